@@ -1,0 +1,6 @@
+/* jcma-product.h: the Jira product descriptor. */
+#pragma once
+
+#include "cma-product.h"
+
+extern const CmaProduct jcma_product;

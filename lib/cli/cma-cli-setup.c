@@ -1,0 +1,107 @@
+/* cma-cli-setup.c: from options to a configuration, connections and ledger. */
+#include "config.h"
+
+#include <math.h>
+#include <unistd.h>
+
+#include "cma-cli-private.h"
+#include "cma-error.h"
+
+static gboolean
+is_system (void)
+{
+  /* root on a Jira host uses /etc and /var/lib like any system service. */
+  return geteuid () == 0;
+}
+
+static gboolean
+load_config (CmaCli *cli, GError **error)
+{
+  g_autofree char *path = NULL;
+  gboolean explicit_path = cli->config_path != NULL;
+
+  cli->config = cma_config_new (cli->product);
+  path = explicit_path ? g_strdup (cli->config_path)
+                       : cma_config_default_path (cli->product, is_system (), SYSCONFDIR);
+  cma_cli_verbose (cli, 1, "configuration: %s", path);
+  return cma_config_load (cli->config, path, explicit_path, error);
+}
+
+static gboolean
+apply_overrides (CmaCli *cli, GError **error)
+{
+  CmaPolicy *policy = &cli->config->policy;
+
+  if (!isnan (cli->lifetime_days))
+    policy->lifetime_days = cli->lifetime_days;
+  if (!isnan (cli->warning_days))
+    policy->warning_days = cli->warning_days;
+  if (!isnan (cli->critical_days))
+    policy->critical_days = cli->critical_days;
+  if (!cma_policy_validate (policy, error))
+    return FALSE;
+
+  if (cli->server_url != NULL || cli->cloud_url != NULL)
+    {
+      if (cli->connection_names != NULL)
+        {
+          g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+                       "--connection selects from the configuration; it cannot be "
+                       "combined with --server-url or --cloud-url");
+          return FALSE;
+        }
+      if (!cma_config_set_command_line_connection (cli->config, cli->server_url,
+                                                   cli->cloud_url, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
+{
+  g_autofree char *dir = NULL;
+
+  if (!load_config (cli, error) || !apply_overrides (cli, error))
+    return FALSE;
+  if (need_connections || cli->config->connections->len > 0 ||
+      cli->connection_names != NULL)
+    {
+      cli->selected = cma_config_select (cli->config,
+                                         (const char *const *) cli->connection_names,
+                                         error);
+      if (cli->selected == NULL)
+        return FALSE;
+    }
+
+  dir = cli->state_dir ? g_strdup (cli->state_dir)
+                       : cma_ledger_default_dir (is_system (), LOCALSTATEDIR);
+  cli->ledger = cma_ledger_new (dir, cli->product->program, error);
+  if (cli->ledger == NULL)
+    return FALSE;
+  cma_cli_verbose (cli, 1, "ledger: %s", cma_ledger_get_path (cli->ledger));
+  return TRUE;
+}
+
+gboolean
+cma_cli_setup (CmaCli *cli, GError **error)
+{
+  return cma_cli_setup_full (cli, TRUE, error);
+}
+
+CmaStatusEntry *
+cma_cli_evaluate (CmaCli *cli, GPtrArray *renewals, CmaInstant at)
+{
+  CmaStatusEntry *entries = g_new0 (CmaStatusEntry, cli->selected->len);
+
+  for (guint i = 0; i < cli->selected->len; i++)
+    {
+      CmaStatusEntry *e = &entries[i];
+
+      e->conn = cli->selected->pdata[i];
+      e->last = renewals ? cma_ledger_find_last (renewals, e->conn) : NULL;
+      cma_policy_evaluate (&cli->config->policy, e->last != NULL,
+                           e->last ? e->last->at : 0, at, &e->verdict);
+    }
+  return entries;
+}

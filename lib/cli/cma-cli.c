@@ -1,0 +1,335 @@
+/* cma-cli.c: option parsing, dispatch, messages and exit statuses. */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <gnutls/gnutls.h>
+#include <json-glib/json-glib.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cma-cli-private.h"
+#include "cma-error.h"
+
+static const CmaCliCommand *const commands[] = {
+  &cma_cli_cmd_status,
+  &cma_cli_cmd_record,
+  &cma_cli_cmd_guide,
+  &cma_cli_cmd_history,
+  NULL
+};
+
+static const char exit_status_text[] =
+  "Exit status:\n"
+  "  status:  0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (nothing recorded, or the\n"
+  "           tool itself failed), worst connection first, as monitoring plugins do\n"
+  "  others:  0 success, 64 usage, 69 network or TLS, 74 state (ledger),\n"
+  "           75 ledger locked, 76 remote or protocol error, 77 authentication\n"
+  "           refused, 78 configuration or credentials\n";
+
+static gboolean
+count_verbose (const char *name, const char *value, gpointer data, GError **error)
+{
+  ((CmaCli *) data)->verbose++;
+  return TRUE;
+}
+
+static gboolean
+parse_days (const char *name, const char *value, double *out, GError **error)
+{
+  char *end = NULL;
+  double d = g_ascii_strtod (value, &end);
+
+  if (*value == '\0' || *end != '\0' || !isfinite (d) || d < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s needs a number of days (fractions allowed), not '%s'", name, value);
+      return FALSE;
+    }
+  *out = d;
+  return TRUE;
+}
+
+#define DAYS_CALLBACK(fn, field)                                              \
+  static gboolean fn (const char *name, const char *value, gpointer data,     \
+                      GError **error)                                         \
+  {                                                                           \
+    return parse_days (name, value, &((CmaCli *) data)->field, error);        \
+  }
+DAYS_CALLBACK (set_lifetime, lifetime_days)
+DAYS_CALLBACK (set_warning, warning_days)
+DAYS_CALLBACK (set_critical, critical_days)
+
+static GOptionEntry *
+global_entries (CmaCli *cli)
+{
+  GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &cli->config_path,
+      "Read configuration from FILE", "FILE" },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &cli->state_dir,
+      "Keep the renewal ledger in DIR", "DIR" },
+    { "connection", 'C', 0, G_OPTION_ARG_STRING_ARRAY, &cli->connection_names,
+      "Act on connection NAME only (repeatable; default: all)", "NAME" },
+    { "server-url", 0, 0, G_OPTION_ARG_STRING, &cli->server_url,
+      "Server base URL, context path included, for a connection named 'default'", "URL" },
+    { "cloud-url", 0, 0, G_OPTION_ARG_STRING, &cli->cloud_url,
+      "Cloud site URL for the connection named 'default'", "URL" },
+    { "lifetime-days", 0, 0, G_OPTION_ARG_CALLBACK, set_lifetime,
+      "Token usable this many days after renewal (21)", "DAYS" },
+    { "warning-days", 0, 0, G_OPTION_ARG_CALLBACK, set_warning,
+      "WARNING when this many days or fewer remain (5)", "DAYS" },
+    { "critical-days", 0, 0, G_OPTION_ARG_CALLBACK, set_critical,
+      "CRITICAL when this many days or fewer remain (0)", "DAYS" },
+    { "verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, count_verbose,
+      "Say more (repeat for HTTP traces, secrets redacted)", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cli->quiet,
+      "Print only errors (and the exit status says the rest)", NULL },
+    { NULL }
+  };
+
+  return g_memdup2 (entries, sizeof entries);
+}
+
+static void
+print_usage (const CmaProduct *product, FILE *out)
+{
+  fprintf (out, "Usage: %s COMMAND [OPTION…]\n\n", product->program);
+  fprintf (out, "Keep the %s (%s) container token from expiring.\n\n",
+           product->assistant_name, product->assistant_abbrev);
+  fprintf (out, "Commands:\n");
+  for (guint i = 0; commands[i] != NULL; i++)
+    fprintf (out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
+  fprintf (out, "\nGlobal options (after the command):\n");
+  fprintf (out, "  -h, --help     Show help for a command: %s COMMAND --help\n",
+           product->program);
+  fprintf (out, "  --version      Show version and library versions\n\n");
+  fprintf (out, "%s\nSee %s(1) for configuration, files and examples.\n",
+           exit_status_text, product->program);
+}
+
+static void
+print_version (const CmaProduct *product)
+{
+  curl_version_info_data *curl = curl_version_info (CURLVERSION_NOW);
+
+  printf ("%s (%s) %s\n", product->program, PACKAGE_NAME, PACKAGE_VERSION);
+  printf ("libcurl %s (%s), GnuTLS %s, GLib %u.%u.%u, json-glib %d.%d.%d\n",
+          curl->version, curl->ssl_version ? curl->ssl_version : "no TLS",
+          gnutls_check_version (NULL), glib_major_version, glib_minor_version,
+          glib_micro_version, JSON_MAJOR_VERSION, JSON_MINOR_VERSION, JSON_MICRO_VERSION);
+}
+
+static const CmaCliCommand *
+find_command (const char *name)
+{
+  for (guint i = 0; commands[i] != NULL; i++)
+    if (strcmp (commands[i]->name, name) == 0)
+      return commands[i];
+  return NULL;
+}
+
+static void
+cli_clear (CmaCli *cli)
+{
+  g_free (cli->config_path);
+  g_free (cli->state_dir);
+  g_strfreev (cli->connection_names);
+  g_free (cli->server_url);
+  g_free (cli->cloud_url);
+  g_free (cli->at);
+  g_free (cli->output);
+  g_free (cli->note);
+  g_free (cli->hook);
+  g_clear_pointer (&cli->selected, g_ptr_array_unref);
+  g_clear_pointer (&cli->ledger, cma_ledger_free);
+  g_clear_pointer (&cli->config, cma_config_free);
+}
+
+static gboolean
+want_color (void)
+{
+  const char *no_color = g_getenv ("NO_COLOR");
+  const char *term = g_getenv ("TERM");
+
+  /* https://no-color.org: any non-empty NO_COLOR disables colour. */
+  if (no_color != NULL && *no_color != '\0')
+    return FALSE;
+  if (term == NULL || strcmp (term, "dumb") == 0)
+    return FALSE;
+  return isatty (STDOUT_FILENO);
+}
+
+static GOptionContext *
+command_context (CmaCli *cli, const CmaCliCommand *cmd, GOptionEntry *globals,
+                 GOptionEntry *own)
+{
+  g_autofree char *param = g_strdup_printf ("%s%s%s", cmd->name,
+                                            cmd->parameter ? " " : "",
+                                            cmd->parameter ? cmd->parameter : "");
+  GOptionContext *ctx = g_option_context_new (param);
+  /* One group holding the command's and the global options, so plain
+   * --help lists every option, and callbacks receive @cli. */
+  GOptionGroup *group = g_option_group_new (NULL, NULL, NULL, cli, NULL);
+
+  g_option_context_set_summary (ctx, cmd->summary);
+  g_option_context_set_description (ctx, exit_status_text);
+  if (own != NULL)
+    g_option_group_add_entries (group, own);
+  g_option_group_add_entries (group, globals);
+  g_option_context_set_main_group (ctx, group);
+  return ctx;
+}
+
+int
+cma_cli_exit_code_for_error (const GError *error)
+{
+  if (error->domain == G_OPTION_ERROR)
+    return CMA_EXIT_USAGE;
+  if (error->domain != CMA_ERROR)
+    return CMA_EXIT_STATE;
+  switch ((CmaErrorCode) error->code)
+    {
+    case CMA_ERROR_USAGE:
+      return CMA_EXIT_USAGE;
+    case CMA_ERROR_CONFIG:
+    case CMA_ERROR_CREDENTIALS:
+      return CMA_EXIT_CONFIG;
+    case CMA_ERROR_STATE:
+    case CMA_ERROR_FAILED:
+      return CMA_EXIT_STATE;
+    case CMA_ERROR_LOCKED:
+      return CMA_EXIT_LOCKED;
+    case CMA_ERROR_AUTH:
+      return CMA_EXIT_AUTH;
+    case CMA_ERROR_NETWORK:
+    case CMA_ERROR_TLS:
+      return CMA_EXIT_NETWORK;
+    case CMA_ERROR_PROTOCOL:
+    case CMA_ERROR_NOT_SUPPORTED:
+    case CMA_ERROR_REJECTED:
+    default:
+      return CMA_EXIT_REMOTE;
+    }
+}
+
+static int
+run_command (CmaCli *cli, const CmaCliCommand *cmd, int argc, char **argv)
+{
+  g_autofree GOptionEntry *globals = global_entries (cli);
+  g_autofree GOptionEntry *own = cmd->entries ? cmd->entries (cli) : NULL;
+  g_autoptr(GOptionContext) ctx = command_context (cli, cmd, globals, own);
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  /* argv[0] is replaced by "PROG COMMAND" so GOption's messages read well. */
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    goto fail;
+  if (argc > 1)
+    {
+      g_set_error (&error, CMA_ERROR, CMA_ERROR_USAGE,
+                   "unexpected argument '%s' (see '%s %s --help')", argv[1],
+                   cli->product->program, cmd->name);
+      goto fail;
+    }
+  cli->color = want_color ();
+  status = cmd->run (cli, &error);
+  if (error == NULL)
+    return status;
+
+fail:
+  g_printerr ("%s: %s\n", cli->product->program, error->message);
+  return cmd->monitoring ? CMA_EXIT_UNKNOWN : cma_cli_exit_code_for_error (error);
+}
+
+int
+cma_cli_main (const CmaProduct *product, int argc, char **argv)
+{
+  CmaCli cli = {
+    .product = product,
+    .lifetime_days = NAN, .warning_days = NAN, .critical_days = NAN,
+    .renew_within = NAN,
+  };
+  const CmaCliCommand *cmd;
+  int status;
+
+  setlocale (LC_ALL, "");
+  g_set_prgname (product->program);
+
+  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
+      strcmp (argv[1], "help") == 0)
+    {
+      print_usage (product, argc < 2 ? stderr : stdout);
+      return argc < 2 ? CMA_EXIT_USAGE : CMA_EXIT_OK;
+    }
+  if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "version") == 0)
+    {
+      print_version (product);
+      return CMA_EXIT_OK;
+    }
+  cmd = find_command (argv[1]);
+  if (cmd == NULL)
+    {
+      g_printerr ("%s: unknown command '%s' (see '%s --help')\n", product->program,
+                  argv[1], product->program);
+      return CMA_EXIT_USAGE;
+    }
+
+  {
+    g_autofree char *name = g_strdup_printf ("%s %s", product->program, cmd->name);
+    char **sub_argv = g_new0 (char *, argc);
+
+    sub_argv[0] = name;
+    for (int i = 2; i < argc; i++)
+      sub_argv[i - 1] = argv[i];
+    status = run_command (&cli, cmd, argc - 1, sub_argv);
+    g_free (sub_argv);
+  }
+  cli_clear (&cli);
+  return status;
+}
+
+/* ---- messages ---- */
+
+static void
+vprint_err (const char *prefix, const char *program, const char *fmt, va_list args)
+{
+  g_autofree char *msg = g_strdup_vprintf (fmt, args);
+
+  g_printerr ("%s: %s%s\n", program, prefix, msg);
+}
+
+void
+cma_cli_info (CmaCli *cli, const char *fmt, ...)
+{
+  va_list args;
+
+  if (cli->quiet)
+    return;
+  va_start (args, fmt);
+  vprint_err ("", cli->product->program, fmt, args);
+  va_end (args);
+}
+
+void
+cma_cli_verbose (CmaCli *cli, int level, const char *fmt, ...)
+{
+  va_list args;
+
+  if (cli->verbose < level || cli->quiet)
+    return;
+  va_start (args, fmt);
+  vprint_err ("", cli->product->program, fmt, args);
+  va_end (args);
+}
+
+void
+cma_cli_warn (CmaCli *cli, const char *fmt, ...)
+{
+  va_list args;
+
+  va_start (args, fmt);
+  vprint_err ("warning: ", cli->product->program, fmt, args);
+  va_end (args);
+}

@@ -1,0 +1,470 @@
+/* cma-config.c: the configuration file and the connections it defines.
+ *
+ * Errors name the file and line, because an administrator editing a file
+ * on a production host should not have to guess which of five connections
+ * is wrong. GKeyFile does not report lines, so we find them ourselves.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cma-config.h"
+#include "cma-error.h"
+#include "cma-url.h"
+
+#define CONNECTION_PREFIX "connection "
+
+typedef enum { KEY_URL, KEY_STRING, KEY_PATH, KEY_DOUBLE } KeyKind;
+
+typedef struct {
+  const char *name;
+  KeyKind     kind;
+  gsize       offset;     /* into CmaConnection */
+} ConnectionKey;
+
+#define CONN_FIELD(f) G_STRUCT_OFFSET (CmaConnection, f)
+
+static const ConnectionKey connection_keys[] = {
+  { "server-url",        KEY_URL,    CONN_FIELD (server_url) },
+  { "cloud-url",         KEY_URL,    CONN_FIELD (cloud_url) },
+  { "cloud-api-url",     KEY_URL,    CONN_FIELD (cloud_api_url) },
+  { "cloud-user",        KEY_STRING, CONN_FIELD (cloud_user) },
+  { "cloud-token-file",  KEY_PATH,   CONN_FIELD (cloud_token_file) },
+  { "server-user",       KEY_STRING, CONN_FIELD (server_user) },
+  { "server-token-file", KEY_PATH,   CONN_FIELD (server_token_file) },
+  { "ca-file",           KEY_PATH,   CONN_FIELD (ca_file) },
+  { "hook",              KEY_PATH,   CONN_FIELD (hook) },
+  { "timeout",           KEY_DOUBLE, CONN_FIELD (timeout) },
+  { "renew-within",      KEY_DOUBLE, CONN_FIELD (renew_within) },
+};
+
+typedef struct {
+  const char *name;
+  gsize       offset;     /* into CmaPolicy */
+} PolicyKey;
+
+static const PolicyKey policy_keys[] = {
+  { "lifetime-days", G_STRUCT_OFFSET (CmaPolicy, lifetime_days) },
+  { "warning-days",  G_STRUCT_OFFSET (CmaPolicy, warning_days) },
+  { "critical-days", G_STRUCT_OFFSET (CmaPolicy, critical_days) },
+};
+
+void
+cma_connection_free (CmaConnection *conn)
+{
+  if (conn == NULL)
+    return;
+  g_free (conn->name);
+  g_free (conn->server_url);
+  g_free (conn->cloud_url);
+  g_free (conn->cloud_api_url);
+  g_free (conn->cloud_user);
+  g_free (conn->cloud_token_file);
+  g_free (conn->server_user);
+  g_free (conn->server_token_file);
+  g_free (conn->ca_file);
+  g_free (conn->hook);
+  g_free (conn);
+}
+
+static CmaConnection *
+connection_new (const char *name)
+{
+  CmaConnection *conn = g_new0 (CmaConnection, 1);
+
+  conn->name = g_strdup (name);
+  conn->timeout = NAN;       /* NAN: not set here, inherit */
+  conn->renew_within = NAN;
+  return conn;
+}
+
+/* Fill what @conn leaves unset from @from. */
+static void
+connection_inherit (CmaConnection *conn, const CmaConnection *from)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (connection_keys); i++)
+    {
+      const ConnectionKey *key = &connection_keys[i];
+
+      if (key->kind == KEY_DOUBLE)
+        {
+          double *dst = G_STRUCT_MEMBER_P (conn, key->offset);
+          if (isnan (*dst))
+            *dst = G_STRUCT_MEMBER (double, from, key->offset);
+        }
+      else
+        {
+          char **dst = G_STRUCT_MEMBER_P (conn, key->offset);
+          if (*dst == NULL)
+            *dst = g_strdup (G_STRUCT_MEMBER (char *, from, key->offset));
+        }
+    }
+}
+
+CmaConfig *
+cma_config_new (const CmaProduct *product)
+{
+  CmaConfig *config = g_new0 (CmaConfig, 1);
+
+  config->product = product;
+  cma_policy_init_default (&config->policy);
+  config->defaults = connection_new ("defaults");
+  config->connections = g_ptr_array_new_with_free_func ((GDestroyNotify) cma_connection_free);
+  return config;
+}
+
+void
+cma_config_free (CmaConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->path);
+  cma_connection_free (config->defaults);
+  g_ptr_array_unref (config->connections);
+  g_free (config);
+}
+
+char *
+cma_config_default_path (const CmaProduct *product,
+                         gboolean          system,
+                         const char       *sysconfdir)
+{
+  g_autofree char *file = g_strconcat (product->program, ".conf", NULL);
+
+  if (system)
+    return g_build_filename (sysconfdir, "cma-token", file, NULL);
+  return g_build_filename (g_get_user_config_dir (), "cma-token", file, NULL);
+}
+
+/* The 1-based line of [group] (key == NULL) or of key inside [group]. */
+static guint
+find_line (const char *contents, const char *group, const char *key)
+{
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+  g_autofree char *header = g_strdup_printf ("[%s]", group);
+  gboolean in_group = FALSE;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      gsize klen;
+
+      while (g_ascii_isspace (*line))
+        line++;
+      if (*line == '[')
+        {
+          in_group = g_str_has_prefix (line, header);
+          if (in_group && key == NULL)
+            return i + 1;
+          continue;
+        }
+      if (!in_group || key == NULL)
+        continue;
+      klen = strlen (key);
+      if (strncmp (line, key, klen) == 0 &&
+          (line[klen] == '=' || line[klen] == ' ' || line[klen] == '\t'))
+        return i + 1;
+    }
+  return 0;
+}
+
+typedef struct {
+  const char *path;
+  const char *contents;
+  GKeyFile   *keyfile;
+} Source;
+
+static gboolean
+fail_at (GError **error, const Source *src, const char *group, const char *key,
+         const char *fmt, ...) G_GNUC_PRINTF (5, 6);
+
+static gboolean
+fail_at (GError **error, const Source *src, const char *group, const char *key,
+         const char *fmt, ...)
+{
+  va_list args;
+  g_autofree char *msg = NULL;
+
+  va_start (args, fmt);
+  msg = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "%s:%u: %s", src->path,
+               find_line (src->contents, group, key), msg);
+  return FALSE;
+}
+
+static gboolean
+parse_double (const Source *src, const char *group, const char *key,
+              double min, double *out, GError **error)
+{
+  g_autofree char *value = g_key_file_get_string (src->keyfile, group, key, NULL);
+  char *end = NULL;
+  double d;
+
+  g_strstrip (value);
+  d = g_ascii_strtod (value, &end);
+  if (*value == '\0' || *end != '\0' || !isfinite (d) || d < min)
+    return fail_at (error, src, group, key,
+                    "%s must be a number of at least %g, not '%s'", key, min, value);
+  *out = d;
+  return TRUE;
+}
+
+static const ConnectionKey *
+lookup_connection_key (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (connection_keys); i++)
+    if (strcmp (connection_keys[i].name, name) == 0)
+      return &connection_keys[i];
+  return NULL;
+}
+
+static gboolean
+set_connection_key (const Source *src, const char *group,
+                    const ConnectionKey *key, CmaConnection *conn,
+                    GError **error)
+{
+  g_autofree char *value = NULL;
+  g_autoptr(GError) local_error = NULL;
+  char **dst;
+
+  if (key->kind == KEY_DOUBLE)
+    return parse_double (src, group, key->name, key->offset == CONN_FIELD (timeout) ? 1 : 0,
+                         G_STRUCT_MEMBER_P (conn, key->offset), error);
+
+  value = g_key_file_get_string (src->keyfile, group, key->name, NULL);
+  g_strstrip (value);
+  if (*value == '\0')
+    return fail_at (error, src, group, key->name, "%s is empty", key->name);
+  dst = G_STRUCT_MEMBER_P (conn, key->offset);
+  g_free (*dst);
+  if (key->kind == KEY_URL)
+    {
+      *dst = cma_url_normalize (value, key->name, &local_error);
+      if (*dst == NULL)
+        return fail_at (error, src, group, key->name, "%s", local_error->message);
+    }
+  else if (key->kind == KEY_PATH && !g_path_is_absolute (value))
+    {
+      /* Relative paths follow the config file, not the working directory
+       * cron happens to start us in. */
+      g_autofree char *dir = g_path_get_dirname (src->path);
+      *dst = g_build_filename (dir, value, NULL);
+    }
+  else
+    *dst = g_steal_pointer (&value);
+  return TRUE;
+}
+
+static gboolean
+load_group (const Source *src, const char *group, CmaConnection *conn,
+            CmaPolicy *policy, GError **error)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (src->keyfile, group, NULL, NULL);
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      const ConnectionKey *ckey = lookup_connection_key (keys[i]);
+      gboolean done = FALSE;
+
+      if (ckey != NULL)
+        {
+          if (!set_connection_key (src, group, ckey, conn, error))
+            return FALSE;
+          continue;
+        }
+      for (gsize p = 0; policy != NULL && p < G_N_ELEMENTS (policy_keys); p++)
+        if (strcmp (policy_keys[p].name, keys[i]) == 0)
+          {
+            if (!parse_double (src, group, keys[i], 0,
+                               G_STRUCT_MEMBER_P (policy, policy_keys[p].offset), error))
+              return FALSE;
+            done = TRUE;
+          }
+      if (!done)
+        return fail_at (error, src, group, keys[i], "unknown key '%s' in [%s]%s",
+                        keys[i], group,
+                        policy == NULL && g_str_has_suffix (keys[i], "-days")
+                          ? " (policy keys belong in [defaults])" : "");
+    }
+  return TRUE;
+}
+
+static gboolean
+valid_name (const char *name)
+{
+  if (*name == '\0')
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+load_connection (CmaConfig *config, const Source *src, const char *group,
+                 GError **error)
+{
+  const char *name = group + strlen (CONNECTION_PREFIX);
+  g_autoptr(CmaConnection) conn = NULL;
+
+  if (!valid_name (name))
+    return fail_at (error, src, group, NULL,
+                    "connection name '%s' may only use letters, digits, '-', '_' and '.'",
+                    name);
+  for (guint i = 0; i < config->connections->len; i++)
+    if (strcmp (((CmaConnection *) config->connections->pdata[i])->name, name) == 0)
+      return fail_at (error, src, group, NULL, "connection '%s' defined twice", name);
+
+  conn = connection_new (name);
+  if (!load_group (src, group, conn, NULL, error))
+    return FALSE;
+  if (conn->cloud_url == NULL && config->defaults->cloud_url == NULL)
+    return fail_at (error, src, group, NULL, "connection '%s' has no cloud-url", name);
+  g_ptr_array_add (config->connections, g_steal_pointer (&conn));
+  return TRUE;
+}
+
+/* Connections inherit [defaults] whatever the group order in the file. */
+static gboolean
+finish_connections (CmaConfig *config, GError **error)
+{
+  CmaConnection product_defaults = {
+    .server_url = (char *) config->product->default_server_url,
+    .cloud_api_url = (char *) CMA_DEFAULT_CLOUD_API_URL,
+    .timeout = CMA_DEFAULT_TIMEOUT_SECONDS,
+    .renew_within = CMA_DEFAULT_RENEW_WITHIN_DAYS,
+  };
+
+  for (guint i = 0; i < config->connections->len; i++)
+    {
+      CmaConnection *conn = config->connections->pdata[i];
+
+      connection_inherit (conn, config->defaults);
+      connection_inherit (conn, &product_defaults);
+    }
+  return cma_policy_validate (&config->policy, error);
+}
+
+static gboolean
+load_keyfile (CmaConfig *config, const Source *src, GError **error)
+{
+  g_auto(GStrv) groups = g_key_file_get_groups (src->keyfile, NULL);
+
+  if (g_key_file_has_group (src->keyfile, "defaults") &&
+      !load_group (src, "defaults", config->defaults, &config->policy, error))
+    return FALSE;
+
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      if (strcmp (groups[i], "defaults") == 0)
+        continue;
+      if (!g_str_has_prefix (groups[i], CONNECTION_PREFIX))
+        return fail_at (error, src, groups[i], NULL,
+                        "unknown group [%s]; expected [defaults] or [connection NAME]",
+                        groups[i]);
+      if (!load_connection (config, src, groups[i], error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cma_config_load (CmaConfig  *config,
+                 const char *path,
+                 gboolean    must_exist,
+                 GError    **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+  Source src;
+
+  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+    {
+      if (!must_exist && g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return finish_connections (config, error);
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "%s", local_error->message);
+      return FALSE;
+    }
+  if (!g_key_file_load_from_data (keyfile, contents, -1, G_KEY_FILE_NONE, &local_error))
+    {
+      /* GKeyFile's parse errors already quote the offending line. */
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "%s: %s", path,
+                   local_error->message);
+      return FALSE;
+    }
+
+  src = (Source) { path, contents, keyfile };
+  g_free (config->path);
+  config->path = g_strdup (path);
+  if (!load_keyfile (config, &src, error))
+    return FALSE;
+  return finish_connections (config, error);
+}
+
+gboolean
+cma_config_set_command_line_connection (CmaConfig  *config,
+                                        const char *server_url,
+                                        const char *cloud_url,
+                                        GError    **error)
+{
+  g_autoptr(CmaConnection) conn = connection_new ("default");
+
+  if (server_url != NULL &&
+      (conn->server_url = cma_url_normalize (server_url, "server URL", error)) == NULL)
+    return FALSE;
+  if (cloud_url != NULL &&
+      (conn->cloud_url = cma_url_normalize (cloud_url, "cloud URL", error)) == NULL)
+    return FALSE;
+  if (conn->cloud_url == NULL && config->defaults->cloud_url == NULL)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+                   "--server-url needs --cloud-url (or cloud-url in [defaults])");
+      return FALSE;
+    }
+
+  g_ptr_array_set_size (config->connections, 0);
+  g_ptr_array_add (config->connections, g_steal_pointer (&conn));
+  return finish_connections (config, error);
+}
+
+GPtrArray *
+cma_config_select (CmaConfig         *config,
+                   const char *const *names,
+                   GError           **error)
+{
+  g_autoptr(GPtrArray) selected = g_ptr_array_new ();
+
+  if (config->connections->len == 0)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+                   "no connection configured: pass --cloud-url URL, or define "
+                   "[connection NAME] in %s",
+                   config->path ? config->path : "the configuration file");
+      return NULL;
+    }
+  for (guint i = 0; i < config->connections->len; i++)
+    {
+      CmaConnection *conn = config->connections->pdata[i];
+
+      if (names == NULL || names[0] == NULL ||
+          g_strv_contains (names, conn->name))
+        g_ptr_array_add (selected, conn);
+    }
+  for (guint n = 0; names != NULL && names[n] != NULL; n++)
+    {
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < selected->len && !found; i++)
+        found = strcmp (((CmaConnection *) selected->pdata[i])->name, names[n]) == 0;
+      if (!found)
+        {
+          g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+                       "no connection named '%s'", names[n]);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&selected);
+}

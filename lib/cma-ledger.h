@@ -1,0 +1,66 @@
+/* cma-ledger.h: the record of every renewal, one JSON object per line.
+ *
+ * The file is rewritten whole through a temporary file, fsync and rename,
+ * so a reader sees either the old or the new ledger and never half of one.
+ * Writers serialise on a separate lock file (flock), since rename() gives
+ * the ledger a new inode on every write.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "cma-config.h"
+#include "cma-time.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  CmaInstant at;
+  char      *connection;
+  char      *server_url;
+  char      *cloud_url;
+  char      *method;       /* "manual" or "api" */
+  char      *user;
+  char      *note;         /* or NULL */
+  char      *fingerprint;  /* short SHA-256 of the saved token, or NULL */
+} CmaRenewal;
+
+CmaRenewal *cma_renewal_new  (CmaInstant at, const CmaConnection *conn,
+                              const char *method, const char *note);
+void        cma_renewal_free (CmaRenewal *renewal);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaRenewal, cma_renewal_free)
+
+typedef struct _CmaLedger CmaLedger;
+
+/* $XDG_STATE_HOME/cma-token or @localstatedir/lib/cma-token for root. */
+char *cma_ledger_default_dir (gboolean system, const char *localstatedir);
+
+/* Creates @dir (0700) if needed; nothing is read yet. */
+CmaLedger  *cma_ledger_new      (const char *dir, const char *program, GError **error);
+void        cma_ledger_free     (CmaLedger *ledger);
+const char *cma_ledger_get_path (CmaLedger *ledger);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaLedger, cma_ledger_free)
+
+/* Take the writer lock, waiting for it when @wait is TRUE (else
+ * CMA_ERROR_LOCKED). Held until cma_ledger_unlock() or free. */
+gboolean cma_ledger_lock   (CmaLedger *ledger, gboolean wait, GError **error);
+void     cma_ledger_unlock (CmaLedger *ledger);
+
+/* All renewals, oldest first; an absent ledger is empty. A line that is
+ * not a complete record is an error naming file and line. */
+GPtrArray *cma_ledger_load (CmaLedger *ledger, GError **error);
+
+/* Append @renewal atomically; requires the lock. The existing file must
+ * parse: a corrupt ledger is never overwritten. */
+gboolean cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal,
+                            GError **error);
+
+/* TRUE when @renewal renewed the token @conn uses (same server and cloud site). */
+gboolean cma_renewal_matches (const CmaRenewal *renewal, const CmaConnection *conn);
+
+/* The newest renewal of the token that @conn's server holds for its cloud
+ * site (matched on both URLs, so renaming a connection keeps its history). */
+const CmaRenewal *cma_ledger_find_last (GPtrArray *renewals,
+                                        const CmaConnection *conn);
+
+G_END_DECLS

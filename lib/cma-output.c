@@ -1,0 +1,367 @@
+/* cma-output.c: one formatter per output format, shared by every command
+ * that reports a state, so text, JSON and Nagios never disagree. */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "cma-error.h"
+#include "cma-output.h"
+
+static const char *const format_names[] = { "text", "json", "nagios" };
+
+gboolean
+cma_output_format_parse (const char      *text,
+                         guint            allowed,
+                         CmaOutputFormat *out,
+                         GError         **error)
+{
+  g_autoptr(GString) choices = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (format_names); i++)
+    {
+      if (!(allowed & (1u << i)))
+        continue;
+      if (g_strcmp0 (text, format_names[i]) == 0)
+        {
+          *out = (CmaOutputFormat) i;
+          return TRUE;
+        }
+      g_string_append_printf (choices, "%s%s", choices->len ? ", " : "", format_names[i]);
+    }
+  g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+               "unknown output format '%s' (choose %s)", text, choices->str);
+  return FALSE;
+}
+
+CmaState
+cma_status_entries_worst (const CmaStatusEntry *entries, guint n)
+{
+  CmaState worst = CMA_STATE_OK;
+
+  for (guint i = 0; i < n; i++)
+    worst = cma_state_worst (worst, entries[i].verdict.state);
+  return n == 0 ? CMA_STATE_UNKNOWN : worst;
+}
+
+/* One decimal for people. Values within a twentieth of a day of zero
+ * would print as "0.0" or "-0.0"; say what they mean instead. */
+char *
+cma_output_days_phrase (const CmaVerdict *v)
+{
+  if (!v->known)
+    return g_strdup ("no renewal recorded");
+  if (v->days_left >= 0.05)
+    return g_strdup_printf ("%.1f days left", v->days_left);
+  if (v->days_left > 0)
+    return g_strdup ("less than 0.1 days left");
+  if (v->days_left > -0.05)
+    return g_strdup ("expired just now");
+  return g_strdup_printf ("expired %.1f days ago", -v->days_left);
+}
+
+/* The Nagios summary reads as a sentence: "prod expires in 4.2 days". */
+static char *
+nagios_phrase (const CmaStatusEntry *e)
+{
+  const CmaVerdict *v = &e->verdict;
+  g_autofree char *until = NULL;
+
+  if (!v->known)
+    return g_strdup_printf ("%s has no renewal recorded", e->conn->name);
+  until = cma_time_format_iso (v->usable_until);
+  if (v->days_left > 0)
+    return g_strdup_printf ("%s expires in %.1f days (%s)", e->conn->name,
+                            MAX (v->days_left, 0.1), until);
+  return g_strdup_printf ("%s expired %.1f days ago (%s)", e->conn->name,
+                          MAX (-v->days_left, 0.0), until);
+}
+
+static const char *
+state_color (CmaState state)
+{
+  switch (state)
+    {
+    case CMA_STATE_OK:
+      return "\033[32m";
+    case CMA_STATE_WARNING:
+      return "\033[33m";
+    case CMA_STATE_CRITICAL:
+      return "\033[1;31m";
+    case CMA_STATE_UNKNOWN:
+    default:
+      return "\033[35m";
+    }
+}
+
+static void
+append_state (GString *out, CmaState state, gboolean color)
+{
+  if (color)
+    g_string_append_printf (out, "%s%s\033[0m", state_color (state),
+                            cma_state_to_string (state));
+  else
+    g_string_append (out, cma_state_to_string (state));
+}
+
+static void
+append_local (GString *out, const char *label, CmaInstant instant)
+{
+  g_autofree char *when = cma_time_format_local (instant);
+
+  g_string_append_printf (out, "  %-14s %s\n", label, when);
+}
+
+static void
+status_text_entry (GString *out, const CmaStatusEntry *e, gboolean color)
+{
+  g_autofree char *phrase = cma_output_days_phrase (&e->verdict);
+
+  g_string_append_printf (out, "%s: ", e->conn->name);
+  append_state (out, e->verdict.state, color);
+  g_string_append_printf (out, ", %s\n", phrase);
+  g_string_append_printf (out, "  %-14s %s\n", "server:", e->conn->server_url);
+  g_string_append_printf (out, "  %-14s %s\n", "cloud site:", e->conn->cloud_url);
+  if (!e->verdict.known)
+    {
+      g_string_append (out, "  renew the token now, then record it (or run 'renew')\n");
+      return;
+    }
+  {
+    g_autofree char *when = cma_time_format_local (e->last->at);
+    g_string_append_printf (out, "  %-14s %s (%s%s%s)\n", "last renewed:", when,
+                            e->last->method, e->last->user ? " by " : "",
+                            e->last->user ? e->last->user : "");
+  }
+  append_local (out, "warning from:", e->verdict.warning_from);
+  append_local (out, "usable until:", e->verdict.usable_until);
+}
+
+static char *
+status_text (const CmaStatusEntry *entries, guint n, CmaInstant at, gboolean color)
+{
+  GString *out = g_string_new (NULL);
+  g_autofree char *when = cma_time_format_local (at);
+
+  g_string_append_printf (out, "Container token status at %s\n\n", when);
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, '\n');
+      status_text_entry (out, &entries[i], color);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+add_instant (JsonBuilder *b, const char *name, gboolean known, CmaInstant instant)
+{
+  json_builder_set_member_name (b, name);
+  if (known)
+    {
+      g_autofree char *iso = cma_time_format_iso (instant);
+      json_builder_add_string_value (b, iso);
+    }
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_member_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static char *
+builder_to_string (JsonBuilder *b)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (b);
+  g_autofree char *data = NULL;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  data = json_generator_to_data (gen, NULL);
+  return g_strconcat (data, "\n", NULL);
+}
+
+static void
+status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
+{
+  const CmaVerdict *v = &e->verdict;
+
+  json_builder_begin_object (b);
+  add_member_string (b, "name", e->conn->name);
+  add_member_string (b, "server_url", e->conn->server_url);
+  add_member_string (b, "cloud_url", e->conn->cloud_url);
+  add_member_string (b, "state", cma_state_to_string (v->state));
+  add_instant (b, "last_renewed", v->known, v->renewed_at);
+  add_member_string (b, "last_method", e->last ? e->last->method : NULL);
+  add_instant (b, "warning_from", v->known, v->warning_from);
+  add_instant (b, "usable_until", v->known, v->usable_until);
+  json_builder_set_member_name (b, "days_left");
+  if (v->known)
+    /* Four decimals: better than a second's resolution is noise. */
+    json_builder_add_double_value (b, round (v->days_left * 1e4) / 1e4);
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+}
+
+static char *
+status_json (const CmaStatusEntry *entries, guint n, CmaInstant at)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_member_string (b, "state", cma_state_to_string (cma_status_entries_worst (entries, n)));
+  add_instant (b, "at", TRUE, at);
+  json_builder_set_member_name (b, "connections");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++)
+    status_json_entry (b, &entries[i]);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return builder_to_string (b);
+}
+
+/* Nagios perfdata labels are quoted; a quote inside is doubled. */
+static char *
+perf_label (const char *name)
+{
+  g_auto(GStrv) parts = g_strsplit (name, "'", -1);
+  g_autofree char *escaped = g_strjoinv ("''", parts);
+
+  return g_strdup_printf ("'%s_days_left'", escaped);
+}
+
+static void
+nagios_summary (GString *out, const CmaStatusEntry *entries, guint n)
+{
+  gboolean first = TRUE;
+
+  /* Problems first, so the line a pager truncates still names them. */
+  for (int pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < n; i++)
+      {
+        const CmaStatusEntry *e = &entries[i];
+        gboolean problem = e->verdict.state != CMA_STATE_OK;
+        g_autofree char *phrase = NULL;
+
+        if (problem != (pass == 0))
+          continue;
+        phrase = nagios_phrase (e);
+        g_string_append_printf (out, "%s%s", first ? "" : ", ", phrase);
+        first = FALSE;
+      }
+}
+
+static char *
+status_nagios (const CmaProduct *product, const CmaPolicy *policy,
+               const CmaStatusEntry *entries, guint n)
+{
+  GString *out = g_string_new (NULL);
+  CmaState worst = cma_status_entries_worst (entries, n);
+
+  g_string_append_printf (out, "%s TOKEN %s - ", product->assistant_abbrev,
+                          cma_state_to_string (worst));
+  nagios_summary (out, entries, n);
+  g_string_append (out, " |");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *label = perf_label (entries[i].conn->name);
+      char value[G_ASCII_DTOSTR_BUF_SIZE] = "U";
+
+      /* Adding 0.0 turns -0.0 into 0.0. */
+      if (entries[i].verdict.known)
+        g_ascii_formatd (value, sizeof value, "%.1f",
+                         round (entries[i].verdict.days_left * 10) / 10 + 0.0);
+      /* "5:" alerts below 5, the range syntax for "fewer than 5 days left". */
+      g_string_append_printf (out, " %s=%s;%g:;%g:;0;%g", label, value,
+                              policy->warning_days, policy->critical_days,
+                              policy->lifetime_days);
+    }
+  g_string_append_c (out, '\n');
+  return g_string_free (out, FALSE);
+}
+
+char *
+cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
+                   const CmaStatusEntry *entries, guint n, CmaInstant at,
+                   CmaOutputFormat format, gboolean color)
+{
+  switch (format)
+    {
+    case CMA_OUTPUT_JSON:
+      return status_json (entries, n, at);
+    case CMA_OUTPUT_NAGIOS:
+      return status_nagios (product, policy, entries, n);
+    case CMA_OUTPUT_TEXT:
+    default:
+      return status_text (entries, n, at, color);
+    }
+}
+
+static char *
+history_text (GPtrArray *renewals)
+{
+  GString *out = g_string_new (NULL);
+
+  if (renewals->len == 0)
+    return g_string_free (out, FALSE);
+  g_string_append_printf (out, "%-20s  %-12s  %-6s  %-10s  %s\n", "RENEWED", "CONNECTION",
+                          "METHOD", "USER", "CLOUD SITE / NOTE");
+  for (guint i = 0; i < renewals->len; i++)
+    {
+      const CmaRenewal *r = renewals->pdata[i];
+      g_autofree char *when = cma_time_format_local (r->at);
+
+      g_string_append_printf (out, "%-20s  %-12s  %-6s  %-10s  %s", when, r->connection,
+                              r->method, r->user ? r->user : "-", r->cloud_url);
+      if (r->fingerprint)
+        g_string_append_printf (out, " [token %s]", r->fingerprint);
+      if (r->note)
+        g_string_append_printf (out, " \"%s\"", r->note);
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+history_json (GPtrArray *renewals)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "renewals");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < renewals->len; i++)
+    {
+      const CmaRenewal *r = renewals->pdata[i];
+
+      json_builder_begin_object (b);
+      add_instant (b, "at", TRUE, r->at);
+      add_member_string (b, "connection", r->connection);
+      add_member_string (b, "server_url", r->server_url);
+      add_member_string (b, "cloud_url", r->cloud_url);
+      add_member_string (b, "method", r->method);
+      add_member_string (b, "user", r->user);
+      add_member_string (b, "note", r->note);
+      add_member_string (b, "fingerprint", r->fingerprint);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return builder_to_string (b);
+}
+
+char *
+cma_output_history (GPtrArray *renewals, CmaOutputFormat format)
+{
+  return format == CMA_OUTPUT_JSON ? history_json (renewals) : history_text (renewals);
+}

@@ -1,0 +1,49 @@
+/* cma-output.h: every rendering of status and history, for people,
+ * scripts and monitoring. The library builds strings; the CLI prints them. */
+#pragma once
+
+#include <glib.h>
+
+#include "cma-config.h"
+#include "cma-ledger.h"
+#include "cma-policy.h"
+#include "cma-product.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  CMA_OUTPUT_TEXT,
+  CMA_OUTPUT_JSON,
+  CMA_OUTPUT_NAGIOS,
+} CmaOutputFormat;
+
+/* @allowed is a mask of (1 << CmaOutputFormat) the command supports. */
+gboolean cma_output_format_parse (const char      *text,
+                                  guint            allowed,
+                                  CmaOutputFormat *out,
+                                  GError         **error);
+
+typedef struct {
+  const CmaConnection *conn;
+  const CmaRenewal    *last;    /* NULL: nothing recorded */
+  CmaVerdict           verdict;
+} CmaStatusEntry;
+
+CmaState cma_status_entries_worst (const CmaStatusEntry *entries, guint n);
+
+/* "4.2 days left", "expires today", "expired 1.5 days ago" ... */
+char *cma_output_days_phrase (const CmaVerdict *verdict);
+
+char *cma_output_status (const CmaProduct     *product,
+                         const CmaPolicy      *policy,
+                         const CmaStatusEntry *entries,
+                         guint                 n_entries,
+                         CmaInstant            at,
+                         CmaOutputFormat       format,
+                         gboolean              color);
+
+/* @renewals newest first. */
+char *cma_output_history (GPtrArray       *renewals,
+                          CmaOutputFormat  format);
+
+G_END_DECLS

@@ -1,0 +1,116 @@
+/* cma-time.c: the clock, TIME parsing and instant formatting. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cma-error.h"
+#include "cma-time.h"
+
+static CmaClockFunc clock_func;
+static gpointer clock_data;
+
+void
+cma_clock_set_func (CmaClockFunc func,
+                    gpointer     user_data)
+{
+  clock_func = func;
+  clock_data = user_data;
+}
+
+CmaInstant
+cma_clock_now (void)
+{
+  if (clock_func != NULL)
+    return clock_func (clock_data);
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* "YYYY-MM-DD" alone: GLib's ISO 8601 parser wants a time, and a person
+ * typing a date means the start of that day where they are. */
+static gboolean
+parse_date_only (const char *text,
+                 CmaInstant *out)
+{
+  guint y, m, d;
+  char tail;
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (strlen (text) != 10 || text[4] != '-' || text[7] != '-')
+    return FALSE;
+  if (sscanf (text, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3)
+    return FALSE;
+  if (!g_date_valid_dmy (d, m, y))
+    return FALSE;
+  dt = g_date_time_new_local (y, m, d, 0, 0, 0);
+  if (dt == NULL)
+    return FALSE;
+  *out = g_date_time_to_unix (dt);
+  return TRUE;
+}
+
+static gboolean
+parse_date_time (const char *text,
+                 CmaInstant *out)
+{
+  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+  g_autoptr(GDateTime) dt = NULL;
+
+  /* Require the calendar form; GLib also accepts week and ordinal dates,
+   * which nobody types by accident and which would surprise a reader. */
+  if (!g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}"
+                             "(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$",
+                             text, 0, 0))
+    return FALSE;
+  {
+    /* GLib wants seconds; people often leave them out. */
+    GString *copy = g_string_new (text);
+
+    copy->str[10] = 'T';
+    if (copy->len == 16 || (copy->len > 16 && copy->str[16] != ':'))
+      g_string_insert (copy, 16, ":00");
+    dt = g_date_time_new_from_iso8601 (copy->str, local);
+    g_string_free (copy, TRUE);
+  }
+  if (dt == NULL)
+    return FALSE;
+  *out = g_date_time_to_unix (dt);
+  return TRUE;
+}
+
+gboolean
+cma_time_parse (const char *text,
+                CmaInstant *out,
+                GError    **error)
+{
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (g_strcmp0 (text, "now") == 0)
+    {
+      *out = cma_clock_now ();
+      return TRUE;
+    }
+  if (parse_date_only (text, out) || parse_date_time (text, out))
+    return TRUE;
+
+  g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+               "invalid time '%s': use an ISO 8601 date or date-time such as "
+               "2026-12-01, 2026-12-01T09:30 or 2026-12-01T09:30:00Z", text);
+  return FALSE;
+}
+
+char *
+cma_time_format_iso (CmaInstant instant)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (instant);
+
+  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+char *
+cma_time_format_local (CmaInstant instant)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (instant);
+
+  return g_date_time_format (dt, "%Y-%m-%d %H:%M %Z");
+}

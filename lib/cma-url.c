@@ -1,0 +1,122 @@
+/* cma-url.c: URL validation and normalisation.
+ *
+ * Normalising once means the ledger, the JSON output and the API calls all
+ * see the same string for the same site, so "https://Acme.atlassian.net"
+ * and "https://acme.atlassian.net/" are one connection, not two.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "cma-error.h"
+#include "cma-url.h"
+
+static gboolean
+fail (GError **error, const char *what, const char *url, const char *why)
+{
+  g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "invalid %s '%s': %s",
+               what, url, why);
+  return FALSE;
+}
+
+static gboolean
+check_parts (GUri *uri, const char *what, const char *url, GError **error)
+{
+  const char *scheme = g_uri_get_scheme (uri);
+
+  if (g_ascii_strcasecmp (scheme, "http") != 0 &&
+      g_ascii_strcasecmp (scheme, "https") != 0)
+    return fail (error, what, url, "only http:// and https:// are supported");
+  if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    return fail (error, what, url, "no host name");
+  if (g_uri_get_userinfo (uri) != NULL)
+    return fail (error, what, url,
+                 "user or password in the URL; credentials belong in the "
+                 "configuration's token files");
+  if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
+    return fail (error, what, url, "a base URL has no query or fragment");
+  return TRUE;
+}
+
+char *
+cma_url_normalize (const char *url,
+                   const char *what,
+                   GError    **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *scheme = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *path = NULL;
+  gsize len;
+  int port;
+
+  if (url == NULL || *url == '\0')
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "empty %s", what);
+      return NULL;
+    }
+  uri = g_uri_parse (url, G_URI_FLAGS_SCHEME_NORMALIZE, &local_error);
+  if (uri == NULL)
+    {
+      fail (error, what, url, "not an absolute URL such as https://jira.example.com/");
+      return NULL;
+    }
+  if (!check_parts (uri, what, url, error))
+    return NULL;
+
+  scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);
+  host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  port = g_uri_get_port (uri);
+  if ((port == 80 && strcmp (scheme, "http") == 0) ||
+      (port == 443 && strcmp (scheme, "https") == 0))
+    port = -1;
+
+  /* Collapse trailing slashes to exactly one so joining "rest/..." works. */
+  path = g_strdup (g_uri_get_path (uri));
+  len = strlen (path);
+  while (len > 0 && path[len - 1] == '/')
+    path[--len] = '\0';
+
+  if (strchr (host, ':') != NULL) /* IPv6 literal */
+    return port > 0 ? g_strdup_printf ("%s://[%s]:%d%s/", scheme, host, port, path)
+                    : g_strdup_printf ("%s://[%s]%s/", scheme, host, path);
+  return port > 0 ? g_strdup_printf ("%s://%s:%d%s/", scheme, host, port, path)
+                  : g_strdup_printf ("%s://%s%s/", scheme, host, path);
+}
+
+gboolean
+cma_url_is_loopback (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *host;
+
+  if (uri == NULL || (host = g_uri_get_host (uri)) == NULL)
+    return FALSE;
+  return g_ascii_strcasecmp (host, "localhost") == 0 ||
+         g_str_has_prefix (host, "127.") ||
+         strcmp (host, "::1") == 0;
+}
+
+char *
+cma_url_join (const char *base,
+              const char *relative)
+{
+  g_return_val_if_fail (g_str_has_suffix (base, "/"), NULL);
+  while (*relative == '/')
+    relative++;
+  return g_strconcat (base, relative, NULL);
+}
+
+char *
+cma_url_cloud_site (const char *normalized_cloud_url)
+{
+  gsize len = strlen (normalized_cloud_url);
+  const char *after_scheme = strstr (normalized_cloud_url, "://");
+
+  /* Only a bare origin loses its slash; a path (unusual) is kept whole. */
+  if (after_scheme != NULL && len > 0 &&
+      strchr (after_scheme + 3, '/') == normalized_cloud_url + len - 1)
+    return g_strndup (normalized_cloud_url, len - 1);
+  return g_strdup (normalized_cloud_url);
+}
