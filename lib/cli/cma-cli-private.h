@@ -72,5 +72,7 @@ extern const CmaCliCommand cma_cli_cmd_status;
 extern const CmaCliCommand cma_cli_cmd_record;
 extern const CmaCliCommand cma_cli_cmd_guide;
 extern const CmaCliCommand cma_cli_cmd_history;
+extern const CmaCliCommand cma_cli_cmd_renew;
+extern const CmaCliCommand cma_cli_cmd_doctor;
 
 G_END_DECLS

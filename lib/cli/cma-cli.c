@@ -18,6 +18,8 @@ static const CmaCliCommand *const commands[] = {
   &cma_cli_cmd_record,
   &cma_cli_cmd_guide,
   &cma_cli_cmd_history,
+  &cma_cli_cmd_renew,
+  &cma_cli_cmd_doctor,
   NULL
 };
 
@@ -25,9 +27,11 @@ static const char exit_status_text[] =
   "Exit status:\n"
   "  status:  0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (nothing recorded, or the\n"
   "           tool itself failed), worst connection first, as monitoring plugins do\n"
-  "  others:  0 success, 64 usage, 69 network or TLS, 74 state (ledger),\n"
-  "           75 ledger locked, 76 remote or protocol error, 77 authentication\n"
-  "           refused, 78 configuration or credentials\n";
+  "  doctor:  0 every check passed, 1 some check failed\n"
+  "  others:  0 success (renew: renewed or not due), 64 usage, 69 network or TLS,\n"
+  "           74 state (ledger), 75 ledger locked, 76 remote or protocol error\n"
+  "           (assistant missing or too old, token refused, bad answer),\n"
+  "           77 authentication refused, 78 configuration or credentials\n";
 
 static gboolean
 count_verbose (const char *name, const char *value, gpointer data, GError **error)

@@ -1,0 +1,239 @@
+/* cma-cli-renew.c: the commands that talk to the servers — renew and doctor. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "cma-cli-private.h"
+#include "cma-doctor.h"
+#include "cma-error.h"
+#include "cma-hook.h"
+#include "cma-renew.h"
+
+static gboolean
+set_renew_within (const char *name, const char *value, gpointer data, GError **error)
+{
+  CmaCli *cli = data;
+  char *end = NULL;
+  double d = g_ascii_strtod (value, &end);
+
+  if (*value == '\0' || *end != '\0' || !isfinite (d) || d < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s needs a number of days, not '%s'", name, value);
+      return FALSE;
+    }
+  cli->renew_within = d;
+  return TRUE;
+}
+
+static GOptionEntry *
+renew_entries (CmaCli *cli)
+{
+  GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &cli->force,
+      "Renew even connections that are not due", NULL },
+    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &cli->dry_run,
+      "Check credentials and reachability with read-only calls; change nothing", NULL },
+    { "renew-within", 0, 0, G_OPTION_ARG_CALLBACK, set_renew_within,
+      "Due when fewer than DAYS remain (default 7)", "DAYS" },
+    { "hook", 0, 0, G_OPTION_ARG_FILENAME, &cli->hook,
+      "Run PROG after each connection's attempt (renewed, failed, not-due)", "PROG" },
+    { NULL }
+  };
+  return g_memdup2 (entries, sizeof entries);
+}
+
+/* -vv and more: redacted HTTP traces on stderr. */
+static void
+trace_to_stderr (const char *line, gpointer data)
+{
+  CmaCli *cli = data;
+
+  g_printerr ("%s: %s\n", cli->product->program, line);
+}
+
+static void
+run_hook (CmaCli *cli, const CmaConnection *conn, const char *action,
+          const CmaVerdict *verdict, const char *message)
+{
+  const char *hook = cli->hook ? cli->hook : conn->hook;
+  g_autoptr(GError) error = NULL;
+
+  if (hook == NULL)
+    return;
+  cma_cli_verbose (cli, 1, "%s: running hook %s %s", conn->name, hook, action);
+  /* A failing hook is reported but never undoes or fails the renewal. */
+  if (!cma_hook_run (hook, action, cli->product, conn, verdict, message, &error))
+    cma_cli_warn (cli, "%s: %s", conn->name, error->message);
+}
+
+static void
+report_outcome (CmaCli *cli, const CmaConnection *conn, const CmaRenewResult *r)
+{
+  g_autofree char *phrase = NULL;
+  g_autofree char *when = NULL;
+
+  if (cli->quiet)
+    return;
+  switch (r->outcome)
+    {
+    case CMA_RENEW_RENEWED:
+      when = cma_time_format_local (r->after.usable_until);
+      printf ("%s: renewed (token %s); usable until %s, %.1f days left\n", conn->name,
+              r->fingerprint ? r->fingerprint : "?", when, r->after.days_left);
+      break;
+    case CMA_RENEW_NOT_DUE:
+      phrase = cma_output_days_phrase (&r->before);
+      when = cma_time_format_local (r->due_at);
+      printf ("%s: not due (%s); due from %s\n", conn->name, phrase, when);
+      break;
+    case CMA_RENEW_WOULD_RENEW:
+    default:
+      printf ("%s: would renew: %s %s on the server, cloud API reachable; "
+              "nothing was changed\n", conn->name, cli->product->assistant_abbrev,
+              r->assistant_version);
+      break;
+    }
+}
+
+static const char *
+outcome_action (CmaRenewOutcome outcome)
+{
+  return outcome == CMA_RENEW_RENEWED ? "renewed" : "not-due";
+}
+
+/* Returns the exit status for this connection. */
+static int
+renew_one (CmaCli *cli, const CmaConnection *conn)
+{
+  CmaRenewOptions options = {
+    .force = cli->force, .dry_run = cli->dry_run, .renew_within = cli->renew_within,
+    .trace = cli->verbose >= 2 ? trace_to_stderr : NULL, .trace_data = cli,
+  };
+  CmaRenewResult result = { 0 };
+  g_autoptr(GError) error = NULL;
+  int status = CMA_EXIT_OK;
+
+  if (!cma_renew (cli->product, &cli->config->policy, cli->ledger, conn, &options, &result,
+                  &error))
+    {
+      g_printerr ("%s: %s: %s\n", cli->product->program, conn->name, error->message);
+      status = cma_cli_exit_code_for_error (error);
+      if (!cli->dry_run)
+        run_hook (cli, conn, "failed", &result.before, error->message);
+    }
+  else
+    {
+      report_outcome (cli, conn, &result);
+      if (!cli->dry_run)
+        run_hook (cli, conn, outcome_action (result.outcome),
+                  result.outcome == CMA_RENEW_RENEWED ? &result.after : &result.before, NULL);
+    }
+  if (result.secret_origins != NULL)
+    cma_cli_verbose (cli, 1, "%s: %s", conn->name, result.secret_origins);
+  cma_cli_verbose (cli, 1, "%s: %u HTTP request(s), %u new connection(s)", conn->name,
+                   result.requests, result.connects);
+  cma_renew_result_clear (&result);
+  return status;
+}
+
+static int
+run_renew (CmaCli *cli, GError **error)
+{
+  int status = CMA_EXIT_OK;
+
+  if (!cma_cli_setup (cli, error))
+    return CMA_EXIT_CONFIG;
+  /* Every connection gets its attempt; the first failure decides the
+   * exit status, so a timer's unit fails when any renewal did. */
+  for (guint i = 0; i < cli->selected->len; i++)
+    {
+      int one = renew_one (cli, cli->selected->pdata[i]);
+
+      if (status == CMA_EXIT_OK)
+        status = one;
+    }
+  return status;
+}
+
+const CmaCliCommand cma_cli_cmd_renew = {
+  .name = "renew",
+  .summary = "Renew due connections' tokens through Atlassian's API",
+  .entries = renew_entries,
+  .run = run_renew,
+};
+
+/* ---- doctor ---- */
+
+static GOptionEntry *
+doctor_entries (CmaCli *cli)
+{
+  GOptionEntry entries[] = {
+    { "no-cloud", 0, 0, G_OPTION_ARG_NONE, &cli->no_cloud,
+      "Skip the cloud API check (it creates a short-lived auth token)", NULL },
+    { NULL }
+  };
+  return g_memdup2 (entries, sizeof entries);
+}
+
+static const char *
+mark (CmaCheckResult result)
+{
+  static const char *const utf8[] = { "✓", "✗", "!", "-" };
+  static const char *const ascii[] = { "[ok]", "[FAIL]", "[WARN]", "[skip]" };
+
+  return g_get_charset (NULL) ? utf8[result] : ascii[result];
+}
+
+static void
+print_checks (CmaCli *cli, GPtrArray *checks)
+{
+  for (guint i = 0; i < checks->len; i++)
+    {
+      const CmaCheck *c = checks->pdata[i];
+
+      if (cli->quiet && (c->result == CMA_CHECK_PASS || c->result == CMA_CHECK_SKIP))
+        continue;
+      printf ("  %s %s: %s\n", mark (c->result), c->title, c->detail);
+    }
+}
+
+static int
+run_doctor (CmaCli *cli, GError **error)
+{
+  CmaDoctorOptions options = {
+    .no_cloud = cli->no_cloud,
+    .trace = cli->verbose >= 2 ? trace_to_stderr : NULL, .trace_data = cli,
+  };
+  g_autoptr(GPtrArray) config_checks = NULL;
+  gboolean passed;
+
+  if (!cma_cli_setup (cli, error))
+    return CMA_EXIT_CONFIG;
+  config_checks = cma_doctor_check_config (cli->config->path);
+  if (!cli->quiet)
+    printf ("%s\n", cli->product->assistant_name);
+  print_checks (cli, config_checks);
+  passed = cma_doctor_all_passed (config_checks);
+  for (guint i = 0; i < cli->selected->len; i++)
+    {
+      const CmaConnection *conn = cli->selected->pdata[i];
+      g_autoptr(GPtrArray) checks = cma_doctor_check_connection (cli->product, conn, &options);
+
+      if (!cli->quiet)
+        printf ("connection %s (%s for %s)\n", conn->name, conn->server_url, conn->cloud_url);
+      print_checks (cli, checks);
+      passed = cma_doctor_all_passed (checks) && passed;
+    }
+  if (!cli->quiet)
+    printf ("%s\n", passed ? "All checks passed." : "Some checks failed; see the fixes above.");
+  return passed ? CMA_EXIT_OK : CMA_EXIT_DOCTOR_FAILED;
+}
+
+const CmaCliCommand cma_cli_cmd_doctor = {
+  .name = "doctor",
+  .summary = "Check everything an unattended renewal needs",
+  .entries = doctor_entries,
+  .run = run_doctor,
+};

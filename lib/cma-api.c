@@ -1,0 +1,371 @@
+/* cma-api.c: the two renewal calls and the assistant's version, with every
+ * failure turned into a message that says which side failed and what to do. */
+#include "config.h"
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "cma-api.h"
+#include "cma-error.h"
+#include "cma-url.h"
+
+void
+cma_auth_token_free (CmaAuthToken *token)
+{
+  if (token == NULL)
+    return;
+  if (token->token != NULL)
+    explicit_bzero (token->token, strlen (token->token));
+  g_free (token->token);
+  g_free (token->cloud_site);
+  g_free (token);
+}
+
+/* ---- authentication headers ---- */
+
+static char *
+cloud_authorization (const CmaApiContext *ctx, GError **error)
+{
+  if (ctx->conn->cloud_user == NULL)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+                   "connection '%s' has no cloud-user (the e-mail of a site or org "
+                   "admin of %s)", ctx->conn->name, ctx->conn->cloud_url);
+      return NULL;
+    }
+  return cma_http_basic_auth (ctx->conn->cloud_user, ctx->cloud_token->value);
+}
+
+static char *
+server_authorization (const CmaApiContext *ctx)
+{
+  if (ctx->conn->server_user != NULL)
+    return cma_http_basic_auth (ctx->conn->server_user, ctx->server_secret->value);
+  return g_strconcat ("Bearer ", ctx->server_secret->value, NULL);
+}
+
+static void
+wipe (char *s)
+{
+  if (s != NULL)
+    explicit_bzero (s, strlen (s));
+  g_free (s);
+}
+/* g_auto(CmaWiped): a string holding a secret, zeroed before it is freed. */
+typedef char *CmaWiped;
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (CmaWiped, wipe, NULL)
+
+/* ---- judging answers ---- */
+
+/* Jira and Confluence answer an unauthenticated or non-admin request with
+ * their login page, sometimes as 200 or a redirect; Seraph's headers are
+ * the reliable sign (Atlassian's "Other facts" in the API notes). */
+static gboolean
+is_login_answer (const CmaHttpResponse *r)
+{
+  const char *reason = cma_http_response_header (r, "x-seraph-loginreason");
+  const char *user = cma_http_response_header (r, "x-ausername");
+  const char *location = cma_http_response_header (r, "location");
+
+  if (reason != NULL && strcmp (reason, "OK") != 0)
+    return TRUE;
+  if (user != NULL && strcmp (user, "anonymous") == 0)
+    return TRUE;
+  return r->status >= 300 && r->status < 400 && location != NULL &&
+         (strstr (location, "login") != NULL || strstr (location, "Login") != NULL);
+}
+
+static gboolean
+fail_server_auth (const CmaApiContext *ctx, const CmaHttpResponse *r, GError **error)
+{
+  const char *how = ctx->conn->server_user ? "server-user and its password"
+                                           : "personal access token";
+
+  if (r->status == 403)
+    g_set_error (error, CMA_ERROR, CMA_ERROR_AUTH,
+                 "server %s refused the %s (HTTP 403): the account must be a %s "
+                 "administrator", ctx->conn->server_url, how, ctx->product->product_name);
+  else
+    g_set_error (error, CMA_ERROR, CMA_ERROR_AUTH,
+                 "server %s did not accept the %s (%s): check %s (from %s)",
+                 ctx->conn->server_url, how,
+                 r->status == 401 ? "HTTP 401" : "it answered with its login page",
+                 ctx->conn->server_user ? "the password" : "the token",
+                 ctx->server_secret->origin);
+  return FALSE;
+}
+
+static gboolean
+check_server_answer (const CmaApiContext *ctx, const CmaHttpResponse *r, GError **error)
+{
+  if (r->status == 401 || r->status == 403 || is_login_answer (r))
+    return fail_server_auth (ctx, r, error);
+  return TRUE;
+}
+
+static gboolean
+fail_status (CmaSide side, const char *url, const CmaHttpResponse *r, GError **error)
+{
+  int code = (r->status == 429 || r->status == 503 || r->status == 502 || r->status == 504)
+               ? CMA_ERROR_NETWORK : CMA_ERROR_PROTOCOL;
+
+  g_set_error (error, CMA_ERROR, code, "%s %s answered HTTP %ld%s", cma_side_to_string (side),
+               url, r->status,
+               code == CMA_ERROR_NETWORK ? " (busy or unavailable, retries exhausted); "
+                                           "try again later" : "");
+  return FALSE;
+}
+
+/* Parse a JSON object body, insisting on the JSON content type: an HTML
+ * error page from a proxy must not be mistaken for an answer. */
+static JsonObject *
+parse_object (CmaSide side, const char *url, const CmaHttpResponse *r, JsonParser *parser,
+              GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (r->body, &len);
+
+  if (!cma_http_response_is_json (r))
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
+                   "%s %s answered %s instead of JSON; is a proxy or login page in the way?",
+                   cma_side_to_string (side), url,
+                   r->content_type ? r->content_type : "without a content type");
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data ? data : "", (gssize) len, &local_error) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
+                   "%s %s answered malformed JSON (%s)", cma_side_to_string (side), url,
+                   local_error ? local_error->message : "not an object");
+      return NULL;
+    }
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static const char *
+get_string (JsonObject *obj, const char *name)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static char *
+json_body (const char *first_name, ...)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  const char *name = first_name;
+  va_list args;
+
+  va_start (args, first_name);
+  json_builder_begin_object (b);
+  while (name != NULL)
+    {
+      json_builder_set_member_name (b, name);
+      json_builder_add_string_value (b, va_arg (args, const char *));
+      name = va_arg (args, const char *);
+    }
+  json_builder_end_object (b);
+  va_end (args);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+/* ---- the calls ---- */
+
+CmaAuthToken *
+cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **error)
+{
+  g_autofree char *url = cma_url_join (ctx->conn->cloud_api_url, "migrations/public/v1/token");
+  g_autofree char *site = cma_url_cloud_site (ctx->conn->cloud_url);
+  g_autofree char *body = json_body ("cloudUrl", site, NULL);
+  g_auto(CmaWiped) auth = NULL;
+  g_autoptr(CmaHttpResponse) r = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(CmaAuthToken) token = NULL;
+  JsonObject *obj;
+  const char *value;
+
+  if ((auth = cloud_authorization (ctx, error)) == NULL)
+    return NULL;
+  r = cma_http_request (http, CMA_SIDE_CLOUD, "POST", url, auth, body, error);
+  if (r == NULL)
+    return NULL;
+  if (r->status == 401 || r->status == 403)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_AUTH,
+                   "cloud %s refused cloud-user %s and its API token (HTTP %ld): check the "
+                   "token (from %s; API tokens expire) and that the account is a site or "
+                   "org admin of %s", url, ctx->conn->cloud_user, r->status,
+                   ctx->cloud_token->origin, site);
+      return NULL;
+    }
+  if (r->status != 200)
+    {
+      fail_status (CMA_SIDE_CLOUD, url, r, error);
+      return NULL;
+    }
+  if ((obj = parse_object (CMA_SIDE_CLOUD, url, r, parser, error)) == NULL)
+    return NULL;
+  value = get_string (obj, "token");
+  if (value == NULL || *value == '\0')
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
+                   "cloud %s answered without a \"token\"", url);
+      return NULL;
+    }
+  token = g_new0 (CmaAuthToken, 1);
+  token->token = g_strdup (value);
+  token->cloud_site = g_steal_pointer (&site);
+  token->created = g_get_monotonic_time ();
+  return g_steal_pointer (&token);
+}
+
+static gboolean
+fail_save (const CmaApiContext *ctx, const char *url, const CmaHttpResponse *r,
+           GError **error)
+{
+  const CmaProduct *p = ctx->product;
+
+  if (r->status == 404)
+    g_set_error (error, CMA_ERROR, CMA_ERROR_NOT_SUPPORTED,
+                 "server %s has no token endpoint (HTTP 404): the %s is missing, disabled "
+                 "or older than %s; upgrade it, or renew by hand ('%s guide')",
+                 ctx->conn->server_url, p->assistant_name, p->min_api_version, p->program);
+  else if (r->status == 500)
+    g_set_error (error, CMA_ERROR, CMA_ERROR_REJECTED,
+                 "server %s refused the auth token (HTTP 500, \"Exception in saving "
+                 "token.\"): it expired before it was saved, or the cloud site %s differs "
+                 "from the one the assistant knows; run again, and check cloud-url",
+                 ctx->conn->server_url, ctx->conn->cloud_url);
+  else
+    fail_status (CMA_SIDE_SERVER, url, r, error);
+  return FALSE;
+}
+
+gboolean
+cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, const CmaAuthToken *token,
+                    GError **error)
+{
+  g_autofree char *url = cma_url_join (ctx->conn->server_url,
+                                       "rest/migration/latest/cloud/save/token");
+  g_auto(CmaWiped) body = json_body ("cloudUrl", token->cloud_site, "token", token->token,
+                                     NULL);
+  g_auto(CmaWiped) auth = server_authorization (ctx);
+  g_autoptr(CmaHttpResponse) r = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *obj;
+
+  r = cma_http_request (http, CMA_SIDE_SERVER, "POST", url, auth, body, error);
+  if (r == NULL || !check_server_answer (ctx, r, error))
+    return FALSE;
+  if (r->status != 200)
+    return fail_save (ctx, url, r, error);
+  if ((obj = parse_object (CMA_SIDE_SERVER, url, r, parser, error)) == NULL)
+    return FALSE;
+  if (g_strcmp0 (get_string (obj, "cloudUrl"), token->cloud_site) != 0)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
+                   "server %s confirmed a different cloud site (%s) than %s",
+                   ctx->conn->server_url, get_string (obj, "cloudUrl"), token->cloud_site);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version,
+                       gboolean *enabled, GError **error)
+{
+  g_autofree char *rel = g_strdup_printf ("rest/plugins/1.0/%s-key", ctx->product->plugin_key);
+  g_autofree char *url = cma_url_join (ctx->conn->server_url, rel);
+  g_auto(CmaWiped) auth = server_authorization (ctx);
+  g_autoptr(CmaHttpResponse) r = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *obj;
+  JsonNode *node;
+
+  r = cma_http_request (http, CMA_SIDE_SERVER, "GET", url, auth, NULL, error);
+  if (r == NULL || !check_server_answer (ctx, r, error))
+    return FALSE;
+  if (r->status == 404)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_NOT_SUPPORTED,
+                   "the %s (%s) is not installed on %s; install it from the Marketplace",
+                   ctx->product->assistant_name, ctx->product->plugin_key,
+                   ctx->conn->server_url);
+      return FALSE;
+    }
+  if (r->status != 200)
+    return fail_status (CMA_SIDE_SERVER, url, r, error);
+  if ((obj = parse_object (CMA_SIDE_SERVER, url, r, parser, error)) == NULL)
+    return FALSE;
+  node = json_object_get_member (obj, "enabled");
+  if (get_string (obj, "version") == NULL || node == NULL ||
+      json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
+                   "server %s answered without the assistant's version and state", url);
+      return FALSE;
+    }
+  *version = g_strdup (get_string (obj, "version"));
+  *enabled = json_node_get_boolean (node);
+  return TRUE;
+}
+
+int
+cma_version_compare (const char *a, const char *b)
+{
+  while (*a != '\0' || *b != '\0')
+    {
+      guint64 x = g_ascii_strtoull (a, (char **) &a, 10);
+      guint64 y = g_ascii_strtoull (b, (char **) &b, 10);
+
+      if (x != y)
+        return x < y ? -1 : 1;
+      /* Skip to the next numeric part; a suffix such as "-SNAPSHOT" ends it. */
+      a += (*a == '.');
+      b += (*b == '.');
+      if (*a != '\0' && !g_ascii_isdigit (*a))
+        a += strlen (a);
+      if (*b != '\0' && !g_ascii_isdigit (*b))
+        b += strlen (b);
+    }
+  return 0;
+}
+
+gboolean
+cma_api_check_version (const CmaProduct *product, const char *version, GError **error)
+{
+  if (cma_version_compare (version, product->min_api_version) >= 0)
+    return TRUE;
+  g_set_error (error, CMA_ERROR, CMA_ERROR_NOT_SUPPORTED,
+               "the %s is version %s; renewal through the API needs %s or later: upgrade "
+               "it, or renew by hand ('%s guide')", product->assistant_name, version,
+               product->min_api_version, product->program);
+  return FALSE;
+}
+
+char *
+cma_token_fingerprint (const char *token)
+{
+  guchar digest[32];
+  g_autofree char *hex = NULL;
+
+  if (gnutls_hash_fast (GNUTLS_DIG_SHA256, token, strlen (token), digest) < 0)
+    return NULL;
+  hex = g_malloc (sizeof digest * 2 + 1);
+  for (gsize i = 0; i < sizeof digest; i++)
+    g_snprintf (hex + 2 * i, 3, "%02x", digest[i]);
+  return g_strdup_printf ("sha256:%.12s", hex);
+}

@@ -1,0 +1,59 @@
+/* cma-api.h: Atlassian's documented calls for connecting an assistant to a
+ * cloud site (developer.atlassian.com, migration API, "Connect to cloud"),
+ * and the plugin manager's answer about the assistant itself. */
+#pragma once
+
+#include <glib.h>
+
+#include "cma-config.h"
+#include "cma-http.h"
+#include "cma-product.h"
+#include "cma-secret.h"
+
+G_BEGIN_DECLS
+
+/* Atlassian's auth tokens live 5 minutes; one older than this is replaced
+ * before it is saved, leaving a minute for the save request itself. */
+#define CMA_AUTH_TOKEN_MAX_AGE_SECONDS 240
+
+typedef struct {
+  char  *cloud_site;  /* exactly the cloudUrl string sent and to be saved */
+  char  *token;
+  gint64 created;     /* monotonic microseconds */
+} CmaAuthToken;
+
+void cma_auth_token_free (CmaAuthToken *token);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaAuthToken, cma_auth_token_free)
+
+/* Everything a call needs to authenticate to both sides. */
+typedef struct {
+  const CmaProduct    *product;
+  const CmaConnection *conn;
+  const CmaSecret     *cloud_token;   /* may be NULL for server-only calls */
+  const CmaSecret     *server_secret;
+} CmaApiContext;
+
+/* POST {cloud-api-url}migrations/public/v1/token */
+CmaAuthToken *cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx,
+                                         GError **error);
+
+/* POST {server-url}rest/migration/latest/cloud/save/token */
+gboolean cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx,
+                             const CmaAuthToken *token, GError **error);
+
+/* GET {server-url}rest/plugins/1.0/{plugin-key}-key: needs an administrator. */
+gboolean cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx,
+                                char **version, gboolean *enabled, GError **error);
+
+/* Fail unless @version is at least the product's minimum for API renewal. */
+gboolean cma_api_check_version (const CmaProduct *product, const char *version,
+                                GError **error);
+
+/* Compare dotted versions numerically ("1.12.10" > "1.12.5"). */
+int cma_version_compare (const char *a, const char *b);
+
+/* "sha256:" and the first 12 hex digits of SHA-256(token), via GnuTLS:
+ * enough to tell renewals apart, useless for recovering the token. */
+char *cma_token_fingerprint (const char *token);
+
+G_END_DECLS

@@ -1,0 +1,222 @@
+/* cma-doctor.c: each precondition of a renewal, checked on its own so the
+ * administrator sees the first broken piece and everything still fine. */
+#include "config.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "cma-api.h"
+#include "cma-doctor.h"
+#include "cma-error.h"
+#include "cma-secret.h"
+
+void
+cma_check_free (CmaCheck *check)
+{
+  if (check == NULL)
+    return;
+  g_free (check->title);
+  g_free (check->detail);
+  g_free (check);
+}
+
+static GPtrArray *
+checks_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) cma_check_free);
+}
+
+static void
+add (GPtrArray *checks, CmaCheckResult result, const char *title, const char *fmt, ...)
+  G_GNUC_PRINTF (4, 5);
+
+static void
+add (GPtrArray *checks, CmaCheckResult result, const char *title, const char *fmt, ...)
+{
+  CmaCheck *check = g_new0 (CmaCheck, 1);
+  va_list args;
+
+  check->result = result;
+  check->title = g_strdup (title);
+  va_start (args, fmt);
+  check->detail = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  g_ptr_array_add (checks, check);
+}
+
+gboolean
+cma_doctor_all_passed (GPtrArray *checks)
+{
+  for (guint i = 0; i < checks->len; i++)
+    {
+      CmaCheckResult r = ((CmaCheck *) checks->pdata[i])->result;
+      if (r == CMA_CHECK_FAIL || r == CMA_CHECK_WARN)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+cma_doctor_check_config (const char *path)
+{
+  GPtrArray *checks = checks_new ();
+  struct stat st;
+
+  if (path == NULL)
+    {
+      add (checks, CMA_CHECK_PASS, "configuration", "none read; command-line connection");
+      return checks;
+    }
+  if (stat (path, &st) != 0)
+    add (checks, CMA_CHECK_FAIL, "configuration", "%s: %s", path, g_strerror (errno));
+  else if ((st.st_mode & 022) != 0)
+    add (checks, CMA_CHECK_FAIL, "configuration",
+         "%s is writable by group or others (mode %04o), who could point hooks and "
+         "token files elsewhere; fix: chmod go-w %s", path, (guint) (st.st_mode & 07777), path);
+  else
+    add (checks, CMA_CHECK_PASS, "configuration", "%s", path);
+  return checks;
+}
+
+static CmaSecret *
+check_secret (GPtrArray *checks, const char *title, const char *what, const char *file,
+              const char *credential, const char *env)
+{
+  g_autoptr(GError) error = NULL;
+  CmaSecret *secret = cma_secret_load (what, file, credential, env, &error);
+
+  if (secret == NULL)
+    add (checks, CMA_CHECK_FAIL, title, "%s", error->message);
+  else
+    add (checks, CMA_CHECK_PASS, title, "from %s", secret->origin);
+  return secret;
+}
+
+/* Report the skew between our clock and the last Date header seen. */
+static void
+check_clock (GPtrArray *checks, CmaHttp *http, const char *side)
+{
+  gint64 date = cma_http_get_last_date (http);
+  gint64 skew;
+  g_autofree char *title = g_strdup_printf ("clock agrees with the %s", side);
+
+  if (date <= 0)
+    return;
+  skew = cma_clock_now () - date;
+  if (ABS (skew) > CMA_DOCTOR_MAX_SKEW_SECONDS)
+    add (checks, CMA_CHECK_WARN, title,
+         "this host's clock is %" G_GINT64_FORMAT " s %s the %s's; every expiry computed "
+         "here is off by as much: fix NTP (timedatectl status)",
+         ABS (skew), skew > 0 ? "ahead of" : "behind", side);
+  else
+    add (checks, CMA_CHECK_PASS, title, "within %" G_GINT64_FORMAT " s", ABS (skew));
+}
+
+static gboolean
+check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
+{
+  const CmaProduct *p = ctx->product;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *title = g_strdup_printf ("%s installed and enabled", p->assistant_abbrev);
+  g_autofree char *vtitle = g_strdup_printf ("%s version %s or later", p->assistant_abbrev,
+                                             p->min_api_version);
+  gboolean enabled = FALSE;
+
+  if (!cma_api_get_assistant (http, ctx, &version, &enabled, &error))
+    {
+      gboolean net = error->code == CMA_ERROR_NETWORK || error->code == CMA_ERROR_TLS ||
+                     error->code == CMA_ERROR_CONFIG;
+      gboolean auth = error->code == CMA_ERROR_AUTH;
+
+      add (checks, net ? CMA_CHECK_FAIL : CMA_CHECK_PASS, "server reachable over verified TLS",
+           "%s", net ? error->message : ctx->conn->server_url);
+      if (!net)
+        add (checks, auth ? CMA_CHECK_FAIL : CMA_CHECK_PASS,
+             "server credentials accepted as administrator", "%s",
+             auth ? error->message : "yes");
+      if (!net && !auth)
+        add (checks, CMA_CHECK_FAIL, title, "%s", error->message);
+      return FALSE;
+    }
+  add (checks, CMA_CHECK_PASS, "server reachable over verified TLS", "%s", ctx->conn->server_url);
+  add (checks, CMA_CHECK_PASS, "server credentials accepted as administrator", "yes");
+  if (enabled)
+    add (checks, CMA_CHECK_PASS, title, "%s", p->plugin_key);
+  else
+    add (checks, CMA_CHECK_FAIL, title,
+         "%s is installed but disabled; enable it in Manage apps", p->assistant_name);
+  if (cma_api_check_version (p, version, &error))
+    add (checks, CMA_CHECK_PASS, vtitle, "%s", version);
+  else
+    add (checks, CMA_CHECK_FAIL, vtitle, "%s", error->message);
+  check_clock (checks, http, "server");
+  return TRUE;
+}
+
+static void
+check_cloud (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CmaAuthToken) token = NULL;
+
+  /* Creating an auth token changes nothing: unsaved, it expires in five
+   * minutes. It is the only call that proves the credentials work. */
+  token = cma_api_create_auth_token (http, ctx, &error);
+  if (token == NULL)
+    {
+      add (checks, CMA_CHECK_FAIL, "cloud API reachable and credentials accepted", "%s",
+           error->message);
+      return;
+    }
+  add (checks, CMA_CHECK_PASS, "cloud API reachable and credentials accepted",
+       "%s as %s", ctx->conn->cloud_api_url, ctx->conn->cloud_user);
+  check_clock (checks, http, "cloud API");
+}
+
+GPtrArray *
+cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *conn,
+                             const CmaDoctorOptions *options)
+{
+  GPtrArray *checks = checks_new ();
+  g_autoptr(CmaSecret) cloud = NULL;
+  g_autoptr(CmaSecret) server = NULL;
+  g_autoptr(CmaHttp) http = NULL;
+  g_autoptr(GError) error = NULL;
+  CmaHttpOptions http_options = {
+    .ca_file = conn->ca_file, .timeout = conn->timeout, .attempts = 1,
+    .trace = options->trace, .trace_data = options->trace_data,
+  };
+  CmaApiContext ctx = { product, conn, NULL, NULL };
+
+  server = check_secret (checks, "server credentials",
+                         conn->server_user ? "server password" : "server personal access token",
+                         conn->server_token_file, "server-token", "CMA_SERVER_TOKEN");
+  if (!options->no_cloud)
+    {
+      if (conn->cloud_user == NULL)
+        add (checks, CMA_CHECK_FAIL, "cloud credentials",
+             "no cloud-user: set it to the e-mail of a site or org admin of %s", conn->cloud_url);
+      else
+        cloud = check_secret (checks, "cloud credentials", "cloud API token",
+                              conn->cloud_token_file, "cloud-token", "CMA_CLOUD_TOKEN");
+    }
+  if ((http = cma_http_new (&http_options, &error)) == NULL)
+    {
+      add (checks, CMA_CHECK_FAIL, "HTTP client", "%s", error->message);
+      return checks;
+    }
+  ctx.cloud_token = cloud;
+  ctx.server_secret = server;
+  if (server != NULL)
+    check_server (checks, &ctx, http);
+  if (options->no_cloud)
+    add (checks, CMA_CHECK_SKIP, "cloud API reachable and credentials accepted",
+         "skipped (--no-cloud)");
+  else if (cloud != NULL)
+    {
+      g_autoptr(CmaHttp) cloud_http = cma_http_new (&http_options, NULL);
+      check_cloud (checks, &ctx, cloud_http);
+    }
+  return checks;
+}

@@ -1,0 +1,49 @@
+/* cma-doctor.h: can this connection be renewed unattended? A checklist. */
+#pragma once
+
+#include <glib.h>
+
+#include "cma-config.h"
+#include "cma-http.h"
+#include "cma-product.h"
+
+G_BEGIN_DECLS
+
+/* More than this between our clock and a server's Date header makes every
+ * expiry computed here suspect. */
+#define CMA_DOCTOR_MAX_SKEW_SECONDS (5 * 60)
+
+typedef enum {
+  CMA_CHECK_PASS,
+  CMA_CHECK_FAIL,
+  CMA_CHECK_WARN,  /* not fatal to a renewal, but fix it; counts as not passing */
+  CMA_CHECK_SKIP,
+} CmaCheckResult;
+
+typedef struct {
+  CmaCheckResult result;
+  char          *title;   /* "server credentials accepted as administrator" */
+  char          *detail;  /* what was found, or the fix */
+} CmaCheck;
+
+void cma_check_free (CmaCheck *check);
+
+typedef struct {
+  gboolean         no_cloud;
+  CmaHttpTraceFunc trace;
+  gpointer         trace_data;
+} CmaDoctorOptions;
+
+/* Checks for the configuration file itself (may be NULL: none read). */
+GPtrArray *cma_doctor_check_config (const char *config_path);
+
+/* Checks for one connection, in the order a renewal needs them. Never
+ * fails as a whole: every problem is a failed check. */
+GPtrArray *cma_doctor_check_connection (const CmaProduct       *product,
+                                        const CmaConnection    *conn,
+                                        const CmaDoctorOptions *options);
+
+/* TRUE when every check passed or was skipped. */
+gboolean cma_doctor_all_passed (GPtrArray *checks);
+
+G_END_DECLS

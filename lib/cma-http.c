@@ -1,0 +1,512 @@
+/* cma-http.c: libcurl behind a small, safe interface. */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <string.h>
+
+#include "cma-http.h"
+#include "cma-url.h"
+
+struct _CmaHttp {
+  CURL          *curl;
+  CmaHttpOptions options;
+  char          *ca_file;
+  guint          requests;
+  guint          connects;
+  gint64         last_date;
+};
+
+typedef struct {
+  GByteArray *body;
+  GHashTable *headers;
+  gboolean    oversized;
+} Transfer;
+
+const char *
+cma_side_to_string (CmaSide side)
+{
+  switch (side)
+    {
+    case CMA_SIDE_CLOUD:
+      return "cloud";
+    case CMA_SIDE_SERVER:
+      return "server";
+    case CMA_SIDE_NONE:
+    default:
+      return "peer";
+    }
+}
+
+void
+cma_http_response_free (CmaHttpResponse *response)
+{
+  if (response == NULL)
+    return;
+  g_free (response->content_type);
+  g_clear_pointer (&response->body, g_bytes_unref);
+  g_clear_pointer (&response->headers, g_hash_table_unref);
+  g_free (response);
+}
+
+const char *
+cma_http_response_header (const CmaHttpResponse *response, const char *name)
+{
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  return g_hash_table_lookup (response->headers, lower);
+}
+
+gboolean
+cma_http_response_is_json (const CmaHttpResponse *response)
+{
+  return response->content_type != NULL &&
+         (strcmp (response->content_type, "application/json") == 0 ||
+          g_str_has_suffix (response->content_type, "+json"));
+}
+
+static void
+global_init_once (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      curl_global_init (CURL_GLOBAL_DEFAULT);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+CmaHttp *
+cma_http_new (const CmaHttpOptions *options, GError **error)
+{
+  g_autoptr(CmaHttp) http = g_new0 (CmaHttp, 1);
+
+  global_init_once ();
+  http->options = *options;
+  http->ca_file = g_strdup (options->ca_file);
+  http->options.ca_file = http->ca_file;
+  if (http->options.attempts == 0)
+    http->options.attempts = CMA_HTTP_DEFAULT_ATTEMPTS;
+  if (http->options.max_retry_wait == 0)
+    http->options.max_retry_wait = CMA_HTTP_DEFAULT_MAX_RETRY_WAIT;
+  if (http->options.timeout <= 0)
+    http->options.timeout = 30;
+  if (http->ca_file != NULL && !g_file_test (http->ca_file, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "CA file %s does not exist",
+                   http->ca_file);
+      return NULL;
+    }
+  /* One easy handle for every request keeps the connection, and its TLS
+   * session, alive between the calls of one renewal. */
+  http->curl = curl_easy_init ();
+  if (http->curl == NULL)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot initialise libcurl");
+      return NULL;
+    }
+  return g_steal_pointer (&http);
+}
+
+void
+cma_http_free (CmaHttp *http)
+{
+  if (http == NULL)
+    return;
+  if (http->curl != NULL)
+    curl_easy_cleanup (http->curl);
+  g_free (http->ca_file);
+  g_free (http);
+}
+
+guint
+cma_http_get_requests (CmaHttp *http)
+{
+  return http->requests;
+}
+
+guint
+cma_http_get_connects (CmaHttp *http)
+{
+  return http->connects;
+}
+
+gint64
+cma_http_get_last_date (CmaHttp *http)
+{
+  return http->last_date;
+}
+
+char *
+cma_http_basic_auth (const char *user, const char *password)
+{
+  g_autofree char *pair = g_strconcat (user, ":", password, NULL);
+  g_autofree char *b64 = g_base64_encode ((const guchar *) pair, strlen (pair));
+  char *header = g_strconcat ("Basic ", b64, NULL);
+
+  memset (pair, 0, strlen (pair));
+  memset (b64, 0, strlen (b64));
+  return header;
+}
+
+/* ---- redaction ---- */
+
+char *
+cma_http_redact (const char *line)
+{
+  static gsize once = 0;
+  static GRegex *auth_re, *token_re;
+
+  if (g_once_init_enter (&once))
+    {
+      /* Keep the scheme ("Basic", "Bearer") visible: it helps debugging
+       * and reveals nothing. */
+      auth_re = g_regex_new ("^(\\S*\\s*(?:proxy-)?authorization:\\s*"
+                             "(?:(?:basic|bearer|digest|negotiate)\\b)?).*$",
+                             G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+      token_re = g_regex_new ("(\"token\"\\s*:\\s*\")[^\"]*(\")", G_REGEX_OPTIMIZE, 0, NULL);
+      g_once_init_leave (&once, 1);
+    }
+  {
+    g_autofree char *a = g_regex_replace (auth_re, line, -1, 0, "\\1 [REDACTED]", 0, NULL);
+    return g_regex_replace (token_re, a, -1, 0, "\\1[REDACTED]\\2", 0, NULL);
+  }
+}
+
+static void
+trace_lines (CmaHttp *http, const char *prefix, const char *data, size_t size)
+{
+  g_autofree char *text = g_strndup (data, size);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *line = NULL;
+      g_autofree char *redacted = NULL;
+
+      g_strchomp (lines[i]);
+      if (lines[i][0] == '\0')
+        continue;
+      line = g_strconcat (prefix, lines[i], NULL);
+      redacted = cma_http_redact (line);
+      http->options.trace (redacted, http->options.trace_data);
+    }
+}
+
+static int
+debug_cb (CURL *handle, curl_infotype type, char *data, size_t size, void *user_data)
+{
+  CmaHttp *http = user_data;
+
+  switch (type)
+    {
+    case CURLINFO_TEXT:
+      trace_lines (http, "* ", data, size);
+      break;
+    case CURLINFO_HEADER_OUT:
+      trace_lines (http, "> ", data, size);
+      break;
+    case CURLINFO_HEADER_IN:
+      trace_lines (http, "< ", data, size);
+      break;
+    case CURLINFO_DATA_OUT:
+      trace_lines (http, ">> ", data, MIN (size, 2048));
+      break;
+    case CURLINFO_DATA_IN:
+      trace_lines (http, "<< ", data, MIN (size, 2048));
+      break;
+    case CURLINFO_SSL_DATA_IN:
+    case CURLINFO_SSL_DATA_OUT:
+    case CURLINFO_END:
+    default:
+      break;
+    }
+  return 0;
+}
+
+/* ---- transfer callbacks ---- */
+
+static size_t
+write_cb (char *data, size_t size, size_t nmemb, void *user_data)
+{
+  Transfer *t = user_data;
+  size_t n = size * nmemb;
+
+  if (t->body->len + n > CMA_HTTP_MAX_BODY)
+    {
+      t->oversized = TRUE;
+      return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
+    }
+  g_byte_array_append (t->body, (const guint8 *) data, n);
+  return n;
+}
+
+static size_t
+header_cb (char *data, size_t size, size_t nmemb, void *user_data)
+{
+  Transfer *t = user_data;
+  size_t n = size * nmemb;
+  g_autofree char *line = g_strndup (data, n);
+  char *colon;
+
+  g_strchomp (line);
+  /* A new status line (after 100 Continue, say) starts a new header set. */
+  if (g_str_has_prefix (line, "HTTP/"))
+    g_hash_table_remove_all (t->headers);
+  else if ((colon = strchr (line, ':')) != NULL)
+    {
+      *colon = '\0';
+      g_hash_table_replace (t->headers, g_ascii_strdown (line, -1),
+                            g_strdup (g_strstrip (colon + 1)));
+    }
+  return n;
+}
+
+/* ---- one request ---- */
+
+static gboolean
+check_url (CmaSide side, const char *url, GError **error)
+{
+  if (g_ascii_strncasecmp (url, "https://", 8) == 0)
+    return TRUE;
+  if (g_ascii_strncasecmp (url, "http://", 7) == 0 && cma_url_is_loopback (url))
+    return TRUE;
+  g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+               "refusing to send %s credentials over plain http to %s: use https "
+               "(plain http is allowed only to a loopback address)",
+               cma_side_to_string (side), url);
+  return FALSE;
+}
+
+static void
+setup_common (CmaHttp *http, CURL *c, const char *url)
+{
+  curl_easy_reset (c);
+  curl_easy_setopt (c, CURLOPT_URL, url);
+  curl_easy_setopt (c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt (c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt (c, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt (c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (c, CURLOPT_TIMEOUT_MS, (long) (http->options.timeout * 1000));
+  curl_easy_setopt (c, CURLOPT_CONNECTTIMEOUT_MS,
+                    (long) (MIN (http->options.timeout, 15.0) * 1000));
+  curl_easy_setopt (c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+  if (http->ca_file != NULL)
+    curl_easy_setopt (c, CURLOPT_CAINFO, http->ca_file);
+  if (http->options.trace != NULL)
+    {
+      curl_easy_setopt (c, CURLOPT_VERBOSE, 1L);
+      curl_easy_setopt (c, CURLOPT_DEBUGFUNCTION, debug_cb);
+      curl_easy_setopt (c, CURLOPT_DEBUGDATA, http);
+    }
+}
+
+static gboolean
+map_curl_error (CURLcode code, const char *errbuf, const Transfer *t, CmaSide side,
+                const char *url, GError **error)
+{
+  const char *who = cma_side_to_string (side);
+  const char *detail = errbuf[0] ? errbuf : curl_easy_strerror (code);
+
+  switch (code)
+    {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      g_set_error (error, CMA_ERROR, CMA_ERROR_NETWORK,
+                   "%s %s: host name not found (%s); check the URL and DNS", who, url, detail);
+      break;
+    case CURLE_COULDNT_CONNECT:
+      g_set_error (error, CMA_ERROR, CMA_ERROR_NETWORK,
+                   "%s %s: cannot connect (%s); is it running and reachable from here?",
+                   who, url, detail);
+      break;
+    case CURLE_OPERATION_TIMEDOUT:
+      g_set_error (error, CMA_ERROR, CMA_ERROR_NETWORK,
+                   "%s %s: no answer in time (%s); raise 'timeout' or check the network",
+                   who, url, detail);
+      break;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+      g_set_error (error, CMA_ERROR, CMA_ERROR_TLS,
+                   "%s %s: TLS certificate not trusted (%s); fix the certificate or "
+                   "set 'ca-file' to the CA that signed it", who, url, detail);
+      break;
+    case CURLE_WRITE_ERROR:
+      if (t->oversized)
+        {
+          g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
+                       "%s %s: answer larger than %d bytes; not an Atlassian API answer",
+                       who, url, CMA_HTTP_MAX_BODY);
+          break;
+        }
+      G_GNUC_FALLTHROUGH;
+    default:
+      g_set_error (error, CMA_ERROR, CMA_ERROR_NETWORK, "%s %s: %s", who, url, detail);
+      break;
+    }
+  return FALSE;
+}
+
+static char *
+content_type_of (GHashTable *headers)
+{
+  const char *ct = g_hash_table_lookup (headers, "content-type");
+  g_autofree char *lower = NULL;
+  char *semi;
+
+  if (ct == NULL)
+    return NULL;
+  lower = g_ascii_strdown (ct, -1);
+  if ((semi = strchr (lower, ';')) != NULL)
+    *semi = '\0';
+  return g_strdup (g_strstrip (lower));
+}
+
+static CmaHttpResponse *
+perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
+              const char *authorization, const char *json_body, GError **error)
+{
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  Transfer t = { body, headers, FALSE };
+  struct curl_slist *list = NULL;
+  g_autofree char *auth_header = NULL;
+  char errbuf[CURL_ERROR_SIZE] = "";
+  CmaHttpResponse *response;
+  long connects = 0;
+  CURLcode code;
+
+  setup_common (http, http->curl, url);
+  curl_easy_setopt (http->curl, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt (http->curl, CURLOPT_WRITEFUNCTION, write_cb);
+  curl_easy_setopt (http->curl, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt (http->curl, CURLOPT_HEADERFUNCTION, header_cb);
+  curl_easy_setopt (http->curl, CURLOPT_HEADERDATA, &t);
+  list = curl_slist_append (list, "Accept: application/json");
+  if (json_body != NULL)
+    {
+      list = curl_slist_append (list, "Content-Type: application/json");
+      curl_easy_setopt (http->curl, CURLOPT_POSTFIELDS, json_body);
+    }
+  curl_easy_setopt (http->curl, CURLOPT_CUSTOMREQUEST, method);
+  if (authorization != NULL)
+    {
+      auth_header = g_strconcat ("Authorization: ", authorization, NULL);
+      list = curl_slist_append (list, auth_header);
+    }
+  curl_easy_setopt (http->curl, CURLOPT_HTTPHEADER, list);
+
+  code = curl_easy_perform (http->curl);
+  curl_slist_free_all (list);
+  if (auth_header != NULL)
+    memset (auth_header, 0, strlen (auth_header));
+  http->requests++;
+  curl_easy_getinfo (http->curl, CURLINFO_NUM_CONNECTS, &connects);
+  http->connects += (guint) connects;
+  if (code != CURLE_OK)
+    {
+      map_curl_error (code, errbuf, &t, side, url, error);
+      return NULL;
+    }
+
+  response = g_new0 (CmaHttpResponse, 1);
+  curl_easy_getinfo (http->curl, CURLINFO_RESPONSE_CODE, &response->status);
+  response->content_type = content_type_of (headers);
+  response->body = g_byte_array_free_to_bytes (g_steal_pointer (&body));
+  response->headers = g_steal_pointer (&headers);
+  {
+    const char *date = g_hash_table_lookup (response->headers, "date");
+    if (date != NULL)
+      http->last_date = curl_getdate (date, NULL);
+  }
+  return response;
+}
+
+/* Retry-After is delta-seconds or an HTTP date (RFC 9110, 10.2.3). */
+static guint
+retry_after_seconds (const CmaHttpResponse *response, guint cap)
+{
+  const char *value = cma_http_response_header (response, "retry-after");
+  gint64 seconds = 1;
+
+  if (value != NULL)
+    {
+      char *end = NULL;
+      gint64 n = g_ascii_strtoll (value, &end, 10);
+
+      if (end != value && *end == '\0')
+        seconds = n;
+      else
+        {
+          time_t when = curl_getdate (value, NULL);
+          if (when > 0)
+            seconds = (gint64) when - g_get_real_time () / G_USEC_PER_SEC;
+        }
+    }
+  return (guint) CLAMP (seconds, 0, (gint64) cap);
+}
+
+CmaHttpResponse *
+cma_http_request (CmaHttp *http, CmaSide side, const char *method, const char *url,
+                  const char *authorization, const char *json_body, GError **error)
+{
+  if (!check_url (side, url, error))
+    return NULL;
+
+  for (guint attempt = 1;; attempt++)
+    {
+      g_autoptr(CmaHttpResponse) response =
+        perform_once (http, side, method, url, authorization, json_body, error);
+      guint wait;
+
+      if (response == NULL)
+        return NULL;
+      if ((response->status != 429 && response->status != 503) ||
+          attempt >= http->options.attempts)
+        return g_steal_pointer (&response);
+
+      /* No sleep after the last try: that is handled by returning above. */
+      wait = retry_after_seconds (response, http->options.max_retry_wait);
+      if (http->options.trace != NULL)
+        {
+          g_autofree char *line = g_strdup_printf ("* %s answered %ld; retrying in %u s "
+                                                   "(attempt %u of %u)",
+                                                   cma_side_to_string (side),
+                                                   response->status, wait, attempt + 1,
+                                                   http->options.attempts);
+          http->options.trace (line, http->options.trace_data);
+        }
+      g_usleep ((gulong) wait * G_USEC_PER_SEC);
+    }
+}
+
+gboolean
+cma_http_probe (CmaHttp *http, CmaSide side, const char *url, GError **error)
+{
+  char errbuf[CURL_ERROR_SIZE] = "";
+  Transfer t = { NULL, NULL, FALSE };
+  CURL *c;
+  long connects = 0;
+  CURLcode code;
+
+  if (!check_url (side, url, error))
+    return FALSE;
+  /* A handle of its own: a connect-only connection is not reusable for
+   * requests, so it must not sit in the main handle's cache. */
+  c = curl_easy_init ();
+  setup_common (http, c, url);
+  curl_easy_setopt (c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt (c, CURLOPT_CONNECT_ONLY, 1L);
+  code = curl_easy_perform (c);
+  curl_easy_getinfo (c, CURLINFO_NUM_CONNECTS, &connects);
+  http->connects += (guint) connects;
+  curl_easy_cleanup (c);
+  if (code != CURLE_OK)
+    return map_curl_error (code, errbuf, &t, side, url, error);
+  return TRUE;
+}

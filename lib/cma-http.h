@@ -1,0 +1,82 @@
+/* cma-http.h: the one place that talks HTTP, through libcurl.
+ *
+ * Certificate verification is always on; plain http is refused unless the
+ * host is a loopback address; only http and https are enabled; redirects
+ * are never followed (a redirect from Jira or Confluence means a login
+ * page, which the caller must see). Traces are redacted before they leave.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "cma-error.h"
+
+G_BEGIN_DECLS
+
+/* Bodies we accept are a few hundred bytes; cap what we hold in memory. */
+#define CMA_HTTP_MAX_BODY (1024 * 1024)
+#define CMA_HTTP_DEFAULT_ATTEMPTS 3
+#define CMA_HTTP_DEFAULT_MAX_RETRY_WAIT 60
+
+typedef void (*CmaHttpTraceFunc) (const char *line, gpointer user_data);
+
+typedef struct {
+  const char      *ca_file;        /* NULL: the system's CA store */
+  double           timeout;        /* seconds per request */
+  guint            attempts;       /* tries for 429/503; 0: default */
+  guint            max_retry_wait; /* cap on Retry-After, seconds; 0: default */
+  CmaHttpTraceFunc trace;          /* redacted request/response lines, or NULL */
+  gpointer         trace_data;
+} CmaHttpOptions;
+
+typedef struct {
+  long        status;
+  char       *content_type;   /* lower case, parameters stripped; or NULL */
+  GBytes     *body;
+  GHashTable *headers;        /* lower-case name -> last value */
+} CmaHttpResponse;
+
+void cma_http_response_free (CmaHttpResponse *response);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaHttpResponse, cma_http_response_free)
+
+const char *cma_http_response_header (const CmaHttpResponse *response, const char *name);
+gboolean    cma_http_response_is_json (const CmaHttpResponse *response);
+
+typedef struct _CmaHttp CmaHttp;
+
+CmaHttp *cma_http_new  (const CmaHttpOptions *options, GError **error);
+void     cma_http_free (CmaHttp *http);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaHttp, cma_http_free)
+
+/* Send one request (retrying 429/503 as configured). @authorization is a
+ * full header value ("Basic …", "Bearer …") kept out of traces; @json_body
+ * (or NULL for GET) is sent as application/json. @side names the peer in
+ * error messages. A response with any status is success here: callers
+ * judge statuses, since what a 404 means depends on the endpoint. */
+CmaHttpResponse *cma_http_request (CmaHttp    *http,
+                                   CmaSide     side,
+                                   const char *method,
+                                   const char *url,
+                                   const char *authorization,
+                                   const char *json_body,
+                                   GError    **error);
+
+/* Open a verified TLS connection to @url's host and close it: reachability
+ * without sending a request. */
+gboolean cma_http_probe (CmaHttp *http, CmaSide side, const char *url, GError **error);
+
+/* What this handle did, for -v and the benchmark. */
+guint cma_http_get_requests (CmaHttp *http);
+guint cma_http_get_connects (CmaHttp *http);
+/* The Date header of the last answer as an instant, or 0. */
+gint64 cma_http_get_last_date (CmaHttp *http);
+
+const char *cma_side_to_string (CmaSide side);
+
+/* "Basic base64(user:password)". */
+char *cma_http_basic_auth (const char *user, const char *password);
+
+/* Redact a trace line: Authorization values and JSON "token" values. */
+char *cma_http_redact (const char *line);
+
+G_END_DECLS

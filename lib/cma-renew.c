@@ -1,0 +1,198 @@
+/* cma-renew.c: due check, the two API calls, and the ledger entry. */
+#include "config.h"
+
+#include <math.h>
+
+#include "cma-api.h"
+#include "cma-error.h"
+#include "cma-renew.h"
+
+void
+cma_renew_result_clear (CmaRenewResult *result)
+{
+  g_clear_pointer (&result->fingerprint, g_free);
+  g_clear_pointer (&result->assistant_version, g_free);
+  g_clear_pointer (&result->secret_origins, g_free);
+}
+
+typedef struct {
+  CmaSecret *cloud;
+  CmaSecret *server;
+} Secrets;
+
+static void
+secrets_clear (Secrets *s)
+{
+  g_clear_pointer (&s->cloud, cma_secret_free);
+  g_clear_pointer (&s->server, cma_secret_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Secrets, secrets_clear)
+
+static gboolean
+load_secrets (const CmaConnection *conn, Secrets *s, GError **error)
+{
+  if (conn->cloud_user == NULL)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+                   "connection '%s' has no cloud-user (the e-mail of a site or org admin "
+                   "of %s)", conn->name, conn->cloud_url);
+      return FALSE;
+    }
+  s->cloud = cma_secret_load ("cloud API token", conn->cloud_token_file, "cloud-token",
+                              "CMA_CLOUD_TOKEN", error);
+  if (s->cloud == NULL)
+    return FALSE;
+  s->server = cma_secret_load (conn->server_user ? "server password"
+                                                 : "server personal access token",
+                               conn->server_token_file, "server-token",
+                               "CMA_SERVER_TOKEN", error);
+  return s->server != NULL;
+}
+
+/* Due when nothing is recorded, or fewer than renew-within days remain. */
+static gboolean
+is_due (const CmaVerdict *v, double renew_within)
+{
+  return !v->known || v->days_left < renew_within;
+}
+
+static gboolean
+evaluate_now (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
+              CmaVerdict *out, GError **error)
+{
+  g_autoptr(GPtrArray) renewals = cma_ledger_load (ledger, error);
+  const CmaRenewal *last;
+
+  if (renewals == NULL)
+    return FALSE;
+  last = cma_ledger_find_last (renewals, conn);
+  cma_policy_evaluate (policy, last != NULL, last ? last->at : 0, cma_clock_now (), out);
+  return TRUE;
+}
+
+static gboolean
+dry_run (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result, GError **error)
+{
+  gboolean enabled = FALSE;
+
+  /* Read-only on both sides: the plugin manager proves reachability,
+   * TLS and administrator credentials on the server; the cloud side gets
+   * a verified TLS handshake, since creating an auth token is a POST. */
+  if (!cma_api_get_assistant (http, ctx, &result->assistant_version, &enabled, error) ||
+      !cma_api_check_version (ctx->product, result->assistant_version, error))
+    return FALSE;
+  if (!enabled)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_NOT_SUPPORTED,
+                   "the %s is installed but disabled on %s; enable it in Manage apps",
+                   ctx->product->assistant_name, ctx->conn->server_url);
+      return FALSE;
+    }
+  if (!cma_http_probe (http, CMA_SIDE_CLOUD, ctx->conn->cloud_api_url, error))
+    return FALSE;
+  result->outcome = CMA_RENEW_WOULD_RENEW;
+  return TRUE;
+}
+
+static gboolean
+renew_remote (const CmaApiContext *ctx, CmaHttp *http, const CmaRenewOptions *options,
+              char **fingerprint, GError **error)
+{
+  gint64 max_age = options->auth_token_max_age > 0 ? options->auth_token_max_age
+                                                   : CMA_AUTH_TOKEN_MAX_AGE_SECONDS;
+  g_autoptr(CmaAuthToken) token = cma_api_create_auth_token (http, ctx, error);
+
+  if (token == NULL)
+    return FALSE;
+  /* The token lives five minutes; slow networks and retries can eat that,
+   * and a stale token only earns "Exception in saving token.". */
+  if (g_get_monotonic_time () - token->created > max_age * G_USEC_PER_SEC)
+    {
+      g_clear_pointer (&token, cma_auth_token_free);
+      if ((token = cma_api_create_auth_token (http, ctx, error)) == NULL)
+        return FALSE;
+    }
+  if (!cma_api_save_token (http, ctx, token, error))
+    return FALSE;
+  *fingerprint = cma_token_fingerprint (token->token);
+  return TRUE;
+}
+
+static gboolean
+record (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
+        CmaRenewResult *result, GError **error)
+{
+  CmaInstant now = cma_clock_now ();
+  g_autoptr(CmaRenewal) renewal = cma_renewal_new (now, conn, "api", NULL);
+  g_autoptr(GError) local_error = NULL;
+
+  renewal->fingerprint = g_strdup (result->fingerprint);
+  if (!cma_ledger_append (ledger, renewal, &local_error))
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE,
+                   "the token was renewed on %s, but recording it failed: %s; record it "
+                   "with 'record'", conn->server_url, local_error->message);
+      return FALSE;
+    }
+  cma_policy_evaluate (policy, TRUE, now, now, &result->after);
+  result->outcome = CMA_RENEW_RENEWED;
+  return TRUE;
+}
+
+static gboolean
+renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *ledger,
+              const CmaConnection *conn, const CmaRenewOptions *options,
+              const Secrets *secrets, CmaRenewResult *result, GError **error)
+{
+  CmaHttpOptions http_options = {
+    .ca_file = conn->ca_file, .timeout = conn->timeout,
+    .attempts = options->attempts, .max_retry_wait = options->max_retry_wait,
+    .trace = options->trace, .trace_data = options->trace_data,
+  };
+  double within = isnan (options->renew_within) ? conn->renew_within : options->renew_within;
+  g_autoptr(CmaHttp) http = NULL;
+  CmaApiContext ctx = { product, conn, secrets->cloud, secrets->server };
+  gboolean ok;
+
+  if (!evaluate_now (policy, ledger, conn, &result->before, error))
+    return FALSE;
+  if (!options->force && !is_due (&result->before, within))
+    {
+      result->outcome = CMA_RENEW_NOT_DUE;
+      result->due_at = result->before.usable_until - cma_days_to_seconds (within);
+      return TRUE;
+    }
+
+  if ((http = cma_http_new (&http_options, error)) == NULL)
+    return FALSE;
+  if (options->dry_run)
+    ok = dry_run (&ctx, http, result, error);
+  else
+    ok = renew_remote (&ctx, http, options, &result->fingerprint, error) &&
+         record (policy, ledger, conn, result, error);
+  result->requests = cma_http_get_requests (http);
+  result->connects = cma_http_get_connects (http);
+  return ok;
+}
+
+gboolean
+cma_renew (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *ledger,
+           const CmaConnection *conn, const CmaRenewOptions *options,
+           CmaRenewResult *result, GError **error)
+{
+  g_auto(Secrets) secrets = { NULL, NULL };
+  gboolean ok;
+
+  if (!load_secrets (conn, &secrets, error))
+    return FALSE;
+  result->secret_origins = g_strdup_printf ("cloud token from %s, server credential from %s",
+                                            secrets.cloud->origin, secrets.server->origin);
+  /* Hold the lock from the due check to the ledger write, so a second run
+   * waits, then sees the first one's renewal and finds nothing due. A dry
+   * run writes nothing and so takes no lock. */
+  if (!options->dry_run && !cma_ledger_lock (ledger, TRUE, error))
+    return FALSE;
+  ok = renew_locked (product, policy, ledger, conn, options, &secrets, result, error);
+  cma_ledger_unlock (ledger);
+  return ok;
+}

@@ -1,0 +1,33 @@
+/* cma-secret.h: the cloud API token and the server PAT or password.
+ *
+ * Secrets come from a file named in the configuration, a systemd
+ * credential, or the environment, in that order; never from argv, where
+ * every local user could read them in /proc. Their memory is wiped on free.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define CMA_SECRET_MAX_BYTES 4096
+
+typedef struct {
+  char *value;
+  char *origin;   /* "file /etc/…", "systemd credential cloud-token", "environment CMA_CLOUD_TOKEN" */
+} CmaSecret;
+
+/* @what names the secret in errors ("cloud API token"); @file may be NULL. */
+CmaSecret *cma_secret_load (const char *what,
+                            const char *file,
+                            const char *credential_name,
+                            const char *env_name,
+                            GError    **error);
+void       cma_secret_free (CmaSecret *secret);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaSecret, cma_secret_free)
+
+/* Refuse a file that group or others can read or write, or that another
+ * user owns: a token readable by every local account is a leaked token. */
+gboolean cma_secret_check_file (const char *what, const char *path, GError **error);
+
+G_END_DECLS

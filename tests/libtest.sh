@@ -1,0 +1,128 @@
+# libtest.sh: shared by the shell tests; sourced, never run.
+#
+# Every test gets a scratch directory with its own HOME, XDG dirs and state
+# directory, so nothing a developer has configured leaks in, and TAP
+# helpers in the style of ostree's libtest.sh.
+
+set -eu
+
+: "${top_builddir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_srcdir:=$top_builddir}"
+
+JCMA="$top_builddir/jcma-token/jcma-token"
+CCMA="$top_builddir/ccma-token/ccma-token"
+
+test_tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/cma-test.XXXXXX")
+trap 'rm -rf "$test_tmpdir"' EXIT
+export HOME="$test_tmpdir/home"
+export XDG_CONFIG_HOME="$HOME/.config"
+export XDG_STATE_HOME="$HOME/.local/state"
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
+unset CMA_CLOUD_TOKEN CMA_SERVER_TOKEN CREDENTIALS_DIRECTORY NO_COLOR || true
+export NO_COLOR=1
+STATE="$test_tmpdir/state"
+
+tap_n=0
+tap_failed=0
+
+ok () { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+not_ok () { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
+skip_all () { echo "1..0 # SKIP $*"; exit 0; }
+tap_done () { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
+
+# run CMD...: run a command, keeping stdout, stderr and exit status in
+# $out, $err and $rc, without tripping set -e.
+run () {
+  set +e
+  "$@" >"$test_tmpdir/out" 2>"$test_tmpdir/err"
+  rc=$?
+  set -e
+  out=$(cat "$test_tmpdir/out")
+  err=$(cat "$test_tmpdir/err")
+}
+
+# check DESCRIPTION EXPECTED_RC PATTERN: after run, assert the exit status
+# and that stdout+stderr match the extended regular expression.
+check () {
+  if [ "$rc" -ne "$2" ]; then
+    not_ok "$1 (exit $rc, expected $2)"
+    printf '# stdout: %s\n# stderr: %s\n' "$out" "$err" | sed 's/^/# /'
+    return 0
+  fi
+  if [ -n "${3:-}" ] && ! printf '%s\n%s\n' "$out" "$err" | grep -Eq -- "$3"; then
+    not_ok "$1 (output does not match /$3/)"
+    printf '# stdout: %s\n# stderr: %s\n' "$out" "$err" | sed 's/^/# /'
+    return 0
+  fi
+  ok "$1"
+}
+
+# ---- helpers for the command-line tests ----
+
+PRODUCTS="jcma ccma"
+
+# use_product jcma|ccma: PROG (binary), NAME (program name), ABBREV
+# (Nagios prefix), PRODUCT and DEFAULT_SERVER for one of the two binaries.
+use_product () {
+  case $1 in
+    jcma) PROG=$JCMA NAME=jcma-token ABBREV=JCMA PRODUCT=Jira
+          DEFAULT_SERVER=http://localhost:8080/ ;;
+    ccma) PROG=$CCMA NAME=ccma-token ABBREV=CCMA PRODUCT=Confluence
+          DEFAULT_SERVER=http://localhost:8090/ ;;
+    *) echo "Bail out! use_product: unknown product '$1'"; exit 99 ;;
+  esac
+}
+
+# diag: the last run's exit status and output, as TAP comments.
+diag () {
+  printf 'exit %s\n--- stdout\n%s\n--- stderr\n%s\n' "${rc:-}" "${out:-}" "${err:-}" |
+    sed 's/^/# /'
+}
+
+skip () { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP ${2:-}"; }
+
+# assert DESCRIPTION CMD...: ok when CMD succeeds, else not ok and diag.
+assert () {
+  _desc=$1
+  shift
+  if "$@"; then ok "$_desc"; else not_ok "$_desc"; diag; fi
+}
+
+# Predicates for assert, over the last run (extended regular expressions).
+stdout_has () { printf '%s\n' "$out" | grep -Eq -- "$1"; }
+stdout_lacks () { ! printf '%s\n' "$out" | grep -Eq -- "$1"; }
+stderr_has () { printf '%s\n' "$err" | grep -Eq -- "$1"; }
+stdout_is () { [ "$out" = "$1" ]; }
+stdout_empty () { [ -z "$out" ]; }
+stderr_empty () { [ -z "$err" ]; }
+# stdout_fixed TEXT: stdout contains TEXT literally.
+stdout_fixed () { printf '%s\n' "$out" | grep -Fq -- "$1"; }
+stdout_lacks_fixed () { ! printf '%s\n' "$out" | grep -Fq -- "$1"; }
+rc_is () { [ "$rc" -eq "$1" ]; }
+
+have_jq () { command -v jq >/dev/null 2>&1; }
+
+# check_jq DESCRIPTION FILTER [JQ ARGS...]: stdout is JSON and FILTER is true.
+check_jq () {
+  _desc=$1
+  shift
+  if ! have_jq; then
+    skip "$_desc" "jq not installed"
+  elif printf '%s\n' "$out" | jq -e "$@" >/dev/null; then
+    ok "$_desc"
+  else
+    not_ok "$_desc"
+    diag
+  fi
+}
+
+# iso_at SECONDS: that instant as 2026-11-01T00:00:00Z.
+iso_at () { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+
+# require_past ISO: skip the whole test when the clock is before ISO, as
+# record refuses renewals in the future and the tests record fixed dates.
+require_past () {
+  if [ "$(date -u +%s)" -lt "$(date -u -d "$1" +%s)" ]; then
+    skip_all "the clock is before $1"
+  fi
+}
