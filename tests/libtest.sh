@@ -13,7 +13,7 @@ JCMA="$top_builddir/jcma-token/jcma-token"
 CCMA="$top_builddir/ccma-token/ccma-token"
 
 test_tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/cma-test.XXXXXX")
-trap 'rm -rf "$test_tmpdir"' EXIT
+trap 'stop_sim; rm -rf "$test_tmpdir"' EXIT
 export HOME="$test_tmpdir/home"
 export XDG_CONFIG_HOME="$HOME/.config"
 export XDG_STATE_HOME="$HOME/.local/state"
@@ -125,4 +125,91 @@ require_past () {
   if [ "$(date -u +%s)" -lt "$(date -u -d "$1" +%s)" ]; then
     skip_all "the clock is before $1"
   fi
+}
+
+# re_quote TEXT: TEXT as an extended regular expression matching itself.
+re_quote () { printf '%s' "$1" | sed 's/[][\.*^$|()+?{}]/\\&/g'; }
+
+# ---- the HTTPS simulator (tests/cma-sim) ----
+
+SIM="$top_builddir/tests/cma-sim"
+# Canaries: if either string shows up anywhere it must not, a test fails.
+CLOUD_SECRET="cloud-canary-7Hq2XzP9"
+SERVER_SECRET="server-canary-Mv4Lw8Rk"
+
+# need_sim: skip the whole test when the simulator or certtool is missing.
+need_sim () {
+  [ -x "$SIM" ] || skip_all "simulator not built (configure --enable-simulator needs libsoup-3.0)"
+  command -v certtool >/dev/null 2>&1 || skip_all "certtool (gnutls-bin) not installed"
+  if [ ! -f "$test_tmpdir/certs/ca.pem" ]; then
+    sh "$top_srcdir/tests/sim-certs.sh" "$test_tmpdir/certs"
+  fi
+  (umask 077
+   printf '%s\n' "$CLOUD_SECRET" >"$test_tmpdir/cloud.token"
+   printf '%s\n' "$SERVER_SECRET" >"$test_tmpdir/server.token")
+}
+
+sim_pid=
+# start_sim PRODUCT [SIM OPTIONS...]: start the simulator as PRODUCT's
+# server (jcma or ccma) and cloud API, and write $CONF for it.
+start_sim () {
+  product=$1; shift
+  stop_sim
+  case $product in
+    jcma) context=/jira; key=com.atlassian.jira.migration.jira-migration-plugin; version=1.12.40 ;;
+    ccma) context=/confluence; key=com.atlassian.migration.agent; version=3.12.1 ;;
+  esac
+  cert=${SIM_CERT:-server}
+  rm -f "$test_tmpdir/port"
+  "$SIM" --cert "$test_tmpdir/certs/$cert.pem" --key "$test_tmpdir/certs/$cert-key.pem" \
+    --port-file "$test_tmpdir/port" --context-path "$context" --plugin-key "$key" --plugin-version "$version" \
+    --cloud-user admin@example.com --cloud-token-file "$test_tmpdir/cloud.token" \
+    --server-token-file "$test_tmpdir/server.token" --log "$test_tmpdir/sim.log" \
+    "$@" 2>"$test_tmpdir/sim.err" &
+  sim_pid=$!
+  i=0
+  while [ ! -s "$test_tmpdir/port" ]; do
+    i=$((i + 1))
+    if [ $i -gt 100 ] || ! kill -0 "$sim_pid" 2>/dev/null; then
+      echo "Bail out! simulator did not start: $(cat "$test_tmpdir/sim.err")"
+      exit 1
+    fi
+    sleep 0.05
+  done
+  PORT=$(cat "$test_tmpdir/port")
+  SERVER_URL="https://127.0.0.1:$PORT$context/"
+  CLOUD_API_URL="https://127.0.0.1:$PORT/"
+  CONF="$test_tmpdir/$product.conf"
+  cat >"$CONF" <<EOC
+[defaults]
+cloud-api-url = $CLOUD_API_URL
+ca-file = $test_tmpdir/certs/${SIM_CA:-ca}.pem
+cloud-user = admin@example.com
+cloud-token-file = $test_tmpdir/cloud.token
+server-token-file = $test_tmpdir/server.token
+timeout = ${SIM_TIMEOUT:-10}
+
+[connection prod]
+server-url = $SERVER_URL
+cloud-url = https://acme.atlassian.net
+EOC
+}
+
+stop_sim () {
+  if [ -n "$sim_pid" ]; then
+    kill "$sim_pid" 2>/dev/null || true
+    wait "$sim_pid" 2>/dev/null || true
+    sim_pid=
+  fi
+}
+
+# sim_stats FIELD: a counter from the simulator's /_sim/stats.
+sim_stats () {
+  curl -s --cacert "$test_tmpdir/certs/ca.pem" "https://127.0.0.1:$PORT/_sim/stats" |
+    sed -n "s/.*\"$1\" *: *\([0-9]*\).*/\1/p"
+}
+
+# prog_for PRODUCT: the binary for jcma or ccma.
+prog_for () {
+  case $1 in jcma) echo "$JCMA" ;; ccma) echo "$CCMA" ;; esac
 }
