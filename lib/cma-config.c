@@ -347,11 +347,48 @@ finish_connections (CmaConfig *config, GError **error)
   return cma_policy_validate (&config->policy, error);
 }
 
+/* GKeyFile silently merges a repeated [group] into the first one, so a
+ * connection block copied and never renamed would overwrite the original's
+ * keys without a word. */
+static gboolean
+check_duplicate_groups (const Source *src, GError **error)
+{
+  g_auto(GStrv) lines = g_strsplit (src->contents, "\n", -1);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      const char *end;
+      char *group;
+      guint first;
+
+      while (g_ascii_isspace (*line))
+        line++;
+      if (*line != '[' || (end = strrchr (line, ']')) == NULL)
+        continue;
+      group = g_strndup (line + 1, end - line - 1);
+      first = GPOINTER_TO_UINT (g_hash_table_lookup (seen, group));
+      if (first != 0)
+        {
+          g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+                       "%s:%u: [%s] appears twice (first on line %u)",
+                       src->path, i + 1, group, first);
+          g_free (group);
+          return FALSE;
+        }
+      g_hash_table_insert (seen, group, GUINT_TO_POINTER (i + 1));
+    }
+  return TRUE;
+}
+
 static gboolean
 load_keyfile (CmaConfig *config, const Source *src, GError **error)
 {
   g_auto(GStrv) groups = g_key_file_get_groups (src->keyfile, NULL);
 
+  if (!check_duplicate_groups (src, error))
+    return FALSE;
   if (g_key_file_has_group (src->keyfile, "defaults") &&
       !load_group (src, "defaults", config->defaults, &config->policy, error))
     return FALSE;
@@ -396,11 +433,16 @@ cma_config_load (CmaConfig  *config,
       return FALSE;
     }
 
-  src = (Source) { path, contents, keyfile };
+  /* Absolute, so relative token files and messages still make sense when
+   * cron or systemd starts us in another directory. */
   g_free (config->path);
-  config->path = g_strdup (path);
+  config->path = g_canonicalize_filename (path, NULL);
+  src = (Source) { config->path, contents, keyfile };
   if (!load_keyfile (config, &src, error))
     return FALSE;
+  /* The policy comes only from [defaults]: point there, as a config error. */
+  if (!cma_policy_validate (&config->policy, &local_error))
+    return fail_at (error, &src, "defaults", NULL, "%s", local_error->message);
   return finish_connections (config, error);
 }
 
