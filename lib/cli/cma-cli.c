@@ -169,10 +169,7 @@ static GOptionContext *
 command_context (CmaCli *cli, const CmaCliCommand *cmd, GOptionEntry *globals,
                  GOptionEntry *own)
 {
-  g_autofree char *param = g_strdup_printf ("%s%s%s", cmd->name,
-                                            cmd->parameter ? " " : "",
-                                            cmd->parameter ? cmd->parameter : "");
-  GOptionContext *ctx = g_option_context_new (param);
+  GOptionContext *ctx = g_option_context_new (cmd->parameter);
   /* One group holding the command's and the global options, so plain
    * --help lists every option, and callbacks receive @cli. */
   GOptionGroup *group = g_option_group_new (NULL, NULL, NULL, cli, NULL);
@@ -259,7 +256,6 @@ cma_cli_main (const CmaProduct *product, int argc, char **argv)
   int status;
 
   setlocale (LC_ALL, "");
-  g_set_prgname (product->program);
 
   if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
       strcmp (argv[1], "help") == 0)
@@ -273,6 +269,15 @@ cma_cli_main (const CmaProduct *product, int argc, char **argv)
       return CMA_EXIT_OK;
     }
   cmd = find_command (argv[1]);
+  /* GOption's usage line reads "PRGNAME [OPTION…] PARAMETER"; with the
+   * command in the name it reads as it is typed. Set once: not thread-safe. */
+  if (cmd != NULL)
+    {
+      g_autofree char *name = g_strdup_printf ("%s %s", product->program, cmd->name);
+      g_set_prgname (name);
+    }
+  else
+    g_set_prgname (product->program);
   if (cmd == NULL)
     {
       g_printerr ("%s: unknown command '%s' (see '%s --help')\n", product->program,
