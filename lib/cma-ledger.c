@@ -221,10 +221,18 @@ parse_contents (CmaLedger *ledger, const char *contents, gsize length,
 {
   const char *p = contents;
   const char *end = contents + length;
+  const char *nul = memchr (contents, '\0', length);
   guint line = 0;
 
-  if (memchr (contents, '\0', length) != NULL)
-    return corrupt (error, ledger, 1, "binary data in ledger");
+  if (nul != NULL)
+    {
+      /* Name the line that holds it, as for any other damage. */
+      guint nul_line = 1;
+
+      for (const char *c = contents; c < nul; c++)
+        nul_line += *c == '\n';
+      return corrupt (error, ledger, nul_line, "binary data in ledger");
+    }
   while (p < end)
     {
       const char *nl = memchr (p, '\n', end - p);

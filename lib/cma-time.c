@@ -38,6 +38,10 @@ parse_date_only (const char *text,
 
   if (strlen (text) != 10 || text[4] != '-' || text[7] != '-')
     return FALSE;
+  /* sscanf's %u would also take a sign or a space ("2026- 1-01"). */
+  for (int i = 0; i < 10; i++)
+    if (i != 4 && i != 7 && !g_ascii_isdigit (text[i]))
+      return FALSE;
   if (sscanf (text, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3)
     return FALSE;
   if (!g_date_valid_dmy (d, m, y))

@@ -93,8 +93,9 @@ cma_url_is_loopback (const char *url)
 
   if (uri == NULL || (host = g_uri_get_host (uri)) == NULL)
     return FALSE;
+  /* An address, not any name that starts like one ("127.example.com"). */
   return g_ascii_strcasecmp (host, "localhost") == 0 ||
-         g_str_has_prefix (host, "127.") ||
+         (g_str_has_prefix (host, "127.") && g_hostname_is_ip_address (host)) ||
          strcmp (host, "::1") == 0;
 }
 

@@ -1,0 +1,372 @@
+/* test-config.c: the configuration file, its errors, and selecting connections. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "cma-config.h"
+#include "cma-error.h"
+
+static const CmaGuideStep no_steps[] = { { NULL, NULL } };
+
+static const CmaProduct test_product = {
+  .program = "tcma-token",
+  .product_name = "Test",
+  .assistant_name = "Test Cloud Migration Assistant",
+  .assistant_abbrev = "TCMA",
+  .default_server_url = "http://localhost:8080/",
+  .steps = no_steps,
+};
+
+/* Each test has its own XDG directories (G_TEST_OPTION_ISOLATE_DIRS). */
+static char *
+write_config (const char *contents)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "cma-token", NULL);
+  char *path = g_build_filename (dir, "tcma-token.conf", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  return path;
+}
+
+static CmaConfig *
+load_ok (const char *contents, char **path_out)
+{
+  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = write_config (contents);
+
+  g_assert_true (cma_config_load (config, path, TRUE, &error));
+  g_assert_no_error (error);
+  if (path_out != NULL)
+    *path_out = g_steal_pointer (&path);
+  return g_steal_pointer (&config);
+}
+
+static const char defaults_block[] =
+  "[defaults]\n"
+  "cloud-url = https://Default.atlassian.net\n"
+  "cloud-user = admin@example.com\n"
+  "cloud-token-file = cloud-token\n"
+  "lifetime-days = 21\n"
+  "warning-days = 7\n"
+  "critical-days = 1\n"
+  "renew-within=5\n";
+
+static const char connections_block[] =
+  "# production first\n"
+  "[connection prod]\n"
+  "server-url = https://JIRA.example.com:443/jira\n"
+  "cloud-url = https://acme.atlassian.net\n"
+  "server-token-file = secrets/prod-server\n"
+  "hook = /usr/local/bin/notify\n"
+  "timeout = 10\n"
+  "\n"
+  "[connection staging.2]\n"
+  "server-user = migrator\n";
+
+static void
+check_full (CmaConfig *config, const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *cloud_token = g_build_filename (dir, "cloud-token", NULL);
+  g_autofree char *server_token = g_build_filename (dir, "secrets", "prod-server", NULL);
+  CmaConnection *prod, *staging;
+
+  g_assert_cmpstr (config->path, ==, path);
+  g_assert_cmpfloat (config->policy.lifetime_days, ==, 21);
+  g_assert_cmpfloat (config->policy.warning_days, ==, 7);
+  g_assert_cmpfloat (config->policy.critical_days, ==, 1);
+  g_assert_cmpuint (config->connections->len, ==, 2);
+
+  prod = config->connections->pdata[0];
+  g_assert_cmpstr (prod->name, ==, "prod");
+  g_assert_cmpstr (prod->server_url, ==, "https://jira.example.com/jira/");
+  g_assert_cmpstr (prod->cloud_url, ==, "https://acme.atlassian.net/");
+  g_assert_cmpstr (prod->cloud_api_url, ==, CMA_DEFAULT_CLOUD_API_URL);
+  g_assert_cmpstr (prod->cloud_user, ==, "admin@example.com");
+  g_assert_cmpstr (prod->cloud_token_file, ==, cloud_token);
+  g_assert_cmpstr (prod->server_token_file, ==, server_token);
+  g_assert_null (prod->server_user);
+  g_assert_null (prod->ca_file);
+  g_assert_cmpstr (prod->hook, ==, "/usr/local/bin/notify");
+  g_assert_cmpfloat (prod->timeout, ==, 10);
+  g_assert_cmpfloat (prod->renew_within, ==, 5);
+
+  staging = config->connections->pdata[1];
+  g_assert_cmpstr (staging->name, ==, "staging.2");
+  g_assert_cmpstr (staging->server_url, ==, test_product.default_server_url);
+  g_assert_cmpstr (staging->cloud_url, ==, "https://default.atlassian.net/");
+  g_assert_cmpstr (staging->server_user, ==, "migrator");
+  g_assert_null (staging->server_token_file);
+  g_assert_cmpstr (staging->cloud_token_file, ==, cloud_token);
+  g_assert_cmpfloat (staging->timeout, ==, CMA_DEFAULT_TIMEOUT_SECONDS);
+  g_assert_cmpfloat (staging->renew_within, ==, 5);
+}
+
+/* [defaults] applies wherever it stands in the file. */
+static void
+test_config_full (void)
+{
+  g_autofree char *first = g_strconcat (defaults_block, "\n", connections_block, NULL);
+  g_autofree char *last = g_strconcat (connections_block, "\n", defaults_block, NULL);
+  const char *const variants[] = { first, last };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(CmaConfig) config = load_ok (variants[i], &path);
+
+      check_full (config, path);
+    }
+}
+
+static const struct {
+  const char *contents;
+  guint       line;
+  const char *fragment;
+} errors[] = {
+  { "[defaults]\ncloud-url = https://acme.atlassian.net\n\n[connection prod]\n"
+    "server-url = https://jira.example.com\nsever-user = admin\n",
+    6, "unknown key 'sever-user' in [connection prod]" },
+  { "# comment\n[defaults]\ncolud-url = https://acme.atlassian.net\n",
+    3, "unknown key 'colud-url' in [defaults]" },
+  { "[connection prod]\ncloud-url = https://acme.atlassian.net\n\n[conection test]\n"
+    "cloud-url = https://acme.atlassian.net\n",
+    4, "unknown group [conection test]" },
+  { "\n\n[Defaults]\nwarning-days = 5\n", 3, "unknown group [Defaults]" },
+  { "[connection prod]\nserver-url = https://jira.example.com\ncloud-url = ftp://acme\n",
+    3, "only http:// and https://" },
+  { "[connection prod]\ncloud-url = https://acme.atlassian.net\n"
+    "server-url=https://admin:pw@jira.example.com\n",
+    3, "user or password" },
+  { "[defaults]\ncloud-url = https://acme.atlassian.net/?x\n", 2, "no query or fragment" },
+  { "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = ten\n",
+    3, "timeout must be a number of at least 1, not 'ten'" },
+  { "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = 10s\n",
+    3, "not '10s'" },
+  { "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = 0.5\n",
+    3, "at least 1" },
+  { "[defaults]\nrenew-within = -1\n", 2, "renew-within must be a number of at least 0" },
+  { "[defaults]\ncloud-url = https://acme.atlassian.net\n\nwarning-days = five\n",
+    4, "warning-days must be a number" },
+  { "[defaults]\nlifetime-days = inf\n", 2, "lifetime-days must be a number" },
+  { "[connection prod]\ncloud-url = https://acme.atlassian.net\ncloud-user =\n",
+    3, "cloud-user is empty" },
+  { "[connection prod]\ncloud-url =   \n", 2, "cloud-url is empty" },
+  { "[connection prod]\ncloud-url = https://acme.atlassian.net\n\n"
+    "[connection test]\ncloud-url = https://acme.atlassian.net\n\n"
+    "[connection prod]\nserver-url = https://other.example.com\n",
+    7, "[connection prod] appears twice (first on line 1)" },
+  { "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection bad/name]\n",
+    3, "connection name 'bad/name' may only use" },
+  { "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection prod test]\n",
+    3, "connection name 'prod test'" },
+  { "[connection prod]\nserver-url = https://jira.example.com\n", 1,
+    "connection 'prod' has no cloud-url" },
+  { "[connection prod]\ncloud-url = https://acme.atlassian.net\nwarning-days = 3\n",
+    3, "unknown key 'warning-days' in [connection prod] (policy keys belong in [defaults])" },
+  { "[connection prod]\ncloud-url = https://acme.atlassian.net\n\n[defaults]\n"
+    "warning-days = 25\n", 4, "thresholds must satisfy" },
+  { "[defaults]\nwarning-days = 3\ncritical-days = 4\n", 1, "critical (4) <= warning (3)" },
+  { "[defaults]\nlifetime-days = 0\n", 1, "lifetime must be more than 0" },
+};
+
+static void
+test_config_errors (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (errors); i++)
+    {
+      g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = write_config (errors[i].contents);
+      g_autofree char *prefix = g_strdup_printf ("%s:%u: ", path, errors[i].line);
+
+      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, errors[i].fragment);
+      g_assert_false (cma_config_load (config, path, TRUE, &error));
+      g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
+      if (!g_str_has_prefix (error->message, prefix) ||
+          strstr (error->message, errors[i].fragment) == NULL)
+        g_error ("case %" G_GSIZE_FORMAT ": got '%s', want prefix '%s' and '%s'",
+                 i, error->message, prefix, errors[i].fragment);
+    }
+}
+
+/* GKeyFile's own syntax errors: the file is named, the line quoted. */
+static void
+test_config_syntax_error (void)
+{
+  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = write_config ("[defaults]\nthis is not a key\n");
+  g_autofree char *prefix = g_strconcat (path, ": ", NULL);
+
+  g_assert_false (cma_config_load (config, path, TRUE, &error));
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
+  g_assert_true (g_str_has_prefix (error->message, prefix));
+  g_assert_nonnull (strstr (error->message, "this is not a key"));
+}
+
+static void
+test_config_missing (void)
+{
+  g_autofree char *path = cma_config_default_path (&test_product, FALSE, "/etc");
+  g_autofree char *expected = g_build_filename (g_get_user_config_dir (), "cma-token",
+                                                "tcma-token.conf", NULL);
+  g_autofree char *system = cma_config_default_path (&test_product, TRUE, "/opt/etc");
+
+  g_assert_cmpstr (path, ==, expected);
+  g_assert_cmpstr (system, ==, "/opt/etc/cma-token/tcma-token.conf");
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  {
+    g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (cma_config_load (config, path, FALSE, &error));
+    g_assert_no_error (error);
+    g_assert_null (config->path);
+    g_assert_cmpuint (config->connections->len, ==, 0);
+    g_assert_cmpfloat (config->policy.lifetime_days, ==, CMA_DEFAULT_LIFETIME_DAYS);
+  }
+  {
+    g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (cma_config_load (config, path, TRUE, &error));
+    g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
+    g_assert_nonnull (strstr (error->message, path));
+  }
+  {
+    /* Present but unreadable is an error even where absence is not. */
+    g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+    g_assert_false (cma_config_load (config, path, FALSE, &error));
+    g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
+  }
+}
+
+static void
+test_config_command_line (void)
+{
+  {
+    g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+    g_autoptr(GError) error = NULL;
+    CmaConnection *conn;
+
+    g_assert_true (cma_config_set_command_line_connection (config, NULL,
+                                                           "https://ACME.atlassian.net", &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (config->connections->len, ==, 1);
+    conn = config->connections->pdata[0];
+    g_assert_cmpstr (conn->name, ==, "default");
+    g_assert_cmpstr (conn->server_url, ==, "http://localhost:8080/");
+    g_assert_cmpstr (conn->cloud_url, ==, "https://acme.atlassian.net/");
+    g_assert_cmpstr (conn->cloud_api_url, ==, CMA_DEFAULT_CLOUD_API_URL);
+    g_assert_cmpfloat (conn->timeout, ==, CMA_DEFAULT_TIMEOUT_SECONDS);
+    g_assert_cmpfloat (conn->renew_within, ==, CMA_DEFAULT_RENEW_WITHIN_DAYS);
+  }
+  {
+    g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (cma_config_set_command_line_connection (config, "https://jira.example.com",
+                                                            NULL, &error));
+    g_assert_error (error, CMA_ERROR, CMA_ERROR_USAGE);
+    g_assert_cmpuint (config->connections->len, ==, 0);
+    g_clear_error (&error);
+    g_assert_false (cma_config_set_command_line_connection (config, "jira.example.com",
+                                                            "https://acme.atlassian.net", &error));
+    g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
+    g_assert_cmpuint (config->connections->len, ==, 0);
+  }
+  {
+    /* The command line replaces the file's connections but keeps [defaults]. */
+    g_autofree char *contents = g_strconcat (defaults_block, connections_block, NULL);
+    g_autoptr(CmaConfig) config = load_ok (contents, NULL);
+    g_autoptr(GError) error = NULL;
+    CmaConnection *conn;
+
+    g_assert_true (cma_config_set_command_line_connection (config, "http://[::1]:8080/jira",
+                                                           NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (config->connections->len, ==, 1);
+    conn = config->connections->pdata[0];
+    g_assert_cmpstr (conn->name, ==, "default");
+    g_assert_cmpstr (conn->server_url, ==, "http://[::1]:8080/jira/");
+    g_assert_cmpstr (conn->cloud_url, ==, "https://default.atlassian.net/");
+    g_assert_cmpstr (conn->cloud_user, ==, "admin@example.com");
+    g_assert_cmpfloat (conn->renew_within, ==, 5);
+  }
+}
+
+static void
+test_config_select (void)
+{
+  g_autoptr(CmaConfig) config = load_ok ("[defaults]\ncloud-url = https://acme.atlassian.net\n"
+                                         "[connection a]\n[connection b]\n[connection c]\n",
+                                         NULL);
+  static const struct {
+    const char *names[4];
+    const char *expected;   /* names joined by ',', or NULL for an error */
+  } cases[] = {
+    { { NULL },                "a,b,c" },
+    { { "b", NULL },           "b" },
+    { { "c", "a", NULL },      "a,c" },   /* config order, not argument order */
+    { { "a", "a", NULL },      "a" },
+    { { "a", "zz", NULL },     NULL },
+    { { "A", NULL },           NULL },
+  };
+  g_autoptr(GPtrArray) all = cma_config_select (config, NULL, NULL);
+
+  g_assert_nonnull (all);
+  g_assert_cmpuint (all->len, ==, 3);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) selected = cma_config_select (config, cases[i].names, &error);
+      g_autoptr(GString) got = g_string_new (NULL);
+
+      if (cases[i].expected == NULL)
+        {
+          g_assert_null (selected);
+          g_assert_error (error, CMA_ERROR, CMA_ERROR_USAGE);
+          g_assert_nonnull (strstr (error->message, "no connection named '"));
+          continue;
+        }
+      g_assert_no_error (error);
+      for (guint n = 0; n < selected->len; n++)
+        g_string_append_printf (got, "%s%s", n ? "," : "",
+                                ((CmaConnection *) selected->pdata[n])->name);
+      g_assert_cmpstr (got->str, ==, cases[i].expected);
+    }
+
+  {
+    g_autoptr(CmaConfig) empty = cma_config_new (&test_product);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) none = cma_config_select (empty, NULL, &error);
+
+    g_assert_null (none);
+    g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
+    g_assert_nonnull (strstr (error->message, "no connection configured"));
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/config/full", test_config_full);
+  g_test_add_func ("/config/errors", test_config_errors);
+  g_test_add_func ("/config/syntax-error", test_config_syntax_error);
+  g_test_add_func ("/config/missing", test_config_missing);
+  g_test_add_func ("/config/command-line", test_config_command_line);
+  g_test_add_func ("/config/select", test_config_select);
+
+  return g_test_run ();
+}
