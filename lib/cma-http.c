@@ -293,8 +293,14 @@ setup_common (CmaHttp *http, CURL *c, const char *url)
   curl_easy_setopt (c, CURLOPT_CONNECTTIMEOUT_MS,
                     (long) (MIN (http->options.timeout, 15.0) * 1000));
   curl_easy_setopt (c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+  /* ca-file replaces the system store rather than adding to it: an
+   * administrator who names the CA means that CA, and loading hundreds of
+   * system certificates per run costs memory for nothing. */
   if (http->ca_file != NULL)
-    curl_easy_setopt (c, CURLOPT_CAINFO, http->ca_file);
+    {
+      curl_easy_setopt (c, CURLOPT_CAINFO, http->ca_file);
+      curl_easy_setopt (c, CURLOPT_CAPATH, NULL);
+    }
   if (http->options.trace != NULL)
     {
       curl_easy_setopt (c, CURLOPT_VERBOSE, 1L);
