@@ -29,6 +29,11 @@ check_parts (GUri *uri, const char *what, const char *url, GError **error)
     return fail (error, what, url, "only http:// and https:// are supported");
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     return fail (error, what, url, "no host name");
+  /* GUri does not vet host characters; catch "exa mple.com" here rather
+   * than as a confusing DNS failure at renewal time. */
+  for (const char *h = g_uri_get_host (uri); *h != '\0'; h++)
+    if (!g_ascii_isalnum (*h) && *h != '-' && *h != '.' && *h != ':' && *h != '_')
+      return fail (error, what, url, "invalid character in host name");
   if (g_uri_get_userinfo (uri) != NULL)
     return fail (error, what, url,
                  "user or password in the URL; credentials belong in the "

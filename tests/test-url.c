@@ -61,6 +61,8 @@ static const struct {
   const char *fragment;   /* expected in the message */
 } invalid[] = {
   { "ftp://example.com/",                 "only http:// and https://" },
+  { "https://exa mple.com/",              "invalid character in host name" },
+  { "https://jira<x>.example.com/",       "invalid character in host name" },
   { "file:///etc/passwd",                 "only http:// and https://" },
   { "mailto:admin@example.com",           "only http:// and https://" },
   { "https://",                           "no host" },
