@@ -34,6 +34,7 @@ static const ConnectionKey connection_keys[] = {
   { "server-user",       KEY_STRING, CONN_FIELD (server_user) },
   { "server-token-file", KEY_PATH,   CONN_FIELD (server_token_file) },
   { "ca-file",           KEY_PATH,   CONN_FIELD (ca_file) },
+  { "cloud-ca-file",     KEY_PATH,   CONN_FIELD (cloud_ca_file) },
   { "hook",              KEY_PATH,   CONN_FIELD (hook) },
   { "timeout",           KEY_DOUBLE, CONN_FIELD (timeout) },
   { "renew-within",      KEY_DOUBLE, CONN_FIELD (renew_within) },
@@ -64,6 +65,7 @@ cma_connection_free (CmaConnection *conn)
   g_free (conn->server_user);
   g_free (conn->server_token_file);
   g_free (conn->ca_file);
+  g_free (conn->cloud_ca_file);
   g_free (conn->hook);
   g_free (conn);
 }

@@ -25,7 +25,8 @@ typedef struct {
   char  *cloud_token_file;  /* or NULL: environment / systemd credential */
   char  *server_user;       /* NULL: Bearer PAT; else Basic */
   char  *server_token_file;
-  char  *ca_file;
+  char  *ca_file;           /* CA for the server; NULL: system store */
+  char  *cloud_ca_file;     /* CA for the cloud API (a TLS-inspecting proxy); NULL: system */
   char  *hook;
   double timeout;           /* seconds for a whole request */
   double renew_within;      /* days */

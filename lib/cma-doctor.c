@@ -184,7 +184,7 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
   g_autoptr(CmaHttp) http = NULL;
   g_autoptr(GError) error = NULL;
   CmaHttpOptions http_options = {
-    .ca_file = conn->ca_file, .timeout = conn->timeout, .attempts = 1,
+    .ca_file = conn->ca_file, .cloud_ca_file = conn->cloud_ca_file, .timeout = conn->timeout, .attempts = 1,
     .trace = options->trace, .trace_data = options->trace_data,
   };
   CmaApiContext ctx = { product, conn, NULL, NULL };

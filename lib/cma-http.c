@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <gnutls/gnutls.h>
 #include <string.h>
 
 #include "cma-http.h"
@@ -11,6 +12,7 @@ struct _CmaHttp {
   CURL          *curl;
   CmaHttpOptions options;
   char          *ca_file;
+  char          *cloud_ca_file;
   guint          requests;
   guint          connects;
   gint64         last_date;
@@ -84,18 +86,25 @@ cma_http_new (const CmaHttpOptions *options, GError **error)
   global_init_once ();
   http->options = *options;
   http->ca_file = g_strdup (options->ca_file);
+  http->cloud_ca_file = g_strdup (options->cloud_ca_file);
   http->options.ca_file = http->ca_file;
+  http->options.cloud_ca_file = http->cloud_ca_file;
   if (http->options.attempts == 0)
     http->options.attempts = CMA_HTTP_DEFAULT_ATTEMPTS;
   if (http->options.max_retry_wait == 0)
     http->options.max_retry_wait = CMA_HTTP_DEFAULT_MAX_RETRY_WAIT;
   if (http->options.timeout <= 0)
     http->options.timeout = 30;
-  if (http->ca_file != NULL && !g_file_test (http->ca_file, G_FILE_TEST_IS_REGULAR))
+  for (guint i = 0; i < 2; i++)
     {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "CA file %s does not exist",
-                   http->ca_file);
-      return NULL;
+      const char *ca = i == 0 ? http->ca_file : http->cloud_ca_file;
+
+      if (ca != NULL && !g_file_test (ca, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "%s %s does not exist",
+                       i == 0 ? "ca-file" : "cloud-ca-file", ca);
+          return NULL;
+        }
     }
   /* One easy handle for every request keeps the connection, and its TLS
    * session, alive between the calls of one renewal. */
@@ -116,6 +125,7 @@ cma_http_free (CmaHttp *http)
   if (http->curl != NULL)
     curl_easy_cleanup (http->curl);
   g_free (http->ca_file);
+  g_free (http->cloud_ca_file);
   g_free (http);
 }
 
@@ -264,8 +274,8 @@ header_cb (char *data, size_t size, size_t nmemb, void *user_data)
 
 /* ---- one request ---- */
 
-static gboolean
-check_url (CmaSide side, const char *url, GError **error)
+gboolean
+cma_http_check_url (CmaSide side, const char *url, GError **error)
 {
   if (g_ascii_strncasecmp (url, "https://", 8) == 0)
     return TRUE;
@@ -279,8 +289,12 @@ check_url (CmaSide side, const char *url, GError **error)
 }
 
 static void
-setup_common (CmaHttp *http, CURL *c, const char *url)
+setup_common (CmaHttp *http, CURL *c, CmaSide side, const char *url)
 {
+  /* A server's private CA must not become the only CA trusted for
+   * api.atlassian.com, hence one CA setting per side. */
+  const char *ca = side == CMA_SIDE_CLOUD ? http->cloud_ca_file : http->ca_file;
+
   curl_easy_reset (c);
   curl_easy_setopt (c, CURLOPT_URL, url);
   curl_easy_setopt (c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -293,12 +307,12 @@ setup_common (CmaHttp *http, CURL *c, const char *url)
   curl_easy_setopt (c, CURLOPT_CONNECTTIMEOUT_MS,
                     (long) (MIN (http->options.timeout, 15.0) * 1000));
   curl_easy_setopt (c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
-  /* ca-file replaces the system store rather than adding to it: an
+  /* A CA file replaces the system store rather than adding to it: an
    * administrator who names the CA means that CA, and loading hundreds of
    * system certificates per run costs memory for nothing. */
-  if (http->ca_file != NULL)
+  if (ca != NULL)
     {
-      curl_easy_setopt (c, CURLOPT_CAINFO, http->ca_file);
+      curl_easy_setopt (c, CURLOPT_CAINFO, ca);
       curl_easy_setopt (c, CURLOPT_CAPATH, NULL);
     }
   if (http->options.trace != NULL)
@@ -309,10 +323,34 @@ setup_common (CmaHttp *http, CURL *c, const char *url)
     }
 }
 
+/* libcurl says "verification failed" alike for an unknown CA and an
+ * expired certificate; the GnuTLS status bits (CURLINFO_SSL_VERIFYRESULT)
+ * tell them apart, and each needs a different fix. */
+static void
+map_tls_error (const char *who, const char *url, const char *detail, long verify,
+               GError **error)
+{
+  if (verify & (GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED))
+    g_set_error (error, CMA_ERROR, CMA_ERROR_TLS,
+                 "%s %s: TLS certificate %s (%s); renew the certificate on that host, "
+                 "or fix this host's clock", who, url,
+                 verify & GNUTLS_CERT_EXPIRED ? "has expired" : "is not valid yet", detail);
+  else if (strstr (detail, "does not match target host name") != NULL)
+    g_set_error (error, CMA_ERROR, CMA_ERROR_TLS,
+                 "%s %s: TLS certificate is for another host name (%s); use a URL with a "
+                 "name the certificate lists, or fix the certificate", who, url, detail);
+  else
+    g_set_error (error, CMA_ERROR, CMA_ERROR_TLS,
+                 "%s %s: TLS certificate not trusted (%s); fix the certificate or "
+                 "set 'ca-file' to the CA that signed it", who, url, detail);
+}
+
 static gboolean
-map_curl_error (CURLcode code, const char *errbuf, const Transfer *t, CmaSide side,
+map_curl_error (CURL *c, CURLcode code, const char *errbuf, const Transfer *t, CmaSide side,
                 const char *url, GError **error)
 {
+  long verify = 0;
+
   const char *who = cma_side_to_string (side);
   const char *detail = errbuf[0] ? errbuf : curl_easy_strerror (code);
 
@@ -338,9 +376,8 @@ map_curl_error (CURLcode code, const char *errbuf, const Transfer *t, CmaSide si
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_ISSUER_ERROR:
-      g_set_error (error, CMA_ERROR, CMA_ERROR_TLS,
-                   "%s %s: TLS certificate not trusted (%s); fix the certificate or "
-                   "set 'ca-file' to the CA that signed it", who, url, detail);
+      curl_easy_getinfo (c, CURLINFO_SSL_VERIFYRESULT, &verify);
+      map_tls_error (who, url, detail, verify, error);
       break;
     case CURLE_WRITE_ERROR:
       if (t->oversized)
@@ -387,7 +424,7 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
   long connects = 0;
   CURLcode code;
 
-  setup_common (http, http->curl, url);
+  setup_common (http, http->curl, side, url);
   curl_easy_setopt (http->curl, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt (http->curl, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt (http->curl, CURLOPT_WRITEDATA, &t);
@@ -416,7 +453,7 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
   http->connects += (guint) connects;
   if (code != CURLE_OK)
     {
-      map_curl_error (code, errbuf, &t, side, url, error);
+      map_curl_error (http->curl, code, errbuf, &t, side, url, error);
       return NULL;
     }
 
@@ -461,7 +498,7 @@ CmaHttpResponse *
 cma_http_request (CmaHttp *http, CmaSide side, const char *method, const char *url,
                   const char *authorization, const char *json_body, GError **error)
 {
-  if (!check_url (side, url, error))
+  if (!cma_http_check_url (side, url, error))
     return NULL;
 
   for (guint attempt = 1;; attempt++)
@@ -500,19 +537,19 @@ cma_http_probe (CmaHttp *http, CmaSide side, const char *url, GError **error)
   long connects = 0;
   CURLcode code;
 
-  if (!check_url (side, url, error))
+  if (!cma_http_check_url (side, url, error))
     return FALSE;
   /* A handle of its own: a connect-only connection is not reusable for
    * requests, so it must not sit in the main handle's cache. */
   c = curl_easy_init ();
-  setup_common (http, c, url);
+  setup_common (http, c, side, url);
   curl_easy_setopt (c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt (c, CURLOPT_CONNECT_ONLY, 1L);
   code = curl_easy_perform (c);
   curl_easy_getinfo (c, CURLINFO_NUM_CONNECTS, &connects);
   http->connects += (guint) connects;
-  curl_easy_cleanup (c);
   if (code != CURLE_OK)
-    return map_curl_error (code, errbuf, &t, side, url, error);
-  return TRUE;
+    map_curl_error (c, code, errbuf, &t, side, url, error);
+  curl_easy_cleanup (c);
+  return code == CURLE_OK;
 }

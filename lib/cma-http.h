@@ -21,7 +21,8 @@ G_BEGIN_DECLS
 typedef void (*CmaHttpTraceFunc) (const char *line, gpointer user_data);
 
 typedef struct {
-  const char      *ca_file;        /* NULL: the system's CA store */
+  const char      *ca_file;        /* server side; NULL: the system's CA store */
+  const char      *cloud_ca_file;  /* cloud side; NULL: the system's CA store */
   double           timeout;        /* seconds per request */
   guint            attempts;       /* tries for 429/503; 0: default */
   guint            max_retry_wait; /* cap on Retry-After, seconds; 0: default */
@@ -60,6 +61,10 @@ CmaHttpResponse *cma_http_request (CmaHttp    *http,
                                    const char *authorization,
                                    const char *json_body,
                                    GError    **error);
+
+/* Fail (CMA_ERROR_CONFIG) unless @url is https, or plain http to a loopback
+ * address: credentials never cross a network in clear text. */
+gboolean cma_http_check_url (CmaSide side, const char *url, GError **error);
 
 /* Open a verified TLS connection to @url's host and close it: reachability
  * without sending a request. */

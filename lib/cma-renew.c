@@ -145,7 +145,7 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *led
               const Secrets *secrets, CmaRenewResult *result, GError **error)
 {
   CmaHttpOptions http_options = {
-    .ca_file = conn->ca_file, .timeout = conn->timeout,
+    .ca_file = conn->ca_file, .cloud_ca_file = conn->cloud_ca_file, .timeout = conn->timeout,
     .attempts = options->attempts, .max_retry_wait = options->max_retry_wait,
     .trace = options->trace, .trace_data = options->trace_data,
   };
@@ -163,7 +163,11 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *led
       return TRUE;
     }
 
-  if ((http = cma_http_new (&http_options, error)) == NULL)
+  /* Refuse plain http before the first request: otherwise the cloud side
+   * would already have issued an auth token when the server URL is refused. */
+  if (!cma_http_check_url (CMA_SIDE_CLOUD, conn->cloud_api_url, error) ||
+      !cma_http_check_url (CMA_SIDE_SERVER, conn->server_url, error) ||
+      (http = cma_http_new (&http_options, error)) == NULL)
     return FALSE;
   if (options->dry_run)
     ok = dry_run (&ctx, http, result, error);

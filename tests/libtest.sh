@@ -184,6 +184,7 @@ start_sim () {
 [defaults]
 cloud-api-url = $CLOUD_API_URL
 ca-file = $test_tmpdir/certs/${SIM_CA:-ca}.pem
+cloud-ca-file = $test_tmpdir/certs/${SIM_CLOUD_CA:-${SIM_CA:-ca}}.pem
 cloud-user = admin@example.com
 cloud-token-file = $test_tmpdir/cloud.token
 server-token-file = $test_tmpdir/server.token
