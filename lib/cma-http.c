@@ -342,7 +342,8 @@ map_tls_error (const char *who, const char *url, const char *detail, long verify
   else
     g_set_error (error, CMA_ERROR, CMA_ERROR_TLS,
                  "%s %s: TLS certificate not trusted (%s); fix the certificate or "
-                 "set 'ca-file' to the CA that signed it", who, url, detail);
+                 "set '%s' to the CA that signed it", who, url, detail,
+                 strcmp (who, "cloud") == 0 ? "cloud-ca-file" : "ca-file");
 }
 
 static gboolean
