@@ -1,0 +1,112 @@
+#!/bin/sh
+# doctor, for both products: a healthy setup passes every check; each
+# broken piece is named by its own ✗ (or !) line and exit status 1;
+# --no-cloud leaves the cloud alone.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
+need_sim
+
+# bad_lines: the last run's failed (✗) and warning (!) check lines.
+bad_lines () { printf '%s\n' "$out" | grep -E '^  (✗|!) ' || true; }
+
+# doctor_flags DESCRIPTION MARK REGEX: doctor exits 1, and the one bad line
+# it printed has MARK (✗ or !) and matches REGEX.
+doctor_flags () {
+  run "$prog" doctor -c "$CONF" --state-dir "$state"
+  check "$p: $1: exit 1" 1 "^Some checks failed; see the fixes above\.\$"
+  bad=$(bad_lines)
+  if [ "$(printf '%s\n' "$bad" | grep -c .)" -ne 1 ]; then
+    not_ok "$p: $1: expected exactly one bad line"
+    diag
+  elif ! printf '%s\n' "$bad" | grep -Eq -- "^  $2 $3"; then
+    not_ok "$p: $1: bad line does not match /^  $2 $3/"
+    diag
+  else
+    ok "$p: $1: named by its own $2 line"
+  fi
+}
+
+for p in jcma ccma; do
+  use_product "$p"
+  prog=$(prog_for "$p")
+  state="$test_tmpdir/state-$p"
+  case $p in
+    jcma) min=1\\.12\\.5 ;;
+    ccma) min=3\\.10\\.8 ;;
+  esac
+
+  # ---- healthy ----
+  start_sim "$p"
+  run "$prog" doctor -c "$CONF" --state-dir "$state"
+  check "$p: a healthy setup passes" 0 "^All checks passed\.\$"
+  checks=$(printf '%s\n' "$out" | grep -c '^  ' || true)
+  passed=$(printf '%s\n' "$out" | grep -c '^  ✓ ' || true)
+  [ "$checks" -ge 10 ] && [ "$checks" = "$passed" ] &&
+    ok "$p: every one of the $checks checks is ✓" || { not_ok "$p: $passed of $checks checks ✓"; diag; }
+  assert "$p: ... including the cloud API" stdout_has "^  ✓ cloud API reachable and credentials accepted: https://127\.0\.0\.1:$PORT/ as admin@example\.com\$"
+  assert "$p: ... and the assistant's version" stdout_has "^  ✓ $ABBREV version $min or later: "
+  [ "$(sim_stats saved)" = 0 ] && ok "$p: doctor saves no token" || not_ok "$p: saved=$(sim_stats saved)"
+  [ ! -e "$state/$NAME.ledger" ] && ok "$p: doctor records nothing" || not_ok "$p: doctor wrote $state/$NAME.ledger"
+
+  # ---- each broken piece ----
+  start_sim "$p" --fault server-401
+  doctor_flags "server refuses the token" ✗ \
+    "server credentials accepted as administrator: server .* did not accept the personal access token \(HTTP 401\)"
+  start_sim "$p" --fault plugin-missing
+  doctor_flags "assistant not installed" ✗ \
+    "$ABBREV installed and enabled: .*is not installed on .*; install it from the Marketplace"
+  start_sim "$p" --fault plugin-disabled
+  doctor_flags "assistant disabled" ✗ \
+    "$ABBREV installed and enabled: .*installed but disabled; enable it in Manage apps"
+  start_sim "$p" --fault plugin-old
+  doctor_flags "assistant too old" ✗ \
+    "$ABBREV version $min or later: .*version 1\.0\.0; renewal through the API needs $min or later"
+  start_sim "$p" --fault cloud-401
+  doctor_flags "cloud refuses the API token" ✗ \
+    "cloud API reachable and credentials accepted: cloud .* refused cloud-user admin@example\.com and its API token \(HTTP 401\)"
+  # The Date headers of both sides run 15 minutes ahead: warnings, no ✗.
+  start_sim "$p" --date-offset 900
+  run "$prog" doctor -c "$CONF" --state-dir "$state"
+  check "$p: clock skew: exit 1" 1 "^Some checks failed"
+  assert "$p: clock skew: ! for the server" \
+    stdout_has "^  ! clock agrees with the server: this host's clock is 900 s behind the server's.*fix NTP"
+  assert "$p: clock skew: ! for the cloud API" \
+    stdout_has "^  ! clock agrees with the cloud API: this host's clock is 900 s behind"
+  assert "$p: clock skew: no check failed outright" stdout_lacks "^  ✗ "
+
+  # An untrusted server certificate; the cloud API's is trusted.
+  SIM_CA=other-ca SIM_CLOUD_CA=ca
+  start_sim "$p"
+  unset SIM_CA SIM_CLOUD_CA
+  doctor_flags "server certificate from an unknown CA" ✗ \
+    "server reachable over verified TLS: server .*TLS certificate not trusted.*set 'ca-file'"
+  SIM_CLOUD_CA=other-ca
+  start_sim "$p"
+  unset SIM_CLOUD_CA
+  doctor_flags "cloud certificate from an unknown CA" ✗ \
+    "cloud API reachable and credentials accepted: cloud .*TLS certificate not trusted.*set 'cloud-ca-file'"
+
+  start_sim "$p"
+  chmod 644 "$test_tmpdir/server.token"
+  doctor_flags "server token file readable by others" ✗ \
+    "server credentials: .*server\.token is accessible by group or others \(mode 0644\); fix: chmod 600 "
+  chmod 600 "$test_tmpdir/server.token"
+
+  chmod 666 "$CONF"
+  doctor_flags "configuration writable by others" ✗ \
+    "configuration: .*is writable by group or others \(mode 0666\).*fix: chmod go-w "
+  chmod 644 "$CONF"
+
+  # ---- --no-cloud ----
+  start_sim "$p"
+  run "$prog" doctor -c "$CONF" --state-dir "$state" --no-cloud
+  check "$p: --no-cloud passes" 0 "^All checks passed\.\$"
+  assert "$p: --no-cloud marks the cloud check skipped" \
+    stdout_has "^  - cloud API reachable and credentials accepted: skipped \(--no-cloud\)\$"
+  assert "$p: --no-cloud checks no cloud credentials" stdout_lacks "^  . cloud credentials"
+  [ "$(sim_stats posts)" = 0 ] && [ "$(sim_stats requests)" -ge 1 ] &&
+    ok "$p: --no-cloud sends no POST (but still asks the server)" ||
+    not_ok "$p: posts=$(sim_stats posts) requests=$(sim_stats requests)"
+  stop_sim
+done
+
+tap_done

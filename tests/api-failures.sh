@@ -1,0 +1,212 @@
+#!/bin/sh
+# Every way an unattended renewal can fail, for both products: the exit
+# status, one line on stderr naming the side (server or cloud) and the fix,
+# and a ledger left byte for byte as it was.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
+need_sim
+
+# Nothing listens on port 1 of the loopback address (binding it needs root,
+# and no test does): a connection there is refused at once.
+CLOSED_URL=https://127.0.0.1:1
+
+# set_key KEY VALUE: replace KEY's line in $CONF.
+set_key () { sed -i "s|^$1 = .*|$1 = $2|" "$CONF"; }
+# del_key KEY: drop KEY's line from $CONF.
+del_key () { sed -i "/^$1 = /d" "$CONF"; }
+
+# renew_fails DESCRIPTION RC REGEX: renew --force fails with RC, its one
+# stderr line matches REGEX (anchored after "PROG: prod: "), stdout is empty,
+# and the ledger is still a copy of $before.
+renew_fails () {
+  run "$prog" renew -c "$CONF" --state-dir "$state" --force
+  check "$p: $1: exit $2 and says what to do" "$2" "^$NAME: prod: $3"
+  if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ] || [ -n "$out" ]; then
+    not_ok "$p: $1: one line on stderr, nothing on stdout"
+    diag
+  elif ! cmp -s "$ledger" "$before"; then
+    not_ok "$p: $1: ledger changed"
+    diff "$before" "$ledger" | sed 's/^/# /'
+  else
+    ok "$p: $1: one line on stderr, ledger untouched"
+  fi
+}
+
+# renew_ok DESCRIPTION: renew --force succeeds; the new ledger is $before.
+renew_ok () {
+  run "$prog" renew -c "$CONF" --state-dir "$state" --force
+  check "$p: $1" 0 "^prod: renewed \(token sha256:[0-9a-f]{12}\)"
+  cp "$ledger" "$before"
+}
+
+# log_count REGEX: lines of the simulator's request log matching REGEX.
+log_count () { grep -Ec -- "$1" "$test_tmpdir/sim.log" || true; }
+
+now=$(date -u +%s)
+for p in jcma ccma; do
+  use_product "$p"
+  prog=$(prog_for "$p")
+  state="$test_tmpdir/state-$p"
+  ledger="$state/$NAME.ledger"
+  before="$test_tmpdir/before-$p"
+  case $p in
+    jcma) min=1\\.12\\.5 ;;
+    ccma) min=3\\.10\\.8 ;;
+  esac
+
+  start_sim "$p"
+  run "$prog" record -c "$CONF" --state-dir "$state" --at "$(iso_at $((now - 10 * 86400)))" -n setup
+  check "$p: a manual renewal ten days ago is recorded" 0 ""
+  [ -s "$ledger" ] || { echo "Bail out! $p: no ledger at $ledger"; exit 1; }
+  cp "$ledger" "$before"
+
+  # ---- unreachable ----
+  start_sim "$p"
+  set_key cloud-api-url https://cma-test.invalid/
+  renew_fails "cloud host name not in DNS" 69 \
+    "cloud https://cma-test\.invalid/.*host name not found.*check the URL and DNS"
+
+  start_sim "$p"
+  set_key cloud-api-url "$CLOSED_URL/"
+  renew_fails "cloud connection refused" 69 "cloud $CLOSED_URL/.*cannot connect.*is it running"
+
+  start_sim "$p"
+  set_key server-url "$CLOSED_URL/jira/"
+  renew_fails "server connection refused" 69 "server $CLOSED_URL/jira/.*cannot connect.*is it running"
+  [ "$(sim_stats saved)" = 0 ] && ok "$p: nothing saved when the server is unreachable" ||
+    not_ok "$p: saved=$(sim_stats saved)"
+
+  SIM_TIMEOUT=1
+  start_sim "$p" --latency-ms 3000
+  unset SIM_TIMEOUT
+  renew_fails "cloud answers after the timeout" 69 "cloud .*no answer in time.*raise 'timeout'"
+
+  # ---- TLS; the variables are set and unset around start_sim, as a
+  # shell may keep assignments that prefix a function call ----
+  SIM_CLOUD_CA=other-ca
+  start_sim "$p"
+  unset SIM_CLOUD_CA
+  renew_fails "cloud certificate from an unknown CA" 69 \
+    "cloud https://127\.0\.0\.1:$PORT/.*TLS certificate not trusted.*set 'cloud-ca-file' to the CA"
+
+  SIM_CA=other-ca SIM_CLOUD_CA=ca
+  start_sim "$p"
+  unset SIM_CA SIM_CLOUD_CA
+  renew_fails "server certificate from an unknown CA" 69 \
+    "server https://127\.0\.0\.1:$PORT/.*TLS certificate not trusted.*set 'ca-file' to the CA"
+  [ "$(sim_stats tokens_issued)" = 1 ] && [ "$(sim_stats saved)" = 0 ] &&
+    ok "$p: the cloud was trusted and the untrusted server got nothing" ||
+    not_ok "$p: tokens_issued=$(sim_stats tokens_issued) saved=$(sim_stats saved)"
+
+  # One simulator plays both sides with one certificate: the cloud call,
+  # which comes first, meets it.
+  SIM_CERT=wrong-name
+  start_sim "$p"
+  unset SIM_CERT
+  renew_fails "certificate for another name" 69 \
+    "cloud https://127\.0\.0\.1:$PORT/.*TLS certificate is for another host name.*use a URL with a name the certificate lists"
+
+  SIM_CERT=expired
+  start_sim "$p"
+  unset SIM_CERT
+  renew_fails "expired certificate" 69 \
+    "cloud https://127\.0\.0\.1:$PORT/.*TLS certificate has expired.*renew the certificate"
+
+  # ---- credentials refused ----
+  start_sim "$p" --fault cloud-401
+  renew_fails "cloud refuses the API token (401)" 77 \
+    "cloud .* refused cloud-user admin@example\.com and its API token \(HTTP 401\): check the token \(from file .*cloud\.token"
+  start_sim "$p" --fault cloud-403
+  renew_fails "cloud account is no site admin (403)" 77 \
+    "cloud .* refused cloud-user admin@example\.com and its API token \(HTTP 403\).*site or org admin"
+  start_sim "$p" --fault server-401
+  renew_fails "server refuses the token (401)" 77 \
+    "server .* did not accept the personal access token \(HTTP 401\): check the token \(from file .*server\.token\)"
+  start_sim "$p" --fault server-403
+  renew_fails "server account is no administrator (403)" 77 \
+    "server .* refused the personal access token \(HTTP 403\): the account must be a $PRODUCT administrator"
+  start_sim "$p" --fault server-login-page
+  renew_fails "server answers with its login page" 77 \
+    "server .* did not accept the personal access token \(it answered with its login page\): check the token"
+  start_sim "$p" --fault server-login-redirect
+  renew_fails "server redirects to its login page" 77 \
+    "server .* did not accept the personal access token \(it answered with its login page\): check the token"
+
+  # ---- the server refuses the auth token ----
+  start_sim "$p" --fault save-404
+  renew_fails "assistant without the token endpoint (404)" 76 \
+    "server .*\(HTTP 404\).*older than $min; upgrade it, or renew by hand"
+  start_sim "$p" --fault save-500
+  renew_fails "server cannot save the token (500)" 76 \
+    "server .*\"Exception in saving token\.\".*run again"
+  # The auth token lives 1 s; the cloud's answer alone takes 1.2 s.
+  start_sim "$p" --token-validity 1 --latency-ms 1200
+  renew_fails "auth token expired before it was saved" 76 \
+    "server .*\"Exception in saving token\.\"\): it expired before it was saved"
+  [ "$(sim_stats tokens_issued)" = 1 ] && [ "$(sim_stats saved)" = 0 ] &&
+    ok "$p: the expired token was issued but not saved" ||
+    not_ok "$p: tokens_issued=$(sim_stats tokens_issued) saved=$(sim_stats saved)"
+
+  # ---- busy: 429 and 503 are retried after Retry-After ----
+  for f in cloud-429 server-503; do
+    case $f in
+      cloud-429) side=cloud; busy="POST /migrations/.* 429" ;;
+      server-503) side=server; busy="POST .*/save/token 503" ;;
+    esac
+    : >"$test_tmpdir/sim.log"
+    start_sim "$p" --fault "$f" --retry-after 1 --fail-count 1
+    renew_ok "$f once: renewed after one retry"
+    [ "$(sim_stats requests)" = 3 ] && [ "$(log_count "$busy")" = 1 ] &&
+      ok "$p: $f once: three requests, one of them refused" ||
+      not_ok "$p: $f once: requests=$(sim_stats requests), refused $(log_count "$busy")"
+
+    # Two waits of 2 s between three tries; a sleep after the last try
+    # would make it 6 s or more.
+    : >"$test_tmpdir/sim.log"
+    start_sim "$p" --fault "$f" --retry-after 2 --fail-count 0
+    t0=$(date +%s)
+    renew_fails "$f forever: gives up" 69 \
+      "$side .* answered HTTP ${f#*-} \(busy or unavailable, retries exhausted\); try again later"
+    elapsed=$(($(date +%s) - t0))
+    [ "$(log_count "$busy")" = 3 ] && ok "$p: $f forever: exactly three attempts" ||
+      not_ok "$p: $f forever: $(log_count "$busy") attempts"
+    [ "$elapsed" -ge 3 ] && [ "$elapsed" -lt 6 ] &&
+      ok "$p: $f forever: waited between tries, not after the last ($elapsed s)" ||
+      not_ok "$p: $f forever: took $elapsed s, expected 4 (2 waits of 2 s)"
+  done
+
+  # ---- garbled answers ----
+  for f in cloud-malformed cloud-truncated cloud-oversized cloud-missing-token \
+           cloud-wrong-type server-malformed server-wrong-type; do
+    case $f in
+      cloud-malformed|cloud-truncated) re="cloud .* answered malformed JSON" ;;
+      cloud-oversized) re="cloud .* answer larger than [0-9]+ bytes" ;;
+      cloud-missing-token) re="cloud .* answered without a \"token\"" ;;
+      cloud-wrong-type) re="cloud .* answered text/html instead of JSON; is a proxy or login page in the way" ;;
+      server-malformed) re="server .* answered malformed JSON" ;;
+      server-wrong-type) re="server .* answered text/html instead of JSON; is a proxy or login page in the way" ;;
+    esac
+    start_sim "$p" --fault "$f"
+    renew_fails "$f" 76 "$re"
+  done
+
+  # ---- configuration and credentials: nothing is sent ----
+  start_sim "$p"
+  set_key server-url http://jira.example.com/
+  renew_fails "plain http to a remote server" 78 \
+    "refusing to send server credentials over plain http to http://jira\.example\.com/: use https"
+  [ "$(sim_stats requests)" = 0 ] && ok "$p: plain http refused before any request" ||
+    not_ok "$p: plain http: $(sim_stats requests) request(s) sent"
+
+  start_sim "$p"
+  del_key cloud-user
+  renew_fails "no cloud-user" 78 "connection 'prod' has no cloud-user \(the e-mail of a site or org admin"
+
+  start_sim "$p"
+  set_key cloud-token-file "$test_tmpdir/no-such.token"
+  renew_fails "missing token file" 78 "cloud API token file .*/no-such\.token: No such file"
+  [ "$(sim_stats requests)" = 0 ] && ok "$p: credential errors send nothing" ||
+    not_ok "$p: $(sim_stats requests) request(s) sent"
+  stop_sim
+done
+
+tap_done
