@@ -1,0 +1,212 @@
+#!/bin/sh
+# cli-guide.sh: 'guide' of both binaries — each product's own click path
+# with the KB's labels, the deadlines, Confluence's direct URL, and the
+# interactive walk through a pseudo-terminal.
+
+. "$(dirname "$0")/libtest.sh"
+
+T=2026-11-01T00:00:00Z
+CLOUD=https://acme.atlassian.net
+require_past "$T"
+
+JIRA_LABELS='"Import and Export"
+"Migrate to cloud"
+"Create a Migration"
+"Choose your Cloud Destination"'
+CONFLUENCE_LABELS='"Confluence Administration"
+"General Configuration"
+"Atlassian Cloud"
+"Create New Migration"
+"Continue without assessing"
+"Choose your cloud destination"'
+COMMON_LABELS='"Migrate your data"
+"How It Works"
+"Connect to cloud"
+"Choose cloud site"
+"Change account"
+"Allow Atlassian to access migrations data"
+"Confirm"'
+
+# labels_present PREFIX LIST: one assertion per label (a line of LIST).
+labels_present () {
+  while IFS= read -r label <&3; do
+    assert "$1 shows $label" stdout_fixed "$label"
+  done 3<<EOF
+$2
+EOF
+}
+labels_absent () {
+  while IFS= read -r label <&3; do
+    assert "$1 does not show $label" stdout_lacks_fixed "$label"
+  done 3<<EOF
+$2
+EOF
+}
+
+# A pseudo-terminal for --interactive: util-linux script(1).
+have_script () {
+  command -v script >/dev/null 2>&1 && script -qec true /dev/null </dev/null >/dev/null 2>&1
+}
+
+# interactive ANSWERS ARGS...: run PROG guide -i ARGS in a terminal, typing
+# ANSWERS (printf format). Sets rc and out like run.
+interactive () {
+  _answers=$1
+  shift
+  set +e
+  # shellcheck disable=SC2059
+  printf "$_answers" | script -qec "$PROG guide --interactive $*" /dev/null \
+    >"$test_tmpdir/out" 2>"$test_tmpdir/err"
+  rc=$?
+  set -e
+  out=$(tr -d '\r' <"$test_tmpdir/out")
+  err=$(cat "$test_tmpdir/err")
+}
+
+for p in $PRODUCTS; do
+  use_product "$p"
+  st="$test_tmpdir/$p-state"
+  ledger="$st/$NAME.ledger"
+
+  # ---- the steps, not yet recorded ----
+  run "$PROG" guide --state-dir "$st" --cloud-url "$CLOUD" </dev/null
+  check "$NAME: guide prints the steps" 0 \
+    "^Renew the $PRODUCT Cloud Migration Assistant \\($ABBREV\\) container token\$"
+  assert "$NAME: guide says where: $PRODUCT Server or Data Center" \
+    stdout_fixed "In $PRODUCT Server or Data Center, as an administrator:"
+  assert "$NAME: guide names the connection and its cloud site" \
+    stdout_has '^  default \(https://acme\.atlassian\.net/\)$'
+  assert "$NAME: unrecorded connection: no renewal recorded, no deadlines" eval '
+    stdout_has "^    state: +UNKNOWN, no renewal recorded\$" &&
+    stdout_lacks "warning from:" && stdout_lacks "blocked from:"'
+  assert "$NAME: guide prints the private-window tip" \
+    stdout_has '^Tip: .*private \(incognito\) browser window'
+  assert "$NAME: guide says how long and how to record" \
+    stdout_fixed "The token is then usable for 21 days; record the renewal with '$NAME record'"
+  labels_present "$NAME:" "$COMMON_LABELS"
+  n_steps=$(printf '%s\n' "$out" | grep -Ec '^ ?[0-9]+\. ')
+  last_step=$(printf '%s\n' "$out" | grep -E '^ ?[0-9]+\. ' | tail -n 1)
+  assert "$NAME: steps numbered 1..$n_steps in order" [ \
+    "$(printf '%s\n' "$out" | grep -E '^ ?[0-9]+\. ' | sed 's/^ *\([0-9]*\)\..*/\1/' | tr '\n' ' ')" = \
+    "$(seq 1 "$n_steps" | tr '\n' ' ')" ]
+  assert "$NAME: last step is Confirm" [ "$last_step" = "$(printf '%2d' "$n_steps"). Click \"Confirm\"." ]
+  assert "$NAME: guide did not create a ledger" [ ! -e "$ledger" ]
+
+  case $p in
+    jcma)
+      assert "$NAME: ten steps, as in the KB" [ "$n_steps" -eq 10 ]
+      labels_present "$NAME:" "$JIRA_LABELS"
+      labels_absent "$NAME:" "$CONFLUENCE_LABELS"
+      assert "$NAME: Jira has no direct URL; log in to the server instead" eval '
+        stdout_lacks "migration\\.action" &&
+        stdout_has "^    log in to: +http://localhost:8080/  as an administrator\$"'
+      run "$PROG" guide --state-dir "$st" --server-url https://jira.example.com/jira --cloud-url "$CLOUD"
+      check "$NAME: --server-url names where to log in (context path kept)" 0 \
+        '^    log in to: +https://jira\.example\.com/jira/  as an administrator$'
+      ;;
+    ccma)
+      assert "$NAME: eleven steps, as in the KB" [ "$n_steps" -eq 11 ]
+      labels_present "$NAME:" "$CONFLUENCE_LABELS"
+      labels_absent "$NAME:" "$JIRA_LABELS"
+      assert "$NAME: direct URL on the default server" \
+        stdout_has '^    open: +http://localhost:8090/admin/migration\.action  \(Migration Assistant home screen\)$'
+      run "$PROG" guide --state-dir "$st" --server-url https://wiki.example.com/confluence --cloud-url "$CLOUD"
+      check "$NAME: direct URL keeps the context path" 0 \
+        '^    open: +https://wiki\.example\.com/confluence/admin/migration\.action  '
+      run "$PROG" guide --state-dir "$st" --server-url HTTPS://Wiki.Example.COM:443/confluence/ --cloud-url "$CLOUD"
+      check "$NAME: direct URL from a normalised server URL" 0 \
+        '^    open: +https://wiki\.example\.com/confluence/admin/migration\.action  '
+      run "$PROG" guide --state-dir "$st" --server-url http://wiki.example.com:8090 --cloud-url "$CLOUD"
+      check "$NAME: direct URL keeps a non-default port" 0 \
+        '^    open: +http://wiki\.example\.com:8090/admin/migration\.action  '
+      ;;
+  esac
+
+  # ---- a recorded connection: its deadlines ----
+  run "$PROG" record --state-dir "$st" --cloud-url "$CLOUD" --at "$T"
+  check "$NAME: record at T" 0
+  run "$PROG" guide --state-dir "$st" --cloud-url "$CLOUD"
+  check "$NAME: guide for a recorded connection" 0
+  assert "$NAME: guide shows warning from T+16d" stdout_has '^    warning from: 2026-11-17 00:00 UTC$'
+  assert "$NAME: guide shows blocked from T+21d" stdout_has '^    blocked from: 2026-11-22 00:00 UTC$'
+  assert "$NAME: guide shows a state for a recorded connection" \
+    stdout_has '^    state: +(OK|WARNING|CRITICAL), '
+  run "$PROG" guide --state-dir "$st" --cloud-url "$CLOUD" --lifetime-days 30
+  check "$NAME: guide follows --lifetime-days" 0 'The token is then usable for 30 days'
+  assert "$NAME: guide with lifetime 30: blocked from T+30d" stdout_has '^    blocked from: 2026-12-01 00:00 UTC$'
+
+  # ---- two connections: each with its own lines ----
+  conf="$test_tmpdir/$p.conf"
+  cat >"$conf" <<EOF
+[connection prod]
+server-url = https://prod.example.com/base
+cloud-url = $CLOUD
+
+[connection test]
+server-url = https://test.example.com/
+cloud-url = https://acme-sandbox.atlassian.net
+EOF
+  run "$PROG" record --state-dir "$st" -c "$conf" -C prod --at "$T"
+  check "$NAME: record prod at T" 0
+  run "$PROG" guide --state-dir "$st" -c "$conf"
+  check "$NAME: guide for two connections" 0
+  assert "$NAME: both connections listed in file order" eval '
+    [ "$(printf "%s\n" "$out" | grep -E "^  [a-z]+ \\(https" | cut -d" " -f3)" = "prod
+test" ]'
+  assert "$NAME: only prod (recorded) has deadlines" \
+    [ "$(printf '%s\n' "$out" | grep -c 'blocked from:')" -eq 1 ]
+  run "$PROG" guide --state-dir "$st" -c "$conf" -C test
+  check "$NAME: guide -C test" 0 '^  test \(https://acme-sandbox\.atlassian\.net/\)$'
+  assert "$NAME: guide -C test leaves prod out" stdout_lacks '^  prod '
+
+  # ---- --interactive ----
+  cp "$ledger" "$test_tmpdir/before"
+  run "$PROG" guide --state-dir "$st" --cloud-url "$CLOUD" --interactive </dev/null
+  check "$NAME: --interactive without a terminal refused" 64 'needs a terminal'
+  assert "$NAME: refused --interactive recorded nothing" cmp -s "$ledger" "$test_tmpdir/before"
+
+  if ! have_script; then
+    for what in "Enter through every step, then y" "y recorded in history" \
+                "q at step 2" "q recorded nothing" "n at the question" \
+                "n recorded nothing" "two connections need -C"; do
+      skip "$NAME: interactive: $what" "script(1) from util-linux not available"
+    done
+    continue
+  fi
+
+  ist="$test_tmpdir/$p-interactive"
+  iledger="$ist/$NAME.ledger"
+  ione="--state-dir $ist --cloud-url $CLOUD"
+
+  # Enter after every step but the last, which asks y/N instead.
+  enters=$(seq 2 "$n_steps" | sed 's/.*/\\n/' | tr -d '\n')
+  before=$(date -u +%s)
+  interactive "${enters}y\\n" $ione -n walked-through
+  check "$NAME: interactive: Enter through every step, then y" 0 \
+    'Recorded renewal of default \(https://acme\.atlassian\.net/\)'
+  assert "$NAME: interactive: every step was shown" eval '
+    stdout_fixed "$last_step" && stdout_has "Did the assistant accept the connection after \"Confirm\"\\? \\[y/N\\]"'
+  run "$PROG" history $ione -o json
+  check "$NAME: interactive: history after y" 0
+  check_jq "$NAME: interactive: y recorded in history, now, with the note" --argjson lo "$before" '
+    (.renewals | length) == 1 and .renewals[0].note == "walked-through" and
+    .renewals[0].method == "manual" and (.renewals[0].at | fromdateiso8601) >= $lo'
+
+  cp "$iledger" "$test_tmpdir/before"
+  interactive '\nq\n' $ione
+  check "$NAME: interactive: q at step 2 stops" 64 '^Stopped; nothing recorded\.$'
+  assert "$NAME: interactive: q stopped before step 3" eval '
+    stdout_has "^ 2\\. " && stdout_lacks "^ 3\\. "'
+  assert "$NAME: interactive: q recorded nothing" cmp -s "$iledger" "$test_tmpdir/before"
+
+  interactive "${enters}n\\n" $ione
+  check "$NAME: interactive: n at the question" 64 "Nothing recorded\\. Run '$NAME guide' again"
+  assert "$NAME: interactive: n recorded nothing" cmp -s "$iledger" "$test_tmpdir/before"
+
+  interactive "${enters}y\\n" --state-dir "$ist" -c "$conf"
+  check "$NAME: interactive: two connections need -C" 64 'name the one you renewed with -C NAME'
+  assert "$NAME: interactive: refused with two connections recorded nothing" \
+    cmp -s "$iledger" "$test_tmpdir/before"
+done
+
+tap_done

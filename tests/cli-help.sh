@@ -1,0 +1,95 @@
+#!/bin/sh
+# cli-help.sh: help, version and the usage errors of both binaries, for
+# every command that PROG --help lists.
+
+. "$(dirname "$0")/libtest.sh"
+
+# commands_of_help: the names in the "Commands:" block of the last --help.
+commands_of_help () {
+  printf '%s\n' "$out" | sed -n '/^Commands:$/,/^$/p' | awk 'NR > 1 && NF { print $1 }'
+}
+
+for p in $PRODUCTS; do
+  use_product "$p"
+
+  # ---- PROG --help ----
+  run "$PROG" --help
+  check "$NAME --help" 0 "^Usage: $NAME COMMAND \\[OPTION(…|\\.\\.\\.)\\]\$"
+  assert "$NAME --help: names the assistant" \
+    stdout_fixed "Keep the $PRODUCT Cloud Migration Assistant ($ABBREV) container token from expiring."
+  assert "$NAME --help: explains the exit statuses" eval '
+    stdout_has "status: +0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN" && stdout_has "64 usage"'
+  assert "$NAME --help: points to the manual page" stdout_fixed "See $NAME(1)"
+  assert "$NAME --help: nothing on stderr" stderr_empty
+  commands=$(commands_of_help)
+  for cmd in status record guide history; do
+    assert "$NAME --help lists '$cmd'" eval 'printf "%s\n" "$commands" | grep -qx "$cmd"'
+  done
+  help_out=$out
+  for alias in -h help; do
+    run "$PROG" $alias
+    check "$NAME $alias: exit 0" 0
+    assert "$NAME $alias: same text as --help" stdout_is "$help_out"
+  done
+
+  # ---- PROG COMMAND --help, for every command listed ----
+  for cmd in $commands; do
+    run "$PROG" "$cmd" --help
+    check "$NAME $cmd --help: exit 0" 0 "^  $NAME $cmd \\[OPTION(…|\\.\\.\\.)\\]\$"
+    assert "$NAME $cmd --help: its summary from the command list" eval '
+      summary=$(printf "%s\n" "$help_out" | sed -n "s/^  $cmd  *//p") &&
+      [ -n "$summary" ] && stdout_fixed "$summary"'
+    assert "$NAME $cmd --help: global options" eval '
+      stdout_has "^  -c, --config=FILE " && stdout_has "^  --state-dir=DIR " &&
+      stdout_has "^  -C, --connection=NAME " && stdout_has "^  -q, --quiet "'
+    run "$PROG" "$cmd" -h
+    check "$NAME $cmd -h: exit 0" 0 "^  $NAME $cmd "
+
+    # Usage errors come before anything is read, written or sent.
+    want=64
+    [ "$cmd" = status ] && want=3
+    run "$PROG" "$cmd" --no-such-option --state-dir "$STATE"
+    check "$NAME $cmd --no-such-option: exit $want" $want "^$NAME: Unknown option --no-such-option\$"
+    run "$PROG" "$cmd" --state-dir "$STATE" extra-argument
+    check "$NAME $cmd extra-argument: exit $want" $want \
+      "^$NAME: unexpected argument 'extra-argument' \\(see '$NAME $cmd --help'\\)\$"
+    run "$PROG" "$cmd" --state-dir
+    check "$NAME $cmd --state-dir without its value: exit $want" $want 'Missing argument for --state-dir'
+    run "$PROG" "$cmd" --state-dir "$STATE" --lifetime-days soon
+    check "$NAME $cmd --lifetime-days soon: exit $want" $want "--lifetime-days needs a number of days"
+  done
+
+  # ---- status: the monitoring exit status for every usage error ----
+  run "$PROG" status --at
+  check "$NAME status --at without TIME: UNKNOWN" 3 'Missing argument for --at'
+  run "$PROG" status -o
+  check "$NAME status -o without FORMAT: UNKNOWN" 3 'Missing argument for -o'
+  run "$PROG" record --at
+  check "$NAME record --at without TIME: usage error" 64 'Missing argument for --at'
+
+  # ---- version ----
+  for v in --version version; do
+    run "$PROG" $v
+    check "$NAME $v: exit 0" 0 "^$NAME \\(cma-token\\) [0-9]+\\.[0-9]+"
+    assert "$NAME $v: libcurl, GnuTLS, GLib and json-glib versions" eval '
+      stdout_has "libcurl [0-9]" && stdout_has "GnuTLS [0-9]" &&
+      stdout_has "GLib [0-9]+\\.[0-9]+\\.[0-9]+" && stdout_has "json-glib [0-9]+\\.[0-9]+\\.[0-9]+"'
+  done
+
+  # ---- what is not a command ----
+  run "$PROG"
+  check "$NAME without a command: usage error" 64 "^Usage: $NAME COMMAND"
+  assert "$NAME without a command: usage on stderr only" stdout_empty
+  run "$PROG" frobnicate
+  check "$NAME frobnicate: usage error" 64 "^$NAME: unknown command 'frobnicate' \\(see '$NAME --help'\\)\$"
+  run "$PROG" Status
+  check "$NAME Status (commands are lower case): usage error" 64 "unknown command 'Status'"
+  run "$PROG" --state-dir "$STATE" status
+  check "$NAME: options go after the command" 64 "unknown command '--state-dir'"
+  run "$PROG" --no-such-option
+  check "$NAME --no-such-option: usage error" 64 "unknown command '--no-such-option'"
+  run "$PROG" ''
+  check "$NAME '': usage error" 64 "unknown command ''"
+done
+
+tap_done

@@ -1,0 +1,119 @@
+#!/bin/sh
+# cli-history.sh: 'history' of both binaries — newest first, text and
+# JSON, filtered by connection, and the whole ledger when none is configured.
+
+. "$(dirname "$0")/libtest.sh"
+
+require_past 2026-11-21T00:00:00Z
+me=$(id -un)
+
+# history_rows: "DATE CONNECTION," for each row of the last text history.
+history_rows () { printf '%s\n' "$out" | awk 'NR > 1 { printf "%s %s,", $1, $4 }'; }
+
+for p in $PRODUCTS; do
+  use_product "$p"
+  st="$test_tmpdir/$p-state"
+  ledger="$st/$NAME.ledger"
+  conf="$test_tmpdir/$p.conf"
+  cat >"$conf" <<EOF
+[connection prod]
+server-url = https://prod.example.com/
+cloud-url = https://acme.atlassian.net/
+
+[connection test]
+server-url = https://test.example.com/
+cloud-url = https://acme-sandbox.atlassian.net/
+EOF
+  c="--state-dir $st -c $conf"
+
+  # ---- empty ledger ----
+  run "$PROG" history $c
+  check "$NAME: empty ledger: success" 0
+  assert "$NAME: empty ledger: nothing on stdout" stdout_empty
+  assert "$NAME: empty ledger: says so on stderr, with the path" \
+    stderr_has "^$NAME: no renewal recorded yet in $ledger\$"
+  run "$PROG" history $c -q
+  check "$NAME: empty ledger -q: success" 0
+  assert "$NAME: empty ledger -q: silent" eval 'stdout_empty && stderr_empty'
+  run "$PROG" history $c -o json
+  check "$NAME: empty ledger json: success" 0
+  check_jq "$NAME: empty ledger json: empty list" '. == {"renewals": []}'
+
+  # ---- renewals recorded out of order ----
+  run "$PROG" record $c -C prod --at 2026-11-11T00:00:00Z -n third
+  check "$NAME: record prod at 11-11" 0
+  run "$PROG" record $c -C test --at 2026-11-01T00:00:00Z -n first
+  check "$NAME: record test at 11-01" 0
+  run "$PROG" record $c -C prod --at 2026-11-06T00:00:00Z
+  check "$NAME: record prod at 11-06" 0
+  # A renewal of a connection no longer configured.
+  run "$PROG" record --state-dir "$st" --cloud-url https://old.atlassian.net --at 2026-11-20T00:00:00Z -n gone
+  check "$NAME: record an old connection at 11-20" 0
+
+  run "$PROG" history $c
+  check "$NAME: history text" 0 '^RENEWED +CONNECTION +METHOD +USER +CLOUD SITE / NOTE$'
+  assert "$NAME: history text: configured connections only, newest first" \
+    [ "$(history_rows)" = "2026-11-11 prod,2026-11-06 prod,2026-11-01 test," ]
+  assert "$NAME: history text: method, user, site and note" eval '
+    stdout_has "^2026-11-11 00:00 UTC  prod +manual +$me +https://acme\\.atlassian\\.net/ \"third\"\$" &&
+    stdout_has "^2026-11-06 00:00 UTC  prod +manual +$me +https://acme\\.atlassian\\.net/\$" &&
+    stdout_has "^2026-11-01 00:00 UTC  test +manual +$me +https://acme-sandbox\\.atlassian\\.net/ \"first\"\$"'
+  assert "$NAME: history text: unconfigured connection left out" stdout_lacks 'old\.atlassian\.net'
+
+  run "$PROG" history $c -q
+  check "$NAME: history -q: success" 0
+  assert "$NAME: history -q: prints nothing" eval 'stdout_empty && stderr_empty'
+
+  run "$PROG" history $c -o json
+  check "$NAME: history json" 0
+  check_jq "$NAME: history json: newest first" '
+    [.renewals[] | .at] == ["2026-11-11T00:00:00Z", "2026-11-06T00:00:00Z", "2026-11-01T00:00:00Z"]'
+  check_jq "$NAME: history json: every field" --arg me "$me" '
+    .renewals[0] == {"at": "2026-11-11T00:00:00Z", "connection": "prod",
+                     "server_url": "https://prod.example.com/",
+                     "cloud_url": "https://acme.atlassian.net/", "method": "manual",
+                     "user": $me, "note": "third", "fingerprint": null} and
+    .renewals[1].note == null and .renewals[2].connection == "test"'
+
+  # ---- -C filter ----
+  run "$PROG" history $c -C test
+  check "$NAME: history -C test" 0 '^2026-11-01 00:00 UTC  test '
+  assert "$NAME: history -C test: only test" eval '
+    [ "$(printf "%s\n" "$out" | wc -l)" -eq 2 ] && stdout_lacks " prod "'
+  run "$PROG" history $c -C prod -o json
+  check "$NAME: history -C prod json" 0
+  check_jq "$NAME: history -C prod json: both prod renewals" '
+    [.renewals[] | .connection] == ["prod", "prod"]'
+  run "$PROG" history $c -C nope
+  check "$NAME: history -C unknown name" 64 "no connection named 'nope'"
+
+  # ---- a connection from the command line ----
+  run "$PROG" history --state-dir "$st" --cloud-url https://old.atlassian.net -o json
+  check "$NAME: history --cloud-url" 0
+  check_jq "$NAME: history --cloud-url: that connection only" '
+    (.renewals | length) == 1 and .renewals[0].note == "gone" and .renewals[0].connection == "default"'
+
+  # ---- nothing configured: the whole ledger ----
+  run "$PROG" history --state-dir "$st" -c /dev/null -o json
+  check "$NAME: history, empty configuration" 0
+  check_jq "$NAME: history, empty configuration: whole ledger, newest first" '
+    [.renewals[] | .note] == ["gone", "third", null, "first"]'
+  run "$PROG" history --state-dir "$st" -v
+  check "$NAME: history without configuration" 0
+  default_conf=$(printf '%s\n' "$err" | sed -n "s/^$NAME: configuration: //p")
+  if [ -e "$default_conf" ]; then
+    skip "$NAME: history without configuration: whole ledger" "$default_conf exists"
+  else
+    assert "$NAME: history without configuration: whole ledger" [ "$(history_rows)" = \
+      "2026-11-20 default,2026-11-11 prod,2026-11-06 prod,2026-11-01 test," ]
+  fi
+
+  # ---- bad output, broken ledger ----
+  run "$PROG" history $c -o nagios
+  check "$NAME: history -o nagios refused" 64 "unknown output format 'nagios' \\(choose text, json\\)"
+  printf 'not json\n' >>"$ledger"
+  run "$PROG" history $c
+  check "$NAME: history of a corrupt ledger: state error with PATH:LINE" 74 "^$NAME: $ledger:5: "
+done
+
+tap_done

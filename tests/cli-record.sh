@@ -1,0 +1,155 @@
+#!/bin/sh
+# cli-record.sh: 'record' of both binaries — what lands in the ledger, and
+# every refusal leaving the ledger exactly as it was.
+
+. "$(dirname "$0")/libtest.sh"
+
+T=2026-11-01T00:00:00Z
+CLOUD=https://acme.atlassian.net
+require_past "$T"
+me=$(id -un)
+
+# last_record LEDGER: its last line, as $out for check_jq.
+last_record () { out=$(tail -n 1 "$1"); }
+
+# unchanged DESCRIPTION: the ledger is byte for byte what it was before.
+unchanged () {
+  if [ -e "$ledger" ]; then
+    assert "$1" cmp -s "$ledger" "$test_tmpdir/before"
+  else
+    assert "$1" [ ! -s "$test_tmpdir/before" ]
+  fi
+}
+snapshot () { if [ -e "$ledger" ]; then cp "$ledger" "$test_tmpdir/before"; else : >"$test_tmpdir/before"; fi; }
+
+for p in $PRODUCTS; do
+  use_product "$p"
+  st="$test_tmpdir/$p/state/nested"
+  one="--state-dir $st --cloud-url $CLOUD"
+  ledger="$st/$NAME.ledger"
+
+  # ---- default time is now ----
+  before=$(date -u +%s)
+  run "$PROG" record $one
+  after=$(date -u +%s)
+  check "$NAME: record without --at" 0 \
+    "^Recorded renewal of default \\(https://acme\\.atlassian\\.net/\\); usable until [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC\\.\$"
+  assert "$NAME: ledger created as $NAME.ledger" [ -f "$ledger" ]
+  assert "$NAME: ledger mode 0600" [ "$(stat -c %a "$ledger")" = 600 ]
+  assert "$NAME: state directory created with mode 0700" [ "$(stat -c %a "$st")" = 700 ]
+  assert "$NAME: one line per renewal" [ "$(wc -l <"$ledger")" -eq 1 ]
+  last_record "$ledger"
+  check_jq "$NAME: default --at is now" --argjson lo "$before" --argjson hi "$after" '
+    (.at | fromdateiso8601) as $t | $t >= $lo and $t <= $hi'
+  check_jq "$NAME: recorded fields" --arg srv "$DEFAULT_SERVER" --arg me "$me" '
+    .connection == "default" and .server_url == $srv and
+    .cloud_url == "https://acme.atlassian.net/" and .method == "manual" and
+    .user == $me and .note == null and .fingerprint == null and
+    (.at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"))'
+
+  # ---- --at and --note ----
+  run "$PROG" record $one --at "$T" --note "CHG-1234 clicked by Ann"
+  check "$NAME: record --at T --note" 0 \
+    '^Recorded renewal of default \(https://acme\.atlassian\.net/\); usable until 2026-11-22 00:00 UTC\.$'
+  last_record "$ledger"
+  check_jq "$NAME: --at and --note stored" '
+    .at == "2026-11-01T00:00:00Z" and .note == "CHG-1234 clicked by Ann" and .method == "manual"'
+  run "$PROG" record $one --at 2026-11-02T09:30+02:00 -n 'quote " and back\slash'
+  check "$NAME: record with an offset and an awkward note" 0
+  last_record "$ledger"
+  check_jq "$NAME: offset converted to UTC, note kept verbatim" \
+    '.at == "2026-11-02T07:30:00Z" and .note == "quote \" and back\\slash"'
+  run "$PROG" record $one --at 2026-11-03
+  check "$NAME: record a date only" 0
+  last_record "$ledger"
+  check_jq "$NAME: date only is local (UTC) midnight" '.at == "2026-11-03T00:00:00Z"'
+  if have_jq; then
+    assert "$NAME: every ledger line is one JSON object" \
+      [ "$(jq -c 'select(type == "object")' <"$ledger" | wc -l)" -eq "$(wc -l <"$ledger")" ]
+  else
+    skip "$NAME: every ledger line is one JSON object" "jq not installed"
+  fi
+  assert "$NAME: ledger still 0600 after appending" [ "$(stat -c %a "$ledger")" = 600 ]
+  run "$PROG" record $one --at "$T" -q
+  check "$NAME: record -q succeeds" 0
+  assert "$NAME: record -q prints nothing" eval 'stdout_empty && stderr_empty'
+
+  # ---- refusals, ledger untouched ----
+  snapshot
+  run "$PROG" record $one --at 2099-01-01T00:00:00Z
+  check "$NAME: renewal in the future refused" 64 "^$NAME: refusing to record a renewal in the future"
+  unchanged "$NAME: future renewal left the ledger as it was"
+  soon=$(iso_at $(($(date -u +%s) + 900)))
+  run "$PROG" record $one --at "$soon"
+  check "$NAME: 15 minutes ahead is refused" 64 'in the future'
+  unchanged "$NAME: 15 minutes ahead left the ledger as it was"
+  for bad in garbage 2026-13-01 2026-11-31 2026-11-01T25:00 2026-W45-1 1793491200 ''; do
+    run "$PROG" record $one --at "$bad"
+    check "$NAME: invalid TIME '$bad' refused" 64 "invalid time '$bad'"
+  done
+  unchanged "$NAME: invalid times left the ledger as it was"
+  run "$PROG" record $one --note "$(printf 'line one\nline two')"
+  check "$NAME: multi-line note refused" 64 'single line'
+  unchanged "$NAME: multi-line note left the ledger as it was"
+  run "$PROG" record $one stray
+  check "$NAME: stray argument refused" 64 "unexpected argument 'stray'"
+  unchanged "$NAME: stray argument left the ledger as it was"
+
+  # Within the five minutes allowed for clock skew between two hosts.
+  near=$(iso_at $(($(date -u +%s) + 120)))
+  run "$PROG" record $one --at "$near"
+  check "$NAME: two minutes ahead (clock skew) accepted" 0
+  last_record "$ledger"
+  check_jq "$NAME: skewed time stored as given" --arg at "$near" '.at == $at'
+
+  # ---- several connections ----
+  conf="$test_tmpdir/$p.conf"
+  cat >"$conf" <<EOF
+[defaults]
+server-url = https://wiki.example.com/context
+
+[connection prod]
+cloud-url = https://acme.atlassian.net/
+
+[connection test]
+cloud-url = https://acme-sandbox.atlassian.net/
+EOF
+  st="$test_tmpdir/$p/multi"
+  ledger="$st/$NAME.ledger"
+  snapshot
+  run "$PROG" record --state-dir "$st" -c "$conf" --at "$T"
+  check "$NAME: two connections without -C refused" 64 "2 connections are configured; name the one you renewed with -C NAME"
+  unchanged "$NAME: refused record wrote nothing"
+  run "$PROG" record --state-dir "$st" -c "$conf" -C prod -C test --at "$T"
+  check "$NAME: two connections named with -C refused too" 64 '-C NAME'
+  unchanged "$NAME: refused -C prod -C test wrote nothing"
+  run "$PROG" record --state-dir "$st" -c "$conf" -C test --at "$T" -n sandbox
+  check "$NAME: -C test records" 0 '^Recorded renewal of test \(https://acme-sandbox\.atlassian\.net/\)'
+  assert "$NAME: exactly one line recorded" [ "$(wc -l <"$ledger")" -eq 1 ]
+  last_record "$ledger"
+  check_jq "$NAME: -C test: its name and URLs recorded" '
+    .connection == "test" and .server_url == "https://wiki.example.com/context/" and
+    .cloud_url == "https://acme-sandbox.atlassian.net/" and .note == "sandbox"'
+  run "$PROG" record --state-dir "$st" -c "$conf" -C nope --at "$T"
+  check "$NAME: -C unknown name refused" 64 "no connection named 'nope'"
+
+  # ---- corrupt ledger: never overwritten ----
+  printf '{"at":"2026-11-0' >>"$ledger"
+  snapshot
+  run "$PROG" record --state-dir "$st" -c "$conf" -C prod --at "$T"
+  check "$NAME: record onto a corrupt ledger fails (state error)" 74 "$ledger:2: "
+  unchanged "$NAME: corrupt ledger not rewritten"
+
+  # ---- unwritable state directory ----
+  if [ "$(id -u)" -ne 0 ]; then
+    ro="$test_tmpdir/$p/readonly"
+    mkdir -p "$ro" && chmod 500 "$ro"
+    run "$PROG" record --state-dir "$ro/sub" --cloud-url "$CLOUD"
+    check "$NAME: uncreatable state directory: state error" 74 "$ro/sub"
+    chmod 700 "$ro"
+  else
+    skip "$NAME: uncreatable state directory: state error" "root ignores directory modes"
+  fi
+done
+
+tap_done

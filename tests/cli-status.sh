@@ -1,0 +1,242 @@
+#!/bin/sh
+# cli-status.sh: 'status' of both binaries — the 21/16/5-day boundaries to
+# the second in text, JSON and Nagios form, several connections, policy
+# overrides and the UNKNOWN cases a monitoring system must see.
+
+. "$(dirname "$0")/libtest.sh"
+
+T=2026-11-01T00:00:00Z
+CLOUD=https://acme.atlassian.net
+require_past "$T"
+
+# One line per instant after a renewal at T:
+# at | exit | state | text phrase | Nagios phrase | perfdata value | JSON days_left
+cat >"$test_tmpdir/boundaries" <<'EOF'
+2026-11-01T00:00:00Z|0|OK|21.0 days left|expires in 21.0 days|21.0|21
+2026-11-16T23:59:59Z|0|OK|5.0 days left|expires in 5.0 days|5.0|5
+2026-11-17T00:00:00Z|1|WARNING|5.0 days left|expires in 5.0 days|5.0|5
+2026-11-21T23:59:59Z|1|WARNING|less than 0.1 days left|expires in 0.1 days|0.0|0
+2026-11-22T00:00:00Z|2|CRITICAL|expired just now|expired 0.0 days ago|0.0|0
+2026-12-01T00:00:00Z|2|CRITICAL|expired 9.0 days ago|expired 9.0 days ago|-9.0|-9
+EOF
+
+ISO_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
+# SERVICE STATE - summary | 'label'=value;warn;crit;min;max ...
+NAGIOS_RE="^[A-Z]+ TOKEN (OK|WARNING|CRITICAL|UNKNOWN) - [^|]+ \\| ('[^']+'=(-?[0-9]+\\.[0-9]|U);[0-9.]+:;[0-9.]+:;0;[0-9.]+ ?)+\$"
+
+for p in $PRODUCTS; do
+  use_product "$p"
+  st="$test_tmpdir/$p-state"
+  one="--state-dir $st --cloud-url $CLOUD"
+
+  # ---- nothing recorded ----
+  run "$PROG" status $one --at "$T"
+  check "$NAME: nothing recorded, text: UNKNOWN" 3 '^default: UNKNOWN, no renewal recorded$'
+  run "$PROG" status $one --at "$T" -o nagios
+  check "$NAME: nothing recorded, nagios: exit 3" 3
+  assert "$NAME: nothing recorded, nagios line" \
+    stdout_is "$ABBREV TOKEN UNKNOWN - default has no renewal recorded | 'default_days_left'=U;5:;0:;0;21"
+  run "$PROG" status $one --at "$T" -o json
+  check "$NAME: nothing recorded, json: exit 3" 3
+  check_jq "$NAME: nothing recorded, json: UNKNOWN with nulls" \
+    --arg at "$T" --arg srv "$DEFAULT_SERVER" '
+      .state == "UNKNOWN" and .at == $at and (.connections | length) == 1 and
+      (.connections[0] | .name == "default" and .state == "UNKNOWN" and
+        .server_url == $srv and .cloud_url == "https://acme.atlassian.net/" and
+        .last_renewed == null and .last_method == null and
+        .warning_from == null and .usable_until == null and .days_left == null)'
+
+  # ---- one renewal at T, every boundary ----
+  run "$PROG" record $one --at "$T"
+  check "$NAME: record renewal at $T" 0 '^Recorded renewal of default'
+
+  while IFS='|' read -r at code state phrase nphrase perf days <&3; do
+    when=$(echo "$at" | sed 's/T/ /; s/:[0-9][0-9]Z$/ UTC/')
+    run "$PROG" status $one --at "$at"
+    check "$NAME: $at text: $state (exit $code)" "$code" "^default: $state, $(re_quote "$phrase")\$"
+    assert "$NAME: $at text: evaluation time" stdout_fixed "Container token status at $when"
+    assert "$NAME: $at text: deadlines and last renewal" eval '
+      stdout_has "^  warning from: +2026-11-17 00:00 UTC\$" &&
+      stdout_has "^  usable until: +2026-11-22 00:00 UTC\$" &&
+      stdout_has "^  last renewed: +2026-11-01 00:00 UTC \\(manual by " &&
+      stdout_has "^  cloud site: +https://acme\\.atlassian\\.net/\$" &&
+      stdout_has "^  server: +$DEFAULT_SERVER\$"'
+
+    run "$PROG" status $one --at "$at" -o nagios
+    check "$NAME: $at nagios: exit $code" "$code"
+    assert "$NAME: $at nagios: whole line" stdout_is \
+      "$ABBREV TOKEN $state - default $nphrase (2026-11-22T00:00:00Z) | 'default_days_left'=$perf;5:;0:;0;21"
+    assert "$NAME: $at nagios: a single line in plugin format" eval \
+      '[ "$(printf "%s\n" "$out" | wc -l)" -eq 1 ] && stdout_has "$NAGIOS_RE"'
+
+    run "$PROG" status $one --at "$at" -o json
+    check "$NAME: $at json: exit $code" "$code"
+    check_jq "$NAME: $at json: fields" \
+      --arg at "$at" --arg state "$state" --argjson days "$days" --arg srv "$DEFAULT_SERVER" '
+        .state == $state and .at == $at and (.connections | length) == 1 and
+        (.connections[0] | .name == "default" and .state == $state and
+          .server_url == $srv and .cloud_url == "https://acme.atlassian.net/" and
+          .last_renewed == "2026-11-01T00:00:00Z" and .last_method == "manual" and
+          .warning_from == "2026-11-17T00:00:00Z" and
+          .usable_until == "2026-11-22T00:00:00Z" and .days_left == $days)'
+    check_jq "$NAME: $at json: every instant is UTC with Z" --arg re "$ISO_RE" '
+        [.at, (.connections[] | .last_renewed, .warning_from, .usable_until)] |
+        all(type == "string" and test($re))'
+  done 3<"$test_tmpdir/boundaries"
+
+  # The KB's wording: the first warning comes with 5 days left.
+  run "$PROG" status $one --at 2026-11-17T00:00:00Z -o nagios
+  check "$NAME: first WARNING says 'expires in 5.0 days' with perfdata" 1 \
+    "^$ABBREV TOKEN WARNING - default expires in 5\\.0 days .*\\| 'default_days_left'=5\\.0;5:;0:;0;21\$"
+
+  # ---- -q and bad --output ----
+  run "$PROG" status $one --at 2026-11-17T00:00:00Z -q
+  check "$NAME: -q text: exit still WARNING" 1
+  assert "$NAME: -q text prints nothing" eval 'stdout_empty && stderr_empty'
+  run "$PROG" status $one --at 2026-11-22T00:00:00Z --quiet
+  check "$NAME: --quiet text: exit still CRITICAL" 2
+  assert "$NAME: --quiet text prints nothing" stdout_empty
+  run "$PROG" status $one --at 2026-11-17T00:00:00Z -q -o nagios
+  check "$NAME: -q nagios still prints the plugin line" 1 "^$ABBREV TOKEN WARNING - "
+  run "$PROG" status $one --at "$T" -o xml
+  check "$NAME: --output xml: UNKNOWN" 3 "unknown output format 'xml'"
+  assert "$NAME: --output xml: nothing on stdout" stdout_empty
+  run "$PROG" status $one --at "$T" --output=NAGIOS
+  check "$NAME: --output is case-sensitive (NAGIOS refused)" 3 "unknown output format"
+  run "$PROG" status $one --at yesterday-ish -o nagios
+  check "$NAME: invalid --at: UNKNOWN" 3 "invalid time 'yesterday-ish'"
+
+  # ---- --at forms ----
+  run "$PROG" status $one --at 2026-11-17T01:00:00+01:00 -o nagios
+  check "$NAME: --at with offset equals T+16d: WARNING" 1 " 5\\.0 days "
+  run "$PROG" status $one --at 2026-11-16T23:59 -o json
+  check "$NAME: --at without seconds (local = UTC): OK" 0
+  check_jq "$NAME: --at without seconds is read as :00" '.at == "2026-11-16T23:59:00Z"'
+  run "$PROG" status $one --at 2026-11-17 -o json
+  check "$NAME: --at date only is local midnight: WARNING" 1
+  check_jq "$NAME: --at date only: at is midnight" '.at == "2026-11-17T00:00:00Z"'
+
+  # ---- policy overrides on the command line ----
+  # lifetime 30, warning 10, critical 2: usable until T+30d, warning from
+  # T+20d, critical from T+28d.
+  pol="--lifetime-days 30 --warning-days 10 --critical-days 2"
+  run "$PROG" status $one $pol --at 2026-11-20T23:59:59Z -o nagios
+  check "$NAME: overridden policy: OK just before T+20d" 0 \
+    "^$ABBREV TOKEN OK - default expires in 10\\.0 days \\(2026-12-01T00:00:00Z\\) \\| 'default_days_left'=10\\.0;10:;2:;0;30\$"
+  run "$PROG" status $one $pol --at 2026-11-21T00:00:00Z -o nagios
+  check "$NAME: overridden policy: WARNING at T+20d" 1 \
+    "^$ABBREV TOKEN WARNING - default expires in 10\\.0 days .*'default_days_left'=10\\.0;10:;2:;0;30\$"
+  run "$PROG" status $one $pol --at 2026-11-28T23:59:59Z
+  check "$NAME: overridden policy: WARNING just before T+28d" 1 '^default: WARNING, 2\.0 days left$'
+  run "$PROG" status $one $pol --at 2026-11-29T00:00:00Z -o json
+  check "$NAME: overridden policy: CRITICAL at T+28d" 2
+  check_jq "$NAME: overridden policy: json deadlines" '
+    .connections[0] | .state == "CRITICAL" and .days_left == 2 and
+    .warning_from == "2026-11-21T00:00:00Z" and .usable_until == "2026-12-01T00:00:00Z"'
+  run "$PROG" status $one --warning-days 0.5 --at 2026-11-21T11:59:59Z
+  check "$NAME: fractional --warning-days 0.5: OK 12h01s before" 0 '^default: OK, 0\.5 days left$'
+  run "$PROG" status $one --warning-days 0.5 --at 2026-11-21T12:00:00Z
+  check "$NAME: fractional --warning-days 0.5: WARNING 12h before" 1 '^default: WARNING, 0\.5 days left$'
+  run "$PROG" status $one --warning-days 25 --at "$T" -o nagios
+  check "$NAME: warning >= lifetime refused: UNKNOWN" 3 'thresholds must satisfy'
+  assert "$NAME: refused policy still gives a nagios UNKNOWN line" stdout_has "^$ABBREV TOKEN UNKNOWN - "
+  run "$PROG" status $one --lifetime-days soon --at "$T"
+  check "$NAME: --lifetime-days soon: UNKNOWN" 3 'number of days'
+  run "$PROG" status $one --critical-days -1 --at "$T"
+  check "$NAME: --critical-days -1: UNKNOWN" 3
+
+  # ---- policy in the configuration's [defaults] ----
+  conf="$test_tmpdir/$p-policy.conf"
+  cat >"$conf" <<EOF
+[defaults]
+lifetime-days = 30
+warning-days = 10
+critical-days = 2
+
+[connection main]
+cloud-url = $CLOUD
+EOF
+  run "$PROG" status --state-dir "$st" -c "$conf" --at 2026-11-20T23:59:59Z -o nagios
+  check "$NAME: [defaults] policy: OK before T+20d (renewal matched by URLs)" 0 \
+    "^$ABBREV TOKEN OK - main expires in 10\\.0 days \\(2026-12-01T00:00:00Z\\) \\| 'main_days_left'=10\\.0;10:;2:;0;30\$"
+  run "$PROG" status --state-dir "$st" -c "$conf" --at 2026-11-21T00:00:00Z
+  check "$NAME: [defaults] policy: WARNING at T+20d" 1 '^main: WARNING, 10\.0 days left$'
+  run "$PROG" status --state-dir "$st" -c "$conf" --at 2026-11-29T00:00:00Z
+  check "$NAME: [defaults] policy: CRITICAL at T+28d" 2 '^main: CRITICAL, 2\.0 days left$'
+  run "$PROG" status --state-dir "$st" -c "$conf" --warning-days 3 --at 2026-11-21T00:00:00Z
+  check "$NAME: command line beats [defaults]" 0 '^main: OK, 10\.0 days left$'
+
+  # ---- several connections: worst wins, problems listed first ----
+  # UNKNOWN comes before WARNING in the file, so WARNING must win on rank.
+  st2="$test_tmpdir/$p-multi"
+  conf="$test_tmpdir/$p-multi.conf"
+  cat >"$conf" <<EOF
+[connection test]
+server-url = https://test.example.com/
+cloud-url = https://acme-sandbox.atlassian.net/
+
+[connection new]
+server-url = https://new.example.com/
+cloud-url = https://acme-new.atlassian.net/
+
+[connection prod]
+server-url = https://prod.example.com/
+cloud-url = https://acme.atlassian.net/
+EOF
+  m="--state-dir $st2 -c $conf"
+  run "$PROG" record $m -C prod --at "$T"
+  check "$NAME: multi: record prod at T" 0
+  run "$PROG" record $m -C test --at 2026-11-11T00:00:00Z
+  check "$NAME: multi: record test at T+10d" 0
+  perf="'test_days_left'=15.0;5:;0:;0;21 'new_days_left'=U;5:;0:;0;21 'prod_days_left'=5.0;5:;0:;0;21"
+  run "$PROG" status $m --at 2026-11-17T00:00:00Z -o nagios
+  check "$NAME: multi: WARNING beats UNKNOWN and OK" 1
+  assert "$NAME: multi: nagios lists problems first, perfdata in file order" stdout_is \
+    "$ABBREV TOKEN WARNING - new has no renewal recorded, prod expires in 5.0 days (2026-11-22T00:00:00Z), test expires in 15.0 days (2026-12-02T00:00:00Z) | $perf"
+  run "$PROG" status $m --at 2026-11-17T00:00:00Z -o json
+  check "$NAME: multi json: exit WARNING" 1
+  check_jq "$NAME: multi json: every connection in file order with its state" '
+    .state == "WARNING" and
+    ([.connections[] | [.name, .state]] ==
+      [["test", "OK"], ["new", "UNKNOWN"], ["prod", "WARNING"]]) and
+    .connections[1].last_renewed == null and .connections[0].last_renewed == "2026-11-11T00:00:00Z"'
+  run "$PROG" status $m --at 2026-11-17T00:00:00Z
+  check "$NAME: multi text: each connection" 1
+  assert "$NAME: multi text: all three states shown" eval '
+    stdout_has "^test: OK, 15\\.0 days left\$" &&
+    stdout_has "^prod: WARNING, 5\\.0 days left\$" &&
+    stdout_has "^new: UNKNOWN, no renewal recorded\$"'
+  run "$PROG" status $m --at 2026-11-22T00:00:00Z -o nagios
+  check "$NAME: multi: CRITICAL beats everything" 2 "^$ABBREV TOKEN CRITICAL - new has no renewal recorded, prod expired 0\\.0 days ago"
+  run "$PROG" status $m -C test -C new --at 2026-11-17T00:00:00Z -o nagios
+  check "$NAME: multi: UNKNOWN beats OK" 3 \
+    "^$ABBREV TOKEN UNKNOWN - new has no renewal recorded, test expires in 15\\.0 days"
+  run "$PROG" status $m -C test --at 2026-11-17T00:00:00Z -o nagios
+  check "$NAME: multi: -C test alone is OK" 0 \
+    "^$ABBREV TOKEN OK - test expires in 15\\.0 days \\(2026-12-02T00:00:00Z\\) \\| 'test_days_left'=15\\.0;5:;0:;0;21\$"
+
+  # ---- corrupt ledger ----
+  st3="$test_tmpdir/$p-corrupt"
+  run "$PROG" record --state-dir "$st3" --cloud-url "$CLOUD" --at "$T"
+  check "$NAME: corrupt: first record" 0
+  ledger="$st3/$NAME.ledger"
+  printf '{"at":"2026-11-0' >>"$ledger"
+  cp "$ledger" "$test_tmpdir/ledger.before"
+  run "$PROG" status --state-dir "$st3" --cloud-url "$CLOUD" --at "$T" -o nagios
+  check "$NAME: corrupt ledger, nagios: UNKNOWN" 3
+  assert "$NAME: corrupt ledger, nagios: UNKNOWN line on stdout" \
+    stdout_has "^$ABBREV TOKEN UNKNOWN - .*$ledger:2: "
+  assert "$NAME: corrupt ledger, nagios: PATH:LINE on stderr" stderr_has "^$NAME: $ledger:2: "
+  run "$PROG" status --state-dir "$st3" --cloud-url "$CLOUD" --at "$T"
+  check "$NAME: corrupt ledger, text: UNKNOWN with PATH:LINE" 3 "^$NAME: $ledger:2: "
+  run "$PROG" status --state-dir "$st3" --cloud-url "$CLOUD" --at "$T" -o json
+  check "$NAME: corrupt ledger, json: UNKNOWN" 3 "$ledger:2: "
+  assert "$NAME: corrupt ledger left as it was" cmp -s "$ledger" "$test_tmpdir/ledger.before"
+
+  # ---- no connection at all ----
+  run "$PROG" status --state-dir "$st" -c /dev/null -o nagios
+  check "$NAME: no connection configured: UNKNOWN" 3 'no connection configured'
+  assert "$NAME: no connection configured: nagios line" stdout_has "^$ABBREV TOKEN UNKNOWN - no connection configured"
+done
+
+tap_done
