@@ -13,9 +13,10 @@
  * token.", HTTP 500).  --fault switches on one misbehaviour each, so the
  * tool's error paths can be exercised without the real services.
  *
- * GET /_sim/stats reports counters for tests and benchmarks; it needs no
- * auth and is neither counted nor logged nor delayed, so that observing the
- * simulator does not change what is observed.
+ * GET /_sim/stats reports counters for tests and benchmarks, GET /_sim/sites
+ * the saved cloudUrl strings; /_sim/ needs no auth and is neither counted
+ * nor logged nor delayed, so that observing the simulator does not change
+ * what is observed.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -26,6 +27,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <glib.h>
 #include <glib-unix.h>
@@ -55,59 +57,54 @@
 
 typedef enum
 {
-  FAULT_CLOUD_401             = 1u << 0,
-  FAULT_CLOUD_403             = 1u << 1,
-  FAULT_SERVER_401            = 1u << 2,
-  FAULT_SERVER_403            = 1u << 3,
-  FAULT_SERVER_LOGIN_PAGE     = 1u << 4,
-  FAULT_SERVER_LOGIN_REDIRECT = 1u << 5,
-  FAULT_SAVE_404              = 1u << 6,
-  FAULT_SAVE_500              = 1u << 7,
-  FAULT_PLUGIN_MISSING        = 1u << 8,
-  FAULT_PLUGIN_OLD            = 1u << 9,
-  FAULT_PLUGIN_DISABLED       = 1u << 10,
-  FAULT_CLOUD_429             = 1u << 11,
-  FAULT_CLOUD_503             = 1u << 12,
-  FAULT_SERVER_429            = 1u << 13,
-  FAULT_SERVER_503            = 1u << 14,
-  FAULT_CLOUD_MALFORMED       = 1u << 15,
-  FAULT_CLOUD_TRUNCATED       = 1u << 16,
-  FAULT_CLOUD_OVERSIZED       = 1u << 17,
-  FAULT_CLOUD_MISSING_TOKEN   = 1u << 18,
-  FAULT_CLOUD_WRONG_TYPE      = 1u << 19,
-  FAULT_SERVER_MALFORMED      = 1u << 20,
-  FAULT_SERVER_WRONG_TYPE     = 1u << 21,
+  FAULT_CLOUD_401,
+  FAULT_CLOUD_403,
+  FAULT_SERVER_401,
+  FAULT_SERVER_403,
+  FAULT_SERVER_LOGIN_PAGE,
+  FAULT_SERVER_LOGIN_REDIRECT,
+  FAULT_SAVE_404,
+  FAULT_SAVE_500,
+  FAULT_PLUGIN_MISSING,
+  FAULT_PLUGIN_OLD,
+  FAULT_PLUGIN_DISABLED,
+  FAULT_CLOUD_429,
+  FAULT_CLOUD_503,
+  FAULT_SERVER_429,
+  FAULT_SERVER_503,
+  FAULT_CLOUD_MALFORMED,
+  FAULT_CLOUD_TRUNCATED,
+  FAULT_CLOUD_OVERSIZED,
+  FAULT_CLOUD_MISSING_TOKEN,
+  FAULT_CLOUD_WRONG_TYPE,
+  FAULT_SERVER_MALFORMED,
+  FAULT_SERVER_WRONG_TYPE,
+  N_FAULTS
 } Fault;
 
-#define N_FAULT_BITS 22
-
-static const struct
-{
-  const char *name;
-  Fault fault;
-} fault_names[] = {
-  { "cloud-401", FAULT_CLOUD_401 },
-  { "cloud-403", FAULT_CLOUD_403 },
-  { "server-401", FAULT_SERVER_401 },
-  { "server-403", FAULT_SERVER_403 },
-  { "server-login-page", FAULT_SERVER_LOGIN_PAGE },
-  { "server-login-redirect", FAULT_SERVER_LOGIN_REDIRECT },
-  { "save-404", FAULT_SAVE_404 },
-  { "save-500", FAULT_SAVE_500 },
-  { "plugin-missing", FAULT_PLUGIN_MISSING },
-  { "plugin-old", FAULT_PLUGIN_OLD },
-  { "plugin-disabled", FAULT_PLUGIN_DISABLED },
-  { "cloud-429", FAULT_CLOUD_429 },
-  { "cloud-503", FAULT_CLOUD_503 },
-  { "server-429", FAULT_SERVER_429 },
-  { "server-503", FAULT_SERVER_503 },
-  { "cloud-malformed", FAULT_CLOUD_MALFORMED },
-  { "cloud-truncated", FAULT_CLOUD_TRUNCATED },
-  { "cloud-oversized", FAULT_CLOUD_OVERSIZED },
-  { "cloud-missing-token", FAULT_CLOUD_MISSING_TOKEN },
-  { "cloud-wrong-type", FAULT_CLOUD_WRONG_TYPE },
-  { "server-malformed", FAULT_SERVER_MALFORMED },
-  { "server-wrong-type", FAULT_SERVER_WRONG_TYPE },
+static const char *const fault_names[N_FAULTS] = {
+  [FAULT_CLOUD_401] = "cloud-401",
+  [FAULT_CLOUD_403] = "cloud-403",
+  [FAULT_SERVER_401] = "server-401",
+  [FAULT_SERVER_403] = "server-403",
+  [FAULT_SERVER_LOGIN_PAGE] = "server-login-page",
+  [FAULT_SERVER_LOGIN_REDIRECT] = "server-login-redirect",
+  [FAULT_SAVE_404] = "save-404",
+  [FAULT_SAVE_500] = "save-500",
+  [FAULT_PLUGIN_MISSING] = "plugin-missing",
+  [FAULT_PLUGIN_OLD] = "plugin-old",
+  [FAULT_PLUGIN_DISABLED] = "plugin-disabled",
+  [FAULT_CLOUD_429] = "cloud-429",
+  [FAULT_CLOUD_503] = "cloud-503",
+  [FAULT_SERVER_429] = "server-429",
+  [FAULT_SERVER_503] = "server-503",
+  [FAULT_CLOUD_MALFORMED] = "cloud-malformed",
+  [FAULT_CLOUD_TRUNCATED] = "cloud-truncated",
+  [FAULT_CLOUD_OVERSIZED] = "cloud-oversized",
+  [FAULT_CLOUD_MISSING_TOKEN] = "cloud-missing-token",
+  [FAULT_CLOUD_WRONG_TYPE] = "cloud-wrong-type",
+  [FAULT_SERVER_MALFORMED] = "server-malformed",
+  [FAULT_SERVER_WRONG_TYPE] = "server-wrong-type",
 };
 
 /* The server-side resources; which ones need an administrator matters for
@@ -131,6 +128,8 @@ typedef struct
 {
   char *cloud_url;
   char *cloud_id;
+  guint saves;                  /* successful save/token calls */
+  gint64 last_saved;            /* g_get_real_time () of the latest */
 } Site;
 
 typedef struct
@@ -160,14 +159,14 @@ typedef struct
   char *context;                /* "" or "/jira": no trailing slash */
   char *cloud_password;
   char *server_secret;
-  guint faults;
+  guint32 faults;               /* bit (1 << Fault) per --fault */
   FILE *log;
 
   /* State. */
   GHashTable *tokens;           /* token string → IssuedToken */
   GPtrArray *sites;             /* Site, in order of first save */
-  GHashTable *sockets;          /* GSocket * seen carrying a counted request */
-  guint fault_served[N_FAULT_BITS];
+  GHashTable *conns;            /* GSocket * → Conn, for live connections */
+  guint fault_served[N_FAULTS];
   guint64 requests;
   guint64 posts;
   guint64 connections;
@@ -180,6 +179,16 @@ typedef struct
   Sim *sim;
   SoupServerMessage *msg;
 } Delayed;
+
+/* What we know about one client connection (libsoup owns the socket). */
+typedef struct
+{
+  Sim *sim;
+  GSocket *sock;
+  GSource *idle_watch;          /* see idle_connection_ready () */
+  guint idle_wakeups;           /* with data pending, since it went idle */
+  gboolean counted;             /* already in Sim.connections */
+} Conn;
 
 static void
 issued_token_free (gpointer data)
@@ -201,25 +210,59 @@ site_free (gpointer data)
 }
 
 static void
-forget_socket (gpointer data,
-               GObject *where_the_object_was)
+conn_stop_watch (Conn *conn)
+{
+  if (conn->idle_watch == NULL)
+    return;
+  g_source_destroy (conn->idle_watch);
+  g_clear_pointer (&conn->idle_watch, g_source_unref);
+}
+
+static void
+conn_free (Conn *conn)
+{
+  conn_stop_watch (conn);
+  g_free (conn);
+}
+
+/* Weak notify: the socket is gone, so its address may be handed to the
+ * next connection's socket and must not find this entry. */
+static void
+conn_socket_finalized (gpointer data,
+                       GObject *where_the_object_was)
 {
   Sim *sim = data;
+  gpointer conn;
 
-  g_hash_table_remove (sim->sockets, where_the_object_was);
+  if (g_hash_table_steal_extended (sim->conns, where_the_object_was, NULL, &conn))
+    conn_free (conn);
+}
+
+static void
+conn_forget (Conn *conn)
+{
+  Sim *sim = conn->sim;
+
+  g_object_weak_unref (G_OBJECT (conn->sock), conn_socket_finalized, sim);
+  g_hash_table_steal (sim->conns, conn->sock);
+  conn_free (conn);
 }
 
 static void
 sim_free (Sim *sim)
 {
   GHashTableIter iter;
-  gpointer sock;
+  gpointer conn;
 
   /* Sockets may outlive us; their weak refs must not reach freed memory. */
-  g_hash_table_iter_init (&iter, sim->sockets);
-  while (g_hash_table_iter_next (&iter, &sock, NULL))
-    g_object_weak_unref (G_OBJECT (sock), forget_socket, sim);
-  g_hash_table_unref (sim->sockets);
+  g_hash_table_iter_init (&iter, sim->conns);
+  while (g_hash_table_iter_next (&iter, NULL, &conn))
+    {
+      g_hash_table_iter_steal (&iter);
+      g_object_weak_unref (G_OBJECT (((Conn *) conn)->sock), conn_socket_finalized, sim);
+      conn_free (conn);
+    }
+  g_hash_table_unref (sim->conns);
   g_hash_table_unref (sim->tokens);
   g_ptr_array_unref (sim->sites);
   if (sim->log != NULL)
@@ -261,7 +304,7 @@ sim_new (void)
   sim->tokens = g_hash_table_new_full (g_str_hash, g_str_equal,
                                        g_free, issued_token_free);
   sim->sites = g_ptr_array_new_with_free_func (site_free);
-  sim->sockets = g_hash_table_new (g_direct_hash, g_direct_equal);
+  sim->conns = g_hash_table_new (g_direct_hash, g_direct_equal);
   return sim;
 }
 
@@ -305,6 +348,34 @@ answer_json (SoupServerMessage *msg,
   answer_json_as (msg, status, "application/json", builder);
 }
 
+/* One "name": value member each; keeps the builders below readable. */
+static void
+member_string (JsonBuilder *builder,
+               const char *name,
+               const char *value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
+static void
+member_int (JsonBuilder *builder,
+            const char *name,
+            gint64 value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
+member_boolean (JsonBuilder *builder,
+                const char *name,
+                gboolean value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
 /* api.atlassian.com's error shape: {"code": N, "message": "..."}. */
 static void
 answer_cloud_error (SoupServerMessage *msg,
@@ -314,10 +385,8 @@ answer_cloud_error (SoupServerMessage *msg,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_int_value (builder, status);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message);
+  member_int (builder, "code", status);
+  member_string (builder, "message", message);
   json_builder_end_object (builder);
   answer_json (msg, status, builder);
 }
@@ -331,10 +400,8 @@ answer_server_error (SoupServerMessage *msg,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message);
-  json_builder_set_member_name (builder, "status-code");
-  json_builder_add_int_value (builder, status);
+  member_string (builder, "message", message);
+  member_int (builder, "status-code", status);
   json_builder_end_object (builder);
   answer_json (msg, status, builder);
 }
@@ -455,7 +522,7 @@ static gboolean
 has_fault (Sim *sim,
            Fault fault)
 {
-  return (sim->faults & fault) != 0;
+  return (sim->faults & (1u << fault)) != 0;
 }
 
 /* For 429/503: fire --fail-count times per fault, then behave; 0 = always. */
@@ -463,7 +530,7 @@ static gboolean
 retry_fault_fires (Sim *sim,
                    Fault fault)
 {
-  guint *served = &sim->fault_served[g_bit_nth_lsf (fault, -1)];
+  guint *served = &sim->fault_served[fault];
 
   if (!has_fault (sim, fault))
     return FALSE;
@@ -586,21 +653,99 @@ random_token (void)
   return text;
 }
 
+static Conn *
+conn_lookup (Sim *sim,
+             SoupServerMessage *msg)
+{
+  GSocket *sock = soup_server_message_get_socket (msg);
+  Conn *conn;
+
+  if (sock == NULL)
+    return NULL;
+  conn = g_hash_table_lookup (sim->conns, sock);
+  if (conn != NULL)
+    return conn;
+  conn = g_new0 (Conn, 1);
+  conn->sim = sim;
+  conn->sock = sock;
+  g_hash_table_insert (sim->conns, sock, conn);
+  g_object_weak_ref (G_OBJECT (sock), conn_socket_finalized, sim);
+  return conn;
+}
+
 /* Counts each client connection once, at its first counted request, so
  * stats queries on their own connections do not inflate a benchmark's
- * handshake count.  Weak refs drop sockets when they die: the allocator may
- * hand the same address to the next connection. */
+ * handshake count. */
 static void
 count_connection (Sim *sim,
                   SoupServerMessage *msg)
 {
-  GSocket *sock = soup_server_message_get_socket (msg);
+  Conn *conn = conn_lookup (sim, msg);
 
-  if (sock == NULL || g_hash_table_contains (sim->sockets, sock))
+  if (conn == NULL || conn->counted)
     return;
-  g_hash_table_add (sim->sockets, sock);
-  g_object_weak_ref (G_OBJECT (sock), forget_socket, sim);
+  conn->counted = TRUE;
   sim->connections++;
+}
+
+/* libsoup 3.2 (Debian 12) never closes a keep-alive connection that the
+ * client closes while it is idle: the descriptor stays in CLOSE_WAIT and
+ * the simulator would run out of descriptors during a benchmark.  So while
+ * a connection is idle we watch it ourselves and close it on EOF.  Peeking
+ * leaves any new request (or TLS alert) for libsoup to read. */
+static gboolean
+idle_connection_ready (GSocket *sock,
+                       GIOCondition condition G_GNUC_UNUSED,
+                       gpointer data)
+{
+  Conn *conn = data;
+  char byte;
+  gssize got;
+
+  if (g_socket_is_closed (sock))
+    {
+      g_clear_pointer (&conn->idle_watch, g_source_unref);
+      return G_SOURCE_REMOVE;
+    }
+  got = recv (g_socket_get_fd (sock), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (got < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  /* Data is libsoup's to read; should it not, give up rather than spin. */
+  if (got > 0 && ++conn->idle_wakeups < 1000)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&conn->idle_watch, g_source_unref);
+  if (got > 0)
+    return G_SOURCE_REMOVE;
+  g_socket_close (sock, NULL);
+  conn_forget (conn);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+request_started (SoupServer *server G_GNUC_UNUSED,
+                 SoupServerMessage *msg,
+                 gpointer data)
+{
+  Conn *conn = conn_lookup (data, msg);
+
+  if (conn != NULL)
+    conn_stop_watch (conn);
+}
+
+static void
+request_finished (SoupServer *server G_GNUC_UNUSED,
+                  SoupServerMessage *msg,
+                  gpointer data)
+{
+  Conn *conn = conn_lookup (data, msg);
+
+  if (conn == NULL || conn->idle_watch != NULL || g_socket_is_closed (conn->sock))
+    return;
+  conn->idle_wakeups = 0;
+  conn->idle_watch = g_socket_create_source (conn->sock, G_IO_IN, NULL);
+  g_source_set_callback (conn->idle_watch, G_SOURCE_FUNC (idle_connection_ready),
+                         conn, NULL);
+  g_source_attach (conn->idle_watch, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -620,7 +765,7 @@ prune_expired_tokens (Sim *sim)
     {
       IssuedToken *token = value;
 
-      if (now - token->created > sim->token_validity * G_USEC_PER_SEC)
+      if (now - token->created > (gint64) sim->token_validity * G_USEC_PER_SEC)
         g_hash_table_iter_remove (&iter);
     }
 }
@@ -651,15 +796,10 @@ token_answer_json (const char *cloud_url,
   g_autofree char *uri = g_strconcat (CLOUD_TOKEN_URI "/", id, NULL);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "uri");
-  json_builder_add_string_value (builder, uri);
-  json_builder_set_member_name (builder, "cloudUrl");
-  json_builder_add_string_value (builder, cloud_url);
+  member_string (builder, "uri", uri);
+  member_string (builder, "cloudUrl", cloud_url);
   if (token != NULL)
-    {
-      json_builder_set_member_name (builder, "token");
-      json_builder_add_string_value (builder, token);
-    }
+    member_string (builder, "token", token);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
@@ -874,20 +1014,22 @@ static void
 mark_connected (Sim *sim,
                 const char *cloud_url)
 {
-  Site *site;
+  Site *site = NULL;
   guint i;
 
-  sim->saved++;
-  for (i = 0; i < sim->sites->len; i++)
-    {
+  for (i = 0; i < sim->sites->len && site == NULL; i++)
+    if (g_str_equal (((Site *) g_ptr_array_index (sim->sites, i))->cloud_url, cloud_url))
       site = g_ptr_array_index (sim->sites, i);
-      if (g_str_equal (site->cloud_url, cloud_url))
-        return;
+  if (site == NULL)
+    {
+      site = g_new0 (Site, 1);
+      site->cloud_url = g_strdup (cloud_url);
+      site->cloud_id = g_uuid_string_random ();
+      g_ptr_array_add (sim->sites, site);
     }
-  site = g_new0 (Site, 1);
-  site->cloud_url = g_strdup (cloud_url);
-  site->cloud_id = g_uuid_string_random ();
-  g_ptr_array_add (sim->sites, site);
+  site->saves++;
+  site->last_saved = g_get_real_time ();
+  sim->saved++;
 }
 
 static void
@@ -942,10 +1084,8 @@ handle_save_token (Sim *sim,
   mark_connected (sim, cloud_url);
   builder = json_builder_new ();
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "cloudUrl");
-  json_builder_add_string_value (builder, cloud_url);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, "Token saved successfully.");
+  member_string (builder, "cloudUrl", cloud_url);
+  member_string (builder, "message", "Token saved successfully.");
   json_builder_end_object (builder);
   answer_json (msg, SOUP_STATUS_OK, builder);
 }
@@ -963,14 +1103,10 @@ handle_cloud_list (Sim *sim,
       const Site *site = g_ptr_array_index (sim->sites, i);
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "cloudUrl");
-      json_builder_add_string_value (builder, site->cloud_url);
-      json_builder_set_member_name (builder, "cloudId");
-      json_builder_add_string_value (builder, site->cloud_id);
-      json_builder_set_member_name (builder, "edition");
-      json_builder_add_string_value (builder, "paid");
-      json_builder_set_member_name (builder, "cloudType");
-      json_builder_add_string_value (builder, "STANDARD");
+      member_string (builder, "cloudUrl", site->cloud_url);
+      member_string (builder, "cloudId", site->cloud_id);
+      member_string (builder, "edition", "paid");
+      member_string (builder, "cloudType", "STANDARD");
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -995,15 +1131,10 @@ handle_plugin (Sim *sim,
     }
   builder = json_builder_new ();
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "key");
-  json_builder_add_string_value (builder, sim->plugin_key);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_string_value (builder, has_fault (sim, FAULT_PLUGIN_OLD)
-                                          ? "1.0.0" : sim->plugin_version);
-  json_builder_set_member_name (builder, "enabled");
-  json_builder_add_boolean_value (builder, !has_fault (sim, FAULT_PLUGIN_DISABLED));
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, "Cloud Migration Assistant");
+  member_string (builder, "key", sim->plugin_key);
+  member_string (builder, "version", has_fault (sim, FAULT_PLUGIN_OLD) ? "1.0.0" : sim->plugin_version);
+  member_boolean (builder, "enabled", !has_fault (sim, FAULT_PLUGIN_DISABLED));
+  member_string (builder, "name", "Cloud Migration Assistant");
   json_builder_end_object (builder);
   /* UPM labels its plugin representation with a vendor media type; a
    * client that insists on exactly application/json would break on the
@@ -1018,10 +1149,8 @@ handle_myself (Sim *sim,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, sim->server_user);
-  json_builder_set_member_name (builder, "active");
-  json_builder_add_boolean_value (builder, TRUE);
+  member_string (builder, "name", sim->server_user);
+  member_boolean (builder, "active", TRUE);
   json_builder_end_object (builder);
   answer_json (msg, SOUP_STATUS_OK, builder);
 }
@@ -1116,36 +1245,59 @@ handle_server (Sim *sim,
 /* Dispatch                                                            */
 
 static void
+answer_sim_stats (Sim *sim,
+                  SoupServerMessage *msg)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  member_int (builder, "requests", sim->requests);
+  member_int (builder, "posts", sim->posts);
+  member_int (builder, "connections", sim->connections);
+  member_int (builder, "saved", sim->saved);
+  member_int (builder, "tokens_issued", sim->tokens_issued);
+  json_builder_end_object (builder);
+  answer_json (msg, SOUP_STATUS_OK, builder);
+}
+
+/* Lets a test check exactly which cloudUrl strings were saved, and when. */
+static void
+answer_sim_sites (Sim *sim,
+                  SoupServerMessage *msg)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  guint i;
+
+  json_builder_begin_array (builder);
+  for (i = 0; i < sim->sites->len; i++)
+    {
+      const Site *site = g_ptr_array_index (sim->sites, i);
+
+      json_builder_begin_object (builder);
+      member_string (builder, "cloudUrl", site->cloud_url);
+      member_int (builder, "saves", site->saves);
+      member_int (builder, "lastSaved", site->last_saved / G_USEC_PER_SEC);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  answer_json (msg, SOUP_STATUS_OK, builder);
+}
+
+static void
 handle_sim_control (Sim *sim,
                     SoupServerMessage *msg,
                     const char *path)
 {
-  g_autoptr(JsonBuilder) builder = NULL;
+  gboolean stats = g_str_equal (path, SIM_PREFIX "stats");
 
-  if (!g_str_equal (path, SIM_PREFIX "stats"))
-    {
-      answer_not_found (msg);
-      return;
-    }
-  if (!g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_GET))
-    {
-      answer_bad_method (msg, "GET");
-      return;
-    }
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "requests");
-  json_builder_add_int_value (builder, sim->requests);
-  json_builder_set_member_name (builder, "posts");
-  json_builder_add_int_value (builder, sim->posts);
-  json_builder_set_member_name (builder, "connections");
-  json_builder_add_int_value (builder, sim->connections);
-  json_builder_set_member_name (builder, "saved");
-  json_builder_add_int_value (builder, sim->saved);
-  json_builder_set_member_name (builder, "tokens_issued");
-  json_builder_add_int_value (builder, sim->tokens_issued);
-  json_builder_end_object (builder);
-  answer_json (msg, SOUP_STATUS_OK, builder);
+  if (!stats && !g_str_equal (path, SIM_PREFIX "sites"))
+    answer_not_found (msg);
+  else if (!g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_GET))
+    answer_bad_method (msg, "GET");
+  else if (stats)
+    answer_sim_stats (sim, msg);
+  else
+    answer_sim_sites (sim, msg);
 }
 
 /* The path below the context path (always starting with '/'), or NULL if
@@ -1237,18 +1389,18 @@ parse_faults (Sim *sim,
 
       for (name = names; *name != NULL; name++)
         {
-          gsize i;
+          guint i;
 
-          for (i = 0; i < G_N_ELEMENTS (fault_names); i++)
-            if (g_str_equal (g_strstrip (*name), fault_names[i].name))
+          for (i = 0; i < N_FAULTS; i++)
+            if (g_str_equal (g_strstrip (*name), fault_names[i]))
               break;
-          if (i == G_N_ELEMENTS (fault_names))
+          if (i == N_FAULTS)
             {
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "unknown fault \"%s\"", *name);
               return FALSE;
             }
-          sim->faults |= fault_names[i].fault;
+          sim->faults |= 1u << i;
         }
     }
   return TRUE;
@@ -1286,8 +1438,8 @@ parse_options (Sim *sim,
   GString *faults = g_string_new ("Faults:");
   gsize i;
 
-  for (i = 0; i < G_N_ELEMENTS (fault_names); i++)
-    g_string_append_printf (faults, "%s %s", i % 4 == 0 ? "\n " : "", fault_names[i].name);
+  for (i = 0; i < N_FAULTS; i++)
+    g_string_append_printf (faults, "%s %s", i % 4 == 0 ? "\n " : "", fault_names[i]);
   g_option_context_set_description (context, faults->str);
   g_string_free (faults, TRUE);
   g_option_context_add_main_entries (context, entries, NULL);
@@ -1352,6 +1504,8 @@ start_server (Sim *sim,
       flags |= SOUP_SERVER_LISTEN_HTTPS;
     }
   soup_server_add_handler (server, NULL, handle_request, sim, NULL);
+  g_signal_connect (server, "request-started", G_CALLBACK (request_started), sim);
+  g_signal_connect (server, "request-finished", G_CALLBACK (request_finished), sim);
   if (!soup_server_listen_local (server, sim->port, flags, error))
     return NULL;
 
@@ -1396,6 +1550,11 @@ main (int argc,
         }
     }
 
+  /* Before the port file appears: a test may signal us as soon as it does. */
+  loop = g_main_loop_new (NULL, FALSE);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_on_signal, loop);
+  sigint_id = g_unix_signal_add (SIGINT, quit_on_signal, loop);
+
   server = start_server (sim, &port, &error);
   if (server == NULL)
     {
@@ -1412,9 +1571,6 @@ main (int argc,
       return 1;
     }
 
-  loop = g_main_loop_new (NULL, FALSE);
-  sigterm_id = g_unix_signal_add (SIGTERM, quit_on_signal, loop);
-  sigint_id = g_unix_signal_add (SIGINT, quit_on_signal, loop);
   g_main_loop_run (loop);
   g_source_remove (sigterm_id);
   g_source_remove (sigint_id);
