@@ -81,11 +81,6 @@ cma_ledger_new (const char *dir, const char *program, GError **error)
   ledger->dir = g_strdup (dir);
   ledger->path = g_build_filename (dir, name, NULL);
   ledger->lock_path = g_build_filename (dir, lock, NULL);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      set_errno_error (error, errno, "create state directory", dir);
-      return NULL;
-    }
   return g_steal_pointer (&ledger);
 }
 
@@ -107,6 +102,20 @@ cma_ledger_get_path (CmaLedger *ledger)
   return ledger->path;
 }
 
+/* Only writers create the state directory, so status and history run by a
+ * monitoring agent leave nothing behind. Parents get ordinary modes; the
+ * directory itself is private, since it tells who renewed what and when. */
+static gboolean
+ensure_dir (CmaLedger *ledger, GError **error)
+{
+  g_autofree char *parent = g_path_get_dirname (ledger->dir);
+
+  if (g_mkdir_with_parents (parent, 0755) != 0 ||
+      (g_mkdir (ledger->dir, 0700) != 0 && errno != EEXIST))
+    return set_errno_error (error, errno, "create state directory", ledger->dir);
+  return TRUE;
+}
+
 gboolean
 cma_ledger_lock (CmaLedger *ledger, gboolean wait, GError **error)
 {
@@ -114,6 +123,8 @@ cma_ledger_lock (CmaLedger *ledger, gboolean wait, GError **error)
 
   if (ledger->lock_fd >= 0)
     return TRUE;
+  if (!ensure_dir (ledger, error))
+    return FALSE;
   fd = g_open (ledger->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
     return set_errno_error (error, errno, "open lock file", ledger->lock_path);

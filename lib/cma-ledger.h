@@ -35,13 +35,13 @@ typedef struct _CmaLedger CmaLedger;
 /* $XDG_STATE_HOME/cma-token or @localstatedir/lib/cma-token for root. */
 char *cma_ledger_default_dir (gboolean system, const char *localstatedir);
 
-/* Creates @dir (0700) if needed; nothing is read yet. */
+/* Nothing is read or created yet; the lock creates @dir (0700). */
 CmaLedger  *cma_ledger_new      (const char *dir, const char *program, GError **error);
 void        cma_ledger_free     (CmaLedger *ledger);
 const char *cma_ledger_get_path (CmaLedger *ledger);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaLedger, cma_ledger_free)
 
-/* Take the writer lock, waiting for it when @wait is TRUE (else
+/* Create the state directory if needed and take the writer lock, waiting for it when @wait is TRUE (else
  * CMA_ERROR_LOCKED). Held until cma_ledger_unlock() or free. */
 gboolean cma_ledger_lock   (CmaLedger *ledger, gboolean wait, GError **error);
 void     cma_ledger_unlock (CmaLedger *ledger);

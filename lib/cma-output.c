@@ -245,15 +245,19 @@ nagios_summary (GString *out, const CmaStatusEntry *entries, guint n)
 {
   gboolean first = TRUE;
 
-  /* Problems first, so the line a pager truncates still names them. */
-  for (int pass = 0; pass < 2; pass++)
+  /* Worst first, so the line a pager truncates still names the problem
+   * that decided the state; config order within one state. */
+  static const CmaState order[] = {
+    CMA_STATE_CRITICAL, CMA_STATE_WARNING, CMA_STATE_UNKNOWN, CMA_STATE_OK
+  };
+
+  for (guint pass = 0; pass < G_N_ELEMENTS (order); pass++)
     for (guint i = 0; i < n; i++)
       {
         const CmaStatusEntry *e = &entries[i];
-        gboolean problem = e->verdict.state != CMA_STATE_OK;
         g_autofree char *phrase = NULL;
 
-        if (problem != (pass == 0))
+        if (e->verdict.state != order[pass])
           continue;
         phrase = nagios_phrase (e);
         g_string_append_printf (out, "%s%s", first ? "" : ", ", phrase);
@@ -305,6 +309,21 @@ cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
     default:
       return status_text (entries, n, at, color);
     }
+}
+
+char *
+cma_output_status_error (const char *message)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_member_string (b, "state", cma_state_to_string (CMA_STATE_UNKNOWN));
+  add_member_string (b, "error", message);
+  json_builder_set_member_name (b, "connections");
+  json_builder_begin_array (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return builder_to_string (b);
 }
 
 static char *

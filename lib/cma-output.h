@@ -42,6 +42,9 @@ char *cma_output_status (const CmaProduct     *product,
                          CmaOutputFormat       format,
                          gboolean              color);
 
+/* {"state": "UNKNOWN", "error": MESSAGE, "connections": []} */
+char *cma_output_status_error (const char *message);
+
 /* @renewals newest first. */
 char *cma_output_history (GPtrArray       *renewals,
                           CmaOutputFormat  format);

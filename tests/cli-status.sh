@@ -191,8 +191,8 @@ EOF
   perf="'test_days_left'=15.0;5:;0:;0;21 'new_days_left'=U;5:;0:;0;21 'prod_days_left'=5.0;5:;0:;0;21"
   run "$PROG" status $m --at 2026-11-17T00:00:00Z -o nagios
   check "$NAME: multi: WARNING beats UNKNOWN and OK" 1
-  assert "$NAME: multi: nagios lists problems first, perfdata in file order" stdout_is \
-    "$ABBREV TOKEN WARNING - new has no renewal recorded, prod expires in 5.0 days (2026-11-22T00:00:00Z), test expires in 15.0 days (2026-12-02T00:00:00Z) | $perf"
+  assert "$NAME: multi: nagios lists the worst first, perfdata in file order" stdout_is \
+    "$ABBREV TOKEN WARNING - prod expires in 5.0 days (2026-11-22T00:00:00Z), new has no renewal recorded, test expires in 15.0 days (2026-12-02T00:00:00Z) | $perf"
   run "$PROG" status $m --at 2026-11-17T00:00:00Z -o json
   check "$NAME: multi json: exit WARNING" 1
   check_jq "$NAME: multi json: every connection in file order with its state" '
@@ -207,7 +207,7 @@ EOF
     stdout_has "^prod: WARNING, 5\\.0 days left\$" &&
     stdout_has "^new: UNKNOWN, no renewal recorded\$"'
   run "$PROG" status $m --at 2026-11-22T00:00:00Z -o nagios
-  check "$NAME: multi: CRITICAL beats everything" 2 "^$ABBREV TOKEN CRITICAL - new has no renewal recorded, prod expired 0\\.0 days ago"
+  check "$NAME: multi: CRITICAL beats everything, and is named first" 2 "^$ABBREV TOKEN CRITICAL - prod expired 0\\.0 days ago \\(2026-11-22T00:00:00Z\\), new has no renewal recorded"
   run "$PROG" status $m -C test -C new --at 2026-11-17T00:00:00Z -o nagios
   check "$NAME: multi: UNKNOWN beats OK" 3 \
     "^$ABBREV TOKEN UNKNOWN - new has no renewal recorded, test expires in 15\\.0 days"

@@ -38,6 +38,8 @@ open_ledger (void)
   CmaLedger *ledger = cma_ledger_new (dir, PROGRAM, &error);
 
   g_assert_no_error (error);
+  /* The tests write ledgers by hand; only the lock would create the dir. */
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_nonnull (ledger);
   return ledger;
 }
@@ -70,14 +72,21 @@ test_ledger_new (void)
 
   g_assert_nonnull (ledger);
   g_assert_cmpstr (cma_ledger_get_path (ledger), ==, expected);
-  g_assert_cmpint (g_stat (dir, &st), ==, 0);
-  g_assert_true (S_ISDIR (st.st_mode));
-  g_assert_cmpint (st.st_mode & 07777, ==, 0700);
-  /* Nothing is written until the first renewal, and absence is emptiness. */
-  g_assert_false (g_file_test (expected, G_FILE_TEST_EXISTS));
+  /* Readers create nothing: status from a monitoring agent must not
+   * leave directories behind. Absence is emptiness. */
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
   renewals = cma_ledger_load (ledger, NULL);
   g_assert_nonnull (renewals);
   g_assert_cmpuint (renewals->len, ==, 0);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  /* The writer's lock creates the directory 0700; missing parents get
+   * ordinary permissions. */
+  g_assert_true (cma_ledger_lock (ledger, FALSE, NULL));
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_true (S_ISDIR (st.st_mode));
+  g_assert_cmpint (st.st_mode & 07777, ==, 0700);
+  g_assert_false (g_file_test (expected, G_FILE_TEST_EXISTS));
+  cma_ledger_unlock (ledger);
 }
 
 static void

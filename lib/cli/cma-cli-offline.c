@@ -54,12 +54,20 @@ status_entries (CmaCli *cli)
   return g_memdup2 (entries, sizeof entries);
 }
 
-/* Monitoring reads stdout even when we fail, so say UNKNOWN there too. */
+/* Monitoring and scripts read stdout even when we fail, so say UNKNOWN
+ * there too, in the format they parse. */
 static void
 status_report_failure (CmaCli *cli, CmaOutputFormat format, const GError *error)
 {
+  g_autofree char *text = NULL;
+
   if (format == CMA_OUTPUT_NAGIOS)
     printf ("%s TOKEN UNKNOWN - %s\n", cli->product->assistant_abbrev, error->message);
+  else if (format == CMA_OUTPUT_JSON)
+    {
+      text = cma_output_status_error (error->message);
+      fputs (text, stdout);
+    }
 }
 
 static int
@@ -250,6 +258,7 @@ run_guide (CmaCli *cli, GError **error)
   g_autoptr(GPtrArray) renewals = NULL;
   g_autofree CmaStatusEntry *entries = NULL;
   g_autofree char *text = NULL;
+  g_autoptr(GError) local_error = NULL;
 
   if (!cma_cli_setup (cli, error))
     return CMA_EXIT_CONFIG;
@@ -263,8 +272,11 @@ run_guide (CmaCli *cli, GError **error)
   if (cli->interactive && !check_single_connection (cli, error))
     return CMA_EXIT_USAGE;
 
-  /* A broken ledger must not hide the steps that fix the problem. */
-  renewals = cma_ledger_load (cli->ledger, NULL);
+  /* A broken ledger must not hide the steps that fix the problem, but
+   * its deadlines would be wrong, so say so. */
+  renewals = cma_ledger_load (cli->ledger, &local_error);
+  if (renewals == NULL)
+    cma_cli_warn (cli, "%s; deadlines below are unknown", local_error->message);
   entries = cma_cli_evaluate (cli, renewals, cma_clock_now ());
   text = cma_guide_format (cli->product, &cli->config->policy, entries,
                            cli->selected->len, cli->color);
