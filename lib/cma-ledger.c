@@ -117,8 +117,11 @@ ensure_dir (CmaLedger *ledger, GError **error)
 }
 
 gboolean
-cma_ledger_lock (CmaLedger *ledger, gboolean wait, GError **error)
+cma_ledger_lock (CmaLedger *ledger, guint timeout_seconds, GError **error)
 {
+  /* Poll rather than block: a run stuck on a dead network must not hold
+   * every later timer run hostage forever. */
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
   int fd;
 
   if (ledger->lock_fd >= 0)
@@ -128,17 +131,23 @@ cma_ledger_lock (CmaLedger *ledger, gboolean wait, GError **error)
   fd = g_open (ledger->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
     return set_errno_error (error, errno, "open lock file", ledger->lock_path);
-  while (flock (fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0)
+  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
     {
       int saved_errno = errno;
 
       if (saved_errno == EINTR)
         continue;
+      if (saved_errno == EWOULDBLOCK && g_get_monotonic_time () < deadline)
+        {
+          g_usleep (G_USEC_PER_SEC / 10);
+          continue;
+        }
       close (fd);
       if (saved_errno == EWOULDBLOCK)
         {
           g_set_error (error, CMA_ERROR, CMA_ERROR_LOCKED,
-                       "%s is locked by another run", ledger->path);
+                       "%s is locked by another run%s; try again later", ledger->path,
+                       timeout_seconds > 0 ? " that did not finish in time" : "");
           return FALSE;
         }
       return set_errno_error (error, saved_errno, "lock", ledger->lock_path);

@@ -41,9 +41,14 @@ void        cma_ledger_free     (CmaLedger *ledger);
 const char *cma_ledger_get_path (CmaLedger *ledger);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaLedger, cma_ledger_free)
 
-/* Create the state directory if needed and take the writer lock, waiting for it when @wait is TRUE (else
- * CMA_ERROR_LOCKED). Held until cma_ledger_unlock() or free. */
-gboolean cma_ledger_lock   (CmaLedger *ledger, gboolean wait, GError **error);
+/* Writers wait this long for each other: a renewal takes seconds, but its
+ * requests may each time out and be retried. */
+#define CMA_LEDGER_LOCK_TIMEOUT_SECONDS 600
+
+/* Create the state directory if needed and take the writer lock, waiting
+ * up to @timeout_seconds for it (0: not at all), else CMA_ERROR_LOCKED.
+ * Held until cma_ledger_unlock() or free. */
+gboolean cma_ledger_lock   (CmaLedger *ledger, guint timeout_seconds, GError **error);
 void     cma_ledger_unlock (CmaLedger *ledger);
 
 /* All renewals, oldest first; an absent ledger is empty. A line that is

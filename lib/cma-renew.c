@@ -194,7 +194,7 @@ cma_renew (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *ledger
   /* Hold the lock from the due check to the ledger write, so a second run
    * waits, then sees the first one's renewal and finds nothing due. A dry
    * run writes nothing and so takes no lock. */
-  if (!options->dry_run && !cma_ledger_lock (ledger, TRUE, error))
+  if (!options->dry_run && !cma_ledger_lock (ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, error))
     return FALSE;
   ok = renew_locked (product, policy, ledger, conn, options, &secrets, result, error);
   cma_ledger_unlock (ledger);

@@ -49,7 +49,7 @@ append_ok (CmaLedger *ledger, const CmaRenewal *renewal)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (cma_ledger_lock (ledger, FALSE, &error));
+  g_assert_true (cma_ledger_lock (ledger, 0, &error));
   g_assert_true (cma_ledger_append (ledger, renewal, &error));
   g_assert_no_error (error);
   cma_ledger_unlock (ledger);
@@ -81,7 +81,7 @@ test_ledger_new (void)
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
   /* The writer's lock creates the directory 0700; missing parents get
    * ordinary permissions. */
-  g_assert_true (cma_ledger_lock (ledger, FALSE, NULL));
+  g_assert_true (cma_ledger_lock (ledger, 0, NULL));
   g_assert_cmpint (g_stat (dir, &st), ==, 0);
   g_assert_true (S_ISDIR (st.st_mode));
   g_assert_cmpint (st.st_mode & 07777, ==, 0700);
@@ -259,7 +259,7 @@ test_ledger_corrupt (void)
       g_clear_error (&error);
 
       /* Never overwritten: same bytes, same inode. */
-      g_assert_true (cma_ledger_lock (ledger, FALSE, NULL));
+      g_assert_true (cma_ledger_lock (ledger, 0, NULL));
       g_assert_false (cma_ledger_append (ledger, r, &error));
       g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
       g_assert_true (g_str_has_prefix (error->message, prefix));
@@ -277,26 +277,30 @@ test_ledger_lock (void)
   g_autoptr(CmaLedger) second = open_ledger ();
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (cma_ledger_lock (first, FALSE, &error));
+  g_assert_true (cma_ledger_lock (first, 0, &error));
   g_assert_no_error (error);
-  g_assert_true (cma_ledger_lock (first, FALSE, &error));  /* already ours */
+  g_assert_true (cma_ledger_lock (first, 0, &error));  /* already ours */
 
   /* flock belongs to the open file description: two opens contend. */
-  g_assert_false (cma_ledger_lock (second, FALSE, &error));
+  g_assert_false (cma_ledger_lock (second, 0, &error));
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_LOCKED);
+  g_clear_error (&error);
+  /* With a timeout it waits, then gives up all the same. */
+  g_assert_false (cma_ledger_lock (second, 1, &error));
   g_assert_error (error, CMA_ERROR, CMA_ERROR_LOCKED);
   g_assert_nonnull (strstr (error->message, cma_ledger_get_path (second)));
   g_clear_error (&error);
 
   cma_ledger_unlock (first);
-  g_assert_true (cma_ledger_lock (second, FALSE, &error));
+  g_assert_true (cma_ledger_lock (second, 0, &error));
   g_assert_no_error (error);
-  g_assert_false (cma_ledger_lock (first, FALSE, &error));
+  g_assert_false (cma_ledger_lock (first, 0, &error));
   g_assert_error (error, CMA_ERROR, CMA_ERROR_LOCKED);
   g_clear_error (&error);
 
   /* Freeing releases the lock too. */
   g_clear_pointer (&second, cma_ledger_free);
-  g_assert_true (cma_ledger_lock (first, TRUE, &error));
+  g_assert_true (cma_ledger_lock (first, 1, &error));
   g_assert_no_error (error);
 }
 

@@ -157,7 +157,7 @@ record_one (CmaCli *cli, const CmaConnection *conn, CmaInstant at, GError **erro
   CmaVerdict verdict;
   g_autofree char *until = NULL;
 
-  if (!cma_ledger_lock (cli->ledger, TRUE, error) ||
+  if (!cma_ledger_lock (cli->ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, error) ||
       !cma_ledger_append (cli->ledger, renewal, error))
     return FALSE;
   cma_ledger_unlock (cli->ledger);
