@@ -84,10 +84,13 @@ for p in $PRODUCTS; do
   check "$NAME frobnicate: usage error" 64 "^$NAME: unknown command 'frobnicate' \\(see '$NAME --help'\\)\$"
   run "$PROG" Status
   check "$NAME Status (commands are lower case): usage error" 64 "unknown command 'Status'"
-  run "$PROG" --state-dir "$STATE" status
-  check "$NAME: options go after the command" 64 "unknown command '--state-dir'"
+  run "$PROG" -v --state-dir "$STATE" status --cloud-url https://acme.atlassian.net -o nagios
+  check "$NAME: options may come before the command" 3 "^$ABBREV TOKEN UNKNOWN - default has no renewal recorded"
+  assert "$NAME: options before the command take effect (-v)" stderr_has "^$NAME: ledger: $STATE/$NAME\.ledger\$"
+  run "$PROG" -C status status --state-dir "$STATE" --cloud-url https://acme.atlassian.net
+  check "$NAME: an option's value that names a command is still the value" 3 "combined"
   run "$PROG" --no-such-option
-  check "$NAME --no-such-option: usage error" 64 "unknown command '--no-such-option'"
+  check "$NAME --no-such-option: usage error" 64 "^$NAME: no command given \\(see '$NAME --help'\\)\$"
   run "$PROG" ''
   check "$NAME '': usage error" 64 "unknown command ''"
 done

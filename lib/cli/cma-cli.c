@@ -105,7 +105,7 @@ print_usage (const CmaProduct *product, FILE *out)
   fprintf (out, "Commands:\n");
   for (guint i = 0; commands[i] != NULL; i++)
     fprintf (out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
-  fprintf (out, "\nGlobal options (after the command):\n");
+  fprintf (out, "\nOptions may come before or after the command:\n");
   fprintf (out, "  -h, --help     Show help for a command: %s COMMAND --help\n",
            product->program);
   fprintf (out, "  --version      Show version and library versions\n\n");
@@ -132,6 +132,38 @@ find_command (const char *name)
     if (strcmp (commands[i]->name, name) == 0)
       return commands[i];
   return NULL;
+}
+
+/* "jcma-token -v status" and "jcma-token --config F renew" are how many
+ * people type: move the first word naming a command to the front, so
+ * options may stand on either side of it. A word right after an option
+ * that takes a value is that value, not a command. */
+static void
+move_command_first (int argc, char **argv)
+{
+  static const char *const with_value[] = {
+    "-c", "--config", "--state-dir", "-C", "--connection", "--server-url", "--cloud-url",
+    "--lifetime-days", "--warning-days", "--critical-days", NULL
+  };
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--") == 0)
+        return;
+      if (argv[i][0] == '-')
+        {
+          i += g_strv_contains (with_value, argv[i]); /* skip its value */
+          continue;
+        }
+      if (find_command (argv[i]) != NULL)
+        {
+          char *word = argv[i];
+
+          memmove (&argv[2], &argv[1], (gsize) (i - 1) * sizeof *argv);
+          argv[1] = word;
+        }
+      return;
+    }
 }
 
 static void
@@ -257,6 +289,8 @@ cma_cli_main (const CmaProduct *product, int argc, char **argv)
 
   setlocale (LC_ALL, "");
 
+  if (argc >= 2 && argv[1][0] == '-')
+    move_command_first (argc, argv);
   if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
       strcmp (argv[1], "help") == 0)
     {
@@ -280,8 +314,12 @@ cma_cli_main (const CmaProduct *product, int argc, char **argv)
     g_set_prgname (product->program);
   if (cmd == NULL)
     {
-      g_printerr ("%s: unknown command '%s' (see '%s --help')\n", product->program,
-                  argv[1], product->program);
+      if (argv[1][0] == '-')
+        g_printerr ("%s: no command given (see '%s --help')\n", product->program,
+                    product->program);
+      else
+        g_printerr ("%s: unknown command '%s' (see '%s --help')\n", product->program,
+                    argv[1], product->program);
       return CMA_EXIT_USAGE;
     }
 
