@@ -255,7 +255,7 @@ fail_save (const CmaApiContext *ctx, const char *url, const CmaHttpResponse *r,
 
 gboolean
 cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, const CmaAuthToken *token,
-                    GError **error)
+                    CmaHttpResponse **busy, GError **error)
 {
   g_autofree char *url = cma_url_join (ctx->conn->server_url,
                                        "rest/migration/latest/cloud/save/token");
@@ -266,11 +266,16 @@ cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, const CmaAuthToken 
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *obj;
 
-  r = cma_http_request (http, CMA_SIDE_SERVER, "POST", url, auth, body, error);
+  r = cma_http_request_once (http, CMA_SIDE_SERVER, "POST", url, auth, body, error);
   if (r == NULL || !check_server_answer (ctx, r, error))
     return FALSE;
   if (r->status != 200)
-    return fail_save (ctx, url, r, error);
+    {
+      fail_save (ctx, url, r, error);
+      if (cma_http_response_is_busy (r))
+        *busy = g_steal_pointer (&r);
+      return FALSE;
+    }
   if ((obj = parse_object (CMA_SIDE_SERVER, url, r, parser, error)) == NULL)
     return FALSE;
   if (g_strcmp0 (get_string (obj, "cloudUrl"), token->cloud_site) != 0)

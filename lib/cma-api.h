@@ -12,9 +12,6 @@
 
 G_BEGIN_DECLS
 
-/* Atlassian's auth tokens live 5 minutes; one older than this is replaced
- * before it is saved, leaving a minute for the save request itself. */
-#define CMA_AUTH_TOKEN_MAX_AGE_SECONDS 240
 
 typedef struct {
   char  *cloud_site;  /* exactly the cloudUrl string sent and to be saved */
@@ -37,9 +34,12 @@ typedef struct {
 CmaAuthToken *cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx,
                                          GError **error);
 
-/* POST {server-url}rest/migration/latest/cloud/save/token */
+/* POST {server-url}rest/migration/latest/cloud/save/token, once: the
+ * caller retries, since a retry may need a fresh token. When the server
+ * is busy (429, 503), *@busy gets its answer as well as @error. */
 gboolean cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx,
-                             const CmaAuthToken *token, GError **error);
+                             const CmaAuthToken *token, CmaHttpResponse **busy,
+                             GError **error);
 
 /* GET {server-url}rest/plugins/1.0/{plugin-key}-key: needs an administrator. */
 gboolean cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx,

@@ -25,6 +25,16 @@ typedef struct {
 
 #define CONN_FIELD(f) G_STRUCT_OFFSET (CmaConnection, f)
 
+/* Smallest accepted value of each numeric key: a timeout or token
+ * lifetime under a second makes every request fail. */
+static double
+key_minimum (gsize offset)
+{
+  if (offset == CONN_FIELD (timeout) || offset == CONN_FIELD (auth_token_lifetime))
+    return 1;
+  return 0;
+}
+
 static const ConnectionKey connection_keys[] = {
   { "server-url",        KEY_URL,    CONN_FIELD (server_url) },
   { "cloud-url",         KEY_URL,    CONN_FIELD (cloud_url) },
@@ -38,6 +48,7 @@ static const ConnectionKey connection_keys[] = {
   { "hook",              KEY_PATH,   CONN_FIELD (hook) },
   { "timeout",           KEY_DOUBLE, CONN_FIELD (timeout) },
   { "renew-within",      KEY_DOUBLE, CONN_FIELD (renew_within) },
+  { "auth-token-lifetime", KEY_DOUBLE, CONN_FIELD (auth_token_lifetime) },
 };
 
 typedef struct {
@@ -78,6 +89,7 @@ connection_new (const char *name)
   conn->name = g_strdup (name);
   conn->timeout = NAN;       /* NAN: not set here, inherit */
   conn->renew_within = NAN;
+  conn->auth_token_lifetime = NAN;
   return conn;
 }
 
@@ -232,7 +244,7 @@ set_connection_key (const Source *src, const char *group,
   char **dst;
 
   if (key->kind == KEY_DOUBLE)
-    return parse_double (src, group, key->name, key->offset == CONN_FIELD (timeout) ? 1 : 0,
+    return parse_double (src, group, key->name, key_minimum (key->offset),
                          G_STRUCT_MEMBER_P (conn, key->offset), error);
 
   value = g_key_file_get_string (src->keyfile, group, key->name, NULL);
@@ -337,6 +349,7 @@ finish_connections (CmaConfig *config, GError **error)
     .cloud_api_url = (char *) CMA_DEFAULT_CLOUD_API_URL,
     .timeout = CMA_DEFAULT_TIMEOUT_SECONDS,
     .renew_within = CMA_DEFAULT_RENEW_WITHIN_DAYS,
+    .auth_token_lifetime = CMA_DEFAULT_AUTH_TOKEN_LIFETIME,
   };
 
   for (guint i = 0; i < config->connections->len; i++)

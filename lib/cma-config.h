@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 #define CMA_DEFAULT_CLOUD_API_URL "https://api.atlassian.com/"
 #define CMA_DEFAULT_TIMEOUT_SECONDS 30.0
 #define CMA_DEFAULT_RENEW_WITHIN_DAYS 7.0
+/* Atlassian's auth tokens (step one of a renewal) live 5 minutes. */
+#define CMA_DEFAULT_AUTH_TOKEN_LIFETIME 300.0
 
 typedef struct {
   char  *name;
@@ -30,6 +32,7 @@ typedef struct {
   char  *hook;
   double timeout;           /* seconds for a whole request */
   double renew_within;      /* days */
+  double auth_token_lifetime; /* seconds an auth token is valid for (300) */
 } CmaConnection;
 
 void cma_connection_free (CmaConnection *conn);

@@ -472,8 +472,8 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
 }
 
 /* Retry-After is delta-seconds or an HTTP date (RFC 9110, 10.2.3). */
-static guint
-retry_after_seconds (const CmaHttpResponse *response, guint cap)
+guint
+cma_http_response_retry_after (const CmaHttpResponse *response, guint cap)
 {
   const char *value = cma_http_response_header (response, "retry-after");
   gint64 seconds = 1;
@@ -495,37 +495,59 @@ retry_after_seconds (const CmaHttpResponse *response, guint cap)
   return (guint) CLAMP (seconds, 0, (gint64) cap);
 }
 
+gboolean
+cma_http_response_is_busy (const CmaHttpResponse *response)
+{
+  return response->status == 429 || response->status == 503;
+}
+
+guint
+cma_http_get_attempts (CmaHttp *http)
+{
+  return http->options.attempts;
+}
+
+void
+cma_http_wait_before_retry (CmaHttp *http, CmaSide side, const CmaHttpResponse *busy,
+                            guint next_attempt)
+{
+  guint wait = cma_http_response_retry_after (busy, http->options.max_retry_wait);
+
+  if (http->options.trace != NULL)
+    {
+      g_autofree char *line = g_strdup_printf ("* %s answered %ld; retrying in %u s "
+                                               "(attempt %u of %u)",
+                                               cma_side_to_string (side), busy->status, wait,
+                                               next_attempt, http->options.attempts);
+      http->options.trace (line, http->options.trace_data);
+    }
+  g_usleep ((gulong) wait * G_USEC_PER_SEC);
+}
+
+CmaHttpResponse *
+cma_http_request_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
+                       const char *authorization, const char *json_body, GError **error)
+{
+  if (!cma_http_check_url (side, url, error))
+    return NULL;
+  return perform_once (http, side, method, url, authorization, json_body, error);
+}
+
 CmaHttpResponse *
 cma_http_request (CmaHttp *http, CmaSide side, const char *method, const char *url,
                   const char *authorization, const char *json_body, GError **error)
 {
-  if (!cma_http_check_url (side, url, error))
-    return NULL;
-
   for (guint attempt = 1;; attempt++)
     {
       g_autoptr(CmaHttpResponse) response =
-        perform_once (http, side, method, url, authorization, json_body, error);
-      guint wait;
+        cma_http_request_once (http, side, method, url, authorization, json_body, error);
 
       if (response == NULL)
         return NULL;
-      if ((response->status != 429 && response->status != 503) ||
-          attempt >= http->options.attempts)
+      /* No sleep after the last try: the answer goes back as it is. */
+      if (!cma_http_response_is_busy (response) || attempt >= http->options.attempts)
         return g_steal_pointer (&response);
-
-      /* No sleep after the last try: that is handled by returning above. */
-      wait = retry_after_seconds (response, http->options.max_retry_wait);
-      if (http->options.trace != NULL)
-        {
-          g_autofree char *line = g_strdup_printf ("* %s answered %ld; retrying in %u s "
-                                                   "(attempt %u of %u)",
-                                                   cma_side_to_string (side),
-                                                   response->status, wait, attempt + 1,
-                                                   http->options.attempts);
-          http->options.trace (line, http->options.trace_data);
-        }
-      g_usleep ((gulong) wait * G_USEC_PER_SEC);
+      cma_http_wait_before_retry (http, side, response, attempt + 1);
     }
 }
 

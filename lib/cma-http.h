@@ -66,6 +66,25 @@ CmaHttpResponse *cma_http_request (CmaHttp    *http,
  * address: credentials never cross a network in clear text. */
 gboolean cma_http_check_url (CmaSide side, const char *url, GError **error);
 
+/* One try, no retries: for callers that must change the request between
+ * tries (a fresh auth token). */
+CmaHttpResponse *cma_http_request_once (CmaHttp    *http,
+                                        CmaSide     side,
+                                        const char *method,
+                                        const char *url,
+                                        const char *authorization,
+                                        const char *json_body,
+                                        GError    **error);
+
+/* 429 or 503: the peer asks us to come back later. */
+gboolean cma_http_response_is_busy     (const CmaHttpResponse *response);
+/* Seconds the answer asks us to wait, at most @cap (1 when it says nothing). */
+guint    cma_http_response_retry_after (const CmaHttpResponse *response, guint cap);
+guint    cma_http_get_attempts         (CmaHttp *http);
+/* Honour @busy's Retry-After (capped), tracing why. */
+void     cma_http_wait_before_retry    (CmaHttp *http, CmaSide side,
+                                        const CmaHttpResponse *busy, guint next_attempt);
+
 /* Open a verified TLS connection to @url's host and close it: reachability
  * without sending a request. */
 gboolean cma_http_probe (CmaHttp *http, CmaSide side, const char *url, GError **error);

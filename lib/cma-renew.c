@@ -94,26 +94,45 @@ dry_run (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result, GError
   return TRUE;
 }
 
-static gboolean
-renew_remote (const CmaApiContext *ctx, CmaHttp *http, const CmaRenewOptions *options,
-              char **fingerprint, GError **error)
+/* An auth token older than this is replaced before a save: the lifetime
+ * less a margin for the save itself (a minute, or half a short lifetime). */
+static gint64
+token_max_age_usec (const CmaConnection *conn)
 {
-  gint64 max_age = options->auth_token_max_age > 0 ? options->auth_token_max_age
-                                                   : CMA_AUTH_TOKEN_MAX_AGE_SECONDS;
-  g_autoptr(CmaAuthToken) token = cma_api_create_auth_token (http, ctx, error);
+  double margin = MIN (60.0, conn->auth_token_lifetime / 2);
 
-  if (token == NULL)
-    return FALSE;
-  /* The token lives five minutes; slow networks and retries can eat that,
-   * and a stale token only earns "Exception in saving token.". */
-  if (g_get_monotonic_time () - token->created > max_age * G_USEC_PER_SEC)
+  return (gint64) ((conn->auth_token_lifetime - margin) * G_USEC_PER_SEC);
+}
+
+static gboolean
+renew_remote (const CmaApiContext *ctx, CmaHttp *http, char **fingerprint, GError **error)
+{
+  g_autoptr(CmaAuthToken) token = NULL;
+
+  /* The save is retried here rather than in the HTTP layer: waiting out a
+   * busy server can outlast the token's five minutes, and a stale token
+   * only earns "Exception in saving token.", so each try checks its age. */
+  for (guint attempt = 1;; attempt++)
     {
-      g_clear_pointer (&token, cma_auth_token_free);
-      if ((token = cma_api_create_auth_token (http, ctx, error)) == NULL)
-        return FALSE;
+      g_autoptr(CmaHttpResponse) busy = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (token == NULL ||
+          g_get_monotonic_time () - token->created > token_max_age_usec (ctx->conn))
+        {
+          g_clear_pointer (&token, cma_auth_token_free);
+          if ((token = cma_api_create_auth_token (http, ctx, error)) == NULL)
+            return FALSE;
+        }
+      if (cma_api_save_token (http, ctx, token, &busy, &local_error))
+        break;
+      if (busy == NULL || attempt >= cma_http_get_attempts (http))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      cma_http_wait_before_retry (http, CMA_SIDE_SERVER, busy, attempt + 1);
     }
-  if (!cma_api_save_token (http, ctx, token, error))
-    return FALSE;
   *fingerprint = cma_token_fingerprint (token->token);
   return TRUE;
 }
@@ -172,7 +191,7 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *led
   if (options->dry_run)
     ok = dry_run (&ctx, http, result, error);
   else
-    ok = renew_remote (&ctx, http, options, &result->fingerprint, error) &&
+    ok = renew_remote (&ctx, http, &result->fingerprint, error) &&
          record (policy, ledger, conn, result, error);
   result->requests = cma_http_get_requests (http);
   result->connects = cma_http_get_connects (http);

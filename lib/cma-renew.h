@@ -23,7 +23,6 @@ typedef struct {
   double           renew_within;  /* days; NAN: the connection's setting */
   guint            attempts;      /* for 429/503; 0: default */
   guint            max_retry_wait;
-  gint             auth_token_max_age; /* seconds; 0: CMA_AUTH_TOKEN_MAX_AGE_SECONDS */
   CmaHttpTraceFunc trace;
   gpointer         trace_data;
 } CmaRenewOptions;
