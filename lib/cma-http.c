@@ -299,6 +299,11 @@ setup_common (CmaHttp *http, CURL *c, CmaSide side, const char *url)
   curl_easy_setopt (c, CURLOPT_URL, url);
   curl_easy_setopt (c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt (c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  /* Plain http goes only to a loopback address (cma_http_check_url), but
+   * libcurl would hand it, credentials and all, to an http_proxy from the
+   * environment, off this host in clear text: no proxy for plain http. */
+  if (g_ascii_strncasecmp (url, "http://", 7) == 0)
+    curl_easy_setopt (c, CURLOPT_PROXY, "");
   curl_easy_setopt (c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt (c, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt (c, CURLOPT_SSL_VERIFYHOST, 2L);

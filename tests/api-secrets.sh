@@ -185,4 +185,24 @@ for p in jcma ccma; do
   stop_sim
 done
 
+# ---- plain http to a loopback server never goes through a proxy ----
+# An http_proxy from the environment would carry the server credential off
+# this host in clear text. Nothing listens on either port: the error must
+# name the server's port (1), not the proxy's (9).
+cat >"$test_tmpdir/loopback.conf" <<EOF
+[connection local]
+server-url = http://127.0.0.1:1/
+cloud-url = https://acme.atlassian.net
+cloud-user = admin@example.com
+cloud-token-file = $test_tmpdir/cloud.token
+server-token-file = $test_tmpdir/server.token
+EOF
+for p in jcma ccma; do
+  prog=$(prog_for "$p")
+  run env http_proxy=http://127.0.0.1:9 "$prog" renew -c "$test_tmpdir/loopback.conf" \
+    --state-dir "$test_tmpdir/state-proxy" --dry-run
+  check "$p: http_proxy is not used for plain http to a loopback server" 69 \
+    "to 127\\.0\\.0\\.1 port 1 "
+done
+
 tap_done
