@@ -67,15 +67,17 @@ nagios_phrase (const CmaStatusEntry *e)
 {
   const CmaVerdict *v = &e->verdict;
   g_autofree char *until = NULL;
+  char days[G_ASCII_DTOSTR_BUF_SIZE];
 
   if (!v->known)
     return g_strdup_printf ("%s has no renewal recorded", e->conn->name);
   until = cma_time_format_iso (v->usable_until);
+  /* Monitoring parses this line: a decimal point whatever the locale. */
+  g_ascii_formatd (days, sizeof days, "%.1f",
+                   v->days_left > 0 ? MAX (v->days_left, 0.1) : MAX (-v->days_left, 0.0));
   if (v->days_left > 0)
-    return g_strdup_printf ("%s expires in %.1f days (%s)", e->conn->name,
-                            MAX (v->days_left, 0.1), until);
-  return g_strdup_printf ("%s expired %.1f days ago (%s)", e->conn->name,
-                          MAX (-v->days_left, 0.0), until);
+    return g_strdup_printf ("%s expires in %s days (%s)", e->conn->name, days, until);
+  return g_strdup_printf ("%s expired %s days ago (%s)", e->conn->name, days, until);
 }
 
 static const char *
@@ -280,15 +282,18 @@ status_nagios (const CmaProduct *product, const CmaPolicy *policy,
     {
       g_autofree char *label = perf_label (entries[i].conn->name);
       char value[G_ASCII_DTOSTR_BUF_SIZE] = "U";
+      char warn[G_ASCII_DTOSTR_BUF_SIZE], crit[G_ASCII_DTOSTR_BUF_SIZE];
+      char max[G_ASCII_DTOSTR_BUF_SIZE];
 
       /* Adding 0.0 turns -0.0 into 0.0. */
       if (entries[i].verdict.known)
         g_ascii_formatd (value, sizeof value, "%.1f",
                          round (entries[i].verdict.days_left * 10) / 10 + 0.0);
       /* "5:" alerts below 5, the range syntax for "fewer than 5 days left". */
-      g_string_append_printf (out, " %s=%s;%g:;%g:;0;%g", label, value,
-                              policy->warning_days, policy->critical_days,
-                              policy->lifetime_days);
+      g_ascii_formatd (warn, sizeof warn, "%g", policy->warning_days);
+      g_ascii_formatd (crit, sizeof crit, "%g", policy->critical_days);
+      g_ascii_formatd (max, sizeof max, "%g", policy->lifetime_days);
+      g_string_append_printf (out, " %s=%s;%s:;%s:;0;%s", label, value, warn, crit, max);
     }
   g_string_append_c (out, '\n');
   return g_string_free (out, FALSE);

@@ -239,4 +239,31 @@ EOF
   assert "$NAME: no connection configured: nagios line" stdout_has "^$ABBREV TOKEN UNKNOWN - no connection configured"
 done
 
+# ---- a decimal-comma locale: the Nagios line is parsed, so it keeps '.' ----
+# A German locale built here (glibc's setlocale leaks its LOCPATH under
+# LeakSanitizer, hence detect_leaks=0 for these runs only).
+loc="$test_tmpdir/locale"
+if mkdir -p "$loc" && localedef -i de_DE -f UTF-8 "$loc/de_DE.UTF-8" >/dev/null 2>&1; then
+  de () {
+    run env LOCPATH="$loc" LC_ALL=de_DE.UTF-8 \
+      ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"
+  }
+  for p in $PRODUCTS; do
+    use_product "$p"
+    one="--state-dir $test_tmpdir/$p-state --cloud-url $CLOUD"
+    pol="--warning-days 5.5 --critical-days 0.5"
+    de "$PROG" status $one $pol --at 2026-11-18T03:00:00Z
+    if ! stdout_has '3,9 days left'; then
+      skip "$NAME: de_DE: nagios keeps a decimal point" "the locale did not take effect"
+      continue
+    fi
+    de "$PROG" status $one $pol --at 2026-11-18T03:00:00Z -o nagios
+    check "$NAME: de_DE: nagios exit 1" 1
+    assert "$NAME: de_DE: nagios keeps a decimal point in summary and perfdata" stdout_is \
+      "$ABBREV TOKEN WARNING - default expires in 3.9 days (2026-11-22T00:00:00Z) | 'default_days_left'=3.9;5.5:;0.5:;0;21"
+  done
+else
+  skip "decimal-comma locale" "localedef cannot build de_DE.UTF-8"
+fi
+
 tap_done
