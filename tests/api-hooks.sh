@@ -94,6 +94,15 @@ CMA_DAYS_LEFT=21.0"
   assert "$p: failed with nothing recorded: no CMA_DAYS_LEFT or CMA_USABLE_UNTIL" \
     sh -c "grep -q '^args=failed prod\$' '$hook.failed' && ! grep -q '^CMA_DAYS_LEFT=\|^CMA_USABLE_UNTIL=' '$hook.failed'"
 
+  # A failure before the ledger is read (a missing token file): the state
+  # is unknown, never OK.
+  rm -f "$hook.failed"
+  sed "s|^server-token-file = .*|server-token-file = $test_tmpdir/missing.token|" "$CONF" >"$CONF.missing"
+  run "$prog" renew -c "$CONF.missing" --state-dir "$state" --force --hook "$hook"
+  check "$p: a renewal without its token file" 78 "missing\.token"
+  hook_has "$p: failed before reading the ledger: CMA_STATE=UNKNOWN" "$hook.failed" "args=failed prod
+CMA_STATE=UNKNOWN"
+
   # ---- a failing hook: a warning; the renewal stands ----
   lines=$(cat "$ledger" 2>/dev/null | wc -l)
   run "$prog" renew -c "$CONF" --state-dir "$state" --force --hook "$test_tmpdir/failing-hook"

@@ -111,7 +111,8 @@ renew_one (CmaCli *cli, const CmaConnection *conn)
     .force = cli->force, .dry_run = cli->dry_run, .renew_within = cli->renew_within,
     .trace = cli->verbose >= 2 ? trace_to_stderr : NULL, .trace_data = cli,
   };
-  CmaRenewResult result = { 0 };
+  /* A failure before the ledger is read leaves the state unknown, not OK. */
+  CmaRenewResult result = { .before.state = CMA_STATE_UNKNOWN };
   g_autoptr(GError) error = NULL;
   int status = CMA_EXIT_OK;
 
