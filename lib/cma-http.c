@@ -154,8 +154,8 @@ cma_http_basic_auth (const char *user, const char *password)
   g_autofree char *b64 = g_base64_encode ((const guchar *) pair, strlen (pair));
   char *header = g_strconcat ("Basic ", b64, NULL);
 
-  memset (pair, 0, strlen (pair));
-  memset (b64, 0, strlen (b64));
+  explicit_bzero (pair, strlen (pair));
+  explicit_bzero (b64, strlen (b64));
   return header;
 }
 
@@ -451,9 +451,12 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
   curl_easy_setopt (http->curl, CURLOPT_HTTPHEADER, list);
 
   code = curl_easy_perform (http->curl);
+  /* curl_slist_append copied the Authorization header: wipe that copy too. */
+  for (struct curl_slist *l = list; l != NULL; l = l->next)
+    explicit_bzero (l->data, strlen (l->data));
   curl_slist_free_all (list);
   if (auth_header != NULL)
-    memset (auth_header, 0, strlen (auth_header));
+    explicit_bzero (auth_header, strlen (auth_header));
   http->requests++;
   curl_easy_getinfo (http->curl, CURLINFO_NUM_CONNECTS, &connects);
   http->connects += (guint) connects;
