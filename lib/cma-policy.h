@@ -33,7 +33,7 @@ typedef struct {
 
 void     cma_policy_init_default (CmaPolicy *policy);
 /* Rejects negative or non-finite values and thresholds that do not fit
- * inside the lifetime (critical < warning < lifetime). */
+ * inside the lifetime (critical <= warning < lifetime). */
 gboolean cma_policy_validate     (const CmaPolicy *policy,
                                   GError         **error);
 
