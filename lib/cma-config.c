@@ -35,6 +35,18 @@ key_minimum (gsize offset)
   return 0;
 }
 
+/* Largest: beyond these a value is a typo, and a huge timeout would
+ * overflow libcurl's milliseconds. Days are capped at ten years. */
+static double
+key_maximum (gsize offset)
+{
+  if (offset == CONN_FIELD (timeout))
+    return 3600;
+  if (offset == CONN_FIELD (auth_token_lifetime))
+    return 86400;
+  return 3650;
+}
+
 static const ConnectionKey connection_keys[] = {
   { "server-url",        KEY_URL,    CONN_FIELD (server_url) },
   { "cloud-url",         KEY_URL,    CONN_FIELD (cloud_url) },
@@ -210,7 +222,7 @@ fail_at (GError **error, const Source *src, const char *group, const char *key,
 
 static gboolean
 parse_double (const Source *src, const char *group, const char *key,
-              double min, double *out, GError **error)
+              double min, double max, double *out, GError **error)
 {
   g_autofree char *value = g_key_file_get_string (src->keyfile, group, key, NULL);
   char *end = NULL;
@@ -221,6 +233,8 @@ parse_double (const Source *src, const char *group, const char *key,
   if (*value == '\0' || *end != '\0' || !isfinite (d) || d < min)
     return fail_at (error, src, group, key,
                     "%s must be a number of at least %g, not '%s'", key, min, value);
+  if (d > max)
+    return fail_at (error, src, group, key, "%s must be at most %g, not '%s'", key, max, value);
   *out = d;
   return TRUE;
 }
@@ -245,6 +259,7 @@ set_connection_key (const Source *src, const char *group,
 
   if (key->kind == KEY_DOUBLE)
     return parse_double (src, group, key->name, key_minimum (key->offset),
+                         key_maximum (key->offset),
                          G_STRUCT_MEMBER_P (conn, key->offset), error);
 
   value = g_key_file_get_string (src->keyfile, group, key->name, NULL);
@@ -291,7 +306,7 @@ load_group (const Source *src, const char *group, CmaConnection *conn,
       for (gsize p = 0; policy != NULL && p < G_N_ELEMENTS (policy_keys); p++)
         if (strcmp (policy_keys[p].name, keys[i]) == 0)
           {
-            if (!parse_double (src, group, keys[i], 0,
+            if (!parse_double (src, group, keys[i], 0, 3650,
                                G_STRUCT_MEMBER_P (policy, policy_keys[p].offset), error))
               return FALSE;
             done = TRUE;

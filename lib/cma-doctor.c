@@ -131,6 +131,13 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
 
       add (checks, net ? CMA_CHECK_FAIL : CMA_CHECK_PASS, "server reachable over verified TLS",
            "%s", net ? error->message : ctx->conn->server_url);
+      /* A 5xx or garbled answer says nothing about the credentials. */
+      if (error->code == CMA_ERROR_PROTOCOL)
+        {
+          add (checks, CMA_CHECK_FAIL, "server answers the plugin manager", "%s",
+               error->message);
+          return FALSE;
+        }
       if (!net)
         add (checks, auth ? CMA_CHECK_FAIL : CMA_CHECK_PASS,
              "server credentials accepted as administrator", "%s",

@@ -171,14 +171,16 @@ cma_http_redact (const char *line)
     {
       /* Keep the scheme ("Basic", "Bearer") visible: it helps debugging
        * and reveals nothing. */
-      auth_re = g_regex_new ("^(\\S*\\s*(?:proxy-)?authorization:\\s*"
-                             "(?:(?:basic|bearer|digest|negotiate)\\b)?).*$",
+      /* Cookies too: a Jira answer may set an administrator's session. */
+      auth_re = g_regex_new ("^(\\S*\\s*(?:(?:proxy-)?authorization|set-cookie|cookie):)\\s*"
+                             "((?:basic|bearer|digest|negotiate)\\b\\s*)?.*$",
                              G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
-      token_re = g_regex_new ("(\"token\"\\s*:\\s*\")[^\"]*(\")", G_REGEX_OPTIMIZE, 0, NULL);
+      /* A body cut at the trace's length limit may end inside the value. */
+      token_re = g_regex_new ("(\"token\"\\s*:\\s*\")[^\"]*(\"|$)", G_REGEX_OPTIMIZE, 0, NULL);
       g_once_init_leave (&once, 1);
     }
   {
-    g_autofree char *a = g_regex_replace (auth_re, line, -1, 0, "\\1 [REDACTED]", 0, NULL);
+    g_autofree char *a = g_regex_replace (auth_re, line, -1, 0, "\\1 \\2[REDACTED]", 0, NULL);
     return g_regex_replace (token_re, a, -1, 0, "\\1[REDACTED]\\2", 0, NULL);
   }
 }

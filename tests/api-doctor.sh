@@ -60,6 +60,11 @@ for p in jcma ccma; do
   start_sim "$p" --fault plugin-old
   doctor_flags "assistant too old" ✗ \
     "$ABBREV version $min or later: .*version 1\.0\.0; renewal through the API needs $min or later"
+  start_sim "$p" --fault plugin-500
+  doctor_flags "plugin manager failing" ✗ \
+    "server answers the plugin manager: server .* answered HTTP 500"
+  assert "$p: plugin manager failing: credentials not claimed as accepted" \
+    stdout_lacks "credentials accepted as administrator"
   start_sim "$p" --fault cloud-401
   doctor_flags "cloud refuses the API token" ✗ \
     "cloud API reachable and credentials accepted: cloud .* refused cloud-user admin@example\.com and its API token \(HTTP 401\)"

@@ -68,6 +68,7 @@ typedef enum
   FAULT_PLUGIN_MISSING,
   FAULT_PLUGIN_OLD,
   FAULT_PLUGIN_DISABLED,
+  FAULT_PLUGIN_500,
   FAULT_CLOUD_429,
   FAULT_CLOUD_503,
   FAULT_SERVER_429,
@@ -94,6 +95,7 @@ static const char *const fault_names[N_FAULTS] = {
   [FAULT_PLUGIN_MISSING] = "plugin-missing",
   [FAULT_PLUGIN_OLD] = "plugin-old",
   [FAULT_PLUGIN_DISABLED] = "plugin-disabled",
+  [FAULT_PLUGIN_500] = "plugin-500",
   [FAULT_CLOUD_429] = "cloud-429",
   [FAULT_CLOUD_503] = "cloud-503",
   [FAULT_SERVER_429] = "server-429",
@@ -1127,6 +1129,12 @@ handle_plugin (Sim *sim,
       || strncmp (key, sim->plugin_key, key_length) != 0)
     {
       answer_server_error (msg, SOUP_STATUS_NOT_FOUND, "Plugin not found");
+      return;
+    }
+  /* UPM failing inside, as it does while plugins are being reloaded. */
+  if (has_fault (sim, FAULT_PLUGIN_500))
+    {
+      answer_server_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Internal server error");
       return;
     }
   builder = json_builder_new ();

@@ -149,6 +149,7 @@ static const struct {
   { "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = 0.5\n",
     3, "at least 1" },
   { "[defaults]\nrenew-within = -1\n", 2, "renew-within must be a number of at least 0" },
+  { "[defaults]\ntimeout = 1e30\n", 2, "timeout must be at most 3600, not '1e30'" },
   { "[defaults]\ncloud-url = https://acme.atlassian.net\n\nwarning-days = five\n",
     4, "warning-days must be a number" },
   { "[defaults]\nlifetime-days = inf\n", 2, "lifetime-days must be a number" },
