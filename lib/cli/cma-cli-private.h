@@ -68,6 +68,10 @@ CmaStatusEntry *cma_cli_evaluate (CmaCli *cli, GPtrArray *renewals, CmaInstant a
 
 int cma_cli_exit_code_for_error (const GError *error);
 
+/* Parse a GOption value of (fractional, non-negative) days into @out. */
+gboolean cma_cli_parse_days (const char *name, const char *value, double *out,
+                             GError **error);
+
 extern const CmaCliCommand cma_cli_cmd_status;
 extern const CmaCliCommand cma_cli_cmd_record;
 extern const CmaCliCommand cma_cli_cmd_guide;

@@ -1,7 +1,6 @@
 /* cma-cli-renew.c: the commands that talk to the servers — renew and doctor. */
 #include "config.h"
 
-#include <math.h>
 #include <stdio.h>
 
 #include "cma-cli-private.h"
@@ -13,18 +12,7 @@
 static gboolean
 set_renew_within (const char *name, const char *value, gpointer data, GError **error)
 {
-  CmaCli *cli = data;
-  char *end = NULL;
-  double d = g_ascii_strtod (value, &end);
-
-  if (*value == '\0' || *end != '\0' || !isfinite (d) || d < 0)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "%s needs a number of days, not '%s'", name, value);
-      return FALSE;
-    }
-  cli->renew_within = d;
-  return TRUE;
+  return cma_cli_parse_days (name, value, &((CmaCli *) data)->renew_within, error);
 }
 
 static GOptionEntry *

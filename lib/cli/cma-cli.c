@@ -40,8 +40,8 @@ count_verbose (const char *name, const char *value, gpointer data, GError **erro
   return TRUE;
 }
 
-static gboolean
-parse_days (const char *name, const char *value, double *out, GError **error)
+gboolean
+cma_cli_parse_days (const char *name, const char *value, double *out, GError **error)
 {
   char *end = NULL;
   double d = g_ascii_strtod (value, &end);
@@ -60,7 +60,7 @@ parse_days (const char *name, const char *value, double *out, GError **error)
   static gboolean fn (const char *name, const char *value, gpointer data,     \
                       GError **error)                                         \
   {                                                                           \
-    return parse_days (name, value, &((CmaCli *) data)->field, error);        \
+    return cma_cli_parse_days (name, value, &((CmaCli *) data)->field, error); \
   }
 DAYS_CALLBACK (set_lifetime, lifetime_days)
 DAYS_CALLBACK (set_warning, warning_days)
