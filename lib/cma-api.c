@@ -25,16 +25,12 @@ cma_auth_token_free (CmaAuthToken *token)
 
 /* ---- authentication headers ---- */
 
+/* The token comes from cma_secret_load_cloud(), which insists on a
+ * cloud-user; a context without one is a caller's bug. */
 static char *
-cloud_authorization (const CmaApiContext *ctx, GError **error)
+cloud_authorization (const CmaApiContext *ctx)
 {
-  if (ctx->conn->cloud_user == NULL)
-    {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
-                   "connection '%s' has no cloud-user (the e-mail of a site or org "
-                   "admin of %s)", ctx->conn->name, ctx->conn->cloud_url);
-      return NULL;
-    }
+  g_return_val_if_fail (ctx->conn->cloud_user != NULL, NULL);
   return cma_http_basic_auth (ctx->conn->cloud_user, ctx->cloud_token->value);
 }
 
@@ -196,7 +192,7 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
   JsonObject *obj;
   const char *value;
 
-  if ((auth = cloud_authorization (ctx, error)) == NULL)
+  if ((auth = cloud_authorization (ctx)) == NULL)
     return NULL;
   r = cma_http_request (http, CMA_SIDE_CLOUD, "POST", url, auth, body, error);
   if (r == NULL)

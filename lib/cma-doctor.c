@@ -79,11 +79,11 @@ cma_doctor_check_config (const char *path)
 }
 
 static CmaSecret *
-check_secret (GPtrArray *checks, const char *title, const char *what, const char *file,
-              const char *credential, const char *env)
+check_secret (GPtrArray *checks, const char *title, const CmaConnection *conn,
+              CmaSecret *(*load) (const CmaConnection *, GError **))
 {
   g_autoptr(GError) error = NULL;
-  CmaSecret *secret = cma_secret_load (what, file, credential, env, &error);
+  CmaSecret *secret = load (conn, &error);
 
   if (secret == NULL)
     add (checks, CMA_CHECK_FAIL, title, "%s", error->message);
@@ -196,18 +196,9 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
   };
   CmaApiContext ctx = { product, conn, NULL, NULL };
 
-  server = check_secret (checks, "server credentials",
-                         conn->server_user ? "server password" : "server personal access token",
-                         conn->server_token_file, "server-token", "CMA_SERVER_TOKEN");
+  server = check_secret (checks, "server credentials", conn, cma_secret_load_server);
   if (!options->no_cloud)
-    {
-      if (conn->cloud_user == NULL)
-        add (checks, CMA_CHECK_FAIL, "cloud credentials",
-             "no cloud-user: set it to the e-mail of a site or org admin of %s", conn->cloud_url);
-      else
-        cloud = check_secret (checks, "cloud credentials", "cloud API token",
-                              conn->cloud_token_file, "cloud-token", "CMA_CLOUD_TOKEN");
-    }
+    cloud = check_secret (checks, "cloud credentials", conn, cma_secret_load_cloud);
   if ((http = cma_http_new (&http_options, &error)) == NULL)
     {
       add (checks, CMA_CHECK_FAIL, "HTTP client", "%s", error->message);

@@ -31,22 +31,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Secrets, secrets_clear)
 static gboolean
 load_secrets (const CmaConnection *conn, Secrets *s, GError **error)
 {
-  if (conn->cloud_user == NULL)
-    {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
-                   "connection '%s' has no cloud-user (the e-mail of a site or org admin "
-                   "of %s)", conn->name, conn->cloud_url);
-      return FALSE;
-    }
-  s->cloud = cma_secret_load ("cloud API token", conn->cloud_token_file, "cloud-token",
-                              "CMA_CLOUD_TOKEN", error);
-  if (s->cloud == NULL)
-    return FALSE;
-  s->server = cma_secret_load (conn->server_user ? "server password"
-                                                 : "server personal access token",
-                               conn->server_token_file, "server-token",
-                               "CMA_SERVER_TOKEN", error);
-  return s->server != NULL;
+  return (s->cloud = cma_secret_load_cloud (conn, error)) != NULL &&
+         (s->server = cma_secret_load_server (conn, error)) != NULL;
 }
 
 /* Due when nothing is recorded, or fewer than renew-within days remain. */

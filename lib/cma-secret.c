@@ -183,3 +183,24 @@ cma_secret_load (const char *what, const char *file, const char *credential_name
                credential_name, env_name);
   return NULL;
 }
+
+CmaSecret *
+cma_secret_load_cloud (const CmaConnection *conn, GError **error)
+{
+  if (conn->cloud_user == NULL)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+                   "connection '%s' has no cloud-user (the e-mail of a site or org admin "
+                   "of %s)", conn->name, conn->cloud_url);
+      return NULL;
+    }
+  return cma_secret_load ("cloud API token", conn->cloud_token_file, "cloud-token",
+                          "CMA_CLOUD_TOKEN", error);
+}
+
+CmaSecret *
+cma_secret_load_server (const CmaConnection *conn, GError **error)
+{
+  return cma_secret_load (conn->server_user ? "server password" : "server personal access token",
+                          conn->server_token_file, "server-token", "CMA_SERVER_TOKEN", error);
+}

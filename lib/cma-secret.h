@@ -8,6 +8,8 @@
 
 #include <glib.h>
 
+#include "cma-config.h"
+
 G_BEGIN_DECLS
 
 #define CMA_SECRET_MAX_BYTES 4096
@@ -25,6 +27,12 @@ CmaSecret *cma_secret_load (const char *what,
                             GError    **error);
 void       cma_secret_free (CmaSecret *secret);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaSecret, cma_secret_free)
+
+/* The two secrets of a connection, from where its configuration says, so
+ * renew and doctor name the same sources. The cloud token needs a
+ * cloud-user to go with it: without one, this fails before reading. */
+CmaSecret *cma_secret_load_cloud  (const CmaConnection *conn, GError **error);
+CmaSecret *cma_secret_load_server (const CmaConnection *conn, GError **error);
 
 /* Refuse a file that group or others can read or write, or that another
  * user owns: a token readable by every local account is a leaked token. */
