@@ -71,6 +71,26 @@ int cma_cli_exit_code_for_error (const GError *error);
 /* Parse a GOption value of (fractional, non-negative) days into @out. */
 gboolean cma_cli_parse_days (const char *name, const char *value, double *out,
                              GError **error);
+/* --at, or now when it is not given. */
+gboolean cma_cli_parse_at (CmaCli *cli, CmaInstant *at, GError **error);
+
+/* Masks of the --output formats a command accepts. */
+#define CMA_CLI_FORMATS_ALL \
+  ((1u << CMA_OUTPUT_TEXT) | (1u << CMA_OUTPUT_JSON) | (1u << CMA_OUTPUT_NAGIOS))
+#define CMA_CLI_FORMATS_DOC ((1u << CMA_OUTPUT_TEXT) | (1u << CMA_OUTPUT_JSON))
+/* --output among @allowed, text when it is not given. */
+gboolean cma_cli_parse_output (CmaCli *cli, guint allowed, CmaOutputFormat *format,
+                               GError **error);
+
+/* Print a result for people on stdout, unless --quiet. */
+void cma_cli_print_result (CmaCli *cli, const char *text);
+/* A CmaHttpTraceFunc for -vv: redacted HTTP traces on stderr; @data is the CmaCli. */
+void cma_cli_trace_to_stderr (const char *line, gpointer data);
+
+/* record (cma-cli-record.c), shared with guide --interactive. */
+gboolean cma_cli_check_single_connection (CmaCli *cli, GError **error);
+gboolean cma_cli_record_renewal (CmaCli *cli, const CmaConnection *conn, CmaInstant at,
+                                 GError **error);
 
 extern const CmaCliCommand cma_cli_cmd_status;
 extern const CmaCliCommand cma_cli_cmd_record;

@@ -1,7 +1,10 @@
-/* cma-cli-setup.c: from options to a configuration, connections and ledger. */
+/* cma-cli-setup.c: what the commands share: from options to a
+ * configuration, connections and ledger, and the option and output
+ * helpers. */
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "cma-cli-private.h"
@@ -104,4 +107,55 @@ cma_cli_evaluate (CmaCli *cli, GPtrArray *renewals, CmaInstant at)
                            e->last ? e->last->at : 0, at, &e->verdict);
     }
   return entries;
+}
+
+gboolean
+cma_cli_parse_days (const char *name, const char *value, double *out, GError **error)
+{
+  char *end = NULL;
+  double d = g_ascii_strtod (value, &end);
+
+  if (*value == '\0' || *end != '\0' || !isfinite (d) || d < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s needs a number of days (fractions allowed), not '%s'", name, value);
+      return FALSE;
+    }
+  *out = d;
+  return TRUE;
+}
+
+gboolean
+cma_cli_parse_at (CmaCli *cli, CmaInstant *at, GError **error)
+{
+  if (cli->at == NULL)
+    {
+      *at = cma_clock_now ();
+      return TRUE;
+    }
+  return cma_time_parse (cli->at, at, error);
+}
+
+gboolean
+cma_cli_parse_output (CmaCli *cli, guint allowed, CmaOutputFormat *format,
+                      GError **error)
+{
+  *format = CMA_OUTPUT_TEXT;
+  return cli->output == NULL ||
+         cma_output_format_parse (cli->output, allowed, format, error);
+}
+
+void
+cma_cli_print_result (CmaCli *cli, const char *text)
+{
+  if (!cli->quiet)
+    fputs (text, stdout);
+}
+
+void
+cma_cli_trace_to_stderr (const char *line, gpointer data)
+{
+  CmaCli *cli = data;
+
+  g_printerr ("%s: %s\n", cli->product->program, line);
 }

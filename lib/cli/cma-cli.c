@@ -40,22 +40,6 @@ count_verbose (const char *name, const char *value, gpointer data, GError **erro
   return TRUE;
 }
 
-gboolean
-cma_cli_parse_days (const char *name, const char *value, double *out, GError **error)
-{
-  char *end = NULL;
-  double d = g_ascii_strtod (value, &end);
-
-  if (*value == '\0' || *end != '\0' || !isfinite (d) || d < 0)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "%s needs a number of days (fractions allowed), not '%s'", name, value);
-      return FALSE;
-    }
-  *out = d;
-  return TRUE;
-}
-
 #define DAYS_CALLBACK(fn, field)                                              \
   static gboolean fn (const char *name, const char *value, gpointer data,     \
                       GError **error)                                         \

@@ -1,0 +1,108 @@
+/* cma-cli-guide.c: guide, the product's renewal steps; with --interactive
+ * a walk through them that ends in a record. */
+#include "config.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cma-cli-private.h"
+#include "cma-error.h"
+#include "cma-guide.h"
+
+static GOptionEntry *
+guide_entries (CmaCli *cli)
+{
+  GOptionEntry entries[] = {
+    { "interactive", 'i', 0, G_OPTION_ARG_NONE, &cli->interactive,
+      "Walk through the steps one by one, then record the renewal", NULL },
+    { "note", 'n', 0, G_OPTION_ARG_STRING, &cli->note,
+      "With --interactive: text kept with the record", "TEXT" },
+    { NULL }
+  };
+  return g_memdup2 (entries, sizeof entries);
+}
+
+/* Read one answer line from the terminal; FALSE on end of input. */
+static gboolean
+ask (const char *prompt, char *answer, gsize size)
+{
+  fputs (prompt, stdout);
+  fflush (stdout);
+  if (fgets (answer, (int) size, stdin) == NULL)
+    return FALSE;
+  g_strstrip (answer);
+  return TRUE;
+}
+
+static int
+walk_steps (CmaCli *cli, GError **error)
+{
+  const CmaProduct *p = cli->product;
+  guint n = cma_product_n_steps (p);
+  char answer[64];
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *step = cma_guide_format_step (p, i);
+
+      printf ("\n%s", step);
+      if (i + 1 < n && (!ask ("   [Enter] done, [q] stop: ", answer, sizeof answer) ||
+                        g_ascii_tolower (answer[0]) == 'q'))
+        {
+          printf ("\nStopped; nothing recorded.\n");
+          return CMA_EXIT_USAGE;
+        }
+    }
+  if (!ask ("\nDid the assistant accept the connection after \"Confirm\"? [y/N] ",
+            answer, sizeof answer) || g_ascii_tolower (answer[0]) != 'y')
+    {
+      printf ("Nothing recorded. Run '%s guide' again when you retry.\n", p->program);
+      return CMA_EXIT_USAGE;
+    }
+  if (!cma_cli_record_renewal (cli, cli->selected->pdata[0], cma_clock_now (), error))
+    return CMA_EXIT_STATE;
+  return CMA_EXIT_OK;
+}
+
+static int
+run_guide (CmaCli *cli, GError **error)
+{
+  g_autoptr(GPtrArray) renewals = NULL;
+  g_autofree CmaStatusEntry *entries = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!cma_cli_setup (cli, error))
+    return CMA_EXIT_CONFIG;
+  if (cli->interactive &&
+      (!isatty (STDIN_FILENO) || !isatty (STDOUT_FILENO)))
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+                   "--interactive needs a terminal; without it the steps are printed");
+      return CMA_EXIT_USAGE;
+    }
+  if (cli->interactive && !cma_cli_check_single_connection (cli, error))
+    return CMA_EXIT_USAGE;
+
+  /* A broken ledger must not hide the steps that fix the problem, but
+   * its deadlines would be wrong, so say so. */
+  renewals = cma_ledger_load (cli->ledger, &local_error);
+  if (renewals == NULL)
+    cma_cli_warn (cli, "%s; deadlines below are unknown", local_error->message);
+  entries = cma_cli_evaluate (cli, renewals, cma_clock_now ());
+  text = cma_guide_format (cli->product, &cli->config->policy, entries,
+                           cli->selected->len, cli->color);
+  if (!cli->interactive)
+    {
+      fputs (text, stdout);
+      return CMA_EXIT_OK;
+    }
+  return walk_steps (cli, error);
+}
+
+const CmaCliCommand cma_cli_cmd_guide = {
+  .name = "guide",
+  .summary = "Print the product's renewal steps and each connection's deadline",
+  .entries = guide_entries,
+  .run = run_guide,
+};

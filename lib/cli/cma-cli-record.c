@@ -1,0 +1,94 @@
+/* cma-cli-record.c: record, a renewal done by hand. guide --interactive
+ * records through the same code. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cma-cli-private.h"
+#include "cma-error.h"
+
+static GOptionEntry *
+record_entries (CmaCli *cli)
+{
+  GOptionEntry entries[] = {
+    { "at", 0, 0, G_OPTION_ARG_STRING, &cli->at,
+      "When the token was renewed (ISO 8601; default: now)", "TIME" },
+    { "note", 'n', 0, G_OPTION_ARG_STRING, &cli->note,
+      "Free text kept with the record (ticket number, who clicked)", "TEXT" },
+    { NULL }
+  };
+  return g_memdup2 (entries, sizeof entries);
+}
+
+static gboolean
+check_record_time (CmaInstant at, GError **error)
+{
+  if (at > cma_clock_now () + CMA_RECORD_MAX_SKEW_SECONDS)
+    {
+      g_autofree char *when = cma_time_format_local (at);
+      g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+                   "refusing to record a renewal in the future (%s)", when);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A hand renewal renews one server/cloud pair; recording it for every
+ * configured connection would silently reset the others' countdowns. */
+gboolean
+cma_cli_check_single_connection (CmaCli *cli, GError **error)
+{
+  if (cli->selected->len == 1)
+    return TRUE;
+  g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+               "%u connections are configured; name the one you renewed with "
+               "-C NAME", cli->selected->len);
+  return FALSE;
+}
+
+gboolean
+cma_cli_record_renewal (CmaCli *cli, const CmaConnection *conn, CmaInstant at,
+                        GError **error)
+{
+  g_autoptr(CmaRenewal) renewal = cma_renewal_new (at, conn, "manual", cli->note);
+  CmaVerdict verdict;
+  g_autofree char *until = NULL;
+
+  if (!cma_ledger_lock (cli->ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, error) ||
+      !cma_ledger_append (cli->ledger, renewal, error))
+    return FALSE;
+  cma_ledger_unlock (cli->ledger);
+
+  cma_policy_evaluate (&cli->config->policy, TRUE, at, cma_clock_now (), &verdict);
+  until = cma_time_format_local (verdict.usable_until);
+  if (!cli->quiet)
+    printf ("Recorded renewal of %s (%s); usable until %s.\n", conn->name,
+            conn->cloud_url, until);
+  return TRUE;
+}
+
+static int
+run_record (CmaCli *cli, GError **error)
+{
+  CmaInstant at;
+
+  if (!cma_cli_parse_at (cli, &at, error) || !check_record_time (at, error) ||
+      !cma_cli_setup (cli, error) || !cma_cli_check_single_connection (cli, error))
+    return CMA_EXIT_USAGE;
+  if (cli->note != NULL && strchr (cli->note, '\n') != NULL)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE, "--note must be a single line");
+      return CMA_EXIT_USAGE;
+    }
+  if (!cma_cli_record_renewal (cli, cli->selected->pdata[0], at, error))
+    return CMA_EXIT_STATE;
+  return CMA_EXIT_OK;
+}
+
+const CmaCliCommand cma_cli_cmd_record = {
+  .name = "record",
+  .summary = "Record a renewal done by hand in the Migration Assistant",
+  .entries = record_entries,
+  .run = run_record,
+};

@@ -1,0 +1,75 @@
+/* cma-cli-status.c: status, for people, scripts and monitoring. */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cma-cli-private.h"
+
+static GOptionEntry *
+status_entries (CmaCli *cli)
+{
+  GOptionEntry entries[] = {
+    { "at", 0, 0, G_OPTION_ARG_STRING, &cli->at,
+      "Evaluate at TIME instead of now (ISO 8601)", "TIME" },
+    { "output", 'o', 0, G_OPTION_ARG_STRING, &cli->output,
+      "Output format: text, json or nagios", "FORMAT" },
+    { NULL }
+  };
+  return g_memdup2 (entries, sizeof entries);
+}
+
+/* Monitoring and scripts read stdout even when we fail, so say UNKNOWN
+ * there too, in the format they parse. */
+static void
+status_report_failure (CmaCli *cli, CmaOutputFormat format, const GError *error)
+{
+  g_autofree char *text = NULL;
+
+  if (format == CMA_OUTPUT_NAGIOS)
+    printf ("%s TOKEN UNKNOWN - %s\n", cli->product->assistant_abbrev, error->message);
+  else if (format == CMA_OUTPUT_JSON)
+    {
+      text = cma_output_status_error (error->message);
+      fputs (text, stdout);
+    }
+}
+
+static int
+run_status (CmaCli *cli, GError **error)
+{
+  CmaOutputFormat format;
+  CmaInstant at;
+  g_autoptr(GPtrArray) renewals = NULL;
+  g_autofree CmaStatusEntry *entries = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!cma_cli_parse_output (cli, CMA_CLI_FORMATS_ALL, &format, error) ||
+      !cma_cli_parse_at (cli, &at, error))
+    return CMA_EXIT_UNKNOWN;
+  if (!cma_cli_setup (cli, &local_error) ||
+      (renewals = cma_ledger_load (cli->ledger, &local_error)) == NULL)
+    {
+      status_report_failure (cli, format, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return CMA_EXIT_UNKNOWN;
+    }
+
+  entries = cma_cli_evaluate (cli, renewals, at);
+  text = cma_output_status (cli->product, &cli->config->policy, entries,
+                            cli->selected->len, at, format, cli->color);
+  /* -q silences people's output only; monitoring formats are the result. */
+  if (format == CMA_OUTPUT_TEXT)
+    cma_cli_print_result (cli, text);
+  else
+    fputs (text, stdout);
+  return (int) cma_status_entries_worst (entries, cli->selected->len);
+}
+
+const CmaCliCommand cma_cli_cmd_status = {
+  .name = "status",
+  .summary = "Show how long each connection's token stays usable",
+  .entries = status_entries,
+  .run = run_status,
+  .monitoring = TRUE,
+};
