@@ -267,15 +267,21 @@ nagios_summary (GString *out, const CmaStatusEntry *entries, guint n)
       }
 }
 
+/* "JCMA TOKEN WARNING - ": what monitoring matches on, success or not. */
+static void
+nagios_head (GString *out, const CmaProduct *product, CmaState state)
+{
+  g_string_append_printf (out, "%s TOKEN %s - ", product->assistant_abbrev,
+                          cma_state_to_string (state));
+}
+
 static char *
 status_nagios (const CmaProduct *product, const CmaPolicy *policy,
                const CmaStatusEntry *entries, guint n)
 {
   GString *out = g_string_new (NULL);
-  CmaState worst = cma_status_entries_worst (entries, n);
 
-  g_string_append_printf (out, "%s TOKEN %s - ", product->assistant_abbrev,
-                          cma_state_to_string (worst));
+  nagios_head (out, product, cma_status_entries_worst (entries, n));
   nagios_summary (out, entries, n);
   g_string_append (out, " |");
   for (guint i = 0; i < n; i++)
@@ -316,8 +322,8 @@ cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
     }
 }
 
-char *
-cma_output_status_error (const char *message)
+static char *
+status_failure_json (const char *message)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
@@ -329,6 +335,33 @@ cma_output_status_error (const char *message)
   json_builder_end_array (b);
   json_builder_end_object (b);
   return builder_to_string (b);
+}
+
+static char *
+status_failure_nagios (const CmaProduct *product, const char *message)
+{
+  GString *out = g_string_new (NULL);
+
+  nagios_head (out, product, CMA_STATE_UNKNOWN);
+  g_string_append_printf (out, "%s\n", message);
+  return g_string_free (out, FALSE);
+}
+
+char *
+cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format,
+                           const char *message)
+{
+  switch (format)
+    {
+    case CMA_OUTPUT_JSON:
+      return status_failure_json (message);
+    case CMA_OUTPUT_NAGIOS:
+      return status_failure_nagios (product, message);
+    case CMA_OUTPUT_TEXT:
+    default:
+      /* People read the error where every command reports it: stderr. */
+      return g_strdup ("");
+    }
 }
 
 static char *

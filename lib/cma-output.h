@@ -42,8 +42,14 @@ char *cma_output_status (const CmaProduct     *product,
                          CmaOutputFormat       format,
                          gboolean              color);
 
-/* {"state": "UNKNOWN", "error": MESSAGE, "connections": []} */
-char *cma_output_status_error (const char *message);
+/* What status prints on stdout when it fails before it can evaluate
+ * anything: monitoring and scripts read stdout even then, so it says
+ * UNKNOWN in the format they parse. JSON:
+ * {"state": "UNKNOWN", "error": MESSAGE, "connections": []}; Nagios:
+ * "JCMA TOKEN UNKNOWN - MESSAGE"; text: empty (the error goes to stderr). */
+char *cma_output_status_failure (const CmaProduct *product,
+                                 CmaOutputFormat   format,
+                                 const char       *message);
 
 /* @renewals newest first. */
 char *cma_output_history (GPtrArray       *renewals,

@@ -18,22 +18,6 @@ status_entries (CmaCli *cli)
   return g_memdup2 (entries, sizeof entries);
 }
 
-/* Monitoring and scripts read stdout even when we fail, so say UNKNOWN
- * there too, in the format they parse. */
-static void
-status_report_failure (CmaCli *cli, CmaOutputFormat format, const GError *error)
-{
-  g_autofree char *text = NULL;
-
-  if (format == CMA_OUTPUT_NAGIOS)
-    printf ("%s TOKEN UNKNOWN - %s\n", cli->product->assistant_abbrev, error->message);
-  else if (format == CMA_OUTPUT_JSON)
-    {
-      text = cma_output_status_error (error->message);
-      fputs (text, stdout);
-    }
-}
-
 static int
 run_status (CmaCli *cli, GError **error)
 {
@@ -50,7 +34,11 @@ run_status (CmaCli *cli, GError **error)
   if (!cma_cli_setup (cli, &local_error) ||
       (renewals = cma_ledger_load (cli->ledger, &local_error)) == NULL)
     {
-      status_report_failure (cli, format, local_error);
+      /* Monitoring reads stdout even now; the error goes to stderr. */
+      g_autofree char *failure = cma_output_status_failure (cli->product, format,
+                                                            local_error->message);
+
+      fputs (failure, stdout);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return CMA_EXIT_UNKNOWN;
     }
