@@ -34,6 +34,19 @@ ask (const char *prompt, char *answer, gsize size)
   return TRUE;
 }
 
+/* The product names the last click, so the question quotes the label the
+ * user just saw. */
+static gboolean
+confirmed (const CmaProduct *p)
+{
+  g_autofree char *question =
+    g_strdup_printf ("\nDid the assistant accept the connection after \"%s\"? [y/N] ",
+                     p->confirm_label);
+  char answer[64];
+
+  return ask (question, answer, sizeof answer) && g_ascii_tolower (answer[0]) == 'y';
+}
+
 static int
 walk_steps (CmaCli *cli, GError **error)
 {
@@ -53,8 +66,7 @@ walk_steps (CmaCli *cli, GError **error)
           return CMA_EXIT_USAGE;
         }
     }
-  if (!ask ("\nDid the assistant accept the connection after \"Confirm\"? [y/N] ",
-            answer, sizeof answer) || g_ascii_tolower (answer[0]) != 'y')
+  if (!confirmed (p))
     {
       printf ("Nothing recorded. Run '%s guide' again when you retry.\n", p->program);
       return CMA_EXIT_USAGE;
