@@ -7,16 +7,11 @@
 #include "cma-cli-private.h"
 #include "cma-doctor.h"
 
-static GOptionEntry *
-doctor_entries (CmaCli *cli)
-{
-  GOptionEntry entries[] = {
-    { "no-cloud", 0, 0, G_OPTION_ARG_NONE, &cli->no_cloud,
-      "Skip the cloud API check (it creates a short-lived auth token)", NULL },
-    { NULL }
-  };
-  return g_memdup2 (entries, sizeof entries);
-}
+static const GOptionEntry doctor_options[] = {
+  { "no-cloud", 0, 0, G_OPTION_ARG_NONE, CMA_CLI_FIELD (no_cloud),
+    "Skip the cloud API check (it creates a short-lived auth token)", NULL },
+  G_OPTION_ENTRY_NULL
+};
 
 static const char *
 mark (CmaCheckResult result)
@@ -75,6 +70,6 @@ run_doctor (CmaCli *cli, GError **error)
 const CmaCliCommand cma_cli_cmd_doctor = {
   .name = "doctor",
   .summary = "Check everything an unattended renewal needs",
-  .entries = doctor_entries,
+  .options = doctor_options,
   .run = run_doctor,
 };

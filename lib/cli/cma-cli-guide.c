@@ -9,18 +9,13 @@
 #include "cma-error.h"
 #include "cma-guide.h"
 
-static GOptionEntry *
-guide_entries (CmaCli *cli)
-{
-  GOptionEntry entries[] = {
-    { "interactive", 'i', 0, G_OPTION_ARG_NONE, &cli->interactive,
-      "Walk through the steps one by one, then record the renewal", NULL },
-    { "note", 'n', 0, G_OPTION_ARG_STRING, &cli->note,
-      "With --interactive: text kept with the record", "TEXT" },
-    { NULL }
-  };
-  return g_memdup2 (entries, sizeof entries);
-}
+static const GOptionEntry guide_options[] = {
+  { "interactive", 'i', 0, G_OPTION_ARG_NONE, CMA_CLI_FIELD (interactive),
+    "Walk through the steps one by one, then record the renewal", NULL },
+  { "note", 'n', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (note),
+    "With --interactive: text kept with the record", "TEXT" },
+  G_OPTION_ENTRY_NULL
+};
 
 /* Read one answer line from the terminal; FALSE on end of input. */
 static gboolean
@@ -115,6 +110,6 @@ run_guide (CmaCli *cli, GError **error)
 const CmaCliCommand cma_cli_cmd_guide = {
   .name = "guide",
   .summary = "Print the product's renewal steps and each connection's deadline",
-  .entries = guide_entries,
+  .options = guide_options,
   .run = run_guide,
 };

@@ -3,16 +3,11 @@
 
 #include "cma-cli-private.h"
 
-static GOptionEntry *
-history_entries (CmaCli *cli)
-{
-  GOptionEntry entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_STRING, &cli->output,
-      "Output format: text or json", "FORMAT" },
-    { NULL }
-  };
-  return g_memdup2 (entries, sizeof entries);
-}
+static const GOptionEntry history_options[] = {
+  { "output", 'o', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (output),
+    "Output format: text or json", "FORMAT" },
+  G_OPTION_ENTRY_NULL
+};
 
 static int
 compare_newest_first (gconstpointer a, gconstpointer b)
@@ -59,6 +54,6 @@ run_history (CmaCli *cli, GError **error)
 const CmaCliCommand cma_cli_cmd_history = {
   .name = "history",
   .summary = "List recorded renewals, newest first",
-  .entries = history_entries,
+  .options = history_options,
   .run = run_history,
 };

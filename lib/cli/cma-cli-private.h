@@ -47,10 +47,25 @@ typedef struct {
   const char   *name;
   const char   *parameter;   /* after the command name in usage */
   const char   *summary;
-  GOptionEntry *(*entries) (CmaCli *cli); /* own options (g_free'd), or NULL */
+  const GOptionEntry *options; /* own options (CMA_CLI_FIELD), or NULL */
   int         (*run) (CmaCli *cli, GError **error);
   gboolean      monitoring;  /* errors exit UNKNOWN */
 } CmaCliCommand;
+
+/* Option tables are static data, so every command declares its options
+ * the same way and the dispatcher can read them before it knows the
+ * command. An entry names the CmaCli field it sets by its offset; the
+ * dispatcher binds the table to one CmaCli before parsing. Callback
+ * entries keep their function and receive the CmaCli as data. */
+#define CMA_CLI_FIELD(member) GSIZE_TO_POINTER (G_STRUCT_OFFSET (CmaCli, member))
+
+/* A GOptionArgFunc that parses days (cma_cli_parse_days) into @field. */
+#define CMA_CLI_DAYS_CALLBACK(fn, field)                                      \
+  static gboolean fn (const char *name, const char *value, gpointer data,     \
+                      GError **error)                                         \
+  {                                                                           \
+    return cma_cli_parse_days (name, value, &((CmaCli *) data)->field, error); \
+  }
 
 /* Load config, apply command-line overrides, select connections, open the ledger. */
 gboolean cma_cli_setup (CmaCli *cli, GError **error);

@@ -8,18 +8,13 @@
 #include "cma-cli-private.h"
 #include "cma-error.h"
 
-static GOptionEntry *
-record_entries (CmaCli *cli)
-{
-  GOptionEntry entries[] = {
-    { "at", 0, 0, G_OPTION_ARG_STRING, &cli->at,
-      "When the token was renewed (ISO 8601; default: now)", "TIME" },
-    { "note", 'n', 0, G_OPTION_ARG_STRING, &cli->note,
-      "Free text kept with the record (ticket number, who clicked)", "TEXT" },
-    { NULL }
-  };
-  return g_memdup2 (entries, sizeof entries);
-}
+static const GOptionEntry record_options[] = {
+  { "at", 0, 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (at),
+    "When the token was renewed (ISO 8601; default: now)", "TIME" },
+  { "note", 'n', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (note),
+    "Free text kept with the record (ticket number, who clicked)", "TEXT" },
+  G_OPTION_ENTRY_NULL
+};
 
 static gboolean
 check_record_time (CmaInstant at, GError **error)
@@ -89,6 +84,6 @@ run_record (CmaCli *cli, GError **error)
 const CmaCliCommand cma_cli_cmd_record = {
   .name = "record",
   .summary = "Record a renewal done by hand in the Migration Assistant",
-  .entries = record_entries,
+  .options = record_options,
   .run = run_record,
 };

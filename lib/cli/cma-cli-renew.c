@@ -8,28 +8,19 @@
 #include "cma-hook.h"
 #include "cma-renew.h"
 
-static gboolean
-set_renew_within (const char *name, const char *value, gpointer data, GError **error)
-{
-  return cma_cli_parse_days (name, value, &((CmaCli *) data)->renew_within, error);
-}
+CMA_CLI_DAYS_CALLBACK (set_renew_within, renew_within)
 
-static GOptionEntry *
-renew_entries (CmaCli *cli)
-{
-  GOptionEntry entries[] = {
-    { "force", 'f', 0, G_OPTION_ARG_NONE, &cli->force,
-      "Renew even connections that are not due", NULL },
-    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &cli->dry_run,
-      "Check credentials and reachability with read-only calls; change nothing", NULL },
-    { "renew-within", 0, 0, G_OPTION_ARG_CALLBACK, set_renew_within,
-      "Due when fewer than DAYS remain (default 7)", "DAYS" },
-    { "hook", 0, 0, G_OPTION_ARG_FILENAME, &cli->hook,
-      "Run PROG after each connection's attempt (renewed, failed, not-due)", "PROG" },
-    { NULL }
-  };
-  return g_memdup2 (entries, sizeof entries);
-}
+static const GOptionEntry renew_options[] = {
+  { "force", 'f', 0, G_OPTION_ARG_NONE, CMA_CLI_FIELD (force),
+    "Renew even connections that are not due", NULL },
+  { "dry-run", 'n', 0, G_OPTION_ARG_NONE, CMA_CLI_FIELD (dry_run),
+    "Check credentials and reachability with read-only calls; change nothing", NULL },
+  { "renew-within", 0, 0, G_OPTION_ARG_CALLBACK, set_renew_within,
+    "Due when fewer than DAYS remain (default 7)", "DAYS" },
+  { "hook", 0, 0, G_OPTION_ARG_FILENAME, CMA_CLI_FIELD (hook),
+    "Run PROG after each connection's attempt (renewed, failed, not-due)", "PROG" },
+  G_OPTION_ENTRY_NULL
+};
 
 static void
 run_hook (CmaCli *cli, const CmaConnection *conn, const char *action,
@@ -139,6 +130,6 @@ run_renew (CmaCli *cli, GError **error)
 const CmaCliCommand cma_cli_cmd_renew = {
   .name = "renew",
   .summary = "Renew due connections' tokens through Atlassian's API",
-  .entries = renew_entries,
+  .options = renew_options,
   .run = run_renew,
 };

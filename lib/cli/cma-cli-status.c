@@ -5,18 +5,13 @@
 
 #include "cma-cli-private.h"
 
-static GOptionEntry *
-status_entries (CmaCli *cli)
-{
-  GOptionEntry entries[] = {
-    { "at", 0, 0, G_OPTION_ARG_STRING, &cli->at,
-      "Evaluate at TIME instead of now (ISO 8601)", "TIME" },
-    { "output", 'o', 0, G_OPTION_ARG_STRING, &cli->output,
-      "Output format: text, json or nagios", "FORMAT" },
-    { NULL }
-  };
-  return g_memdup2 (entries, sizeof entries);
-}
+static const GOptionEntry status_options[] = {
+  { "at", 0, 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (at),
+    "Evaluate at TIME instead of now (ISO 8601)", "TIME" },
+  { "output", 'o', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (output),
+    "Output format: text, json or nagios", "FORMAT" },
+  G_OPTION_ENTRY_NULL
+};
 
 static int
 run_status (CmaCli *cli, GError **error)
@@ -57,7 +52,7 @@ run_status (CmaCli *cli, GError **error)
 const CmaCliCommand cma_cli_cmd_status = {
   .name = "status",
   .summary = "Show how long each connection's token stays usable",
-  .entries = status_entries,
+  .options = status_options,
   .run = run_status,
   .monitoring = TRUE,
 };

@@ -40,44 +40,51 @@ count_verbose (const char *name, const char *value, gpointer data, GError **erro
   return TRUE;
 }
 
-#define DAYS_CALLBACK(fn, field)                                              \
-  static gboolean fn (const char *name, const char *value, gpointer data,     \
-                      GError **error)                                         \
-  {                                                                           \
-    return cma_cli_parse_days (name, value, &((CmaCli *) data)->field, error); \
-  }
-DAYS_CALLBACK (set_lifetime, lifetime_days)
-DAYS_CALLBACK (set_warning, warning_days)
-DAYS_CALLBACK (set_critical, critical_days)
+CMA_CLI_DAYS_CALLBACK (set_lifetime, lifetime_days)
+CMA_CLI_DAYS_CALLBACK (set_warning, warning_days)
+CMA_CLI_DAYS_CALLBACK (set_critical, critical_days)
 
+static const GOptionEntry global_options[] = {
+  { "config", 'c', 0, G_OPTION_ARG_FILENAME, CMA_CLI_FIELD (config_path),
+    "Read configuration from FILE", "FILE" },
+  { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, CMA_CLI_FIELD (state_dir),
+    "Keep the renewal ledger in DIR", "DIR" },
+  { "connection", 'C', 0, G_OPTION_ARG_STRING_ARRAY, CMA_CLI_FIELD (connection_names),
+    "Act on connection NAME only (repeatable; default: all)", "NAME" },
+  { "server-url", 0, 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (server_url),
+    "Server base URL, context path included, for a connection named 'default'", "URL" },
+  { "cloud-url", 0, 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (cloud_url),
+    "Cloud site URL for the connection named 'default'", "URL" },
+  { "lifetime-days", 0, 0, G_OPTION_ARG_CALLBACK, set_lifetime,
+    "Token usable this many days after renewal (21)", "DAYS" },
+  { "warning-days", 0, 0, G_OPTION_ARG_CALLBACK, set_warning,
+    "WARNING when this many days or fewer remain (5)", "DAYS" },
+  { "critical-days", 0, 0, G_OPTION_ARG_CALLBACK, set_critical,
+    "CRITICAL when this many days or fewer remain (0)", "DAYS" },
+  { "verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, count_verbose,
+    "Say more (repeat for HTTP traces, secrets redacted)", NULL },
+  { "quiet", 'q', 0, G_OPTION_ARG_NONE, CMA_CLI_FIELD (quiet),
+    "Print only errors (and the exit status says the rest)", NULL },
+  G_OPTION_ENTRY_NULL
+};
+
+/* A copy of @options whose fields (CMA_CLI_FIELD offsets) point into
+ * @cli; g_free() it. */
 static GOptionEntry *
-global_entries (CmaCli *cli)
+bind_options (CmaCli *cli, const GOptionEntry *options)
 {
-  GOptionEntry entries[] = {
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &cli->config_path,
-      "Read configuration from FILE", "FILE" },
-    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &cli->state_dir,
-      "Keep the renewal ledger in DIR", "DIR" },
-    { "connection", 'C', 0, G_OPTION_ARG_STRING_ARRAY, &cli->connection_names,
-      "Act on connection NAME only (repeatable; default: all)", "NAME" },
-    { "server-url", 0, 0, G_OPTION_ARG_STRING, &cli->server_url,
-      "Server base URL, context path included, for a connection named 'default'", "URL" },
-    { "cloud-url", 0, 0, G_OPTION_ARG_STRING, &cli->cloud_url,
-      "Cloud site URL for the connection named 'default'", "URL" },
-    { "lifetime-days", 0, 0, G_OPTION_ARG_CALLBACK, set_lifetime,
-      "Token usable this many days after renewal (21)", "DAYS" },
-    { "warning-days", 0, 0, G_OPTION_ARG_CALLBACK, set_warning,
-      "WARNING when this many days or fewer remain (5)", "DAYS" },
-    { "critical-days", 0, 0, G_OPTION_ARG_CALLBACK, set_critical,
-      "CRITICAL when this many days or fewer remain (0)", "DAYS" },
-    { "verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, count_verbose,
-      "Say more (repeat for HTTP traces, secrets redacted)", NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cli->quiet,
-      "Print only errors (and the exit status says the rest)", NULL },
-    { NULL }
-  };
+  gsize n = 0;
+  GOptionEntry *bound;
 
-  return g_memdup2 (entries, sizeof entries);
+  if (options == NULL)
+    return NULL;
+  while (options[n].long_name != NULL)
+    n++;
+  bound = g_memdup2 (options, (n + 1) * sizeof *options);
+  for (gsize i = 0; i < n; i++)
+    if (bound[i].arg != G_OPTION_ARG_CALLBACK)
+      bound[i].arg_data = G_STRUCT_MEMBER_P (cli, GPOINTER_TO_SIZE (options[i].arg_data));
+  return bound;
 }
 
 static void
@@ -118,6 +125,26 @@ find_command (const char *name)
   return NULL;
 }
 
+/* Whether the argv word @arg is a global option whose value is the next
+ * word ("-c FILE", "--config FILE"; "--config=FILE" carries its own).
+ * Only global options count: before the command word the command is not
+ * known, and the commands' own short names clash (-n is record's --note
+ * but renew's --dry-run). */
+static gboolean
+takes_next_word (const char *arg)
+{
+  for (const GOptionEntry *e = global_options; e->long_name != NULL; e++)
+    {
+      if (e->arg == G_OPTION_ARG_NONE ||
+          (e->flags & (G_OPTION_FLAG_NO_ARG | G_OPTION_FLAG_OPTIONAL_ARG)))
+        continue;
+      if (arg[1] == '-' ? strcmp (arg + 2, e->long_name) == 0
+                        : arg[1] != '\0' && arg[1] == e->short_name && arg[2] == '\0')
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* "jcma-token -v status" and "jcma-token --config F renew" are how many
  * people type: move the first word naming a command to the front, so
  * options may stand on either side of it. A word right after an option
@@ -125,18 +152,13 @@ find_command (const char *name)
 static void
 move_command_first (int argc, char **argv)
 {
-  static const char *const with_value[] = {
-    "-c", "--config", "--state-dir", "-C", "--connection", "--server-url", "--cloud-url",
-    "--lifetime-days", "--warning-days", "--critical-days", NULL
-  };
-
   for (int i = 1; i < argc; i++)
     {
       if (strcmp (argv[i], "--") == 0)
         return;
       if (argv[i][0] == '-')
         {
-          i += g_strv_contains (with_value, argv[i]); /* skip its value */
+          i += takes_next_word (argv[i]); /* skip its value */
           continue;
         }
       if (find_command (argv[i]) != NULL)
@@ -234,8 +256,8 @@ cma_cli_exit_code_for_error (const GError *error)
 static int
 run_command (CmaCli *cli, const CmaCliCommand *cmd, int argc, char **argv)
 {
-  g_autofree GOptionEntry *globals = global_entries (cli);
-  g_autofree GOptionEntry *own = cmd->entries ? cmd->entries (cli) : NULL;
+  g_autofree GOptionEntry *globals = bind_options (cli, global_options);
+  g_autofree GOptionEntry *own = bind_options (cli, cmd->options);
   g_autoptr(GOptionContext) ctx = command_context (cli, cmd, globals, own);
   g_autoptr(GError) error = NULL;
   int status;
