@@ -282,6 +282,61 @@ fail:
   return cmd->monitoring ? CMA_EXIT_UNKNOWN : cma_cli_exit_code_for_error (error);
 }
 
+/* No arguments, help and version need no command: TRUE, with @status
+ * set, when argv asked for one of them. */
+static gboolean
+run_builtin (const CmaProduct *product, int argc, char **argv, int *status)
+{
+  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
+      strcmp (argv[1], "help") == 0)
+    {
+      print_usage (product, argc < 2 ? stderr : stdout);
+      *status = argc < 2 ? CMA_EXIT_USAGE : CMA_EXIT_OK;
+      return TRUE;
+    }
+  if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "version") == 0)
+    {
+      print_version (product);
+      *status = CMA_EXIT_OK;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* The command @word names, or NULL after saying there is none. */
+static const CmaCliCommand *
+command_for (const CmaProduct *product, const char *word)
+{
+  const CmaCliCommand *cmd = find_command (word);
+
+  if (cmd != NULL)
+    return cmd;
+  g_set_prgname (product->program);
+  if (word[0] == '-')
+    g_printerr ("%s: no command given (see '%s --help')\n", product->program,
+                product->program);
+  else
+    g_printerr ("%s: unknown command '%s' (see '%s --help')\n", product->program,
+                word, product->program);
+  return NULL;
+}
+
+/* Runs @cmd on the words after argv[1], which names it. */
+static int
+run_named (CmaCli *cli, const CmaCliCommand *cmd, int argc, char **argv)
+{
+  g_autofree char *name = g_strdup_printf ("%s %s", cli->product->program, cmd->name);
+  g_autofree char **sub_argv = g_new0 (char *, argc);
+
+  /* GOption's usage line reads "PRGNAME [OPTION…] PARAMETER"; with the
+   * command in the name it reads as it is typed. Set once: not thread-safe. */
+  g_set_prgname (name);
+  sub_argv[0] = name;
+  for (int i = 2; i < argc; i++)
+    sub_argv[i - 1] = argv[i];
+  return run_command (cli, cmd, argc - 1, sub_argv);
+}
+
 int
 cma_cli_main (const CmaProduct *product, int argc, char **argv)
 {
@@ -297,48 +352,12 @@ cma_cli_main (const CmaProduct *product, int argc, char **argv)
 
   if (argc >= 2 && argv[1][0] == '-')
     move_command_first (argc, argv);
-  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
-      strcmp (argv[1], "help") == 0)
-    {
-      print_usage (product, argc < 2 ? stderr : stdout);
-      return argc < 2 ? CMA_EXIT_USAGE : CMA_EXIT_OK;
-    }
-  if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "version") == 0)
-    {
-      print_version (product);
-      return CMA_EXIT_OK;
-    }
-  cmd = find_command (argv[1]);
-  /* GOption's usage line reads "PRGNAME [OPTION…] PARAMETER"; with the
-   * command in the name it reads as it is typed. Set once: not thread-safe. */
-  if (cmd != NULL)
-    {
-      g_autofree char *name = g_strdup_printf ("%s %s", product->program, cmd->name);
-      g_set_prgname (name);
-    }
-  else
-    g_set_prgname (product->program);
+  if (run_builtin (product, argc, argv, &status))
+    return status;
+  cmd = command_for (product, argv[1]);
   if (cmd == NULL)
-    {
-      if (argv[1][0] == '-')
-        g_printerr ("%s: no command given (see '%s --help')\n", product->program,
-                    product->program);
-      else
-        g_printerr ("%s: unknown command '%s' (see '%s --help')\n", product->program,
-                    argv[1], product->program);
-      return CMA_EXIT_USAGE;
-    }
-
-  {
-    g_autofree char *name = g_strdup_printf ("%s %s", product->program, cmd->name);
-    char **sub_argv = g_new0 (char *, argc);
-
-    sub_argv[0] = name;
-    for (int i = 2; i < argc; i++)
-      sub_argv[i - 1] = argv[i];
-    status = run_command (&cli, cmd, argc - 1, sub_argv);
-    g_free (sub_argv);
-  }
+    return CMA_EXIT_USAGE;
+  status = run_named (&cli, cmd, argc, argv);
   cli_clear (&cli);
   return status;
 }
