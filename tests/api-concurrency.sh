@@ -8,17 +8,16 @@ need_sim
 # api_lines LEDGER: renewals recorded through the API.
 api_lines () { grep -c '"method":"api"' "$1" || true; }
 
-for p in jcma ccma; do
+for p in $PRODUCTS; do
   use_product "$p"
-  prog=$(prog_for "$p")
   state="$test_tmpdir/state-$p"
   ledger="$state/$NAME.ledger"
 
   # ---- two runs at once, nothing recorded ----
   start_sim "$p" --latency-ms 500
-  "$prog" renew -c "$CONF" --state-dir "$state" >"$test_tmpdir/a.out" 2>&1 &
+  "$PROG" renew -c "$CONF" --state-dir "$state" >"$test_tmpdir/a.out" 2>&1 &
   pid_a=$!
-  "$prog" renew -c "$CONF" --state-dir "$state" >"$test_tmpdir/b.out" 2>&1 &
+  "$PROG" renew -c "$CONF" --state-dir "$state" >"$test_tmpdir/b.out" 2>&1 &
   pid_b=$!
   rc_a=0 rc_b=0
   wait "$pid_a" || rc_a=$?
@@ -53,7 +52,7 @@ cloud-url = https://other.atlassian.net"
       broken-last) printf '%s\n%s\n\n%s\n' "$defaults" "$good" "$broken" >"$CONF.two" ;;
     esac
     saved=$(sim_stats saved)
-    run "$prog" renew -c "$CONF.two" --state-dir "$s"
+    run "$PROG" renew -c "$CONF.two" --state-dir "$s"
     check "$p: $order: exit status is the failure's" 69 "^$NAME: broken: server https://127\.0\.0\.1:1/jira/.*cannot connect"
     assert "$p: $order: the other connection still renews" stdout_has "^prod: renewed"
     [ "$(sim_stats saved)" = $((saved + 1)) ] && [ "$(api_lines "$s/$NAME.ledger")" = 1 ] &&

@@ -11,7 +11,7 @@ bad_lines () { printf '%s\n' "$out" | grep -E '^  (✗|!) ' || true; }
 # doctor_flags DESCRIPTION MARK REGEX: doctor exits 1, and the one bad line
 # it printed has MARK (✗ or !) and matches REGEX.
 doctor_flags () {
-  run "$prog" doctor -c "$CONF" --state-dir "$state"
+  run "$PROG" doctor -c "$CONF" --state-dir "$state"
   check "$p: $1: exit 1" 1 "^Some checks failed; see the fixes above\.\$"
   bad=$(bad_lines)
   if [ "$(printf '%s\n' "$bad" | grep -c .)" -ne 1 ]; then
@@ -25,25 +25,20 @@ doctor_flags () {
   fi
 }
 
-for p in jcma ccma; do
+for p in $PRODUCTS; do
   use_product "$p"
-  prog=$(prog_for "$p")
   state="$test_tmpdir/state-$p"
-  case $p in
-    jcma) min=1\\.12\\.5 ;;
-    ccma) min=3\\.10\\.8 ;;
-  esac
 
   # ---- healthy ----
   start_sim "$p"
-  run "$prog" doctor -c "$CONF" --state-dir "$state"
+  run "$PROG" doctor -c "$CONF" --state-dir "$state"
   check "$p: a healthy setup passes" 0 "^All checks passed\.\$"
   checks=$(printf '%s\n' "$out" | grep -c '^  ' || true)
   passed=$(printf '%s\n' "$out" | grep -c '^  ✓ ' || true)
   [ "$checks" -ge 10 ] && [ "$checks" = "$passed" ] &&
     ok "$p: every one of the $checks checks is ✓" || { not_ok "$p: $passed of $checks checks ✓"; diag; }
   assert "$p: ... including the cloud API" stdout_has "^  ✓ cloud API reachable and credentials accepted: https://127\.0\.0\.1:$PORT/ as admin@example\.com\$"
-  assert "$p: ... and the assistant's version" stdout_has "^  ✓ $ABBREV version $min or later: "
+  assert "$p: ... and the assistant's version" stdout_has "^  ✓ $ABBREV version $MIN_VERSION_RE or later: "
   [ "$(sim_stats saved)" = 0 ] && ok "$p: doctor saves no token" || not_ok "$p: saved=$(sim_stats saved)"
   [ ! -e "$state/$NAME.ledger" ] && ok "$p: doctor records nothing" || not_ok "$p: doctor wrote $state/$NAME.ledger"
 
@@ -59,7 +54,7 @@ for p in jcma ccma; do
     "$ABBREV installed and enabled: .*installed but disabled; enable it in Manage apps"
   start_sim "$p" --fault plugin-old
   doctor_flags "assistant too old" ✗ \
-    "$ABBREV version $min or later: .*version 1\.0\.0; renewal through the API needs $min or later"
+    "$ABBREV version $MIN_VERSION_RE or later: .*version 1\.0\.0; renewal through the API needs $MIN_VERSION_RE or later"
   start_sim "$p" --fault plugin-500
   doctor_flags "plugin manager failing" ✗ \
     "server answers the plugin manager: server .* answered HTTP 500"
@@ -70,7 +65,7 @@ for p in jcma ccma; do
     "cloud API reachable and credentials accepted: cloud .* refused cloud-user admin@example\.com and its API token \(HTTP 401\)"
   # The Date headers of both sides run 15 minutes ahead: warnings, no ✗.
   start_sim "$p" --date-offset 900
-  run "$prog" doctor -c "$CONF" --state-dir "$state"
+  run "$PROG" doctor -c "$CONF" --state-dir "$state"
   check "$p: clock skew: exit 1" 1 "^Some checks failed"
   assert "$p: clock skew: ! for the server" \
     stdout_has "^  ! clock agrees with the server: this host's clock is 900 s behind the server's.*fix NTP"
@@ -103,7 +98,7 @@ for p in jcma ccma; do
 
   # ---- --no-cloud ----
   start_sim "$p"
-  run "$prog" doctor -c "$CONF" --state-dir "$state" --no-cloud
+  run "$PROG" doctor -c "$CONF" --state-dir "$state" --no-cloud
   check "$p: --no-cloud passes" 0 "^All checks passed\.\$"
   assert "$p: --no-cloud marks the cloud check skipped" \
     stdout_has "^  - cloud API reachable and credentials accepted: skipped \(--no-cloud\)\$"

@@ -18,7 +18,7 @@ del_key () { sed -i "/^$1 = /d" "$CONF"; }
 # stderr line matches REGEX (anchored after "PROG: prod: "), stdout is empty,
 # and the ledger is still a copy of $before.
 renew_fails () {
-  run "$prog" renew -c "$CONF" --state-dir "$state" --force
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force
   check "$p: $1: exit $2 and says what to do" "$2" "^$NAME: prod: $3"
   if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ] || [ -n "$out" ]; then
     not_ok "$p: $1: one line on stderr, nothing on stdout"
@@ -33,7 +33,7 @@ renew_fails () {
 
 # renew_ok DESCRIPTION: renew --force succeeds; the new ledger is $before.
 renew_ok () {
-  run "$prog" renew -c "$CONF" --state-dir "$state" --force
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force
   check "$p: $1" 0 "^prod: renewed \(token sha256:[0-9a-f]{12}\)"
   cp "$ledger" "$before"
 }
@@ -42,19 +42,14 @@ renew_ok () {
 log_count () { grep -Ec -- "$1" "$test_tmpdir/sim.log" || true; }
 
 now=$(date -u +%s)
-for p in jcma ccma; do
+for p in $PRODUCTS; do
   use_product "$p"
-  prog=$(prog_for "$p")
   state="$test_tmpdir/state-$p"
   ledger="$state/$NAME.ledger"
   before="$test_tmpdir/before-$p"
-  case $p in
-    jcma) min=1\\.12\\.5 ;;
-    ccma) min=3\\.10\\.8 ;;
-  esac
 
   start_sim "$p"
-  run "$prog" record -c "$CONF" --state-dir "$state" --at "$(iso_at $((now - 10 * 86400)))" -n setup
+  run "$PROG" record -c "$CONF" --state-dir "$state" --at "$(iso_at $((now - 10 * 86400)))" -n setup
   check "$p: a manual renewal ten days ago is recorded" 0 ""
   [ -s "$ledger" ] || { echo "Bail out! $p: no ledger at $ledger"; exit 1; }
   cp "$ledger" "$before"
@@ -134,7 +129,7 @@ for p in jcma ccma; do
   # ---- the server refuses the auth token ----
   start_sim "$p" --fault save-404
   renew_fails "assistant without the token endpoint (404)" 76 \
-    "server .*\(HTTP 404\).*older than $min; upgrade it, or renew by hand"
+    "server .*\(HTTP 404\).*older than $MIN_VERSION_RE; upgrade it, or renew by hand"
   start_sim "$p" --fault save-500
   renew_fails "server cannot save the token (500)" 76 \
     "server .*\"Exception in saving token\.\".*run again"

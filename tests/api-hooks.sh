@@ -42,9 +42,8 @@ hook="$test_tmpdir/hook"
 make_hook "$hook" 0
 make_hook "$test_tmpdir/failing-hook" 3
 
-for p in jcma ccma; do
+for p in $PRODUCTS; do
   use_product "$p"
-  prog=$(prog_for "$p")
   state="$test_tmpdir/state-$p"
   ledger="$state/$NAME.ledger"
   rm -f "$hook".*
@@ -56,9 +55,9 @@ CMA_CLOUD_URL=https://acme.atlassian.net/"
 
   # ---- renewed ----
   run env CMA_CLOUD_TOKEN="$CLOUD_SECRET" CMA_SERVER_TOKEN="$SERVER_SECRET" \
-    "$prog" renew -c "$CONF" --state-dir "$state" --hook "$hook"
+    "$PROG" renew -c "$CONF" --state-dir "$state" --hook "$hook"
   check "$p: renew with --hook renews" 0 "^prod: renewed"
-  run "$prog" status -c "$CONF" --state-dir "$state" -o json
+  run "$PROG" status -c "$CONF" --state-dir "$state" -o json
   until=$(printf '%s\n' "$out" | sed -n 's/.*"usable_until" : "\([^"]*\)".*/\1/p')
   [ -n "$until" ] || not_ok "$p: status shows no usable_until: $out"
   hook_has "$p: renewed: action, connection and CMA_* variables" "$hook.renewed" "args=renewed prod
@@ -69,7 +68,7 @@ CMA_DAYS_LEFT=21.0"
     sh -c "! grep -Eq '^CMA_(CLOUD|SERVER)_TOKEN=|$CLOUD_SECRET|$SERVER_SECRET' '$hook.renewed'"
 
   # ---- not due ----
-  run "$prog" renew -c "$CONF" --state-dir "$state" --hook "$hook"
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --hook "$hook"
   check "$p: the second renew is not due" 0 "^prod: not due"
   hook_has "$p: not-due: action and the countdown" "$hook.not-due" "args=not-due prod
 $common
@@ -79,7 +78,7 @@ CMA_DAYS_LEFT=21.0"
   # ---- failed: a wrong server token; the countdown is still the last one ----
   (umask 077; echo wrong-token >"$test_tmpdir/wrong.token")
   sed "s|^server-token-file = .*|server-token-file = $test_tmpdir/wrong.token|" "$CONF" >"$CONF.wrong"
-  run "$prog" renew -c "$CONF.wrong" --state-dir "$state" --force --hook "$hook"
+  run "$PROG" renew -c "$CONF.wrong" --state-dir "$state" --force --hook "$hook"
   check "$p: a refused renewal fails" 77 "did not accept"
   hook_has "$p: failed: action and the last countdown" "$hook.failed" "args=failed prod
 $common
@@ -89,7 +88,7 @@ CMA_DAYS_LEFT=21.0"
 
   # Nothing recorded: no countdown to pass.
   rm -f "$hook.failed"
-  run "$prog" renew -c "$CONF.wrong" --state-dir "$test_tmpdir/empty-$p" --hook "$hook"
+  run "$PROG" renew -c "$CONF.wrong" --state-dir "$test_tmpdir/empty-$p" --hook "$hook"
   check "$p: a first renewal that fails" 77 ""
   assert "$p: failed with nothing recorded: no CMA_DAYS_LEFT or CMA_USABLE_UNTIL" \
     sh -c "grep -q '^args=failed prod\$' '$hook.failed' && ! grep -q '^CMA_DAYS_LEFT=\|^CMA_USABLE_UNTIL=' '$hook.failed'"
@@ -98,14 +97,14 @@ CMA_DAYS_LEFT=21.0"
   # is unknown, never OK.
   rm -f "$hook.failed"
   sed "s|^server-token-file = .*|server-token-file = $test_tmpdir/missing.token|" "$CONF" >"$CONF.missing"
-  run "$prog" renew -c "$CONF.missing" --state-dir "$state" --force --hook "$hook"
+  run "$PROG" renew -c "$CONF.missing" --state-dir "$state" --force --hook "$hook"
   check "$p: a renewal without its token file" 78 "missing\.token"
   hook_has "$p: failed before reading the ledger: CMA_STATE=UNKNOWN" "$hook.failed" "args=failed prod
 CMA_STATE=UNKNOWN"
 
   # ---- a failing hook: a warning; the renewal stands ----
   lines=$(cat "$ledger" 2>/dev/null | wc -l)
-  run "$prog" renew -c "$CONF" --state-dir "$state" --force --hook "$test_tmpdir/failing-hook"
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force --hook "$test_tmpdir/failing-hook"
   check "$p: a hook exiting 3 leaves the exit status 0" 0 "^prod: renewed"
   assert "$p: ... and is reported on stderr as a warning" \
     stderr_has "^$NAME: warning: prod: hook .*failing-hook renewed: .*exited with code 3"
@@ -115,21 +114,21 @@ CMA_STATE=UNKNOWN"
 
   # ---- a dry run runs no hook ----
   rm -f "$hook".*
-  run "$prog" renew -c "$CONF" --state-dir "$state" --force --dry-run --hook "$hook"
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force --dry-run --hook "$hook"
   check "$p: --dry-run with --hook" 0 "^prod: would renew"
   [ -z "$(ls "$hook".* 2>/dev/null)" ] && ok "$p: --dry-run runs no hook" || not_ok "$p: the hook ran: $(ls "$hook".*)"
 
   # ---- the configuration's hook, relative to the configuration file ----
   make_hook "$test_tmpdir/conf-hook-$p" 0
   sed "s/^\[defaults\]\$/&\nhook = conf-hook-$p/" "$CONF" >"$CONF.hook"
-  run "$prog" renew -c "$CONF.hook" --state-dir "$state" --force
+  run "$PROG" renew -c "$CONF.hook" --state-dir "$state" --force
   check "$p: renew with a hook in the configuration" 0 "^prod: renewed"
   hook_has "$p: the configured hook ran, found next to the configuration" \
     "$test_tmpdir/conf-hook-$p.renewed" "args=renewed prod
 $common
 CMA_DAYS_LEFT=21.0"
   rm -f "$test_tmpdir/conf-hook-$p".* "$hook".*
-  run "$prog" renew -c "$CONF.hook" --state-dir "$state" --hook "$hook"
+  run "$PROG" renew -c "$CONF.hook" --state-dir "$state" --hook "$hook"
   check "$p: --hook with a configured hook" 0 "^prod: not due"
   [ -f "$hook.not-due" ] && [ ! -f "$test_tmpdir/conf-hook-$p.not-due" ] &&
     ok "$p: --hook replaces the configured hook" ||

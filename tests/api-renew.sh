@@ -4,55 +4,55 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
 need_sim
 
-for p in jcma ccma; do
-  prog=$(prog_for "$p")
+for p in $PRODUCTS; do
+  use_product "$p"
   start_sim "$p"
   state="$test_tmpdir/state-$p"
 
-  run "$prog" renew -c "$CONF" --state-dir "$state"
+  run "$PROG" renew -c "$CONF" --state-dir "$state"
   check "$p: renew with nothing recorded renews" 0 "^prod: renewed \(token sha256:[0-9a-f]{12}\); usable until .*21\.0 days left"
   [ "$(sim_stats saved)" = 1 ] && ok "$p: the simulator saved one token" || not_ok "$p: saved=$(sim_stats saved)"
 
-  run "$prog" status -c "$CONF" --state-dir "$state" -o json
+  run "$PROG" status -c "$CONF" --state-dir "$state" -o json
   check "$p: status after renewal is OK" 0 '"days_left" : 21\.0|"days_left" : 20\.99'
   printf '%s' "$out" | grep -q '"last_method" : "api"' && ok "$p: last method is api" || not_ok "$p: last method"
 
-  line=$(tail -n 1 "$state/$p-token.ledger")
+  line=$(tail -n 1 "$state/$NAME.ledger")
   case $line in
     *'"method":"api"'*'"fingerprint":"sha256:'*) ok "$p: ledger records method api and a fingerprint" ;;
     *) not_ok "$p: ledger line: $line" ;;
   esac
 
-  run "$prog" renew -c "$CONF" --state-dir "$state"
+  run "$PROG" renew -c "$CONF" --state-dir "$state"
   check "$p: a second renew finds it not due and exits 0" 0 "^prod: not due \(21\.0 days left\); due from "
   [ "$(sim_stats posts)" = 2 ] && ok "$p: not due sends nothing" || not_ok "$p: posts=$(sim_stats posts)"
 
-  run "$prog" renew -c "$CONF" --state-dir "$state" --renew-within 22
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --renew-within 22
   check "$p: --renew-within beyond the days left makes it due" 0 "^prod: renewed"
 
-  run "$prog" renew -c "$CONF" --state-dir "$state" --force
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force
   check "$p: --force renews regardless" 0 "^prod: renewed"
-  [ "$(wc -l <"$state/$p-token.ledger")" -eq 3 ] && ok "$p: three renewals recorded" || not_ok "$p: ledger lines"
+  [ "$(wc -l <"$state/$NAME.ledger")" -eq 3 ] && ok "$p: three renewals recorded" || not_ok "$p: ledger lines"
 
-  cp "$state/$p-token.ledger" "$test_tmpdir/before"
+  cp "$state/$NAME.ledger" "$test_tmpdir/before"
   posts=$(sim_stats posts)
-  run "$prog" renew -c "$CONF" --state-dir "$state" --force --dry-run
-  check "$p: --dry-run says what it would do" 0 "^prod: would renew: $(echo "$p" | tr a-z A-Z) [0-9.]+ on the server"
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force --dry-run
+  check "$p: --dry-run says what it would do" 0 "^prod: would renew: $ABBREV [0-9.]+ on the server"
   [ "$(sim_stats posts)" = "$posts" ] && ok "$p: --dry-run sends no POST" || not_ok "$p: --dry-run posted"
-  cmp -s "$state/$p-token.ledger" "$test_tmpdir/before" && ok "$p: --dry-run leaves the ledger alone" || not_ok "$p: --dry-run changed the ledger"
+  cmp -s "$state/$NAME.ledger" "$test_tmpdir/before" && ok "$p: --dry-run leaves the ledger alone" || not_ok "$p: --dry-run changed the ledger"
 
-  run "$prog" renew -c "$CONF" --state-dir "$test_tmpdir/empty-$p" --renew-within -1
+  run "$PROG" renew -c "$CONF" --state-dir "$test_tmpdir/empty-$p" --renew-within -1
   check "$p: negative --renew-within is a usage error" 64 "renew-within"
 
   # A busy server can make the save wait past the auth token's lifetime:
   # here tokens live 2 s and the server asks for a 2 s pause once.
   start_sim "$p" --token-validity 2 --fault server-503 --retry-after 2 --fail-count 1
-  run "$prog" renew -c "$CONF" --state-dir "$test_tmpdir/stale-$p"
+  run "$PROG" renew -c "$CONF" --state-dir "$test_tmpdir/stale-$p"
   check "$p: a token gone stale while waiting is refused (lifetime not configured)" 76 "Exception in saving token"
-  [ ! -e "$test_tmpdir/stale-$p/$p-token.ledger" ] && ok "$p: the refused renewal records nothing" || not_ok "$p: ledger written"
+  [ ! -e "$test_tmpdir/stale-$p/$NAME.ledger" ] && ok "$p: the refused renewal records nothing" || not_ok "$p: ledger written"
   start_sim "$p" --token-validity 2 --fault server-503 --retry-after 2 --fail-count 1
   printf 'auth-token-lifetime = 2\n' >>"$CONF"
-  run "$prog" renew -c "$CONF" --state-dir "$test_tmpdir/fresh-$p"
+  run "$PROG" renew -c "$CONF" --state-dir "$test_tmpdir/fresh-$p"
   check "$p: with auth-token-lifetime, a fresh token is fetched before the retry" 0 "^prod: renewed"
   [ "$(sim_stats tokens_issued)" = 2 ] && ok "$p: two auth tokens issued" || not_ok "$p: tokens_issued=$(sim_stats tokens_issued)"
   stop_sim

@@ -45,9 +45,8 @@ env >>"$test_tmpdir/hook.env"
 EOF
 chmod +x "$hook"
 
-for p in jcma ccma; do
+for p in $PRODUCTS; do
   use_product "$p"
-  prog=$(prog_for "$p")
   state="$test_tmpdir/state-$p"
   seen="$test_tmpdir/seen-$p"
   : >"$seen"
@@ -56,7 +55,7 @@ for p in jcma ccma; do
 
   # ---- the most talkative runs: success, failure, doctor ----
   start_sim "$p"
-  run "$prog" renew -c "$CONF" --state-dir "$state" --force -vvv --hook "$hook"
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force -vvv --hook "$hook"
   check "$p: renew -vvv renews" 0 "^prod: renewed"
   keep
   assert "$p: -vvv traces the Authorization headers, redacted" \
@@ -64,19 +63,19 @@ for p in jcma ccma; do
   assert "$p: -vvv traces the saved token, redacted" stderr_has '"token":"\[REDACTED\]"'
 
   start_sim "$p" --fault server-401
-  run "$prog" renew -c "$CONF" --state-dir "$state" --force -vvv --hook "$hook"
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force -vvv --hook "$hook"
   check "$p: renew -vvv against a refusing server fails" 77 "did not accept the personal access token"
   keep
 
   start_sim "$p"
-  run "$prog" doctor -c "$CONF" --state-dir "$state" -vvv
+  run "$PROG" doctor -c "$CONF" --state-dir "$state" -vvv
   check "$p: doctor -vvv passes" 0 "All checks passed\."
   keep
 
   # A server user and password: Basic on both sides.
   start_sim "$p"
   sed -i 's/^\[defaults\]$/&\nserver-user = admin/' "$CONF"
-  run "$prog" renew -c "$CONF" --state-dir "$state" --force -vvv --hook "$hook"
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force -vvv --hook "$hook"
   check "$p: renew -vvv with server-user renews" 0 "^prod: renewed"
   keep
   assert "$p: -vvv traces Basic headers for both sides, redacted" two_basic
@@ -91,7 +90,7 @@ for p in jcma ccma; do
 
   # ---- /proc of a running renewal ----
   start_sim "$p" --latency-ms 1500
-  "$prog" renew -c "$CONF" --state-dir "$state" --force >"$test_tmpdir/bg.out" 2>&1 &
+  "$PROG" renew -c "$CONF" --state-dir "$state" --force >"$test_tmpdir/bg.out" 2>&1 &
   pid=$!
   i=0
   cmdline=
@@ -132,7 +131,7 @@ for p in jcma ccma; do
   : >"$test_tmpdir/hook.env"
   : >"$seen"
   run env CMA_CLOUD_TOKEN="$CLOUD_SECRET" CMA_SERVER_TOKEN="$SERVER_SECRET" \
-    "$prog" renew -c "$CONF" --state-dir "$state" --force -v --hook "$hook"
+    "$PROG" renew -c "$CONF" --state-dir "$state" --force -v --hook "$hook"
   check "$p: secrets from the environment" 0 \
     "prod: cloud token from environment CMA_CLOUD_TOKEN, server credential from environment CMA_SERVER_TOKEN\$"
   keep
@@ -140,19 +139,19 @@ for p in jcma ccma; do
   [ -s "$test_tmpdir/hook.env" ] && ok "$p: the hook ran" || not_ok "$p: the hook did not run"
 
   run env CREDENTIALS_DIRECTORY="$creds" CMA_CLOUD_TOKEN=wrong CMA_SERVER_TOKEN=wrong \
-    "$prog" renew -c "$CONF" --state-dir "$state" --force -v
+    "$PROG" renew -c "$CONF" --state-dir "$state" --force -v
   check "$p: systemd credentials, preferred to the environment" 0 \
     "prod: cloud token from systemd credential cloud-token, server credential from systemd credential server-token\$"
   keep
 
   run env CREDENTIALS_DIRECTORY="$test_tmpdir/no-such-dir" CMA_CLOUD_TOKEN=wrong CMA_SERVER_TOKEN=wrong \
-    "$prog" renew -c "$CONF" --state-dir "$state" --force
+    "$PROG" renew -c "$CONF" --state-dir "$state" --force
   check "$p: wrong secrets in the environment are refused (so the cases above prove something)" 77 "refused"
   keep
 
   start_sim "$p"
   run env CREDENTIALS_DIRECTORY="$wrong" CMA_CLOUD_TOKEN=wrong CMA_SERVER_TOKEN=wrong \
-    "$prog" renew -c "$CONF" --state-dir "$state" --force -v
+    "$PROG" renew -c "$CONF" --state-dir "$state" --force -v
   check "$p: token files preferred to systemd credentials and the environment" 0 \
     "prod: cloud token from file [^ ]*/cloud\.token, server credential from file [^ ]*/server\.token\$"
   keep
@@ -163,7 +162,7 @@ for p in jcma ccma; do
   chmod 644 "$test_tmpdir/cloud-644.token"
   set_key cloud-token-file "$test_tmpdir/cloud-644.token"
   reqs=$(sim_stats requests)
-  run "$prog" renew -c "$CONF" --state-dir "$state" --force
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force
   check "$p: a token file readable by others is refused" 78 \
     "^$NAME: prod: cloud API token file .*/cloud-644\.token is accessible by group or others \(mode 0644\); fix: chmod 600 "
   [ "$(sim_stats requests)" = "$reqs" ] && ok "$p: ... before any request" ||
@@ -176,7 +175,7 @@ for p in jcma ccma; do
     chmod 600 "$test_tmpdir/server-nobody.token"
     chown nobody "$test_tmpdir/server-nobody.token"
     set_key server-token-file "$test_tmpdir/server-nobody.token"
-    run "$prog" renew -c "$CONF" --state-dir "$state" --force
+    run "$PROG" renew -c "$CONF" --state-dir "$state" --force
     check "$p: a token file owned by another user is refused" 78 \
       "^$NAME: prod: server personal access token file .*/server-nobody\.token belongs to uid [0-9]+, not to the user running this \(uid 0\); fix: chown 0 "
   else
@@ -197,9 +196,9 @@ cloud-user = admin@example.com
 cloud-token-file = $test_tmpdir/cloud.token
 server-token-file = $test_tmpdir/server.token
 EOF
-for p in jcma ccma; do
-  prog=$(prog_for "$p")
-  run env http_proxy=http://127.0.0.1:9 "$prog" renew -c "$test_tmpdir/loopback.conf" \
+for p in $PRODUCTS; do
+  use_product "$p"
+  run env http_proxy=http://127.0.0.1:9 "$PROG" renew -c "$test_tmpdir/loopback.conf" \
     --state-dir "$test_tmpdir/state-proxy" --dry-run
   check "$p: http_proxy is not used for plain http to a loopback server" 69 \
     "to 127\\.0\\.0\\.1 port 1 "

@@ -15,7 +15,7 @@ on_tty () {
   out=$(script -qec "env $env_args $PROG $*" /dev/null </dev/null 2>&1) || true
 }
 
-for p in jcma ccma; do
+for p in $PRODUCTS; do
   use_product "$p"
   "$PROG" record -q --state-dir "$STATE" --cloud-url https://acme.atlassian.net --at 2026-11-01
   args="status --state-dir $STATE --cloud-url https://acme.atlassian.net --at 2026-11-18"

@@ -61,14 +61,47 @@ check () {
 
 PRODUCTS="jcma ccma"
 
-# use_product jcma|ccma: PROG (binary), NAME (program name), ABBREV
-# (Nagios prefix), PRODUCT and DEFAULT_SERVER for one of the two binaries.
+# The labels of each product's click path in 'guide', word for word as in
+# the KB article (one a line).
+JIRA_GUIDE_LABELS='"Import and Export"
+"Migrate to cloud"
+"Create a Migration"
+"Choose your Cloud Destination"'
+CONFLUENCE_GUIDE_LABELS='"Confluence Administration"
+"General Configuration"
+"Atlassian Cloud"
+"Create New Migration"
+"Continue without assessing"
+"Choose your cloud destination"'
+
+# use_product jcma|ccma: set what the tests know about one of the two
+# products, so that no test keeps its own per-product table:
+#   PROG, NAME        the binary and its program name (NAME.ledger, NAME.conf)
+#   ABBREV, PRODUCT   JCMA and Jira: the Nagios prefix and the product's name
+#   DEFAULT_SERVER    the server URL when none is given
+#   CONTEXT_PATH, PLUGIN_KEY, PLUGIN_VERSION
+#                     the server start_sim simulates, with the assistant
+#                     installed under its Marketplace key
+#   MIN_VERSION_RE    the oldest assistant renew works with, as a regex
+#   GUIDE_STEPS, GUIDE_STEPS_WORD
+#                     how many steps 'guide' shows (as in the KB), in words
+#   GUIDE_LABELS, OTHER_GUIDE_LABELS
+#                     the labels of its click path, and those of the other
+#                     product's, which must not appear
 use_product () {
   case $1 in
     jcma) PROG=$JCMA NAME=jcma-token ABBREV=JCMA PRODUCT=Jira
-          DEFAULT_SERVER=http://localhost:8080/ ;;
+          DEFAULT_SERVER=http://localhost:8080/
+          CONTEXT_PATH=/jira PLUGIN_KEY=com.atlassian.jira.migration.jira-migration-plugin
+          PLUGIN_VERSION=1.12.40 MIN_VERSION_RE='1\.12\.5'
+          GUIDE_STEPS=10 GUIDE_STEPS_WORD=ten
+          GUIDE_LABELS=$JIRA_GUIDE_LABELS OTHER_GUIDE_LABELS=$CONFLUENCE_GUIDE_LABELS ;;
     ccma) PROG=$CCMA NAME=ccma-token ABBREV=CCMA PRODUCT=Confluence
-          DEFAULT_SERVER=http://localhost:8090/ ;;
+          DEFAULT_SERVER=http://localhost:8090/
+          CONTEXT_PATH=/confluence PLUGIN_KEY=com.atlassian.migration.agent
+          PLUGIN_VERSION=3.12.1 MIN_VERSION_RE='3\.10\.8'
+          GUIDE_STEPS=11 GUIDE_STEPS_WORD=eleven
+          GUIDE_LABELS=$CONFLUENCE_GUIDE_LABELS OTHER_GUIDE_LABELS=$JIRA_GUIDE_LABELS ;;
     *) echo "Bail out! use_product: unknown product '$1'"; exit 99 ;;
   esac
 }
@@ -151,18 +184,17 @@ need_sim () {
 
 sim_pid=
 # start_sim PRODUCT [SIM OPTIONS...]: start the simulator as PRODUCT's
-# server (jcma or ccma) and cloud API, and write $CONF for it.
+# server (jcma or ccma) and cloud API, and write $CONF for it. Sets
+# PRODUCT's variables (use_product).
 start_sim () {
   product=$1; shift
   stop_sim
-  case $product in
-    jcma) context=/jira; key=com.atlassian.jira.migration.jira-migration-plugin; version=1.12.40 ;;
-    ccma) context=/confluence; key=com.atlassian.migration.agent; version=3.12.1 ;;
-  esac
+  use_product "$product"
   cert=${SIM_CERT:-server}
   rm -f "$test_tmpdir/port"
   "$SIM" --cert "$test_tmpdir/certs/$cert.pem" --key "$test_tmpdir/certs/$cert-key.pem" \
-    --port-file "$test_tmpdir/port" --context-path "$context" --plugin-key "$key" --plugin-version "$version" \
+    --port-file "$test_tmpdir/port" --context-path "$CONTEXT_PATH" \
+    --plugin-key "$PLUGIN_KEY" --plugin-version "$PLUGIN_VERSION" \
     --cloud-user admin@example.com --cloud-token-file "$test_tmpdir/cloud.token" \
     --server-token-file "$test_tmpdir/server.token" --log "$test_tmpdir/sim.log" \
     "$@" 2>"$test_tmpdir/sim.err" &
@@ -177,7 +209,7 @@ start_sim () {
     sleep 0.05
   done
   PORT=$(cat "$test_tmpdir/port")
-  SERVER_URL="https://127.0.0.1:$PORT$context/"
+  SERVER_URL="https://127.0.0.1:$PORT$CONTEXT_PATH/"
   CLOUD_API_URL="https://127.0.0.1:$PORT/"
   CONF="$test_tmpdir/$product.conf"
   cat >"$CONF" <<EOC
@@ -208,9 +240,4 @@ stop_sim () {
 sim_stats () {
   curl -s --cacert "$test_tmpdir/certs/ca.pem" "https://127.0.0.1:$PORT/_sim/stats" |
     sed -n "s/.*\"$1\" *: *\([0-9]*\).*/\1/p"
-}
-
-# prog_for PRODUCT: the binary for jcma or ccma.
-prog_for () {
-  case $1 in jcma) echo "$JCMA" ;; ccma) echo "$CCMA" ;; esac
 }

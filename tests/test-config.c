@@ -106,92 +106,122 @@ check_full (CmaConfig *config, const char *path)
 }
 
 /* [defaults] applies wherever it stands in the file. */
-static void
-test_config_full (void)
-{
-  g_autofree char *first = g_strconcat (defaults_block, "\n", connections_block, NULL);
-  g_autofree char *last = g_strconcat (connections_block, "\n", defaults_block, NULL);
-  const char *const variants[] = { first, last };
+typedef struct {
+  const char *name;
+  gboolean    defaults_first;
+} Placement;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (variants); i++)
-    {
-      g_autofree char *path = NULL;
-      g_autoptr(CmaConfig) config = load_ok (variants[i], &path);
-
-      check_full (config, path);
-    }
-}
-
-static const struct {
-  const char *contents;
-  guint       line;
-  const char *fragment;
-} errors[] = {
-  { "[defaults]\ncloud-url = https://acme.atlassian.net\n\n[connection prod]\n"
-    "server-url = https://jira.example.com\nsever-user = admin\n",
-    6, "unknown key 'sever-user' in [connection prod]" },
-  { "# comment\n[defaults]\ncolud-url = https://acme.atlassian.net\n",
-    3, "unknown key 'colud-url' in [defaults]" },
-  { "[connection prod]\ncloud-url = https://acme.atlassian.net\n\n[conection test]\n"
-    "cloud-url = https://acme.atlassian.net\n",
-    4, "unknown group [conection test]" },
-  { "\n\n[Defaults]\nwarning-days = 5\n", 3, "unknown group [Defaults]" },
-  { "[connection prod]\nserver-url = https://jira.example.com\ncloud-url = ftp://acme\n",
-    3, "only http:// and https://" },
-  { "[connection prod]\ncloud-url = https://acme.atlassian.net\n"
-    "server-url=https://admin:pw@jira.example.com\n",
-    3, "user or password" },
-  { "[defaults]\ncloud-url = https://acme.atlassian.net/?x\n", 2, "no query or fragment" },
-  { "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = ten\n",
-    3, "timeout must be a number of at least 1, not 'ten'" },
-  { "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = 10s\n",
-    3, "not '10s'" },
-  { "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = 0.5\n",
-    3, "at least 1" },
-  { "[defaults]\nrenew-within = -1\n", 2, "renew-within must be a number of at least 0" },
-  { "[defaults]\ntimeout = 1e30\n", 2, "timeout must be at most 3600, not '1e30'" },
-  { "[defaults]\ncloud-url = https://acme.atlassian.net\n\nwarning-days = five\n",
-    4, "warning-days must be a number" },
-  { "[defaults]\nlifetime-days = inf\n", 2, "lifetime-days must be a number" },
-  { "[connection prod]\ncloud-url = https://acme.atlassian.net\ncloud-user =\n",
-    3, "cloud-user is empty" },
-  { "[connection prod]\ncloud-url =   \n", 2, "cloud-url is empty" },
-  { "[connection prod]\ncloud-url = https://acme.atlassian.net\n\n"
-    "[connection test]\ncloud-url = https://acme.atlassian.net\n\n"
-    "[connection prod]\nserver-url = https://other.example.com\n",
-    7, "[connection prod] appears twice (first on line 1)" },
-  { "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection bad/name]\n",
-    3, "connection name 'bad/name' may only use" },
-  { "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection prod test]\n",
-    3, "connection name 'prod test'" },
-  { "[connection prod]\nserver-url = https://jira.example.com\n", 1,
-    "connection 'prod' has no cloud-url" },
-  { "[connection prod]\ncloud-url = https://acme.atlassian.net\nwarning-days = 3\n",
-    3, "unknown key 'warning-days' in [connection prod] (policy keys belong in [defaults])" },
-  { "[connection prod]\ncloud-url = https://acme.atlassian.net\n\n[defaults]\n"
-    "warning-days = 25\n", 4, "thresholds must satisfy" },
-  { "[defaults]\nwarning-days = 3\ncritical-days = 4\n", 1, "critical (4) <= warning (3)" },
-  { "[defaults]\nlifetime-days = 0\n", 1, "lifetime must be more than 0" },
+static const Placement placements[] = {
+  { "defaults-first", TRUE },
+  { "defaults-last",  FALSE },
 };
 
 static void
-test_config_errors (void)
+test_config_full (gconstpointer data)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (errors); i++)
-    {
-      g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-      g_autoptr(GError) error = NULL;
-      g_autofree char *path = write_config (errors[i].contents);
-      g_autofree char *prefix = g_strdup_printf ("%s:%u: ", path, errors[i].line);
+  const Placement *placement = data;
+  g_autofree char *contents = placement->defaults_first
+    ? g_strconcat (defaults_block, "\n", connections_block, NULL)
+    : g_strconcat (connections_block, "\n", defaults_block, NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(CmaConfig) config = load_ok (contents, &path);
 
-      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, errors[i].fragment);
-      g_assert_false (cma_config_load (config, path, TRUE, &error));
-      g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
-      if (!g_str_has_prefix (error->message, prefix) ||
-          strstr (error->message, errors[i].fragment) == NULL)
-        g_error ("case %" G_GSIZE_FORMAT ": got '%s', want prefix '%s' and '%s'",
-                 i, error->message, prefix, errors[i].fragment);
-    }
+  check_full (config, path);
+}
+
+typedef struct {
+  const char *name;
+  const char *contents;
+  guint       line;
+  const char *fragment;
+} ConfigErrorCase;
+
+static const ConfigErrorCase errors[] = {
+  { "unknown-key-in-connection",
+    "[defaults]\ncloud-url = https://acme.atlassian.net\n\n[connection prod]\n"
+    "server-url = https://jira.example.com\nsever-user = admin\n",
+    6, "unknown key 'sever-user' in [connection prod]" },
+  { "unknown-key-in-defaults",
+    "# comment\n[defaults]\ncolud-url = https://acme.atlassian.net\n",
+    3, "unknown key 'colud-url' in [defaults]" },
+  { "unknown-group",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\n\n[conection test]\n"
+    "cloud-url = https://acme.atlassian.net\n",
+    4, "unknown group [conection test]" },
+  { "group-names-are-case-sensitive",
+    "\n\n[Defaults]\nwarning-days = 5\n", 3, "unknown group [Defaults]" },
+  { "url-scheme-not-http",
+    "[connection prod]\nserver-url = https://jira.example.com\ncloud-url = ftp://acme\n",
+    3, "only http:// and https://" },
+  { "url-with-credentials",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\n"
+    "server-url=https://admin:pw@jira.example.com\n",
+    3, "user or password" },
+  { "url-with-query",
+    "[defaults]\ncloud-url = https://acme.atlassian.net/?x\n", 2, "no query or fragment" },
+  { "timeout-not-a-number",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = ten\n",
+    3, "timeout must be a number of at least 1, not 'ten'" },
+  { "timeout-with-unit",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = 10s\n",
+    3, "not '10s'" },
+  { "timeout-below-one",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = 0.5\n",
+    3, "at least 1" },
+  { "renew-within-negative",
+    "[defaults]\nrenew-within = -1\n", 2, "renew-within must be a number of at least 0" },
+  { "timeout-above-limit",
+    "[defaults]\ntimeout = 1e30\n", 2, "timeout must be at most 3600, not '1e30'" },
+  { "warning-days-not-a-number",
+    "[defaults]\ncloud-url = https://acme.atlassian.net\n\nwarning-days = five\n",
+    4, "warning-days must be a number" },
+  { "lifetime-days-infinite",
+    "[defaults]\nlifetime-days = inf\n", 2, "lifetime-days must be a number" },
+  { "cloud-user-empty",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\ncloud-user =\n",
+    3, "cloud-user is empty" },
+  { "cloud-url-blank",
+    "[connection prod]\ncloud-url =   \n", 2, "cloud-url is empty" },
+  { "connection-twice",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\n\n"
+    "[connection test]\ncloud-url = https://acme.atlassian.net\n\n"
+    "[connection prod]\nserver-url = https://other.example.com\n",
+    7, "[connection prod] appears twice (first on line 1)" },
+  { "connection-name-with-slash",
+    "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection bad/name]\n",
+    3, "connection name 'bad/name' may only use" },
+  { "connection-name-with-space",
+    "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection prod test]\n",
+    3, "connection name 'prod test'" },
+  { "connection-without-cloud-url",
+    "[connection prod]\nserver-url = https://jira.example.com\n", 1,
+    "connection 'prod' has no cloud-url" },
+  { "policy-key-in-connection",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\nwarning-days = 3\n",
+    3, "unknown key 'warning-days' in [connection prod] (policy keys belong in [defaults])" },
+  { "warning-beyond-lifetime",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\n\n[defaults]\n"
+    "warning-days = 25\n", 4, "thresholds must satisfy" },
+  { "critical-above-warning",
+    "[defaults]\nwarning-days = 3\ncritical-days = 4\n", 1, "critical (4) <= warning (3)" },
+  { "lifetime-zero",
+    "[defaults]\nlifetime-days = 0\n", 1, "lifetime must be more than 0" },
+};
+
+static void
+test_config_error (gconstpointer data)
+{
+  const ConfigErrorCase *c = data;
+  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = write_config (c->contents);
+  g_autofree char *prefix = g_strdup_printf ("%s:%u: ", path, c->line);
+
+  g_assert_false (cma_config_load (config, path, TRUE, &error));
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
+  if (!g_str_has_prefix (error->message, prefix) ||
+      strstr (error->message, c->fragment) == NULL)
+    g_error ("got '%s', want prefix '%s' and '%s'", error->message, prefix, c->fragment);
 }
 
 /* GKeyFile's own syntax errors: the file is named, the line quoted. */
@@ -210,7 +240,7 @@ test_config_syntax_error (void)
 }
 
 static void
-test_config_missing (void)
+test_config_missing_default_path (void)
 {
   g_autofree char *path = cma_config_default_path (&test_product, FALSE, "/etc");
   g_autofree char *expected = g_build_filename (g_get_user_config_dir (), "cma-token",
@@ -219,155 +249,220 @@ test_config_missing (void)
 
   g_assert_cmpstr (path, ==, expected);
   g_assert_cmpstr (system, ==, "/opt/etc/cma-token/tcma-token.conf");
+}
+
+/* The user's default path, which no test has created yet. */
+static char *
+absent_default_path (void)
+{
+  char *path = cma_config_default_path (&test_product, FALSE, "/etc");
+
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  return path;
+}
 
-  {
-    g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-    g_autoptr(GError) error = NULL;
+/* Absence is no error where the file is optional: no connections, and
+ * the default policy. */
+static void
+test_config_missing_optional (void)
+{
+  g_autofree char *path = absent_default_path ();
+  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr(GError) error = NULL;
 
-    g_assert_true (cma_config_load (config, path, FALSE, &error));
-    g_assert_no_error (error);
-    g_assert_null (config->path);
-    g_assert_cmpuint (config->connections->len, ==, 0);
-    g_assert_cmpfloat (config->policy.lifetime_days, ==, CMA_DEFAULT_LIFETIME_DAYS);
-  }
-  {
-    g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-    g_autoptr(GError) error = NULL;
-
-    g_assert_false (cma_config_load (config, path, TRUE, &error));
-    g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
-    g_assert_nonnull (strstr (error->message, path));
-  }
-  {
-    /* Present but unreadable is an error even where absence is not. */
-    g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-    g_autoptr(GError) error = NULL;
-
-    g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
-    g_assert_false (cma_config_load (config, path, FALSE, &error));
-    g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
-  }
+  g_assert_true (cma_config_load (config, path, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_null (config->path);
+  g_assert_cmpuint (config->connections->len, ==, 0);
+  g_assert_cmpfloat (config->policy.lifetime_days, ==, CMA_DEFAULT_LIFETIME_DAYS);
 }
 
 static void
-test_config_command_line (void)
+test_config_missing_required (void)
 {
-  {
-    g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-    g_autoptr(GError) error = NULL;
-    CmaConnection *conn;
+  g_autofree char *path = absent_default_path ();
+  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr(GError) error = NULL;
 
-    g_assert_true (cma_config_set_command_line_connection (config, NULL,
-                                                           "https://ACME.atlassian.net", &error));
-    g_assert_no_error (error);
-    g_assert_cmpuint (config->connections->len, ==, 1);
-    conn = config->connections->pdata[0];
-    g_assert_cmpstr (conn->name, ==, "default");
-    g_assert_cmpstr (conn->server_url, ==, "http://localhost:8080/");
-    g_assert_cmpstr (conn->cloud_url, ==, "https://acme.atlassian.net/");
-    g_assert_cmpstr (conn->cloud_api_url, ==, CMA_DEFAULT_CLOUD_API_URL);
-    g_assert_cmpfloat (conn->timeout, ==, CMA_DEFAULT_TIMEOUT_SECONDS);
-    g_assert_cmpfloat (conn->renew_within, ==, CMA_DEFAULT_RENEW_WITHIN_DAYS);
-  }
-  {
-    g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-    g_autoptr(GError) error = NULL;
+  g_assert_false (cma_config_load (config, path, TRUE, &error));
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, path));
+}
 
-    g_assert_false (cma_config_set_command_line_connection (config, "https://jira.example.com",
-                                                            NULL, &error));
-    g_assert_error (error, CMA_ERROR, CMA_ERROR_USAGE);
-    g_assert_cmpuint (config->connections->len, ==, 0);
-    g_clear_error (&error);
-    g_assert_false (cma_config_set_command_line_connection (config, "jira.example.com",
-                                                            "https://acme.atlassian.net", &error));
-    g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
-    g_assert_cmpuint (config->connections->len, ==, 0);
-  }
-  {
-    /* The command line replaces the file's connections but keeps [defaults]. */
-    g_autofree char *contents = g_strconcat (defaults_block, connections_block, NULL);
-    g_autoptr(CmaConfig) config = load_ok (contents, NULL);
-    g_autoptr(GError) error = NULL;
-    CmaConnection *conn;
+/* Present but unreadable is an error even where absence is not. */
+static void
+test_config_missing_unreadable (void)
+{
+  g_autofree char *path = absent_default_path ();
+  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr(GError) error = NULL;
 
-    g_assert_true (cma_config_set_command_line_connection (config, "http://[::1]:8080/jira",
-                                                           NULL, &error));
-    g_assert_no_error (error);
-    g_assert_cmpuint (config->connections->len, ==, 1);
-    conn = config->connections->pdata[0];
-    g_assert_cmpstr (conn->name, ==, "default");
-    g_assert_cmpstr (conn->server_url, ==, "http://[::1]:8080/jira/");
-    g_assert_cmpstr (conn->cloud_url, ==, "https://default.atlassian.net/");
-    g_assert_cmpstr (conn->cloud_user, ==, "admin@example.com");
-    g_assert_cmpfloat (conn->renew_within, ==, 5);
-  }
+  g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+  g_assert_false (cma_config_load (config, path, FALSE, &error));
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
+}
+
+/* --cloud-url alone: one connection named 'default', all else default. */
+static void
+test_config_command_line_cloud_url (void)
+{
+  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr(GError) error = NULL;
+  CmaConnection *conn;
+
+  g_assert_true (cma_config_set_command_line_connection (config, NULL,
+                                                         "https://ACME.atlassian.net", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->connections->len, ==, 1);
+  conn = config->connections->pdata[0];
+  g_assert_cmpstr (conn->name, ==, "default");
+  g_assert_cmpstr (conn->server_url, ==, "http://localhost:8080/");
+  g_assert_cmpstr (conn->cloud_url, ==, "https://acme.atlassian.net/");
+  g_assert_cmpstr (conn->cloud_api_url, ==, CMA_DEFAULT_CLOUD_API_URL);
+  g_assert_cmpfloat (conn->timeout, ==, CMA_DEFAULT_TIMEOUT_SECONDS);
+  g_assert_cmpfloat (conn->renew_within, ==, CMA_DEFAULT_RENEW_WITHIN_DAYS);
 }
 
 static void
-test_config_select (void)
+test_config_command_line_no_cloud_url (void)
 {
-  g_autoptr(CmaConfig) config = load_ok ("[defaults]\ncloud-url = https://acme.atlassian.net\n"
-                                         "[connection a]\n[connection b]\n[connection c]\n",
-                                         NULL);
-  static const struct {
-    const char *names[4];
-    const char *expected;   /* names joined by ',', or NULL for an error */
-  } cases[] = {
-    { { NULL },                "a,b,c" },
-    { { "b", NULL },           "b" },
-    { { "c", "a", NULL },      "a,c" },   /* config order, not argument order */
-    { { "a", "a", NULL },      "a" },
-    { { "a", "zz", NULL },     NULL },
-    { { "A", NULL },           NULL },
-  };
+  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (cma_config_set_command_line_connection (config, "https://jira.example.com",
+                                                          NULL, &error));
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_USAGE);
+  g_assert_cmpuint (config->connections->len, ==, 0);
+}
+
+static void
+test_config_command_line_bad_server_url (void)
+{
+  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (cma_config_set_command_line_connection (config, "jira.example.com",
+                                                          "https://acme.atlassian.net", &error));
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
+  g_assert_cmpuint (config->connections->len, ==, 0);
+}
+
+/* The command line replaces the file's connections but keeps [defaults]. */
+static void
+test_config_command_line_keeps_defaults (void)
+{
+  g_autofree char *contents = g_strconcat (defaults_block, connections_block, NULL);
+  g_autoptr(CmaConfig) config = load_ok (contents, NULL);
+  g_autoptr(GError) error = NULL;
+  CmaConnection *conn;
+
+  g_assert_true (cma_config_set_command_line_connection (config, "http://[::1]:8080/jira",
+                                                         NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->connections->len, ==, 1);
+  conn = config->connections->pdata[0];
+  g_assert_cmpstr (conn->name, ==, "default");
+  g_assert_cmpstr (conn->server_url, ==, "http://[::1]:8080/jira/");
+  g_assert_cmpstr (conn->cloud_url, ==, "https://default.atlassian.net/");
+  g_assert_cmpstr (conn->cloud_user, ==, "admin@example.com");
+  g_assert_cmpfloat (conn->renew_within, ==, 5);
+}
+
+static const char select_config[] =
+  "[defaults]\ncloud-url = https://acme.atlassian.net\n"
+  "[connection a]\n[connection b]\n[connection c]\n";
+
+typedef struct {
+  const char *name;
+  const char *names[4];
+  const char *expected;   /* names joined by ',', or NULL for an error */
+} SelectCase;
+
+static const SelectCase selections[] = {
+  { "all",            { NULL },           "a,b,c" },
+  { "one",            { "b", NULL },      "b" },
+  { "config-order",   { "c", "a", NULL }, "a,c" },   /* not argument order */
+  { "duplicate",      { "a", "a", NULL }, "a" },
+  { "unknown-name",   { "a", "zz", NULL }, NULL },
+  { "case-sensitive", { "A", NULL },      NULL },
+};
+
+static void
+test_config_select (gconstpointer data)
+{
+  const SelectCase *c = data;
+  g_autoptr(CmaConfig) config = load_ok (select_config, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) selected = cma_config_select (config, c->names, &error);
+  g_autoptr(GString) got = g_string_new (NULL);
+
+  if (c->expected == NULL)
+    {
+      g_assert_null (selected);
+      g_assert_error (error, CMA_ERROR, CMA_ERROR_USAGE);
+      g_assert_nonnull (strstr (error->message, "no connection named '"));
+      return;
+    }
+  g_assert_no_error (error);
+  for (guint n = 0; n < selected->len; n++)
+    g_string_append_printf (got, "%s%s", n ? "," : "",
+                            ((CmaConnection *) selected->pdata[n])->name);
+  g_assert_cmpstr (got->str, ==, c->expected);
+}
+
+/* Callers that need no error message may pass NULL for it. */
+static void
+test_config_select_without_error (void)
+{
+  g_autoptr(CmaConfig) config = load_ok (select_config, NULL);
   g_autoptr(GPtrArray) all = cma_config_select (config, NULL, NULL);
 
   g_assert_nonnull (all);
   g_assert_cmpuint (all->len, ==, 3);
-
-  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) selected = cma_config_select (config, cases[i].names, &error);
-      g_autoptr(GString) got = g_string_new (NULL);
-
-      if (cases[i].expected == NULL)
-        {
-          g_assert_null (selected);
-          g_assert_error (error, CMA_ERROR, CMA_ERROR_USAGE);
-          g_assert_nonnull (strstr (error->message, "no connection named '"));
-          continue;
-        }
-      g_assert_no_error (error);
-      for (guint n = 0; n < selected->len; n++)
-        g_string_append_printf (got, "%s%s", n ? "," : "",
-                                ((CmaConnection *) selected->pdata[n])->name);
-      g_assert_cmpstr (got->str, ==, cases[i].expected);
-    }
-
-  {
-    g_autoptr(CmaConfig) empty = cma_config_new (&test_product);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GPtrArray) none = cma_config_select (empty, NULL, &error);
-
-    g_assert_null (none);
-    g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
-    g_assert_nonnull (strstr (error->message, "no connection configured"));
-  }
 }
+
+static void
+test_config_select_none_configured (void)
+{
+  g_autoptr(CmaConfig) empty = cma_config_new (&test_product);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) none = cma_config_select (empty, NULL, &error);
+
+  g_assert_null (none);
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "no connection configured"));
+}
+
+/* One test per row: PREFIX/NAME, with the row as its data. */
+#define ADD_TABLE_TESTS(prefix, table, func)                                  \
+  for (gsize i = 0; i < G_N_ELEMENTS (table); i++)                            \
+    {                                                                         \
+      g_autofree char *test_path = g_strconcat (prefix "/", table[i].name, NULL); \
+                                                                              \
+      g_test_add_data_func (test_path, &table[i], func);                      \
+    }
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-  g_test_add_func ("/config/full", test_config_full);
-  g_test_add_func ("/config/errors", test_config_errors);
+  ADD_TABLE_TESTS ("/config/full", placements, test_config_full);
+  ADD_TABLE_TESTS ("/config/errors", errors, test_config_error);
   g_test_add_func ("/config/syntax-error", test_config_syntax_error);
-  g_test_add_func ("/config/missing", test_config_missing);
-  g_test_add_func ("/config/command-line", test_config_command_line);
-  g_test_add_func ("/config/select", test_config_select);
+  g_test_add_func ("/config/missing/default-path", test_config_missing_default_path);
+  g_test_add_func ("/config/missing/optional", test_config_missing_optional);
+  g_test_add_func ("/config/missing/required", test_config_missing_required);
+  g_test_add_func ("/config/missing/unreadable", test_config_missing_unreadable);
+  g_test_add_func ("/config/command-line/cloud-url", test_config_command_line_cloud_url);
+  g_test_add_func ("/config/command-line/no-cloud-url", test_config_command_line_no_cloud_url);
+  g_test_add_func ("/config/command-line/bad-server-url",
+                   test_config_command_line_bad_server_url);
+  g_test_add_func ("/config/command-line/keeps-defaults",
+                   test_config_command_line_keeps_defaults);
+  ADD_TABLE_TESTS ("/config/select", selections, test_config_select);
+  g_test_add_func ("/config/select/without-error", test_config_select_without_error);
+  g_test_add_func ("/config/select/none-configured", test_config_select_none_configured);
 
   return g_test_run ();
 }

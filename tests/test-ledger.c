@@ -89,6 +89,33 @@ test_ledger_new (void)
   cma_ledger_unlock (ledger);
 }
 
+/* The two renewals test_ledger_round_trip writes, as read back: one with
+ * every field, one with only what is required. */
+static void
+check_full_renewal (const CmaRenewal *r)
+{
+  g_assert_cmpint (r->at, ==, 1794299400);
+  g_assert_cmpstr (r->connection, ==, "prod");
+  g_assert_cmpstr (r->server_url, ==, prod.server_url);
+  g_assert_cmpstr (r->cloud_url, ==, prod.cloud_url);
+  g_assert_cmpstr (r->method, ==, "api");
+  g_assert_cmpstr (r->user, ==, g_get_user_name ());
+  g_assert_cmpstr (r->note, ==, "CHG-1 \"quoted\"");
+  g_assert_cmpstr (r->fingerprint, ==, "sha256:ab12cd34ef56");
+}
+
+static void
+check_bare_renewal (const CmaRenewal *r)
+{
+  g_assert_cmpint (r->at, ==, 1794385800);
+  g_assert_cmpstr (r->connection, ==, "staging");
+  g_assert_cmpstr (r->server_url, ==, staging.server_url);
+  g_assert_cmpstr (r->cloud_url, ==, staging.cloud_url);
+  g_assert_cmpstr (r->method, ==, "manual");
+  g_assert_null (r->note);
+  g_assert_null (r->fingerprint);
+}
+
 static void
 test_ledger_round_trip (void)
 {
@@ -130,29 +157,8 @@ test_ledger_round_trip (void)
   renewals = cma_ledger_load (ledger, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (renewals->len, ==, 2);
-  {
-    const CmaRenewal *r = renewals->pdata[0];
-
-    g_assert_cmpint (r->at, ==, 1794299400);
-    g_assert_cmpstr (r->connection, ==, "prod");
-    g_assert_cmpstr (r->server_url, ==, prod.server_url);
-    g_assert_cmpstr (r->cloud_url, ==, prod.cloud_url);
-    g_assert_cmpstr (r->method, ==, "api");
-    g_assert_cmpstr (r->user, ==, g_get_user_name ());
-    g_assert_cmpstr (r->note, ==, "CHG-1 \"quoted\"");
-    g_assert_cmpstr (r->fingerprint, ==, "sha256:ab12cd34ef56");
-  }
-  {
-    const CmaRenewal *r = renewals->pdata[1];
-
-    g_assert_cmpint (r->at, ==, 1794385800);
-    g_assert_cmpstr (r->connection, ==, "staging");
-    g_assert_cmpstr (r->server_url, ==, staging.server_url);
-    g_assert_cmpstr (r->cloud_url, ==, staging.cloud_url);
-    g_assert_cmpstr (r->method, ==, "manual");
-    g_assert_null (r->note);
-    g_assert_null (r->fingerprint);
-  }
+  check_full_renewal (renewals->pdata[0]);
+  check_bare_renewal (renewals->pdata[1]);
 }
 
 static void

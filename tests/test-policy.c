@@ -85,15 +85,17 @@ test_policy_boundaries (void)
                        cma_state_to_string (boundaries[i].state));
       g_assert_cmpfloat_with_epsilon (v.days_left, boundaries[i].days_left, 1e-9);
     }
+}
 
-  /* Exactly on the warning boundary days_left is exactly 5, not 4.99999. */
-  {
-    CmaVerdict v;
+/* Exactly on the warning boundary days_left is exactly 5, not 4.99999. */
+static void
+test_policy_warning_boundary_exact (void)
+{
+  CmaVerdict v;
 
-    evaluate_default (T, T + 16 * DAY, &v);
-    g_assert_cmpfloat (v.days_left, ==, 5.0);
-    g_assert_cmpfloat (v.days_left, <=, CMA_DEFAULT_WARNING_DAYS);
-  }
+  evaluate_default (T, T + 16 * DAY, &v);
+  g_assert_cmpfloat (v.days_left, ==, 5.0);
+  g_assert_cmpfloat (v.days_left, <=, CMA_DEFAULT_WARNING_DAYS);
 }
 
 static const struct {
@@ -245,6 +247,7 @@ main (int argc, char **argv)
   g_test_add_func ("/policy/defaults", test_policy_defaults);
   g_test_add_func ("/policy/every-day", test_policy_every_day);
   g_test_add_func ("/policy/boundaries", test_policy_boundaries);
+  g_test_add_func ("/policy/boundaries/warning-exact", test_policy_warning_boundary_exact);
   g_test_add_func ("/policy/overrides", test_policy_overrides);
   g_test_add_func ("/policy/validate", test_policy_validate);
   g_test_add_func ("/policy/unknown", test_policy_unknown);

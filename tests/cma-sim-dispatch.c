@@ -1,0 +1,118 @@
+/* cma-sim-dispatch.c: which side answers a request, and /_sim/.
+ *
+ * GET /_sim/stats reports counters for tests and benchmarks, GET /_sim/sites
+ * the saved cloudUrl strings; /_sim/ needs no auth and is neither counted
+ * nor logged nor delayed, so that observing the simulator does not change
+ * what is observed.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include "cma-sim.h"
+
+#define SIM_PREFIX        "/_sim/"
+
+static void
+answer_sim_stats (Sim *sim,
+                  SoupServerMessage *msg)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  member_int (builder, "requests", sim->requests);
+  member_int (builder, "posts", sim->posts);
+  member_int (builder, "connections", sim->connections);
+  member_int (builder, "saved", sim->saved);
+  member_int (builder, "tokens_issued", sim->tokens_issued);
+  json_builder_end_object (builder);
+  answer_json (msg, SOUP_STATUS_OK, builder);
+}
+
+/* Lets a test check exactly which cloudUrl strings were saved, and when. */
+static void
+answer_sim_sites (Sim *sim,
+                  SoupServerMessage *msg)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  guint i;
+
+  json_builder_begin_array (builder);
+  for (i = 0; i < sim->sites->len; i++)
+    {
+      const Site *site = g_ptr_array_index (sim->sites, i);
+
+      json_builder_begin_object (builder);
+      member_string (builder, "cloudUrl", site->cloud_url);
+      member_int (builder, "saves", site->saves);
+      member_int (builder, "lastSaved", site->last_saved / G_USEC_PER_SEC);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  answer_json (msg, SOUP_STATUS_OK, builder);
+}
+
+static void
+handle_sim_control (Sim *sim,
+                    SoupServerMessage *msg,
+                    const char *path)
+{
+  gboolean stats = g_str_equal (path, SIM_PREFIX "stats");
+
+  if (!stats && !g_str_equal (path, SIM_PREFIX "sites"))
+    answer_not_found (msg);
+  else if (!g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_GET))
+    answer_bad_method (msg, "GET");
+  else if (stats)
+    answer_sim_stats (sim, msg);
+  else
+    answer_sim_sites (sim, msg);
+}
+
+/* The path below the context path (always starting with '/'), or NULL if
+ * @path is not inside it. */
+static const char *
+server_relative_path (Sim *sim,
+                      const char *path)
+{
+  gsize length = strlen (sim->context);
+
+  if (strncmp (path, sim->context, length) != 0 || path[length] != '/')
+    return NULL;
+  return path + length;
+}
+
+void
+handle_request (SoupServer *server G_GNUC_UNUSED,
+                SoupServerMessage *msg,
+                const char *path,
+                GHashTable *query G_GNUC_UNUSED,
+                gpointer user_data)
+{
+  Sim *sim = user_data;
+  const char *rest;
+
+  if (g_str_has_prefix (path, SIM_PREFIX))
+    {
+      handle_sim_control (sim, msg, path);
+      set_common_headers (sim, msg);
+      return;
+    }
+
+  sim->requests++;
+  if (g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_POST))
+    sim->posts++;
+  count_connection (sim, msg);
+
+  /* The cloud path wins if --context-path is "/" and would also match. */
+  if (g_str_equal (path, CLOUD_TOKEN_PATH))
+    handle_cloud_token (sim, msg);
+  else if ((rest = server_relative_path (sim, path)) != NULL)
+    handle_server (sim, msg, rest);
+  else
+    answer_not_found (msg);
+  deliver (sim, msg);
+}

@@ -1,0 +1,378 @@
+/* cma-sim-server.c: a Jira/Confluence server under --context-path with the
+ * Cloud Migration Assistant's  POST {context}/rest/migration/latest/cloud/save/token,
+ * the connected-site list, UPM's plugin resource and /rest/api/2/myself.
+ *
+ * save/token refuses unknown, stale and other-site tokens the way the real
+ * assistant does ("Exception in saving token.", HTTP 500).
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include "cma-sim.h"
+
+#define SAVE_TOKEN_PATH   "/rest/migration/latest/cloud/save/token"
+#define CLOUD_LIST_PATH   "/rest/migration/latest/cloud"
+#define PLUGIN_PATH       "/rest/plugins/1.0/"
+#define PLUGIN_SUFFIX     "-key"
+#define MYSELF_PATH       "/rest/api/2/myself"
+
+#define SAVE_FAILED_TEXT  "Exception in saving token."
+
+/* The server-side resources; which ones need an administrator matters for
+ * server-403, which plays a valid but unprivileged account. */
+typedef enum
+{
+  ENDPOINT_NONE,
+  ENDPOINT_SAVE_TOKEN,
+  ENDPOINT_CLOUD_LIST,
+  ENDPOINT_PLUGIN,
+  ENDPOINT_MYSELF,
+} Endpoint;
+
+void
+site_free (gpointer data)
+{
+  Site *site = data;
+
+  g_free (site->cloud_url);
+  g_free (site->cloud_id);
+  g_free (site);
+}
+
+/* Jira and Confluence accept a personal access token as Bearer, or an
+ * administrator's user name and password as Basic. */
+static gboolean
+server_auth_ok (Sim *sim,
+                SoupServerMessage *msg)
+{
+  const char *header;
+
+  header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                         "Authorization");
+  if (header != NULL && g_ascii_strncasecmp (header, "Bearer ", 7) == 0)
+    return g_str_equal (header + 7, sim->server_secret);
+  return basic_auth_matches (msg, sim->server_user, sim->server_secret);
+}
+
+static Endpoint
+classify_server_path (const char *rest,
+                      const char **method)
+{
+  if (g_str_equal (rest, SAVE_TOKEN_PATH))
+    {
+      *method = SOUP_METHOD_POST;
+      return ENDPOINT_SAVE_TOKEN;
+    }
+  /* Jersey serves the collection with or without the trailing slash. */
+  *method = SOUP_METHOD_GET;
+  if (g_str_equal (rest, CLOUD_LIST_PATH) || g_str_equal (rest, CLOUD_LIST_PATH "/"))
+    return ENDPOINT_CLOUD_LIST;
+  if (g_str_equal (rest, MYSELF_PATH))
+    return ENDPOINT_MYSELF;
+  if (g_str_has_prefix (rest, PLUGIN_PATH) && g_str_has_suffix (rest, PLUGIN_SUFFIX))
+    return ENDPOINT_PLUGIN;
+  return ENDPOINT_NONE;
+}
+
+/* Seraph's login page, as served to anonymous users instead of the data. */
+static void
+answer_login_page (Sim *sim,
+                   SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *page = NULL;
+
+  page = g_strdup_printf ("<!DOCTYPE html>\n<html><head><title>Log in - Jira</title></head>\n"
+                          "<body><form id=\"login-form\" method=\"post\" action=\"%s/login.jsp\">\n"
+                          "<input type=\"text\" name=\"os_username\"/>\n"
+                          "<input type=\"password\" name=\"os_password\"/>\n"
+                          "</form></body></html>\n", sim->context);
+  soup_message_headers_replace (headers, "X-Seraph-LoginReason", "AUTHENTICATED_FAILED");
+  soup_message_headers_replace (headers, "X-AUSERNAME", "anonymous");
+  answer_text (msg, SOUP_STATUS_OK, "text/html;charset=UTF-8", page);
+}
+
+static void
+answer_login_redirect (Sim *sim,
+                       SoupServerMessage *msg,
+                       const char *rest)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *request_uri = g_uri_to_string (soup_server_message_get_uri (msg));
+  g_autofree char *destination = g_uri_escape_string (rest, NULL, FALSE);
+  g_autofree char *relative = NULL;
+  g_autofree char *location = NULL;
+
+  relative = g_strconcat (sim->context, "/login.jsp?os_destination=", destination, NULL);
+  location = g_uri_resolve_relative (request_uri, relative, G_URI_FLAGS_NONE, NULL);
+  soup_message_headers_replace (headers, "X-Seraph-LoginReason", "AUTHENTICATION_DENIED");
+  soup_message_headers_replace (headers, "X-AUSERNAME", "anonymous");
+  soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND,
+                                    location != NULL ? location : relative);
+}
+
+static void
+answer_server_401 (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "X-Seraph-LoginReason", "AUTHENTICATED_FAILED");
+  soup_message_headers_replace (headers, "X-AUSERNAME", "anonymous");
+  answer_server_error (msg, SOUP_STATUS_UNAUTHORIZED,
+                       "Client must be authenticated to access this resource.");
+}
+
+static void
+mark_connected (Sim *sim,
+                const char *cloud_url)
+{
+  Site *site = NULL;
+  guint i;
+
+  for (i = 0; i < sim->sites->len && site == NULL; i++)
+    if (g_str_equal (((Site *) g_ptr_array_index (sim->sites, i))->cloud_url, cloud_url))
+      site = g_ptr_array_index (sim->sites, i);
+  if (site == NULL)
+    {
+      site = g_new0 (Site, 1);
+      site->cloud_url = g_strdup (cloud_url);
+      site->cloud_id = g_uuid_string_random ();
+      g_ptr_array_add (sim->sites, site);
+    }
+  site->saves++;
+  site->last_saved = g_get_real_time ();
+  sim->saved++;
+}
+
+/* A well-formed request: what is answered depends on the token, and on
+ * the faults that garble a success. */
+static void
+save_token (Sim *sim,
+            SoupServerMessage *msg,
+            const char *cloud_url,
+            const char *token)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  const char *issued_for;
+
+  /* Garbled success answers: nothing is saved, the tool must not claim it. */
+  if (has_fault (sim, FAULT_SERVER_MALFORMED))
+    {
+      answer_text (msg, SOUP_STATUS_OK, "application/json", "not json");
+      return;
+    }
+  if (has_fault (sim, FAULT_SERVER_WRONG_TYPE))
+    {
+      answer_text (msg, SOUP_STATUS_OK, "text/html;charset=UTF-8",
+                   "<!DOCTYPE html>\n<html><body><p>Token saved successfully.</p></body></html>\n");
+      return;
+    }
+  /* The assistant says the same thing for unknown, stale and
+   * other-site tokens; so do we. */
+  issued_for = fresh_token_cloud_url (sim, token);
+  if (issued_for == NULL || strcmp (issued_for, cloud_url) != 0)
+    {
+      answer_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "text/plain", SAVE_FAILED_TEXT);
+      return;
+    }
+  mark_connected (sim, cloud_url);
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  member_string (builder, "cloudUrl", cloud_url);
+  member_string (builder, "message", "Token saved successfully.");
+  json_builder_end_object (builder);
+  answer_json (msg, SOUP_STATUS_OK, builder);
+}
+
+static void
+handle_save_token (Sim *sim,
+                   SoupServerMessage *msg)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *body;
+  const char *cloud_url = NULL;
+  const char *token = NULL;
+
+  if (!is_json_request (msg))
+    {
+      answer_server_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+                           "Unsupported Media Type");
+      return;
+    }
+  body = parse_body_object (msg, parser);
+  if (body != NULL)
+    {
+      cloud_url = get_string_member (body, "cloudUrl");
+      token = get_string_member (body, "token");
+    }
+  if (cloud_url == NULL || token == NULL)
+    {
+      answer_server_error (msg, SOUP_STATUS_BAD_REQUEST,
+                           "Request body must be a JSON object with string \"cloudUrl\" and \"token\"");
+      return;
+    }
+  save_token (sim, msg, cloud_url, token);
+}
+
+static void
+handle_cloud_list (Sim *sim,
+                   SoupServerMessage *msg)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  guint i;
+
+  json_builder_begin_array (builder);
+  for (i = 0; i < sim->sites->len; i++)
+    {
+      const Site *site = g_ptr_array_index (sim->sites, i);
+
+      json_builder_begin_object (builder);
+      member_string (builder, "cloudUrl", site->cloud_url);
+      member_string (builder, "cloudId", site->cloud_id);
+      member_string (builder, "edition", "paid");
+      member_string (builder, "cloudType", "STANDARD");
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  answer_json (msg, SOUP_STATUS_OK, builder);
+}
+
+static void
+handle_plugin (Sim *sim,
+               SoupServerMessage *msg,
+               const char *rest)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  const char *key = rest + strlen (PLUGIN_PATH);
+  gsize key_length = strlen (key) - strlen (PLUGIN_SUFFIX);
+
+  if (has_fault (sim, FAULT_PLUGIN_MISSING)
+      || strlen (sim->plugin_key) != key_length
+      || strncmp (key, sim->plugin_key, key_length) != 0)
+    {
+      answer_server_error (msg, SOUP_STATUS_NOT_FOUND, "Plugin not found");
+      return;
+    }
+  /* UPM failing inside, as it does while plugins are being reloaded. */
+  if (has_fault (sim, FAULT_PLUGIN_500))
+    {
+      answer_server_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Internal server error");
+      return;
+    }
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  member_string (builder, "key", sim->plugin_key);
+  member_string (builder, "version", has_fault (sim, FAULT_PLUGIN_OLD) ? "1.0.0" : sim->plugin_version);
+  member_boolean (builder, "enabled", !has_fault (sim, FAULT_PLUGIN_DISABLED));
+  member_string (builder, "name", "Cloud Migration Assistant");
+  json_builder_end_object (builder);
+  /* UPM labels its plugin representation with a vendor media type; a
+   * client that insists on exactly application/json would break on the
+   * real thing, so the simulator does the same. */
+  answer_json_as (msg, SOUP_STATUS_OK, "application/vnd.atl.plugins.plugin+json", builder);
+}
+
+static void
+handle_myself (Sim *sim,
+               SoupServerMessage *msg)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  member_string (builder, "name", sim->server_user);
+  member_boolean (builder, "active", TRUE);
+  json_builder_end_object (builder);
+  answer_json (msg, SOUP_STATUS_OK, builder);
+}
+
+/* Proxy limits, then the login filter, then authentication; TRUE if one
+ * of them answered. */
+static gboolean
+server_refuses_caller (Sim *sim,
+                       SoupServerMessage *msg,
+                       const char *rest)
+{
+  if (retry_fault_fires (sim, FAULT_SERVER_429))
+    answer_retry_later (sim, msg, STATUS_TOO_MANY_REQUESTS, FALSE);
+  else if (retry_fault_fires (sim, FAULT_SERVER_503))
+    answer_retry_later (sim, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, FALSE);
+  else if (has_fault (sim, FAULT_SERVER_LOGIN_PAGE))
+    answer_login_page (sim, msg);
+  else if (has_fault (sim, FAULT_SERVER_LOGIN_REDIRECT))
+    answer_login_redirect (sim, msg, rest);
+  else if (has_fault (sim, FAULT_SERVER_401) || !server_auth_ok (sim, msg))
+    answer_server_401 (msg);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* For an authenticated user: authorisation, then the resource's own
+ * faults, then the method; TRUE if one of them answered. */
+static gboolean
+server_refuses_request (Sim *sim,
+                        SoupServerMessage *msg,
+                        Endpoint endpoint,
+                        const char *method)
+{
+  /* An authenticated user without admin rights: myself still works. */
+  if (has_fault (sim, FAULT_SERVER_403) && endpoint != ENDPOINT_MYSELF)
+    answer_server_error (msg, SOUP_STATUS_FORBIDDEN,
+                         "Client must be authenticated as a system administrator to access this resource.");
+  else if (endpoint == ENDPOINT_SAVE_TOKEN && has_fault (sim, FAULT_SAVE_404))
+    answer_not_found (msg);
+  else if (endpoint == ENDPOINT_SAVE_TOKEN && has_fault (sim, FAULT_SAVE_500))
+    answer_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "text/plain", SAVE_FAILED_TEXT);
+  else if (!g_str_equal (soup_server_message_get_method (msg), method))
+    answer_bad_method (msg, method);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* @rest is the path below the context path, starting with '/'.  Checks run
+ * in the order a real deployment applies them: proxy limits, then the
+ * login filter, then authorisation, then the resource itself. */
+void
+handle_server (Sim *sim,
+               SoupServerMessage *msg,
+               const char *rest)
+{
+  const char *method = NULL;
+  Endpoint endpoint = classify_server_path (rest, &method);
+
+  if (endpoint == ENDPOINT_NONE)
+    {
+      answer_not_found (msg);
+      return;
+    }
+  if (server_refuses_caller (sim, msg, rest))
+    return;
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "X-AUSERNAME", sim->server_user);
+  if (server_refuses_request (sim, msg, endpoint, method))
+    return;
+
+  switch (endpoint)
+    {
+    case ENDPOINT_SAVE_TOKEN:
+      handle_save_token (sim, msg);
+      break;
+    case ENDPOINT_CLOUD_LIST:
+      handle_cloud_list (sim, msg);
+      break;
+    case ENDPOINT_PLUGIN:
+      handle_plugin (sim, msg, rest);
+      break;
+    case ENDPOINT_MYSELF:
+      handle_myself (sim, msg);
+      break;
+    case ENDPOINT_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+}
