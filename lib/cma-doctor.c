@@ -94,8 +94,10 @@ check_secret (GPtrArray *checks, const char *title, const CmaConnection *conn,
 
 /* Report the skew between our clock and the last Date header seen. */
 static void
-check_clock (GPtrArray *checks, CmaHttp *http, const char *side)
+check_clock (GPtrArray *checks, CmaHttp *http, CmaSide peer)
 {
+  /* The cloud side's clock is the API's, not the cloud site's. */
+  const char *side = peer == CMA_SIDE_CLOUD ? "cloud API" : cma_side_to_string (peer);
   gint64 date = cma_http_get_last_date (http);
   gint64 skew;
   g_autofree char *title = g_strdup_printf ("clock agrees with the %s", side);
@@ -157,7 +159,7 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
     add (checks, CMA_CHECK_PASS, vtitle, "%s", version);
   else
     add (checks, CMA_CHECK_FAIL, vtitle, "%s", error->message);
-  check_clock (checks, http, "server");
+  check_clock (checks, http, CMA_SIDE_SERVER);
   return TRUE;
 }
 
@@ -178,7 +180,7 @@ check_cloud (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
     }
   add (checks, CMA_CHECK_PASS, "cloud API reachable and credentials accepted",
        "%s as %s", ctx->conn->cloud_api_url, ctx->conn->cloud_user);
-  check_clock (checks, http, "cloud API");
+  check_clock (checks, http, CMA_SIDE_CLOUD);
 }
 
 GPtrArray *

@@ -24,21 +24,6 @@ typedef struct {
   gboolean    oversized;
 } Transfer;
 
-const char *
-cma_side_to_string (CmaSide side)
-{
-  switch (side)
-    {
-    case CMA_SIDE_CLOUD:
-      return "cloud";
-    case CMA_SIDE_SERVER:
-      return "server";
-    case CMA_SIDE_NONE:
-    default:
-      return "peer";
-    }
-}
-
 void
 cma_http_response_free (CmaHttpResponse *response)
 {
@@ -334,9 +319,11 @@ setup_common (CmaHttp *http, CURL *c, CmaSide side, const char *url)
  * expired certificate; the GnuTLS status bits (CURLINFO_SSL_VERIFYRESULT)
  * tell them apart, and each needs a different fix. */
 static void
-map_tls_error (const char *who, const char *url, const char *detail, long verify,
+map_tls_error (CmaSide side, const char *url, const char *detail, long verify,
                GError **error)
 {
+  const char *who = cma_side_to_string (side);
+
   if (verify & (GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED))
     g_set_error (error, CMA_ERROR, CMA_ERROR_TLS,
                  "%s %s: TLS certificate %s (%s); renew the certificate on that host, "
@@ -350,7 +337,7 @@ map_tls_error (const char *who, const char *url, const char *detail, long verify
     g_set_error (error, CMA_ERROR, CMA_ERROR_TLS,
                  "%s %s: TLS certificate not trusted (%s); fix the certificate or "
                  "set '%s' to the CA that signed it", who, url, detail,
-                 strcmp (who, "cloud") == 0 ? "cloud-ca-file" : "ca-file");
+                 side == CMA_SIDE_CLOUD ? "cloud-ca-file" : "ca-file");
 }
 
 static gboolean
@@ -385,7 +372,7 @@ map_curl_error (CURL *c, CURLcode code, const char *errbuf, const Transfer *t, C
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_ISSUER_ERROR:
       curl_easy_getinfo (c, CURLINFO_SSL_VERIFYRESULT, &verify);
-      map_tls_error (who, url, detail, verify, error);
+      map_tls_error (side, url, detail, verify, error);
       break;
     case CURLE_WRITE_ERROR:
       if (t->oversized)

@@ -95,8 +95,6 @@ guint cma_http_get_connects (CmaHttp *http);
 /* The Date header of the last answer as an instant, or 0. */
 gint64 cma_http_get_last_date (CmaHttp *http);
 
-const char *cma_side_to_string (CmaSide side);
-
 /* "Basic base64(user:password)". */
 char *cma_http_basic_auth (const char *user, const char *password);
 

@@ -146,9 +146,10 @@ finish (char *value, char *origin, const char *what, GError **error)
   return g_steal_pointer (&secret);
 }
 
-CmaSecret *
-cma_secret_load (const char *what, const char *file, const char *credential_name,
-                 const char *env_name, GError **error)
+/* @what names the secret in errors ("cloud API token"); @file may be NULL. */
+static CmaSecret *
+load (CmaSide side, const char *what, const char *file, const char *credential_name,
+      const char *env_name, GError **error)
 {
   const char *creds = g_getenv ("CREDENTIALS_DIRECTORY");
   const char *env;
@@ -179,8 +180,7 @@ cma_secret_load (const char *what, const char *file, const char *credential_name
 
   g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS,
                "no %s: set %s-token-file in the configuration, a systemd credential '%s', "
-               "or %s", what, g_str_has_prefix (what, "cloud") ? "cloud" : "server",
-               credential_name, env_name);
+               "or %s", what, cma_side_to_string (side), credential_name, env_name);
   return NULL;
 }
 
@@ -194,13 +194,14 @@ cma_secret_load_cloud (const CmaConnection *conn, GError **error)
                    "of %s)", conn->name, conn->cloud_url);
       return NULL;
     }
-  return cma_secret_load ("cloud API token", conn->cloud_token_file, "cloud-token",
-                          "CMA_CLOUD_TOKEN", error);
+  return load (CMA_SIDE_CLOUD, "cloud API token", conn->cloud_token_file, "cloud-token",
+               "CMA_CLOUD_TOKEN", error);
 }
 
 CmaSecret *
 cma_secret_load_server (const CmaConnection *conn, GError **error)
 {
-  return cma_secret_load (conn->server_user ? "server password" : "server personal access token",
-                          conn->server_token_file, "server-token", "CMA_SERVER_TOKEN", error);
+  return load (CMA_SIDE_SERVER,
+               conn->server_user ? "server password" : "server personal access token",
+               conn->server_token_file, "server-token", "CMA_SERVER_TOKEN", error);
 }

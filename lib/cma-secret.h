@@ -19,13 +19,7 @@ typedef struct {
   char *origin;   /* "file /etc/…", "systemd credential cloud-token", "environment CMA_CLOUD_TOKEN" */
 } CmaSecret;
 
-/* @what names the secret in errors ("cloud API token"); @file may be NULL. */
-CmaSecret *cma_secret_load (const char *what,
-                            const char *file,
-                            const char *credential_name,
-                            const char *env_name,
-                            GError    **error);
-void       cma_secret_free (CmaSecret *secret);
+void cma_secret_free (CmaSecret *secret);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaSecret, cma_secret_free)
 
 /* The two secrets of a connection, from where its configuration says, so
