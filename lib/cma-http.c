@@ -8,6 +8,11 @@
 #include "cma-http.h"
 #include "cma-url.h"
 
+/* Bodies we accept are a few hundred bytes; cap what we hold in memory. */
+#define CMA_HTTP_MAX_BODY (1024 * 1024)
+#define CMA_HTTP_DEFAULT_ATTEMPTS 3
+#define CMA_HTTP_DEFAULT_MAX_RETRY_WAIT 60
+
 struct _CmaHttp {
   CURL          *curl;
   CmaHttpOptions options;
@@ -468,9 +473,10 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
   return response;
 }
 
-/* Retry-After is delta-seconds or an HTTP date (RFC 9110, 10.2.3). */
-guint
-cma_http_response_retry_after (const CmaHttpResponse *response, guint cap)
+/* Seconds @response asks us to wait, at most @cap (1 when it says nothing).
+ * Retry-After is delta-seconds or an HTTP date (RFC 9110, 10.2.3). */
+static guint
+retry_after (const CmaHttpResponse *response, guint cap)
 {
   const char *value = cma_http_response_header (response, "retry-after");
   gint64 seconds = 1;
@@ -493,32 +499,27 @@ cma_http_response_retry_after (const CmaHttpResponse *response, guint cap)
 }
 
 gboolean
-cma_http_response_is_busy (const CmaHttpResponse *response)
+cma_http_wait_for_retry (CmaHttp *http, CmaSide side, const CmaHttpResponse *response,
+                         guint attempt)
 {
-  return response->status == 429 || response->status == 503;
-}
+  guint wait;
 
-guint
-cma_http_get_attempts (CmaHttp *http)
-{
-  return http->options.attempts;
-}
-
-void
-cma_http_wait_before_retry (CmaHttp *http, CmaSide side, const CmaHttpResponse *busy,
-                            guint next_attempt)
-{
-  guint wait = cma_http_response_retry_after (busy, http->options.max_retry_wait);
-
+  /* 429 and 503 ask us to come back later; nothing else is worth a retry.
+   * No sleep after the last try: the answer goes back as it is. */
+  if ((response->status != 429 && response->status != 503) ||
+      attempt >= http->options.attempts)
+    return FALSE;
+  wait = retry_after (response, http->options.max_retry_wait);
   if (http->options.trace != NULL)
     {
       g_autofree char *line = g_strdup_printf ("* %s answered %ld; retrying in %u s "
                                                "(attempt %u of %u)",
-                                               cma_side_to_string (side), busy->status, wait,
-                                               next_attempt, http->options.attempts);
+                                               cma_side_to_string (side), response->status,
+                                               wait, attempt + 1, http->options.attempts);
       http->options.trace (line, http->options.trace_data);
     }
   g_usleep ((gulong) wait * G_USEC_PER_SEC);
+  return TRUE;
 }
 
 CmaHttpResponse *
@@ -539,12 +540,8 @@ cma_http_request (CmaHttp *http, CmaSide side, const char *method, const char *u
       g_autoptr(CmaHttpResponse) response =
         cma_http_request_once (http, side, method, url, authorization, json_body, error);
 
-      if (response == NULL)
-        return NULL;
-      /* No sleep after the last try: the answer goes back as it is. */
-      if (!cma_http_response_is_busy (response) || attempt >= http->options.attempts)
+      if (response == NULL || !cma_http_wait_for_retry (http, side, response, attempt))
         return g_steal_pointer (&response);
-      cma_http_wait_before_retry (http, side, response, attempt + 1);
     }
 }
 
