@@ -345,7 +345,7 @@ map_tls_error (CmaSide side, const char *url, const char *detail, long verify,
                  side == CMA_SIDE_CLOUD ? "cloud-ca-file" : "ca-file");
 }
 
-static gboolean
+static void
 map_curl_error (CURL *c, CURLcode code, const char *errbuf, const Transfer *t, CmaSide side,
                 const char *url, GError **error)
 {
@@ -392,7 +392,6 @@ map_curl_error (CURL *c, CURLcode code, const char *errbuf, const Transfer *t, C
       g_set_error (error, CMA_ERROR, CMA_ERROR_NETWORK, "%s %s: %s", who, url, detail);
       break;
     }
-  return FALSE;
 }
 
 static char *
