@@ -16,9 +16,7 @@ cma_auth_token_free (CmaAuthToken *token)
 {
   if (token == NULL)
     return;
-  if (token->token != NULL)
-    explicit_bzero (token->token, strlen (token->token));
-  g_free (token->token);
+  cma_secret_wipe (token->token);
   g_free (token->cloud_site);
   g_free (token);
 }
@@ -41,17 +39,6 @@ server_authorization (const CmaApiContext *ctx)
     return cma_http_basic_auth (ctx->conn->server_user, ctx->server_secret->value);
   return g_strconcat ("Bearer ", ctx->server_secret->value, NULL);
 }
-
-static void
-wipe (char *s)
-{
-  if (s != NULL)
-    explicit_bzero (s, strlen (s));
-  g_free (s);
-}
-/* g_auto(CmaWiped): a string holding a secret, zeroed before it is freed. */
-typedef char *CmaWiped;
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (CmaWiped, wipe, NULL)
 
 /* ---- judging answers ---- */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cma-http.h"
+#include "cma-secret.h"
 #include "cma-url.h"
 
 /* Bodies we accept are a few hundred bytes; cap what we hold in memory. */
@@ -140,13 +141,10 @@ cma_http_get_last_date (CmaHttp *http)
 char *
 cma_http_basic_auth (const char *user, const char *password)
 {
-  g_autofree char *pair = g_strconcat (user, ":", password, NULL);
-  g_autofree char *b64 = g_base64_encode ((const guchar *) pair, strlen (pair));
-  char *header = g_strconcat ("Basic ", b64, NULL);
+  g_auto(CmaWiped) pair = g_strconcat (user, ":", password, NULL);
+  g_auto(CmaWiped) b64 = g_base64_encode ((const guchar *) pair, strlen (pair));
 
-  explicit_bzero (pair, strlen (pair));
-  explicit_bzero (b64, strlen (b64));
-  return header;
+  return g_strconcat ("Basic ", b64, NULL);
 }
 
 /* ---- redaction ---- */
@@ -417,7 +415,7 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
   g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   Transfer t = { body, headers, FALSE };
   struct curl_slist *list = NULL;
-  g_autofree char *auth_header = NULL;
+  g_auto(CmaWiped) auth_header = NULL;
   char errbuf[CURL_ERROR_SIZE] = "";
   CmaHttpResponse *response;
   long connects = 0;
@@ -446,10 +444,8 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
   code = curl_easy_perform (http->curl);
   /* curl_slist_append copied the Authorization header: wipe that copy too. */
   for (struct curl_slist *l = list; l != NULL; l = l->next)
-    explicit_bzero (l->data, strlen (l->data));
+    cma_secret_zero (l->data);
   curl_slist_free_all (list);
-  if (auth_header != NULL)
-    explicit_bzero (auth_header, strlen (auth_header));
   http->requests++;
   curl_easy_getinfo (http->curl, CURLINFO_NUM_CONNECTS, &connects);
   http->connects += (guint) connects;

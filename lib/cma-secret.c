@@ -11,17 +11,31 @@
 #include "cma-secret.h"
 
 void
+cma_secret_zero (char *s)
+{
+  if (s != NULL)
+    explicit_bzero (s, strlen (s));
+}
+
+void
+cma_secret_wipe (char *s)
+{
+  cma_secret_zero (s);
+  g_free (s);
+}
+
+void
 cma_secret_free (CmaSecret *secret)
 {
   if (secret == NULL)
     return;
-  if (secret->value != NULL)
-    explicit_bzero (secret->value, strlen (secret->value));
-  g_free (secret->value);
+  cma_secret_wipe (secret->value);
   g_free (secret->origin);
   g_free (secret);
 }
 
+/* Refuse a file that group or others can read or write, or that another
+ * user owns: a token readable by every local account is a leaked token. */
 static gboolean
 check_stat (const char *what, const char *path, const struct stat *st, GError **error)
 {
@@ -47,20 +61,6 @@ check_stat (const char *what, const char *path, const struct stat *st, GError **
       return FALSE;
     }
   return TRUE;
-}
-
-gboolean
-cma_secret_check_file (const char *what, const char *path, GError **error)
-{
-  struct stat st;
-
-  if (stat (path, &st) != 0)
-    {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS, "%s file %s: %s", what, path,
-                   g_strerror (errno));
-      return FALSE;
-    }
-  return check_stat (what, path, &st, error);
 }
 
 /* Read at most CMA_SECRET_MAX_BYTES from an open descriptor. */

@@ -22,14 +22,19 @@ typedef struct {
 void cma_secret_free (CmaSecret *secret);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaSecret, cma_secret_free)
 
+/* Every copy of a secret (header values, request bodies) is zeroed before
+ * its memory goes back, so no secret lingers in freed heap. NULL is fine.
+ * _zero clears in place, for memory someone else frees; _wipe also frees. */
+void cma_secret_zero (char *s);
+void cma_secret_wipe (char *s);
+/* g_auto(CmaWiped): a string holding a secret, wiped when it goes out of scope. */
+typedef char *CmaWiped;
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (CmaWiped, cma_secret_wipe, NULL)
+
 /* The two secrets of a connection, from where its configuration says, so
  * renew and doctor name the same sources. The cloud token needs a
  * cloud-user to go with it: without one, this fails before reading. */
 CmaSecret *cma_secret_load_cloud  (const CmaConnection *conn, GError **error);
 CmaSecret *cma_secret_load_server (const CmaConnection *conn, GError **error);
-
-/* Refuse a file that group or others can read or write, or that another
- * user owns: a token readable by every local account is a leaked token. */
-gboolean cma_secret_check_file (const char *what, const char *path, GError **error);
 
 G_END_DECLS
