@@ -71,7 +71,7 @@ set_errno_error (GError **error, int saved_errno, const char *what, const char *
 }
 
 CmaLedger *
-cma_ledger_new (const char *dir, const char *program, GError **error)
+cma_ledger_new (const char *dir, const char *program)
 {
   g_autoptr(CmaLedger) ledger = g_new0 (CmaLedger, 1);
   g_autofree char *name = g_strconcat (program, ".ledger", NULL);

@@ -35,8 +35,9 @@ typedef struct _CmaLedger CmaLedger;
 /* $XDG_STATE_HOME/cma-token or @localstatedir/lib/cma-token for root. */
 char *cma_ledger_default_dir (gboolean system, const char *localstatedir);
 
-/* Nothing is read or created yet; the lock creates @dir (0700). */
-CmaLedger  *cma_ledger_new      (const char *dir, const char *program, GError **error);
+/* Nothing is read or created yet, so nothing can fail; the lock creates
+ * @dir (0700). */
+CmaLedger  *cma_ledger_new      (const char *dir, const char *program);
 void        cma_ledger_free     (CmaLedger *ledger);
 const char *cma_ledger_get_path (CmaLedger *ledger);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaLedger, cma_ledger_free)
