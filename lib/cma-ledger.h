@@ -8,6 +8,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "cma-config.h"
 #include "cma-time.h"
@@ -29,6 +30,14 @@ CmaRenewal *cma_renewal_new  (CmaInstant at, const CmaConnection *conn,
                               const char *method, const char *note);
 void        cma_renewal_free (CmaRenewal *renewal);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaRenewal, cma_renewal_free)
+
+/* Add @renewal to @builder as one object with the ledger's members, in
+ * the ledger's order. Absent members (note, fingerprint ...) are left out
+ * (the ledger), or written as null when @absent_as_null (history JSON,
+ * whose readers expect every key). */
+void cma_renewal_build_json (const CmaRenewal *renewal,
+                             JsonBuilder      *builder,
+                             gboolean          absent_as_null);
 
 typedef struct _CmaLedger CmaLedger;
 
