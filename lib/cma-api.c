@@ -166,6 +166,24 @@ json_body (const char *first_name, ...)
 
 /* ---- the calls ---- */
 
+static gboolean
+check_cloud_answer (const CmaApiContext *ctx, const char *url, const char *site,
+                    const CmaHttpResponse *r, GError **error)
+{
+  if (r->status == 401 || r->status == 403)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_AUTH,
+                   "cloud %s refused cloud-user %s and its API token (HTTP %ld): check the "
+                   "token (from %s; API tokens expire) and that the account is a site or "
+                   "org admin of %s", url, ctx->conn->cloud_user, r->status,
+                   ctx->cloud_token->origin, site);
+      return FALSE;
+    }
+  if (r->status != 200)
+    return fail_status (CMA_SIDE_CLOUD, url, r, error);
+  return TRUE;
+}
+
 CmaAuthToken *
 cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **error)
 {
@@ -182,23 +200,8 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
   if ((auth = cloud_authorization (ctx)) == NULL)
     return NULL;
   r = cma_http_request (http, CMA_SIDE_CLOUD, "POST", url, auth, body, error);
-  if (r == NULL)
-    return NULL;
-  if (r->status == 401 || r->status == 403)
-    {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_AUTH,
-                   "cloud %s refused cloud-user %s and its API token (HTTP %ld): check the "
-                   "token (from %s; API tokens expire) and that the account is a site or "
-                   "org admin of %s", url, ctx->conn->cloud_user, r->status,
-                   ctx->cloud_token->origin, site);
-      return NULL;
-    }
-  if (r->status != 200)
-    {
-      fail_status (CMA_SIDE_CLOUD, url, r, error);
-      return NULL;
-    }
-  if ((obj = parse_object (CMA_SIDE_CLOUD, url, r, parser, error)) == NULL)
+  if (r == NULL || !check_cloud_answer (ctx, url, site, r, error) ||
+      (obj = parse_object (CMA_SIDE_CLOUD, url, r, parser, error)) == NULL)
     return NULL;
   value = get_string (obj, "token");
   if (value == NULL || *value == '\0')

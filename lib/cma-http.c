@@ -407,6 +407,47 @@ content_type_of (GHashTable *headers)
   return g_strdup (g_strstrip (lower));
 }
 
+/* JSON both ways, and the credentials; libcurl copies every line. */
+static struct curl_slist *
+request_headers (const char *authorization, gboolean has_body)
+{
+  struct curl_slist *list = curl_slist_append (NULL, "Accept: application/json");
+
+  if (has_body)
+    list = curl_slist_append (list, "Content-Type: application/json");
+  if (authorization != NULL)
+    {
+      g_auto(CmaWiped) line = g_strconcat ("Authorization: ", authorization, NULL);
+      list = curl_slist_append (list, line);
+    }
+  return list;
+}
+
+/* curl_slist_append copied the Authorization header: wipe that copy too. */
+static void
+free_request_headers (struct curl_slist *list)
+{
+  for (struct curl_slist *l = list; l != NULL; l = l->next)
+    cma_secret_zero (l->data);
+  curl_slist_free_all (list);
+}
+
+/* The answer to the transfer just done; takes @body and @headers. */
+static CmaHttpResponse *
+response_new (CmaHttp *http, GByteArray *body, GHashTable *headers)
+{
+  CmaHttpResponse *response = g_new0 (CmaHttpResponse, 1);
+  const char *date = g_hash_table_lookup (headers, "date");
+
+  curl_easy_getinfo (http->curl, CURLINFO_RESPONSE_CODE, &response->status);
+  response->content_type = content_type_of (headers);
+  response->body = g_byte_array_free_to_bytes (body);
+  response->headers = headers;
+  if (date != NULL)
+    http->last_date = curl_getdate (date, NULL);
+  return response;
+}
+
 static CmaHttpResponse *
 perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
               const char *authorization, const char *json_body, GError **error)
@@ -414,10 +455,8 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
   g_autoptr(GByteArray) body = g_byte_array_new ();
   g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   Transfer t = { body, headers, FALSE };
-  struct curl_slist *list = NULL;
-  g_auto(CmaWiped) auth_header = NULL;
+  struct curl_slist *list = request_headers (authorization, json_body != NULL);
   char errbuf[CURL_ERROR_SIZE] = "";
-  CmaHttpResponse *response;
   long connects = 0;
   CURLcode code;
 
@@ -427,25 +466,13 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
   curl_easy_setopt (http->curl, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt (http->curl, CURLOPT_HEADERFUNCTION, header_cb);
   curl_easy_setopt (http->curl, CURLOPT_HEADERDATA, &t);
-  list = curl_slist_append (list, "Accept: application/json");
   if (json_body != NULL)
-    {
-      list = curl_slist_append (list, "Content-Type: application/json");
-      curl_easy_setopt (http->curl, CURLOPT_POSTFIELDS, json_body);
-    }
+    curl_easy_setopt (http->curl, CURLOPT_POSTFIELDS, json_body);
   curl_easy_setopt (http->curl, CURLOPT_CUSTOMREQUEST, method);
-  if (authorization != NULL)
-    {
-      auth_header = g_strconcat ("Authorization: ", authorization, NULL);
-      list = curl_slist_append (list, auth_header);
-    }
   curl_easy_setopt (http->curl, CURLOPT_HTTPHEADER, list);
 
   code = curl_easy_perform (http->curl);
-  /* curl_slist_append copied the Authorization header: wipe that copy too. */
-  for (struct curl_slist *l = list; l != NULL; l = l->next)
-    cma_secret_zero (l->data);
-  curl_slist_free_all (list);
+  free_request_headers (list);
   http->requests++;
   curl_easy_getinfo (http->curl, CURLINFO_NUM_CONNECTS, &connects);
   http->connects += (guint) connects;
@@ -454,18 +481,7 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
       map_curl_error (http->curl, code, errbuf, &t, side, url, error);
       return NULL;
     }
-
-  response = g_new0 (CmaHttpResponse, 1);
-  curl_easy_getinfo (http->curl, CURLINFO_RESPONSE_CODE, &response->status);
-  response->content_type = content_type_of (headers);
-  response->body = g_byte_array_free_to_bytes (g_steal_pointer (&body));
-  response->headers = g_steal_pointer (&headers);
-  {
-    const char *date = g_hash_table_lookup (response->headers, "date");
-    if (date != NULL)
-      http->last_date = curl_getdate (date, NULL);
-  }
-  return response;
+  return response_new (http, g_steal_pointer (&body), g_steal_pointer (&headers));
 }
 
 /* Seconds @response asks us to wait, at most @cap (1 when it says nothing).
