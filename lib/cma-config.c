@@ -65,17 +65,11 @@ cma_connection_free (CmaConnection *conn)
 {
   if (conn == NULL)
     return;
+  /* The key table lists every string, so a new key cannot leak. */
+  for (gsize i = 0; i < G_N_ELEMENTS (connection_keys); i++)
+    if (connection_keys[i].kind != KEY_DOUBLE)
+      g_free (G_STRUCT_MEMBER (char *, conn, connection_keys[i].offset));
   g_free (conn->name);
-  g_free (conn->server_url);
-  g_free (conn->cloud_url);
-  g_free (conn->cloud_api_url);
-  g_free (conn->cloud_user);
-  g_free (conn->cloud_token_file);
-  g_free (conn->server_user);
-  g_free (conn->server_token_file);
-  g_free (conn->ca_file);
-  g_free (conn->cloud_ca_file);
-  g_free (conn->hook);
   g_free (conn);
 }
 
