@@ -16,9 +16,7 @@ cma_auth_token_free (CmaAuthToken *token)
 {
   if (token == NULL)
     return;
-  if (token->token != NULL)
-    explicit_bzero (token->token, strlen (token->token));
-  g_free (token->token);
+  cma_secret_wipe (token->token);
   g_free (token->cloud_site);
   g_free (token);
 }
@@ -41,17 +39,6 @@ server_authorization (const CmaApiContext *ctx)
     return cma_http_basic_auth (ctx->conn->server_user, ctx->server_secret->value);
   return g_strconcat ("Bearer ", ctx->server_secret->value, NULL);
 }
-
-static void
-wipe (char *s)
-{
-  if (s != NULL)
-    explicit_bzero (s, strlen (s));
-  g_free (s);
-}
-/* g_auto(CmaWiped): a string holding a secret, zeroed before it is freed. */
-typedef char *CmaWiped;
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (CmaWiped, wipe, NULL)
 
 /* ---- judging answers ---- */
 
@@ -179,6 +166,24 @@ json_body (const char *first_name, ...)
 
 /* ---- the calls ---- */
 
+static gboolean
+check_cloud_answer (const CmaApiContext *ctx, const char *url, const char *site,
+                    const CmaHttpResponse *r, GError **error)
+{
+  if (r->status == 401 || r->status == 403)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_AUTH,
+                   "cloud %s refused cloud-user %s and its API token (HTTP %ld): check the "
+                   "token (from %s; API tokens expire) and that the account is a site or "
+                   "org admin of %s", url, ctx->conn->cloud_user, r->status,
+                   ctx->cloud_token->origin, site);
+      return FALSE;
+    }
+  if (r->status != 200)
+    return fail_status (CMA_SIDE_CLOUD, url, r, error);
+  return TRUE;
+}
+
 CmaAuthToken *
 cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **error)
 {
@@ -195,23 +200,8 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
   if ((auth = cloud_authorization (ctx)) == NULL)
     return NULL;
   r = cma_http_request (http, CMA_SIDE_CLOUD, "POST", url, auth, body, error);
-  if (r == NULL)
-    return NULL;
-  if (r->status == 401 || r->status == 403)
-    {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_AUTH,
-                   "cloud %s refused cloud-user %s and its API token (HTTP %ld): check the "
-                   "token (from %s; API tokens expire) and that the account is a site or "
-                   "org admin of %s", url, ctx->conn->cloud_user, r->status,
-                   ctx->cloud_token->origin, site);
-      return NULL;
-    }
-  if (r->status != 200)
-    {
-      fail_status (CMA_SIDE_CLOUD, url, r, error);
-      return NULL;
-    }
-  if ((obj = parse_object (CMA_SIDE_CLOUD, url, r, parser, error)) == NULL)
+  if (r == NULL || !check_cloud_answer (ctx, url, site, r, error) ||
+      (obj = parse_object (CMA_SIDE_CLOUD, url, r, parser, error)) == NULL)
     return NULL;
   value = get_string (obj, "token");
   if (value == NULL || *value == '\0')
@@ -249,29 +239,50 @@ fail_save (const CmaApiContext *ctx, const char *url, const CmaHttpResponse *r,
   return FALSE;
 }
 
-gboolean
-cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, const CmaAuthToken *token,
-                    CmaHttpResponse **busy, GError **error)
+/* An auth token older than this is replaced before a save: the lifetime
+ * less a margin for the save itself (a minute, or half a short lifetime). */
+static gint64
+token_max_age_usec (const CmaConnection *conn)
 {
-  g_autofree char *url = cma_url_join (ctx->conn->server_url,
-                                       "rest/migration/latest/cloud/save/token");
+  double margin = MIN (60.0, conn->auth_token_lifetime / 2);
+
+  return (gint64) ((conn->auth_token_lifetime - margin) * G_USEC_PER_SEC);
+}
+
+/* Create *@token, or a new one when it would expire during the save. */
+static gboolean
+fresh_auth_token (CmaHttp *http, const CmaApiContext *ctx, CmaAuthToken **token,
+                  GError **error)
+{
+  if (*token != NULL &&
+      g_get_monotonic_time () - (*token)->created <= token_max_age_usec (ctx->conn))
+    return TRUE;
+  g_clear_pointer (token, cma_auth_token_free);
+  *token = cma_api_create_auth_token (http, ctx, error);
+  return *token != NULL;
+}
+
+static CmaHttpResponse *
+post_save (CmaHttp *http, const CmaApiContext *ctx, const char *url,
+           const CmaAuthToken *token, GError **error)
+{
   g_auto(CmaWiped) body = json_body ("cloudUrl", token->cloud_site, "token", token->token,
                                      NULL);
   g_auto(CmaWiped) auth = server_authorization (ctx);
-  g_autoptr(CmaHttpResponse) r = NULL;
+
+  return cma_http_request_once (http, CMA_SIDE_SERVER, "POST", url, auth, body, error);
+}
+
+/* Judge the save's last answer: 200 and the cloud site we sent. */
+static gboolean
+check_saved (const CmaApiContext *ctx, const char *url, const CmaAuthToken *token,
+             const CmaHttpResponse *r, GError **error)
+{
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *obj;
 
-  r = cma_http_request_once (http, CMA_SIDE_SERVER, "POST", url, auth, body, error);
-  if (r == NULL || !check_server_answer (ctx, r, error))
-    return FALSE;
   if (r->status != 200)
-    {
-      fail_save (ctx, url, r, error);
-      if (cma_http_response_is_busy (r))
-        *busy = g_steal_pointer (&r);
-      return FALSE;
-    }
+    return fail_save (ctx, url, r, error);
   if ((obj = parse_object (CMA_SIDE_SERVER, url, r, parser, error)) == NULL)
     return FALSE;
   if (g_strcmp0 (get_string (obj, "cloudUrl"), token->cloud_site) != 0)
@@ -281,6 +292,34 @@ cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, const CmaAuthToken 
                    ctx->conn->server_url, get_string (obj, "cloudUrl"), token->cloud_site);
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, char **fingerprint,
+                    GError **error)
+{
+  g_autofree char *url = cma_url_join (ctx->conn->server_url,
+                                       "rest/migration/latest/cloud/save/token");
+  g_autoptr(CmaAuthToken) token = NULL;
+  g_autoptr(CmaHttpResponse) r = NULL;
+
+  /* The save is retried here rather than in the HTTP layer: waiting out a
+   * busy server can outlast the token's five minutes, and a stale token
+   * only earns "Exception in saving token.", so each try checks its age. */
+  for (guint attempt = 1;; attempt++)
+    {
+      g_clear_pointer (&r, cma_http_response_free);
+      if (!fresh_auth_token (http, ctx, &token, error) ||
+          (r = post_save (http, ctx, url, token, error)) == NULL ||
+          !check_server_answer (ctx, r, error))
+        return FALSE;
+      if (!cma_http_wait_for_retry (http, CMA_SIDE_SERVER, r, attempt))
+        break;
+    }
+  if (!check_saved (ctx, url, token, r, error))
+    return FALSE;
+  *fingerprint = cma_token_fingerprint (token->token);
   return TRUE;
 }
 

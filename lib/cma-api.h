@@ -34,11 +34,12 @@ typedef struct {
 CmaAuthToken *cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx,
                                          GError **error);
 
-/* POST {server-url}rest/migration/latest/cloud/save/token, once: the
- * caller retries, since a retry may need a fresh token. When the server
- * is busy (429, 503), *@busy gets its answer as well as @error. */
-gboolean cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx,
-                             const CmaAuthToken *token, CmaHttpResponse **busy,
+/* The renewal itself: an auth token from the cloud (above), then
+ * POST {server-url}rest/migration/latest/cloud/save/token. A busy server
+ * (429, 503) is retried, with a new auth token whenever the one in hand
+ * would expire during the save. *@fingerprint: cma_token_fingerprint() of
+ * the token saved. */
+gboolean cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, char **fingerprint,
                              GError **error);
 
 /* GET {server-url}rest/plugins/1.0/{plugin-key}-key: needs an administrator. */

@@ -21,32 +21,17 @@ typedef struct {
   const char *name;
   KeyKind     kind;
   gsize       offset;     /* into CmaConnection */
+  double      min, max;   /* KEY_DOUBLE: the values accepted */
 } ConnectionKey;
 
 #define CONN_FIELD(f) G_STRUCT_OFFSET (CmaConnection, f)
 
-/* Smallest accepted value of each numeric key: a timeout or token
- * lifetime under a second makes every request fail. */
-static double
-key_minimum (gsize offset)
-{
-  if (offset == CONN_FIELD (timeout) || offset == CONN_FIELD (auth_token_lifetime))
-    return 1;
-  return 0;
-}
+/* Ten years: a longer span of days is a typo. */
+#define MAX_DAYS 3650
 
-/* Largest: beyond these a value is a typo, and a huge timeout would
- * overflow libcurl's milliseconds. Days are capped at ten years. */
-static double
-key_maximum (gsize offset)
-{
-  if (offset == CONN_FIELD (timeout))
-    return 3600;
-  if (offset == CONN_FIELD (auth_token_lifetime))
-    return 86400;
-  return 3650;
-}
-
+/* Bounds: a timeout or token lifetime under a second makes every request
+ * fail; beyond the maxima a value is a typo, and a huge timeout would
+ * overflow libcurl's milliseconds. */
 static const ConnectionKey connection_keys[] = {
   { "server-url",        KEY_URL,    CONN_FIELD (server_url) },
   { "cloud-url",         KEY_URL,    CONN_FIELD (cloud_url) },
@@ -58,20 +43,21 @@ static const ConnectionKey connection_keys[] = {
   { "ca-file",           KEY_PATH,   CONN_FIELD (ca_file) },
   { "cloud-ca-file",     KEY_PATH,   CONN_FIELD (cloud_ca_file) },
   { "hook",              KEY_PATH,   CONN_FIELD (hook) },
-  { "timeout",           KEY_DOUBLE, CONN_FIELD (timeout) },
-  { "renew-within",      KEY_DOUBLE, CONN_FIELD (renew_within) },
-  { "auth-token-lifetime", KEY_DOUBLE, CONN_FIELD (auth_token_lifetime) },
+  { "timeout",           KEY_DOUBLE, CONN_FIELD (timeout),      1, 3600 },
+  { "renew-within",      KEY_DOUBLE, CONN_FIELD (renew_within), 0, MAX_DAYS },
+  { "auth-token-lifetime", KEY_DOUBLE, CONN_FIELD (auth_token_lifetime), 1, 86400 },
 };
 
 typedef struct {
   const char *name;
   gsize       offset;     /* into CmaPolicy */
+  double      min, max;
 } PolicyKey;
 
 static const PolicyKey policy_keys[] = {
-  { "lifetime-days", G_STRUCT_OFFSET (CmaPolicy, lifetime_days) },
-  { "warning-days",  G_STRUCT_OFFSET (CmaPolicy, warning_days) },
-  { "critical-days", G_STRUCT_OFFSET (CmaPolicy, critical_days) },
+  { "lifetime-days", G_STRUCT_OFFSET (CmaPolicy, lifetime_days), 0, MAX_DAYS },
+  { "warning-days",  G_STRUCT_OFFSET (CmaPolicy, warning_days),  0, MAX_DAYS },
+  { "critical-days", G_STRUCT_OFFSET (CmaPolicy, critical_days), 0, MAX_DAYS },
 };
 
 void
@@ -79,17 +65,11 @@ cma_connection_free (CmaConnection *conn)
 {
   if (conn == NULL)
     return;
+  /* The key table lists every string, so a new key cannot leak. */
+  for (gsize i = 0; i < G_N_ELEMENTS (connection_keys); i++)
+    if (connection_keys[i].kind != KEY_DOUBLE)
+      g_free (G_STRUCT_MEMBER (char *, conn, connection_keys[i].offset));
   g_free (conn->name);
-  g_free (conn->server_url);
-  g_free (conn->cloud_url);
-  g_free (conn->cloud_api_url);
-  g_free (conn->cloud_user);
-  g_free (conn->cloud_token_file);
-  g_free (conn->server_user);
-  g_free (conn->server_token_file);
-  g_free (conn->ca_file);
-  g_free (conn->cloud_ca_file);
-  g_free (conn->hook);
   g_free (conn);
 }
 
@@ -258,8 +238,7 @@ set_connection_key (const Source *src, const char *group,
   char **dst;
 
   if (key->kind == KEY_DOUBLE)
-    return parse_double (src, group, key->name, key_minimum (key->offset),
-                         key_maximum (key->offset),
+    return parse_double (src, group, key->name, key->min, key->max,
                          G_STRUCT_MEMBER_P (conn, key->offset), error);
 
   value = g_key_file_get_string (src->keyfile, group, key->name, NULL);
@@ -306,7 +285,7 @@ load_group (const Source *src, const char *group, CmaConnection *conn,
       for (gsize p = 0; policy != NULL && p < G_N_ELEMENTS (policy_keys); p++)
         if (strcmp (policy_keys[p].name, keys[i]) == 0)
           {
-            if (!parse_double (src, group, keys[i], 0, 3650,
+            if (!parse_double (src, group, keys[i], policy_keys[p].min, policy_keys[p].max,
                                G_STRUCT_MEMBER_P (policy, policy_keys[p].offset), error))
               return FALSE;
             done = TRUE;

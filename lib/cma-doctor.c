@@ -94,8 +94,10 @@ check_secret (GPtrArray *checks, const char *title, const CmaConnection *conn,
 
 /* Report the skew between our clock and the last Date header seen. */
 static void
-check_clock (GPtrArray *checks, CmaHttp *http, const char *side)
+check_clock (GPtrArray *checks, CmaHttp *http, CmaSide peer)
 {
+  /* The cloud side's clock is the API's, not the cloud site's. */
+  const char *side = peer == CMA_SIDE_CLOUD ? "cloud API" : cma_side_to_string (peer);
   gint64 date = cma_http_get_last_date (http);
   gint64 skew;
   g_autofree char *title = g_strdup_printf ("clock agrees with the %s", side);
@@ -112,7 +114,32 @@ check_clock (GPtrArray *checks, CmaHttp *http, const char *side)
     add (checks, CMA_CHECK_PASS, title, "within %" G_GINT64_FORMAT " s", ABS (skew));
 }
 
-static gboolean
+/* Sort a failed plugin-manager call into the checks it tells about: a
+ * network or TLS failure hides everything after it; a 5xx or garbled answer
+ * says nothing about the credentials. */
+static void
+report_server_failure (GPtrArray *checks, const CmaApiContext *ctx, const char *title,
+                       const GError *error)
+{
+  gboolean net = error->code == CMA_ERROR_NETWORK || error->code == CMA_ERROR_TLS ||
+                 error->code == CMA_ERROR_CONFIG;
+  gboolean auth = error->code == CMA_ERROR_AUTH;
+
+  add (checks, net ? CMA_CHECK_FAIL : CMA_CHECK_PASS, "server reachable over verified TLS",
+       "%s", net ? error->message : ctx->conn->server_url);
+  if (error->code == CMA_ERROR_PROTOCOL)
+    {
+      add (checks, CMA_CHECK_FAIL, "server answers the plugin manager", "%s", error->message);
+      return;
+    }
+  if (!net)
+    add (checks, auth ? CMA_CHECK_FAIL : CMA_CHECK_PASS,
+         "server credentials accepted as administrator", "%s", auth ? error->message : "yes");
+  if (!net && !auth)
+    add (checks, CMA_CHECK_FAIL, title, "%s", error->message);
+}
+
+static void
 check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
 {
   const CmaProduct *p = ctx->product;
@@ -125,26 +152,8 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
 
   if (!cma_api_get_assistant (http, ctx, &version, &enabled, &error))
     {
-      gboolean net = error->code == CMA_ERROR_NETWORK || error->code == CMA_ERROR_TLS ||
-                     error->code == CMA_ERROR_CONFIG;
-      gboolean auth = error->code == CMA_ERROR_AUTH;
-
-      add (checks, net ? CMA_CHECK_FAIL : CMA_CHECK_PASS, "server reachable over verified TLS",
-           "%s", net ? error->message : ctx->conn->server_url);
-      /* A 5xx or garbled answer says nothing about the credentials. */
-      if (error->code == CMA_ERROR_PROTOCOL)
-        {
-          add (checks, CMA_CHECK_FAIL, "server answers the plugin manager", "%s",
-               error->message);
-          return FALSE;
-        }
-      if (!net)
-        add (checks, auth ? CMA_CHECK_FAIL : CMA_CHECK_PASS,
-             "server credentials accepted as administrator", "%s",
-             auth ? error->message : "yes");
-      if (!net && !auth)
-        add (checks, CMA_CHECK_FAIL, title, "%s", error->message);
-      return FALSE;
+      report_server_failure (checks, ctx, title, error);
+      return;
     }
   add (checks, CMA_CHECK_PASS, "server reachable over verified TLS", "%s", ctx->conn->server_url);
   add (checks, CMA_CHECK_PASS, "server credentials accepted as administrator", "yes");
@@ -157,8 +166,7 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
     add (checks, CMA_CHECK_PASS, vtitle, "%s", version);
   else
     add (checks, CMA_CHECK_FAIL, vtitle, "%s", error->message);
-  check_clock (checks, http, "server");
-  return TRUE;
+  check_clock (checks, http, CMA_SIDE_SERVER);
 }
 
 static void
@@ -178,7 +186,19 @@ check_cloud (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
     }
   add (checks, CMA_CHECK_PASS, "cloud API reachable and credentials accepted",
        "%s as %s", ctx->conn->cloud_api_url, ctx->conn->cloud_user);
-  check_clock (checks, http, "cloud API");
+  check_clock (checks, http, CMA_SIDE_CLOUD);
+}
+
+/* A failed client is a failed check, like every other problem here. */
+static CmaHttp *
+new_http (GPtrArray *checks, const CmaHttpOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  CmaHttp *http = cma_http_new (options, &error);
+
+  if (http == NULL)
+    add (checks, CMA_CHECK_FAIL, "HTTP client", "%s", error->message);
+  return http;
 }
 
 GPtrArray *
@@ -189,7 +209,7 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
   g_autoptr(CmaSecret) cloud = NULL;
   g_autoptr(CmaSecret) server = NULL;
   g_autoptr(CmaHttp) http = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(CmaHttp) cloud_http = NULL;
   CmaHttpOptions http_options = {
     .ca_file = conn->ca_file, .cloud_ca_file = conn->cloud_ca_file, .timeout = conn->timeout, .attempts = 1,
     .trace = options->trace, .trace_data = options->trace_data,
@@ -199,22 +219,18 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
   server = check_secret (checks, "server credentials", conn, cma_secret_load_server);
   if (!options->no_cloud)
     cloud = check_secret (checks, "cloud credentials", conn, cma_secret_load_cloud);
-  if ((http = cma_http_new (&http_options, &error)) == NULL)
-    {
-      add (checks, CMA_CHECK_FAIL, "HTTP client", "%s", error->message);
-      return checks;
-    }
+  if ((http = new_http (checks, &http_options)) == NULL)
+    return checks;
   ctx.cloud_token = cloud;
   ctx.server_secret = server;
   if (server != NULL)
     check_server (checks, &ctx, http);
+  /* The cloud gets a handle of its own, so its clock check reads the
+   * cloud's Date header and never one left over from the server. */
   if (options->no_cloud)
     add (checks, CMA_CHECK_SKIP, "cloud API reachable and credentials accepted",
          "skipped (--no-cloud)");
-  else if (cloud != NULL)
-    {
-      g_autoptr(CmaHttp) cloud_http = cma_http_new (&http_options, NULL);
-      check_cloud (checks, &ctx, cloud_http);
-    }
+  else if (cloud != NULL && (cloud_http = new_http (checks, &http_options)) != NULL)
+    check_cloud (checks, &ctx, cloud_http);
   return checks;
 }

@@ -35,4 +35,7 @@ typedef enum {
   CMA_SIDE_SERVER,
 } CmaSide;
 
+/* "cloud", "server" (or "peer" for NONE): how messages name a side. */
+const char *cma_side_to_string (CmaSide side);
+
 G_END_DECLS

@@ -6,7 +6,13 @@
 #include <string.h>
 
 #include "cma-http.h"
+#include "cma-secret.h"
 #include "cma-url.h"
+
+/* Bodies we accept are a few hundred bytes; cap what we hold in memory. */
+#define CMA_HTTP_MAX_BODY (1024 * 1024)
+#define CMA_HTTP_DEFAULT_ATTEMPTS 3
+#define CMA_HTTP_DEFAULT_MAX_RETRY_WAIT 60
 
 struct _CmaHttp {
   CURL          *curl;
@@ -23,21 +29,6 @@ typedef struct {
   GHashTable *headers;
   gboolean    oversized;
 } Transfer;
-
-const char *
-cma_side_to_string (CmaSide side)
-{
-  switch (side)
-    {
-    case CMA_SIDE_CLOUD:
-      return "cloud";
-    case CMA_SIDE_SERVER:
-      return "server";
-    case CMA_SIDE_NONE:
-    default:
-      return "peer";
-    }
-}
 
 void
 cma_http_response_free (CmaHttpResponse *response)
@@ -150,13 +141,10 @@ cma_http_get_last_date (CmaHttp *http)
 char *
 cma_http_basic_auth (const char *user, const char *password)
 {
-  g_autofree char *pair = g_strconcat (user, ":", password, NULL);
-  g_autofree char *b64 = g_base64_encode ((const guchar *) pair, strlen (pair));
-  char *header = g_strconcat ("Basic ", b64, NULL);
+  g_auto(CmaWiped) pair = g_strconcat (user, ":", password, NULL);
+  g_auto(CmaWiped) b64 = g_base64_encode ((const guchar *) pair, strlen (pair));
 
-  explicit_bzero (pair, strlen (pair));
-  explicit_bzero (b64, strlen (b64));
-  return header;
+  return g_strconcat ("Basic ", b64, NULL);
 }
 
 /* ---- redaction ---- */
@@ -334,9 +322,11 @@ setup_common (CmaHttp *http, CURL *c, CmaSide side, const char *url)
  * expired certificate; the GnuTLS status bits (CURLINFO_SSL_VERIFYRESULT)
  * tell them apart, and each needs a different fix. */
 static void
-map_tls_error (const char *who, const char *url, const char *detail, long verify,
+map_tls_error (CmaSide side, const char *url, const char *detail, long verify,
                GError **error)
 {
+  const char *who = cma_side_to_string (side);
+
   if (verify & (GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED))
     g_set_error (error, CMA_ERROR, CMA_ERROR_TLS,
                  "%s %s: TLS certificate %s (%s); renew the certificate on that host, "
@@ -350,10 +340,10 @@ map_tls_error (const char *who, const char *url, const char *detail, long verify
     g_set_error (error, CMA_ERROR, CMA_ERROR_TLS,
                  "%s %s: TLS certificate not trusted (%s); fix the certificate or "
                  "set '%s' to the CA that signed it", who, url, detail,
-                 strcmp (who, "cloud") == 0 ? "cloud-ca-file" : "ca-file");
+                 side == CMA_SIDE_CLOUD ? "cloud-ca-file" : "ca-file");
 }
 
-static gboolean
+static void
 map_curl_error (CURL *c, CURLcode code, const char *errbuf, const Transfer *t, CmaSide side,
                 const char *url, GError **error)
 {
@@ -385,7 +375,7 @@ map_curl_error (CURL *c, CURLcode code, const char *errbuf, const Transfer *t, C
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_ISSUER_ERROR:
       curl_easy_getinfo (c, CURLINFO_SSL_VERIFYRESULT, &verify);
-      map_tls_error (who, url, detail, verify, error);
+      map_tls_error (side, url, detail, verify, error);
       break;
     case CURLE_WRITE_ERROR:
       if (t->oversized)
@@ -400,7 +390,6 @@ map_curl_error (CURL *c, CURLcode code, const char *errbuf, const Transfer *t, C
       g_set_error (error, CMA_ERROR, CMA_ERROR_NETWORK, "%s %s: %s", who, url, detail);
       break;
     }
-  return FALSE;
 }
 
 static char *
@@ -418,6 +407,47 @@ content_type_of (GHashTable *headers)
   return g_strdup (g_strstrip (lower));
 }
 
+/* JSON both ways, and the credentials; libcurl copies every line. */
+static struct curl_slist *
+request_headers (const char *authorization, gboolean has_body)
+{
+  struct curl_slist *list = curl_slist_append (NULL, "Accept: application/json");
+
+  if (has_body)
+    list = curl_slist_append (list, "Content-Type: application/json");
+  if (authorization != NULL)
+    {
+      g_auto(CmaWiped) line = g_strconcat ("Authorization: ", authorization, NULL);
+      list = curl_slist_append (list, line);
+    }
+  return list;
+}
+
+/* curl_slist_append copied the Authorization header: wipe that copy too. */
+static void
+free_request_headers (struct curl_slist *list)
+{
+  for (struct curl_slist *l = list; l != NULL; l = l->next)
+    cma_secret_zero (l->data);
+  curl_slist_free_all (list);
+}
+
+/* The answer to the transfer just done; takes @body and @headers. */
+static CmaHttpResponse *
+response_new (CmaHttp *http, GByteArray *body, GHashTable *headers)
+{
+  CmaHttpResponse *response = g_new0 (CmaHttpResponse, 1);
+  const char *date = g_hash_table_lookup (headers, "date");
+
+  curl_easy_getinfo (http->curl, CURLINFO_RESPONSE_CODE, &response->status);
+  response->content_type = content_type_of (headers);
+  response->body = g_byte_array_free_to_bytes (body);
+  response->headers = headers;
+  if (date != NULL)
+    http->last_date = curl_getdate (date, NULL);
+  return response;
+}
+
 static CmaHttpResponse *
 perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
               const char *authorization, const char *json_body, GError **error)
@@ -425,10 +455,8 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
   g_autoptr(GByteArray) body = g_byte_array_new ();
   g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   Transfer t = { body, headers, FALSE };
-  struct curl_slist *list = NULL;
-  g_autofree char *auth_header = NULL;
+  struct curl_slist *list = request_headers (authorization, json_body != NULL);
   char errbuf[CURL_ERROR_SIZE] = "";
-  CmaHttpResponse *response;
   long connects = 0;
   CURLcode code;
 
@@ -438,27 +466,13 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
   curl_easy_setopt (http->curl, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt (http->curl, CURLOPT_HEADERFUNCTION, header_cb);
   curl_easy_setopt (http->curl, CURLOPT_HEADERDATA, &t);
-  list = curl_slist_append (list, "Accept: application/json");
   if (json_body != NULL)
-    {
-      list = curl_slist_append (list, "Content-Type: application/json");
-      curl_easy_setopt (http->curl, CURLOPT_POSTFIELDS, json_body);
-    }
+    curl_easy_setopt (http->curl, CURLOPT_POSTFIELDS, json_body);
   curl_easy_setopt (http->curl, CURLOPT_CUSTOMREQUEST, method);
-  if (authorization != NULL)
-    {
-      auth_header = g_strconcat ("Authorization: ", authorization, NULL);
-      list = curl_slist_append (list, auth_header);
-    }
   curl_easy_setopt (http->curl, CURLOPT_HTTPHEADER, list);
 
   code = curl_easy_perform (http->curl);
-  /* curl_slist_append copied the Authorization header: wipe that copy too. */
-  for (struct curl_slist *l = list; l != NULL; l = l->next)
-    explicit_bzero (l->data, strlen (l->data));
-  curl_slist_free_all (list);
-  if (auth_header != NULL)
-    explicit_bzero (auth_header, strlen (auth_header));
+  free_request_headers (list);
   http->requests++;
   curl_easy_getinfo (http->curl, CURLINFO_NUM_CONNECTS, &connects);
   http->connects += (guint) connects;
@@ -467,23 +481,13 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
       map_curl_error (http->curl, code, errbuf, &t, side, url, error);
       return NULL;
     }
-
-  response = g_new0 (CmaHttpResponse, 1);
-  curl_easy_getinfo (http->curl, CURLINFO_RESPONSE_CODE, &response->status);
-  response->content_type = content_type_of (headers);
-  response->body = g_byte_array_free_to_bytes (g_steal_pointer (&body));
-  response->headers = g_steal_pointer (&headers);
-  {
-    const char *date = g_hash_table_lookup (response->headers, "date");
-    if (date != NULL)
-      http->last_date = curl_getdate (date, NULL);
-  }
-  return response;
+  return response_new (http, g_steal_pointer (&body), g_steal_pointer (&headers));
 }
 
-/* Retry-After is delta-seconds or an HTTP date (RFC 9110, 10.2.3). */
-guint
-cma_http_response_retry_after (const CmaHttpResponse *response, guint cap)
+/* Seconds @response asks us to wait, at most @cap (1 when it says nothing).
+ * Retry-After is delta-seconds or an HTTP date (RFC 9110, 10.2.3). */
+static guint
+retry_after (const CmaHttpResponse *response, guint cap)
 {
   const char *value = cma_http_response_header (response, "retry-after");
   gint64 seconds = 1;
@@ -506,32 +510,27 @@ cma_http_response_retry_after (const CmaHttpResponse *response, guint cap)
 }
 
 gboolean
-cma_http_response_is_busy (const CmaHttpResponse *response)
+cma_http_wait_for_retry (CmaHttp *http, CmaSide side, const CmaHttpResponse *response,
+                         guint attempt)
 {
-  return response->status == 429 || response->status == 503;
-}
+  guint wait;
 
-guint
-cma_http_get_attempts (CmaHttp *http)
-{
-  return http->options.attempts;
-}
-
-void
-cma_http_wait_before_retry (CmaHttp *http, CmaSide side, const CmaHttpResponse *busy,
-                            guint next_attempt)
-{
-  guint wait = cma_http_response_retry_after (busy, http->options.max_retry_wait);
-
+  /* 429 and 503 ask us to come back later; nothing else is worth a retry.
+   * No sleep after the last try: the answer goes back as it is. */
+  if ((response->status != 429 && response->status != 503) ||
+      attempt >= http->options.attempts)
+    return FALSE;
+  wait = retry_after (response, http->options.max_retry_wait);
   if (http->options.trace != NULL)
     {
       g_autofree char *line = g_strdup_printf ("* %s answered %ld; retrying in %u s "
                                                "(attempt %u of %u)",
-                                               cma_side_to_string (side), busy->status, wait,
-                                               next_attempt, http->options.attempts);
+                                               cma_side_to_string (side), response->status,
+                                               wait, attempt + 1, http->options.attempts);
       http->options.trace (line, http->options.trace_data);
     }
   g_usleep ((gulong) wait * G_USEC_PER_SEC);
+  return TRUE;
 }
 
 CmaHttpResponse *
@@ -552,12 +551,8 @@ cma_http_request (CmaHttp *http, CmaSide side, const char *method, const char *u
       g_autoptr(CmaHttpResponse) response =
         cma_http_request_once (http, side, method, url, authorization, json_body, error);
 
-      if (response == NULL)
-        return NULL;
-      /* No sleep after the last try: the answer goes back as it is. */
-      if (!cma_http_response_is_busy (response) || attempt >= http->options.attempts)
+      if (response == NULL || !cma_http_wait_for_retry (http, side, response, attempt))
         return g_steal_pointer (&response);
-      cma_http_wait_before_retry (http, side, response, attempt + 1);
     }
 }
 

@@ -13,19 +13,14 @@
 
 G_BEGIN_DECLS
 
-/* Bodies we accept are a few hundred bytes; cap what we hold in memory. */
-#define CMA_HTTP_MAX_BODY (1024 * 1024)
-#define CMA_HTTP_DEFAULT_ATTEMPTS 3
-#define CMA_HTTP_DEFAULT_MAX_RETRY_WAIT 60
-
 typedef void (*CmaHttpTraceFunc) (const char *line, gpointer user_data);
 
 typedef struct {
   const char      *ca_file;        /* server side; NULL: the system's CA store */
   const char      *cloud_ca_file;  /* cloud side; NULL: the system's CA store */
   double           timeout;        /* seconds per request */
-  guint            attempts;       /* tries for 429/503; 0: default */
-  guint            max_retry_wait; /* cap on Retry-After, seconds; 0: default */
+  guint            attempts;       /* tries for 429/503; 0: default (3) */
+  guint            max_retry_wait; /* cap on Retry-After, seconds; 0: default (60) */
   CmaHttpTraceFunc trace;          /* redacted request/response lines, or NULL */
   gpointer         trace_data;
 } CmaHttpOptions;
@@ -67,7 +62,7 @@ CmaHttpResponse *cma_http_request (CmaHttp    *http,
 gboolean cma_http_check_url (CmaSide side, const char *url, GError **error);
 
 /* One try, no retries: for callers that must change the request between
- * tries (a fresh auth token). */
+ * tries (a fresh auth token); they retry with cma_http_wait_for_retry(). */
 CmaHttpResponse *cma_http_request_once (CmaHttp    *http,
                                         CmaSide     side,
                                         const char *method,
@@ -76,14 +71,15 @@ CmaHttpResponse *cma_http_request_once (CmaHttp    *http,
                                         const char *json_body,
                                         GError    **error);
 
-/* 429 or 503: the peer asks us to come back later. */
-gboolean cma_http_response_is_busy     (const CmaHttpResponse *response);
-/* Seconds the answer asks us to wait, at most @cap (1 when it says nothing). */
-guint    cma_http_response_retry_after (const CmaHttpResponse *response, guint cap);
-guint    cma_http_get_attempts         (CmaHttp *http);
-/* Honour @busy's Retry-After (capped), tracing why. */
-void     cma_http_wait_before_retry    (CmaHttp *http, CmaSide side,
-                                        const CmaHttpResponse *busy, guint next_attempt);
+/* The one retry rule, after try number @attempt got @response: when the
+ * peer was busy (429, 503) and tries remain, wait what its Retry-After asks
+ * (capped; 1 s when it says nothing), tracing why, and return TRUE: try
+ * again. Otherwise return FALSE at once, so the last answer is judged
+ * without a pointless sleep. */
+gboolean cma_http_wait_for_retry (CmaHttp               *http,
+                                  CmaSide                side,
+                                  const CmaHttpResponse *response,
+                                  guint                  attempt);
 
 /* Open a verified TLS connection to @url's host and close it: reachability
  * without sending a request. */
@@ -94,8 +90,6 @@ guint cma_http_get_requests (CmaHttp *http);
 guint cma_http_get_connects (CmaHttp *http);
 /* The Date header of the last answer as an instant, or 0. */
 gint64 cma_http_get_last_date (CmaHttp *http);
-
-const char *cma_side_to_string (CmaSide side);
 
 /* "Basic base64(user:password)". */
 char *cma_http_basic_auth (const char *user, const char *password);

@@ -23,6 +23,30 @@ struct _CmaLedger {
   int   lock_fd;
 };
 
+typedef enum { FIELD_STRING, FIELD_INSTANT } FieldType;
+
+typedef struct {
+  const char *name;      /* the JSON member */
+  FieldType   type;      /* FIELD_INSTANT: written as ISO 8601 UTC */
+  gsize       offset;    /* into CmaRenewal */
+  gboolean    required;  /* a record without it is corrupt */
+} RenewalField;
+
+#define RENEWAL_FIELD(f) G_STRUCT_OFFSET (CmaRenewal, f)
+
+/* Every member of a record, in the order written: the one list behind
+ * reading and writing the ledger and history's JSON, so they cannot drift. */
+static const RenewalField renewal_fields[] = {
+  { "at",          FIELD_INSTANT, RENEWAL_FIELD (at),          TRUE },
+  { "connection",  FIELD_STRING,  RENEWAL_FIELD (connection),  TRUE },
+  { "server_url",  FIELD_STRING,  RENEWAL_FIELD (server_url),  TRUE },
+  { "cloud_url",   FIELD_STRING,  RENEWAL_FIELD (cloud_url),   TRUE },
+  { "method",      FIELD_STRING,  RENEWAL_FIELD (method),      TRUE },
+  { "user",        FIELD_STRING,  RENEWAL_FIELD (user),        FALSE },
+  { "note",        FIELD_STRING,  RENEWAL_FIELD (note),        FALSE },
+  { "fingerprint", FIELD_STRING,  RENEWAL_FIELD (fingerprint), FALSE },
+};
+
 CmaRenewal *
 cma_renewal_new (CmaInstant at, const CmaConnection *conn, const char *method,
                  const char *note)
@@ -44,13 +68,9 @@ cma_renewal_free (CmaRenewal *r)
 {
   if (r == NULL)
     return;
-  g_free (r->connection);
-  g_free (r->server_url);
-  g_free (r->cloud_url);
-  g_free (r->method);
-  g_free (r->user);
-  g_free (r->note);
-  g_free (r->fingerprint);
+  for (gsize i = 0; i < G_N_ELEMENTS (renewal_fields); i++)
+    if (renewal_fields[i].type == FIELD_STRING)
+      g_free (G_STRUCT_MEMBER (char *, r, renewal_fields[i].offset));
   g_free (r);
 }
 
@@ -71,7 +91,7 @@ set_errno_error (GError **error, int saved_errno, const char *what, const char *
 }
 
 CmaLedger *
-cma_ledger_new (const char *dir, const char *program, GError **error)
+cma_ledger_new (const char *dir, const char *program)
 {
   g_autoptr(CmaLedger) ledger = g_new0 (CmaLedger, 1);
   g_autofree char *name = g_strconcat (program, ".ledger", NULL);
@@ -184,53 +204,79 @@ dup_member (JsonObject *obj, const char *name)
   return g_strdup (json_node_get_string (node));
 }
 
+static gboolean
+parse_instant (const char *text, CmaInstant *out)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (text, utc);
+
+  if (dt == NULL)
+    return FALSE;
+  *out = g_date_time_to_unix (dt);
+  return TRUE;
+}
+
+/* "at, connection, ...": the members no record may lack. */
+static char *
+required_names (void)
+{
+  GString *names = g_string_new (NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (renewal_fields); i++)
+    if (renewal_fields[i].required)
+      g_string_append_printf (names, "%s%s", names->len ? ", " : "", renewal_fields[i].name);
+  return g_string_free (names, FALSE);
+}
+
+/* Fill @r from @obj. Returns NULL, or why @obj is not a valid record;
+ * a missing member is named before a malformed one. */
+static char *
+read_fields (JsonObject *obj, CmaRenewal *r)
+{
+  const char *bad_instant = NULL;
+  gboolean complete = TRUE;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (renewal_fields); i++)
+    {
+      const RenewalField *f = &renewal_fields[i];
+      g_autofree char *value = dup_member (obj, f->name);
+
+      if (value == NULL)
+        complete = complete && !f->required;
+      else if (f->type == FIELD_STRING)
+        G_STRUCT_MEMBER (char *, r, f->offset) = g_steal_pointer (&value);
+      else if (!parse_instant (value, G_STRUCT_MEMBER_P (r, f->offset)) && bad_instant == NULL)
+        bad_instant = f->name;
+    }
+  if (!complete)
+    {
+      g_autofree char *names = required_names ();
+      return g_strdup_printf ("record lacks one of %s", names);
+    }
+  if (bad_instant != NULL)
+    return g_strdup_printf ("record has an invalid time in \"%s\"", bad_instant);
+  return NULL;
+}
+
 static CmaRenewal *
 parse_record (CmaLedger *ledger, const char *text, guint line, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(CmaRenewal) r = g_new0 (CmaRenewal, 1);
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *at = NULL;
-  JsonObject *obj;
+  g_autofree char *why = NULL;
 
   if (!json_parser_load_from_data (parser, text, -1, &local_error))
+    why = g_strdup_printf ("not a valid record (%s)", local_error->message);
+  else if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    why = g_strdup ("not a valid record (not a JSON object)");
+  else
+    why = read_fields (json_node_get_object (json_parser_get_root (parser)), r);
+  if (why != NULL)
     {
-      g_autofree char *why = g_strdup_printf ("not a valid record (%s)", local_error->message);
       corrupt (error, ledger, line, why);
       return NULL;
     }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      corrupt (error, ledger, line, "not a valid record (not a JSON object)");
-      return NULL;
-    }
-  obj = json_node_get_object (json_parser_get_root (parser));
-  at = dup_member (obj, "at");
-  r->connection = dup_member (obj, "connection");
-  r->server_url = dup_member (obj, "server_url");
-  r->cloud_url = dup_member (obj, "cloud_url");
-  r->method = dup_member (obj, "method");
-  r->user = dup_member (obj, "user");
-  r->note = dup_member (obj, "note");
-  r->fingerprint = dup_member (obj, "fingerprint");
-  if (at == NULL || r->connection == NULL || r->server_url == NULL ||
-      r->cloud_url == NULL || r->method == NULL)
-    {
-      corrupt (error, ledger, line,
-               "record lacks one of at, connection, server_url, cloud_url, method");
-      return NULL;
-    }
-  {
-    g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
-    g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (at, utc);
-
-    if (dt == NULL)
-      {
-        corrupt (error, ledger, line, "record has an invalid time in \"at\"");
-        return NULL;
-      }
-    r->at = g_date_time_to_unix (dt);
-  }
   return g_steal_pointer (&r);
 }
 
@@ -321,13 +367,32 @@ cma_ledger_load (CmaLedger *ledger, GError **error)
   return g_steal_pointer (&renewals);
 }
 
-static void
-add_string (JsonBuilder *b, const char *name, const char *value)
+/* The value of @f in @r as JSON text, or NULL when absent. */
+static char *
+field_text (const CmaRenewal *r, const RenewalField *f)
 {
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value);
+  if (f->type == FIELD_INSTANT)
+    return cma_time_format_iso (G_STRUCT_MEMBER (CmaInstant, r, f->offset));
+  return g_strdup (G_STRUCT_MEMBER (char *, r, f->offset));
+}
+
+void
+cma_renewal_build_json (const CmaRenewal *r, JsonBuilder *b, gboolean absent_as_null)
+{
+  json_builder_begin_object (b);
+  for (gsize i = 0; i < G_N_ELEMENTS (renewal_fields); i++)
+    {
+      g_autofree char *value = field_text (r, &renewal_fields[i]);
+
+      if (value == NULL && !absent_as_null)
+        continue;
+      json_builder_set_member_name (b, renewal_fields[i].name);
+      if (value != NULL)
+        json_builder_add_string_value (b, value);
+      else
+        json_builder_add_null_value (b);
+    }
+  json_builder_end_object (b);
 }
 
 static char *
@@ -336,18 +401,8 @@ serialize_record (const CmaRenewal *r)
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *at = cma_time_format_iso (r->at);
 
-  json_builder_begin_object (b);
-  add_string (b, "at", at);
-  add_string (b, "connection", r->connection);
-  add_string (b, "server_url", r->server_url);
-  add_string (b, "cloud_url", r->cloud_url);
-  add_string (b, "method", r->method);
-  add_string (b, "user", r->user);
-  add_string (b, "note", r->note);
-  add_string (b, "fingerprint", r->fingerprint);
-  json_builder_end_object (b);
+  cma_renewal_build_json (r, b, FALSE);
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   return json_generator_to_data (gen, NULL);

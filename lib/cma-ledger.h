@@ -8,6 +8,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "cma-config.h"
 #include "cma-time.h"
@@ -30,13 +31,22 @@ CmaRenewal *cma_renewal_new  (CmaInstant at, const CmaConnection *conn,
 void        cma_renewal_free (CmaRenewal *renewal);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaRenewal, cma_renewal_free)
 
+/* Add @renewal to @builder as one object with the ledger's members, in
+ * the ledger's order. Absent members (note, fingerprint ...) are left out
+ * (the ledger), or written as null when @absent_as_null (history JSON,
+ * whose readers expect every key). */
+void cma_renewal_build_json (const CmaRenewal *renewal,
+                             JsonBuilder      *builder,
+                             gboolean          absent_as_null);
+
 typedef struct _CmaLedger CmaLedger;
 
 /* $XDG_STATE_HOME/cma-token or @localstatedir/lib/cma-token for root. */
 char *cma_ledger_default_dir (gboolean system, const char *localstatedir);
 
-/* Nothing is read or created yet; the lock creates @dir (0700). */
-CmaLedger  *cma_ledger_new      (const char *dir, const char *program, GError **error);
+/* Nothing is read or created yet, so nothing can fail; the lock creates
+ * @dir (0700). */
+CmaLedger  *cma_ledger_new      (const char *dir, const char *program);
 void        cma_ledger_free     (CmaLedger *ledger);
 const char *cma_ledger_get_path (CmaLedger *ledger);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaLedger, cma_ledger_free)

@@ -398,20 +398,7 @@ history_json (GPtrArray *renewals)
   json_builder_set_member_name (b, "renewals");
   json_builder_begin_array (b);
   for (guint i = 0; i < renewals->len; i++)
-    {
-      const CmaRenewal *r = renewals->pdata[i];
-
-      json_builder_begin_object (b);
-      add_instant (b, "at", TRUE, r->at);
-      add_member_string (b, "connection", r->connection);
-      add_member_string (b, "server_url", r->server_url);
-      add_member_string (b, "cloud_url", r->cloud_url);
-      add_member_string (b, "method", r->method);
-      add_member_string (b, "user", r->user);
-      add_member_string (b, "note", r->note);
-      add_member_string (b, "fingerprint", r->fingerprint);
-      json_builder_end_object (b);
-    }
+    cma_renewal_build_json (renewals->pdata[i], b, TRUE);
   json_builder_end_array (b);
   json_builder_end_object (b);
   return builder_to_string (b);

@@ -80,49 +80,6 @@ dry_run (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result, GError
   return TRUE;
 }
 
-/* An auth token older than this is replaced before a save: the lifetime
- * less a margin for the save itself (a minute, or half a short lifetime). */
-static gint64
-token_max_age_usec (const CmaConnection *conn)
-{
-  double margin = MIN (60.0, conn->auth_token_lifetime / 2);
-
-  return (gint64) ((conn->auth_token_lifetime - margin) * G_USEC_PER_SEC);
-}
-
-static gboolean
-renew_remote (const CmaApiContext *ctx, CmaHttp *http, char **fingerprint, GError **error)
-{
-  g_autoptr(CmaAuthToken) token = NULL;
-
-  /* The save is retried here rather than in the HTTP layer: waiting out a
-   * busy server can outlast the token's five minutes, and a stale token
-   * only earns "Exception in saving token.", so each try checks its age. */
-  for (guint attempt = 1;; attempt++)
-    {
-      g_autoptr(CmaHttpResponse) busy = NULL;
-      g_autoptr(GError) local_error = NULL;
-
-      if (token == NULL ||
-          g_get_monotonic_time () - token->created > token_max_age_usec (ctx->conn))
-        {
-          g_clear_pointer (&token, cma_auth_token_free);
-          if ((token = cma_api_create_auth_token (http, ctx, error)) == NULL)
-            return FALSE;
-        }
-      if (cma_api_save_token (http, ctx, token, &busy, &local_error))
-        break;
-      if (busy == NULL || attempt >= cma_http_get_attempts (http))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      cma_http_wait_before_retry (http, CMA_SIDE_SERVER, busy, attempt + 1);
-    }
-  *fingerprint = cma_token_fingerprint (token->token);
-  return TRUE;
-}
-
 static gboolean
 record (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
         CmaRenewResult *result, GError **error)
@@ -177,7 +134,7 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *led
   if (options->dry_run)
     ok = dry_run (&ctx, http, result, error);
   else
-    ok = renew_remote (&ctx, http, &result->fingerprint, error) &&
+    ok = cma_api_save_token (http, &ctx, &result->fingerprint, error) &&
          record (policy, ledger, conn, result, error);
   result->requests = cma_http_get_requests (http);
   result->connects = cma_http_get_connects (http);

@@ -11,17 +11,31 @@
 #include "cma-secret.h"
 
 void
+cma_secret_zero (char *s)
+{
+  if (s != NULL)
+    explicit_bzero (s, strlen (s));
+}
+
+void
+cma_secret_wipe (char *s)
+{
+  cma_secret_zero (s);
+  g_free (s);
+}
+
+void
 cma_secret_free (CmaSecret *secret)
 {
   if (secret == NULL)
     return;
-  if (secret->value != NULL)
-    explicit_bzero (secret->value, strlen (secret->value));
-  g_free (secret->value);
+  cma_secret_wipe (secret->value);
   g_free (secret->origin);
   g_free (secret);
 }
 
+/* Refuse a file that group or others can read or write, or that another
+ * user owns: a token readable by every local account is a leaked token. */
 static gboolean
 check_stat (const char *what, const char *path, const struct stat *st, GError **error)
 {
@@ -47,20 +61,6 @@ check_stat (const char *what, const char *path, const struct stat *st, GError **
       return FALSE;
     }
   return TRUE;
-}
-
-gboolean
-cma_secret_check_file (const char *what, const char *path, GError **error)
-{
-  struct stat st;
-
-  if (stat (path, &st) != 0)
-    {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS, "%s file %s: %s", what, path,
-                   g_strerror (errno));
-      return FALSE;
-    }
-  return check_stat (what, path, &st, error);
 }
 
 /* Read at most CMA_SECRET_MAX_BYTES from an open descriptor. */
@@ -146,9 +146,10 @@ finish (char *value, char *origin, const char *what, GError **error)
   return g_steal_pointer (&secret);
 }
 
-CmaSecret *
-cma_secret_load (const char *what, const char *file, const char *credential_name,
-                 const char *env_name, GError **error)
+/* @what names the secret in errors ("cloud API token"); @file may be NULL. */
+static CmaSecret *
+load (CmaSide side, const char *what, const char *file, const char *credential_name,
+      const char *env_name, GError **error)
 {
   const char *creds = g_getenv ("CREDENTIALS_DIRECTORY");
   const char *env;
@@ -179,8 +180,7 @@ cma_secret_load (const char *what, const char *file, const char *credential_name
 
   g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS,
                "no %s: set %s-token-file in the configuration, a systemd credential '%s', "
-               "or %s", what, g_str_has_prefix (what, "cloud") ? "cloud" : "server",
-               credential_name, env_name);
+               "or %s", what, cma_side_to_string (side), credential_name, env_name);
   return NULL;
 }
 
@@ -194,13 +194,14 @@ cma_secret_load_cloud (const CmaConnection *conn, GError **error)
                    "of %s)", conn->name, conn->cloud_url);
       return NULL;
     }
-  return cma_secret_load ("cloud API token", conn->cloud_token_file, "cloud-token",
-                          "CMA_CLOUD_TOKEN", error);
+  return load (CMA_SIDE_CLOUD, "cloud API token", conn->cloud_token_file, "cloud-token",
+               "CMA_CLOUD_TOKEN", error);
 }
 
 CmaSecret *
 cma_secret_load_server (const CmaConnection *conn, GError **error)
 {
-  return cma_secret_load (conn->server_user ? "server password" : "server personal access token",
-                          conn->server_token_file, "server-token", "CMA_SERVER_TOKEN", error);
+  return load (CMA_SIDE_SERVER,
+               conn->server_user ? "server password" : "server personal access token",
+               conn->server_token_file, "server-token", "CMA_SERVER_TOKEN", error);
 }

@@ -19,23 +19,22 @@ typedef struct {
   char *origin;   /* "file /etc/…", "systemd credential cloud-token", "environment CMA_CLOUD_TOKEN" */
 } CmaSecret;
 
-/* @what names the secret in errors ("cloud API token"); @file may be NULL. */
-CmaSecret *cma_secret_load (const char *what,
-                            const char *file,
-                            const char *credential_name,
-                            const char *env_name,
-                            GError    **error);
-void       cma_secret_free (CmaSecret *secret);
+void cma_secret_free (CmaSecret *secret);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaSecret, cma_secret_free)
+
+/* Every copy of a secret (header values, request bodies) is zeroed before
+ * its memory goes back, so no secret lingers in freed heap. NULL is fine.
+ * _zero clears in place, for memory someone else frees; _wipe also frees. */
+void cma_secret_zero (char *s);
+void cma_secret_wipe (char *s);
+/* g_auto(CmaWiped): a string holding a secret, wiped when it goes out of scope. */
+typedef char *CmaWiped;
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (CmaWiped, cma_secret_wipe, NULL)
 
 /* The two secrets of a connection, from where its configuration says, so
  * renew and doctor name the same sources. The cloud token needs a
  * cloud-user to go with it: without one, this fails before reading. */
 CmaSecret *cma_secret_load_cloud  (const CmaConnection *conn, GError **error);
 CmaSecret *cma_secret_load_server (const CmaConnection *conn, GError **error);
-
-/* Refuse a file that group or others can read or write, or that another
- * user owns: a token readable by every local account is a leaked token. */
-gboolean cma_secret_check_file (const char *what, const char *path, GError **error);
 
 G_END_DECLS

@@ -34,10 +34,8 @@ static CmaLedger *
 open_ledger (void)
 {
   g_autofree char *dir = state_dir ();
-  g_autoptr(GError) error = NULL;
-  CmaLedger *ledger = cma_ledger_new (dir, PROGRAM, &error);
+  CmaLedger *ledger = cma_ledger_new (dir, PROGRAM);
 
-  g_assert_no_error (error);
   /* The tests write ledgers by hand; only the lock would create the dir. */
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_nonnull (ledger);
@@ -63,7 +61,7 @@ test_ledger_new (void)
   g_autofree char *default_dir = cma_ledger_default_dir (FALSE, "/var");
   g_autofree char *system_dir = cma_ledger_default_dir (TRUE, "/opt/var");
   g_autofree char *user_dir = state_dir ();
-  g_autoptr(CmaLedger) ledger = cma_ledger_new (dir, PROGRAM, NULL);
+  g_autoptr(CmaLedger) ledger = cma_ledger_new (dir, PROGRAM);
   g_autoptr(GPtrArray) renewals = NULL;
   GStatBuf st;
 
