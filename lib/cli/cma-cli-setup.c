@@ -80,8 +80,6 @@ cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
   dir = cli->state_dir ? g_strdup (cli->state_dir)
                        : cma_ledger_default_dir (is_system (), LOCALSTATEDIR);
   cli->ledger = cma_ledger_new (dir, cli->product->program);
-  if (cli->ledger == NULL)
-    return FALSE;
   cma_cli_verbose (cli, 1, "ledger: %s", cma_ledger_get_path (cli->ledger));
   return TRUE;
 }
