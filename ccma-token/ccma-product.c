@@ -20,16 +20,16 @@ static const char *const change_account[] = {
 };
 
 static const CmaGuideStep confluence_steps[] = {
-  { "In Confluence, go to \"Confluence Administration\" > \"General Configuration\".",
-    NULL },
-  { "In the left panel, under \"Atlassian Cloud\", select \"Migration Assistant\".",
-    NULL },
+  { "In Confluence, go to \"Confluence Administration\" > \"General Configuration\".", NULL },
+  { "In the left panel, under \"Atlassian Cloud\", select \"Migration Assistant\".", NULL },
   { "On the Migration Assistant home screen, click \"Migrate your data\".", NULL },
   { "Click \"Create New Migration\".", create_new_migration },
   { "On the \"How It Works\" screen, click \"Connect to cloud\" in the action bar "
-    "at the bottom.", NULL },
+    "at the bottom.",
+    NULL },
   { "Click \"Choose cloud site\" below the \"Choose your destination cloud site\" "
-    "drop-down.", NULL },
+    "drop-down.",
+    NULL },
   { "In the \"Choose your cloud destination\" pop-up, click \"Continue\".", NULL },
   { "Optional: \"Change account\".", change_account },
   { "Choose the cloud site right below the \"Migrate to\" drop-down.", NULL },

@@ -8,8 +8,7 @@
 
 static const char *const create_migration_screens[] = {
   "first migration plan: the home screen shows only \"Create a Migration\"",
-  "existing migration plans: \"Create a Migration\" sits above the list of plans",
-  NULL
+  "existing migration plans: \"Create a Migration\" sits above the list of plans", NULL
 };
 
 static const char *const change_account[] = {
@@ -21,13 +20,16 @@ static const char *const change_account[] = {
 static const CmaGuideStep jira_steps[] = {
   { "In Jira, go to Settings (cog) > \"System\".", NULL },
   { "In the left panel, under \"Import and Export\", select \"Migrate to cloud\". "
-    "The Migration Assistant home screen appears.", NULL },
+    "The Migration Assistant home screen appears.",
+    NULL },
   { "In the \"Migrate your data\" section, click \"Create a Migration\".",
     create_migration_screens },
   { "On the \"How It Works\" screen, click \"Connect to cloud\" in the action bar "
-    "at the bottom.", NULL },
+    "at the bottom.",
+    NULL },
   { "Click \"Choose cloud site\" below the \"Choose your destination cloud site\" "
-    "drop-down.", NULL },
+    "drop-down.",
+    NULL },
   { "In the \"Choose your Cloud Destination\" pop-up, click \"Continue\".", NULL },
   { "Optional: \"Change account\".", change_account },
   { "Choose the cloud site right below the \"Migrate to\" drop-down.", NULL },

@@ -63,20 +63,19 @@ is_login_answer (const CmaHttpResponse *r)
 static gboolean
 fail_server_auth (const CmaApiContext *ctx, const CmaHttpResponse *r, GError **error)
 {
-  const char *how = ctx->conn->server_user ? "server-user and its password"
-                                           : "personal access token";
+  const char *how =
+      ctx->conn->server_user ? "server-user and its password" : "personal access token";
 
   if (r->status == 403)
     g_set_error (error, CMA_ERROR, CMA_ERROR_AUTH,
                  "server %s refused the %s (HTTP 403): the account must be a %s "
-                 "administrator", ctx->conn->server_url, how, ctx->product->product_name);
+                 "administrator",
+                 ctx->conn->server_url, how, ctx->product->product_name);
   else
     g_set_error (error, CMA_ERROR, CMA_ERROR_AUTH,
-                 "server %s did not accept the %s (%s): check %s (from %s)",
-                 ctx->conn->server_url, how,
-                 r->status == 401 ? "HTTP 401" : "it answered with its login page",
-                 ctx->conn->server_user ? "the password" : "the token",
-                 ctx->server_secret->origin);
+                 "server %s did not accept the %s (%s): check %s (from %s)", ctx->conn->server_url,
+                 how, r->status == 401 ? "HTTP 401" : "it answered with its login page",
+                 ctx->conn->server_user ? "the password" : "the token", ctx->server_secret->origin);
   return FALSE;
 }
 
@@ -92,12 +91,14 @@ static gboolean
 fail_status (CmaSide side, const char *url, const CmaHttpResponse *r, GError **error)
 {
   int code = (r->status == 429 || r->status == 503 || r->status == 502 || r->status == 504)
-               ? CMA_ERROR_NETWORK : CMA_ERROR_PROTOCOL;
+                 ? CMA_ERROR_NETWORK
+                 : CMA_ERROR_PROTOCOL;
 
-  g_set_error (error, CMA_ERROR, code, "%s %s answered HTTP %ld%s", cma_side_to_string (side),
-               url, r->status,
+  g_set_error (error, CMA_ERROR, code, "%s %s answered HTTP %ld%s", cma_side_to_string (side), url,
+               r->status,
                code == CMA_ERROR_NETWORK ? " (busy or unavailable, retries exhausted); "
-                                           "try again later" : "");
+                                           "try again later"
+                                         : "");
   return FALSE;
 }
 
@@ -107,7 +108,7 @@ static JsonObject *
 parse_object (CmaSide side, const char *url, const CmaHttpResponse *r, JsonParser *parser,
               GError **error)
 {
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GError) local_error = NULL;
   gsize len;
   const char *data = g_bytes_get_data (r->body, &len);
 
@@ -122,8 +123,8 @@ parse_object (CmaSide side, const char *url, const CmaHttpResponse *r, JsonParse
   if (!json_parser_load_from_data (parser, data ? data : "", (gssize) len, &local_error) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
-                   "%s %s answered malformed JSON (%s)", cma_side_to_string (side), url,
+      g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL, "%s %s answered malformed JSON (%s)",
+                   cma_side_to_string (side), url,
                    local_error ? local_error->message : "not an object");
       return NULL;
     }
@@ -143,9 +144,9 @@ get_string (JsonObject *obj, const char *name)
 static char *
 json_body (const char *first_name, ...)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
   const char *name = first_name;
   va_list args;
 
@@ -175,8 +176,8 @@ check_cloud_answer (const CmaApiContext *ctx, const char *url, const char *site,
       g_set_error (error, CMA_ERROR, CMA_ERROR_AUTH,
                    "cloud %s refused cloud-user %s and its API token (HTTP %ld): check the "
                    "token (from %s; API tokens expire) and that the account is a site or "
-                   "org admin of %s", url, ctx->conn->cloud_user, r->status,
-                   ctx->cloud_token->origin, site);
+                   "org admin of %s",
+                   url, ctx->conn->cloud_user, r->status, ctx->cloud_token->origin, site);
       return FALSE;
     }
   if (r->status != 200)
@@ -190,10 +191,10 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
   g_autofree char *url = cma_url_join (ctx->conn->cloud_api_url, "migrations/public/v1/token");
   g_autofree char *site = cma_url_cloud_site (ctx->conn->cloud_url);
   g_autofree char *body = json_body ("cloudUrl", site, NULL);
-  g_auto(CmaWiped) auth = NULL;
-  g_autoptr(CmaHttpResponse) r = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(CmaAuthToken) token = NULL;
+  g_auto (CmaWiped) auth = NULL;
+  g_autoptr (CmaHttpResponse) r = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (CmaAuthToken) token = NULL;
   JsonObject *obj;
   const char *value;
 
@@ -206,8 +207,8 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
   value = get_string (obj, "token");
   if (value == NULL || *value == '\0')
     {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
-                   "cloud %s answered without a \"token\"", url);
+      g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL, "cloud %s answered without a \"token\"",
+                   url);
       return NULL;
     }
   token = g_new0 (CmaAuthToken, 1);
@@ -218,8 +219,7 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
 }
 
 static gboolean
-fail_save (const CmaApiContext *ctx, const char *url, const CmaHttpResponse *r,
-           GError **error)
+fail_save (const CmaApiContext *ctx, const char *url, const CmaHttpResponse *r, GError **error)
 {
   const CmaProduct *p = ctx->product;
 
@@ -251,8 +251,7 @@ token_max_age_usec (const CmaConnection *conn)
 
 /* Create *@token, or a new one when it would expire during the save. */
 static gboolean
-fresh_auth_token (CmaHttp *http, const CmaApiContext *ctx, CmaAuthToken **token,
-                  GError **error)
+fresh_auth_token (CmaHttp *http, const CmaApiContext *ctx, CmaAuthToken **token, GError **error)
 {
   if (*token != NULL &&
       g_get_monotonic_time () - (*token)->created <= token_max_age_usec (ctx->conn))
@@ -263,12 +262,11 @@ fresh_auth_token (CmaHttp *http, const CmaApiContext *ctx, CmaAuthToken **token,
 }
 
 static CmaHttpResponse *
-post_save (CmaHttp *http, const CmaApiContext *ctx, const char *url,
-           const CmaAuthToken *token, GError **error)
+post_save (CmaHttp *http, const CmaApiContext *ctx, const char *url, const CmaAuthToken *token,
+           GError **error)
 {
-  g_auto(CmaWiped) body = json_body ("cloudUrl", token->cloud_site, "token", token->token,
-                                     NULL);
-  g_auto(CmaWiped) auth = server_authorization (ctx);
+  g_auto (CmaWiped) body = json_body ("cloudUrl", token->cloud_site, "token", token->token, NULL);
+  g_auto (CmaWiped) auth = server_authorization (ctx);
 
   return cma_http_request_once (http, CMA_SIDE_SERVER, "POST", url, auth, body, error);
 }
@@ -278,7 +276,7 @@ static gboolean
 check_saved (const CmaApiContext *ctx, const char *url, const CmaAuthToken *token,
              const CmaHttpResponse *r, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *obj;
 
   if (r->status != 200)
@@ -288,21 +286,20 @@ check_saved (const CmaApiContext *ctx, const char *url, const CmaAuthToken *toke
   if (g_strcmp0 (get_string (obj, "cloudUrl"), token->cloud_site) != 0)
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
-                   "server %s confirmed a different cloud site (%s) than %s",
-                   ctx->conn->server_url, get_string (obj, "cloudUrl"), token->cloud_site);
+                   "server %s confirmed a different cloud site (%s) than %s", ctx->conn->server_url,
+                   get_string (obj, "cloudUrl"), token->cloud_site);
       return FALSE;
     }
   return TRUE;
 }
 
 gboolean
-cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, char **fingerprint,
-                    GError **error)
+cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, char **fingerprint, GError **error)
 {
-  g_autofree char *url = cma_url_join (ctx->conn->server_url,
-                                       "rest/migration/latest/cloud/save/token");
-  g_autoptr(CmaAuthToken) token = NULL;
-  g_autoptr(CmaHttpResponse) r = NULL;
+  g_autofree char *url =
+      cma_url_join (ctx->conn->server_url, "rest/migration/latest/cloud/save/token");
+  g_autoptr (CmaAuthToken) token = NULL;
+  g_autoptr (CmaHttpResponse) r = NULL;
 
   /* The save is retried here rather than in the HTTP layer: waiting out a
    * busy server can outlast the token's five minutes, and a stale token
@@ -324,14 +321,14 @@ cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, char **fingerprint,
 }
 
 gboolean
-cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version,
-                       gboolean *enabled, GError **error)
+cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version, gboolean *enabled,
+                       GError **error)
 {
   g_autofree char *rel = g_strdup_printf ("rest/plugins/1.0/%s-key", ctx->product->plugin_key);
   g_autofree char *url = cma_url_join (ctx->conn->server_url, rel);
-  g_auto(CmaWiped) auth = server_authorization (ctx);
-  g_autoptr(CmaHttpResponse) r = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto (CmaWiped) auth = server_authorization (ctx);
+  g_autoptr (CmaHttpResponse) r = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *obj;
   JsonNode *node;
 
@@ -342,8 +339,7 @@ cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version,
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_NOT_SUPPORTED,
                    "the %s (%s) is not installed on %s; install it from the Marketplace",
-                   ctx->product->assistant_name, ctx->product->plugin_key,
-                   ctx->conn->server_url);
+                   ctx->product->assistant_name, ctx->product->plugin_key, ctx->conn->server_url);
       return FALSE;
     }
   if (r->status != 200)
@@ -391,8 +387,8 @@ cma_api_check_version (const CmaProduct *product, const char *version, GError **
     return TRUE;
   g_set_error (error, CMA_ERROR, CMA_ERROR_NOT_SUPPORTED,
                "the %s is version %s; renewal through the API needs %s or later: upgrade "
-               "it, or renew by hand ('%s guide')", product->assistant_name, version,
-               product->min_api_version, product->program);
+               "it, or renew by hand ('%s guide')",
+               product->assistant_name, version, product->min_api_version, product->program);
   return FALSE;
 }
 

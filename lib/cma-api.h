@@ -12,11 +12,10 @@
 
 G_BEGIN_DECLS
 
-
 typedef struct {
-  char  *cloud_site;  /* exactly the cloudUrl string sent and to be saved */
-  char  *token;
-  gint64 created;     /* monotonic microseconds */
+  char *cloud_site; /* exactly the cloudUrl string sent and to be saved */
+  char *token;
+  gint64 created; /* monotonic microseconds */
 } CmaAuthToken;
 
 void cma_auth_token_free (CmaAuthToken *token);
@@ -24,15 +23,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaAuthToken, cma_auth_token_free)
 
 /* Everything a call needs to authenticate to both sides. */
 typedef struct {
-  const CmaProduct    *product;
+  const CmaProduct *product;
   const CmaConnection *conn;
-  const CmaSecret     *cloud_token;   /* may be NULL for server-only calls */
-  const CmaSecret     *server_secret;
+  const CmaSecret *cloud_token; /* may be NULL for server-only calls */
+  const CmaSecret *server_secret;
 } CmaApiContext;
 
 /* POST {cloud-api-url}migrations/public/v1/token */
-CmaAuthToken *cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx,
-                                         GError **error);
+CmaAuthToken *cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **error);
 
 /* The renewal itself: an auth token from the cloud (above), then
  * POST {server-url}rest/migration/latest/cloud/save/token. A busy server
@@ -43,12 +41,11 @@ gboolean cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, char **fin
                              GError **error);
 
 /* GET {server-url}rest/plugins/1.0/{plugin-key}-key: needs an administrator. */
-gboolean cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx,
-                                char **version, gboolean *enabled, GError **error);
+gboolean cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version,
+                                gboolean *enabled, GError **error);
 
 /* Fail unless @version is at least the product's minimum for API renewal. */
-gboolean cma_api_check_version (const CmaProduct *product, const char *version,
-                                GError **error);
+gboolean cma_api_check_version (const CmaProduct *product, const char *version, GError **error);
 
 /* Compare dotted versions numerically ("1.12.10" > "1.12.5"). */
 int cma_version_compare (const char *a, const char *b);

@@ -19,9 +19,9 @@ typedef enum { KEY_URL, KEY_STRING, KEY_PATH, KEY_DOUBLE } KeyKind;
 
 typedef struct {
   const char *name;
-  KeyKind     kind;
-  gsize       offset;     /* into CmaConnection */
-  double      min, max;   /* KEY_DOUBLE: the values accepted */
+  KeyKind kind;
+  gsize offset;    /* into CmaConnection */
+  double min, max; /* KEY_DOUBLE: the values accepted */
 } ConnectionKey;
 
 #define CONN_FIELD(f) G_STRUCT_OFFSET (CmaConnection, f)
@@ -33,30 +33,30 @@ typedef struct {
  * fail; beyond the maxima a value is a typo, and a huge timeout would
  * overflow libcurl's milliseconds. */
 static const ConnectionKey connection_keys[] = {
-  { "server-url",        KEY_URL,    CONN_FIELD (server_url) },
-  { "cloud-url",         KEY_URL,    CONN_FIELD (cloud_url) },
-  { "cloud-api-url",     KEY_URL,    CONN_FIELD (cloud_api_url) },
-  { "cloud-user",        KEY_STRING, CONN_FIELD (cloud_user) },
-  { "cloud-token-file",  KEY_PATH,   CONN_FIELD (cloud_token_file) },
-  { "server-user",       KEY_STRING, CONN_FIELD (server_user) },
-  { "server-token-file", KEY_PATH,   CONN_FIELD (server_token_file) },
-  { "ca-file",           KEY_PATH,   CONN_FIELD (ca_file) },
-  { "cloud-ca-file",     KEY_PATH,   CONN_FIELD (cloud_ca_file) },
-  { "hook",              KEY_PATH,   CONN_FIELD (hook) },
-  { "timeout",           KEY_DOUBLE, CONN_FIELD (timeout),      1, 3600 },
-  { "renew-within",      KEY_DOUBLE, CONN_FIELD (renew_within), 0, MAX_DAYS },
+  { "server-url", KEY_URL, CONN_FIELD (server_url) },
+  { "cloud-url", KEY_URL, CONN_FIELD (cloud_url) },
+  { "cloud-api-url", KEY_URL, CONN_FIELD (cloud_api_url) },
+  { "cloud-user", KEY_STRING, CONN_FIELD (cloud_user) },
+  { "cloud-token-file", KEY_PATH, CONN_FIELD (cloud_token_file) },
+  { "server-user", KEY_STRING, CONN_FIELD (server_user) },
+  { "server-token-file", KEY_PATH, CONN_FIELD (server_token_file) },
+  { "ca-file", KEY_PATH, CONN_FIELD (ca_file) },
+  { "cloud-ca-file", KEY_PATH, CONN_FIELD (cloud_ca_file) },
+  { "hook", KEY_PATH, CONN_FIELD (hook) },
+  { "timeout", KEY_DOUBLE, CONN_FIELD (timeout), 1, 3600 },
+  { "renew-within", KEY_DOUBLE, CONN_FIELD (renew_within), 0, MAX_DAYS },
   { "auth-token-lifetime", KEY_DOUBLE, CONN_FIELD (auth_token_lifetime), 1, 86400 },
 };
 
 typedef struct {
   const char *name;
-  gsize       offset;     /* into CmaPolicy */
-  double      min, max;
+  gsize offset; /* into CmaPolicy */
+  double min, max;
 } PolicyKey;
 
 static const PolicyKey policy_keys[] = {
   { "lifetime-days", G_STRUCT_OFFSET (CmaPolicy, lifetime_days), 0, MAX_DAYS },
-  { "warning-days",  G_STRUCT_OFFSET (CmaPolicy, warning_days),  0, MAX_DAYS },
+  { "warning-days", G_STRUCT_OFFSET (CmaPolicy, warning_days), 0, MAX_DAYS },
   { "critical-days", G_STRUCT_OFFSET (CmaPolicy, critical_days), 0, MAX_DAYS },
 };
 
@@ -79,7 +79,7 @@ connection_new (const char *name)
   CmaConnection *conn = g_new0 (CmaConnection, 1);
 
   conn->name = g_strdup (name);
-  conn->timeout = NAN;       /* NAN: not set here, inherit */
+  conn->timeout = NAN; /* NAN: not set here, inherit */
   conn->renew_within = NAN;
   conn->auth_token_lifetime = NAN;
   return conn;
@@ -132,9 +132,7 @@ cma_config_free (CmaConfig *config)
 }
 
 char *
-cma_config_default_path (const CmaProduct *product,
-                         gboolean          system,
-                         const char       *sysconfdir)
+cma_config_default_path (const CmaProduct *product, gboolean system, const char *sysconfdir)
 {
   g_autofree char *file = g_strconcat (product->program, ".conf", NULL);
 
@@ -147,7 +145,7 @@ cma_config_default_path (const CmaProduct *product,
 static guint
 find_line (const char *contents, const char *group, const char *key)
 {
-  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+  g_auto (GStrv) lines = g_strsplit (contents, "\n", -1);
   g_autofree char *header = g_strdup_printf ("[%s]", group);
   gboolean in_group = FALSE;
 
@@ -178,16 +176,15 @@ find_line (const char *contents, const char *group, const char *key)
 typedef struct {
   const char *path;
   const char *contents;
-  GKeyFile   *keyfile;
+  GKeyFile *keyfile;
 } Source;
 
-static gboolean
-fail_at (GError **error, const Source *src, const char *group, const char *key,
-         const char *fmt, ...) G_GNUC_PRINTF (5, 6);
+static gboolean fail_at (GError **error, const Source *src, const char *group, const char *key,
+                         const char *fmt, ...) G_GNUC_PRINTF (5, 6);
 
 static gboolean
-fail_at (GError **error, const Source *src, const char *group, const char *key,
-         const char *fmt, ...)
+fail_at (GError **error, const Source *src, const char *group, const char *key, const char *fmt,
+         ...)
 {
   va_list args;
   g_autofree char *msg = NULL;
@@ -201,8 +198,8 @@ fail_at (GError **error, const Source *src, const char *group, const char *key,
 }
 
 static gboolean
-parse_double (const Source *src, const char *group, const char *key,
-              double min, double max, double *out, GError **error)
+parse_double (const Source *src, const char *group, const char *key, double min, double max,
+              double *out, GError **error)
 {
   g_autofree char *value = g_key_file_get_string (src->keyfile, group, key, NULL);
   char *end = NULL;
@@ -211,8 +208,8 @@ parse_double (const Source *src, const char *group, const char *key,
   g_strstrip (value);
   d = g_ascii_strtod (value, &end);
   if (*value == '\0' || *end != '\0' || !isfinite (d) || d < min)
-    return fail_at (error, src, group, key,
-                    "%s must be a number of at least %g, not '%s'", key, min, value);
+    return fail_at (error, src, group, key, "%s must be a number of at least %g, not '%s'", key,
+                    min, value);
   if (d > max)
     return fail_at (error, src, group, key, "%s must be at most %g, not '%s'", key, max, value);
   *out = d;
@@ -229,12 +226,11 @@ lookup_connection_key (const char *name)
 }
 
 static gboolean
-set_connection_key (const Source *src, const char *group,
-                    const ConnectionKey *key, CmaConnection *conn,
-                    GError **error)
+set_connection_key (const Source *src, const char *group, const ConnectionKey *key,
+                    CmaConnection *conn, GError **error)
 {
   g_autofree char *value = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GError) local_error = NULL;
   char **dst;
 
   if (key->kind == KEY_DOUBLE)
@@ -266,10 +262,10 @@ set_connection_key (const Source *src, const char *group,
 }
 
 static gboolean
-load_group (const Source *src, const char *group, CmaConnection *conn,
-            CmaPolicy *policy, GError **error)
+load_group (const Source *src, const char *group, CmaConnection *conn, CmaPolicy *policy,
+            GError **error)
 {
-  g_auto(GStrv) keys = g_key_file_get_keys (src->keyfile, group, NULL, NULL);
+  g_auto (GStrv) keys = g_key_file_get_keys (src->keyfile, group, NULL, NULL);
 
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
     {
@@ -291,10 +287,10 @@ load_group (const Source *src, const char *group, CmaConnection *conn,
             done = TRUE;
           }
       if (!done)
-        return fail_at (error, src, group, keys[i], "unknown key '%s' in [%s]%s",
-                        keys[i], group,
+        return fail_at (error, src, group, keys[i], "unknown key '%s' in [%s]%s", keys[i], group,
                         policy == NULL && g_str_has_suffix (keys[i], "-days")
-                          ? " (policy keys belong in [defaults])" : "");
+                            ? " (policy keys belong in [defaults])"
+                            : "");
     }
   return TRUE;
 }
@@ -311,16 +307,14 @@ valid_name (const char *name)
 }
 
 static gboolean
-load_connection (CmaConfig *config, const Source *src, const char *group,
-                 GError **error)
+load_connection (CmaConfig *config, const Source *src, const char *group, GError **error)
 {
   const char *name = group + strlen (CONNECTION_PREFIX);
-  g_autoptr(CmaConnection) conn = NULL;
+  g_autoptr (CmaConnection) conn = NULL;
 
   if (!valid_name (name))
     return fail_at (error, src, group, NULL,
-                    "connection name '%s' may only use letters, digits, '-', '_' and '.'",
-                    name);
+                    "connection name '%s' may only use letters, digits, '-', '_' and '.'", name);
   for (guint i = 0; i < config->connections->len; i++)
     if (strcmp (((CmaConnection *) config->connections->pdata[i])->name, name) == 0)
       return fail_at (error, src, group, NULL, "connection '%s' defined twice", name);
@@ -362,8 +356,8 @@ finish_connections (CmaConfig *config, GError **error)
 static gboolean
 check_duplicate_groups (const Source *src, GError **error)
 {
-  g_auto(GStrv) lines = g_strsplit (src->contents, "\n", -1);
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto (GStrv) lines = g_strsplit (src->contents, "\n", -1);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -381,8 +375,8 @@ check_duplicate_groups (const Source *src, GError **error)
       if (first != 0)
         {
           g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
-                       "%s:%u: [%s] appears twice (first on line %u)",
-                       src->path, i + 1, group, first);
+                       "%s:%u: [%s] appears twice (first on line %u)", src->path, i + 1, group,
+                       first);
           g_free (group);
           return FALSE;
         }
@@ -394,7 +388,7 @@ check_duplicate_groups (const Source *src, GError **error)
 static gboolean
 load_keyfile (CmaConfig *config, const Source *src, GError **error)
 {
-  g_auto(GStrv) groups = g_key_file_get_groups (src->keyfile, NULL);
+  g_auto (GStrv) groups = g_key_file_get_groups (src->keyfile, NULL);
 
   if (!check_duplicate_groups (src, error))
     return FALSE;
@@ -408,8 +402,7 @@ load_keyfile (CmaConfig *config, const Source *src, GError **error)
         continue;
       if (!g_str_has_prefix (groups[i], CONNECTION_PREFIX))
         return fail_at (error, src, groups[i], NULL,
-                        "unknown group [%s]; expected [defaults] or [connection NAME]",
-                        groups[i]);
+                        "unknown group [%s]; expected [defaults] or [connection NAME]", groups[i]);
       if (!load_connection (config, src, groups[i], error))
         return FALSE;
     }
@@ -417,14 +410,11 @@ load_keyfile (CmaConfig *config, const Source *src, GError **error)
 }
 
 gboolean
-cma_config_load (CmaConfig  *config,
-                 const char *path,
-                 gboolean    must_exist,
-                 GError    **error)
+cma_config_load (CmaConfig *config, const char *path, gboolean must_exist, GError **error)
 {
   g_autofree char *contents = NULL;
-  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr (GError) local_error = NULL;
   Source src;
 
   if (!g_file_get_contents (path, &contents, NULL, &local_error))
@@ -437,8 +427,7 @@ cma_config_load (CmaConfig  *config,
   if (!g_key_file_load_from_data (keyfile, contents, -1, G_KEY_FILE_NONE, &local_error))
     {
       /* GKeyFile's parse errors already quote the offending line. */
-      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "%s: %s", path,
-                   local_error->message);
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "%s: %s", path, local_error->message);
       return FALSE;
     }
 
@@ -446,7 +435,7 @@ cma_config_load (CmaConfig  *config,
    * cron or systemd starts us in another directory. */
   g_free (config->path);
   config->path = g_canonicalize_filename (path, NULL);
-  src = (Source) { config->path, contents, keyfile };
+  src = (Source){ config->path, contents, keyfile };
   if (!load_keyfile (config, &src, error))
     return FALSE;
   /* The policy comes only from [defaults]: point there, as a config error. */
@@ -456,12 +445,10 @@ cma_config_load (CmaConfig  *config,
 }
 
 gboolean
-cma_config_set_command_line_connection (CmaConfig  *config,
-                                        const char *server_url,
-                                        const char *cloud_url,
-                                        GError    **error)
+cma_config_set_command_line_connection (CmaConfig *config, const char *server_url,
+                                        const char *cloud_url, GError **error)
 {
-  g_autoptr(CmaConnection) conn = connection_new ("default");
+  g_autoptr (CmaConnection) conn = connection_new ("default");
 
   if (server_url != NULL &&
       (conn->server_url = cma_url_normalize (server_url, "server URL", error)) == NULL)
@@ -482,11 +469,9 @@ cma_config_set_command_line_connection (CmaConfig  *config,
 }
 
 GPtrArray *
-cma_config_select (CmaConfig         *config,
-                   const char *const *names,
-                   GError           **error)
+cma_config_select (CmaConfig *config, const char *const *names, GError **error)
 {
-  g_autoptr(GPtrArray) selected = g_ptr_array_new ();
+  g_autoptr (GPtrArray) selected = g_ptr_array_new ();
 
   if (config->connections->len == 0)
     {
@@ -500,8 +485,7 @@ cma_config_select (CmaConfig         *config,
     {
       CmaConnection *conn = config->connections->pdata[i];
 
-      if (names == NULL || names[0] == NULL ||
-          g_strv_contains (names, conn->name))
+      if (names == NULL || names[0] == NULL || g_strv_contains (names, conn->name))
         g_ptr_array_add (selected, conn);
     }
   for (guint n = 0; names != NULL && names[n] != NULL; n++)
@@ -512,8 +496,7 @@ cma_config_select (CmaConfig         *config,
         found = strcmp (((CmaConnection *) selected->pdata[i])->name, names[n]) == 0;
       if (!found)
         {
-          g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
-                       "no connection named '%s'", names[n]);
+          g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE, "no connection named '%s'", names[n]);
           return NULL;
         }
     }

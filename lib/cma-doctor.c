@@ -26,9 +26,8 @@ checks_new (void)
   return g_ptr_array_new_with_free_func ((GDestroyNotify) cma_check_free);
 }
 
-static void
-add (GPtrArray *checks, CmaCheckResult result, const char *title, const char *fmt, ...)
-  G_GNUC_PRINTF (4, 5);
+static void add (GPtrArray *checks, CmaCheckResult result, const char *title, const char *fmt, ...)
+    G_GNUC_PRINTF (4, 5);
 
 static void
 add (GPtrArray *checks, CmaCheckResult result, const char *title, const char *fmt, ...)
@@ -72,7 +71,8 @@ cma_doctor_check_config (const char *path)
   else if ((st.st_mode & 022) != 0)
     add (checks, CMA_CHECK_FAIL, "configuration",
          "%s is writable by group or others (mode %04o), who could point hooks and "
-         "token files elsewhere; fix: chmod go-w %s", path, (guint) (st.st_mode & 07777), path);
+         "token files elsewhere; fix: chmod go-w %s",
+         path, (guint) (st.st_mode & 07777), path);
   else
     add (checks, CMA_CHECK_PASS, "configuration", "%s", path);
   return checks;
@@ -80,9 +80,9 @@ cma_doctor_check_config (const char *path)
 
 static CmaSecret *
 check_secret (GPtrArray *checks, const char *title, const CmaConnection *conn,
-              CmaSecret *(*load) (const CmaConnection *, GError **))
+              CmaSecret *(*load) (const CmaConnection *, GError **) )
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   CmaSecret *secret = load (conn, &error);
 
   if (secret == NULL)
@@ -125,8 +125,8 @@ report_server_failure (GPtrArray *checks, const CmaApiContext *ctx, const char *
                  error->code == CMA_ERROR_CONFIG;
   gboolean auth = error->code == CMA_ERROR_AUTH;
 
-  add (checks, net ? CMA_CHECK_FAIL : CMA_CHECK_PASS, "server reachable over verified TLS",
-       "%s", net ? error->message : ctx->conn->server_url);
+  add (checks, net ? CMA_CHECK_FAIL : CMA_CHECK_PASS, "server reachable over verified TLS", "%s",
+       net ? error->message : ctx->conn->server_url);
   if (error->code == CMA_ERROR_PROTOCOL)
     {
       add (checks, CMA_CHECK_FAIL, "server answers the plugin manager", "%s", error->message);
@@ -143,11 +143,11 @@ static void
 check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
 {
   const CmaProduct *p = ctx->product;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *version = NULL;
   g_autofree char *title = g_strdup_printf ("%s installed and enabled", p->assistant_abbrev);
-  g_autofree char *vtitle = g_strdup_printf ("%s version %s or later", p->assistant_abbrev,
-                                             p->min_api_version);
+  g_autofree char *vtitle =
+      g_strdup_printf ("%s version %s or later", p->assistant_abbrev, p->min_api_version);
   gboolean enabled = FALSE;
 
   if (!cma_api_get_assistant (http, ctx, &version, &enabled, &error))
@@ -160,8 +160,8 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
   if (enabled)
     add (checks, CMA_CHECK_PASS, title, "%s", p->plugin_key);
   else
-    add (checks, CMA_CHECK_FAIL, title,
-         "%s is installed but disabled; enable it in Manage apps", p->assistant_name);
+    add (checks, CMA_CHECK_FAIL, title, "%s is installed but disabled; enable it in Manage apps",
+         p->assistant_name);
   if (cma_api_check_version (p, version, &error))
     add (checks, CMA_CHECK_PASS, vtitle, "%s", version);
   else
@@ -172,8 +172,8 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
 static void
 check_cloud (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CmaAuthToken) token = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CmaAuthToken) token = NULL;
 
   /* Creating an auth token changes nothing: unsaved, it expires in five
    * minutes. It is the only call that proves the credentials work. */
@@ -184,8 +184,8 @@ check_cloud (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
            error->message);
       return;
     }
-  add (checks, CMA_CHECK_PASS, "cloud API reachable and credentials accepted",
-       "%s as %s", ctx->conn->cloud_api_url, ctx->conn->cloud_user);
+  add (checks, CMA_CHECK_PASS, "cloud API reachable and credentials accepted", "%s as %s",
+       ctx->conn->cloud_api_url, ctx->conn->cloud_user);
   check_clock (checks, http, CMA_SIDE_CLOUD);
 }
 
@@ -193,7 +193,7 @@ check_cloud (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
 static CmaHttp *
 new_http (GPtrArray *checks, const CmaHttpOptions *options)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   CmaHttp *http = cma_http_new (options, &error);
 
   if (http == NULL)
@@ -206,13 +206,17 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
                              const CmaDoctorOptions *options)
 {
   GPtrArray *checks = checks_new ();
-  g_autoptr(CmaSecret) cloud = NULL;
-  g_autoptr(CmaSecret) server = NULL;
-  g_autoptr(CmaHttp) http = NULL;
-  g_autoptr(CmaHttp) cloud_http = NULL;
+  g_autoptr (CmaSecret) cloud = NULL;
+  g_autoptr (CmaSecret) server = NULL;
+  g_autoptr (CmaHttp) http = NULL;
+  g_autoptr (CmaHttp) cloud_http = NULL;
   CmaHttpOptions http_options = {
-    .ca_file = conn->ca_file, .cloud_ca_file = conn->cloud_ca_file, .timeout = conn->timeout, .attempts = 1,
-    .trace = options->trace, .trace_data = options->trace_data,
+    .ca_file = conn->ca_file,
+    .cloud_ca_file = conn->cloud_ca_file,
+    .timeout = conn->timeout,
+    .attempts = 1,
+    .trace = options->trace,
+    .trace_data = options->trace_data,
   };
   CmaApiContext ctx = { product, conn, NULL, NULL };
 

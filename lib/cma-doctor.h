@@ -16,22 +16,22 @@ G_BEGIN_DECLS
 typedef enum {
   CMA_CHECK_PASS,
   CMA_CHECK_FAIL,
-  CMA_CHECK_WARN,  /* not fatal to a renewal, but fix it; counts as not passing */
+  CMA_CHECK_WARN, /* not fatal to a renewal, but fix it; counts as not passing */
   CMA_CHECK_SKIP,
 } CmaCheckResult;
 
 typedef struct {
   CmaCheckResult result;
-  char          *title;   /* "server credentials accepted as administrator" */
-  char          *detail;  /* what was found, or the fix */
+  char *title;  /* "server credentials accepted as administrator" */
+  char *detail; /* what was found, or the fix */
 } CmaCheck;
 
 void cma_check_free (CmaCheck *check);
 
 typedef struct {
-  gboolean         no_cloud;
+  gboolean no_cloud;
   CmaHttpTraceFunc trace;
-  gpointer         trace_data;
+  gpointer trace_data;
 } CmaDoctorOptions;
 
 /* Checks for the configuration file itself (may be NULL: none read). */
@@ -39,8 +39,7 @@ GPtrArray *cma_doctor_check_config (const char *config_path);
 
 /* Checks for one connection, in the order a renewal needs them. Never
  * fails as a whole: every problem is a failed check. */
-GPtrArray *cma_doctor_check_connection (const CmaProduct       *product,
-                                        const CmaConnection    *conn,
+GPtrArray *cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *conn,
                                         const CmaDoctorOptions *options);
 
 /* TRUE when every check passed or was skipped. */

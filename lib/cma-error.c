@@ -3,7 +3,7 @@
 
 #include "cma-error.h"
 
-G_DEFINE_QUARK (cma-error-quark, cma_error)
+G_DEFINE_QUARK (cma - error - quark, cma_error)
 
 const char *
 cma_side_to_string (CmaSide side)

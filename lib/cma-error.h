@@ -13,18 +13,18 @@ G_BEGIN_DECLS
 GQuark cma_error_quark (void);
 
 typedef enum {
-  CMA_ERROR_USAGE,          /* bad argument or option value */
-  CMA_ERROR_CONFIG,         /* configuration file or connection definition */
-  CMA_ERROR_CREDENTIALS,    /* secret missing, unreadable or badly protected */
-  CMA_ERROR_STATE,          /* ledger unreadable, corrupt or unwritable */
-  CMA_ERROR_LOCKED,         /* ledger lock held by someone else (non-blocking) */
-  CMA_ERROR_AUTH,           /* a side refused our credentials */
-  CMA_ERROR_NETWORK,        /* DNS, connect, timeout */
-  CMA_ERROR_TLS,            /* certificate or handshake */
-  CMA_ERROR_PROTOCOL,       /* unexpected answer: status, content type, body */
-  CMA_ERROR_NOT_SUPPORTED,  /* assistant missing or too old for API renewal */
-  CMA_ERROR_REJECTED,       /* the server refused the token (expired, cloudUrl mismatch) */
-  CMA_ERROR_FAILED,         /* anything else (hook, I/O outside the ledger) */
+  CMA_ERROR_USAGE,         /* bad argument or option value */
+  CMA_ERROR_CONFIG,        /* configuration file or connection definition */
+  CMA_ERROR_CREDENTIALS,   /* secret missing, unreadable or badly protected */
+  CMA_ERROR_STATE,         /* ledger unreadable, corrupt or unwritable */
+  CMA_ERROR_LOCKED,        /* ledger lock held by someone else (non-blocking) */
+  CMA_ERROR_AUTH,          /* a side refused our credentials */
+  CMA_ERROR_NETWORK,       /* DNS, connect, timeout */
+  CMA_ERROR_TLS,           /* certificate or handshake */
+  CMA_ERROR_PROTOCOL,      /* unexpected answer: status, content type, body */
+  CMA_ERROR_NOT_SUPPORTED, /* assistant missing or too old for API renewal */
+  CMA_ERROR_REJECTED,      /* the server refused the token (expired, cloudUrl mismatch) */
+  CMA_ERROR_FAILED,        /* anything else (hook, I/O outside the ledger) */
 } CmaErrorCode;
 
 /* Which side of a renewal an error came from; carried in the message, and

@@ -43,8 +43,7 @@ append_start (GString *out, const CmaProduct *product, const CmaStatusEntry *e)
   if (product->direct_path != NULL)
     {
       g_autofree char *url = cma_url_join (e->conn->server_url, product->direct_path);
-      g_string_append_printf (out, "    open:         %s  (%s)\n", url,
-                              product->direct_path_label);
+      g_string_append_printf (out, "    open:         %s  (%s)\n", url, product->direct_path_label);
     }
   else
     g_string_append_printf (out, "    log in to:    %s  as an administrator\n",
@@ -52,17 +51,14 @@ append_start (GString *out, const CmaProduct *product, const CmaStatusEntry *e)
 }
 
 char *
-cma_guide_format (const CmaProduct     *product,
-                  const CmaPolicy      *policy,
-                  const CmaStatusEntry *entries,
-                  guint                 n_entries,
-                  gboolean              color)
+cma_guide_format (const CmaProduct *product, const CmaPolicy *policy, const CmaStatusEntry *entries,
+                  guint n_entries, gboolean color)
 {
   GString *out = g_string_new (NULL);
   guint n_steps = cma_product_n_steps (product);
 
-  g_string_append_printf (out, "Renew the %s (%s) container token\n\n",
-                          product->assistant_name, product->assistant_abbrev);
+  g_string_append_printf (out, "Renew the %s (%s) container token\n\n", product->assistant_name,
+                          product->assistant_abbrev);
   for (guint i = 0; i < n_entries; i++)
     {
       append_deadline (out, &entries[i], color);
@@ -78,7 +74,7 @@ cma_guide_format (const CmaProduct     *product,
   g_string_append_printf (out,
                           "\nThe token is then usable for %g days; record the renewal "
                           "with '%s record' so the countdown starts again.\n\n"
-                          "Tip: %s\n", policy->lifetime_days, product->program,
-                          CMA_GUIDE_PRIVATE_TAB_TIP);
+                          "Tip: %s\n",
+                          policy->lifetime_days, product->program, CMA_GUIDE_PRIVATE_TAB_TIP);
   return g_string_free (out, FALSE);
 }

@@ -9,9 +9,9 @@
 G_BEGIN_DECLS
 
 /* Why the steps sometimes misbehave, from Atlassian's KB; shared by both. */
-#define CMA_GUIDE_PRIVATE_TAB_TIP \
-  "If a step does not behave as described, repeat the steps in a private " \
-  "(incognito) browser window: cached pages of the Migration Assistant are " \
+#define CMA_GUIDE_PRIVATE_TAB_TIP                                                                  \
+  "If a step does not behave as described, repeat the steps in a private "                         \
+  "(incognito) browser window: cached pages of the Migration Assistant are "                       \
   "a known cause."
 
 /* Step @index (0-based), numbered, with its sub-steps indented. */
@@ -19,10 +19,7 @@ char *cma_guide_format_step (const CmaProduct *product, guint index);
 
 /* The whole guide: where to start for each connection (with the direct
  * URL where the product has one), the steps, each deadline, and the tip. */
-char *cma_guide_format (const CmaProduct     *product,
-                        const CmaPolicy      *policy,
-                        const CmaStatusEntry *entries,
-                        guint                 n_entries,
-                        gboolean              color);
+char *cma_guide_format (const CmaProduct *product, const CmaPolicy *policy,
+                        const CmaStatusEntry *entries, guint n_entries, gboolean color);
 
 G_END_DECLS

@@ -6,12 +6,8 @@
 
 /* Variables through which a secret may have reached us. The hook is the
  * administrator's code, but it may log its environment or pass it on. */
-static const char *const secret_variables[] = {
-  "CMA_CLOUD_TOKEN",
-  "CMA_SERVER_TOKEN",
-  "CREDENTIALS_DIRECTORY",
-  NULL
-};
+static const char *const secret_variables[] = { "CMA_CLOUD_TOKEN", "CMA_SERVER_TOKEN",
+                                                "CREDENTIALS_DIRECTORY", NULL };
 
 static char **
 hook_environment (const char *action, const CmaProduct *product, const CmaConnection *conn,
@@ -54,9 +50,9 @@ cma_hook_run (const char *hook, const char *action, const CmaProduct *product,
               const CmaConnection *conn, const CmaVerdict *verdict, const char *message,
               GError **error)
 {
-  g_auto(GStrv) env = hook_environment (action, product, conn, verdict, message);
+  g_auto (GStrv) env = hook_environment (action, product, conn, verdict, message);
   const char *argv[] = { hook, action, conn->name, NULL };
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GError) local_error = NULL;
   int wait_status = 0;
 
   /* The hook's output goes where ours goes; its stdin is /dev/null so a

@@ -13,12 +13,8 @@ G_BEGIN_DECLS
  * connection name as arguments and CMA_* variables describing the
  * connection. The environment handed over never holds a secret. A hook
  * that cannot run or exits non-zero is an error (CMA_ERROR_FAILED). */
-gboolean cma_hook_run (const char          *hook,
-                       const char          *action,
-                       const CmaProduct    *product,
-                       const CmaConnection *conn,
-                       const CmaVerdict    *verdict,
-                       const char          *message,
-                       GError             **error);
+gboolean cma_hook_run (const char *hook, const char *action, const CmaProduct *product,
+                       const CmaConnection *conn, const CmaVerdict *verdict, const char *message,
+                       GError **error);
 
 G_END_DECLS

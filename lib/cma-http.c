@@ -10,24 +10,24 @@
 #include "cma-url.h"
 
 /* Bodies we accept are a few hundred bytes; cap what we hold in memory. */
-#define CMA_HTTP_MAX_BODY (1024 * 1024)
-#define CMA_HTTP_DEFAULT_ATTEMPTS 3
+#define CMA_HTTP_MAX_BODY               (1024 * 1024)
+#define CMA_HTTP_DEFAULT_ATTEMPTS       3
 #define CMA_HTTP_DEFAULT_MAX_RETRY_WAIT 60
 
 struct _CmaHttp {
-  CURL          *curl;
+  CURL *curl;
   CmaHttpOptions options;
-  char          *ca_file;
-  char          *cloud_ca_file;
-  guint          requests;
-  guint          connects;
-  gint64         last_date;
+  char *ca_file;
+  char *cloud_ca_file;
+  guint requests;
+  guint connects;
+  gint64 last_date;
 };
 
 typedef struct {
   GByteArray *body;
   GHashTable *headers;
-  gboolean    oversized;
+  gboolean oversized;
 } Transfer;
 
 void
@@ -72,7 +72,7 @@ global_init_once (void)
 CmaHttp *
 cma_http_new (const CmaHttpOptions *options, GError **error)
 {
-  g_autoptr(CmaHttp) http = g_new0 (CmaHttp, 1);
+  g_autoptr (CmaHttp) http = g_new0 (CmaHttp, 1);
 
   global_init_once ();
   http->options = *options;
@@ -141,8 +141,8 @@ cma_http_get_last_date (CmaHttp *http)
 char *
 cma_http_basic_auth (const char *user, const char *password)
 {
-  g_auto(CmaWiped) pair = g_strconcat (user, ":", password, NULL);
-  g_auto(CmaWiped) b64 = g_base64_encode ((const guchar *) pair, strlen (pair));
+  g_auto (CmaWiped) pair = g_strconcat (user, ":", password, NULL);
+  g_auto (CmaWiped) b64 = g_base64_encode ((const guchar *) pair, strlen (pair));
 
   return g_strconcat ("Basic ", b64, NULL);
 }
@@ -177,7 +177,7 @@ static void
 trace_lines (CmaHttp *http, const char *prefix, const char *data, size_t size)
 {
   g_autofree char *text = g_strndup (data, size);
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -322,25 +322,26 @@ setup_common (CmaHttp *http, CURL *c, CmaSide side, const char *url)
  * expired certificate; the GnuTLS status bits (CURLINFO_SSL_VERIFYRESULT)
  * tell them apart, and each needs a different fix. */
 static void
-map_tls_error (CmaSide side, const char *url, const char *detail, long verify,
-               GError **error)
+map_tls_error (CmaSide side, const char *url, const char *detail, long verify, GError **error)
 {
   const char *who = cma_side_to_string (side);
 
   if (verify & (GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED))
     g_set_error (error, CMA_ERROR, CMA_ERROR_TLS,
                  "%s %s: TLS certificate %s (%s); renew the certificate on that host, "
-                 "or fix this host's clock", who, url,
-                 verify & GNUTLS_CERT_EXPIRED ? "has expired" : "is not valid yet", detail);
+                 "or fix this host's clock",
+                 who, url, verify & GNUTLS_CERT_EXPIRED ? "has expired" : "is not valid yet",
+                 detail);
   else if (strstr (detail, "does not match target host name") != NULL)
     g_set_error (error, CMA_ERROR, CMA_ERROR_TLS,
                  "%s %s: TLS certificate is for another host name (%s); use a URL with a "
-                 "name the certificate lists, or fix the certificate", who, url, detail);
+                 "name the certificate lists, or fix the certificate",
+                 who, url, detail);
   else
     g_set_error (error, CMA_ERROR, CMA_ERROR_TLS,
                  "%s %s: TLS certificate not trusted (%s); fix the certificate or "
-                 "set '%s' to the CA that signed it", who, url, detail,
-                 side == CMA_SIDE_CLOUD ? "cloud-ca-file" : "ca-file");
+                 "set '%s' to the CA that signed it",
+                 who, url, detail, side == CMA_SIDE_CLOUD ? "cloud-ca-file" : "ca-file");
 }
 
 static void
@@ -361,13 +362,13 @@ map_curl_error (CURL *c, CURLcode code, const char *errbuf, const Transfer *t, C
       break;
     case CURLE_COULDNT_CONNECT:
       g_set_error (error, CMA_ERROR, CMA_ERROR_NETWORK,
-                   "%s %s: cannot connect (%s); is it running and reachable from here?",
-                   who, url, detail);
+                   "%s %s: cannot connect (%s); is it running and reachable from here?", who, url,
+                   detail);
       break;
     case CURLE_OPERATION_TIMEDOUT:
       g_set_error (error, CMA_ERROR, CMA_ERROR_NETWORK,
-                   "%s %s: no answer in time (%s); raise 'timeout' or check the network",
-                   who, url, detail);
+                   "%s %s: no answer in time (%s); raise 'timeout' or check the network", who, url,
+                   detail);
       break;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
@@ -381,8 +382,8 @@ map_curl_error (CURL *c, CURLcode code, const char *errbuf, const Transfer *t, C
       if (t->oversized)
         {
           g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
-                       "%s %s: answer larger than %d bytes; not an Atlassian API answer",
-                       who, url, CMA_HTTP_MAX_BODY);
+                       "%s %s: answer larger than %d bytes; not an Atlassian API answer", who, url,
+                       CMA_HTTP_MAX_BODY);
           break;
         }
       G_GNUC_FALLTHROUGH;
@@ -417,7 +418,7 @@ request_headers (const char *authorization, gboolean has_body)
     list = curl_slist_append (list, "Content-Type: application/json");
   if (authorization != NULL)
     {
-      g_auto(CmaWiped) line = g_strconcat ("Authorization: ", authorization, NULL);
+      g_auto (CmaWiped) line = g_strconcat ("Authorization: ", authorization, NULL);
       list = curl_slist_append (list, line);
     }
   return list;
@@ -452,8 +453,8 @@ static CmaHttpResponse *
 perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
               const char *authorization, const char *json_body, GError **error)
 {
-  g_autoptr(GByteArray) body = g_byte_array_new ();
-  g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GByteArray) body = g_byte_array_new ();
+  g_autoptr (GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   Transfer t = { body, headers, FALSE };
   struct curl_slist *list = request_headers (authorization, json_body != NULL);
   char errbuf[CURL_ERROR_SIZE] = "";
@@ -517,16 +518,15 @@ cma_http_wait_for_retry (CmaHttp *http, CmaSide side, const CmaHttpResponse *res
 
   /* 429 and 503 ask us to come back later; nothing else is worth a retry.
    * No sleep after the last try: the answer goes back as it is. */
-  if ((response->status != 429 && response->status != 503) ||
-      attempt >= http->options.attempts)
+  if ((response->status != 429 && response->status != 503) || attempt >= http->options.attempts)
     return FALSE;
   wait = retry_after (response, http->options.max_retry_wait);
   if (http->options.trace != NULL)
     {
       g_autofree char *line = g_strdup_printf ("* %s answered %ld; retrying in %u s "
                                                "(attempt %u of %u)",
-                                               cma_side_to_string (side), response->status,
-                                               wait, attempt + 1, http->options.attempts);
+                                               cma_side_to_string (side), response->status, wait,
+                                               attempt + 1, http->options.attempts);
       http->options.trace (line, http->options.trace_data);
     }
   g_usleep ((gulong) wait * G_USEC_PER_SEC);
@@ -548,8 +548,8 @@ cma_http_request (CmaHttp *http, CmaSide side, const char *method, const char *u
 {
   for (guint attempt = 1;; attempt++)
     {
-      g_autoptr(CmaHttpResponse) response =
-        cma_http_request_once (http, side, method, url, authorization, json_body, error);
+      g_autoptr (CmaHttpResponse) response =
+          cma_http_request_once (http, side, method, url, authorization, json_body, error);
 
       if (response == NULL || !cma_http_wait_for_retry (http, side, response, attempt))
         return g_steal_pointer (&response);

@@ -16,32 +16,32 @@ G_BEGIN_DECLS
 typedef void (*CmaHttpTraceFunc) (const char *line, gpointer user_data);
 
 typedef struct {
-  const char      *ca_file;        /* server side; NULL: the system's CA store */
-  const char      *cloud_ca_file;  /* cloud side; NULL: the system's CA store */
-  double           timeout;        /* seconds per request */
-  guint            attempts;       /* tries for 429/503; 0: default (3) */
-  guint            max_retry_wait; /* cap on Retry-After, seconds; 0: default (60) */
-  CmaHttpTraceFunc trace;          /* redacted request/response lines, or NULL */
-  gpointer         trace_data;
+  const char *ca_file;       /* server side; NULL: the system's CA store */
+  const char *cloud_ca_file; /* cloud side; NULL: the system's CA store */
+  double timeout;            /* seconds per request */
+  guint attempts;            /* tries for 429/503; 0: default (3) */
+  guint max_retry_wait;      /* cap on Retry-After, seconds; 0: default (60) */
+  CmaHttpTraceFunc trace;    /* redacted request/response lines, or NULL */
+  gpointer trace_data;
 } CmaHttpOptions;
 
 typedef struct {
-  long        status;
-  char       *content_type;   /* lower case, parameters stripped; or NULL */
-  GBytes     *body;
-  GHashTable *headers;        /* lower-case name -> last value */
+  long status;
+  char *content_type; /* lower case, parameters stripped; or NULL */
+  GBytes *body;
+  GHashTable *headers; /* lower-case name -> last value */
 } CmaHttpResponse;
 
 void cma_http_response_free (CmaHttpResponse *response);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaHttpResponse, cma_http_response_free)
 
 const char *cma_http_response_header (const CmaHttpResponse *response, const char *name);
-gboolean    cma_http_response_is_json (const CmaHttpResponse *response);
+gboolean cma_http_response_is_json (const CmaHttpResponse *response);
 
 typedef struct _CmaHttp CmaHttp;
 
-CmaHttp *cma_http_new  (const CmaHttpOptions *options, GError **error);
-void     cma_http_free (CmaHttp *http);
+CmaHttp *cma_http_new (const CmaHttpOptions *options, GError **error);
+void cma_http_free (CmaHttp *http);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaHttp, cma_http_free)
 
 /* Send one request (retrying 429/503 as configured). @authorization is a
@@ -49,13 +49,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaHttp, cma_http_free)
  * (or NULL for GET) is sent as application/json. @side names the peer in
  * error messages. A response with any status is success here: callers
  * judge statuses, since what a 404 means depends on the endpoint. */
-CmaHttpResponse *cma_http_request (CmaHttp    *http,
-                                   CmaSide     side,
-                                   const char *method,
-                                   const char *url,
-                                   const char *authorization,
-                                   const char *json_body,
-                                   GError    **error);
+CmaHttpResponse *cma_http_request (CmaHttp *http, CmaSide side, const char *method, const char *url,
+                                   const char *authorization, const char *json_body,
+                                   GError **error);
 
 /* Fail (CMA_ERROR_CONFIG) unless @url is https, or plain http to a loopback
  * address: credentials never cross a network in clear text. */
@@ -63,23 +59,17 @@ gboolean cma_http_check_url (CmaSide side, const char *url, GError **error);
 
 /* One try, no retries: for callers that must change the request between
  * tries (a fresh auth token); they retry with cma_http_wait_for_retry(). */
-CmaHttpResponse *cma_http_request_once (CmaHttp    *http,
-                                        CmaSide     side,
-                                        const char *method,
-                                        const char *url,
-                                        const char *authorization,
-                                        const char *json_body,
-                                        GError    **error);
+CmaHttpResponse *cma_http_request_once (CmaHttp *http, CmaSide side, const char *method,
+                                        const char *url, const char *authorization,
+                                        const char *json_body, GError **error);
 
 /* The one retry rule, after try number @attempt got @response: when the
  * peer was busy (429, 503) and tries remain, wait what its Retry-After asks
  * (capped; 1 s when it says nothing), tracing why, and return TRUE: try
  * again. Otherwise return FALSE at once, so the last answer is judged
  * without a pointless sleep. */
-gboolean cma_http_wait_for_retry (CmaHttp               *http,
-                                  CmaSide                side,
-                                  const CmaHttpResponse *response,
-                                  guint                  attempt);
+gboolean cma_http_wait_for_retry (CmaHttp *http, CmaSide side, const CmaHttpResponse *response,
+                                  guint attempt);
 
 /* Open a verified TLS connection to @url's host and close it: reachability
  * without sending a request. */

@@ -20,16 +20,16 @@ struct _CmaLedger {
   char *dir;
   char *path;
   char *lock_path;
-  int   lock_fd;
+  int lock_fd;
 };
 
 typedef enum { FIELD_STRING, FIELD_INSTANT } FieldType;
 
 typedef struct {
-  const char *name;      /* the JSON member */
-  FieldType   type;      /* FIELD_INSTANT: written as ISO 8601 UTC */
-  gsize       offset;    /* into CmaRenewal */
-  gboolean    required;  /* a record without it is corrupt */
+  const char *name;  /* the JSON member */
+  FieldType type;    /* FIELD_INSTANT: written as ISO 8601 UTC */
+  gsize offset;      /* into CmaRenewal */
+  gboolean required; /* a record without it is corrupt */
 } RenewalField;
 
 #define RENEWAL_FIELD(f) G_STRUCT_OFFSET (CmaRenewal, f)
@@ -37,19 +37,18 @@ typedef struct {
 /* Every member of a record, in the order written: the one list behind
  * reading and writing the ledger and history's JSON, so they cannot drift. */
 static const RenewalField renewal_fields[] = {
-  { "at",          FIELD_INSTANT, RENEWAL_FIELD (at),          TRUE },
-  { "connection",  FIELD_STRING,  RENEWAL_FIELD (connection),  TRUE },
-  { "server_url",  FIELD_STRING,  RENEWAL_FIELD (server_url),  TRUE },
-  { "cloud_url",   FIELD_STRING,  RENEWAL_FIELD (cloud_url),   TRUE },
-  { "method",      FIELD_STRING,  RENEWAL_FIELD (method),      TRUE },
-  { "user",        FIELD_STRING,  RENEWAL_FIELD (user),        FALSE },
-  { "note",        FIELD_STRING,  RENEWAL_FIELD (note),        FALSE },
-  { "fingerprint", FIELD_STRING,  RENEWAL_FIELD (fingerprint), FALSE },
+  { "at", FIELD_INSTANT, RENEWAL_FIELD (at), TRUE },
+  { "connection", FIELD_STRING, RENEWAL_FIELD (connection), TRUE },
+  { "server_url", FIELD_STRING, RENEWAL_FIELD (server_url), TRUE },
+  { "cloud_url", FIELD_STRING, RENEWAL_FIELD (cloud_url), TRUE },
+  { "method", FIELD_STRING, RENEWAL_FIELD (method), TRUE },
+  { "user", FIELD_STRING, RENEWAL_FIELD (user), FALSE },
+  { "note", FIELD_STRING, RENEWAL_FIELD (note), FALSE },
+  { "fingerprint", FIELD_STRING, RENEWAL_FIELD (fingerprint), FALSE },
 };
 
 CmaRenewal *
-cma_renewal_new (CmaInstant at, const CmaConnection *conn, const char *method,
-                 const char *note)
+cma_renewal_new (CmaInstant at, const CmaConnection *conn, const char *method, const char *note)
 {
   CmaRenewal *r = g_new0 (CmaRenewal, 1);
 
@@ -93,7 +92,7 @@ set_errno_error (GError **error, int saved_errno, const char *what, const char *
 CmaLedger *
 cma_ledger_new (const char *dir, const char *program)
 {
-  g_autoptr(CmaLedger) ledger = g_new0 (CmaLedger, 1);
+  g_autoptr (CmaLedger) ledger = g_new0 (CmaLedger, 1);
   g_autofree char *name = g_strconcat (program, ".ledger", NULL);
   g_autofree char *lock = g_strconcat (program, ".lock", NULL);
 
@@ -207,8 +206,8 @@ dup_member (JsonObject *obj, const char *name)
 static gboolean
 parse_instant (const char *text, CmaInstant *out)
 {
-  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
-  g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (text, utc);
+  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (text, utc);
 
   if (dt == NULL)
     return FALSE;
@@ -261,9 +260,9 @@ read_fields (JsonObject *obj, CmaRenewal *r)
 static CmaRenewal *
 parse_record (CmaLedger *ledger, const char *text, guint line, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(CmaRenewal) r = g_new0 (CmaRenewal, 1);
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (CmaRenewal) r = g_new0 (CmaRenewal, 1);
+  g_autoptr (GError) local_error = NULL;
   g_autofree char *why = NULL;
 
   if (!json_parser_load_from_data (parser, text, -1, &local_error))
@@ -282,8 +281,8 @@ parse_record (CmaLedger *ledger, const char *text, guint line, GError **error)
 
 /* Parse @contents into @out (may be NULL: validate only). */
 static gboolean
-parse_contents (CmaLedger *ledger, const char *contents, gsize length,
-                GPtrArray *out, GError **error)
+parse_contents (CmaLedger *ledger, const char *contents, gsize length, GPtrArray *out,
+                GError **error)
 {
   const char *p = contents;
   const char *end = contents + length;
@@ -328,7 +327,7 @@ parse_contents (CmaLedger *ledger, const char *contents, gsize length,
 static gboolean
 read_file (CmaLedger *ledger, char **contents, gsize *length, GError **error)
 {
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GError) local_error = NULL;
   GStatBuf st;
 
   if (g_stat (ledger->path, &st) == 0 && st.st_size > MAX_LEDGER_BYTES)
@@ -357,8 +356,8 @@ cma_ledger_load (CmaLedger *ledger, GError **error)
 {
   g_autofree char *contents = NULL;
   gsize length;
-  g_autoptr(GPtrArray) renewals =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) cma_renewal_free);
+  g_autoptr (GPtrArray) renewals =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) cma_renewal_free);
 
   if (!read_file (ledger, &contents, &length, error))
     return NULL;
@@ -398,9 +397,9 @@ cma_renewal_build_json (const CmaRenewal *r, JsonBuilder *b, gboolean absent_as_
 static char *
 serialize_record (const CmaRenewal *r)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
 
   cma_renewal_build_json (r, b, FALSE);
   root = json_builder_get_root (b);
@@ -413,8 +412,8 @@ cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
 {
   g_autofree char *contents = NULL;
   g_autofree char *record = NULL;
-  g_autoptr(GString) out = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GString) out = NULL;
+  g_autoptr (GError) local_error = NULL;
   gsize length;
 
   g_return_val_if_fail (ledger->lock_fd >= 0, FALSE);
@@ -432,9 +431,8 @@ cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
    * ledger; DURABLE also fsyncs the directory, so a crash or power cut
    * leaves the old ledger or the new one, never a mixture. */
   if (!g_file_set_contents_full (ledger->path, out->str, out->len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT |
-                                 G_FILE_SET_CONTENTS_DURABLE,
-                                 0600, &local_error))
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600,
+                                 &local_error))
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "%s", local_error->message);
       return FALSE;

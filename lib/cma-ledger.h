@@ -17,27 +17,26 @@ G_BEGIN_DECLS
 
 typedef struct {
   CmaInstant at;
-  char      *connection;
-  char      *server_url;
-  char      *cloud_url;
-  char      *method;       /* "manual" or "api" */
-  char      *user;
-  char      *note;         /* or NULL */
-  char      *fingerprint;  /* short SHA-256 of the saved token, or NULL */
+  char *connection;
+  char *server_url;
+  char *cloud_url;
+  char *method; /* "manual" or "api" */
+  char *user;
+  char *note;        /* or NULL */
+  char *fingerprint; /* short SHA-256 of the saved token, or NULL */
 } CmaRenewal;
 
-CmaRenewal *cma_renewal_new  (CmaInstant at, const CmaConnection *conn,
-                              const char *method, const char *note);
-void        cma_renewal_free (CmaRenewal *renewal);
+CmaRenewal *cma_renewal_new (CmaInstant at, const CmaConnection *conn, const char *method,
+                             const char *note);
+void cma_renewal_free (CmaRenewal *renewal);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaRenewal, cma_renewal_free)
 
 /* Add @renewal to @builder as one object with the ledger's members, in
  * the ledger's order. Absent members (note, fingerprint ...) are left out
  * (the ledger), or written as null when @absent_as_null (history JSON,
  * whose readers expect every key). */
-void cma_renewal_build_json (const CmaRenewal *renewal,
-                             JsonBuilder      *builder,
-                             gboolean          absent_as_null);
+void cma_renewal_build_json (const CmaRenewal *renewal, JsonBuilder *builder,
+                             gboolean absent_as_null);
 
 typedef struct _CmaLedger CmaLedger;
 
@@ -46,8 +45,8 @@ char *cma_ledger_default_dir (gboolean system, const char *localstatedir);
 
 /* Nothing is read or created yet, so nothing can fail; the lock creates
  * @dir (0700). */
-CmaLedger  *cma_ledger_new      (const char *dir, const char *program);
-void        cma_ledger_free     (CmaLedger *ledger);
+CmaLedger *cma_ledger_new (const char *dir, const char *program);
+void cma_ledger_free (CmaLedger *ledger);
 const char *cma_ledger_get_path (CmaLedger *ledger);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaLedger, cma_ledger_free)
 
@@ -58,8 +57,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaLedger, cma_ledger_free)
 /* Create the state directory if needed and take the writer lock, waiting
  * up to @timeout_seconds for it (0: not at all), else CMA_ERROR_LOCKED.
  * Held until cma_ledger_unlock() or free. */
-gboolean cma_ledger_lock   (CmaLedger *ledger, guint timeout_seconds, GError **error);
-void     cma_ledger_unlock (CmaLedger *ledger);
+gboolean cma_ledger_lock (CmaLedger *ledger, guint timeout_seconds, GError **error);
+void cma_ledger_unlock (CmaLedger *ledger);
 
 /* All renewals, oldest first; an absent ledger is empty. A line that is
  * not a complete record is an error naming file and line. */
@@ -67,15 +66,13 @@ GPtrArray *cma_ledger_load (CmaLedger *ledger, GError **error);
 
 /* Append @renewal atomically; requires the lock. The existing file must
  * parse: a corrupt ledger is never overwritten. */
-gboolean cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal,
-                            GError **error);
+gboolean cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error);
 
 /* TRUE when @renewal renewed the token @conn uses (same server and cloud site). */
 gboolean cma_renewal_matches (const CmaRenewal *renewal, const CmaConnection *conn);
 
 /* The newest renewal of the token that @conn's server holds for its cloud
  * site (matched on both URLs, so renaming a connection keeps its history). */
-const CmaRenewal *cma_ledger_find_last (GPtrArray *renewals,
-                                        const CmaConnection *conn);
+const CmaRenewal *cma_ledger_find_last (GPtrArray *renewals, const CmaConnection *conn);
 
 G_END_DECLS

@@ -12,12 +12,9 @@
 static const char *const format_names[] = { "text", "json", "nagios" };
 
 gboolean
-cma_output_format_parse (const char      *text,
-                         guint            allowed,
-                         CmaOutputFormat *out,
-                         GError         **error)
+cma_output_format_parse (const char *text, guint allowed, CmaOutputFormat *out, GError **error)
 {
-  g_autoptr(GString) choices = g_string_new (NULL);
+  g_autoptr (GString) choices = g_string_new (NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (format_names); i++)
     {
@@ -30,8 +27,8 @@ cma_output_format_parse (const char      *text,
         }
       g_string_append_printf (choices, "%s%s", choices->len ? ", " : "", format_names[i]);
     }
-  g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
-               "unknown output format '%s' (choose %s)", text, choices->str);
+  g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE, "unknown output format '%s' (choose %s)", text,
+               choices->str);
   return FALSE;
 }
 
@@ -101,8 +98,7 @@ static void
 append_state (GString *out, CmaState state, gboolean color)
 {
   if (color)
-    g_string_append_printf (out, "%s%s\033[0m", state_color (state),
-                            cma_state_to_string (state));
+    g_string_append_printf (out, "%s%s\033[0m", state_color (state), cma_state_to_string (state));
   else
     g_string_append (out, cma_state_to_string (state));
 }
@@ -132,9 +128,8 @@ status_text_entry (GString *out, const CmaStatusEntry *e, gboolean color)
     }
   {
     g_autofree char *when = cma_time_format_local (e->last->at);
-    g_string_append_printf (out, "  %-14s %s (%s%s%s)\n", "last renewed:", when,
-                            e->last->method, e->last->user ? " by " : "",
-                            e->last->user ? e->last->user : "");
+    g_string_append_printf (out, "  %-14s %s (%s%s%s)\n", "last renewed:", when, e->last->method,
+                            e->last->user ? " by " : "", e->last->user ? e->last->user : "");
   }
   append_local (out, "warning from:", e->verdict.warning_from);
   append_local (out, "usable until:", e->verdict.usable_until);
@@ -182,8 +177,8 @@ add_member_string (JsonBuilder *b, const char *name, const char *value)
 static char *
 builder_to_string (JsonBuilder *b)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (b);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
   g_autofree char *data = NULL;
 
   json_generator_set_pretty (gen, TRUE);
@@ -218,7 +213,7 @@ status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
 static char *
 status_json (const CmaStatusEntry *entries, guint n, CmaInstant at)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
   add_member_string (b, "state", cma_state_to_string (cma_status_entries_worst (entries, n)));
@@ -236,7 +231,7 @@ status_json (const CmaStatusEntry *entries, guint n, CmaInstant at)
 static char *
 perf_label (const char *name)
 {
-  g_auto(GStrv) parts = g_strsplit (name, "'", -1);
+  g_auto (GStrv) parts = g_strsplit (name, "'", -1);
   g_autofree char *escaped = g_strjoinv ("''", parts);
 
   return g_strdup_printf ("'%s_days_left'", escaped);
@@ -249,9 +244,8 @@ nagios_summary (GString *out, const CmaStatusEntry *entries, guint n)
 
   /* Worst first, so the line a pager truncates still names the problem
    * that decided the state; config order within one state. */
-  static const CmaState order[] = {
-    CMA_STATE_CRITICAL, CMA_STATE_WARNING, CMA_STATE_UNKNOWN, CMA_STATE_OK
-  };
+  static const CmaState order[] = { CMA_STATE_CRITICAL, CMA_STATE_WARNING, CMA_STATE_UNKNOWN,
+                                    CMA_STATE_OK };
 
   for (guint pass = 0; pass < G_N_ELEMENTS (order); pass++)
     for (guint i = 0; i < n; i++)
@@ -276,8 +270,8 @@ nagios_head (GString *out, const CmaProduct *product, CmaState state)
 }
 
 static char *
-status_nagios (const CmaProduct *product, const CmaPolicy *policy,
-               const CmaStatusEntry *entries, guint n)
+status_nagios (const CmaProduct *product, const CmaPolicy *policy, const CmaStatusEntry *entries,
+               guint n)
 {
   GString *out = g_string_new (NULL);
 
@@ -307,8 +301,8 @@ status_nagios (const CmaProduct *product, const CmaPolicy *policy,
 
 char *
 cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
-                   const CmaStatusEntry *entries, guint n, CmaInstant at,
-                   CmaOutputFormat format, gboolean color)
+                   const CmaStatusEntry *entries, guint n, CmaInstant at, CmaOutputFormat format,
+                   gboolean color)
 {
   switch (format)
     {
@@ -325,7 +319,7 @@ cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
 static char *
 status_failure_json (const char *message)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
   add_member_string (b, "state", cma_state_to_string (CMA_STATE_UNKNOWN));
@@ -348,8 +342,7 @@ status_failure_nagios (const CmaProduct *product, const char *message)
 }
 
 char *
-cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format,
-                           const char *message)
+cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format, const char *message)
 {
   switch (format)
     {
@@ -371,15 +364,15 @@ history_text (GPtrArray *renewals)
 
   if (renewals->len == 0)
     return g_string_free (out, FALSE);
-  g_string_append_printf (out, "%-20s  %-12s  %-6s  %-10s  %s\n", "RENEWED", "CONNECTION",
-                          "METHOD", "USER", "CLOUD SITE / NOTE");
+  g_string_append_printf (out, "%-20s  %-12s  %-6s  %-10s  %s\n", "RENEWED", "CONNECTION", "METHOD",
+                          "USER", "CLOUD SITE / NOTE");
   for (guint i = 0; i < renewals->len; i++)
     {
       const CmaRenewal *r = renewals->pdata[i];
       g_autofree char *when = cma_time_format_local (r->at);
 
-      g_string_append_printf (out, "%-20s  %-12s  %-6s  %-10s  %s", when, r->connection,
-                              r->method, r->user ? r->user : "-", r->cloud_url);
+      g_string_append_printf (out, "%-20s  %-12s  %-6s  %-10s  %s", when, r->connection, r->method,
+                              r->user ? r->user : "-", r->cloud_url);
       if (r->fingerprint)
         g_string_append_printf (out, " [token %s]", r->fingerprint);
       if (r->note)
@@ -392,7 +385,7 @@ history_text (GPtrArray *renewals)
 static char *
 history_json (GPtrArray *renewals)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "renewals");

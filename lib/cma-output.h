@@ -18,15 +18,13 @@ typedef enum {
 } CmaOutputFormat;
 
 /* @allowed is a mask of (1 << CmaOutputFormat) the command supports. */
-gboolean cma_output_format_parse (const char      *text,
-                                  guint            allowed,
-                                  CmaOutputFormat *out,
-                                  GError         **error);
+gboolean cma_output_format_parse (const char *text, guint allowed, CmaOutputFormat *out,
+                                  GError **error);
 
 typedef struct {
   const CmaConnection *conn;
-  const CmaRenewal    *last;    /* NULL: nothing recorded */
-  CmaVerdict           verdict;
+  const CmaRenewal *last; /* NULL: nothing recorded */
+  CmaVerdict verdict;
 } CmaStatusEntry;
 
 CmaState cma_status_entries_worst (const CmaStatusEntry *entries, guint n);
@@ -34,25 +32,19 @@ CmaState cma_status_entries_worst (const CmaStatusEntry *entries, guint n);
 /* "4.2 days left", "expires today", "expired 1.5 days ago" ... */
 char *cma_output_days_phrase (const CmaVerdict *verdict);
 
-char *cma_output_status (const CmaProduct     *product,
-                         const CmaPolicy      *policy,
-                         const CmaStatusEntry *entries,
-                         guint                 n_entries,
-                         CmaInstant            at,
-                         CmaOutputFormat       format,
-                         gboolean              color);
+char *cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
+                         const CmaStatusEntry *entries, guint n_entries, CmaInstant at,
+                         CmaOutputFormat format, gboolean color);
 
 /* What status prints on stdout when it fails before it can evaluate
  * anything: monitoring and scripts read stdout even then, so it says
  * UNKNOWN in the format they parse. JSON:
  * {"state": "UNKNOWN", "error": MESSAGE, "connections": []}; Nagios:
  * "JCMA TOKEN UNKNOWN - MESSAGE"; text: empty (the error goes to stderr). */
-char *cma_output_status_failure (const CmaProduct *product,
-                                 CmaOutputFormat   format,
-                                 const char       *message);
+char *cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format,
+                                 const char *message);
 
 /* @renewals newest first. */
-char *cma_output_history (GPtrArray       *renewals,
-                          CmaOutputFormat  format);
+char *cma_output_history (GPtrArray *renewals, CmaOutputFormat format);
 
 G_END_DECLS

@@ -17,8 +17,7 @@ cma_policy_init_default (CmaPolicy *policy)
 }
 
 gboolean
-cma_policy_validate (const CmaPolicy *policy,
-                     GError         **error)
+cma_policy_validate (const CmaPolicy *policy, GError **error)
 {
   if (!isfinite (policy->lifetime_days) || policy->lifetime_days <= 0 ||
       policy->lifetime_days > 3650)
@@ -29,15 +28,13 @@ cma_policy_validate (const CmaPolicy *policy,
       return FALSE;
     }
   if (!isfinite (policy->critical_days) || policy->critical_days < 0 ||
-      !isfinite (policy->warning_days) ||
-      policy->warning_days < policy->critical_days ||
+      !isfinite (policy->warning_days) || policy->warning_days < policy->critical_days ||
       policy->warning_days >= policy->lifetime_days)
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
                    "thresholds must satisfy 0 <= critical (%g) <= warning (%g) "
                    "< lifetime (%g) days",
-                   policy->critical_days, policy->warning_days,
-                   policy->lifetime_days);
+                   policy->critical_days, policy->warning_days, policy->lifetime_days);
       return FALSE;
     }
   return TRUE;
@@ -50,15 +47,12 @@ cma_days_to_seconds (double days)
 }
 
 void
-cma_policy_evaluate (const CmaPolicy *policy,
-                     gboolean         known,
-                     CmaInstant       renewed_at,
-                     CmaInstant       now,
-                     CmaVerdict      *out)
+cma_policy_evaluate (const CmaPolicy *policy, gboolean known, CmaInstant renewed_at, CmaInstant now,
+                     CmaVerdict *out)
 {
   CmaInstant critical_from;
 
-  *out = (CmaVerdict) { .state = CMA_STATE_UNKNOWN, .known = known };
+  *out = (CmaVerdict){ .state = CMA_STATE_UNKNOWN, .known = known };
   if (!known)
     return;
 
@@ -96,8 +90,7 @@ severity (CmaState state)
 }
 
 CmaState
-cma_state_worst (CmaState a,
-                 CmaState b)
+cma_state_worst (CmaState a, CmaState b)
 {
   return severity (a) >= severity (b) ? a : b;
 }

@@ -22,7 +22,7 @@ typedef enum {
 } CmaState;
 
 #define CMA_DEFAULT_LIFETIME_DAYS 21.0
-#define CMA_DEFAULT_WARNING_DAYS 5.0
+#define CMA_DEFAULT_WARNING_DAYS  5.0
 #define CMA_DEFAULT_CRITICAL_DAYS 0.0
 
 typedef struct {
@@ -31,31 +31,27 @@ typedef struct {
   double critical_days; /* CRITICAL when this many days or fewer remain */
 } CmaPolicy;
 
-void     cma_policy_init_default (CmaPolicy *policy);
+void cma_policy_init_default (CmaPolicy *policy);
 /* Rejects negative or non-finite values and thresholds that do not fit
  * inside the lifetime (critical <= warning < lifetime). */
-gboolean cma_policy_validate     (const CmaPolicy *policy,
-                                  GError         **error);
+gboolean cma_policy_validate (const CmaPolicy *policy, GError **error);
 
 /* The verdict for one connection at one instant. */
 typedef struct {
-  CmaState   state;
-  gboolean   known;         /* FALSE: nothing recorded, the rest is unset */
+  CmaState state;
+  gboolean known; /* FALSE: nothing recorded, the rest is unset */
   CmaInstant renewed_at;
-  CmaInstant warning_from;  /* first instant in WARNING */
-  CmaInstant usable_until;  /* first instant in CRITICAL */
-  double     days_left;     /* fractional; negative once expired */
+  CmaInstant warning_from; /* first instant in WARNING */
+  CmaInstant usable_until; /* first instant in CRITICAL */
+  double days_left;        /* fractional; negative once expired */
 } CmaVerdict;
 
-void cma_policy_evaluate (const CmaPolicy *policy,
-                          gboolean         known,
-                          CmaInstant       renewed_at,
-                          CmaInstant       now,
-                          CmaVerdict      *out);
+void cma_policy_evaluate (const CmaPolicy *policy, gboolean known, CmaInstant renewed_at,
+                          CmaInstant now, CmaVerdict *out);
 
 /* Worst first: CRITICAL > WARNING > UNKNOWN > OK (monitoring-plugins'
  * max_state_alt), so a blocked connection is never hidden. */
-CmaState    cma_state_worst (CmaState a, CmaState b);
+CmaState cma_state_worst (CmaState a, CmaState b);
 const char *cma_state_to_string (CmaState state);
 
 /* Seconds in a (possibly fractional) number of days, rounded to the second. */

@@ -23,10 +23,10 @@ typedef struct {
   const char *plugin_key;       /* UPM key of the assistant */
   const char *min_api_version;  /* first assistant version with save/token */
   const char *default_server_url;
-  const char *direct_path;      /* screen relative to the server URL, or NULL */
-  const char *direct_path_label;/* what that screen is called */
-  const CmaGuideStep *steps;    /* terminated by an entry whose text is NULL */
-  const char *confirm_label;    /* label of the last click, for --interactive */
+  const char *direct_path;       /* screen relative to the server URL, or NULL */
+  const char *direct_path_label; /* what that screen is called */
+  const CmaGuideStep *steps;     /* terminated by an entry whose text is NULL */
+  const char *confirm_label;     /* label of the last click, for --interactive */
 } CmaProduct;
 
 /* Number of steps in product->steps. */

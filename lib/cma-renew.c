@@ -46,7 +46,7 @@ static gboolean
 evaluate_now (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
               CmaVerdict *out, GError **error)
 {
-  g_autoptr(GPtrArray) renewals = cma_ledger_load (ledger, error);
+  g_autoptr (GPtrArray) renewals = cma_ledger_load (ledger, error);
   const CmaRenewal *last;
 
   if (renewals == NULL)
@@ -85,15 +85,16 @@ record (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
         CmaRenewResult *result, GError **error)
 {
   CmaInstant now = cma_clock_now ();
-  g_autoptr(CmaRenewal) renewal = cma_renewal_new (now, conn, "api", NULL);
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (CmaRenewal) renewal = cma_renewal_new (now, conn, "api", NULL);
+  g_autoptr (GError) local_error = NULL;
 
   renewal->fingerprint = g_strdup (result->fingerprint);
   if (!cma_ledger_append (ledger, renewal, &local_error))
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_STATE,
                    "the token was renewed on %s, but recording it failed: %s; record it "
-                   "with 'record'", conn->server_url, local_error->message);
+                   "with 'record'",
+                   conn->server_url, local_error->message);
       return FALSE;
     }
   cma_policy_evaluate (policy, TRUE, now, now, &result->after);
@@ -103,16 +104,20 @@ record (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
 
 static gboolean
 renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *ledger,
-              const CmaConnection *conn, const CmaRenewOptions *options,
-              const Secrets *secrets, CmaRenewResult *result, GError **error)
+              const CmaConnection *conn, const CmaRenewOptions *options, const Secrets *secrets,
+              CmaRenewResult *result, GError **error)
 {
   CmaHttpOptions http_options = {
-    .ca_file = conn->ca_file, .cloud_ca_file = conn->cloud_ca_file, .timeout = conn->timeout,
-    .attempts = options->attempts, .max_retry_wait = options->max_retry_wait,
-    .trace = options->trace, .trace_data = options->trace_data,
+    .ca_file = conn->ca_file,
+    .cloud_ca_file = conn->cloud_ca_file,
+    .timeout = conn->timeout,
+    .attempts = options->attempts,
+    .max_retry_wait = options->max_retry_wait,
+    .trace = options->trace,
+    .trace_data = options->trace_data,
   };
   double within = isnan (options->renew_within) ? conn->renew_within : options->renew_within;
-  g_autoptr(CmaHttp) http = NULL;
+  g_autoptr (CmaHttp) http = NULL;
   CmaApiContext ctx = { product, conn, secrets->cloud, secrets->server };
   gboolean ok;
 
@@ -143,10 +148,10 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *led
 
 gboolean
 cma_renew (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *ledger,
-           const CmaConnection *conn, const CmaRenewOptions *options,
-           CmaRenewResult *result, GError **error)
+           const CmaConnection *conn, const CmaRenewOptions *options, CmaRenewResult *result,
+           GError **error)
 {
-  g_auto(Secrets) secrets = { NULL, NULL };
+  g_auto (Secrets) secrets = { NULL, NULL };
   gboolean ok;
 
   if (!load_secrets (conn, &secrets, error))

@@ -14,41 +14,37 @@ G_BEGIN_DECLS
 typedef enum {
   CMA_RENEW_RENEWED,
   CMA_RENEW_NOT_DUE,
-  CMA_RENEW_WOULD_RENEW,  /* --dry-run: checks passed, nothing sent that changes state */
+  CMA_RENEW_WOULD_RENEW, /* --dry-run: checks passed, nothing sent that changes state */
 } CmaRenewOutcome;
 
 typedef struct {
-  gboolean         force;
-  gboolean         dry_run;
-  double           renew_within;  /* days; NAN: the connection's setting */
-  guint            attempts;      /* for 429/503; 0: default */
-  guint            max_retry_wait;
+  gboolean force;
+  gboolean dry_run;
+  double renew_within; /* days; NAN: the connection's setting */
+  guint attempts;      /* for 429/503; 0: default */
+  guint max_retry_wait;
   CmaHttpTraceFunc trace;
-  gpointer         trace_data;
+  gpointer trace_data;
 } CmaRenewOptions;
 
 typedef struct {
   CmaRenewOutcome outcome;
-  CmaVerdict      before;
-  CmaVerdict      after;          /* RENEWED: the new countdown */
-  CmaInstant      due_at;         /* NOT_DUE: first instant it will be due */
-  char           *fingerprint;    /* RENEWED */
-  char           *assistant_version; /* WOULD_RENEW */
-  char           *secret_origins; /* where the credentials came from, for -v */
-  guint           requests;
-  guint           connects;
+  CmaVerdict before;
+  CmaVerdict after;        /* RENEWED: the new countdown */
+  CmaInstant due_at;       /* NOT_DUE: first instant it will be due */
+  char *fingerprint;       /* RENEWED */
+  char *assistant_version; /* WOULD_RENEW */
+  char *secret_origins;    /* where the credentials came from, for -v */
+  guint requests;
+  guint connects;
 } CmaRenewResult;
 
 void cma_renew_result_clear (CmaRenewResult *result);
 
 /* Renew @conn's container token if due (or forced), and record it.
  * On any failure the ledger is left exactly as it was. */
-gboolean cma_renew (const CmaProduct      *product,
-                    const CmaPolicy       *policy,
-                    CmaLedger             *ledger,
-                    const CmaConnection   *conn,
-                    const CmaRenewOptions *options,
-                    CmaRenewResult        *result,
-                    GError               **error);
+gboolean cma_renew (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *ledger,
+                    const CmaConnection *conn, const CmaRenewOptions *options,
+                    CmaRenewResult *result, GError **error);
 
 G_END_DECLS

@@ -41,23 +41,24 @@ check_stat (const char *what, const char *path, const struct stat *st, GError **
 {
   if (!S_ISREG (st->st_mode))
     {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS,
-                   "%s file %s is not a regular file", what, path);
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS, "%s file %s is not a regular file",
+                   what, path);
       return FALSE;
     }
   if (st->st_uid != geteuid ())
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS,
                    "%s file %s belongs to uid %u, not to the user running this (uid %u); "
-                   "fix: chown %u %s", what, path, (guint) st->st_uid, (guint) geteuid (),
-                   (guint) geteuid (), path);
+                   "fix: chown %u %s",
+                   what, path, (guint) st->st_uid, (guint) geteuid (), (guint) geteuid (), path);
       return FALSE;
     }
   if ((st->st_mode & 077) != 0)
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS,
                    "%s file %s is accessible by group or others (mode %04o); "
-                   "fix: chmod 600 %s", what, path, (guint) (st->st_mode & 07777), path);
+                   "fix: chmod 600 %s",
+                   what, path, (guint) (st->st_mode & 07777), path);
       return FALSE;
     }
   return TRUE;
@@ -79,8 +80,8 @@ read_secret_fd (int fd, const char *what, const char *path, GError **error)
         continue;
       if (n < 0)
         {
-          g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS, "%s file %s: %s", what,
-                       path, g_strerror (errno));
+          g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS, "%s file %s: %s", what, path,
+                       g_strerror (errno));
           return NULL;
         }
       if (n == 0)
@@ -90,8 +91,8 @@ read_secret_fd (int fd, const char *what, const char *path, GError **error)
         {
           explicit_bzero (buf, sizeof buf);
           g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS,
-                       "%s file %s is larger than %d bytes; it should hold only the token",
-                       what, path, CMA_SECRET_MAX_BYTES);
+                       "%s file %s is larger than %d bytes; it should hold only the token", what,
+                       path, CMA_SECRET_MAX_BYTES);
           return NULL;
         }
     }
@@ -131,7 +132,7 @@ read_secret_file (const char *what, const char *path, gboolean check_owner, GErr
 static CmaSecret *
 finish (char *value, char *origin, const char *what, GError **error)
 {
-  g_autoptr(CmaSecret) secret = g_new0 (CmaSecret, 1);
+  g_autoptr (CmaSecret) secret = g_new0 (CmaSecret, 1);
 
   secret->value = value;
   secret->origin = origin;
@@ -171,8 +172,8 @@ load (CmaSide side, const char *what, const char *file, const char *credential_n
         {
           if ((value = read_secret_file (what, path, FALSE, error)) == NULL)
             return NULL;
-          return finish (value, g_strconcat ("systemd credential ", credential_name, NULL),
-                         what, error);
+          return finish (value, g_strconcat ("systemd credential ", credential_name, NULL), what,
+                         error);
         }
     }
   if (env_name != NULL && (env = g_getenv (env_name)) != NULL && *env != '\0')
@@ -180,7 +181,8 @@ load (CmaSide side, const char *what, const char *file, const char *credential_n
 
   g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS,
                "no %s: set %s-token-file in the configuration, a systemd credential '%s', "
-               "or %s", what, cma_side_to_string (side), credential_name, env_name);
+               "or %s",
+               what, cma_side_to_string (side), credential_name, env_name);
   return NULL;
 }
 
@@ -191,7 +193,8 @@ cma_secret_load_cloud (const CmaConnection *conn, GError **error)
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
                    "connection '%s' has no cloud-user (the e-mail of a site or org admin "
-                   "of %s)", conn->name, conn->cloud_url);
+                   "of %s)",
+                   conn->name, conn->cloud_url);
       return NULL;
     }
   return load (CMA_SIDE_CLOUD, "cloud API token", conn->cloud_token_file, "cloud-token",

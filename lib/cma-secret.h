@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   char *value;
-  char *origin;   /* "file /etc/…", "systemd credential cloud-token", "environment CMA_CLOUD_TOKEN" */
+  char *origin; /* "file /etc/…", "systemd credential cloud-token", "environment CMA_CLOUD_TOKEN" */
 } CmaSecret;
 
 void cma_secret_free (CmaSecret *secret);
@@ -34,7 +34,7 @@ G_DEFINE_AUTO_CLEANUP_FREE_FUNC (CmaWiped, cma_secret_wipe, NULL)
 /* The two secrets of a connection, from where its configuration says, so
  * renew and doctor name the same sources. The cloud token needs a
  * cloud-user to go with it: without one, this fails before reading. */
-CmaSecret *cma_secret_load_cloud  (const CmaConnection *conn, GError **error);
+CmaSecret *cma_secret_load_cloud (const CmaConnection *conn, GError **error);
 CmaSecret *cma_secret_load_server (const CmaConnection *conn, GError **error);
 
 G_END_DECLS

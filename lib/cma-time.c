@@ -11,8 +11,7 @@ static CmaClockFunc clock_func;
 static gpointer clock_data;
 
 void
-cma_clock_set_func (CmaClockFunc func,
-                    gpointer     user_data)
+cma_clock_set_func (CmaClockFunc func, gpointer user_data)
 {
   clock_func = func;
   clock_data = user_data;
@@ -29,12 +28,11 @@ cma_clock_now (void)
 /* "YYYY-MM-DD" alone: GLib's ISO 8601 parser wants a time, and a person
  * typing a date means the start of that day where they are. */
 static gboolean
-parse_date_only (const char *text,
-                 CmaInstant *out)
+parse_date_only (const char *text, CmaInstant *out)
 {
   guint y, m, d;
   char tail;
-  g_autoptr(GDateTime) dt = NULL;
+  g_autoptr (GDateTime) dt = NULL;
 
   if (strlen (text) != 10 || text[4] != '-' || text[7] != '-')
     return FALSE;
@@ -54,11 +52,10 @@ parse_date_only (const char *text,
 }
 
 static gboolean
-parse_date_time (const char *text,
-                 CmaInstant *out)
+parse_date_time (const char *text, CmaInstant *out)
 {
-  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
-  g_autoptr(GDateTime) dt = NULL;
+  g_autoptr (GTimeZone) local = g_time_zone_new_local ();
+  g_autoptr (GDateTime) dt = NULL;
 
   /* Require the calendar form; GLib also accepts week and ordinal dates,
    * which nobody types by accident and which would surprise a reader. */
@@ -83,9 +80,7 @@ parse_date_time (const char *text,
 }
 
 gboolean
-cma_time_parse (const char *text,
-                CmaInstant *out,
-                GError    **error)
+cma_time_parse (const char *text, CmaInstant *out, GError **error)
 {
   g_return_val_if_fail (text != NULL, FALSE);
 
@@ -99,14 +94,15 @@ cma_time_parse (const char *text,
 
   g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
                "invalid time '%s': use an ISO 8601 date or date-time such as "
-               "2026-12-01, 2026-12-01T09:30 or 2026-12-01T09:30:00Z", text);
+               "2026-12-01, 2026-12-01T09:30 or 2026-12-01T09:30:00Z",
+               text);
   return FALSE;
 }
 
 char *
 cma_time_format_iso (CmaInstant instant)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (instant);
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (instant);
 
   return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
 }
@@ -114,7 +110,7 @@ cma_time_format_iso (CmaInstant instant)
 char *
 cma_time_format_local (CmaInstant instant)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (instant);
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (instant);
 
   return g_date_time_format (dt, "%Y-%m-%d %H:%M %Z");
 }

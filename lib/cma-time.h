@@ -18,14 +18,12 @@ typedef CmaInstant (*CmaClockFunc) (gpointer user_data);
 
 /* The library reads the time only through cma_clock_now(), so tests can
  * replace the clock. Pass NULL to restore the system clock. */
-void       cma_clock_set_func (CmaClockFunc func, gpointer user_data);
-CmaInstant cma_clock_now      (void);
+void cma_clock_set_func (CmaClockFunc func, gpointer user_data);
+CmaInstant cma_clock_now (void);
 
 /* Parse a TIME argument: "2026-12-01" (local midnight), "2026-12-01T09:30",
  * "2026-12-01T09:30:15" (local), any of those with "Z" or "+02:00", or "now". */
-gboolean cma_time_parse (const char  *text,
-                         CmaInstant  *out,
-                         GError     **error);
+gboolean cma_time_parse (const char *text, CmaInstant *out, GError **error);
 
 /* "2026-12-01T08:30:00Z": for JSON, the ledger and hooks. */
 char *cma_time_format_iso (CmaInstant instant);

@@ -14,8 +14,7 @@
 static gboolean
 fail (GError **error, const char *what, const char *url, const char *why)
 {
-  g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "invalid %s '%s': %s",
-               what, url, why);
+  g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "invalid %s '%s': %s", what, url, why);
   return FALSE;
 }
 
@@ -24,8 +23,7 @@ check_parts (GUri *uri, const char *what, const char *url, GError **error)
 {
   const char *scheme = g_uri_get_scheme (uri);
 
-  if (g_ascii_strcasecmp (scheme, "http") != 0 &&
-      g_ascii_strcasecmp (scheme, "https") != 0)
+  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
     return fail (error, what, url, "only http:// and https:// are supported");
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     return fail (error, what, url, "no host name");
@@ -44,12 +42,10 @@ check_parts (GUri *uri, const char *what, const char *url, GError **error)
 }
 
 char *
-cma_url_normalize (const char *url,
-                   const char *what,
-                   GError    **error)
+cma_url_normalize (const char *url, const char *what, GError **error)
 {
-  g_autoptr(GUri) uri = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GUri) uri = NULL;
+  g_autoptr (GError) local_error = NULL;
   g_autofree char *scheme = NULL;
   g_autofree char *host = NULL;
   g_autofree char *path = NULL;
@@ -93,7 +89,7 @@ cma_url_normalize (const char *url,
 gboolean
 cma_url_is_loopback (const char *url)
 {
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
   const char *host;
 
   if (uri == NULL || (host = g_uri_get_host (uri)) == NULL)
@@ -105,8 +101,7 @@ cma_url_is_loopback (const char *url)
 }
 
 char *
-cma_url_join (const char *base,
-              const char *relative)
+cma_url_join (const char *base, const char *relative)
 {
   g_return_val_if_fail (g_str_has_suffix (base, "/"), NULL);
   while (*relative == '/')

@@ -9,17 +9,14 @@ G_BEGIN_DECLS
  * the default port dropped and exactly one trailing slash. Refuses anything
  * but http and https, user information (secrets never go into URLs), a
  * query or a fragment. @what names the URL in the error ("server URL"). */
-char *cma_url_normalize (const char *url,
-                         const char *what,
-                         GError    **error);
+char *cma_url_normalize (const char *url, const char *what, GError **error);
 
 /* TRUE when the URL's host is a loopback address or "localhost": the only
  * place where plain http is allowed to carry credentials. */
 gboolean cma_url_is_loopback (const char *url);
 
 /* @base (normalised) + @relative (no leading slash). */
-char *cma_url_join (const char *base,
-                    const char *relative);
+char *cma_url_join (const char *base, const char *relative);
 
 /* A cloud site URL as Atlassian writes it: no trailing slash for a bare
  * origin ("https://acme.atlassian.net"). Used byte-identically in both calls. */

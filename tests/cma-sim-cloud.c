@@ -13,7 +13,7 @@
 
 #include "cma-sim.h"
 
-#define CLOUD_TOKEN_URI   "https://api.atlassian.com" CLOUD_TOKEN_PATH
+#define CLOUD_TOKEN_URI "https://api.atlassian.com" CLOUD_TOKEN_PATH
 
 /* What cloud-oversized pads its answer to: far above anything a sane
  * client should accept from a token endpoint. */
@@ -22,10 +22,9 @@
  * benchmark does not grow without bound. */
 #define TOKEN_PRUNE_LIMIT 1024
 
-typedef struct
-{
+typedef struct {
   char *cloud_url;
-  gint64 created;               /* g_get_monotonic_time () */
+  gint64 created; /* g_get_monotonic_time () */
 } IssuedToken;
 
 void
@@ -74,9 +73,7 @@ prune_expired_tokens (Sim *sim)
 }
 
 static void
-remember_token (Sim *sim,
-                const char *token,
-                const char *cloud_url)
+remember_token (Sim *sim, const char *token, const char *cloud_url)
 {
   IssuedToken *issued = g_new0 (IssuedToken, 1);
 
@@ -88,13 +85,11 @@ remember_token (Sim *sim,
 }
 
 static char *
-token_answer_json (const char *cloud_url,
-                   const char *token,
-                   gsize *length)
+token_answer_json (const char *cloud_url, const char *token, gsize *length)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
   g_autofree char *id = g_uuid_string_random ();
   g_autofree char *uri = g_strconcat (CLOUD_TOKEN_URI "/", id, NULL);
 
@@ -111,9 +106,7 @@ token_answer_json (const char *cloud_url,
 
 /* The body faults that replace the whole answer; TRUE if one did. */
 static gboolean
-answer_garbled_token (Sim *sim,
-                      SoupServerMessage *msg,
-                      const char *cloud_url)
+answer_garbled_token (Sim *sim, SoupServerMessage *msg, const char *cloud_url)
 {
   char *text;
   gsize length;
@@ -134,16 +127,14 @@ answer_garbled_token (Sim *sim,
     return FALSE;
   text = token_answer_json (cloud_url, NULL, &length);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/json",
-                                    SOUP_MEMORY_TAKE, text, length);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, length);
   return TRUE;
 }
 
 /* Pads the JSON object @text (@length bytes, taken) to OVERSIZED_BYTES.
  * Still one valid object, so only a size limit can refuse it. */
 static char *
-pad_to_oversized (char *text,
-                  gsize *length)
+pad_to_oversized (char *text, gsize *length)
 {
   static const char member[] = ",\"padding\":\"";
   GString *padded = g_string_sized_new (OVERSIZED_BYTES);
@@ -161,9 +152,7 @@ pad_to_oversized (char *text,
 
 /* The normal answer, or the variant a body fault asks for. */
 static void
-answer_token (Sim *sim,
-              SoupServerMessage *msg,
-              const char *cloud_url)
+answer_token (Sim *sim, SoupServerMessage *msg, const char *cloud_url)
 {
   g_autofree char *token = random_token ();
   char *text;
@@ -187,15 +176,13 @@ answer_token (Sim *sim,
     }
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/json",
-                                    SOUP_MEMORY_TAKE, text, length);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, length);
 }
 
 static void
 answer_cloud_401 (SoupServerMessage *msg)
 {
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "WWW-Authenticate",
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate",
                                 "Basic realm=\"api.atlassian.com\"");
   answer_cloud_error (msg, SOUP_STATUS_UNAUTHORIZED, "Unauthorized");
 }
@@ -203,32 +190,29 @@ answer_cloud_401 (SoupServerMessage *msg)
 /* Everything that stops a POST short of a token, in the order checked:
  * busy, then who is asking, then what they sent.  TRUE if it answered. */
 static gboolean
-cloud_refuses (Sim *sim,
-               SoupServerMessage *msg)
+cloud_refuses (Sim *sim, SoupServerMessage *msg)
 {
   if (retry_fault_fires (sim, FAULT_CLOUD_429))
     answer_retry_later (sim, msg, STATUS_TOO_MANY_REQUESTS, TRUE);
   else if (retry_fault_fires (sim, FAULT_CLOUD_503))
     answer_retry_later (sim, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, TRUE);
-  else if (has_fault (sim, FAULT_CLOUD_401)
-           || !basic_auth_matches (msg, sim->cloud_user, sim->cloud_password))
+  else if (has_fault (sim, FAULT_CLOUD_401) ||
+           !basic_auth_matches (msg, sim->cloud_user, sim->cloud_password))
     answer_cloud_401 (msg);
   /* A valid account that is not an admin of the destination site. */
   else if (has_fault (sim, FAULT_CLOUD_403))
     answer_cloud_error (msg, SOUP_STATUS_FORBIDDEN, "Forbidden");
   else if (!is_json_request (msg))
-    answer_cloud_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
-                        "Unsupported Media Type");
+    answer_cloud_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type");
   else
     return FALSE;
   return TRUE;
 }
 
 void
-handle_cloud_token (Sim *sim,
-                    SoupServerMessage *msg)
+handle_cloud_token (Sim *sim, SoupServerMessage *msg)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *body;
   const char *cloud_url;
 
@@ -253,15 +237,13 @@ handle_cloud_token (Sim *sim,
 /* The cloudUrl a token was issued for, or NULL if it is unknown or older
  * than --token-validity. */
 const char *
-fresh_token_cloud_url (Sim *sim,
-                       const char *token)
+fresh_token_cloud_url (Sim *sim, const char *token)
 {
   const IssuedToken *issued = g_hash_table_lookup (sim->tokens, token);
 
   if (issued == NULL)
     return NULL;
-  if (g_get_monotonic_time () - issued->created
-      > (gint64) sim->token_validity * G_USEC_PER_SEC)
+  if (g_get_monotonic_time () - issued->created > (gint64) sim->token_validity * G_USEC_PER_SEC)
     return NULL;
   return issued->cloud_url;
 }

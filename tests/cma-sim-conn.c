@@ -15,13 +15,12 @@
 #include "cma-sim.h"
 
 /* What we know about one client connection (libsoup owns the socket). */
-typedef struct
-{
+typedef struct {
   Sim *sim;
   GSocket *sock;
-  GSource *idle_watch;          /* see idle_connection_ready () */
-  guint idle_wakeups;           /* with data pending, since it went idle */
-  gboolean counted;             /* already in Sim.connections */
+  GSource *idle_watch; /* see idle_connection_ready () */
+  guint idle_wakeups;  /* with data pending, since it went idle */
+  gboolean counted;    /* already in Sim.connections */
 } Conn;
 
 static void
@@ -43,8 +42,7 @@ conn_free (Conn *conn)
 /* Weak notify: the socket is gone, so its address may be handed to the
  * next connection's socket and must not find this entry. */
 static void
-conn_socket_finalized (gpointer data,
-                       GObject *where_the_object_was)
+conn_socket_finalized (gpointer data, GObject *where_the_object_was)
 {
   Sim *sim = data;
   gpointer conn;
@@ -81,8 +79,7 @@ forget_connections (Sim *sim)
 }
 
 static Conn *
-conn_lookup (Sim *sim,
-             SoupServerMessage *msg)
+conn_lookup (Sim *sim, SoupServerMessage *msg)
 {
   GSocket *sock = soup_server_message_get_socket (msg);
   Conn *conn;
@@ -104,8 +101,7 @@ conn_lookup (Sim *sim,
  * stats queries on their own connections do not inflate a benchmark's
  * handshake count. */
 void
-count_connection (Sim *sim,
-                  SoupServerMessage *msg)
+count_connection (Sim *sim, SoupServerMessage *msg)
 {
   Conn *conn = conn_lookup (sim, msg);
 
@@ -121,9 +117,7 @@ count_connection (Sim *sim,
  * a connection is idle we watch it ourselves and close it on EOF.  Peeking
  * leaves any new request (or TLS alert) for libsoup to read. */
 static gboolean
-idle_connection_ready (GSocket *sock,
-                       GIOCondition condition G_GNUC_UNUSED,
-                       gpointer data)
+idle_connection_ready (GSocket *sock, GIOCondition condition G_GNUC_UNUSED, gpointer data)
 {
   Conn *conn = data;
   char byte;
@@ -149,9 +143,7 @@ idle_connection_ready (GSocket *sock,
 }
 
 static void
-request_started (SoupServer *server G_GNUC_UNUSED,
-                 SoupServerMessage *msg,
-                 gpointer data)
+request_started (SoupServer *server G_GNUC_UNUSED, SoupServerMessage *msg, gpointer data)
 {
   Conn *conn = conn_lookup (data, msg);
 
@@ -160,9 +152,7 @@ request_started (SoupServer *server G_GNUC_UNUSED,
 }
 
 static void
-request_finished (SoupServer *server G_GNUC_UNUSED,
-                  SoupServerMessage *msg,
-                  gpointer data)
+request_finished (SoupServer *server G_GNUC_UNUSED, SoupServerMessage *msg, gpointer data)
 {
   Conn *conn = conn_lookup (data, msg);
 
@@ -170,25 +160,22 @@ request_finished (SoupServer *server G_GNUC_UNUSED,
     return;
   conn->idle_wakeups = 0;
   conn->idle_watch = g_socket_create_source (conn->sock, G_IO_IN, NULL);
-  g_source_set_callback (conn->idle_watch, G_SOURCE_FUNC (idle_connection_ready),
-                         conn, NULL);
+  g_source_set_callback (conn->idle_watch, G_SOURCE_FUNC (idle_connection_ready), conn, NULL);
   g_source_attach (conn->idle_watch, NULL);
 }
 
 /* Listens on 127.0.0.1 only, with TLS unless --plain-http; @port gets the
  * port, which --port 0 leaves to the kernel. */
 SoupServer *
-start_server (Sim *sim,
-              guint *port,
-              GError **error)
+start_server (Sim *sim, guint *port, GError **error)
 {
-  g_autoptr(SoupServer) server = soup_server_new ("server-header", "cma-sim", NULL);
+  g_autoptr (SoupServer) server = soup_server_new ("server-header", "cma-sim", NULL);
   SoupServerListenOptions flags = SOUP_SERVER_LISTEN_IPV4_ONLY;
   GSList *uris;
 
   if (!sim->plain_http)
     {
-      g_autoptr(GTlsCertificate) cert = NULL;
+      g_autoptr (GTlsCertificate) cert = NULL;
 
       cert = g_tls_certificate_new_from_files (sim->cert_file, sim->key_file, error);
       if (cert == NULL)

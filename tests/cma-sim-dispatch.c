@@ -14,13 +14,12 @@
 
 #include "cma-sim.h"
 
-#define SIM_PREFIX        "/_sim/"
+#define SIM_PREFIX "/_sim/"
 
 static void
-answer_sim_stats (Sim *sim,
-                  SoupServerMessage *msg)
+answer_sim_stats (Sim *sim, SoupServerMessage *msg)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   member_int (builder, "requests", sim->requests);
@@ -34,10 +33,9 @@ answer_sim_stats (Sim *sim,
 
 /* Lets a test check exactly which cloudUrl strings were saved, and when. */
 static void
-answer_sim_sites (Sim *sim,
-                  SoupServerMessage *msg)
+answer_sim_sites (Sim *sim, SoupServerMessage *msg)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
   guint i;
 
   json_builder_begin_array (builder);
@@ -56,9 +54,7 @@ answer_sim_sites (Sim *sim,
 }
 
 static void
-handle_sim_control (Sim *sim,
-                    SoupServerMessage *msg,
-                    const char *path)
+handle_sim_control (Sim *sim, SoupServerMessage *msg, const char *path)
 {
   gboolean stats = g_str_equal (path, SIM_PREFIX "stats");
 
@@ -75,8 +71,7 @@ handle_sim_control (Sim *sim,
 /* The path below the context path (always starting with '/'), or NULL if
  * @path is not inside it. */
 static const char *
-server_relative_path (Sim *sim,
-                      const char *path)
+server_relative_path (Sim *sim, const char *path)
 {
   gsize length = strlen (sim->context);
 
@@ -86,11 +81,8 @@ server_relative_path (Sim *sim,
 }
 
 void
-handle_request (SoupServer *server G_GNUC_UNUSED,
-                SoupServerMessage *msg,
-                const char *path,
-                GHashTable *query G_GNUC_UNUSED,
-                gpointer user_data)
+handle_request (SoupServer *server G_GNUC_UNUSED, SoupServerMessage *msg, const char *path,
+                GHashTable *query G_GNUC_UNUSED, gpointer user_data)
 {
   Sim *sim = user_data;
   const char *rest;

@@ -11,8 +11,7 @@
 
 #include "cma-sim.h"
 
-typedef struct
-{
+typedef struct {
   Sim *sim;
   SoupServerMessage *msg;
 } Delayed;
@@ -21,65 +20,50 @@ typedef struct
 /* Answers                                                             */
 
 void
-answer_text (SoupServerMessage *msg,
-             guint status,
-             const char *content_type,
-             const char *text)
+answer_text (SoupServerMessage *msg, guint status, const char *content_type, const char *text)
 {
   soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_COPY,
-                                    text, strlen (text));
+  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_COPY, text, strlen (text));
 }
 
 void
-answer_json_as (SoupServerMessage *msg,
-                guint status,
-                const char *content_type,
+answer_json_as (SoupServerMessage *msg, guint status, const char *content_type,
                 JsonBuilder *builder)
 {
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
   gsize length;
   char *text;
 
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, &length);
   soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, content_type,
-                                    SOUP_MEMORY_TAKE, text, length);
+  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_TAKE, text, length);
 }
 
 void
-answer_json (SoupServerMessage *msg,
-             guint status,
-             JsonBuilder *builder)
+answer_json (SoupServerMessage *msg, guint status, JsonBuilder *builder)
 {
   answer_json_as (msg, status, "application/json", builder);
 }
 
 /* One "name": value member each; keeps the builders below readable. */
 void
-member_string (JsonBuilder *builder,
-               const char *name,
-               const char *value)
+member_string (JsonBuilder *builder, const char *name, const char *value)
 {
   json_builder_set_member_name (builder, name);
   json_builder_add_string_value (builder, value);
 }
 
 void
-member_int (JsonBuilder *builder,
-            const char *name,
-            gint64 value)
+member_int (JsonBuilder *builder, const char *name, gint64 value)
 {
   json_builder_set_member_name (builder, name);
   json_builder_add_int_value (builder, value);
 }
 
 void
-member_boolean (JsonBuilder *builder,
-                const char *name,
-                gboolean value)
+member_boolean (JsonBuilder *builder, const char *name, gboolean value)
 {
   json_builder_set_member_name (builder, name);
   json_builder_add_boolean_value (builder, value);
@@ -87,11 +71,9 @@ member_boolean (JsonBuilder *builder,
 
 /* api.atlassian.com's error shape: {"code": N, "message": "..."}. */
 void
-answer_cloud_error (SoupServerMessage *msg,
-                    guint status,
-                    const char *message)
+answer_cloud_error (SoupServerMessage *msg, guint status, const char *message)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   member_int (builder, "code", status);
@@ -102,11 +84,9 @@ answer_cloud_error (SoupServerMessage *msg,
 
 /* Jira's REST error shape. */
 void
-answer_server_error (SoupServerMessage *msg,
-                     guint status,
-                     const char *message)
+answer_server_error (SoupServerMessage *msg, guint status, const char *message)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   member_string (builder, "message", message);
@@ -122,29 +102,23 @@ answer_not_found (SoupServerMessage *msg)
 }
 
 void
-answer_bad_method (SoupServerMessage *msg,
-                   const char *allowed)
+answer_bad_method (SoupServerMessage *msg, const char *allowed)
 {
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Allow", allowed);
-  answer_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain",
-               "Method Not Allowed\n");
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allowed);
+  answer_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain", "Method Not Allowed\n");
 }
 
 void
-answer_retry_later (Sim *sim,
-                    SoupServerMessage *msg,
-                    guint status,
-                    gboolean cloud)
+answer_retry_later (Sim *sim, SoupServerMessage *msg, guint status, gboolean cloud)
 {
   /* libsoup 3.2 calls 429 "Unknown Error". */
-  const char *phrase = status == STATUS_TOO_MANY_REQUESTS
-                       ? "Too Many Requests" : soup_status_get_phrase (status);
+  const char *phrase =
+      status == STATUS_TOO_MANY_REQUESTS ? "Too Many Requests" : soup_status_get_phrase (status);
   char value[32];
 
   g_snprintf (value, sizeof value, "%d", sim->retry_after);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Retry-After", value);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                value);
   if (cloud)
     answer_cloud_error (msg, status, phrase);
   else
@@ -155,12 +129,11 @@ answer_retry_later (Sim *sim,
 /* Stamped when the answer really leaves, i.e. after any --latency-ms, so
  * that clock-skew tests see the offset and nothing else. */
 void
-set_common_headers (Sim *sim,
-                    SoupServerMessage *msg)
+set_common_headers (Sim *sim, SoupServerMessage *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(GDateTime) skewed = g_date_time_add_seconds (now, sim->date_offset);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) skewed = g_date_time_add_seconds (now, sim->date_offset);
   g_autofree char *date = soup_date_time_to_string (skewed, SOUP_DATE_HTTP);
 
   soup_message_headers_replace (headers, "Date", date);
@@ -168,8 +141,7 @@ set_common_headers (Sim *sim,
 }
 
 static void
-log_answer (Sim *sim,
-            SoupServerMessage *msg)
+log_answer (Sim *sim, SoupServerMessage *msg)
 {
   /* Method, path and status only: never headers (Authorization) or bodies
    * (tokens), since test logs end up in CI artefacts. */
@@ -205,8 +177,7 @@ delayed_free (gpointer data)
  * message is paused rather than the loop blocked so that concurrent
  * clients see independent delays. */
 void
-deliver (Sim *sim,
-         SoupServerMessage *msg)
+deliver (Sim *sim, SoupServerMessage *msg)
 {
   Delayed *delayed;
 
@@ -220,24 +191,21 @@ deliver (Sim *sim,
   delayed->sim = sim;
   delayed->msg = g_object_ref (msg);
   soup_server_message_pause (msg);
-  g_timeout_add_full (G_PRIORITY_DEFAULT, sim->latency_ms,
-                      deliver_delayed, delayed, delayed_free);
+  g_timeout_add_full (G_PRIORITY_DEFAULT, sim->latency_ms, deliver_delayed, delayed, delayed_free);
 }
 
 /* ------------------------------------------------------------------ */
 /* Request helpers                                                     */
 
 gboolean
-has_fault (Sim *sim,
-           Fault fault)
+has_fault (Sim *sim, Fault fault)
 {
   return (sim->faults & (1u << fault)) != 0;
 }
 
 /* For 429/503: fire --fail-count times per fault, then behave; 0 = always. */
 gboolean
-retry_fault_fires (Sim *sim,
-                   Fault fault)
+retry_fault_fires (Sim *sim, Fault fault)
 {
   guint *served = &sim->fault_served[fault];
 
@@ -254,24 +222,22 @@ is_json_request (SoupServerMessage *msg)
 {
   const char *type;
 
-  type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg),
-                                                NULL);
+  type =
+      soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL);
   return type != NULL && g_ascii_strcasecmp (type, "application/json") == 0;
 }
 
 /* Returns the body's top-level object (owned by @parser), or NULL. */
 JsonObject *
-parse_body_object (SoupServerMessage *msg,
-                   JsonParser *parser)
+parse_body_object (SoupServerMessage *msg, JsonParser *parser)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
   gsize length;
   const char *data = g_bytes_get_data (bytes, &length);
   JsonNode *root;
 
-  if (data == NULL || length == 0
-      || !json_parser_load_from_data (parser, data, length, NULL))
+  if (data == NULL || length == 0 || !json_parser_load_from_data (parser, data, length, NULL))
     return NULL;
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
@@ -280,22 +246,19 @@ parse_body_object (SoupServerMessage *msg,
 }
 
 const char *
-get_string_member (JsonObject *object,
-                   const char *name)
+get_string_member (JsonObject *object, const char *name)
 {
   JsonNode *node = json_object_get_member (object, name);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
     return NULL;
   return json_node_get_string (node);
 }
 
 /* Splits "Basic base64(user:password)"; FALSE if it is anything else. */
 static gboolean
-parse_basic_auth (const char *header,
-                  char **user,
-                  char **password)
+parse_basic_auth (const char *header, char **user, char **password)
 {
   g_autofree guchar *decoded = NULL;
   g_autofree char *text = NULL;
@@ -315,16 +278,14 @@ parse_basic_auth (const char *header,
 }
 
 gboolean
-basic_auth_matches (SoupServerMessage *msg,
-                    const char *want_user,
-                    const char *want_password)
+basic_auth_matches (SoupServerMessage *msg, const char *want_user, const char *want_password)
 {
   const char *header;
   g_autofree char *user = NULL;
   g_autofree char *password = NULL;
 
-  header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                         "Authorization");
+  header =
+      soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
   if (!parse_basic_auth (header, &user, &password))
     return FALSE;
   return g_str_equal (user, want_user) && g_str_equal (password, want_password);

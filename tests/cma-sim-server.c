@@ -14,18 +14,17 @@
 
 #include "cma-sim.h"
 
-#define SAVE_TOKEN_PATH   "/rest/migration/latest/cloud/save/token"
-#define CLOUD_LIST_PATH   "/rest/migration/latest/cloud"
-#define PLUGIN_PATH       "/rest/plugins/1.0/"
-#define PLUGIN_SUFFIX     "-key"
-#define MYSELF_PATH       "/rest/api/2/myself"
+#define SAVE_TOKEN_PATH "/rest/migration/latest/cloud/save/token"
+#define CLOUD_LIST_PATH "/rest/migration/latest/cloud"
+#define PLUGIN_PATH     "/rest/plugins/1.0/"
+#define PLUGIN_SUFFIX   "-key"
+#define MYSELF_PATH     "/rest/api/2/myself"
 
-#define SAVE_FAILED_TEXT  "Exception in saving token."
+#define SAVE_FAILED_TEXT "Exception in saving token."
 
 /* The server-side resources; which ones need an administrator matters for
  * server-403, which plays a valid but unprivileged account. */
-typedef enum
-{
+typedef enum {
   ENDPOINT_NONE,
   ENDPOINT_SAVE_TOKEN,
   ENDPOINT_CLOUD_LIST,
@@ -46,21 +45,19 @@ site_free (gpointer data)
 /* Jira and Confluence accept a personal access token as Bearer, or an
  * administrator's user name and password as Basic. */
 static gboolean
-server_auth_ok (Sim *sim,
-                SoupServerMessage *msg)
+server_auth_ok (Sim *sim, SoupServerMessage *msg)
 {
   const char *header;
 
-  header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                         "Authorization");
+  header =
+      soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
   if (header != NULL && g_ascii_strncasecmp (header, "Bearer ", 7) == 0)
     return g_str_equal (header + 7, sim->server_secret);
   return basic_auth_matches (msg, sim->server_user, sim->server_secret);
 }
 
 static Endpoint
-classify_server_path (const char *rest,
-                      const char **method)
+classify_server_path (const char *rest, const char **method)
 {
   if (g_str_equal (rest, SAVE_TOKEN_PATH))
     {
@@ -80,8 +77,7 @@ classify_server_path (const char *rest,
 
 /* Seraph's login page, as served to anonymous users instead of the data. */
 static void
-answer_login_page (Sim *sim,
-                   SoupServerMessage *msg)
+answer_login_page (Sim *sim, SoupServerMessage *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   g_autofree char *page = NULL;
@@ -90,16 +86,15 @@ answer_login_page (Sim *sim,
                           "<body><form id=\"login-form\" method=\"post\" action=\"%s/login.jsp\">\n"
                           "<input type=\"text\" name=\"os_username\"/>\n"
                           "<input type=\"password\" name=\"os_password\"/>\n"
-                          "</form></body></html>\n", sim->context);
+                          "</form></body></html>\n",
+                          sim->context);
   soup_message_headers_replace (headers, "X-Seraph-LoginReason", "AUTHENTICATED_FAILED");
   soup_message_headers_replace (headers, "X-AUSERNAME", "anonymous");
   answer_text (msg, SOUP_STATUS_OK, "text/html;charset=UTF-8", page);
 }
 
 static void
-answer_login_redirect (Sim *sim,
-                       SoupServerMessage *msg,
-                       const char *rest)
+answer_login_redirect (Sim *sim, SoupServerMessage *msg, const char *rest)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   g_autofree char *request_uri = g_uri_to_string (soup_server_message_get_uri (msg));
@@ -111,8 +106,7 @@ answer_login_redirect (Sim *sim,
   location = g_uri_resolve_relative (request_uri, relative, G_URI_FLAGS_NONE, NULL);
   soup_message_headers_replace (headers, "X-Seraph-LoginReason", "AUTHENTICATION_DENIED");
   soup_message_headers_replace (headers, "X-AUSERNAME", "anonymous");
-  soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND,
-                                    location != NULL ? location : relative);
+  soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location != NULL ? location : relative);
 }
 
 static void
@@ -127,8 +121,7 @@ answer_server_401 (SoupServerMessage *msg)
 }
 
 static void
-mark_connected (Sim *sim,
-                const char *cloud_url)
+mark_connected (Sim *sim, const char *cloud_url)
 {
   Site *site = NULL;
   guint i;
@@ -151,12 +144,9 @@ mark_connected (Sim *sim,
 /* A well-formed request: what is answered depends on the token, and on
  * the faults that garble a success. */
 static void
-save_token (Sim *sim,
-            SoupServerMessage *msg,
-            const char *cloud_url,
-            const char *token)
+save_token (Sim *sim, SoupServerMessage *msg, const char *cloud_url, const char *token)
 {
-  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr (JsonBuilder) builder = NULL;
   const char *issued_for;
 
   /* Garbled success answers: nothing is saved, the tool must not claim it. */
@@ -189,18 +179,16 @@ save_token (Sim *sim,
 }
 
 static void
-handle_save_token (Sim *sim,
-                   SoupServerMessage *msg)
+handle_save_token (Sim *sim, SoupServerMessage *msg)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *body;
   const char *cloud_url = NULL;
   const char *token = NULL;
 
   if (!is_json_request (msg))
     {
-      answer_server_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
-                           "Unsupported Media Type");
+      answer_server_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type");
       return;
     }
   body = parse_body_object (msg, parser);
@@ -211,18 +199,18 @@ handle_save_token (Sim *sim,
     }
   if (cloud_url == NULL || token == NULL)
     {
-      answer_server_error (msg, SOUP_STATUS_BAD_REQUEST,
-                           "Request body must be a JSON object with string \"cloudUrl\" and \"token\"");
+      answer_server_error (
+          msg, SOUP_STATUS_BAD_REQUEST,
+          "Request body must be a JSON object with string \"cloudUrl\" and \"token\"");
       return;
     }
   save_token (sim, msg, cloud_url, token);
 }
 
 static void
-handle_cloud_list (Sim *sim,
-                   SoupServerMessage *msg)
+handle_cloud_list (Sim *sim, SoupServerMessage *msg)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
   guint i;
 
   json_builder_begin_array (builder);
@@ -242,17 +230,14 @@ handle_cloud_list (Sim *sim,
 }
 
 static void
-handle_plugin (Sim *sim,
-               SoupServerMessage *msg,
-               const char *rest)
+handle_plugin (Sim *sim, SoupServerMessage *msg, const char *rest)
 {
-  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr (JsonBuilder) builder = NULL;
   const char *key = rest + strlen (PLUGIN_PATH);
   gsize key_length = strlen (key) - strlen (PLUGIN_SUFFIX);
 
-  if (has_fault (sim, FAULT_PLUGIN_MISSING)
-      || strlen (sim->plugin_key) != key_length
-      || strncmp (key, sim->plugin_key, key_length) != 0)
+  if (has_fault (sim, FAULT_PLUGIN_MISSING) || strlen (sim->plugin_key) != key_length ||
+      strncmp (key, sim->plugin_key, key_length) != 0)
     {
       answer_server_error (msg, SOUP_STATUS_NOT_FOUND, "Plugin not found");
       return;
@@ -266,7 +251,8 @@ handle_plugin (Sim *sim,
   builder = json_builder_new ();
   json_builder_begin_object (builder);
   member_string (builder, "key", sim->plugin_key);
-  member_string (builder, "version", has_fault (sim, FAULT_PLUGIN_OLD) ? "1.0.0" : sim->plugin_version);
+  member_string (builder, "version",
+                 has_fault (sim, FAULT_PLUGIN_OLD) ? "1.0.0" : sim->plugin_version);
   member_boolean (builder, "enabled", !has_fault (sim, FAULT_PLUGIN_DISABLED));
   member_string (builder, "name", "Cloud Migration Assistant");
   json_builder_end_object (builder);
@@ -277,10 +263,9 @@ handle_plugin (Sim *sim,
 }
 
 static void
-handle_myself (Sim *sim,
-               SoupServerMessage *msg)
+handle_myself (Sim *sim, SoupServerMessage *msg)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   member_string (builder, "name", sim->server_user);
@@ -292,9 +277,7 @@ handle_myself (Sim *sim,
 /* Proxy limits, then the login filter, then authentication; TRUE if one
  * of them answered. */
 static gboolean
-server_refuses_caller (Sim *sim,
-                       SoupServerMessage *msg,
-                       const char *rest)
+server_refuses_caller (Sim *sim, SoupServerMessage *msg, const char *rest)
 {
   if (retry_fault_fires (sim, FAULT_SERVER_429))
     answer_retry_later (sim, msg, STATUS_TOO_MANY_REQUESTS, FALSE);
@@ -314,15 +297,13 @@ server_refuses_caller (Sim *sim,
 /* For an authenticated user: authorisation, then the resource's own
  * faults, then the method; TRUE if one of them answered. */
 static gboolean
-server_refuses_request (Sim *sim,
-                        SoupServerMessage *msg,
-                        Endpoint endpoint,
-                        const char *method)
+server_refuses_request (Sim *sim, SoupServerMessage *msg, Endpoint endpoint, const char *method)
 {
   /* An authenticated user without admin rights: myself still works. */
   if (has_fault (sim, FAULT_SERVER_403) && endpoint != ENDPOINT_MYSELF)
-    answer_server_error (msg, SOUP_STATUS_FORBIDDEN,
-                         "Client must be authenticated as a system administrator to access this resource.");
+    answer_server_error (
+        msg, SOUP_STATUS_FORBIDDEN,
+        "Client must be authenticated as a system administrator to access this resource.");
   else if (endpoint == ENDPOINT_SAVE_TOKEN && has_fault (sim, FAULT_SAVE_404))
     answer_not_found (msg);
   else if (endpoint == ENDPOINT_SAVE_TOKEN && has_fault (sim, FAULT_SAVE_500))
@@ -338,9 +319,7 @@ server_refuses_request (Sim *sim,
  * in the order a real deployment applies them: proxy limits, then the
  * login filter, then authorisation, then the resource itself. */
 void
-handle_server (Sim *sim,
-               SoupServerMessage *msg,
-               const char *rest)
+handle_server (Sim *sim, SoupServerMessage *msg, const char *rest)
 {
   const char *method = NULL;
   Endpoint endpoint = classify_server_path (rest, &method);
@@ -352,8 +331,8 @@ handle_server (Sim *sim,
     }
   if (server_refuses_caller (sim, msg, rest))
     return;
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "X-AUSERNAME", sim->server_user);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "X-AUSERNAME",
+                                sim->server_user);
   if (server_refuses_request (sim, msg, endpoint, method))
     return;
 

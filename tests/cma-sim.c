@@ -103,25 +103,21 @@ sim_new (void)
   sim->token_validity = 300;
   sim->retry_after = 1;
   sim->fail_count = 1;
-  sim->tokens = g_hash_table_new_full (g_str_hash, g_str_equal,
-                                       g_free, issued_token_free);
+  sim->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, issued_token_free);
   sim->sites = g_ptr_array_new_with_free_func (site_free);
   sim->conns = g_hash_table_new (g_direct_hash, g_direct_equal);
   return sim;
 }
 
 static char *
-read_secret (const char *file,
-             const char *option,
-             GError **error)
+read_secret (const char *file, const char *option, GError **error)
 {
   g_autofree char *text = NULL;
   gsize length;
 
   if (file == NULL)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "%s FILE is required", option);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s FILE is required", option);
       return NULL;
     }
   if (!g_file_get_contents (file, &text, &length, error))
@@ -139,14 +135,13 @@ read_secret (const char *file,
 
 /* Accepts repeated --fault and, for convenience, comma-separated lists. */
 static gboolean
-parse_faults (Sim *sim,
-              GError **error)
+parse_faults (Sim *sim, GError **error)
 {
   char **arg;
 
   for (arg = sim->fault_args; arg != NULL && *arg != NULL; arg++)
     {
-      g_auto(GStrv) names = g_strsplit (*arg, ",", -1);
+      g_auto (GStrv) names = g_strsplit (*arg, ",", -1);
       char **name;
 
       for (name = names; *name != NULL; name++)
@@ -158,8 +153,8 @@ parse_faults (Sim *sim,
               break;
           if (i == N_FAULTS)
             {
-              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "unknown fault \"%s\"", *name);
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown fault \"%s\"",
+                           *name);
               return FALSE;
             }
           sim->faults |= 1u << i;
@@ -169,8 +164,7 @@ parse_faults (Sim *sim,
 }
 
 /* One command-line option; @offset is where its value goes in Sim. */
-typedef struct
-{
+typedef struct {
   const char *name;
   GOptionArg arg;
   glong offset;
@@ -178,8 +172,10 @@ typedef struct
   const char *arg_description;
 } SimOption;
 
-#define SIM_OPTION(name, arg, field, description, arg_description) \
-  { name, G_OPTION_ARG_ ## arg, G_STRUCT_OFFSET (Sim, field), description, arg_description }
+#define SIM_OPTION(name, arg, field, description, arg_description)                                 \
+  {                                                                                                \
+    name, G_OPTION_ARG_##arg, G_STRUCT_OFFSET (Sim, field), description, arg_description           \
+  }
 
 static const SimOption sim_options[] = {
   SIM_OPTION ("cert", FILENAME, cert_file, "TLS certificate (PEM)", "FILE"),
@@ -190,14 +186,17 @@ static const SimOption sim_options[] = {
   SIM_OPTION ("context-path", STRING, context_path, "Server base path (default /jira)", "PATH"),
   SIM_OPTION ("cloud-user", STRING, cloud_user, "Cloud Basic-auth user", "EMAIL"),
   SIM_OPTION ("cloud-token-file", FILENAME, cloud_token_file, "Cloud API token accepted", "FILE"),
-  SIM_OPTION ("server-token-file", FILENAME, server_token_file, "Server PAT or password accepted", "FILE"),
+  SIM_OPTION ("server-token-file", FILENAME, server_token_file, "Server PAT or password accepted",
+              "FILE"),
   SIM_OPTION ("server-user", STRING, server_user, "Server Basic-auth user (default admin)", "NAME"),
   SIM_OPTION ("plugin-key", STRING, plugin_key, "Migration assistant plugin key", "KEY"),
   SIM_OPTION ("plugin-version", STRING, plugin_version, "Its version (default 1.12.40)", "V"),
-  SIM_OPTION ("token-validity", INT, token_validity, "Auth token lifetime (default 300)", "SECONDS"),
+  SIM_OPTION ("token-validity", INT, token_validity, "Auth token lifetime (default 300)",
+              "SECONDS"),
   SIM_OPTION ("latency-ms", INT, latency_ms, "Delay every answer", "N"),
   SIM_OPTION ("retry-after", INT, retry_after, "Retry-After of 429/503 faults (default 1)", "N"),
-  SIM_OPTION ("fail-count", INT, fail_count, "429/503 faults fire N times, 0 = forever (default 1)", "N"),
+  SIM_OPTION ("fail-count", INT, fail_count, "429/503 faults fire N times, 0 = forever (default 1)",
+              "N"),
   SIM_OPTION ("date-offset", INT64, date_offset, "Skew the Date header", "SECONDS"),
   SIM_OPTION ("fault", STRING_ARRAY, fault_args, "Misbehave (repeatable)", "NAME"),
   SIM_OPTION ("log", FILENAME, log_file, "Append METHOD PATH STATUS per request", "FILE"),
@@ -236,8 +235,7 @@ fault_description (void)
 }
 
 static gboolean
-check_options (Sim *sim,
-               GError **error)
+check_options (Sim *sim, GError **error)
 {
   if (sim->port_file == NULL)
     {
@@ -250,8 +248,8 @@ check_options (Sim *sim,
                            "--cert and --key are required unless --plain-http");
       return FALSE;
     }
-  if (sim->port < 0 || sim->port > 65535 || sim->token_validity < 0
-      || sim->latency_ms < 0 || sim->retry_after < 0 || sim->fail_count < 0)
+  if (sim->port < 0 || sim->port > 65535 || sim->token_validity < 0 || sim->latency_ms < 0 ||
+      sim->retry_after < 0 || sim->fail_count < 0)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "numeric options must not be negative (and --port <= 65535)");
@@ -278,19 +276,15 @@ context_prefix (const char *context_path)
 }
 
 static gboolean
-parse_options (Sim *sim,
-               int *argc,
-               char ***argv,
-               GError **error)
+parse_options (Sim *sim, int *argc, char ***argv, GError **error)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new ("- Atlassian migration API simulator");
+  g_autoptr (GOptionContext) context = g_option_context_new ("- Atlassian migration API simulator");
   g_autofree GOptionEntry *entries = option_entries (sim);
   g_autofree char *faults = fault_description ();
 
   g_option_context_set_description (context, faults);
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, argc, argv, error)
-      || !check_options (sim, error))
+  if (!g_option_context_parse (context, argc, argv, error) || !check_options (sim, error))
     return FALSE;
   sim->context = context_prefix (sim->context_path);
 
@@ -311,8 +305,7 @@ quit_on_signal (gpointer data)
 }
 
 static gboolean
-open_log (Sim *sim,
-          GError **error)
+open_log (Sim *sim, GError **error)
 {
   int saved_errno;
 
@@ -322,32 +315,29 @@ open_log (Sim *sim,
   if (sim->log != NULL)
     return TRUE;
   saved_errno = errno;
-  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-               "%s: %s", sim->log_file, g_strerror (saved_errno));
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), "%s: %s", sim->log_file,
+               g_strerror (saved_errno));
   return FALSE;
 }
 
 /* Atomic (temporary file + rename): a test polling for the file never
  * reads half a number. */
 static gboolean
-write_port_file (const char *file,
-                 guint port,
-                 GError **error)
+write_port_file (const char *file, guint port, GError **error)
 {
   g_autofree char *port_text = g_strdup_printf ("%u\n", port);
 
-  return g_file_set_contents_full (file, port_text, -1,
-                                   G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+  return g_file_set_contents_full (file, port_text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
+                                   error);
 }
 
 int
-main (int argc,
-      char **argv)
+main (int argc, char **argv)
 {
-  g_autoptr(Sim) sim = sim_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SoupServer) server = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr (Sim) sim = sim_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SoupServer) server = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
   guint port = 0;
   guint sigterm_id, sigint_id;
 

@@ -19,13 +19,12 @@
 
 G_BEGIN_DECLS
 
-#define CLOUD_TOKEN_PATH  "/migrations/public/v1/token"
+#define CLOUD_TOKEN_PATH "/migrations/public/v1/token"
 
 /* libsoup 3.2 has no name for it. */
 #define STATUS_TOO_MANY_REQUESTS 429
 
-typedef enum
-{
+typedef enum {
   FAULT_CLOUD_401,
   FAULT_CLOUD_403,
   FAULT_SERVER_401,
@@ -53,16 +52,14 @@ typedef enum
 } Fault;
 
 /* A cloud site the server side has saved a token for. */
-typedef struct
-{
+typedef struct {
   char *cloud_url;
   char *cloud_id;
-  guint saves;                  /* successful save/token calls */
-  gint64 last_saved;            /* g_get_real_time () of the latest */
+  guint saves;       /* successful save/token calls */
+  gint64 last_saved; /* g_get_real_time () of the latest */
 } Site;
 
-typedef struct
-{
+typedef struct {
   /* Options, as given. */
   char *cert_file;
   char *key_file;
@@ -85,16 +82,16 @@ typedef struct
   char *log_file;
 
   /* Derived from the options. */
-  char *context;                /* "" or "/jira": no trailing slash */
+  char *context; /* "" or "/jira": no trailing slash */
   char *cloud_password;
   char *server_secret;
-  guint32 faults;               /* bit (1 << Fault) per --fault */
+  guint32 faults; /* bit (1 << Fault) per --fault */
   FILE *log;
 
   /* State. */
-  GHashTable *tokens;           /* token string → IssuedToken (cma-sim-cloud.c) */
-  GPtrArray *sites;             /* Site, in order of first save */
-  GHashTable *conns;            /* GSocket * → Conn (cma-sim-conn.c), for live connections */
+  GHashTable *tokens; /* token string → IssuedToken (cma-sim-cloud.c) */
+  GPtrArray *sites;   /* Site, in order of first save */
+  GHashTable *conns;  /* GSocket * → Conn (cma-sim-conn.c), for live connections */
   guint fault_served[N_FAULTS];
   guint64 requests;
   guint64 posts;
@@ -104,84 +101,46 @@ typedef struct
 } Sim;
 
 /* cma-sim-conn.c */
-SoupServer *start_server (Sim *sim,
-                          guint *port,
-                          GError **error);
-void count_connection (Sim *sim,
-                       SoupServerMessage *msg);
+SoupServer *start_server (Sim *sim, guint *port, GError **error);
+void count_connection (Sim *sim, SoupServerMessage *msg);
 void forget_connections (Sim *sim);
 
 /* cma-sim-dispatch.c */
-void handle_request (SoupServer *server,
-                     SoupServerMessage *msg,
-                     const char *path,
-                     GHashTable *query,
-                     gpointer user_data);
+void handle_request (SoupServer *server, SoupServerMessage *msg, const char *path,
+                     GHashTable *query, gpointer user_data);
 
 /* cma-sim-http.c: answers */
-void answer_text (SoupServerMessage *msg,
-                  guint status,
-                  const char *content_type,
-                  const char *text);
-void answer_json_as (SoupServerMessage *msg,
-                     guint status,
-                     const char *content_type,
+void answer_text (SoupServerMessage *msg, guint status, const char *content_type, const char *text);
+void answer_json_as (SoupServerMessage *msg, guint status, const char *content_type,
                      JsonBuilder *builder);
-void answer_json (SoupServerMessage *msg,
-                  guint status,
-                  JsonBuilder *builder);
-void member_string (JsonBuilder *builder,
-                    const char *name,
-                    const char *value);
-void member_int (JsonBuilder *builder,
-                 const char *name,
-                 gint64 value);
-void member_boolean (JsonBuilder *builder,
-                     const char *name,
-                     gboolean value);
-void answer_cloud_error (SoupServerMessage *msg,
-                         guint status,
-                         const char *message);
-void answer_server_error (SoupServerMessage *msg,
-                          guint status,
-                          const char *message);
+void answer_json (SoupServerMessage *msg, guint status, JsonBuilder *builder);
+void member_string (JsonBuilder *builder, const char *name, const char *value);
+void member_int (JsonBuilder *builder, const char *name, gint64 value);
+void member_boolean (JsonBuilder *builder, const char *name, gboolean value);
+void answer_cloud_error (SoupServerMessage *msg, guint status, const char *message);
+void answer_server_error (SoupServerMessage *msg, guint status, const char *message);
 void answer_not_found (SoupServerMessage *msg);
-void answer_bad_method (SoupServerMessage *msg,
-                        const char *allowed);
-void answer_retry_later (Sim *sim,
-                         SoupServerMessage *msg,
-                         guint status,
-                         gboolean cloud);
-void set_common_headers (Sim *sim,
-                         SoupServerMessage *msg);
-void deliver (Sim *sim,
-              SoupServerMessage *msg);
+void answer_bad_method (SoupServerMessage *msg, const char *allowed);
+void answer_retry_later (Sim *sim, SoupServerMessage *msg, guint status, gboolean cloud);
+void set_common_headers (Sim *sim, SoupServerMessage *msg);
+void deliver (Sim *sim, SoupServerMessage *msg);
 
 /* cma-sim-http.c: requests */
-gboolean has_fault (Sim *sim,
-                    Fault fault);
-gboolean retry_fault_fires (Sim *sim,
-                            Fault fault);
+gboolean has_fault (Sim *sim, Fault fault);
+gboolean retry_fault_fires (Sim *sim, Fault fault);
 gboolean is_json_request (SoupServerMessage *msg);
-JsonObject *parse_body_object (SoupServerMessage *msg,
-                               JsonParser *parser);
-const char *get_string_member (JsonObject *object,
-                               const char *name);
-gboolean basic_auth_matches (SoupServerMessage *msg,
-                             const char *want_user,
+JsonObject *parse_body_object (SoupServerMessage *msg, JsonParser *parser);
+const char *get_string_member (JsonObject *object, const char *name);
+gboolean basic_auth_matches (SoupServerMessage *msg, const char *want_user,
                              const char *want_password);
 
 /* cma-sim-cloud.c */
-void handle_cloud_token (Sim *sim,
-                         SoupServerMessage *msg);
-const char *fresh_token_cloud_url (Sim *sim,
-                                   const char *token);
+void handle_cloud_token (Sim *sim, SoupServerMessage *msg);
+const char *fresh_token_cloud_url (Sim *sim, const char *token);
 void issued_token_free (gpointer data);
 
 /* cma-sim-server.c */
-void handle_server (Sim *sim,
-                    SoupServerMessage *msg,
-                    const char *rest);
+void handle_server (Sim *sim, SoupServerMessage *msg, const char *rest);
 void site_free (gpointer data);
 
 G_END_DECLS

@@ -33,8 +33,8 @@ write_config (const char *contents)
 static CmaConfig *
 load_ok (const char *contents, char **path_out)
 {
-  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr (GError) error = NULL;
   g_autofree char *path = write_config (contents);
 
   g_assert_true (cma_config_load (config, path, TRUE, &error));
@@ -44,27 +44,25 @@ load_ok (const char *contents, char **path_out)
   return g_steal_pointer (&config);
 }
 
-static const char defaults_block[] =
-  "[defaults]\n"
-  "cloud-url = https://Default.atlassian.net\n"
-  "cloud-user = admin@example.com\n"
-  "cloud-token-file = cloud-token\n"
-  "lifetime-days = 21\n"
-  "warning-days = 7\n"
-  "critical-days = 1\n"
-  "renew-within=5\n";
+static const char defaults_block[] = "[defaults]\n"
+                                     "cloud-url = https://Default.atlassian.net\n"
+                                     "cloud-user = admin@example.com\n"
+                                     "cloud-token-file = cloud-token\n"
+                                     "lifetime-days = 21\n"
+                                     "warning-days = 7\n"
+                                     "critical-days = 1\n"
+                                     "renew-within=5\n";
 
-static const char connections_block[] =
-  "# production first\n"
-  "[connection prod]\n"
-  "server-url = https://JIRA.example.com:443/jira\n"
-  "cloud-url = https://acme.atlassian.net\n"
-  "server-token-file = secrets/prod-server\n"
-  "hook = /usr/local/bin/notify\n"
-  "timeout = 10\n"
-  "\n"
-  "[connection staging.2]\n"
-  "server-user = migrator\n";
+static const char connections_block[] = "# production first\n"
+                                        "[connection prod]\n"
+                                        "server-url = https://JIRA.example.com:443/jira\n"
+                                        "cloud-url = https://acme.atlassian.net\n"
+                                        "server-token-file = secrets/prod-server\n"
+                                        "hook = /usr/local/bin/notify\n"
+                                        "timeout = 10\n"
+                                        "\n"
+                                        "[connection staging.2]\n"
+                                        "server-user = migrator\n";
 
 static void
 check_full (CmaConfig *config, const char *path)
@@ -108,12 +106,12 @@ check_full (CmaConfig *config, const char *path)
 /* [defaults] applies wherever it stands in the file. */
 typedef struct {
   const char *name;
-  gboolean    defaults_first;
+  gboolean defaults_first;
 } Placement;
 
 static const Placement placements[] = {
   { "defaults-first", TRUE },
-  { "defaults-last",  FALSE },
+  { "defaults-last", FALSE },
 };
 
 static void
@@ -121,10 +119,10 @@ test_config_full (gconstpointer data)
 {
   const Placement *placement = data;
   g_autofree char *contents = placement->defaults_first
-    ? g_strconcat (defaults_block, "\n", connections_block, NULL)
-    : g_strconcat (connections_block, "\n", defaults_block, NULL);
+                                  ? g_strconcat (defaults_block, "\n", connections_block, NULL)
+                                  : g_strconcat (connections_block, "\n", defaults_block, NULL);
   g_autofree char *path = NULL;
-  g_autoptr(CmaConfig) config = load_ok (contents, &path);
+  g_autoptr (CmaConfig) config = load_ok (contents, &path);
 
   check_full (config, path);
 }
@@ -132,7 +130,7 @@ test_config_full (gconstpointer data)
 typedef struct {
   const char *name;
   const char *contents;
-  guint       line;
+  guint line;
   const char *fragment;
 } ConfigErrorCase;
 
@@ -141,86 +139,79 @@ static const ConfigErrorCase errors[] = {
     "[defaults]\ncloud-url = https://acme.atlassian.net\n\n[connection prod]\n"
     "server-url = https://jira.example.com\nsever-user = admin\n",
     6, "unknown key 'sever-user' in [connection prod]" },
-  { "unknown-key-in-defaults",
-    "# comment\n[defaults]\ncolud-url = https://acme.atlassian.net\n",
-    3, "unknown key 'colud-url' in [defaults]" },
+  { "unknown-key-in-defaults", "# comment\n[defaults]\ncolud-url = https://acme.atlassian.net\n", 3,
+    "unknown key 'colud-url' in [defaults]" },
   { "unknown-group",
     "[connection prod]\ncloud-url = https://acme.atlassian.net\n\n[conection test]\n"
     "cloud-url = https://acme.atlassian.net\n",
     4, "unknown group [conection test]" },
-  { "group-names-are-case-sensitive",
-    "\n\n[Defaults]\nwarning-days = 5\n", 3, "unknown group [Defaults]" },
+  { "group-names-are-case-sensitive", "\n\n[Defaults]\nwarning-days = 5\n", 3,
+    "unknown group [Defaults]" },
   { "url-scheme-not-http",
-    "[connection prod]\nserver-url = https://jira.example.com\ncloud-url = ftp://acme\n",
-    3, "only http:// and https://" },
+    "[connection prod]\nserver-url = https://jira.example.com\ncloud-url = ftp://acme\n", 3,
+    "only http:// and https://" },
   { "url-with-credentials",
     "[connection prod]\ncloud-url = https://acme.atlassian.net\n"
     "server-url=https://admin:pw@jira.example.com\n",
     3, "user or password" },
-  { "url-with-query",
-    "[defaults]\ncloud-url = https://acme.atlassian.net/?x\n", 2, "no query or fragment" },
+  { "url-with-query", "[defaults]\ncloud-url = https://acme.atlassian.net/?x\n", 2,
+    "no query or fragment" },
   { "timeout-not-a-number",
-    "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = ten\n",
-    3, "timeout must be a number of at least 1, not 'ten'" },
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = ten\n", 3,
+    "timeout must be a number of at least 1, not 'ten'" },
   { "timeout-with-unit",
-    "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = 10s\n",
-    3, "not '10s'" },
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = 10s\n", 3, "not '10s'" },
   { "timeout-below-one",
-    "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = 0.5\n",
-    3, "at least 1" },
-  { "renew-within-negative",
-    "[defaults]\nrenew-within = -1\n", 2, "renew-within must be a number of at least 0" },
-  { "timeout-above-limit",
-    "[defaults]\ntimeout = 1e30\n", 2, "timeout must be at most 3600, not '1e30'" },
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = 0.5\n", 3, "at least 1" },
+  { "renew-within-negative", "[defaults]\nrenew-within = -1\n", 2,
+    "renew-within must be a number of at least 0" },
+  { "timeout-above-limit", "[defaults]\ntimeout = 1e30\n", 2,
+    "timeout must be at most 3600, not '1e30'" },
   { "warning-days-not-a-number",
-    "[defaults]\ncloud-url = https://acme.atlassian.net\n\nwarning-days = five\n",
-    4, "warning-days must be a number" },
-  { "lifetime-days-infinite",
-    "[defaults]\nlifetime-days = inf\n", 2, "lifetime-days must be a number" },
-  { "cloud-user-empty",
-    "[connection prod]\ncloud-url = https://acme.atlassian.net\ncloud-user =\n",
+    "[defaults]\ncloud-url = https://acme.atlassian.net\n\nwarning-days = five\n", 4,
+    "warning-days must be a number" },
+  { "lifetime-days-infinite", "[defaults]\nlifetime-days = inf\n", 2,
+    "lifetime-days must be a number" },
+  { "cloud-user-empty", "[connection prod]\ncloud-url = https://acme.atlassian.net\ncloud-user =\n",
     3, "cloud-user is empty" },
-  { "cloud-url-blank",
-    "[connection prod]\ncloud-url =   \n", 2, "cloud-url is empty" },
+  { "cloud-url-blank", "[connection prod]\ncloud-url =   \n", 2, "cloud-url is empty" },
   { "connection-twice",
     "[connection prod]\ncloud-url = https://acme.atlassian.net\n\n"
     "[connection test]\ncloud-url = https://acme.atlassian.net\n\n"
     "[connection prod]\nserver-url = https://other.example.com\n",
     7, "[connection prod] appears twice (first on line 1)" },
   { "connection-name-with-slash",
-    "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection bad/name]\n",
-    3, "connection name 'bad/name' may only use" },
+    "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection bad/name]\n", 3,
+    "connection name 'bad/name' may only use" },
   { "connection-name-with-space",
-    "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection prod test]\n",
-    3, "connection name 'prod test'" },
-  { "connection-without-cloud-url",
-    "[connection prod]\nserver-url = https://jira.example.com\n", 1,
+    "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection prod test]\n", 3,
+    "connection name 'prod test'" },
+  { "connection-without-cloud-url", "[connection prod]\nserver-url = https://jira.example.com\n", 1,
     "connection 'prod' has no cloud-url" },
   { "policy-key-in-connection",
-    "[connection prod]\ncloud-url = https://acme.atlassian.net\nwarning-days = 3\n",
-    3, "unknown key 'warning-days' in [connection prod] (policy keys belong in [defaults])" },
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\nwarning-days = 3\n", 3,
+    "unknown key 'warning-days' in [connection prod] (policy keys belong in [defaults])" },
   { "warning-beyond-lifetime",
     "[connection prod]\ncloud-url = https://acme.atlassian.net\n\n[defaults]\n"
-    "warning-days = 25\n", 4, "thresholds must satisfy" },
-  { "critical-above-warning",
-    "[defaults]\nwarning-days = 3\ncritical-days = 4\n", 1, "critical (4) <= warning (3)" },
-  { "lifetime-zero",
-    "[defaults]\nlifetime-days = 0\n", 1, "lifetime must be more than 0" },
+    "warning-days = 25\n",
+    4, "thresholds must satisfy" },
+  { "critical-above-warning", "[defaults]\nwarning-days = 3\ncritical-days = 4\n", 1,
+    "critical (4) <= warning (3)" },
+  { "lifetime-zero", "[defaults]\nlifetime-days = 0\n", 1, "lifetime must be more than 0" },
 };
 
 static void
 test_config_error (gconstpointer data)
 {
   const ConfigErrorCase *c = data;
-  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr (GError) error = NULL;
   g_autofree char *path = write_config (c->contents);
   g_autofree char *prefix = g_strdup_printf ("%s:%u: ", path, c->line);
 
   g_assert_false (cma_config_load (config, path, TRUE, &error));
   g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
-  if (!g_str_has_prefix (error->message, prefix) ||
-      strstr (error->message, c->fragment) == NULL)
+  if (!g_str_has_prefix (error->message, prefix) || strstr (error->message, c->fragment) == NULL)
     g_error ("got '%s', want prefix '%s' and '%s'", error->message, prefix, c->fragment);
 }
 
@@ -228,8 +219,8 @@ test_config_error (gconstpointer data)
 static void
 test_config_syntax_error (void)
 {
-  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr (GError) error = NULL;
   g_autofree char *path = write_config ("[defaults]\nthis is not a key\n");
   g_autofree char *prefix = g_strconcat (path, ": ", NULL);
 
@@ -243,8 +234,8 @@ static void
 test_config_missing_default_path (void)
 {
   g_autofree char *path = cma_config_default_path (&test_product, FALSE, "/etc");
-  g_autofree char *expected = g_build_filename (g_get_user_config_dir (), "cma-token",
-                                                "tcma-token.conf", NULL);
+  g_autofree char *expected =
+      g_build_filename (g_get_user_config_dir (), "cma-token", "tcma-token.conf", NULL);
   g_autofree char *system = cma_config_default_path (&test_product, TRUE, "/opt/etc");
 
   g_assert_cmpstr (path, ==, expected);
@@ -267,8 +258,8 @@ static void
 test_config_missing_optional (void)
 {
   g_autofree char *path = absent_default_path ();
-  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr (GError) error = NULL;
 
   g_assert_true (cma_config_load (config, path, FALSE, &error));
   g_assert_no_error (error);
@@ -281,8 +272,8 @@ static void
 test_config_missing_required (void)
 {
   g_autofree char *path = absent_default_path ();
-  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr (GError) error = NULL;
 
   g_assert_false (cma_config_load (config, path, TRUE, &error));
   g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
@@ -294,8 +285,8 @@ static void
 test_config_missing_unreadable (void)
 {
   g_autofree char *path = absent_default_path ();
-  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr (GError) error = NULL;
 
   g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
   g_assert_false (cma_config_load (config, path, FALSE, &error));
@@ -306,12 +297,12 @@ test_config_missing_unreadable (void)
 static void
 test_config_command_line_cloud_url (void)
 {
-  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr (GError) error = NULL;
   CmaConnection *conn;
 
-  g_assert_true (cma_config_set_command_line_connection (config, NULL,
-                                                         "https://ACME.atlassian.net", &error));
+  g_assert_true (
+      cma_config_set_command_line_connection (config, NULL, "https://ACME.atlassian.net", &error));
   g_assert_no_error (error);
   g_assert_cmpuint (config->connections->len, ==, 1);
   conn = config->connections->pdata[0];
@@ -326,11 +317,11 @@ test_config_command_line_cloud_url (void)
 static void
 test_config_command_line_no_cloud_url (void)
 {
-  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr (GError) error = NULL;
 
-  g_assert_false (cma_config_set_command_line_connection (config, "https://jira.example.com",
-                                                          NULL, &error));
+  g_assert_false (
+      cma_config_set_command_line_connection (config, "https://jira.example.com", NULL, &error));
   g_assert_error (error, CMA_ERROR, CMA_ERROR_USAGE);
   g_assert_cmpuint (config->connections->len, ==, 0);
 }
@@ -338,8 +329,8 @@ test_config_command_line_no_cloud_url (void)
 static void
 test_config_command_line_bad_server_url (void)
 {
-  g_autoptr(CmaConfig) config = cma_config_new (&test_product);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr (GError) error = NULL;
 
   g_assert_false (cma_config_set_command_line_connection (config, "jira.example.com",
                                                           "https://acme.atlassian.net", &error));
@@ -352,12 +343,12 @@ static void
 test_config_command_line_keeps_defaults (void)
 {
   g_autofree char *contents = g_strconcat (defaults_block, connections_block, NULL);
-  g_autoptr(CmaConfig) config = load_ok (contents, NULL);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (CmaConfig) config = load_ok (contents, NULL);
+  g_autoptr (GError) error = NULL;
   CmaConnection *conn;
 
-  g_assert_true (cma_config_set_command_line_connection (config, "http://[::1]:8080/jira",
-                                                         NULL, &error));
+  g_assert_true (
+      cma_config_set_command_line_connection (config, "http://[::1]:8080/jira", NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (config->connections->len, ==, 1);
   conn = config->connections->pdata[0];
@@ -368,33 +359,32 @@ test_config_command_line_keeps_defaults (void)
   g_assert_cmpfloat (conn->renew_within, ==, 5);
 }
 
-static const char select_config[] =
-  "[defaults]\ncloud-url = https://acme.atlassian.net\n"
-  "[connection a]\n[connection b]\n[connection c]\n";
+static const char select_config[] = "[defaults]\ncloud-url = https://acme.atlassian.net\n"
+                                    "[connection a]\n[connection b]\n[connection c]\n";
 
 typedef struct {
   const char *name;
   const char *names[4];
-  const char *expected;   /* names joined by ',', or NULL for an error */
+  const char *expected; /* names joined by ',', or NULL for an error */
 } SelectCase;
 
 static const SelectCase selections[] = {
-  { "all",            { NULL },           "a,b,c" },
-  { "one",            { "b", NULL },      "b" },
-  { "config-order",   { "c", "a", NULL }, "a,c" },   /* not argument order */
-  { "duplicate",      { "a", "a", NULL }, "a" },
-  { "unknown-name",   { "a", "zz", NULL }, NULL },
-  { "case-sensitive", { "A", NULL },      NULL },
+  { "all", { NULL }, "a,b,c" },
+  { "one", { "b", NULL }, "b" },
+  { "config-order", { "c", "a", NULL }, "a,c" }, /* not argument order */
+  { "duplicate", { "a", "a", NULL }, "a" },
+  { "unknown-name", { "a", "zz", NULL }, NULL },
+  { "case-sensitive", { "A", NULL }, NULL },
 };
 
 static void
 test_config_select (gconstpointer data)
 {
   const SelectCase *c = data;
-  g_autoptr(CmaConfig) config = load_ok (select_config, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) selected = cma_config_select (config, c->names, &error);
-  g_autoptr(GString) got = g_string_new (NULL);
+  g_autoptr (CmaConfig) config = load_ok (select_config, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) selected = cma_config_select (config, c->names, &error);
+  g_autoptr (GString) got = g_string_new (NULL);
 
   if (c->expected == NULL)
     {
@@ -414,8 +404,8 @@ test_config_select (gconstpointer data)
 static void
 test_config_select_without_error (void)
 {
-  g_autoptr(CmaConfig) config = load_ok (select_config, NULL);
-  g_autoptr(GPtrArray) all = cma_config_select (config, NULL, NULL);
+  g_autoptr (CmaConfig) config = load_ok (select_config, NULL);
+  g_autoptr (GPtrArray) all = cma_config_select (config, NULL, NULL);
 
   g_assert_nonnull (all);
   g_assert_cmpuint (all->len, ==, 3);
@@ -424,9 +414,9 @@ test_config_select_without_error (void)
 static void
 test_config_select_none_configured (void)
 {
-  g_autoptr(CmaConfig) empty = cma_config_new (&test_product);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) none = cma_config_select (empty, NULL, &error);
+  g_autoptr (CmaConfig) empty = cma_config_new (&test_product);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) none = cma_config_select (empty, NULL, &error);
 
   g_assert_null (none);
   g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
@@ -434,12 +424,12 @@ test_config_select_none_configured (void)
 }
 
 /* One test per row: PREFIX/NAME, with the row as its data. */
-#define ADD_TABLE_TESTS(prefix, table, func)                                  \
-  for (gsize i = 0; i < G_N_ELEMENTS (table); i++)                            \
-    {                                                                         \
-      g_autofree char *test_path = g_strconcat (prefix "/", table[i].name, NULL); \
-                                                                              \
-      g_test_add_data_func (test_path, &table[i], func);                      \
+#define ADD_TABLE_TESTS(prefix, table, func)                                                       \
+  for (gsize i = 0; i < G_N_ELEMENTS (table); i++)                                                 \
+    {                                                                                              \
+      g_autofree char *test_path = g_strconcat (prefix "/", table[i].name, NULL);                  \
+                                                                                                   \
+      g_test_add_data_func (test_path, &table[i], func);                                           \
     }
 
 int
@@ -456,10 +446,8 @@ main (int argc, char **argv)
   g_test_add_func ("/config/missing/unreadable", test_config_missing_unreadable);
   g_test_add_func ("/config/command-line/cloud-url", test_config_command_line_cloud_url);
   g_test_add_func ("/config/command-line/no-cloud-url", test_config_command_line_no_cloud_url);
-  g_test_add_func ("/config/command-line/bad-server-url",
-                   test_config_command_line_bad_server_url);
-  g_test_add_func ("/config/command-line/keeps-defaults",
-                   test_config_command_line_keeps_defaults);
+  g_test_add_func ("/config/command-line/bad-server-url", test_config_command_line_bad_server_url);
+  g_test_add_func ("/config/command-line/keeps-defaults", test_config_command_line_keeps_defaults);
   ADD_TABLE_TESTS ("/config/select", selections, test_config_select);
   g_test_add_func ("/config/select/without-error", test_config_select_without_error);
   g_test_add_func ("/config/select/none-configured", test_config_select_none_configured);

@@ -45,7 +45,7 @@ open_ledger (void)
 static void
 append_ok (CmaLedger *ledger, const CmaRenewal *renewal)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_assert_true (cma_ledger_lock (ledger, 0, &error));
   g_assert_true (cma_ledger_append (ledger, renewal, &error));
@@ -61,8 +61,8 @@ test_ledger_new (void)
   g_autofree char *default_dir = cma_ledger_default_dir (FALSE, "/var");
   g_autofree char *system_dir = cma_ledger_default_dir (TRUE, "/opt/var");
   g_autofree char *user_dir = state_dir ();
-  g_autoptr(CmaLedger) ledger = cma_ledger_new (dir, PROGRAM);
-  g_autoptr(GPtrArray) renewals = NULL;
+  g_autoptr (CmaLedger) ledger = cma_ledger_new (dir, PROGRAM);
+  g_autoptr (GPtrArray) renewals = NULL;
   GStatBuf st;
 
   g_assert_cmpstr (default_dir, ==, user_dir);
@@ -117,13 +117,13 @@ check_bare_renewal (const CmaRenewal *r)
 static void
 test_ledger_round_trip (void)
 {
-  g_autoptr(CmaLedger) ledger = open_ledger ();
-  g_autoptr(CmaRenewal) full = cma_renewal_new (1794299400, &prod, "api", "CHG-1 \"quoted\"");
-  g_autoptr(CmaRenewal) bare = cma_renewal_new (1794385800, &staging, "manual", NULL);
-  g_autoptr(GPtrArray) renewals = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (CmaLedger) ledger = open_ledger ();
+  g_autoptr (CmaRenewal) full = cma_renewal_new (1794299400, &prod, "api", "CHG-1 \"quoted\"");
+  g_autoptr (CmaRenewal) bare = cma_renewal_new (1794385800, &staging, "manual", NULL);
+  g_autoptr (GPtrArray) renewals = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto (GStrv) lines = NULL;
   GStatBuf st;
 
   g_assert_cmpstr (full->user, ==, g_get_user_name ());
@@ -143,7 +143,7 @@ test_ledger_round_trip (void)
   g_assert_cmpstr (lines[2], ==, "");
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr(JsonNode) node = json_from_string (lines[i], &error);
+      g_autoptr (JsonNode) node = json_from_string (lines[i], &error);
 
       g_assert_no_error (error);
       g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
@@ -162,28 +162,27 @@ test_ledger_round_trip (void)
 static void
 test_ledger_find_last (void)
 {
-  g_autoptr(CmaLedger) ledger = open_ledger ();
+  g_autoptr (CmaLedger) ledger = open_ledger ();
   CmaConnection renamed = prod, other_cloud = prod, nowhere = staging;
   static const struct {
     CmaInstant at;
-    gboolean   prod;
+    gboolean prod;
   } appended[] = {
     { 1000, TRUE }, { 5000, FALSE }, { 3000, TRUE }, { 2000, TRUE }, { 9000, FALSE },
   };
-  g_autoptr(GPtrArray) renewals = NULL;
+  g_autoptr (GPtrArray) renewals = NULL;
   const CmaRenewal *last;
 
   renamed.name = (char *) "production";
   other_cloud.cloud_url = (char *) "https://acme-sandbox.atlassian.net/";
   nowhere.server_url = (char *) "http://localhost:9999/";
 
-  g_assert_true (cma_renewal_matches (&(CmaRenewal) { .server_url = prod.server_url,
-                                                      .cloud_url = prod.cloud_url }, &renamed));
+  g_assert_true (cma_renewal_matches (
+      &(CmaRenewal){ .server_url = prod.server_url, .cloud_url = prod.cloud_url }, &renamed));
   for (gsize i = 0; i < G_N_ELEMENTS (appended); i++)
     {
-      g_autoptr(CmaRenewal) r = cma_renewal_new (appended[i].at,
-                                                 appended[i].prod ? &prod : &staging,
-                                                 "manual", NULL);
+      g_autoptr (CmaRenewal) r =
+          cma_renewal_new (appended[i].at, appended[i].prod ? &prod : &staging, "manual", NULL);
       append_ok (ledger, r);
       g_assert_true (cma_renewal_matches (r, appended[i].prod ? &prod : &staging));
       g_assert_false (cma_renewal_matches (r, appended[i].prod ? &staging : &prod));
@@ -207,14 +206,15 @@ test_ledger_find_last (void)
   g_assert_null (cma_ledger_find_last (renewals, &nowhere));
 }
 
-#define GOOD "{\"at\":\"2026-11-10T08:30:00Z\",\"connection\":\"prod\"," \
-  "\"server_url\":\"https://jira.example.com/\",\"cloud_url\":\"https://acme.atlassian.net/\"," \
+#define GOOD                                                                                       \
+  "{\"at\":\"2026-11-10T08:30:00Z\",\"connection\":\"prod\","                                      \
+  "\"server_url\":\"https://jira.example.com/\",\"cloud_url\":\"https://acme.atlassian.net/\","    \
   "\"method\":\"manual\",\"user\":\"root\"}\n"
 
 static const struct {
   const char *contents;
-  gsize       length;     /* 0: strlen */
-  guint       line;
+  gsize length; /* 0: strlen */
+  guint line;
   const char *fragment;
 } corrupt[] = {
   { GOOD "{\"at\":\"2026-11-11T08:30:00Z\",\"conn", 0, 2, "truncated record" },
@@ -223,13 +223,17 @@ static const struct {
   { GOOD "\n  \n[1,2]\n", 0, 4, "not a JSON object" },
   { GOOD "\"at\"\n", 0, 2, "not a JSON object" },
   { "{\"at\":\"2026-11-10T08:30:00Z\",\"connection\":\"prod\",\"server_url\":\"x\","
-    "\"cloud_url\":\"y\"}\n", 0, 1, "record lacks" },
+    "\"cloud_url\":\"y\"}\n",
+    0, 1, "record lacks" },
   { "{\"at\":1794299400,\"connection\":\"prod\",\"server_url\":\"x\","
-    "\"cloud_url\":\"y\",\"method\":\"api\"}\n", 0, 1, "record lacks" },
+    "\"cloud_url\":\"y\",\"method\":\"api\"}\n",
+    0, 1, "record lacks" },
   { GOOD "{\"at\":\"yesterday\",\"connection\":\"prod\",\"server_url\":\"x\","
-    "\"cloud_url\":\"y\",\"method\":\"api\"}\n", 0, 2, "invalid time" },
+         "\"cloud_url\":\"y\",\"method\":\"api\"}\n",
+    0, 2, "invalid time" },
   { GOOD "{\"at\":\"2026-02-30T08:30:00Z\",\"connection\":\"prod\",\"server_url\":\"x\","
-    "\"cloud_url\":\"y\",\"method\":\"api\"}\n", 0, 2, "invalid time" },
+         "\"cloud_url\":\"y\",\"method\":\"api\"}\n",
+    0, 2, "invalid time" },
   { GOOD GOOD "{\"a\0\":1}\n", sizeof (GOOD GOOD) - 1 + 9, 3, "binary data" },
 };
 
@@ -238,13 +242,13 @@ test_ledger_corrupt (void)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (corrupt); i++)
     {
-      g_autoptr(CmaLedger) ledger = open_ledger ();
+      g_autoptr (CmaLedger) ledger = open_ledger ();
       const char *path = cma_ledger_get_path (ledger);
       g_autofree char *prefix = g_strdup_printf ("%s:%u: ", path, corrupt[i].line);
       gsize length = corrupt[i].length ? corrupt[i].length : strlen (corrupt[i].contents);
-      g_autoptr(CmaRenewal) r = cma_renewal_new (1794299400, &prod, "manual", NULL);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) renewals = NULL;
+      g_autoptr (CmaRenewal) r = cma_renewal_new (1794299400, &prod, "manual", NULL);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) renewals = NULL;
       g_autofree char *after = NULL;
       gsize after_length;
       GStatBuf before_st, after_st;
@@ -258,8 +262,8 @@ test_ledger_corrupt (void)
       g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
       if (!g_str_has_prefix (error->message, prefix) ||
           strstr (error->message, corrupt[i].fragment) == NULL)
-        g_error ("case %" G_GSIZE_FORMAT ": got '%s', want prefix '%s' and '%s'",
-                 i, error->message, prefix, corrupt[i].fragment);
+        g_error ("case %" G_GSIZE_FORMAT ": got '%s', want prefix '%s' and '%s'", i, error->message,
+                 prefix, corrupt[i].fragment);
       g_clear_error (&error);
 
       /* Never overwritten: same bytes, same inode. */
@@ -277,13 +281,13 @@ test_ledger_corrupt (void)
 static void
 test_ledger_lock (void)
 {
-  g_autoptr(CmaLedger) first = open_ledger ();
-  g_autoptr(CmaLedger) second = open_ledger ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (CmaLedger) first = open_ledger ();
+  g_autoptr (CmaLedger) second = open_ledger ();
+  g_autoptr (GError) error = NULL;
 
   g_assert_true (cma_ledger_lock (first, 0, &error));
   g_assert_no_error (error);
-  g_assert_true (cma_ledger_lock (first, 0, &error));  /* already ours */
+  g_assert_true (cma_ledger_lock (first, 0, &error)); /* already ours */
 
   /* flock belongs to the open file description: two opens contend. */
   g_assert_false (cma_ledger_lock (second, 0, &error));
@@ -311,11 +315,11 @@ test_ledger_lock (void)
 static void
 test_ledger_atomic (void)
 {
-  g_autoptr(CmaLedger) ledger = open_ledger ();
-  g_autoptr(CmaRenewal) r = cma_renewal_new (1794299400, &prod, "manual", NULL);
+  g_autoptr (CmaLedger) ledger = open_ledger ();
+  g_autoptr (CmaRenewal) r = cma_renewal_new (1794299400, &prod, "manual", NULL);
   g_autofree char *dir = state_dir ();
-  g_autoptr(GDir) listing = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) listing = NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   GStatBuf before, after;
   const char *name;
 

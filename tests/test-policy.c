@@ -40,9 +40,9 @@ test_policy_every_day (void)
   for (int day = 0; day <= 22; day++)
     {
       CmaVerdict v;
-      CmaState expected = day < 16 ? CMA_STATE_OK
-                        : day < 21 ? CMA_STATE_WARNING
-                                   : CMA_STATE_CRITICAL;
+      CmaState expected = day < 16   ? CMA_STATE_OK
+                          : day < 21 ? CMA_STATE_WARNING
+                                     : CMA_STATE_CRITICAL;
 
       g_test_message ("day %d", day);
       evaluate_default (T, T + day * DAY, &v);
@@ -56,20 +56,20 @@ test_policy_every_day (void)
 }
 
 static const struct {
-  gint64   offset;    /* seconds after T */
+  gint64 offset; /* seconds after T */
   CmaState state;
-  double   days_left;
+  double days_left;
 } boundaries[] = {
-  { -DAY,          CMA_STATE_OK,       22.0 },  /* recorded in the future */
-  { 0,             CMA_STATE_OK,       21.0 },
-  { 16 * DAY - 1,  CMA_STATE_OK,       5.0 + 1.0 / 86400 },
-  { 16 * DAY,      CMA_STATE_WARNING,  5.0 },
-  { 16 * DAY + 1,  CMA_STATE_WARNING,  5.0 - 1.0 / 86400 },
-  { 21 * DAY - 1,  CMA_STATE_WARNING,  1.0 / 86400 },
-  { 21 * DAY,      CMA_STATE_CRITICAL, 0.0 },
-  { 21 * DAY + 1,  CMA_STATE_CRITICAL, -1.0 / 86400 },
-  { 30 * DAY,      CMA_STATE_CRITICAL, -9.0 },
-  { 365 * DAY,     CMA_STATE_CRITICAL, -344.0 },
+  { -DAY, CMA_STATE_OK, 22.0 }, /* recorded in the future */
+  { 0, CMA_STATE_OK, 21.0 },
+  { 16 * DAY - 1, CMA_STATE_OK, 5.0 + 1.0 / 86400 },
+  { 16 * DAY, CMA_STATE_WARNING, 5.0 },
+  { 16 * DAY + 1, CMA_STATE_WARNING, 5.0 - 1.0 / 86400 },
+  { 21 * DAY - 1, CMA_STATE_WARNING, 1.0 / 86400 },
+  { 21 * DAY, CMA_STATE_CRITICAL, 0.0 },
+  { 21 * DAY + 1, CMA_STATE_CRITICAL, -1.0 / 86400 },
+  { 30 * DAY, CMA_STATE_CRITICAL, -9.0 },
+  { 365 * DAY, CMA_STATE_CRITICAL, -344.0 },
 };
 
 static void
@@ -100,15 +100,15 @@ test_policy_warning_boundary_exact (void)
 
 static const struct {
   CmaPolicy policy;
-  gint64    warning_from;   /* seconds after the renewal */
-  gint64    critical_from;
-  gint64    usable_until;
+  gint64 warning_from; /* seconds after the renewal */
+  gint64 critical_from;
+  gint64 usable_until;
 } overrides[] = {
-  { { 21, 5, 0 },    16 * DAY,      21 * DAY,      21 * DAY },
-  { { 30, 10, 2 },   20 * DAY,      28 * DAY,      30 * DAY },
-  { { 21, 7, 7 },    14 * DAY,      14 * DAY,      21 * DAY },
-  { { 21, 0.5, 0 },  20 * DAY + DAY / 2, 21 * DAY, 21 * DAY },
-  { { 1.5, 1, 0.25 }, DAY / 2,      DAY + DAY / 4, DAY + DAY / 2 },
+  { { 21, 5, 0 }, 16 * DAY, 21 * DAY, 21 * DAY },
+  { { 30, 10, 2 }, 20 * DAY, 28 * DAY, 30 * DAY },
+  { { 21, 7, 7 }, 14 * DAY, 14 * DAY, 21 * DAY },
+  { { 21, 0.5, 0 }, 20 * DAY + DAY / 2, 21 * DAY, 21 * DAY },
+  { { 1.5, 1, 0.25 }, DAY / 2, DAY + DAY / 4, DAY + DAY / 2 },
 };
 
 static void
@@ -119,8 +119,8 @@ test_policy_overrides (void)
       const CmaPolicy *p = &overrides[i].policy;
       CmaVerdict v;
 
-      g_test_message ("lifetime %g warning %g critical %g",
-                      p->lifetime_days, p->warning_days, p->critical_days);
+      g_test_message ("lifetime %g warning %g critical %g", p->lifetime_days, p->warning_days,
+                      p->critical_days);
       g_assert_true (cma_policy_validate (p, NULL));
 
       cma_policy_evaluate (p, TRUE, T, T, &v);
@@ -132,8 +132,8 @@ test_policy_overrides (void)
       g_assert_cmpint (v.state, ==, CMA_STATE_OK);
       cma_policy_evaluate (p, TRUE, T, T + overrides[i].warning_from, &v);
       g_assert_cmpint (v.state, ==,
-                       overrides[i].warning_from == overrides[i].critical_from
-                         ? CMA_STATE_CRITICAL : CMA_STATE_WARNING);
+                       overrides[i].warning_from == overrides[i].critical_from ? CMA_STATE_CRITICAL
+                                                                               : CMA_STATE_WARNING);
       cma_policy_evaluate (p, TRUE, T, T + overrides[i].critical_from - 1, &v);
       g_assert_cmpint (v.state, !=, CMA_STATE_CRITICAL);
       cma_policy_evaluate (p, TRUE, T, T + overrides[i].critical_from, &v);
@@ -143,20 +143,20 @@ test_policy_overrides (void)
 
 static const struct {
   double lifetime, warning, critical;
-  const char *fragment;   /* expected in the message */
+  const char *fragment; /* expected in the message */
 } invalid_policies[] = {
-  { 0, 5, 0,         "lifetime" },
-  { -21, 5, 0,       "lifetime" },
-  { 3651, 5, 0,      "lifetime" },
-  { NAN, 5, 0,       "lifetime" },
-  { INFINITY, 5, 0,  "lifetime" },
-  { 21, 21, 0,       "thresholds" },  /* warning must be below the lifetime */
-  { 21, 30, 0,       "thresholds" },
-  { 21, 5, 6,        "thresholds" },  /* critical above warning */
-  { 21, 5, -1,       "thresholds" },
-  { 21, -1, 0,       "thresholds" },
-  { 21, NAN, 0,      "thresholds" },
-  { 21, 5, NAN,      "thresholds" },
+  { 0, 5, 0, "lifetime" },
+  { -21, 5, 0, "lifetime" },
+  { 3651, 5, 0, "lifetime" },
+  { NAN, 5, 0, "lifetime" },
+  { INFINITY, 5, 0, "lifetime" },
+  { 21, 21, 0, "thresholds" }, /* warning must be below the lifetime */
+  { 21, 30, 0, "thresholds" },
+  { 21, 5, 6, "thresholds" }, /* critical above warning */
+  { 21, 5, -1, "thresholds" },
+  { 21, -1, 0, "thresholds" },
+  { 21, NAN, 0, "thresholds" },
+  { 21, 5, NAN, "thresholds" },
   { 21, 5, -INFINITY, "thresholds" },
 };
 
@@ -167,10 +167,10 @@ test_policy_validate (void)
     {
       CmaPolicy p = { invalid_policies[i].lifetime, invalid_policies[i].warning,
                       invalid_policies[i].critical };
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
 
-      g_test_message ("lifetime %g warning %g critical %g",
-                      p.lifetime_days, p.warning_days, p.critical_days);
+      g_test_message ("lifetime %g warning %g critical %g", p.lifetime_days, p.warning_days,
+                      p.critical_days);
       g_assert_false (cma_policy_validate (&p, &error));
       g_assert_error (error, CMA_ERROR, CMA_ERROR_USAGE);
       g_assert_nonnull (strstr (error->message, invalid_policies[i].fragment));
@@ -199,13 +199,16 @@ test_policy_worst (void)
 {
   /* worst[a][b], indexed by the enum values OK, WARNING, CRITICAL, UNKNOWN */
   static const CmaState worst[4][4] = {
-    { CMA_STATE_OK,       CMA_STATE_WARNING,  CMA_STATE_CRITICAL, CMA_STATE_UNKNOWN },
-    { CMA_STATE_WARNING,  CMA_STATE_WARNING,  CMA_STATE_CRITICAL, CMA_STATE_WARNING },
+    { CMA_STATE_OK, CMA_STATE_WARNING, CMA_STATE_CRITICAL, CMA_STATE_UNKNOWN },
+    { CMA_STATE_WARNING, CMA_STATE_WARNING, CMA_STATE_CRITICAL, CMA_STATE_WARNING },
     { CMA_STATE_CRITICAL, CMA_STATE_CRITICAL, CMA_STATE_CRITICAL, CMA_STATE_CRITICAL },
-    { CMA_STATE_UNKNOWN,  CMA_STATE_WARNING,  CMA_STATE_CRITICAL, CMA_STATE_UNKNOWN },
+    { CMA_STATE_UNKNOWN, CMA_STATE_WARNING, CMA_STATE_CRITICAL, CMA_STATE_UNKNOWN },
   };
   static const CmaState order[] = {
-    CMA_STATE_UNKNOWN, CMA_STATE_OK, CMA_STATE_CRITICAL, CMA_STATE_WARNING,
+    CMA_STATE_UNKNOWN,
+    CMA_STATE_OK,
+    CMA_STATE_CRITICAL,
+    CMA_STATE_WARNING,
   };
   CmaState merged = CMA_STATE_OK;
 

@@ -26,7 +26,8 @@ static const struct {
   /* Everything else passes unchanged. */
   { "> POST /migrations/public/v1/token HTTP/1.1", "> POST /migrations/public/v1/token HTTP/1.1" },
   { "< X-AUSERNAME: admin", "< X-AUSERNAME: admin" },
-  { "<< {\"message\":\"Token saved successfully.\"}", "<< {\"message\":\"Token saved successfully.\"}" },
+  { "<< {\"message\":\"Token saved successfully.\"}",
+    "<< {\"message\":\"Token saved successfully.\"}" },
 };
 
 static void

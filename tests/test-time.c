@@ -20,8 +20,8 @@ fixed_clock (gpointer user_data)
 static CmaInstant
 utc (const char *iso)
 {
-  g_autoptr(GTimeZone) tz = g_time_zone_new_utc ();
-  g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (iso, tz);
+  g_autoptr (GTimeZone) tz = g_time_zone_new_utc ();
+  g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (iso, tz);
 
   g_assert_nonnull (dt);
   return g_date_time_to_unix (dt);
@@ -29,29 +29,29 @@ utc (const char *iso)
 
 static const struct {
   const char *text;
-  const char *expected;   /* the instant, in UTC */
+  const char *expected; /* the instant, in UTC */
 } accepted[] = {
   /* date only: local midnight */
-  { "2026-12-01",                "2026-11-30T23:00:00Z" },
-  { "2026-07-01",                "2026-06-30T22:00:00Z" },
-  { "2028-02-29",                "2028-02-28T23:00:00Z" },
+  { "2026-12-01", "2026-11-30T23:00:00Z" },
+  { "2026-07-01", "2026-06-30T22:00:00Z" },
+  { "2028-02-29", "2028-02-28T23:00:00Z" },
   /* date and time without a zone: local */
-  { "2026-12-01T09:30",          "2026-12-01T08:30:00Z" },
-  { "2026-12-01T09:30:15",       "2026-12-01T08:30:15Z" },
-  { "2026-07-01T09:30:15",       "2026-07-01T07:30:15Z" },
-  { "2026-12-01 09:30",          "2026-12-01T08:30:00Z" },
-  { "2026-12-01 09:30:15",       "2026-12-01T08:30:15Z" },
-  { "2026-12-01T00:00",          "2026-11-30T23:00:00Z" },
+  { "2026-12-01T09:30", "2026-12-01T08:30:00Z" },
+  { "2026-12-01T09:30:15", "2026-12-01T08:30:15Z" },
+  { "2026-07-01T09:30:15", "2026-07-01T07:30:15Z" },
+  { "2026-12-01 09:30", "2026-12-01T08:30:00Z" },
+  { "2026-12-01 09:30:15", "2026-12-01T08:30:15Z" },
+  { "2026-12-01T00:00", "2026-11-30T23:00:00Z" },
   /* with a zone */
-  { "2026-12-01T09:30:15Z",      "2026-12-01T09:30:15Z" },
-  { "2026-12-01T09:30Z",         "2026-12-01T09:30:00Z" },
-  { "2026-07-01 09:30Z",         "2026-07-01T09:30:00Z" },
+  { "2026-12-01T09:30:15Z", "2026-12-01T09:30:15Z" },
+  { "2026-12-01T09:30Z", "2026-12-01T09:30:00Z" },
+  { "2026-07-01 09:30Z", "2026-07-01T09:30:00Z" },
   { "2026-12-01T09:30:15+02:00", "2026-12-01T07:30:15Z" },
-  { "2026-12-01T09:30+02:00",    "2026-12-01T07:30:00Z" },
+  { "2026-12-01T09:30+02:00", "2026-12-01T07:30:00Z" },
   { "2026-12-01T09:30:15-05:30", "2026-12-01T15:00:15Z" },
-  { "2026-12-01T09:30:15+0200",  "2026-12-01T07:30:15Z" },
-  { "2026-12-01T09:30:15.75Z",   "2026-12-01T09:30:15Z" },  /* to the second */
-  { "2026-12-31T23:59:59Z",      "2026-12-31T23:59:59Z" },
+  { "2026-12-01T09:30:15+0200", "2026-12-01T07:30:15Z" },
+  { "2026-12-01T09:30:15.75Z", "2026-12-01T09:30:15Z" }, /* to the second */
+  { "2026-12-31T23:59:59Z", "2026-12-31T23:59:59Z" },
 };
 
 static void
@@ -59,7 +59,7 @@ test_time_parse_accepted (void)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (accepted); i++)
     {
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
       g_autofree char *formatted = NULL;
       CmaInstant at = -1;
 
@@ -73,16 +73,16 @@ test_time_parse_accepted (void)
 }
 
 static const char *const rejected[] = {
-  "2026-02-30",          /* no such day */
-  "2026-02-29",          /* not a leap year */
+  "2026-02-30", /* no such day */
+  "2026-02-29", /* not a leap year */
   "2026-13-01",
   "2026-00-10",
-  "2026-W01",            /* week date */
+  "2026-W01", /* week date */
   "2026-W01-1",
-  "2026-335",            /* ordinal date */
-  "2026-1-1",            /* unpadded */
+  "2026-335", /* ordinal date */
+  "2026-1-1", /* unpadded */
   "2026-12-1",
-  "2026- 1-01",          /* sscanf would take these numbers */
+  "2026- 1-01", /* sscanf would take these numbers */
   "2026-+1-01",
   "+026-01-01",
   "20261201",
@@ -111,7 +111,7 @@ test_time_parse_rejected (void)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (rejected); i++)
     {
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
       CmaInstant at = 42;
 
       g_test_message ("'%s'", rejected[i]);
@@ -150,15 +150,15 @@ test_time_now (void)
 }
 
 static const struct {
-  CmaInstant  instant;
+  CmaInstant instant;
   const char *iso;
   const char *local;
 } formats[] = {
-  { 0,           "1970-01-01T00:00:00Z", "1970-01-01 01:00 CET" },
-  { -1,          "1969-12-31T23:59:59Z", "1970-01-01 00:59 CET" },
-  { 1794299400,  "2026-11-10T08:30:00Z", "2026-11-10 09:30 CET" },
-  { 1782894615,  "2026-07-01T08:30:15Z", "2026-07-01 10:30 CEST" },
-  { 4102444799,  "2099-12-31T23:59:59Z", "2100-01-01 00:59 CET" },
+  { 0, "1970-01-01T00:00:00Z", "1970-01-01 01:00 CET" },
+  { -1, "1969-12-31T23:59:59Z", "1970-01-01 00:59 CET" },
+  { 1794299400, "2026-11-10T08:30:00Z", "2026-11-10 09:30 CET" },
+  { 1782894615, "2026-07-01T08:30:15Z", "2026-07-01 10:30 CEST" },
+  { 4102444799, "2099-12-31T23:59:59Z", "2100-01-01 00:59 CET" },
 };
 
 static void

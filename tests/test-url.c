@@ -11,28 +11,28 @@ static const struct {
   const char *expected;
 } normalized[] = {
   /* scheme and host in lower case, the path left alone */
-  { "https://acme.atlassian.net",            "https://acme.atlassian.net/" },
-  { "https://Acme.Atlassian.NET/",           "https://acme.atlassian.net/" },
-  { "HTTPS://ACME.ATLASSIAN.NET",            "https://acme.atlassian.net/" },
-  { "HtTp://Jira.Example.com/Jira/Sub",      "http://jira.example.com/Jira/Sub/" },
+  { "https://acme.atlassian.net", "https://acme.atlassian.net/" },
+  { "https://Acme.Atlassian.NET/", "https://acme.atlassian.net/" },
+  { "HTTPS://ACME.ATLASSIAN.NET", "https://acme.atlassian.net/" },
+  { "HtTp://Jira.Example.com/Jira/Sub", "http://jira.example.com/Jira/Sub/" },
   /* default ports dropped, others kept */
-  { "http://jira.example.com:80/",           "http://jira.example.com/" },
-  { "https://jira.example.com:443",          "https://jira.example.com/" },
-  { "http://jira.example.com:443/",          "http://jira.example.com:443/" },
-  { "https://jira.example.com:80/",          "https://jira.example.com:80/" },
-  { "https://jira.example.com:8443/",        "https://jira.example.com:8443/" },
-  { "http://localhost:8080",                 "http://localhost:8080/" },
+  { "http://jira.example.com:80/", "http://jira.example.com/" },
+  { "https://jira.example.com:443", "https://jira.example.com/" },
+  { "http://jira.example.com:443/", "http://jira.example.com:443/" },
+  { "https://jira.example.com:80/", "https://jira.example.com:80/" },
+  { "https://jira.example.com:8443/", "https://jira.example.com:8443/" },
+  { "http://localhost:8080", "http://localhost:8080/" },
   /* exactly one trailing slash */
-  { "https://jira.example.com///",           "https://jira.example.com/" },
-  { "https://example.com/jira",              "https://example.com/jira/" },
-  { "https://example.com/jira/",             "https://example.com/jira/" },
-  { "https://example.com/jira//",            "https://example.com/jira/" },
-  { "http://127.0.0.1:8090/confluence",      "http://127.0.0.1:8090/confluence/" },
-  { "https://example.com:8443/a/b/c///",     "https://example.com:8443/a/b/c/" },
+  { "https://jira.example.com///", "https://jira.example.com/" },
+  { "https://example.com/jira", "https://example.com/jira/" },
+  { "https://example.com/jira/", "https://example.com/jira/" },
+  { "https://example.com/jira//", "https://example.com/jira/" },
+  { "http://127.0.0.1:8090/confluence", "http://127.0.0.1:8090/confluence/" },
+  { "https://example.com:8443/a/b/c///", "https://example.com:8443/a/b/c/" },
   /* IPv6 literals keep their brackets */
-  { "http://[::1]:8080",                     "http://[::1]:8080/" },
-  { "https://[2001:DB8::1]/",                "https://[2001:db8::1]/" },
-  { "https://[2001:db8::1]:443/jira",        "https://[2001:db8::1]/jira/" },
+  { "http://[::1]:8080", "http://[::1]:8080/" },
+  { "https://[2001:DB8::1]/", "https://[2001:db8::1]/" },
+  { "https://[2001:db8::1]:443/jira", "https://[2001:db8::1]/jira/" },
 };
 
 static void
@@ -40,7 +40,7 @@ test_url_normalize (void)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (normalized); i++)
     {
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
       g_autofree char *url = NULL;
       g_autofree char *again = NULL;
 
@@ -58,26 +58,26 @@ test_url_normalize (void)
 
 static const struct {
   const char *input;
-  const char *fragment;   /* expected in the message */
+  const char *fragment; /* expected in the message */
 } invalid[] = {
-  { "ftp://example.com/",                 "only http:// and https://" },
-  { "https://exa mple.com/",              "invalid character in host name" },
-  { "https://jira<x>.example.com/",       "invalid character in host name" },
-  { "file:///etc/passwd",                 "only http:// and https://" },
-  { "mailto:admin@example.com",           "only http:// and https://" },
-  { "https://",                           "no host" },
-  { "http:///jira",                       "no host" },
-  { "https://admin@example.com/",         "user or password" },
-  { "https://admin:secret@example.com/",  "user or password" },
+  { "ftp://example.com/", "only http:// and https://" },
+  { "https://exa mple.com/", "invalid character in host name" },
+  { "https://jira<x>.example.com/", "invalid character in host name" },
+  { "file:///etc/passwd", "only http:// and https://" },
+  { "mailto:admin@example.com", "only http:// and https://" },
+  { "https://", "no host" },
+  { "http:///jira", "no host" },
+  { "https://admin@example.com/", "user or password" },
+  { "https://admin:secret@example.com/", "user or password" },
   { "https://example.com/?os_authType=basic", "no query or fragment" },
-  { "https://example.com/?",              "no query or fragment" },
-  { "https://example.com/#top",           "no query or fragment" },
-  { "https://example.com/jira#",          "no query or fragment" },
-  { "example.com",                        "not an absolute URL" },
-  { "/jira/",                             "not an absolute URL" },
-  { "jira/rest",                          "not an absolute URL" },
-  { "",                                   "empty cloud URL" },
-  { NULL,                                 "empty cloud URL" },
+  { "https://example.com/?", "no query or fragment" },
+  { "https://example.com/#top", "no query or fragment" },
+  { "https://example.com/jira#", "no query or fragment" },
+  { "example.com", "not an absolute URL" },
+  { "/jira/", "not an absolute URL" },
+  { "jira/rest", "not an absolute URL" },
+  { "", "empty cloud URL" },
+  { NULL, "empty cloud URL" },
 };
 
 static void
@@ -85,7 +85,7 @@ test_url_normalize_invalid (void)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (invalid); i++)
     {
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
       g_autofree char *url = NULL;
 
       g_test_message ("'%s'", invalid[i].input ? invalid[i].input : "(null)");
@@ -107,12 +107,14 @@ static void
 test_url_userinfo_any_case (void)
 {
   static const char *const urls[] = {
-    "HTTPS://u:p@Example.com/", "http://u@localhost:8080/", "https://:p@example.com/",
+    "HTTPS://u:p@Example.com/",
+    "http://u@localhost:8080/",
+    "https://:p@example.com/",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (urls); i++)
     {
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
       g_autofree char *url = cma_url_normalize (urls[i], "server URL", &error);
 
       g_assert_null (url);
@@ -122,22 +124,22 @@ test_url_userinfo_any_case (void)
 
 static const struct {
   const char *url;
-  gboolean    loopback;
+  gboolean loopback;
 } loopback[] = {
-  { "http://localhost:8080/",            TRUE },
-  { "http://LocalHost/",                 TRUE },
-  { "http://127.0.0.1:8090/",            TRUE },
-  { "http://127.1.2.3/",                 TRUE },
-  { "http://[::1]:8080/",                TRUE },
-  { "https://jira.example.com/",         FALSE },
-  { "http://10.0.0.1/",                  FALSE },
-  { "http://128.0.0.1/",                 FALSE },
-  { "http://localhost.example.com/",     FALSE },
-  { "http://127.example.com/",           FALSE },  /* a name, not an address */
-  { "http://127.0.0.1.nip.io/",          FALSE },
-  { "http://[::2]/",                     FALSE },
-  { "not a url",                         FALSE },
-  { "",                                  FALSE },
+  { "http://localhost:8080/", TRUE },
+  { "http://LocalHost/", TRUE },
+  { "http://127.0.0.1:8090/", TRUE },
+  { "http://127.1.2.3/", TRUE },
+  { "http://[::1]:8080/", TRUE },
+  { "https://jira.example.com/", FALSE },
+  { "http://10.0.0.1/", FALSE },
+  { "http://128.0.0.1/", FALSE },
+  { "http://localhost.example.com/", FALSE },
+  { "http://127.example.com/", FALSE }, /* a name, not an address */
+  { "http://127.0.0.1.nip.io/", FALSE },
+  { "http://[::2]/", FALSE },
+  { "not a url", FALSE },
+  { "", FALSE },
 };
 
 static void
@@ -153,13 +155,14 @@ test_url_is_loopback (void)
 static const struct {
   const char *base, *relative, *expected;
 } joins[] = {
-  { "https://acme.atlassian.net/", "rest/api/3/myself", "https://acme.atlassian.net/rest/api/3/myself" },
-  { "https://example.com/jira/",   "rest/x",           "https://example.com/jira/rest/x" },
-  { "https://example.com/jira/",   "/rest/x",          "https://example.com/jira/rest/x" },
-  { "https://example.com/jira/",   "///rest/x",        "https://example.com/jira/rest/x" },
-  { "http://localhost:8090/",      "admin/migration.action",
-                                   "http://localhost:8090/admin/migration.action" },
-  { "https://example.com/",        "",                 "https://example.com/" },
+  { "https://acme.atlassian.net/", "rest/api/3/myself",
+    "https://acme.atlassian.net/rest/api/3/myself" },
+  { "https://example.com/jira/", "rest/x", "https://example.com/jira/rest/x" },
+  { "https://example.com/jira/", "/rest/x", "https://example.com/jira/rest/x" },
+  { "https://example.com/jira/", "///rest/x", "https://example.com/jira/rest/x" },
+  { "http://localhost:8090/", "admin/migration.action",
+    "http://localhost:8090/admin/migration.action" },
+  { "https://example.com/", "", "https://example.com/" },
 };
 
 static void
@@ -176,12 +179,12 @@ test_url_join (void)
 static const struct {
   const char *normalized, *site;
 } sites[] = {
-  { "https://acme.atlassian.net/",   "https://acme.atlassian.net" },
-  { "https://acme.jira-dev.com/",    "https://acme.jira-dev.com" },
-  { "http://127.0.0.1:9443/",        "http://127.0.0.1:9443" },
-  { "https://[2001:db8::1]:8443/",   "https://[2001:db8::1]:8443" },
-  { "https://example.com/wiki/",     "https://example.com/wiki/" },  /* path kept whole */
-  { "https://example.com/a/b/",      "https://example.com/a/b/" },
+  { "https://acme.atlassian.net/", "https://acme.atlassian.net" },
+  { "https://acme.jira-dev.com/", "https://acme.jira-dev.com" },
+  { "http://127.0.0.1:9443/", "http://127.0.0.1:9443" },
+  { "https://[2001:db8::1]:8443/", "https://[2001:db8::1]:8443" },
+  { "https://example.com/wiki/", "https://example.com/wiki/" }, /* path kept whole */
+  { "https://example.com/a/b/", "https://example.com/a/b/" },
 };
 
 static void

@@ -40,9 +40,10 @@ run_doctor (CmaCli *cli, GError **error)
 {
   CmaDoctorOptions options = {
     .no_cloud = cli->no_cloud,
-    .trace = cli->verbose >= 2 ? cma_cli_trace_to_stderr : NULL, .trace_data = cli,
+    .trace = cli->verbose >= 2 ? cma_cli_trace_to_stderr : NULL,
+    .trace_data = cli,
   };
-  g_autoptr(GPtrArray) config_checks = NULL;
+  g_autoptr (GPtrArray) config_checks = NULL;
   gboolean passed;
 
   if (!cma_cli_setup (cli, error))
@@ -55,7 +56,7 @@ run_doctor (CmaCli *cli, GError **error)
   for (guint i = 0; i < cli->selected->len; i++)
     {
       const CmaConnection *conn = cli->selected->pdata[i];
-      g_autoptr(GPtrArray) checks = cma_doctor_check_connection (cli->product, conn, &options);
+      g_autoptr (GPtrArray) checks = cma_doctor_check_connection (cli->product, conn, &options);
 
       if (!cli->quiet)
         printf ("connection %s (%s for %s)\n", conn->name, conn->server_url, conn->cloud_url);

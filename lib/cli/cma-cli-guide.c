@@ -34,9 +34,8 @@ ask (const char *prompt, char *answer, gsize size)
 static gboolean
 confirmed (const CmaProduct *p)
 {
-  g_autofree char *question =
-    g_strdup_printf ("\nDid the assistant accept the connection after \"%s\"? [y/N] ",
-                     p->confirm_label);
+  g_autofree char *question = g_strdup_printf (
+      "\nDid the assistant accept the connection after \"%s\"? [y/N] ", p->confirm_label);
   char answer[64];
 
   return ask (question, answer, sizeof answer) && g_ascii_tolower (answer[0]) == 'y';
@@ -74,15 +73,14 @@ walk_steps (CmaCli *cli, GError **error)
 static int
 run_guide (CmaCli *cli, GError **error)
 {
-  g_autoptr(GPtrArray) renewals = NULL;
+  g_autoptr (GPtrArray) renewals = NULL;
   g_autofree CmaStatusEntry *entries = NULL;
   g_autofree char *text = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GError) local_error = NULL;
 
   if (!cma_cli_setup (cli, error))
     return CMA_EXIT_CONFIG;
-  if (cli->interactive &&
-      (!isatty (STDIN_FILENO) || !isatty (STDOUT_FILENO)))
+  if (cli->interactive && (!isatty (STDIN_FILENO) || !isatty (STDOUT_FILENO)))
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
                    "--interactive needs a terminal; without it the steps are printed");
@@ -97,8 +95,8 @@ run_guide (CmaCli *cli, GError **error)
   if (renewals == NULL)
     cma_cli_warn (cli, "%s; deadlines below are unknown", local_error->message);
   entries = cma_cli_evaluate (cli, renewals, cma_clock_now ());
-  text = cma_guide_format (cli->product, &cli->config->policy, entries,
-                           cli->selected->len, cli->color);
+  text = cma_guide_format (cli->product, &cli->config->policy, entries, cli->selected->len,
+                           cli->color);
   if (!cli->interactive)
     {
       fputs (text, stdout);

@@ -3,11 +3,10 @@
 
 #include "cma-cli-private.h"
 
-static const GOptionEntry history_options[] = {
-  { "output", 'o', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (output),
-    "Output format: text or json", "FORMAT" },
-  G_OPTION_ENTRY_NULL
-};
+static const GOptionEntry history_options[] = { { "output", 'o', 0, G_OPTION_ARG_STRING,
+                                                  CMA_CLI_FIELD (output),
+                                                  "Output format: text or json", "FORMAT" },
+                                                G_OPTION_ENTRY_NULL };
 
 static int
 compare_newest_first (gconstpointer a, gconstpointer b)
@@ -22,8 +21,8 @@ static int
 run_history (CmaCli *cli, GError **error)
 {
   CmaOutputFormat format;
-  g_autoptr(GPtrArray) renewals = NULL;
-  g_autoptr(GPtrArray) shown = g_ptr_array_new ();
+  g_autoptr (GPtrArray) renewals = NULL;
+  g_autoptr (GPtrArray) shown = g_ptr_array_new ();
   g_autofree char *text = NULL;
 
   if (!cma_cli_parse_output (cli, CMA_CLI_FORMATS_DOC, &format, error))

@@ -14,42 +14,42 @@ typedef struct {
   const CmaProduct *product;
 
   /* global options */
-  char    *config_path;
-  char    *state_dir;
-  char   **connection_names;
-  char    *server_url;
-  char    *cloud_url;
-  double   lifetime_days;   /* NAN: not given */
-  double   warning_days;
-  double   critical_days;
-  int      verbose;
+  char *config_path;
+  char *state_dir;
+  char **connection_names;
+  char *server_url;
+  char *cloud_url;
+  double lifetime_days; /* NAN: not given */
+  double warning_days;
+  double critical_days;
+  int verbose;
   gboolean quiet;
 
   /* command options */
-  char    *at;
-  char    *output;
-  char    *note;
+  char *at;
+  char *output;
+  char *note;
   gboolean interactive;
   gboolean force;
   gboolean dry_run;
   gboolean no_cloud;
-  double   renew_within;    /* NAN: not given */
-  char    *hook;
+  double renew_within; /* NAN: not given */
+  char *hook;
 
   /* set up by cma_cli_setup() */
-  gboolean   color;
+  gboolean color;
   CmaConfig *config;
-  GPtrArray *selected;      /* CmaConnection*, owned by config */
+  GPtrArray *selected; /* CmaConnection*, owned by config */
   CmaLedger *ledger;
 } CmaCli;
 
 typedef struct {
-  const char   *name;
-  const char   *parameter;   /* after the command name in usage */
-  const char   *summary;
+  const char *name;
+  const char *parameter; /* after the command name in usage */
+  const char *summary;
   const GOptionEntry *options; /* own options (CMA_CLI_FIELD), or NULL */
-  int         (*run) (CmaCli *cli, GError **error);
-  gboolean      monitoring;  /* errors exit UNKNOWN */
+  int (*run) (CmaCli *cli, GError **error);
+  gboolean monitoring; /* errors exit UNKNOWN */
 } CmaCliCommand;
 
 /* Option tables are static data, so every command declares its options
@@ -60,11 +60,10 @@ typedef struct {
 #define CMA_CLI_FIELD(member) GSIZE_TO_POINTER (G_STRUCT_OFFSET (CmaCli, member))
 
 /* A GOptionArgFunc that parses days (cma_cli_parse_days) into @field. */
-#define CMA_CLI_DAYS_CALLBACK(fn, field)                                      \
-  static gboolean fn (const char *name, const char *value, gpointer data,     \
-                      GError **error)                                         \
-  {                                                                           \
-    return cma_cli_parse_days (name, value, &((CmaCli *) data)->field, error); \
+#define CMA_CLI_DAYS_CALLBACK(fn, field)                                                           \
+  static gboolean fn (const char *name, const char *value, gpointer data, GError **error)          \
+  {                                                                                                \
+    return cma_cli_parse_days (name, value, &((CmaCli *) data)->field, error);                     \
   }
 
 /* Load config, apply command-line overrides, select connections, open the ledger. */
@@ -74,9 +73,9 @@ gboolean cma_cli_setup (CmaCli *cli, GError **error);
 gboolean cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error);
 
 /* Messages: progress goes to stderr (quiet suppresses it), results to stdout. */
-void cma_cli_info    (CmaCli *cli, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+void cma_cli_info (CmaCli *cli, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 void cma_cli_verbose (CmaCli *cli, int level, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
-void cma_cli_warn    (CmaCli *cli, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+void cma_cli_warn (CmaCli *cli, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
 /* Fill one status entry per selected connection from @renewals at @at. */
 CmaStatusEntry *cma_cli_evaluate (CmaCli *cli, GPtrArray *renewals, CmaInstant at);
@@ -84,18 +83,16 @@ CmaStatusEntry *cma_cli_evaluate (CmaCli *cli, GPtrArray *renewals, CmaInstant a
 int cma_cli_exit_code_for_error (const GError *error);
 
 /* Parse a GOption value of (fractional, non-negative) days into @out. */
-gboolean cma_cli_parse_days (const char *name, const char *value, double *out,
-                             GError **error);
+gboolean cma_cli_parse_days (const char *name, const char *value, double *out, GError **error);
 /* --at, or now when it is not given. */
 gboolean cma_cli_parse_at (CmaCli *cli, CmaInstant *at, GError **error);
 
 /* Masks of the --output formats a command accepts. */
-#define CMA_CLI_FORMATS_ALL \
+#define CMA_CLI_FORMATS_ALL                                                                        \
   ((1u << CMA_OUTPUT_TEXT) | (1u << CMA_OUTPUT_JSON) | (1u << CMA_OUTPUT_NAGIOS))
 #define CMA_CLI_FORMATS_DOC ((1u << CMA_OUTPUT_TEXT) | (1u << CMA_OUTPUT_JSON))
 /* --output among @allowed, text when it is not given. */
-gboolean cma_cli_parse_output (CmaCli *cli, guint allowed, CmaOutputFormat *format,
-                               GError **error);
+gboolean cma_cli_parse_output (CmaCli *cli, guint allowed, CmaOutputFormat *format, GError **error);
 
 /* Print a result for people on stdout, unless --quiet. */
 void cma_cli_print_result (CmaCli *cli, const char *text);

@@ -38,15 +38,15 @@ cma_cli_check_single_connection (CmaCli *cli, GError **error)
     return TRUE;
   g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
                "%u connections are configured; name the one you renewed with "
-               "-C NAME", cli->selected->len);
+               "-C NAME",
+               cli->selected->len);
   return FALSE;
 }
 
 gboolean
-cma_cli_record_renewal (CmaCli *cli, const CmaConnection *conn, CmaInstant at,
-                        GError **error)
+cma_cli_record_renewal (CmaCli *cli, const CmaConnection *conn, CmaInstant at, GError **error)
 {
-  g_autoptr(CmaRenewal) renewal = cma_renewal_new (at, conn, "manual", cli->note);
+  g_autoptr (CmaRenewal) renewal = cma_renewal_new (at, conn, "manual", cli->note);
   CmaVerdict verdict;
   g_autofree char *until = NULL;
 
@@ -58,8 +58,7 @@ cma_cli_record_renewal (CmaCli *cli, const CmaConnection *conn, CmaInstant at,
   cma_policy_evaluate (&cli->config->policy, TRUE, at, cma_clock_now (), &verdict);
   until = cma_time_format_local (verdict.usable_until);
   if (!cli->quiet)
-    printf ("Recorded renewal of %s (%s); usable until %s.\n", conn->name,
-            conn->cloud_url, until);
+    printf ("Recorded renewal of %s (%s); usable until %s.\n", conn->name, conn->cloud_url, until);
   return TRUE;
 }
 

@@ -23,11 +23,11 @@ static const GOptionEntry renew_options[] = {
 };
 
 static void
-run_hook (CmaCli *cli, const CmaConnection *conn, const char *action,
-          const CmaVerdict *verdict, const char *message)
+run_hook (CmaCli *cli, const CmaConnection *conn, const char *action, const CmaVerdict *verdict,
+          const char *message)
 {
   const char *hook = cli->hook ? cli->hook : conn->hook;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (hook == NULL)
     return;
@@ -60,8 +60,8 @@ report_outcome (CmaCli *cli, const CmaConnection *conn, const CmaRenewResult *r)
     case CMA_RENEW_WOULD_RENEW:
     default:
       printf ("%s: would renew: %s %s on the server, cloud API reachable; "
-              "nothing was changed\n", conn->name, cli->product->assistant_abbrev,
-              r->assistant_version);
+              "nothing was changed\n",
+              conn->name, cli->product->assistant_abbrev, r->assistant_version);
       break;
     }
 }
@@ -77,16 +77,18 @@ static int
 renew_one (CmaCli *cli, const CmaConnection *conn)
 {
   CmaRenewOptions options = {
-    .force = cli->force, .dry_run = cli->dry_run, .renew_within = cli->renew_within,
-    .trace = cli->verbose >= 2 ? cma_cli_trace_to_stderr : NULL, .trace_data = cli,
+    .force = cli->force,
+    .dry_run = cli->dry_run,
+    .renew_within = cli->renew_within,
+    .trace = cli->verbose >= 2 ? cma_cli_trace_to_stderr : NULL,
+    .trace_data = cli,
   };
   /* A failure before the ledger is read leaves the state unknown, not OK. */
   CmaRenewResult result = { .before.state = CMA_STATE_UNKNOWN };
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   int status = CMA_EXIT_OK;
 
-  if (!cma_renew (cli->product, &cli->config->policy, cli->ledger, conn, &options, &result,
-                  &error))
+  if (!cma_renew (cli->product, &cli->config->policy, cli->ledger, conn, &options, &result, &error))
     {
       g_printerr ("%s: %s: %s\n", cli->product->program, conn->name, error->message);
       status = cma_cli_exit_code_for_error (error);

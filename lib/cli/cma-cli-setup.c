@@ -53,8 +53,8 @@ apply_overrides (CmaCli *cli, GError **error)
                        "combined with --server-url or --cloud-url");
           return FALSE;
         }
-      if (!cma_config_set_command_line_connection (cli->config, cli->server_url,
-                                                   cli->cloud_url, error))
+      if (!cma_config_set_command_line_connection (cli->config, cli->server_url, cli->cloud_url,
+                                                   error))
         return FALSE;
     }
   return TRUE;
@@ -67,12 +67,10 @@ cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
 
   if (!load_config (cli, error) || !apply_overrides (cli, error))
     return FALSE;
-  if (need_connections || cli->config->connections->len > 0 ||
-      cli->connection_names != NULL)
+  if (need_connections || cli->config->connections->len > 0 || cli->connection_names != NULL)
     {
-      cli->selected = cma_config_select (cli->config,
-                                         (const char *const *) cli->connection_names,
-                                         error);
+      cli->selected =
+          cma_config_select (cli->config, (const char *const *) cli->connection_names, error);
       if (cli->selected == NULL)
         return FALSE;
     }
@@ -101,8 +99,8 @@ cma_cli_evaluate (CmaCli *cli, GPtrArray *renewals, CmaInstant at)
 
       e->conn = cli->selected->pdata[i];
       e->last = renewals ? cma_ledger_find_last (renewals, e->conn) : NULL;
-      cma_policy_evaluate (&cli->config->policy, e->last != NULL,
-                           e->last ? e->last->at : 0, at, &e->verdict);
+      cma_policy_evaluate (&cli->config->policy, e->last != NULL, e->last ? e->last->at : 0, at,
+                           &e->verdict);
     }
   return entries;
 }
@@ -135,12 +133,10 @@ cma_cli_parse_at (CmaCli *cli, CmaInstant *at, GError **error)
 }
 
 gboolean
-cma_cli_parse_output (CmaCli *cli, guint allowed, CmaOutputFormat *format,
-                      GError **error)
+cma_cli_parse_output (CmaCli *cli, guint allowed, CmaOutputFormat *format, GError **error)
 {
   *format = CMA_OUTPUT_TEXT;
-  return cli->output == NULL ||
-         cma_output_format_parse (cli->output, allowed, format, error);
+  return cli->output == NULL || cma_output_format_parse (cli->output, allowed, format, error);
 }
 
 void

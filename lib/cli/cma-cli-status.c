@@ -18,10 +18,10 @@ run_status (CmaCli *cli, GError **error)
 {
   CmaOutputFormat format;
   CmaInstant at;
-  g_autoptr(GPtrArray) renewals = NULL;
+  g_autoptr (GPtrArray) renewals = NULL;
   g_autofree CmaStatusEntry *entries = NULL;
   g_autofree char *text = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GError) local_error = NULL;
 
   if (!cma_cli_parse_output (cli, CMA_CLI_FORMATS_ALL, &format, error) ||
       !cma_cli_parse_at (cli, &at, error))
@@ -30,8 +30,8 @@ run_status (CmaCli *cli, GError **error)
       (renewals = cma_ledger_load (cli->ledger, &local_error)) == NULL)
     {
       /* Monitoring reads stdout even now; the error goes to stderr. */
-      g_autofree char *failure = cma_output_status_failure (cli->product, format,
-                                                            local_error->message);
+      g_autofree char *failure =
+          cma_output_status_failure (cli->product, format, local_error->message);
 
       fputs (failure, stdout);
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -39,8 +39,8 @@ run_status (CmaCli *cli, GError **error)
     }
 
   entries = cma_cli_evaluate (cli, renewals, at);
-  text = cma_output_status (cli->product, &cli->config->policy, entries,
-                            cli->selected->len, at, format, cli->color);
+  text = cma_output_status (cli->product, &cli->config->policy, entries, cli->selected->len, at,
+                            format, cli->color);
   /* -q silences people's output only; monitoring formats are the result. */
   if (format == CMA_OUTPUT_TEXT)
     cma_cli_print_result (cli, text);

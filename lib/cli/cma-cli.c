@@ -13,25 +13,23 @@
 #include "cma-cli-private.h"
 #include "cma-error.h"
 
-static const CmaCliCommand *const commands[] = {
-  &cma_cli_cmd_status,
-  &cma_cli_cmd_record,
-  &cma_cli_cmd_guide,
-  &cma_cli_cmd_history,
-  &cma_cli_cmd_renew,
-  &cma_cli_cmd_doctor,
-  NULL
-};
+static const CmaCliCommand *const commands[] = { &cma_cli_cmd_status,
+                                                 &cma_cli_cmd_record,
+                                                 &cma_cli_cmd_guide,
+                                                 &cma_cli_cmd_history,
+                                                 &cma_cli_cmd_renew,
+                                                 &cma_cli_cmd_doctor,
+                                                 NULL };
 
 static const char exit_status_text[] =
-  "Exit status:\n"
-  "  status:  0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (nothing recorded, or the\n"
-  "           tool itself failed), worst connection first, as monitoring plugins do\n"
-  "  doctor:  0 every check passed, 1 some check failed\n"
-  "  others:  0 success (renew: renewed or not due), 64 usage, 69 network or TLS,\n"
-  "           74 state (ledger), 75 ledger locked, 76 remote or protocol error\n"
-  "           (assistant missing or too old, token refused, bad answer),\n"
-  "           77 authentication refused, 78 configuration or credentials\n";
+    "Exit status:\n"
+    "  status:  0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (nothing recorded, or the\n"
+    "           tool itself failed), worst connection first, as monitoring plugins do\n"
+    "  doctor:  0 every check passed, 1 some check failed\n"
+    "  others:  0 success (renew: renewed or not due), 64 usage, 69 network or TLS,\n"
+    "           74 state (ledger), 75 ledger locked, 76 remote or protocol error\n"
+    "           (assistant missing or too old, token refused, bad answer),\n"
+    "           77 authentication refused, 78 configuration or credentials\n";
 
 static gboolean
 count_verbose (const char *name, const char *value, gpointer data, GError **error)
@@ -91,17 +89,16 @@ static void
 print_usage (const CmaProduct *product, FILE *out)
 {
   fprintf (out, "Usage: %s COMMAND [OPTION…]\n\n", product->program);
-  fprintf (out, "Keep the %s (%s) container token from expiring.\n\n",
-           product->assistant_name, product->assistant_abbrev);
+  fprintf (out, "Keep the %s (%s) container token from expiring.\n\n", product->assistant_name,
+           product->assistant_abbrev);
   fprintf (out, "Commands:\n");
   for (guint i = 0; commands[i] != NULL; i++)
     fprintf (out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
   fprintf (out, "\nOptions may come before or after the command:\n");
-  fprintf (out, "  -h, --help     Show help for a command: %s COMMAND --help\n",
-           product->program);
+  fprintf (out, "  -h, --help     Show help for a command: %s COMMAND --help\n", product->program);
   fprintf (out, "  --version      Show version and library versions\n\n");
-  fprintf (out, "%s\nSee %s(1) for configuration, files and examples.\n",
-           exit_status_text, product->program);
+  fprintf (out, "%s\nSee %s(1) for configuration, files and examples.\n", exit_status_text,
+           product->program);
 }
 
 static void
@@ -110,10 +107,10 @@ print_version (const CmaProduct *product)
   curl_version_info_data *curl = curl_version_info (CURLVERSION_NOW);
 
   printf ("%s (%s) %s\n", product->program, PACKAGE_NAME, PACKAGE_VERSION);
-  printf ("libcurl %s (%s), GnuTLS %s, GLib %u.%u.%u, json-glib %d.%d.%d\n",
-          curl->version, curl->ssl_version ? curl->ssl_version : "no TLS",
-          gnutls_check_version (NULL), glib_major_version, glib_minor_version,
-          glib_micro_version, JSON_MAJOR_VERSION, JSON_MINOR_VERSION, JSON_MICRO_VERSION);
+  printf ("libcurl %s (%s), GnuTLS %s, GLib %u.%u.%u, json-glib %d.%d.%d\n", curl->version,
+          curl->ssl_version ? curl->ssl_version : "no TLS", gnutls_check_version (NULL),
+          glib_major_version, glib_minor_version, glib_micro_version, JSON_MAJOR_VERSION,
+          JSON_MINOR_VERSION, JSON_MICRO_VERSION);
 }
 
 static const CmaCliCommand *
@@ -204,8 +201,7 @@ want_color (void)
 }
 
 static GOptionContext *
-command_context (CmaCli *cli, const CmaCliCommand *cmd, GOptionEntry *globals,
-                 GOptionEntry *own)
+command_context (CmaCli *cli, const CmaCliCommand *cmd, GOptionEntry *globals, GOptionEntry *own)
 {
   GOptionContext *ctx = g_option_context_new (cmd->parameter);
   /* One group holding the command's and the global options, so plain
@@ -258,8 +254,8 @@ run_command (CmaCli *cli, const CmaCliCommand *cmd, int argc, char **argv)
 {
   g_autofree GOptionEntry *globals = bind_options (cli, global_options);
   g_autofree GOptionEntry *own = bind_options (cli, cmd->options);
-  g_autoptr(GOptionContext) ctx = command_context (cli, cmd, globals, own);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GOptionContext) ctx = command_context (cli, cmd, globals, own);
+  g_autoptr (GError) error = NULL;
   int status;
 
   /* argv[0] is replaced by "PROG COMMAND" so GOption's messages read well. */
@@ -268,8 +264,8 @@ run_command (CmaCli *cli, const CmaCliCommand *cmd, int argc, char **argv)
   if (argc > 1)
     {
       g_set_error (&error, CMA_ERROR, CMA_ERROR_USAGE,
-                   "unexpected argument '%s' (see '%s %s --help')", argv[1],
-                   cli->product->program, cmd->name);
+                   "unexpected argument '%s' (see '%s %s --help')", argv[1], cli->product->program,
+                   cmd->name);
       goto fail;
     }
   cli->color = want_color ();
@@ -313,11 +309,10 @@ command_for (const CmaProduct *product, const char *word)
     return cmd;
   g_set_prgname (product->program);
   if (word[0] == '-')
-    g_printerr ("%s: no command given (see '%s --help')\n", product->program,
-                product->program);
+    g_printerr ("%s: no command given (see '%s --help')\n", product->program, product->program);
   else
-    g_printerr ("%s: unknown command '%s' (see '%s --help')\n", product->program,
-                word, product->program);
+    g_printerr ("%s: unknown command '%s' (see '%s --help')\n", product->program, word,
+                product->program);
   return NULL;
 }
 
@@ -342,7 +337,9 @@ cma_cli_main (const CmaProduct *product, int argc, char **argv)
 {
   CmaCli cli = {
     .product = product,
-    .lifetime_days = NAN, .warning_days = NAN, .critical_days = NAN,
+    .lifetime_days = NAN,
+    .warning_days = NAN,
+    .critical_days = NAN,
     .renew_within = NAN,
   };
   const CmaCliCommand *cmd;

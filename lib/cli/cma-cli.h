@@ -18,13 +18,14 @@ enum {
   CMA_EXIT_CRITICAL = 2,
   CMA_EXIT_DOCTOR_FAILED = 1, /* doctor: some check failed */
   CMA_EXIT_UNKNOWN = 3,
-  CMA_EXIT_USAGE = 64,     /* EX_USAGE: bad command line */
-  CMA_EXIT_NETWORK = 69,   /* EX_UNAVAILABLE: DNS, refused, timeout, TLS */
-  CMA_EXIT_STATE = 74,     /* EX_IOERR: ledger unreadable, corrupt, unwritable */
-  CMA_EXIT_LOCKED = 75,    /* EX_TEMPFAIL: try again later */
-  CMA_EXIT_REMOTE = 76,    /* EX_PROTOCOL: unexpected answer, assistant missing or too old, token refused */
-  CMA_EXIT_AUTH = 77,      /* EX_NOPERM: a side refused our credentials */
-  CMA_EXIT_CONFIG = 78,    /* EX_CONFIG: configuration or credentials */
+  CMA_EXIT_USAGE = 64,   /* EX_USAGE: bad command line */
+  CMA_EXIT_NETWORK = 69, /* EX_UNAVAILABLE: DNS, refused, timeout, TLS */
+  CMA_EXIT_STATE = 74,   /* EX_IOERR: ledger unreadable, corrupt, unwritable */
+  CMA_EXIT_LOCKED = 75,  /* EX_TEMPFAIL: try again later */
+  CMA_EXIT_REMOTE =
+      76, /* EX_PROTOCOL: unexpected answer, assistant missing or too old, token refused */
+  CMA_EXIT_AUTH = 77,   /* EX_NOPERM: a side refused our credentials */
+  CMA_EXIT_CONFIG = 78, /* EX_CONFIG: configuration or credentials */
 };
 
 int cma_cli_main (const CmaProduct *product, int argc, char **argv);
