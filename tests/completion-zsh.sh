@@ -1,0 +1,96 @@
+#!/bin/sh
+# completion-zsh.sh: the zsh completion of both programs, driven through a
+# real interactive zsh on a pseudo-terminal (zsh/zpty): type a line, press
+# Tab, collect what the completion system offers. Commands, each command's
+# options (the same as its --help), output formats and connection names.
+
+. "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
+command -v zsh >/dev/null 2>&1 || skip_all "zsh not installed"
+zsh -fc 'zmodload zsh/zpty' 2>/dev/null || skip_all "zsh has no zsh/zpty module"
+FDIR="$top_builddir/completion"
+[ -r "$FDIR/_cma-token" ] || { echo "Bail out! $FDIR/_cma-token not built"; exit 1; }
+
+# The driver: zsh -f capture.zsh FPATH_DIR LINE prints the candidates, one
+# a line. It wraps compadd to print every match it is given, and ends the
+# shell from comppostfuncs once the completion has run.
+cat >"$test_tmpdir/capture.zsh" <<'EOF'
+zmodload zsh/zpty || exit 90
+fdir=$1 line=$2
+setup=$TMPDIR/capture-setup.zsh
+cat >$setup <<EOS
+PS1= PROMPT= RPROMPT=
+fpath=(${(q)fdir} \$fpath)
+autoload -Uz compinit && compinit -u -D
+zstyle ':completion:*' list-grouped false
+zstyle ':completion:*' insert-tab false
+bindkey '^I' complete-word
+compadd () {
+  if [[ \${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "\$@"; return; fi
+  local -a hits
+  builtin compadd -A hits "\$@"
+  (( \$#hits )) && print -rl -- "<<""C>>"\${^hits}
+  builtin compadd "\$@"
+}
+_capture_end () { print -r -- "<<""END>>"; exit }
+comppostfuncs=( _capture_end )
+print -r -- "<<""READY>>"
+EOS
+# Wait for the markers, never for ever: the test's timeout is the caller's.
+zpty z zsh -f -i
+zpty -w z ". ${(q)setup}"
+out=
+while zpty -r z chunk; do out+=$chunk; [[ $out == *'<<READY>>'* ]] && break; done
+zpty -w -n z "$line"$'\t'
+out=
+while zpty -r z chunk; do out+=$chunk; [[ $out == *'<<END>>'* ]] && break; done
+zpty -d z
+print -r -- "$out" | tr -d '\r' | sed -n 's/.*<<C>>//p' | LC_ALL=C sort -u
+EOF
+
+# completes DESCRIPTION LINE EXPECTED: Tab after LINE offers exactly
+# EXPECTED (words separated by blanks, any order).
+completes () {
+  run env TMPDIR="$test_tmpdir" timeout 60 zsh -f "$test_tmpdir/capture.zsh" "$FDIR" "$2"
+  expected=$(printf '%s\n' $3 | LC_ALL=C sort -u)
+  if [ "$rc" -eq 0 ] && [ "$out" = "$expected" ]; then
+    ok "$1"
+  else
+    not_ok "$1"
+    printf 'line: %s\nexpected: %s\n' "$2" "$3" | sed 's/^/# /'
+    diag
+  fi
+}
+
+# help_options CMD: the options PROG CMD --help lists, short and long.
+help_options () {
+  "$PROG" "$1" --help | grep -E '^ +-' |
+    sed -E 's/^ +(-[a-zA-Z]), (--[a-z][a-z-]*).*/\1 \2/; s/^ +(--[a-z][a-z-]*).*/\1/'
+}
+
+conf="$test_tmpdir/two.conf"
+cat >"$conf" <<'EOF'
+[defaults]
+cloud-url = https://acme.atlassian.net
+
+[connection prod]
+[connection test-2.eu_x]
+EOF
+
+run zsh -fc 'fpath=("$1" $fpath); autoload -Uz compinit; compinit -u -D; print -r -- $_comps[jcma-token] $_comps[ccma-token]' zsh "$FDIR"
+check "compinit registers _cma-token for both programs" 0 '^_cma-token _cma-token$'
+
+for p in $PRODUCTS; do
+  use_product "$p"
+  completes "$NAME: commands" "$NAME " "status record guide history renew doctor help"
+  # zsh lists an option's short and long form once each.
+  for cmd in status record guide history renew doctor; do
+    completes "$NAME $cmd: the options of --help" "$NAME $cmd -" "$(help_options "$cmd")"
+  done
+  completes "$NAME: --version before a command" "$NAME --v" "--verbose --version"
+  completes "$NAME status: output formats" "$NAME status -o " "text json nagios"
+  completes "$NAME history: its output formats" "$NAME history --output=" "text json"
+  completes "$NAME: -C from -c before the command" "$NAME -c $conf renew -C " "prod test-2.eu_x"
+  completes "$NAME: --connection= from --config=" "$NAME status --config=$conf --connection=t" "test-2.eu_x"
+done
+
+tap_done

@@ -1,0 +1,108 @@
+#!/bin/sh
+# examples.sh: the example configurations that are installed as
+# documentation are accepted by the programs as they stand, document every
+# key of cma-token.conf(5), and, with only the URLs and files the comments
+# ask to change filled in, pass doctor; the crontab runs renew.
+
+. "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
+
+# The keys cma-token.conf(5) describes: its ".BI key (type)" items.
+keys=$(sed -n 's/^\.BI \([a-z\\-]*\) " \\fR(.*/\1/p' "$top_srcdir/man/cma-token.conf.5" | tr -d '\\')
+if [ "$(printf '%s\n' "$keys" | grep -c .)" -ge 16 ]; then
+  ok "cma-token.conf(5) lists the keys ($(echo $keys))"
+else
+  not_ok "cma-token.conf(5): keys not found ($keys)"
+fi
+
+for p in $PRODUCTS; do
+  use_product "$p"
+  example="$top_srcdir/examples/$NAME.conf"
+  st="$test_tmpdir/$p-state"
+
+  # ---- accepted as it stands ----
+  run "$PROG" status -c "$example" --state-dir "$st" -o json
+  check "$NAME: status accepts $NAME.conf: UNKNOWN, nothing recorded" 3
+  assert "$NAME: status: no error message" stderr_empty
+  check_jq "$NAME: status: the example's connection, unknown" \
+    '.state == "UNKNOWN" and ([.connections[] | [.name, .state, .last_renewed]] == [["prod", "UNKNOWN", null]])'
+  run "$PROG" guide -c "$example" --state-dir "$st"
+  check "$NAME: guide accepts $NAME.conf" 0
+  run "$PROG" history -c "$example" --state-dir "$st" -o json
+  check "$NAME: history accepts $NAME.conf" 0
+  assert "$NAME: reading created no ledger" test ! -e "$st/$NAME.ledger"
+
+  # ---- every key documented, set or commented out ----
+  missing=
+  for key in $keys; do
+    grep -Eq "^#?$key = " "$example" || missing="$missing $key"
+  done
+  if [ -z "$missing" ]; then ok "$NAME: $NAME.conf shows every key"; else not_ok "$NAME: $NAME.conf lacks:$missing"; fi
+
+  # Uncommented, every "#key = value" line must be valid too (the
+  # commented-out connection and the token files included), so the
+  # comments do not teach a value the program refuses.
+  sed -e 's/^#\([a-z-]* = \)/\1/' -e 's/^#\(\[connection \)/\1/' "$example" >"$test_tmpdir/$p-all.conf"
+  run "$PROG" status -c "$test_tmpdir/$p-all.conf" --state-dir "$st" -o json
+  check "$NAME: every commented-out line is valid" 3
+  check_jq "$NAME: ... and defines the second connection" '[.connections[].name] == ["prod", "staging"]'
+  assert "$NAME: ... without an error message" stderr_empty
+done
+
+# ---- doctor, once the server's URL and files are filled in ----
+if [ -x "$SIM" ] && command -v certtool >/dev/null 2>&1; then
+  need_sim
+  for p in $PRODUCTS; do
+    use_product "$p"
+    start_sim "$p"
+    conf="$test_tmpdir/$p-filled.conf"
+    sed -e "s|^server-url = .*|server-url = $SERVER_URL|" \
+        -e "s|^#server-token-file = .*|server-token-file = $test_tmpdir/server.token|" \
+        -e "s|^#ca-file = .*|ca-file = $test_tmpdir/certs/ca.pem|" \
+        "$top_srcdir/examples/$NAME.conf" >"$conf"
+    run "$PROG" doctor --no-cloud -c "$conf" --state-dir "$test_tmpdir/$p-state"
+    check "$NAME: doctor --no-cloud passes with the example filled in" 0 '^All checks passed\.$'
+  done
+else
+  skip "doctor with the examples" "simulator or certtool missing"
+fi
+
+# ---- the crontab ----
+cron="$top_builddir/examples/cma-token.cron"
+if [ -s "$cron" ]; then
+  ok "cma-token.cron generated"
+  # Job lines: five time fields, the user, then the command.
+  jobs=$(grep -E '^[0-9*]' "$cron" || true)
+  for p in $PRODUCTS; do
+    use_product "$p"
+    line=$(printf '%s\n' "$jobs" | grep " root  */[^ ]*/$NAME " || true)
+    if [ -z "$line" ]; then
+      not_ok "$NAME: a job in cma-token.cron"
+      continue
+    fi
+    # The time fields hold "*": split the line without globbing.
+    set -f
+    set -- $line
+    set +f
+    if [ "$6" = root ]; then ok "$NAME: cron job has five time fields and a user"; else not_ok "$NAME: cron job: '$line'"; fi
+    shift 7
+    if [ "$*" = "renew -q" ]; then ok "$NAME: cron job runs renew -q"; else not_ok "$NAME: cron job runs '$*'"; fi
+    # The same arguments against the simulator: a renewal, then nothing
+    # due, both silent, so that cron mails nothing.
+    if [ -x "$SIM" ] && command -v certtool >/dev/null 2>&1; then
+      start_sim "$p"
+      for outcome in renewed not-due; do
+        run "$PROG" "$@" -c "$CONF" --state-dir "$test_tmpdir/$p-cron"
+        check "$NAME: the cron job, $outcome: exit 0" 0
+        assert "$NAME: the cron job, $outcome: silent" test -z "$out$err"
+      done
+      assert "$NAME: the cron job recorded the renewal" test -s "$test_tmpdir/$p-cron/$NAME.ledger"
+    else
+      skip "$NAME: the cron job against the simulator" "simulator or certtool missing"
+    fi
+  done
+  assert "no unsubstituted @variable@ in cma-token.cron" sh -c "! grep -q '@[a-z]*@' '$cron'"
+else
+  not_ok "cma-token.cron generated"
+fi
+
+tap_done
