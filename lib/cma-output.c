@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "cma-error.h"
+#include "cma-output-formats.h"
 #include "cma-output.h"
 
-static const char *const format_names[] = { "text", "json", "nagios" };
+static const char *const format_names[] = { "text", "json", "nagios", "prometheus" };
 
 gboolean
 cma_output_format_parse (const char *text, guint allowed, CmaOutputFormat *out, GError **error)
@@ -310,6 +311,8 @@ cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
       return status_json (entries, n, at);
     case CMA_OUTPUT_NAGIOS:
       return status_nagios (product, policy, entries, n);
+    case CMA_OUTPUT_PROMETHEUS:
+      return cma_output_prometheus_status (product, entries, n);
     case CMA_OUTPUT_TEXT:
     default:
       return status_text (entries, n, at, color);
@@ -350,6 +353,8 @@ cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format, co
       return status_failure_json (message);
     case CMA_OUTPUT_NAGIOS:
       return status_failure_nagios (product, message);
+    case CMA_OUTPUT_PROMETHEUS:
+      return cma_output_prometheus_failure (product);
     case CMA_OUTPUT_TEXT:
     default:
       /* People read the error where every command reports it: stderr. */

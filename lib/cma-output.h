@@ -15,6 +15,7 @@ typedef enum {
   CMA_OUTPUT_TEXT,
   CMA_OUTPUT_JSON,
   CMA_OUTPUT_NAGIOS,
+  CMA_OUTPUT_PROMETHEUS,
 } CmaOutputFormat;
 
 /* @allowed is a mask of (1 << CmaOutputFormat) the command supports. */
@@ -40,7 +41,8 @@ char *cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
  * anything: monitoring and scripts read stdout even then, so it says
  * UNKNOWN in the format they parse. JSON:
  * {"state": "UNKNOWN", "error": MESSAGE, "connections": []}; Nagios:
- * "JCMA TOKEN UNKNOWN - MESSAGE"; text: empty (the error goes to stderr). */
+ * "JCMA TOKEN UNKNOWN - MESSAGE"; Prometheus: cma_token_status_success 0;
+ * text: empty (the error goes to stderr). */
 char *cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format,
                                  const char *message);
 

@@ -9,7 +9,7 @@ static const GOptionEntry status_options[] = {
   { "at", 0, 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (at),
     "Evaluate at TIME instead of now (ISO 8601)", "TIME" },
   { "output", 'o', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (output),
-    "Output format: text, json or nagios", "FORMAT" },
+    "Output format: text, json, nagios or prometheus", "FORMAT" },
   G_OPTION_ENTRY_NULL
 };
 
