@@ -100,4 +100,17 @@ assert "both programs: merged file holds both products' series" eval '
   grep -q "^cma_token_state{product=\"confluence\"" "$test_tmpdir/both.prom"'
 check_promtool "both programs merged: promtool check metrics" "$test_tmpdir/both.prom"
 
+# ---- the README's alert rules ----
+# The indented block after "Alert rules", up to the next unindented line.
+sed -n '/^Alert rules/,/^[^ ]/{/^    /s/^    //p}' "$top_srcdir/README" >"$test_tmpdir/rules.yml"
+if ! have_promtool; then
+  skip "README alert rules: promtool check rules" "promtool not installed"
+elif promtool check rules "$test_tmpdir/rules.yml" >"$test_tmpdir/promtool" 2>&1 &&
+     grep -q cma_token_expiry_timestamp_seconds "$test_tmpdir/rules.yml"; then
+  ok "README alert rules: promtool check rules"
+else
+  not_ok "README alert rules: promtool check rules"
+  sed 's/^/# /' "$test_tmpdir/promtool"
+fi
+
 tap_done

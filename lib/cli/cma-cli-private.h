@@ -28,6 +28,7 @@ typedef struct {
   /* command options */
   char *at;
   char *output;
+  char *output_file;
   char *note;
   gboolean interactive;
   gboolean force;
