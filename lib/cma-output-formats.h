@@ -2,6 +2,8 @@
  * for cma-output.c to dispatch to. Private to libcma. */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "cma-output.h"
 
 G_BEGIN_DECLS
@@ -10,5 +12,11 @@ G_BEGIN_DECLS
 char *cma_output_prometheus_status (const CmaProduct *product, const CmaStatusEntry *entries,
                                     guint n);
 char *cma_output_prometheus_failure (const CmaProduct *product);
+
+/* Failed renewal attempts (cma-output-failure.c). "renewal failing since
+ * WHEN, N attempts: last error MESSAGE", times local (@local) or UTC. */
+char *cma_output_failure_phrase (const CmaFailure *failure, gboolean local);
+/* Member "last_failure": {since, at, attempts, class, message} or null. */
+void cma_output_failure_json (JsonBuilder *builder, const CmaFailure *failure);
 
 G_END_DECLS

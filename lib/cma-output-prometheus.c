@@ -15,6 +15,8 @@ typedef enum {
   METRIC_WARNING,
   METRIC_LAST_RENEWAL,
   METRIC_STATE,
+  METRIC_LAST_FAILURE,
+  METRIC_CONSECUTIVE_FAILURES,
 } Metric;
 
 typedef struct {
@@ -35,6 +37,11 @@ static const Family families[] = {
   [METRIC_STATE] = { "cma_token_state",
                      "Token state at the time of the run: 0 OK, 1 WARNING, 2 CRITICAL, "
                      "3 UNKNOWN." },
+  [METRIC_LAST_FAILURE] = { "cma_token_last_failure_timestamp_seconds",
+                            "When the last renewal attempt failed; absent unless attempts "
+                            "failed since the last renewal." },
+  [METRIC_CONSECUTIVE_FAILURES] = { "cma_token_consecutive_failures",
+                                    "Renewal attempts that failed since the last renewal." },
 };
 
 static const Family success_family = {
@@ -96,6 +103,12 @@ metric_value (Metric metric, const CmaStatusEntry *e, gint64 *value)
     case METRIC_LAST_RENEWAL:
       *value = v->renewed_at;
       return v->known;
+    case METRIC_LAST_FAILURE:
+      *value = e->failure ? e->failure->at : 0;
+      return e->failure != NULL;
+    case METRIC_CONSECUTIVE_FAILURES:
+      *value = e->failure ? e->failure->attempts : 0;
+      return TRUE;
     case METRIC_STATE:
     default:
       *value = v->state;

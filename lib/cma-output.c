@@ -78,6 +78,21 @@ nagios_phrase (const CmaStatusEntry *e)
   return g_strdup_printf ("%s expired %s days ago (%s)", e->conn->name, days, until);
 }
 
+/* The phrase, and why a due connection is WARNING early. A '|' would
+ * start the performance data, so none gets through from a message. */
+static char *
+nagios_failing_phrase (const CmaStatusEntry *e)
+{
+  g_autofree char *phrase = nagios_phrase (e);
+  g_autofree char *failing = NULL;
+
+  if (!e->failing)
+    return g_steal_pointer (&phrase);
+  failing = cma_output_failure_phrase (e->failure, FALSE);
+  g_strdelimit (failing, "|", '/');
+  return g_strdup_printf ("%s, %s", phrase, failing);
+}
+
 static const char *
 state_color (CmaState state)
 {
@@ -122,6 +137,11 @@ status_text_entry (GString *out, const CmaStatusEntry *e, gboolean color)
   g_string_append_printf (out, ", %s\n", phrase);
   g_string_append_printf (out, "  %-14s %s\n", "server:", e->conn->server_url);
   g_string_append_printf (out, "  %-14s %s\n", "cloud site:", e->conn->cloud_url);
+  if (e->failing)
+    {
+      g_autofree char *failing = cma_output_failure_phrase (e->failure, TRUE);
+      g_string_append_printf (out, "  %s\n", failing);
+    }
   if (!e->verdict.known)
     {
       g_string_append (out, "  renew the token now, then record it (or run 'renew')\n");
@@ -208,6 +228,7 @@ status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
     json_builder_add_double_value (b, round (v->days_left * 1e4) / 1e4);
   else
     json_builder_add_null_value (b);
+  cma_output_failure_json (b, e->failure);
   json_builder_end_object (b);
 }
 
@@ -256,7 +277,7 @@ nagios_summary (GString *out, const CmaStatusEntry *entries, guint n)
 
         if (e->verdict.state != order[pass])
           continue;
-        phrase = nagios_phrase (e);
+        phrase = nagios_failing_phrase (e);
         g_string_append_printf (out, "%s%s", first ? "" : ", ", phrase);
         first = FALSE;
       }

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "cma-attempts.h"
 #include "cma-config.h"
 #include "cma-ledger.h"
 #include "cma-policy.h"
@@ -26,6 +27,8 @@ typedef struct {
   const CmaConnection *conn;
   const CmaRenewal *last; /* NULL: nothing recorded */
   CmaVerdict verdict;
+  const CmaFailure *failure; /* failed attempts since the last renewal, or NULL */
+  gboolean failing;          /* due, and the last attempt failed: at least WARNING */
 } CmaStatusEntry;
 
 CmaState cma_status_entries_worst (const CmaStatusEntry *entries, guint n);

@@ -4,7 +4,9 @@
 
 #include <stdio.h>
 
+#include "cma-attempts.h"
 #include "cma-cli-private.h"
+#include "cma-error.h"
 #include "cma-hook.h"
 #include "cma-renew.h"
 
@@ -35,6 +37,25 @@ run_hook (CmaCli *cli, const CmaConnection *conn, const char *action, const CmaV
   /* A failing hook is reported but never undoes or fails the renewal. */
   if (!cma_hook_run (hook, action, cli->product, conn, verdict, message, &error))
     cma_cli_warn (cli, "%s: %s", conn->name, error->message);
+}
+
+/* Keep a failed attempt (or forget them after a renewal) beside the
+ * ledger, under its lock, so status shows a failing renewal before the
+ * assistant's own warning. Keeping it never fails the run. */
+static void
+note_attempt (CmaCli *cli, const CmaConnection *conn, const GError *failure)
+{
+  g_autofree char *path = cma_attempts_path (cli->ledger);
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  ok =
+      cma_ledger_lock (cli->ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, &error) &&
+      (failure != NULL ? cma_attempts_record_failure (path, conn, cma_clock_now (), failure, &error)
+                       : cma_attempts_clear (path, conn, &error));
+  cma_ledger_unlock (cli->ledger);
+  if (!ok)
+    cma_cli_warn (cli, "%s: cannot keep the attempt: %s", conn->name, error->message);
 }
 
 static void
@@ -92,12 +113,18 @@ renew_one (CmaCli *cli, const CmaConnection *conn)
     {
       g_printerr ("%s: %s: %s\n", cli->product->program, conn->name, error->message);
       status = cma_cli_exit_code_for_error (error);
+      /* A dry run attempted nothing; a locked ledger means another run is
+       * making the attempt. */
+      if (!cli->dry_run && !g_error_matches (error, CMA_ERROR, CMA_ERROR_LOCKED))
+        note_attempt (cli, conn, error);
       if (!cli->dry_run)
         run_hook (cli, conn, "failed", &result.before, error->message);
     }
   else
     {
       report_outcome (cli, conn, &result);
+      if (result.outcome == CMA_RENEW_RENEWED)
+        note_attempt (cli, conn, NULL);
       if (!cli->dry_run)
         run_hook (cli, conn, outcome_action (result.outcome),
                   result.outcome == CMA_RENEW_RENEWED ? &result.after : &result.before, NULL);

@@ -111,6 +111,36 @@ emit_failure (CmaCli *cli, CmaOutputFormat format, const char *message)
     cma_cli_warn (cli, "%s", error->message);
 }
 
+/* A renewal that keeps failing must show before the assistant warns.
+ * An unreadable attempts file is reported but not fatal: the ledger alone
+ * still gives the right deadlines. The failures must outlive @entries. */
+static GPtrArray *
+apply_failures (CmaCli *cli, CmaStatusEntry *entries, CmaInstant at)
+{
+  g_autofree char *path = cma_attempts_path (cli->ledger);
+  g_autoptr (GError) error = NULL;
+  GPtrArray *failures = cma_attempts_load (path, &error);
+
+  if (failures == NULL)
+    {
+      cma_cli_warn (cli, "%s", error->message);
+      return NULL;
+    }
+  for (guint i = 0; i < cli->selected->len; i++)
+    {
+      CmaStatusEntry *e = &entries[i];
+      const CmaFailure *f = cma_attempts_find (failures, e->conn);
+
+      if (!cma_failure_is_current (f, &e->verdict, at))
+        continue;
+      e->failure = f;
+      e->failing = cma_failure_escalates (f, &e->verdict, e->conn->renew_within, at);
+      if (e->failing)
+        e->verdict.state = cma_state_worst (e->verdict.state, CMA_STATE_WARNING);
+    }
+  return failures;
+}
+
 static int
 run_status (CmaCli *cli, GError **error)
 {
@@ -118,6 +148,7 @@ run_status (CmaCli *cli, GError **error)
   CmaInstant at;
   g_autoptr (GPtrArray) renewals = NULL;
   g_autofree CmaStatusEntry *entries = NULL;
+  g_autoptr (GPtrArray) failures = NULL;
   g_autofree char *text = NULL;
   g_autoptr (GError) local_error = NULL;
 
@@ -134,6 +165,7 @@ run_status (CmaCli *cli, GError **error)
     }
 
   entries = cma_cli_evaluate (cli, renewals, at);
+  failures = apply_failures (cli, entries, at);
   text = cma_output_status (cli->product, &cli->config->policy, entries, cli->selected->len, at,
                             format, cli->color);
   if (!emit (cli, format, text, error))
