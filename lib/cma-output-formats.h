@@ -19,4 +19,10 @@ char *cma_output_failure_phrase (const CmaFailure *failure, gboolean local);
 /* Member "last_failure": {since, at, attempts, class, message} or null. */
 void cma_output_failure_json (JsonBuilder *builder, const CmaFailure *failure);
 
+/* JSON shared by every command (cma-output-report.c): schema_version,
+ * program and product, the members every JSON output starts with. */
+void cma_output_json_header (JsonBuilder *builder, const CmaProduct *product);
+/* Pretty-printed, with a final newline. */
+char *cma_output_json_to_string (JsonBuilder *builder);
+
 G_END_DECLS

@@ -233,11 +233,12 @@ status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
 }
 
 static char *
-status_json (const CmaStatusEntry *entries, guint n, CmaInstant at)
+status_json (const CmaProduct *product, const CmaStatusEntry *entries, guint n, CmaInstant at)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
+  cma_output_json_header (b, product);
   add_member_string (b, "state", cma_state_to_string (cma_status_entries_worst (entries, n)));
   add_instant (b, "at", TRUE, at);
   json_builder_set_member_name (b, "connections");
@@ -329,7 +330,7 @@ cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
   switch (format)
     {
     case CMA_OUTPUT_JSON:
-      return status_json (entries, n, at);
+      return status_json (product, entries, n, at);
     case CMA_OUTPUT_NAGIOS:
       return status_nagios (product, policy, entries, n);
     case CMA_OUTPUT_PROMETHEUS:
@@ -341,11 +342,12 @@ cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
 }
 
 static char *
-status_failure_json (const char *message)
+status_failure_json (const CmaProduct *product, const char *message)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
+  cma_output_json_header (b, product);
   add_member_string (b, "state", cma_state_to_string (CMA_STATE_UNKNOWN));
   add_member_string (b, "error", message);
   json_builder_set_member_name (b, "connections");
@@ -371,7 +373,7 @@ cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format, co
   switch (format)
     {
     case CMA_OUTPUT_JSON:
-      return status_failure_json (message);
+      return status_failure_json (product, message);
     case CMA_OUTPUT_NAGIOS:
       return status_failure_nagios (product, message);
     case CMA_OUTPUT_PROMETHEUS:
@@ -409,11 +411,12 @@ history_text (GPtrArray *renewals)
 }
 
 static char *
-history_json (GPtrArray *renewals)
+history_json (const CmaProduct *product, GPtrArray *renewals)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
+  cma_output_json_header (b, product);
   json_builder_set_member_name (b, "renewals");
   json_builder_begin_array (b);
   for (guint i = 0; i < renewals->len; i++)
@@ -424,7 +427,7 @@ history_json (GPtrArray *renewals)
 }
 
 char *
-cma_output_history (GPtrArray *renewals, CmaOutputFormat format)
+cma_output_history (const CmaProduct *product, GPtrArray *renewals, CmaOutputFormat format)
 {
-  return format == CMA_OUTPUT_JSON ? history_json (renewals) : history_text (renewals);
+  return format == CMA_OUTPUT_JSON ? history_json (product, renewals) : history_text (renewals);
 }

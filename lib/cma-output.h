@@ -43,13 +43,14 @@ char *cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
 /* What status prints on stdout when it fails before it can evaluate
  * anything: monitoring and scripts read stdout even then, so it says
  * UNKNOWN in the format they parse. JSON:
- * {"state": "UNKNOWN", "error": MESSAGE, "connections": []}; Nagios:
+ * {"schema_version": 1, "program": PROG, "product": ID, "state": "UNKNOWN",
+ * "error": MESSAGE, "connections": []}; Nagios:
  * "JCMA TOKEN UNKNOWN - MESSAGE"; Prometheus: cma_token_status_success 0;
  * text: empty (the error goes to stderr). */
 char *cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format,
                                  const char *message);
 
 /* @renewals newest first. */
-char *cma_output_history (GPtrArray *renewals, CmaOutputFormat format);
+char *cma_output_history (const CmaProduct *product, GPtrArray *renewals, CmaOutputFormat format);
 
 G_END_DECLS

@@ -55,7 +55,8 @@ for p in $PRODUCTS; do
     --argjson start "$start" '.state == "WARNING" and
       (.connections[0].last_failure | (.at | fromdateiso8601) >= $start and
         (.since | fromdateiso8601) >= $start and .since <= .at and .attempts == 2 and
-        .class == "network" and (.message | test("cloud")))'
+        .class == "network" and (.message | test("cloud")) and
+        keys_unsorted == ["at", "since", "attempts", "class", "message"])'
   run "$PROG" status $s -o prometheus
   check "$p: prometheus: state 1 and two consecutive failures" 1 \
     '^cma_token_consecutive_failures\{.*connection="prod".*\} 2$'
