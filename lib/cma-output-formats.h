@@ -13,6 +13,10 @@ char *cma_output_prometheus_status (const CmaProduct *product, const CmaStatusEn
                                     guint n);
 char *cma_output_prometheus_failure (const CmaProduct *product);
 
+/* RFC 5545 calendar (cma-output-ics.c); @stamp is DTSTAMP. */
+char *cma_output_ics_status (const CmaProduct *product, const CmaStatusEntry *entries, guint n,
+                             CmaInstant stamp);
+
 /* Failed renewal attempts (cma-output-failure.c). "renewal failing since
  * WHEN, N attempts: last error MESSAGE", times local (@local) or UTC. */
 char *cma_output_failure_phrase (const CmaFailure *failure, gboolean local);

@@ -10,7 +10,7 @@
 #include "cma-output-formats.h"
 #include "cma-output.h"
 
-static const char *const format_names[] = { "text", "json", "nagios", "prometheus" };
+static const char *const format_names[] = { "text", "json", "nagios", "prometheus", "ics" };
 
 gboolean
 cma_output_format_parse (const char *text, guint allowed, CmaOutputFormat *out, GError **error)
@@ -335,6 +335,8 @@ cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
       return status_nagios (product, policy, entries, n);
     case CMA_OUTPUT_PROMETHEUS:
       return cma_output_prometheus_status (product, entries, n);
+    case CMA_OUTPUT_ICS:
+      return cma_output_ics_status (product, entries, n, at);
     case CMA_OUTPUT_TEXT:
     default:
       return status_text (entries, n, at, color);

@@ -17,6 +17,7 @@ typedef enum {
   CMA_OUTPUT_JSON,
   CMA_OUTPUT_NAGIOS,
   CMA_OUTPUT_PROMETHEUS,
+  CMA_OUTPUT_ICS,
 } CmaOutputFormat;
 
 /* @allowed is a mask of (1 << CmaOutputFormat) the command supports. */
@@ -46,7 +47,8 @@ char *cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
  * {"schema_version": 1, "program": PROG, "product": ID, "state": "UNKNOWN",
  * "error": MESSAGE, "connections": []}; Nagios:
  * "JCMA TOKEN UNKNOWN - MESSAGE"; Prometheus: cma_token_status_success 0;
- * text: empty (the error goes to stderr). */
+ * text and ICS: empty (the error goes to stderr; a calendar keeps its
+ * events). */
 char *cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format,
                                  const char *message);
 

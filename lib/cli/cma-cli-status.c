@@ -16,7 +16,7 @@ static const GOptionEntry status_options[] = {
   { "at", 0, 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (at),
     "Evaluate at TIME instead of now (ISO 8601)", "TIME" },
   { "output", 'o', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (output),
-    "Output format: text, json, nagios or prometheus", "FORMAT" },
+    "Output format: text, json, nagios, prometheus or ics", "FORMAT" },
   { "output-file", 0, 0, G_OPTION_ARG_FILENAME, CMA_CLI_FIELD (output_file),
     "Write the output to FILE (atomically, mode 0644) instead of stdout", "FILE" },
   G_OPTION_ENTRY_NULL
