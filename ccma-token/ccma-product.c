@@ -39,6 +39,7 @@ static const CmaGuideStep confluence_steps[] = {
 };
 
 const CmaProduct ccma_product = {
+  .id = "confluence",
   .program = "ccma-token",
   .product_name = "Confluence",
   .assistant_name = "Confluence Cloud Migration Assistant",

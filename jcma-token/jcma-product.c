@@ -39,6 +39,7 @@ static const CmaGuideStep jira_steps[] = {
 };
 
 const CmaProduct jcma_product = {
+  .id = "jira",
   .program = "jcma-token",
   .product_name = "Jira",
   .assistant_name = "Jira Cloud Migration Assistant",

@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "cma-error.h"
+#include "cma-output-formats.h"
 #include "cma-output.h"
 
-static const char *const format_names[] = { "text", "json", "nagios" };
+static const char *const format_names[] = { "text", "json", "nagios", "prometheus", "ics" };
 
 gboolean
 cma_output_format_parse (const char *text, guint allowed, CmaOutputFormat *out, GError **error)
@@ -77,6 +78,21 @@ nagios_phrase (const CmaStatusEntry *e)
   return g_strdup_printf ("%s expired %s days ago (%s)", e->conn->name, days, until);
 }
 
+/* The phrase, and why a due connection is WARNING early. A '|' would
+ * start the performance data, so none gets through from a message. */
+static char *
+nagios_failing_phrase (const CmaStatusEntry *e)
+{
+  g_autofree char *phrase = nagios_phrase (e);
+  g_autofree char *failing = NULL;
+
+  if (!e->failing)
+    return g_steal_pointer (&phrase);
+  failing = cma_output_failure_phrase (e->failure, FALSE);
+  g_strdelimit (failing, "|", '/');
+  return g_strdup_printf ("%s, %s", phrase, failing);
+}
+
 static const char *
 state_color (CmaState state)
 {
@@ -121,6 +137,11 @@ status_text_entry (GString *out, const CmaStatusEntry *e, gboolean color)
   g_string_append_printf (out, ", %s\n", phrase);
   g_string_append_printf (out, "  %-14s %s\n", "server:", e->conn->server_url);
   g_string_append_printf (out, "  %-14s %s\n", "cloud site:", e->conn->cloud_url);
+  if (e->failing)
+    {
+      g_autofree char *failing = cma_output_failure_phrase (e->failure, TRUE);
+      g_string_append_printf (out, "  %s\n", failing);
+    }
   if (!e->verdict.known)
     {
       g_string_append (out, "  renew the token now, then record it (or run 'renew')\n");
@@ -207,15 +228,17 @@ status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
     json_builder_add_double_value (b, round (v->days_left * 1e4) / 1e4);
   else
     json_builder_add_null_value (b);
+  cma_output_failure_json (b, e->failure);
   json_builder_end_object (b);
 }
 
 static char *
-status_json (const CmaStatusEntry *entries, guint n, CmaInstant at)
+status_json (const CmaProduct *product, const CmaStatusEntry *entries, guint n, CmaInstant at)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
+  cma_output_json_header (b, product);
   add_member_string (b, "state", cma_state_to_string (cma_status_entries_worst (entries, n)));
   add_instant (b, "at", TRUE, at);
   json_builder_set_member_name (b, "connections");
@@ -255,7 +278,7 @@ nagios_summary (GString *out, const CmaStatusEntry *entries, guint n)
 
         if (e->verdict.state != order[pass])
           continue;
-        phrase = nagios_phrase (e);
+        phrase = nagios_failing_phrase (e);
         g_string_append_printf (out, "%s%s", first ? "" : ", ", phrase);
         first = FALSE;
       }
@@ -307,9 +330,13 @@ cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
   switch (format)
     {
     case CMA_OUTPUT_JSON:
-      return status_json (entries, n, at);
+      return status_json (product, entries, n, at);
     case CMA_OUTPUT_NAGIOS:
       return status_nagios (product, policy, entries, n);
+    case CMA_OUTPUT_PROMETHEUS:
+      return cma_output_prometheus_status (product, entries, n);
+    case CMA_OUTPUT_ICS:
+      return cma_output_ics_status (product, entries, n, at);
     case CMA_OUTPUT_TEXT:
     default:
       return status_text (entries, n, at, color);
@@ -317,11 +344,12 @@ cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
 }
 
 static char *
-status_failure_json (const char *message)
+status_failure_json (const CmaProduct *product, const char *message)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
+  cma_output_json_header (b, product);
   add_member_string (b, "state", cma_state_to_string (CMA_STATE_UNKNOWN));
   add_member_string (b, "error", message);
   json_builder_set_member_name (b, "connections");
@@ -347,9 +375,11 @@ cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format, co
   switch (format)
     {
     case CMA_OUTPUT_JSON:
-      return status_failure_json (message);
+      return status_failure_json (product, message);
     case CMA_OUTPUT_NAGIOS:
       return status_failure_nagios (product, message);
+    case CMA_OUTPUT_PROMETHEUS:
+      return cma_output_prometheus_failure (product);
     case CMA_OUTPUT_TEXT:
     default:
       /* People read the error where every command reports it: stderr. */
@@ -383,11 +413,12 @@ history_text (GPtrArray *renewals)
 }
 
 static char *
-history_json (GPtrArray *renewals)
+history_json (const CmaProduct *product, GPtrArray *renewals)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
+  cma_output_json_header (b, product);
   json_builder_set_member_name (b, "renewals");
   json_builder_begin_array (b);
   for (guint i = 0; i < renewals->len; i++)
@@ -398,7 +429,7 @@ history_json (GPtrArray *renewals)
 }
 
 char *
-cma_output_history (GPtrArray *renewals, CmaOutputFormat format)
+cma_output_history (const CmaProduct *product, GPtrArray *renewals, CmaOutputFormat format)
 {
-  return format == CMA_OUTPUT_JSON ? history_json (renewals) : history_text (renewals);
+  return format == CMA_OUTPUT_JSON ? history_json (product, renewals) : history_text (renewals);
 }

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "cma-attempts.h"
 #include "cma-config.h"
 #include "cma-ledger.h"
 #include "cma-policy.h"
@@ -15,6 +16,8 @@ typedef enum {
   CMA_OUTPUT_TEXT,
   CMA_OUTPUT_JSON,
   CMA_OUTPUT_NAGIOS,
+  CMA_OUTPUT_PROMETHEUS,
+  CMA_OUTPUT_ICS,
 } CmaOutputFormat;
 
 /* @allowed is a mask of (1 << CmaOutputFormat) the command supports. */
@@ -25,6 +28,8 @@ typedef struct {
   const CmaConnection *conn;
   const CmaRenewal *last; /* NULL: nothing recorded */
   CmaVerdict verdict;
+  const CmaFailure *failure; /* failed attempts since the last renewal, or NULL */
+  gboolean failing;          /* due, and the last attempt failed: at least WARNING */
 } CmaStatusEntry;
 
 CmaState cma_status_entries_worst (const CmaStatusEntry *entries, guint n);
@@ -39,12 +44,15 @@ char *cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
 /* What status prints on stdout when it fails before it can evaluate
  * anything: monitoring and scripts read stdout even then, so it says
  * UNKNOWN in the format they parse. JSON:
- * {"state": "UNKNOWN", "error": MESSAGE, "connections": []}; Nagios:
- * "JCMA TOKEN UNKNOWN - MESSAGE"; text: empty (the error goes to stderr). */
+ * {"schema_version": 1, "program": PROG, "product": ID, "state": "UNKNOWN",
+ * "error": MESSAGE, "connections": []}; Nagios:
+ * "JCMA TOKEN UNKNOWN - MESSAGE"; Prometheus: cma_token_status_success 0;
+ * text and ICS: empty (the error goes to stderr; a calendar keeps its
+ * events). */
 char *cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format,
                                  const char *message);
 
 /* @renewals newest first. */
-char *cma_output_history (GPtrArray *renewals, CmaOutputFormat format);
+char *cma_output_history (const CmaProduct *product, GPtrArray *renewals, CmaOutputFormat format);
 
 G_END_DECLS

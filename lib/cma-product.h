@@ -16,6 +16,7 @@ typedef struct {
 } CmaGuideStep;
 
 typedef struct {
+  const char *id;               /* "jira": the product in JSON, metrics and calendars */
   const char *program;          /* "jcma-token": config and ledger file names */
   const char *product_name;     /* "Jira" */
   const char *assistant_name;   /* "Jira Cloud Migration Assistant" */

@@ -6,10 +6,13 @@
 
 #include "cma-cli-private.h"
 #include "cma-doctor.h"
+#include "cma-output-report.h"
 
 static const GOptionEntry doctor_options[] = {
   { "no-cloud", 0, 0, G_OPTION_ARG_NONE, CMA_CLI_FIELD (no_cloud),
     "Skip the cloud API check (it creates a short-lived auth token)", NULL },
+  { "output", 'o', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (output),
+    "Output format: text or json (each check's result)", "FORMAT" },
   G_OPTION_ENTRY_NULL
 };
 
@@ -35,6 +38,27 @@ print_checks (CmaCli *cli, GPtrArray *checks)
     }
 }
 
+static void
+print_connection (CmaCli *cli, const CmaDoctorReport *report)
+{
+  const CmaConnection *conn = report->conn;
+
+  if (!cli->quiet)
+    printf ("connection %s (%s for %s)\n", conn->name, conn->server_url, conn->cloud_url);
+  print_checks (cli, report->checks);
+  /* Checks of the next connection may take a while: show these now. */
+  fflush (stdout);
+}
+
+static void
+print_json (CmaCli *cli, GPtrArray *config_checks, const CmaDoctorReport *reports, gboolean passed)
+{
+  g_autofree char *json = cma_output_doctor_json (cli->product, cli->config->path, config_checks,
+                                                  reports, cli->selected->len, passed);
+
+  fputs (json, stdout);
+}
+
 static int
 run_doctor (CmaCli *cli, GError **error)
 {
@@ -43,28 +67,37 @@ run_doctor (CmaCli *cli, GError **error)
     .trace = cli->verbose >= 2 ? cma_cli_trace_to_stderr : NULL,
     .trace_data = cli,
   };
+  CmaOutputFormat format;
   g_autoptr (GPtrArray) config_checks = NULL;
-  gboolean passed;
+  g_autofree CmaDoctorReport *reports = NULL;
+  gboolean text, passed;
 
+  if (!cma_cli_parse_output (cli, CMA_CLI_FORMATS_DOC, &format, error))
+    return CMA_EXIT_USAGE;
   if (!cma_cli_setup (cli, error))
     return CMA_EXIT_CONFIG;
+  text = format == CMA_OUTPUT_TEXT;
   config_checks = cma_doctor_check_config (cli->config->path);
-  if (!cli->quiet)
+  if (text && !cli->quiet)
     printf ("%s\n", cli->product->assistant_name);
-  print_checks (cli, config_checks);
+  if (text)
+    print_checks (cli, config_checks);
   passed = cma_doctor_all_passed (config_checks);
+  reports = g_new0 (CmaDoctorReport, cli->selected->len);
   for (guint i = 0; i < cli->selected->len; i++)
     {
-      const CmaConnection *conn = cli->selected->pdata[i];
-      g_autoptr (GPtrArray) checks = cma_doctor_check_connection (cli->product, conn, &options);
-
-      if (!cli->quiet)
-        printf ("connection %s (%s for %s)\n", conn->name, conn->server_url, conn->cloud_url);
-      print_checks (cli, checks);
-      passed = cma_doctor_all_passed (checks) && passed;
+      reports[i].conn = cli->selected->pdata[i];
+      reports[i].checks = cma_doctor_check_connection (cli->product, reports[i].conn, &options);
+      passed = cma_doctor_all_passed (reports[i].checks) && passed;
+      if (text)
+        print_connection (cli, &reports[i]);
     }
-  if (!cli->quiet)
+  if (!text)
+    print_json (cli, config_checks, reports, passed);
+  else if (!cli->quiet)
     printf ("%s\n", passed ? "All checks passed." : "Some checks failed; see the fixes above.");
+  for (guint i = 0; i < cli->selected->len; i++)
+    g_ptr_array_unref (reports[i].checks);
   return passed ? CMA_EXIT_OK : CMA_EXIT_DOCTOR_FAILED;
 }
 

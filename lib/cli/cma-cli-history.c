@@ -43,7 +43,7 @@ run_history (CmaCli *cli, GError **error)
     g_ptr_array_extend (shown, renewals, NULL, NULL);
   /* Stable sort keeps file order among renewals of the same second. */
   g_ptr_array_sort (shown, compare_newest_first);
-  text = cma_output_history (shown, format);
+  text = cma_output_history (cli->product, shown, format);
   if (format == CMA_OUTPUT_TEXT && shown->len == 0)
     cma_cli_info (cli, "no renewal recorded yet in %s", cma_ledger_get_path (cli->ledger));
   cma_cli_print_result (cli, text);

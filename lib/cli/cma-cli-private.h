@@ -28,6 +28,7 @@ typedef struct {
   /* command options */
   char *at;
   char *output;
+  char *output_file;
   char *note;
   gboolean interactive;
   gboolean force;
@@ -89,7 +90,8 @@ gboolean cma_cli_parse_at (CmaCli *cli, CmaInstant *at, GError **error);
 
 /* Masks of the --output formats a command accepts. */
 #define CMA_CLI_FORMATS_ALL                                                                        \
-  ((1u << CMA_OUTPUT_TEXT) | (1u << CMA_OUTPUT_JSON) | (1u << CMA_OUTPUT_NAGIOS))
+  ((1u << CMA_OUTPUT_TEXT) | (1u << CMA_OUTPUT_JSON) | (1u << CMA_OUTPUT_NAGIOS) |                 \
+   (1u << CMA_OUTPUT_PROMETHEUS) | (1u << CMA_OUTPUT_ICS))
 #define CMA_CLI_FORMATS_DOC ((1u << CMA_OUTPUT_TEXT) | (1u << CMA_OUTPUT_JSON))
 /* --output among @allowed, text when it is not given. */
 gboolean cma_cli_parse_output (CmaCli *cli, guint allowed, CmaOutputFormat *format, GError **error);

@@ -4,8 +4,11 @@
 
 #include <stdio.h>
 
+#include "cma-attempts.h"
 #include "cma-cli-private.h"
+#include "cma-error.h"
 #include "cma-hook.h"
+#include "cma-output-report.h"
 #include "cma-renew.h"
 
 CMA_CLI_DAYS_CALLBACK (set_renew_within, renew_within)
@@ -19,6 +22,8 @@ static const GOptionEntry renew_options[] = {
     "Due when fewer than DAYS remain (default 7)", "DAYS" },
   { "hook", 0, 0, G_OPTION_ARG_FILENAME, CMA_CLI_FIELD (hook),
     "Run PROG after each connection's attempt (renewed, failed, not-due)", "PROG" },
+  { "output", 'o', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (output),
+    "Output format: text or json (each connection's outcome)", "FORMAT" },
   G_OPTION_ENTRY_NULL
 };
 
@@ -35,6 +40,25 @@ run_hook (CmaCli *cli, const CmaConnection *conn, const char *action, const CmaV
   /* A failing hook is reported but never undoes or fails the renewal. */
   if (!cma_hook_run (hook, action, cli->product, conn, verdict, message, &error))
     cma_cli_warn (cli, "%s: %s", conn->name, error->message);
+}
+
+/* Keep a failed attempt (or forget them after a renewal) beside the
+ * ledger, under its lock, so status shows a failing renewal before the
+ * assistant's own warning. Keeping it never fails the run. */
+static void
+note_attempt (CmaCli *cli, const CmaConnection *conn, const GError *failure)
+{
+  g_autofree char *path = cma_attempts_path (cli->ledger);
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  ok =
+      cma_ledger_lock (cli->ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, &error) &&
+      (failure != NULL ? cma_attempts_record_failure (path, conn, cma_clock_now (), failure, &error)
+                       : cma_attempts_clear (path, conn, &error));
+  cma_ledger_unlock (cli->ledger);
+  if (!ok)
+    cma_cli_warn (cli, "%s: cannot keep the attempt: %s", conn->name, error->message);
 }
 
 static void
@@ -72,9 +96,11 @@ outcome_action (CmaRenewOutcome outcome)
   return outcome == CMA_RENEW_RENEWED ? "renewed" : "not-due";
 }
 
-/* Returns the exit status for this connection. */
+/* Fills @result and @error (the caller frees both) and returns the exit
+ * status for this connection. */
 static int
-renew_one (CmaCli *cli, const CmaConnection *conn)
+renew_one (CmaCli *cli, const CmaConnection *conn, gboolean json, CmaRenewResult *result,
+           GError **error)
 {
   CmaRenewOptions options = {
     .force = cli->force,
@@ -83,48 +109,77 @@ renew_one (CmaCli *cli, const CmaConnection *conn)
     .trace = cli->verbose >= 2 ? cma_cli_trace_to_stderr : NULL,
     .trace_data = cli,
   };
-  /* A failure before the ledger is read leaves the state unknown, not OK. */
-  CmaRenewResult result = { .before.state = CMA_STATE_UNKNOWN };
-  g_autoptr (GError) error = NULL;
   int status = CMA_EXIT_OK;
 
-  if (!cma_renew (cli->product, &cli->config->policy, cli->ledger, conn, &options, &result, &error))
+  /* A failure before the ledger is read leaves the state unknown, not OK. */
+  result->before.state = CMA_STATE_UNKNOWN;
+  if (!cma_renew (cli->product, &cli->config->policy, cli->ledger, conn, &options, result, error))
     {
-      g_printerr ("%s: %s: %s\n", cli->product->program, conn->name, error->message);
-      status = cma_cli_exit_code_for_error (error);
+      g_printerr ("%s: %s: %s\n", cli->product->program, conn->name, (*error)->message);
+      status = cma_cli_exit_code_for_error (*error);
+      /* A dry run attempted nothing; a locked ledger means another run is
+       * making the attempt. */
+      if (!cli->dry_run && !g_error_matches (*error, CMA_ERROR, CMA_ERROR_LOCKED))
+        note_attempt (cli, conn, *error);
       if (!cli->dry_run)
-        run_hook (cli, conn, "failed", &result.before, error->message);
+        run_hook (cli, conn, "failed", &result->before, (*error)->message);
     }
   else
     {
-      report_outcome (cli, conn, &result);
+      if (!json)
+        report_outcome (cli, conn, result);
+      if (result->outcome == CMA_RENEW_RENEWED)
+        note_attempt (cli, conn, NULL);
       if (!cli->dry_run)
-        run_hook (cli, conn, outcome_action (result.outcome),
-                  result.outcome == CMA_RENEW_RENEWED ? &result.after : &result.before, NULL);
+        run_hook (cli, conn, outcome_action (result->outcome),
+                  result->outcome == CMA_RENEW_RENEWED ? &result->after : &result->before, NULL);
     }
-  if (result.secret_origins != NULL)
-    cma_cli_verbose (cli, 1, "%s: %s", conn->name, result.secret_origins);
+  if (result->secret_origins != NULL)
+    cma_cli_verbose (cli, 1, "%s: %s", conn->name, result->secret_origins);
   cma_cli_verbose (cli, 1, "%s: %u HTTP request(s), %u new connection(s)", conn->name,
-                   result.requests, result.connects);
-  cma_renew_result_clear (&result);
+                   result->requests, result->connects);
   return status;
 }
 
 static int
 run_renew (CmaCli *cli, GError **error)
 {
+  CmaOutputFormat format;
   int status = CMA_EXIT_OK;
+  g_autofree CmaRenewResult *results = NULL;
+  g_autofree GError **errors = NULL;
+  g_autofree CmaRenewReport *reports = NULL;
+  g_autofree char *json = NULL;
 
+  if (!cma_cli_parse_output (cli, CMA_CLI_FORMATS_DOC, &format, error))
+    return CMA_EXIT_USAGE;
   if (!cma_cli_setup (cli, error))
     return CMA_EXIT_CONFIG;
+  results = g_new0 (CmaRenewResult, cli->selected->len);
+  errors = g_new0 (GError *, cli->selected->len);
+  reports = g_new0 (CmaRenewReport, cli->selected->len);
   /* Every connection gets its attempt; the first failure decides the
    * exit status, so a timer's unit fails when any renewal did. */
   for (guint i = 0; i < cli->selected->len; i++)
     {
-      int one = renew_one (cli, cli->selected->pdata[i]);
+      CmaRenewReport *r = &reports[i];
 
+      r->conn = cli->selected->pdata[i];
+      r->exit_status = renew_one (cli, r->conn, format == CMA_OUTPUT_JSON, &results[i], &errors[i]);
+      r->result = &results[i];
+      r->error = errors[i];
       if (status == CMA_EXIT_OK)
-        status = one;
+        status = r->exit_status;
+    }
+  if (format == CMA_OUTPUT_JSON)
+    {
+      json = cma_output_renew_json (cli->product, reports, cli->selected->len, status);
+      fputs (json, stdout);
+    }
+  for (guint i = 0; i < cli->selected->len; i++)
+    {
+      cma_renew_result_clear (&results[i]);
+      g_clear_error (&errors[i]);
     }
   return status;
 }

@@ -1,17 +1,145 @@
 /* cma-cli-status.c: status, for people, scripts and monitoring. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cma-cli-private.h"
+#include "cma-error.h"
 
 static const GOptionEntry status_options[] = {
   { "at", 0, 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (at),
     "Evaluate at TIME instead of now (ISO 8601)", "TIME" },
   { "output", 'o', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (output),
-    "Output format: text, json or nagios", "FORMAT" },
+    "Output format: text, json, nagios, prometheus or ics", "FORMAT" },
+  { "output-file", 0, 0, G_OPTION_ARG_FILENAME, CMA_CLI_FIELD (output_file),
+    "Write the output to FILE (atomically, mode 0644) instead of stdout", "FILE" },
   G_OPTION_ENTRY_NULL
 };
+
+/* errno as a GError, for the caller to prefix with the file's name. */
+static gboolean
+set_errno_error (GError **error)
+{
+  int saved = errno;
+
+  g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "%s", g_strerror (saved));
+  return FALSE;
+}
+
+static gboolean
+fill_file (int fd, const char *text, GError **error)
+{
+  gsize len = strlen (text);
+
+  if (fchmod (fd, 0644) != 0)
+    return set_errno_error (error);
+  while (len > 0)
+    {
+      gssize n = write (fd, text, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return set_errno_error (error);
+      text += n;
+      len -= (gsize) n;
+    }
+  return fsync (fd) == 0 || set_errno_error (error);
+}
+
+/* A collector or web server may read @path at any moment: write a
+ * temporary file beside it and rename it over, so a reader sees the old
+ * file or the new one, never half. 0644 whatever the umask, since the
+ * reader is usually another user (node_exporter, www-data). */
+static gboolean
+write_file_atomically (const char *path, const char *text, GError **error)
+{
+  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
+  g_autoptr (GError) local_error = NULL;
+  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
+  gboolean ok;
+
+  if (fd < 0)
+    ok = set_errno_error (&local_error);
+  else
+    {
+      ok = fill_file (fd, text, &local_error);
+      if (close (fd) != 0 && ok)
+        ok = set_errno_error (&local_error);
+      if (ok && g_rename (tmp, path) != 0)
+        ok = set_errno_error (&local_error);
+      if (!ok)
+        g_unlink (tmp);
+    }
+  if (!ok)
+    g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot write %s: %s", path,
+                 local_error->message);
+  return ok;
+}
+
+/* The result goes to --output-file, or stdout; -q silences people's
+ * output on stdout only: monitoring formats and files are the result. */
+static gboolean
+emit (CmaCli *cli, CmaOutputFormat format, const char *text, GError **error)
+{
+  if (cli->output_file != NULL)
+    return write_file_atomically (cli->output_file, text, error);
+  if (format == CMA_OUTPUT_TEXT)
+    cma_cli_print_result (cli, text);
+  else
+    fputs (text, stdout);
+  return TRUE;
+}
+
+/* Monitoring reads the output even now: it says UNKNOWN in the format
+ * they parse. An empty rendering (text) leaves an existing file alone. */
+static void
+emit_failure (CmaCli *cli, CmaOutputFormat format, const char *message)
+{
+  g_autofree char *failure = cma_output_status_failure (cli->product, format, message);
+  g_autoptr (GError) error = NULL;
+
+  if (*failure == '\0')
+    return;
+  if (!emit (cli, format, failure, &error))
+    cma_cli_warn (cli, "%s", error->message);
+}
+
+/* A renewal that keeps failing must show before the assistant warns.
+ * An unreadable attempts file is reported but not fatal: the ledger alone
+ * still gives the right deadlines. The failures must outlive @entries. */
+static GPtrArray *
+apply_failures (CmaCli *cli, CmaStatusEntry *entries, CmaInstant at)
+{
+  g_autofree char *path = cma_attempts_path (cli->ledger);
+  g_autoptr (GError) error = NULL;
+  GPtrArray *failures = cma_attempts_load (path, &error);
+
+  if (failures == NULL)
+    {
+      cma_cli_warn (cli, "%s", error->message);
+      return NULL;
+    }
+  for (guint i = 0; i < cli->selected->len; i++)
+    {
+      CmaStatusEntry *e = &entries[i];
+      const CmaFailure *f = cma_attempts_find (failures, e->conn);
+
+      if (!cma_failure_is_current (f, &e->verdict, at))
+        continue;
+      e->failure = f;
+      e->failing = cma_failure_escalates (f, &e->verdict, e->conn->renew_within, at);
+      if (e->failing)
+        e->verdict.state = cma_state_worst (e->verdict.state, CMA_STATE_WARNING);
+    }
+  return failures;
+}
 
 static int
 run_status (CmaCli *cli, GError **error)
@@ -20,6 +148,7 @@ run_status (CmaCli *cli, GError **error)
   CmaInstant at;
   g_autoptr (GPtrArray) renewals = NULL;
   g_autofree CmaStatusEntry *entries = NULL;
+  g_autoptr (GPtrArray) failures = NULL;
   g_autofree char *text = NULL;
   g_autoptr (GError) local_error = NULL;
 
@@ -29,23 +158,18 @@ run_status (CmaCli *cli, GError **error)
   if (!cma_cli_setup (cli, &local_error) ||
       (renewals = cma_ledger_load (cli->ledger, &local_error)) == NULL)
     {
-      /* Monitoring reads stdout even now; the error goes to stderr. */
-      g_autofree char *failure =
-          cma_output_status_failure (cli->product, format, local_error->message);
-
-      fputs (failure, stdout);
+      /* The error itself goes to stderr. */
+      emit_failure (cli, format, local_error->message);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return CMA_EXIT_UNKNOWN;
     }
 
   entries = cma_cli_evaluate (cli, renewals, at);
+  failures = apply_failures (cli, entries, at);
   text = cma_output_status (cli->product, &cli->config->policy, entries, cli->selected->len, at,
                             format, cli->color);
-  /* -q silences people's output only; monitoring formats are the result. */
-  if (format == CMA_OUTPUT_TEXT)
-    cma_cli_print_result (cli, text);
-  else
-    fputs (text, stdout);
+  if (!emit (cli, format, text, error))
+    return CMA_EXIT_UNKNOWN;
   return (int) cma_status_entries_worst (entries, cli->selected->len);
 }
 

@@ -179,6 +179,7 @@ cli_clear (CmaCli *cli)
   g_free (cli->cloud_url);
   g_free (cli->at);
   g_free (cli->output);
+  g_free (cli->output_file);
   g_free (cli->note);
   g_free (cli->hook);
   g_clear_pointer (&cli->selected, g_ptr_array_unref);

@@ -1,0 +1,281 @@
+/* cma-attempts.c: failed renewal attempts in PROG.attempts, beside the
+ * ledger, whose format stays untouched. */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "cma-attempts.h"
+#include "cma-error.h"
+
+void
+cma_failure_free (CmaFailure *f)
+{
+  if (f == NULL)
+    return;
+  g_free (f->connection);
+  g_free (f->server_url);
+  g_free (f->cloud_url);
+  g_free (f->error_class);
+  g_free (f->message);
+  g_free (f);
+}
+
+char *
+cma_attempts_path (CmaLedger *ledger)
+{
+  const char *ledger_path = cma_ledger_get_path (ledger);
+  g_autofree char *base = g_strdup (ledger_path);
+
+  if (g_str_has_suffix (base, ".ledger"))
+    base[strlen (base) - strlen (".ledger")] = '\0';
+  return g_strconcat (base, ".attempts", NULL);
+}
+
+const char *
+cma_attempts_error_class (const GError *error)
+{
+  static const char *const names[] = {
+    [CMA_ERROR_USAGE] = "usage",
+    [CMA_ERROR_CONFIG] = "config",
+    [CMA_ERROR_CREDENTIALS] = "credentials",
+    [CMA_ERROR_STATE] = "state",
+    [CMA_ERROR_LOCKED] = "locked",
+    [CMA_ERROR_AUTH] = "auth",
+    [CMA_ERROR_NETWORK] = "network",
+    [CMA_ERROR_TLS] = "tls",
+    [CMA_ERROR_PROTOCOL] = "protocol",
+    [CMA_ERROR_NOT_SUPPORTED] = "not-supported",
+    [CMA_ERROR_REJECTED] = "rejected",
+    [CMA_ERROR_FAILED] = "failed",
+  };
+
+  if (error->domain != CMA_ERROR || error->code < 0 || (guint) error->code >= G_N_ELEMENTS (names))
+    return "failed";
+  return names[error->code];
+}
+
+/* One line, bounded, valid UTF-8: the file is read by monitoring. */
+static char *
+clean_message (const char *message)
+{
+  g_autofree char *valid = g_utf8_make_valid (message, -1);
+  const char *end = valid;
+
+  g_strdelimit (valid, "\r\n\t", ' ');
+  while (*end != '\0' && (gsize) (end - valid) < CMA_ATTEMPTS_MAX_MESSAGE)
+    end = g_utf8_next_char (end);
+  return g_strndup (valid, (gsize) (end - valid));
+}
+
+static gboolean
+read_instant (JsonObject *o, const char *name, CmaInstant *out)
+{
+  const char *text = json_object_get_string_member_with_default (o, name, NULL);
+
+  return text != NULL && cma_time_parse (text, out, NULL);
+}
+
+static CmaFailure *
+failure_from_json (JsonNode *node)
+{
+  g_autoptr (CmaFailure) f = g_new0 (CmaFailure, 1);
+  JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  gint64 attempts;
+
+  if (o == NULL || !read_instant (o, "since", &f->since) || !read_instant (o, "at", &f->at))
+    return NULL;
+  f->connection = g_strdup (json_object_get_string_member_with_default (o, "connection", ""));
+  f->server_url = g_strdup (json_object_get_string_member_with_default (o, "server_url", NULL));
+  f->cloud_url = g_strdup (json_object_get_string_member_with_default (o, "cloud_url", NULL));
+  f->error_class = g_strdup (json_object_get_string_member_with_default (o, "class", "failed"));
+  f->message = g_strdup (json_object_get_string_member_with_default (o, "message", ""));
+  attempts = json_object_get_int_member_with_default (o, "attempts", 0);
+  if (f->server_url == NULL || f->cloud_url == NULL || attempts < 1 || attempts > G_MAXUINT)
+    return NULL;
+  f->attempts = (guint) attempts;
+  return g_steal_pointer (&f);
+}
+
+static gboolean
+parse_failures (const char *path, const char *data, gsize len, GPtrArray *out, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonArray *list = NULL;
+
+  if (json_parser_load_from_data (parser, data, (gssize) len, NULL) &&
+      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+      json_object_has_member (json_node_get_object (root), "failures"))
+    list = json_object_get_array_member (json_node_get_object (root), "failures");
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      CmaFailure *f = failure_from_json (json_array_get_element (list, i));
+
+      if (f == NULL)
+        break;
+      g_ptr_array_add (out, f);
+    }
+  if (list == NULL || out->len != json_array_get_length (list))
+    {
+      /* Say where, never what: the caller may not be allowed to read it. */
+      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "%s: not a valid attempts file", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+cma_attempts_load (const char *path, GError **error)
+{
+  g_autoptr (GPtrArray) failures =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) cma_failure_free);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  g_autoptr (GError) local_error = NULL;
+
+  if (!g_file_get_contents (path, &data, &len, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return g_steal_pointer (&failures);
+      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "cannot read %s: %s", path,
+                   local_error->message);
+      return NULL;
+    }
+  if (!parse_failures (path, data, len, failures, error))
+    return NULL;
+  return g_steal_pointer (&failures);
+}
+
+static gboolean
+failure_matches (const CmaFailure *f, const CmaConnection *conn)
+{
+  return g_strcmp0 (f->server_url, conn->server_url) == 0 &&
+         g_strcmp0 (f->cloud_url, conn->cloud_url) == 0;
+}
+
+const CmaFailure *
+cma_attempts_find (GPtrArray *failures, const CmaConnection *conn)
+{
+  for (guint i = 0; i < failures->len; i++)
+    if (failure_matches (failures->pdata[i], conn))
+      return failures->pdata[i];
+  return NULL;
+}
+
+static void
+add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_instant (JsonBuilder *b, const char *name, CmaInstant instant)
+{
+  g_autofree char *iso = cma_time_format_iso (instant);
+
+  add_string (b, name, iso);
+}
+
+static void
+failure_to_json (JsonBuilder *b, const CmaFailure *f)
+{
+  json_builder_begin_object (b);
+  add_string (b, "connection", f->connection);
+  add_string (b, "server_url", f->server_url);
+  add_string (b, "cloud_url", f->cloud_url);
+  add_instant (b, "since", f->since);
+  add_instant (b, "at", f->at);
+  json_builder_set_member_name (b, "attempts");
+  json_builder_add_int_value (b, f->attempts);
+  add_string (b, "class", f->error_class);
+  add_string (b, "message", f->message);
+  json_builder_end_object (b);
+}
+
+static gboolean
+save (const char *path, GPtrArray *failures, GError **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *data = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "failures");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < failures->len; i++)
+    failure_to_json (b, failures->pdata[i]);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  data = json_generator_to_data (gen, NULL);
+  if (g_file_set_contents_full (path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local_error))
+    return TRUE;
+  g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "cannot write %s: %s", path,
+               local_error->message);
+  return FALSE;
+}
+
+gboolean
+cma_attempts_record_failure (const char *path, const CmaConnection *conn, CmaInstant at,
+                             const GError *failure, GError **error)
+{
+  g_autoptr (GPtrArray) failures = cma_attempts_load (path, error);
+  CmaFailure *f;
+
+  if (failures == NULL)
+    return FALSE;
+  f = (CmaFailure *) cma_attempts_find (failures, conn);
+  if (f == NULL)
+    {
+      f = g_new0 (CmaFailure, 1);
+      f->server_url = g_strdup (conn->server_url);
+      f->cloud_url = g_strdup (conn->cloud_url);
+      f->since = at;
+      g_ptr_array_add (failures, f);
+    }
+  g_free (f->connection);
+  f->connection = g_strdup (conn->name);
+  g_free (f->error_class);
+  f->error_class = g_strdup (cma_attempts_error_class (failure));
+  g_free (f->message);
+  f->message = clean_message (failure->message);
+  f->at = at;
+  f->attempts++;
+  return save (path, failures, error);
+}
+
+gboolean
+cma_attempts_clear (const char *path, const CmaConnection *conn, GError **error)
+{
+  g_autoptr (GPtrArray) failures = cma_attempts_load (path, error);
+  const CmaFailure *f;
+
+  if (failures == NULL)
+    return FALSE;
+  f = cma_attempts_find (failures, conn);
+  if (f == NULL)
+    return TRUE;
+  g_ptr_array_remove (failures, (gpointer) f);
+  return save (path, failures, error);
+}
+
+gboolean
+cma_failure_is_current (const CmaFailure *f, const CmaVerdict *v, CmaInstant now)
+{
+  return f != NULL && f->at <= now && (!v->known || f->at > v->renewed_at);
+}
+
+gboolean
+cma_failure_escalates (const CmaFailure *f, const CmaVerdict *v, double renew_within,
+                       CmaInstant now)
+{
+  /* In whole seconds, as renew's "due from" is computed. */
+  return cma_failure_is_current (f, v, now) &&
+         (!v->known || v->usable_until - now < cma_days_to_seconds (renew_within));
+}

@@ -1,0 +1,49 @@
+/* cma-output-failure.c: how every format says that renewals keep
+ * failing, so text, Nagios and JSON tell the same story. */
+#include "config.h"
+
+#include "cma-output-formats.h"
+
+char *
+cma_output_failure_phrase (const CmaFailure *f, gboolean local)
+{
+  g_autofree char *since =
+      local ? cma_time_format_local (f->since) : cma_time_format_iso (f->since);
+
+  return g_strdup_printf ("renewal failing since %s, %u attempt%s: last error %s", since,
+                          f->attempts, f->attempts == 1 ? "" : "s", f->message);
+}
+
+static void
+add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_instant (JsonBuilder *b, const char *name, CmaInstant instant)
+{
+  g_autofree char *iso = cma_time_format_iso (instant);
+
+  add_string (b, name, iso);
+}
+
+void
+cma_output_failure_json (JsonBuilder *b, const CmaFailure *f)
+{
+  json_builder_set_member_name (b, "last_failure");
+  if (f == NULL)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_object (b);
+  add_instant (b, "at", f->at);
+  add_instant (b, "since", f->since);
+  json_builder_set_member_name (b, "attempts");
+  json_builder_add_int_value (b, f->attempts);
+  add_string (b, "class", f->error_class);
+  add_string (b, "message", f->message);
+  json_builder_end_object (b);
+}

@@ -1,0 +1,32 @@
+/* cma-output-formats.h: the formats that live in files of their own,
+ * for cma-output.c to dispatch to. Private to libcma. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "cma-output.h"
+
+G_BEGIN_DECLS
+
+/* Prometheus text exposition format (cma-output-prometheus.c). */
+char *cma_output_prometheus_status (const CmaProduct *product, const CmaStatusEntry *entries,
+                                    guint n);
+char *cma_output_prometheus_failure (const CmaProduct *product);
+
+/* RFC 5545 calendar (cma-output-ics.c); @stamp is DTSTAMP. */
+char *cma_output_ics_status (const CmaProduct *product, const CmaStatusEntry *entries, guint n,
+                             CmaInstant stamp);
+
+/* Failed renewal attempts (cma-output-failure.c). "renewal failing since
+ * WHEN, N attempts: last error MESSAGE", times local (@local) or UTC. */
+char *cma_output_failure_phrase (const CmaFailure *failure, gboolean local);
+/* Member "last_failure": {since, at, attempts, class, message} or null. */
+void cma_output_failure_json (JsonBuilder *builder, const CmaFailure *failure);
+
+/* JSON shared by every command (cma-output-report.c): schema_version,
+ * program and product, the members every JSON output starts with. */
+void cma_output_json_header (JsonBuilder *builder, const CmaProduct *product);
+/* Pretty-printed, with a final newline. */
+char *cma_output_json_to_string (JsonBuilder *builder);
+
+G_END_DECLS

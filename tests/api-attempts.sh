@@ -1,0 +1,80 @@
+#!/bin/sh
+# api-attempts.sh: failed renewal attempts, for both products — kept beside
+# the ledger (which stays byte for byte), shown by status in every format
+# once the connection is due, raising it to WARNING before the
+# assistant's own warning, never holding a secret, and cleared by the
+# next successful renewal.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
+need_sim
+
+CLOSED_URL=https://127.0.0.1:1/
+now=$(date -u +%s)
+
+for p in $PRODUCTS; do
+  use_product "$p"
+  state="$test_tmpdir/state-$p"
+  ledger="$state/$NAME.ledger"
+  attempts="$state/$NAME.attempts"
+  start_sim "$p"
+  good_api=$(sed -n 's/^cloud-api-url = //p' "$CONF")
+  s="-c $CONF --state-dir $state"
+
+  # Renewed 15 days ago: 6 days left, due (renew-within 7), not yet in
+  # the assistant's warning window (5 days).
+  run "$PROG" record $s --at "$(iso_at $((now - 15 * 86400)))"
+  check "$p: a renewal 15 days ago is recorded" 0
+  cp "$ledger" "$test_tmpdir/before"
+  run "$PROG" status $s
+  check "$p: due but not failing: OK" 0 "^prod: OK, 6\\.0 days left"
+
+  # ---- two failed attempts ----
+  sed -i "s|^cloud-api-url = .*|cloud-api-url = $CLOSED_URL|" "$CONF"
+  run "$PROG" renew $s --dry-run
+  check "$p: a failing dry run" 69
+  assert "$p: a dry run attempted nothing: no attempts file" eval '[ ! -e "$attempts" ]'
+  start=$(date -u +%s)
+  run "$PROG" renew $s
+  check "$p: first attempt fails (network)" 69
+  run "$PROG" renew $s
+  check "$p: second attempt fails" 69
+  assert "$p: ledger untouched by failures" cmp -s "$ledger" "$test_tmpdir/before"
+  assert "$p: attempts file is private (0600)" eval '[ "$(stat -c %a "$attempts")" = 600 ]'
+  assert "$p: no secret in the attempts file" eval \
+    '! grep -qe "$CLOUD_SECRET" -e "$SERVER_SECRET" "$attempts"'
+
+  run "$PROG" status $s
+  check "$p: failing while due: WARNING with 6 days left" 1 "^prod: WARNING, 6\\.0 days left"
+  assert "$p: text says since when, how often, and the last error" \
+    stdout_has "^  renewal failing since [0-9-]+ [0-9:]+ UTC, 2 attempts: last error .*cloud"
+  run "$PROG" status $s -o nagios
+  check "$p: nagios: WARNING names the failure" 1 \
+    "^$ABBREV TOKEN WARNING - prod expires in 6\\.0 days \\([^)]*\\), renewal failing since [^,]+, 2 attempts: last error [^|]+ \\| 'prod_days_left'=6\\.0;"
+  run "$PROG" status $s -o json
+  check "$p: json: WARNING" 1
+  check_jq "$p: json: last_failure with at, since, attempts, class, message" \
+    --argjson start "$start" '.state == "WARNING" and
+      (.connections[0].last_failure | (.at | fromdateiso8601) >= $start and
+        (.since | fromdateiso8601) >= $start and .since <= .at and .attempts == 2 and
+        .class == "network" and (.message | test("cloud")) and
+        keys_unsorted == ["at", "since", "attempts", "class", "message"])'
+  run "$PROG" status $s -o prometheus
+  check "$p: prometheus: state 1 and two consecutive failures" 1 \
+    '^cma_token_consecutive_failures\{.*connection="prod".*\} 2$'
+  assert "$p: prometheus: last failure timestamp" \
+    stdout_has '^cma_token_last_failure_timestamp_seconds\{.*\} [0-9]{10}$'
+  # Evaluated before the failures happened, they do not count.
+  run "$PROG" status $s --at "$(iso_at $((start - 60)))"
+  check "$p: before the first failure: OK" 0
+  assert "$p: before the first failure: no failing line" stdout_lacks "renewal failing"
+
+  # ---- a success clears it ----
+  sed -i "s|^cloud-api-url = .*|cloud-api-url = $good_api|" "$CONF"
+  run "$PROG" renew $s
+  check "$p: renewal succeeds" 0 "^prod: renewed"
+  run "$PROG" status $s -o json
+  check "$p: after success: OK" 0
+  check_jq "$p: after success: last_failure is null" '.connections[0].last_failure == null'
+  assert "$p: after success: the entry is gone" eval '! grep -q "\"prod\"" "$attempts"'
+done
+
+tap_done

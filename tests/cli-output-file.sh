@@ -1,0 +1,71 @@
+#!/bin/sh
+# cli-output-file.sh: 'status --output-file' of both binaries in every
+# format — the same bytes as stdout, mode 0644 whatever the umask, a new
+# file by rename (never rewritten in place), no temporary left behind,
+# and the UNKNOWN cases a collector must still see.
+
+. "$(dirname "$0")/libtest.sh"
+
+T=2026-11-01T00:00:00Z
+CLOUD=https://acme.atlassian.net
+require_past "$T"
+
+mode_of () { stat -c %a "$1"; }
+inode_of () { stat -c %i "$1"; }
+
+for p in $PRODUCTS; do
+  use_product "$p"
+  st="$test_tmpdir/$p-state"
+  one="--state-dir $st --cloud-url $CLOUD"
+  dir="$test_tmpdir/$p-out"
+  mkdir -p "$dir"
+  run "$PROG" record $one --at "$T"
+  check "$NAME: record renewal at $T" 0
+
+  for fmt in text json nagios prometheus; do
+    f="$dir/status.$fmt"
+    run "$PROG" status $one --at 2026-11-17T00:00:00Z -o "$fmt"
+    expected=$out
+    ( umask 077; "$PROG" status $one --at 2026-11-17T00:00:00Z -o "$fmt" --output-file "$f" \
+        >"$test_tmpdir/out" 2>"$test_tmpdir/err" ) && rc=0 || rc=$?
+    out=$(cat "$test_tmpdir/out") err=$(cat "$test_tmpdir/err")
+    check "$NAME: $fmt to a file: exit still WARNING" 1
+    assert "$NAME: $fmt to a file: nothing on stdout or stderr" eval 'stdout_empty && stderr_empty'
+    assert "$NAME: $fmt to a file: the bytes stdout would get" eval '[ "$(cat "$f")" = "$expected" ]'
+    assert "$NAME: $fmt to a file: mode 0644 under umask 077" eval '[ "$(mode_of "$f")" = 644 ]'
+  done
+
+  f="$dir/status.prometheus"
+  before=$(inode_of "$f")
+  run "$PROG" status $one --at 2026-11-22T00:00:00Z -o prometheus --output-file "$f"
+  check "$NAME: rewrite: exit CRITICAL" 2
+  assert "$NAME: rewrite: new content" grep -q '^cma_token_state{.*} 2$' "$f"
+  assert "$NAME: rewrite replaces the file by rename (new inode)" \
+    eval '[ "$(inode_of "$f")" != "$before" ]'
+  assert "$NAME: no temporary file left" eval '[ "$(ls "$dir" | wc -l)" -eq 4 ]'
+
+  run "$PROG" status $one --at 2026-11-17T00:00:00Z -q --output-file "$dir/status.text"
+  check "$NAME: -q text: the file is still written" 1
+  assert "$NAME: -q text: file holds the text" grep -q '^default: WARNING, ' "$dir/status.text"
+
+  # ---- status itself fails ----
+  run "$PROG" status $one -c "$test_tmpdir/missing.conf" -o nagios --output-file "$dir/status.nagios"
+  check "$NAME: missing config: exit 3, error on stderr" 3 "missing\\.conf"
+  assert "$NAME: missing config: the file says UNKNOWN" \
+    grep -q "^$ABBREV TOKEN UNKNOWN - " "$dir/status.nagios"
+  run "$PROG" status $one -c "$test_tmpdir/missing.conf" -o prometheus --output-file "$f"
+  check "$NAME: missing config: prometheus exit 3" 3
+  assert "$NAME: missing config: the metrics file says success 0" \
+    grep -q '^cma_token_status_success{.*} 0$' "$f"
+  cp "$dir/status.text" "$test_tmpdir/text.before"
+  run "$PROG" status $one -c "$test_tmpdir/missing.conf" --output-file "$dir/status.text"
+  check "$NAME: missing config: text exit 3" 3
+  assert "$NAME: missing config: text file left as it was" cmp -s "$test_tmpdir/text.before" "$dir/status.text"
+
+  run "$PROG" status $one --at "$T" -o json --output-file "$test_tmpdir/no-such-dir/status.json"
+  check "$NAME: unwritable destination: exit 3, names the file" 3 \
+    "cannot write $(re_quote "$test_tmpdir")/no-such-dir/status\\.json: "
+  assert "$NAME: unwritable destination: nothing on stdout" stdout_empty
+done
+
+tap_done

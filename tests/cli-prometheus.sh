@@ -1,0 +1,116 @@
+#!/bin/sh
+# cli-prometheus.sh: 'status -o prometheus' of both binaries — every
+# family with HELP and TYPE, timestamps to the second, the UNKNOWN cases,
+# promtool's verdict, and both programs' output in one collector.
+
+. "$(dirname "$0")/libtest.sh"
+
+T=2026-11-01T00:00:00Z
+CLOUD=https://acme.atlassian.net
+require_past "$T"
+
+have_promtool () { command -v promtool >/dev/null 2>&1; }
+
+# check_promtool DESCRIPTION FILE: promtool check metrics accepts FILE.
+check_promtool () {
+  if ! have_promtool; then
+    skip "$1" "promtool (Debian package prometheus) not installed"
+  elif promtool check metrics <"$2" >"$test_tmpdir/promtool" 2>&1; then
+    ok "$1"
+  else
+    not_ok "$1"
+    sed 's/^/# /' "$test_tmpdir/promtool"
+  fi
+}
+
+# merge_families FILE...: one exposition from several, as node_exporter's
+# textfile collector merges the files of one directory: each family's
+# HELP and TYPE once, then the samples of every file.
+merge_families () {
+  awk '/^# HELP / { fam = $3; if (!(fam in seen)) { seen[fam] = 1; order[++n] = fam;
+                                                   head[fam] = $0 } ; next }
+       /^# TYPE / { if (!(($3) in type)) type[$3] = $0; next }
+       { fam = $0; sub(/[{ ].*/, "", fam); body[fam] = body[fam] $0 "\n" }
+       END { for (i = 1; i <= n; i++) { f = order[i]; print head[f]; print type[f];
+                                        printf "%s", body[f] } }' "$@"
+}
+
+# every_family_has_headers: each metric name in $out has its HELP and TYPE.
+every_family_has_headers () {
+  for f in $(printf '%s\n' "$out" | sed -n 's/^\(cma_[a-z_]*\){.*/\1/p' | sort -u); do
+    stdout_has "^# HELP $f [A-Z]" && stdout_has "^# TYPE $f gauge\$" || return 1
+  done
+}
+
+for p in $PRODUCTS; do
+  use_product "$p"
+  st="$test_tmpdir/$p-state"
+  one="--state-dir $st --cloud-url $CLOUD"
+  case $p in jcma) id=jira ;; ccma) id=confluence ;; esac
+  labels="product=\"$id\",connection=\"default\",server_url=\"$DEFAULT_SERVER\",cloud_url=\"https://acme.atlassian.net/\""
+
+  # ---- nothing recorded: state 3, no timestamps ----
+  run "$PROG" status $one --at "$T" -o prometheus
+  check "$NAME: nothing recorded: exit 3" 3
+  assert "$NAME: nothing recorded: state 3 and no timestamp series" eval '
+    stdout_has "^cma_token_state\\{$(re_quote "$labels")\\} 3\$" &&
+    stdout_lacks "^cma_token_[a-z_]+_timestamp_seconds\\{"'
+  printf '%s\n' "$out" >"$test_tmpdir/$p-unknown.prom"
+  check_promtool "$NAME: nothing recorded: promtool check metrics" "$test_tmpdir/$p-unknown.prom"
+
+  # ---- a renewal at T, evaluated on the first second of WARNING ----
+  run "$PROG" record $one --at "$T"
+  check "$NAME: record renewal at $T" 0
+  run "$PROG" status $one --at 2026-11-17T00:00:00Z -o prometheus
+  check "$NAME: WARNING: exit 1" 1
+  assert "$NAME: timestamps to the second, state 1" eval '
+    stdout_has "^cma_token_expiry_timestamp_seconds\\{$(re_quote "$labels")\\} $(date -u -d 2026-11-22T00:00:00Z +%s)\$" &&
+    stdout_has "^cma_token_warning_timestamp_seconds\\{$(re_quote "$labels")\\} $(date -u -d 2026-11-17T00:00:00Z +%s)\$" &&
+    stdout_has "^cma_token_last_renewal_timestamp_seconds\\{$(re_quote "$labels")\\} $(date -u -d "$T" +%s)\$" &&
+    stdout_has "^cma_token_state\\{$(re_quote "$labels")\\} 1\$" &&
+    stdout_has "^cma_token_status_success\\{product=\"$id\"\\} 1\$"'
+  assert "$NAME: every family has HELP and TYPE gauge" every_family_has_headers
+  assert "$NAME: the same output a second later (timestamps do not age)" eval '
+    first=$out; run "$PROG" status $one --at 2026-11-17T00:00:01Z -o prometheus; [ "$out" = "$first" ]'
+  printf '%s\n' "$out" >"$test_tmpdir/$p.prom"
+  check_promtool "$NAME: promtool check metrics" "$test_tmpdir/$p.prom"
+  run "$PROG" status $one --at 2026-11-22T00:00:00Z -o prometheus -q
+  check "$NAME: CRITICAL, -q still prints the metrics: state 2" 2 \
+    "^cma_token_state\\{$(re_quote "$labels")\\} 2\$"
+
+  # ---- status itself fails: cma_token_status_success 0 ----
+  run "$PROG" status $one -c "$test_tmpdir/missing.conf" -o prometheus
+  check "$NAME: missing config: exit 3" 3
+  assert "$NAME: missing config: success 0, no other family" eval '
+    stdout_has "^cma_token_status_success\\{product=\"$id\"\\} 0\$" &&
+    stdout_lacks "^cma_token_state"'
+  printf '%s\n' "$out" >"$test_tmpdir/$p-failed.prom"
+  check_promtool "$NAME: missing config: promtool check metrics" "$test_tmpdir/$p-failed.prom"
+done
+
+# ---- both programs in one collector ----
+assert "both programs: identical HELP and TYPE lines" eval '
+  [ "$(grep "^#" "$test_tmpdir/jcma.prom")" = "$(grep "^#" "$test_tmpdir/ccma.prom")" ]'
+assert "both programs: no series twice" eval '
+  [ -z "$(cat "$test_tmpdir/jcma.prom" "$test_tmpdir/ccma.prom" | grep -v "^#" |
+          sed "s/ [^ ]*\$//" | sort | uniq -d)" ]'
+merge_families "$test_tmpdir/jcma.prom" "$test_tmpdir/ccma.prom" >"$test_tmpdir/both.prom"
+assert "both programs: merged file holds both products' series" eval '
+  grep -q "^cma_token_state{product=\"jira\"" "$test_tmpdir/both.prom" &&
+  grep -q "^cma_token_state{product=\"confluence\"" "$test_tmpdir/both.prom"'
+check_promtool "both programs merged: promtool check metrics" "$test_tmpdir/both.prom"
+
+# ---- the README's alert rules ----
+# The indented block after "Alert rules", up to the next unindented line.
+sed -n '/^Alert rules/,/^[^ ]/{/^    /s/^    //p}' "$top_srcdir/README" >"$test_tmpdir/rules.yml"
+if ! have_promtool; then
+  skip "README alert rules: promtool check rules" "promtool not installed"
+elif promtool check rules "$test_tmpdir/rules.yml" >"$test_tmpdir/promtool" 2>&1 &&
+     grep -q cma_token_expiry_timestamp_seconds "$test_tmpdir/rules.yml"; then
+  ok "README alert rules: promtool check rules"
+else
+  not_ok "README alert rules: promtool check rules"
+  sed 's/^/# /' "$test_tmpdir/promtool"
+fi
+
+tap_done

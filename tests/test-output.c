@@ -1,0 +1,120 @@
+/* test-output.c: the formats of lib/cma-output-*.c on hand-made entries,
+ * for what the command line cannot reach (label escaping). */
+#include "config.h"
+
+#include <string.h>
+
+#include "cma-output-formats.h"
+
+static const CmaProduct test_product = {
+  .id = "jira",
+  .program = "jcma-token",
+  .product_name = "Jira",
+};
+
+/* A connection whose name and URLs hold every character the exposition
+ * format escapes: backslash, double quote, line feed. */
+static CmaConnection hostile_conn = {
+  .name = (char *) "a\"b\\c\nd",
+  .server_url = (char *) "https://x.example/\"q\"",
+  .cloud_url = (char *) "https://y.example/\\",
+};
+
+static void
+test_prometheus_escaping (void)
+{
+  CmaStatusEntry e = { .conn = &hostile_conn };
+  g_autofree char *out = NULL;
+
+  cma_policy_evaluate (&(CmaPolicy){ 21, 5, 0 }, TRUE, 1793491200, 1794873600, &e.verdict);
+  out = cma_output_prometheus_status (&test_product, &e, 1);
+  g_assert_nonnull (strstr (out, "cma_token_state{product=\"jira\",connection=\"a\\\"b\\\\c\\nd\","
+                                 "server_url=\"https://x.example/\\\"q\\\"\","
+                                 "cloud_url=\"https://y.example/\\\\\"} 1\n"));
+  g_assert_nonnull (strstr (out, "cma_token_expiry_timestamp_seconds{product=\"jira\",connection="
+                                 "\"a\\\"b\\\\c\\nd\","));
+  g_assert_nonnull (strstr (out, "} 1795305600\n"));
+}
+
+static void
+test_prometheus_unknown (void)
+{
+  CmaStatusEntry e = { .conn = &hostile_conn };
+  g_autofree char *out = NULL;
+
+  cma_policy_evaluate (&(CmaPolicy){ 21, 5, 0 }, FALSE, 0, 1794873600, &e.verdict);
+  out = cma_output_prometheus_status (&test_product, &e, 1);
+  /* The header stays, so the family is declared; the series is absent. */
+  g_assert_nonnull (strstr (out, "# TYPE cma_token_expiry_timestamp_seconds gauge\n# HELP"));
+  g_assert_nonnull (strstr (out, "} 3\n"));
+  g_assert_null (strstr (out, "cma_token_expiry_timestamp_seconds{"));
+}
+
+/* Every line of @ics ends in CRLF, holds at most 75 octets and is valid
+ * UTF-8 on its own (folding never splits a character). */
+static void
+assert_rfc5545_lines (const char *ics)
+{
+  g_auto (GStrv) lines = g_strsplit (ics, "\r\n", -1);
+  guint n = g_strv_length (lines);
+
+  g_assert_cmpuint (n, >, 2);
+  g_assert_cmpstr (lines[n - 1], ==, "");
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      g_assert_cmpuint (strlen (lines[i]), <=, 75);
+      g_assert_null (strchr (lines[i], '\n'));
+      g_assert_true (g_utf8_validate (lines[i], -1, NULL));
+    }
+}
+
+/* Undo folding: a CRLF followed by one space disappears. */
+static char *
+unfold (const char *ics)
+{
+  g_auto (GStrv) parts = g_strsplit (ics, "\r\n ", -1);
+
+  return g_strjoinv ("", parts);
+}
+
+static void
+test_ics_escaping_and_folding (void)
+{
+  static CmaConnection conn = {
+    .name = (char *) "a,b;c\\d",
+    .server_url =
+        (char *) "https://x.example/\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
+    .cloud_url = (char *) "https://acme.atlassian.net/",
+    .renew_within = 7,
+  };
+  CmaStatusEntry e = { .conn = &conn };
+  g_autofree char *ics = NULL;
+  g_autofree char *unfolded = NULL;
+
+  cma_policy_evaluate (&(CmaPolicy){ 21, 5, 0 }, TRUE, 1793491200, 1794873600, &e.verdict);
+  ics = cma_output_ics_status (&test_product, &e, 1, 1794873600);
+  assert_rfc5545_lines (ics);
+  unfolded = unfold (ics);
+  /* , ; and \ escaped in TEXT; the description's newlines as \n. */
+  g_assert_nonnull (strstr (unfolded,
+                            "SUMMARY:Jira container token renewal due: a\\,b\\;c\\\\d on "
+                            "acme.atlassian.net\\, run jcma-token renew -C a\\,b\\;c\\\\d\r\n"));
+  g_assert_nonnull (strstr (unfolded, "\\nServer: https://x.example/\xc3\xa9"));
+  /* Renewed 2026-11-01: due 14 days later, warning 16, blocked 21. */
+  g_assert_nonnull (strstr (unfolded, "DTSTART:20261115T000000Z\r\n"));
+  g_assert_nonnull (strstr (unfolded, "DTSTART:20261117T000000Z\r\n"));
+  g_assert_nonnull (strstr (unfolded, "DTSTART:20261122T000000Z\r\n"));
+  g_assert_nonnull (strstr (unfolded, "DTSTAMP:20261117T000000Z\r\n"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/output/prometheus/escaping", test_prometheus_escaping);
+  g_test_add_func ("/output/prometheus/unknown", test_prometheus_unknown);
+  g_test_add_func ("/output/ics/escaping-and-folding", test_ics_escaping_and_folding);
+  return g_test_run ();
+}
