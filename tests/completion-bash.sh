@@ -13,6 +13,10 @@ for f in /usr/share/bash-completion/bash_completion /etc/bash_completion; do
 done
 [ -n "$BASH_COMPLETION" ] || skip_all "bash-completion not installed"
 SCRIPT="$top_builddir/completion/jcma-token"
+# The completion asks the program for its options (PROG COMMAND --help),
+# as it finds it on an installed system: on $PATH.
+PATH="$top_builddir/jcma-token:$top_builddir/ccma-token:$PATH"
+export PATH
 [ -r "$SCRIPT" ] || { echo "Bail out! $SCRIPT not built"; exit 1; }
 
 # complete_line LINE: run the completion on LINE, the cursor at its end, and
@@ -89,7 +93,7 @@ for p in $PRODUCTS; do
   completes "$NAME: options after the command's own option" "$NAME renew --force --d" "--dry-run"
 
   # Values.
-  completes "$NAME status: output formats" "$NAME status -o " "text json nagios"
+  completes "$NAME status: output formats" "$NAME status -o " "text json nagios prometheus ics"
   completes "$NAME history: its output formats" "$NAME history --output " "text json"
   completes "$NAME status: --output=PREFIX" "$NAME status --output=j" "json"
   completes "$NAME status: --at suggests now" "$NAME status --at " "now"

@@ -87,7 +87,7 @@ for p in $PRODUCTS; do
     completes "$NAME $cmd: the options of --help" "$NAME $cmd -" "$(help_options "$cmd")"
   done
   completes "$NAME: --version before a command" "$NAME --v" "--verbose --version"
-  completes "$NAME status: output formats" "$NAME status -o " "text json nagios"
+  completes "$NAME status: output formats" "$NAME status -o " "text json nagios prometheus ics"
   completes "$NAME history: its output formats" "$NAME history --output=" "text json"
   completes "$NAME: -C from -c before the command" "$NAME -c $conf renew -C " "prod test-2.eu_x"
   completes "$NAME: --connection= from --config=" "$NAME status --config=$conf --connection=t" "test-2.eu_x"
