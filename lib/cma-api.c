@@ -9,6 +9,8 @@
 
 #include "cma-api.h"
 #include "cma-error.h"
+#include "cma-json.h"
+#include "cma-text.h"
 #include "cma-url.h"
 
 void
@@ -102,10 +104,10 @@ fail_status (CmaSide side, const char *url, const CmaHttpResponse *r, GError **e
   return FALSE;
 }
 
-/* Parse a JSON object body, insisting on the JSON content type: an HTML
- * error page from a proxy must not be mistaken for an answer. */
+/* Parse a JSON object body into *@root, insisting on the JSON content
+ * type: an HTML error page from a proxy must not be mistaken for an answer. */
 static JsonObject *
-parse_object (CmaSide side, const char *url, const CmaHttpResponse *r, JsonParser *parser,
+parse_object (CmaSide side, const char *url, const CmaHttpResponse *r, JsonNode **root,
               GError **error)
 {
   g_autoptr (GError) local_error = NULL;
@@ -114,21 +116,22 @@ parse_object (CmaSide side, const char *url, const CmaHttpResponse *r, JsonParse
 
   if (!cma_http_response_is_json (r))
     {
+      g_autofree char *type = cma_text_sanitize (r->content_type, CMA_TEXT_SHORT);
+
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
                    "%s %s answered %s instead of JSON; is a proxy or login page in the way?",
-                   cma_side_to_string (side), url,
-                   r->content_type ? r->content_type : "without a content type");
+                   cma_side_to_string (side), url, type ? type : "without a content type");
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, data ? data : "", (gssize) len, &local_error) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  *root = cma_json_parse_bounded (data, len, CMA_JSON_MAX_DEPTH, &local_error);
+  if (*root == NULL || !JSON_NODE_HOLDS_OBJECT (*root))
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL, "%s %s answered malformed JSON (%s)",
                    cma_side_to_string (side), url,
                    local_error ? local_error->message : "not an object");
       return NULL;
     }
-  return json_node_get_object (json_parser_get_root (parser));
+  return json_node_get_object (*root);
 }
 
 static const char *
@@ -193,7 +196,7 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
   g_autofree char *body = json_body ("cloudUrl", site, NULL);
   g_auto (CmaWiped) auth = NULL;
   g_autoptr (CmaHttpResponse) r = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) root = NULL;
   g_autoptr (CmaAuthToken) token = NULL;
   JsonObject *obj;
   const char *value;
@@ -202,7 +205,7 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
     return NULL;
   r = cma_http_request (http, CMA_SIDE_CLOUD, "POST", url, auth, body, error);
   if (r == NULL || !check_cloud_answer (ctx, url, site, r, error) ||
-      (obj = parse_object (CMA_SIDE_CLOUD, url, r, parser, error)) == NULL)
+      (obj = parse_object (CMA_SIDE_CLOUD, url, r, &root, error)) == NULL)
     return NULL;
   value = get_string (obj, "token");
   if (value == NULL || *value == '\0')
@@ -276,12 +279,12 @@ static gboolean
 check_saved (const CmaApiContext *ctx, const char *url, const CmaAuthToken *token,
              const CmaHttpResponse *r, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) root = NULL;
   JsonObject *obj;
 
   if (r->status != 200)
     return fail_save (ctx, url, r, error);
-  if ((obj = parse_object (CMA_SIDE_SERVER, url, r, parser, error)) == NULL)
+  if ((obj = parse_object (CMA_SIDE_SERVER, url, r, &root, error)) == NULL)
     return FALSE;
   if (g_strcmp0 (get_string (obj, "cloudUrl"), token->cloud_site) != 0)
     {
@@ -328,7 +331,7 @@ cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version, 
   g_autofree char *url = cma_url_join (ctx->conn->server_url, rel);
   g_auto (CmaWiped) auth = server_authorization (ctx);
   g_autoptr (CmaHttpResponse) r = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) root = NULL;
   JsonObject *obj;
   JsonNode *node;
 
@@ -344,7 +347,7 @@ cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version, 
     }
   if (r->status != 200)
     return fail_status (CMA_SIDE_SERVER, url, r, error);
-  if ((obj = parse_object (CMA_SIDE_SERVER, url, r, parser, error)) == NULL)
+  if ((obj = parse_object (CMA_SIDE_SERVER, url, r, &root, error)) == NULL)
     return FALSE;
   node = json_object_get_member (obj, "enabled");
   if (get_string (obj, "version") == NULL || node == NULL ||

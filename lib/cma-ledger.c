@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cma-error.h"
+#include "cma-json.h"
 #include "cma-ledger.h"
 
 /* A ledger grows by one line per renewal, every two weeks or so; anything
@@ -260,17 +261,18 @@ read_fields (JsonObject *obj, CmaRenewal *r)
 static CmaRenewal *
 parse_record (CmaLedger *ledger, const char *text, guint line, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (CmaRenewal) r = g_new0 (CmaRenewal, 1);
   g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) root =
+      cma_json_parse_bounded (text, strlen (text), CMA_JSON_MAX_DEPTH, &local_error);
   g_autofree char *why = NULL;
 
-  if (!json_parser_load_from_data (parser, text, -1, &local_error))
+  if (root == NULL)
     why = g_strdup_printf ("not a valid record (%s)", local_error->message);
-  else if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  else if (!JSON_NODE_HOLDS_OBJECT (root))
     why = g_strdup ("not a valid record (not a JSON object)");
   else
-    why = read_fields (json_node_get_object (json_parser_get_root (parser)), r);
+    why = read_fields (json_node_get_object (root), r);
   if (why != NULL)
     {
       corrupt (error, ledger, line, why);

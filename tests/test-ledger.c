@@ -278,6 +278,25 @@ test_ledger_corrupt (void)
     }
 }
 
+/* 100,000 levels of "[" as one line overflowed json-glib's stack. */
+static void
+test_ledger_deep_line (void)
+{
+  g_autoptr (CmaLedger) ledger = open_ledger ();
+  g_autoptr (GString) contents = g_string_new (GOOD);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) renewals = NULL;
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (contents, '[');
+  g_string_append_c (contents, '\n');
+  g_assert_true (g_file_set_contents (cma_ledger_get_path (ledger), contents->str, -1, NULL));
+  renewals = cma_ledger_load (ledger, &error);
+  g_assert_null (renewals);
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
+  g_assert_nonnull (strstr (error->message, ":2: not a valid record (nested deeper than"));
+}
+
 static void
 test_ledger_lock (void)
 {
@@ -352,6 +371,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ledger/round-trip", test_ledger_round_trip);
   g_test_add_func ("/ledger/find-last", test_ledger_find_last);
   g_test_add_func ("/ledger/corrupt", test_ledger_corrupt);
+  g_test_add_func ("/ledger/deep-line", test_ledger_deep_line);
   g_test_add_func ("/ledger/lock", test_ledger_lock);
   g_test_add_func ("/ledger/atomic", test_ledger_atomic);
 
