@@ -43,7 +43,7 @@ cma_json_depth (const char *data, gsize len, guint limit)
 JsonNode *
 cma_json_parse_bounded (const char *data, gsize len, guint max_depth, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local_error = NULL;
   JsonNode *root;
 

@@ -55,4 +55,30 @@ renew_with cloud-empty-json -q
 check "cloud-empty-json: refused" 76 "empty document"
 no_crash "cloud-empty-json: no Json-CRITICAL"
 
+# ---- 3, 6: -vv traces redact every token shape, and escape the rest ----
+# no_token_in_trace DESCRIPTION: no run of 40 token characters (the
+# simulator's tokens are 64) anywhere in the output.
+no_token_in_trace () {
+  if printf '%s%s' "$out" "$err" | grep -Eq '[A-Za-z0-9_-]{40,}'; then
+    not_ok "$1"
+    printf '%s\n' "$err" | grep -E '[A-Za-z0-9_-]{40,}' | cut -c1-200 | sed 's/^/# /'
+  else
+    ok "$1"
+  fi
+}
+for fault in cloud-pretty-json cloud-escaped-key; do
+  renew_with "$fault" -vv
+  check "$fault: renews" 0 "^prod: renewed"
+  assert "$fault: the answer is traced, redacted" \
+    stderr_has ': << \{"cloudUrl":"[^"]*","token":"\[REDACTED\]"\}$'
+  assert "$fault: the save request is traced, redacted" \
+    stderr_has ': >> \{"cloudUrl":"[^"]*","token":"\[REDACTED\]"\}$'
+  no_token_in_trace "$fault: no piece of the token in the trace"
+done
+renew_with cloud-huge-token -vv
+no_crash "cloud-huge-token: no crash"
+no_token_in_trace "cloud-huge-token: no chunk of a 900 KB token in the trace"
+renew_with cloud-hostile-type -vv
+no_escape "cloud-hostile-type: -vv escapes control characters in headers"
+
 tap_done
