@@ -33,4 +33,55 @@ printf '[connection a]\ncloud-url = https://a.example\ncloud-user = a\\q\n' >"$c
 run "$PROG" history -c "$conf" --state-dir "$st"
 check "config: an invalid escape exits 78" 78 "$(re_quote "$conf"):3: cloud-user has an"
 
+# ---- 4: dates outside the range the tool can write and read back ----
+CLOUD=https://acme.atlassian.net
+for at in 0999-01-01 9999-12-31T23:59:59-14:00 1969-12-31T23:00:00Z; do
+  run "$PROG" record --state-dir "$st" --cloud-url "$CLOUD" --at "$at"
+  check "time: record --at $at is a usage error" 64 \
+    "outside the supported range 1970-01-01T00:00:00Z \.\. 9999-12-31T23:59:59Z"
+  no_crash "time: record --at $at prints no GLib message"
+done
+assert "time: nothing recorded" [ ! -e "$st/$NAME.ledger" ]
+
+# A row from the far future, or one no reader can use, is skipped with a
+# warning: status, record and history keep working.
+mkdir -p "$st" && chmod 700 "$st"
+ledger="$st/$NAME.ledger"
+run "$PROG" record --state-dir "$st" --cloud-url "$CLOUD" --at "$(iso_at $(($(date +%s) - 86400)))"
+check "ledger: a renewal yesterday is recorded" 0
+printf '{"at":"9999-12-31T23:59:59Z","connection":"default","server_url":"http://localhost:8080/","cloud_url":"https://acme.atlassian.net/","method":"manual"}\n' >>"$ledger"
+printf '{"at":"999-01-01T00:00:00Z","connection":"default","server_url":"http://localhost:8080/","cloud_url":"https://acme.atlassian.net/","method":"manual"}\n' >>"$ledger"
+run "$PROG" status --state-dir "$st" --cloud-url "$CLOUD" -o nagios
+check "ledger: status is decided by the usable rows" 0 "^$ABBREV TOKEN OK - default expires in 20\.[0-9] days"
+assert "ledger: the future row is named" \
+  stderr_has "warning: $(re_quote "$ledger"):2: renewal dated in the future \(9999-12-31T23:59:59Z\); line ignored"
+assert "ledger: the unreadable date is named" \
+  stderr_has "warning: $(re_quote "$ledger"):3: record has an invalid time in \"at\"; line ignored"
+no_crash "ledger: no GLib message"
+assert "ledger: no (null) printed" sh -c "! grep -q '(null)' '$test_tmpdir/out' '$test_tmpdir/err'"
+run "$PROG" record --state-dir "$st" --cloud-url "$CLOUD"
+check "ledger: record still works" 0
+run "$PROG" status --state-dir "$st" --cloud-url "$CLOUD" -o nagios
+check "ledger: the new renewal counts despite the future row" 0 "expires in 2[01]\.[0-9] days"
+
+# ---- 9: the ledger is a regular file, read without hanging ----
+rm -f "$ledger"
+ln -s /dev/zero "$ledger"
+run timeout 10 "$PROG" status --state-dir "$st" --cloud-url "$CLOUD" -o nagios
+check "read: a ledger that is /dev/zero is refused at once" 3 "$(re_quote "$ledger") is not a regular file"
+rm -f "$ledger"
+mkfifo "$ledger"
+run timeout 10 "$PROG" history --state-dir "$st" --cloud-url "$CLOUD"
+check "read: a FIFO as ledger does not hang" 74 "$(re_quote "$ledger") is not a regular file"
+rm -f "$ledger"
+
+# ---- 10: a state directory others may write is refused ----
+chmod 777 "$st"
+run "$PROG" record --state-dir "$st" --cloud-url "$CLOUD"
+check "state: record refuses a world-writable state directory" 74 \
+  "state directory $(re_quote "$st") is writable by group or others \(mode 0777\)"
+run "$PROG" doctor --state-dir "$st" --cloud-url "$CLOUD" --server-url https://127.0.0.1:1/ --no-cloud
+check "state: doctor fails the check" 1 "writable by group or others"
+chmod 700 "$st"
+
 tap_done

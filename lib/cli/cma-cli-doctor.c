@@ -49,6 +49,7 @@ run_doctor (CmaCli *cli, GError **error)
   if (!cma_cli_setup (cli, error))
     return CMA_EXIT_CONFIG;
   config_checks = cma_doctor_check_config (cli->config->path);
+  cma_doctor_check_state (config_checks, cma_ledger_get_path (cli->ledger));
   if (!cli->quiet)
     printf ("%s\n", cli->product->assistant_name);
   print_checks (cli, config_checks);

@@ -60,6 +60,13 @@ apply_overrides (CmaCli *cli, GError **error)
   return TRUE;
 }
 
+/* A ledger line that cannot be used is skipped, and said so. */
+static void
+warn_ledger_line (const char *message, gpointer user_data)
+{
+  cma_cli_warn (user_data, "%s", message);
+}
+
 gboolean
 cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
 {
@@ -78,6 +85,7 @@ cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
   dir = cli->state_dir ? g_strdup (cli->state_dir)
                        : cma_ledger_default_dir (is_system (), LOCALSTATEDIR);
   cli->ledger = cma_ledger_new (dir, cli->product->program);
+  cma_ledger_set_warn_func (cli->ledger, warn_ledger_line, cli);
   cma_cli_verbose (cli, 1, "ledger: %s", cma_ledger_get_path (cli->ledger));
   return TRUE;
 }
