@@ -11,10 +11,13 @@
 
 #include "cma-config.h"
 #include "cma-error.h"
+#include "cma-file.h"
 #include "cma-text.h"
 #include "cma-url.h"
 
 #define CONNECTION_PREFIX "connection "
+
+#define CMA_CONFIG_MAX_BYTES (1024 * 1024)
 
 typedef enum { KEY_URL, KEY_STRING, KEY_PATH, KEY_DOUBLE } KeyKind;
 
@@ -434,6 +437,22 @@ load_keyfile (CmaConfig *config, const Source *src, GError **error)
   return TRUE;
 }
 
+/* A configuration is a few kilobytes; the cap is enforced while reading,
+ * so -c /dev/zero or a FIFO fails at once instead of eating memory or
+ * hanging. /dev/null stands for an empty file, as people expect. */
+static gboolean
+read_config (const char *path, char **contents, GError **error)
+{
+  gsize length;
+
+  if (g_strcmp0 (path, "/dev/null") == 0)
+    {
+      *contents = g_strdup ("");
+      return TRUE;
+    }
+  return cma_file_read_capped (path, CMA_CONFIG_MAX_BYTES, contents, &length, error);
+}
+
 gboolean
 cma_config_load (CmaConfig *config, const char *path, gboolean must_exist, GError **error)
 {
@@ -442,7 +461,7 @@ cma_config_load (CmaConfig *config, const char *path, gboolean must_exist, GErro
   g_autoptr (GError) local_error = NULL;
   Source src;
 
-  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+  if (!read_config (path, &contents, &local_error))
     {
       if (!must_exist && g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return finish_connections (config, error);

@@ -75,6 +75,18 @@ run timeout 10 "$PROG" history --state-dir "$st" --cloud-url "$CLOUD"
 check "read: a FIFO as ledger does not hang" 74 "$(re_quote "$ledger") is not a regular file"
 rm -f "$ledger"
 
+# ---- 9: the configuration too, with a cap enforced while reading ----
+run timeout 10 "$PROG" status -c /dev/zero --state-dir "$st"
+check "read: -c /dev/zero is refused at once" 3 "/dev/zero is not a regular file"
+mkfifo "$test_tmpdir/fifo.conf"
+run timeout 10 "$PROG" history -c "$test_tmpdir/fifo.conf" --state-dir "$st"
+check "read: a FIFO as configuration does not hang" 78 "fifo.conf is not a regular file"
+head -c 2000000 /dev/zero | tr '\0' '#' >"$test_tmpdir/big.conf"
+run "$PROG" history -c "$test_tmpdir/big.conf" --state-dir "$st"
+check "read: a configuration over 1 MiB is refused" 78 "big.conf is larger than 1048576 bytes"
+run "$PROG" history -c /dev/null --state-dir "$st"
+check "read: -c /dev/null still means no configuration" 0
+
 # ---- 10: a state directory others may write is refused ----
 chmod 777 "$st"
 run "$PROG" record --state-dir "$st" --cloud-url "$CLOUD"
