@@ -126,9 +126,12 @@ parse_object (CmaSide side, const char *url, const CmaHttpResponse *r, JsonNode 
   *root = cma_json_parse_bounded (data, len, CMA_JSON_MAX_DEPTH, &local_error);
   if (*root == NULL || !JSON_NODE_HOLDS_OBJECT (*root))
     {
+      /* json-glib's message may quote a character of the answer. */
+      g_autofree char *why =
+          cma_text_sanitize (local_error ? local_error->message : "not an object", CMA_TEXT_SHORT);
+
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL, "%s %s answered malformed JSON (%s)",
-                   cma_side_to_string (side), url,
-                   local_error ? local_error->message : "not an object");
+                   cma_side_to_string (side), url, why);
       return NULL;
     }
   return json_node_get_object (*root);
@@ -188,6 +191,29 @@ check_cloud_answer (const CmaApiContext *ctx, const char *url, const char *site,
   return TRUE;
 }
 
+/* A token we would save must be what the cloud meant: json-glib ends a
+ * string at an escaped NUL ("tok\u0000after" gave "tok", saved and
+ * recorded as a success), and control characters or a megabyte of token
+ * are no token of Atlassian's. The token itself is never quoted. */
+static gboolean
+check_token (const char *url, const CmaHttpResponse *r, const char *token, GError **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (r->body, &len);
+  gsize token_len = strlen (token);
+
+  if (g_strstr_len (data, len, "\\u0000") != NULL || token_len > CMA_AUTH_TOKEN_MAX_BYTES ||
+      cma_text_has_control (token))
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
+                   "cloud %s answered an implausible \"token\" (%" G_GSIZE_FORMAT
+                   " bytes, control characters or NUL inside); it was not saved",
+                   url, token_len);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 CmaAuthToken *
 cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **error)
 {
@@ -214,6 +240,8 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
                    url);
       return NULL;
     }
+  if (!check_token (url, r, value, error))
+    return NULL;
   token = g_new0 (CmaAuthToken, 1);
   token->token = g_strdup (value);
   token->cloud_site = g_steal_pointer (&site);
@@ -288,9 +316,13 @@ check_saved (const CmaApiContext *ctx, const char *url, const CmaAuthToken *toke
     return FALSE;
   if (g_strcmp0 (get_string (obj, "cloudUrl"), token->cloud_site) != 0)
     {
+      /* The server chose it: escaped and cut, as it reaches terminals,
+       * logs and the hook's environment. */
+      g_autofree char *confirmed = cma_text_sanitize (get_string (obj, "cloudUrl"), CMA_TEXT_SHORT);
+
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
                    "server %s confirmed a different cloud site (%s) than %s", ctx->conn->server_url,
-                   get_string (obj, "cloudUrl"), token->cloud_site);
+                   confirmed ? confirmed : "none", token->cloud_site);
       return FALSE;
     }
   return TRUE;
@@ -357,7 +389,8 @@ cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version, 
                    "server %s answered without the assistant's version and state", url);
       return FALSE;
     }
-  *version = g_strdup (get_string (obj, "version"));
+  /* Escaped here, once: every message and check shows it. */
+  *version = cma_text_sanitize (get_string (obj, "version"), CMA_TEXT_SHORT);
   *enabled = json_node_get_boolean (node);
   return TRUE;
 }

@@ -7,6 +7,7 @@
 
 #include "cma-http.h"
 #include "cma-redact.h"
+#include "cma-text.h"
 #include "cma-secret.h"
 #include "cma-url.h"
 
@@ -360,7 +361,9 @@ map_curl_error (CURL *c, CURLcode code, const char *errbuf, const Transfer *t, C
   long verify = 0;
 
   const char *who = cma_side_to_string (side);
-  const char *detail = errbuf[0] ? errbuf : curl_easy_strerror (code);
+  /* libcurl's message may quote the peer (a certificate's names). */
+  g_autofree char *detail =
+      cma_text_sanitize (errbuf[0] ? errbuf : curl_easy_strerror (code), CMA_TEXT_SHORT);
 
   switch (code)
     {

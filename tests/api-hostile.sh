@@ -7,6 +7,7 @@
 need_sim
 
 ESC=$(printf '\033')
+CR=$(printf '\r')
 state="$test_tmpdir/state"
 
 # renew_with FAULT [ARGS...]: a fresh simulator with FAULT, then renew.
@@ -31,7 +32,7 @@ no_crash () {
 # no_escape DESCRIPTION: nothing on stdout or stderr holds an ESC or CR.
 no_escape () {
   if printf '%s%s' "$out" "$err" | grep -q "$ESC" ||
-     printf '%s%s' "$out" "$err" | tr '\r' '@' | grep -q '@'; then
+     printf '%s%s' "$out" "$err" | grep -q "$CR"; then
     not_ok "$1"
     diag
   else
@@ -80,5 +81,37 @@ no_crash "cloud-huge-token: no crash"
 no_token_in_trace "cloud-huge-token: no chunk of a 900 KB token in the trace"
 renew_with cloud-hostile-type -vv
 no_escape "cloud-hostile-type: -vv escapes control characters in headers"
+
+# ---- 5: server-chosen text is escaped and bounded, in output and hooks ----
+hook="$test_tmpdir/hook"
+printf '#!/bin/sh\nprintf "%%s" "$CMA_MESSAGE" >"%s.$1"\n' "$hook" >"$hook"
+chmod +x "$hook"
+renew_with save-hostile-url --hook "$hook"
+check "save-hostile-url: refused" 76 "confirmed a different cloud site \(https://evil\.example/\\\\x1B\[2J"
+no_escape "save-hostile-url: no control character reaches the terminal"
+assert "save-hostile-url: the failure hook ran" [ -f "$hook.failed" ]
+assert "save-hostile-url: CMA_MESSAGE holds no ESC" sh -c "! grep -q '$ESC' '$hook.failed'"
+rm -f "$hook".*
+renew_with save-huge-url --hook "$hook"
+check "save-huge-url: refused" 76 "confirmed a different cloud site \(x{200}…\)"
+assert "save-huge-url: the failure hook still runs" [ -f "$hook.failed" ]
+assert "save-huge-url: CMA_MESSAGE is bounded" [ "$(wc -c <"$hook.failed" 2>/dev/null || echo 999999)" -lt 4200 ]
+renew_with cloud-hostile-type
+check "cloud-hostile-type: refused" 76 "answered \\\\x1B\[2j\\\\x1B\[1apwned\\\\x07text/html instead of JSON"
+no_escape "cloud-hostile-type: no control character reaches the terminal"
+start_sim jcma --fault plugin-hostile-version
+run "$PROG" doctor -c "$CONF" --state-dir "$state"
+check "plugin-hostile-version: doctor fails the version check" 1 "is version 1\.0\.0\\\\x1B\[2J\\\\x1B\]0;pwned"
+no_escape "plugin-hostile-version: no control character reaches the terminal"
+
+# ---- 7: a token with NUL, control characters or a megabyte is refused ----
+recorded=$(grep -c . "$state/$NAME.ledger")
+for fault in cloud-nul-token cloud-huge-token; do
+  renew_with "$fault"
+  check "$fault: refused, not saved" 76 "answered an implausible \"token\""
+  assert "$fault: the server saved nothing" [ "$(sim_stats saved)" = 0 ]
+done
+assert "no renewal recorded for any refused token" \
+  [ "$(grep -c . "$state/$NAME.ledger")" = "$recorded" ]
 
 tap_done

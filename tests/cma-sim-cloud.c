@@ -159,7 +159,7 @@ answer_unparsable_token (Sim *sim, SoupServerMessage *msg)
   else if (has_fault (sim, FAULT_CLOUD_EMPTY_JSON))
     answer_text (msg, SOUP_STATUS_OK, "application/json", " /* nothing */ \n");
   else if (has_fault (sim, FAULT_CLOUD_HOSTILE_TYPE))
-    answer_text (msg, SOUP_STATUS_OK, HOSTILE_TEXT, "{}");
+    answer_text (msg, SOUP_STATUS_OK, HOSTILE_HEADER, "{}");
   else
     return FALSE;
   return TRUE;

@@ -307,3 +307,5 @@ answer_deep_json (SoupServerMessage *msg, const char *content_type)
 /* What hostile faults put in server-chosen text: clear the screen, set the
  * window title, and forge a line of output. */
 const char HOSTILE_TEXT[] = "\033[2J\033]0;pwned\007\rprod: renewed (forged)\n";
+/* The same for a header, where CR and LF would end it. */
+const char HOSTILE_HEADER[] = "\033[2J\033[1Apwned\007text/html";

@@ -141,6 +141,7 @@ void deliver (Sim *sim, SoupServerMessage *msg);
 
 void answer_deep_json (SoupServerMessage *msg, const char *content_type);
 extern const char HOSTILE_TEXT[];
+extern const char HOSTILE_HEADER[];
 
 /* cma-sim-http.c: requests */
 gboolean has_fault (Sim *sim, Fault fault);
