@@ -12,6 +12,7 @@
 #include "cma-error.h"
 #include "cma-file.h"
 #include "cma-json.h"
+#include "cma-text.h"
 #include "cma-ledger.h"
 
 /* A record is a few hundred bytes; a longer line is not one of ours and
@@ -230,7 +231,9 @@ dup_member (JsonObject *obj, const char *name)
   if (node == NULL || JSON_NODE_HOLDS_NULL (node) ||
       json_node_get_value_type (node) != G_TYPE_STRING)
     return NULL;
-  return g_strdup (json_node_get_string (node));
+  /* Escaped as read: a note with CR or ESC, written by an older version
+   * or by hand, must not reach a terminal through history. */
+  return cma_text_sanitize (json_node_get_string (node), G_MAXSIZE);
 }
 
 static gboolean

@@ -96,4 +96,25 @@ run "$PROG" doctor --state-dir "$st" --cloud-url "$CLOUD" --server-url https://1
 check "state: doctor fails the check" 1 "writable by group or others"
 chmod 700 "$st"
 
+# ---- 12: arguments ----
+run env LC_ALL=C "$PROG" record --state-dir "$st" --cloud-url "$CLOUD" --note "$(printf 'caf\351')"
+check "args: a non-UTF-8 value is a usage error naming the option" 64 \
+  "the value of --note is not valid text"
+run env LC_ALL=C "$PROG" record --state-dir "$st" --cloud-url "$CLOUD" "--note=$(printf '\377')"
+check "args: the same in --option=value form" 64 "the value of --note is not valid text"
+for days in 0x10 inf nan 1e3 -1 1.2.3 .; do
+  run "$PROG" status --state-dir "$st" --cloud-url "$CLOUD" --lifetime-days "$days" -o json
+  check "args: --lifetime-days $days refused" 3 "--lifetime-days needs a number of days"
+done
+run "$PROG" status --state-dir "$st" --cloud-url "$CLOUD" --lifetime-days 16.5 -o nagios
+check "args: --lifetime-days 16.5 accepted" 3 "=U;5:;0:;0;16\\.5\$"
+for note in "$(printf 'a\rb')" "$(printf 'a\033[2Jb')" "$(printf 'a\tb')"; do
+  run "$PROG" record --state-dir "$st" --cloud-url "$CLOUD" --note "$note"
+  check "args: --note with a control character refused" 64 "without control characters"
+done
+printf '{"at":"2026-11-01T00:00:00Z","connection":"x","server_url":"http://localhost:8080/","cloud_url":"https://acme.atlassian.net/","method":"manual","note":"a\\u001b[2J\\rb"}\n' >>"$ledger"
+run "$PROG" history --state-dir "$st" --cloud-url "$CLOUD"
+check "args: history shows a hand-written control character escaped" 0 'a\\x1B\[2J\\x0Db'
+assert "args: no ESC or CR in history" sh -c "! grep -q \"\$(printf '\033\r')\" '$test_tmpdir/out'"
+
 tap_done

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cma-cli-private.h"
@@ -118,8 +119,12 @@ cma_cli_parse_days (const char *name, const char *value, double *out, GError **e
 {
   char *end = NULL;
   double d = g_ascii_strtod (value, &end);
+  /* Plain decimals only: strtod also takes "0x10", "inf" and "1e3". */
+  gboolean decimal = strspn (value, "0123456789.") == strlen (value) &&
+                     strchr (value, '.') == strrchr (value, '.') &&
+                     strpbrk (value, "0123456789") != NULL;
 
-  if (*value == '\0' || *end != '\0' || !isfinite (d) || d < 0)
+  if (!decimal || *end != '\0' || !isfinite (d) || d < 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "%s needs a number of days (fractions allowed), not '%s'", name, value);
