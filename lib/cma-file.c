@@ -169,8 +169,10 @@ cma_file_create_replacement (const char *path, char **tmp_path, GError **error)
 
   *tmp_path = NULL;
 #ifdef O_TMPFILE
-  /* Unnamed until committed: a kill -9 during the write leaves nothing. */
-  fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  /* Unnamed until committed: a kill -9 during the write leaves nothing.
+   * Naming it later needs /proc (link_unnamed). */
+  if (g_file_test ("/proc/self/fd", G_FILE_TEST_IS_DIR))
+    fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
   if (fd >= 0)
     return fd;
 #endif
