@@ -9,6 +9,8 @@
 
 #include "cma-api.h"
 #include "cma-error.h"
+#include "cma-json.h"
+#include "cma-text.h"
 #include "cma-url.h"
 
 void
@@ -102,10 +104,10 @@ fail_status (CmaSide side, const char *url, const CmaHttpResponse *r, GError **e
   return FALSE;
 }
 
-/* Parse a JSON object body, insisting on the JSON content type: an HTML
- * error page from a proxy must not be mistaken for an answer. */
+/* Parse a JSON object body into *@root, insisting on the JSON content
+ * type: an HTML error page from a proxy must not be mistaken for an answer. */
 static JsonObject *
-parse_object (CmaSide side, const char *url, const CmaHttpResponse *r, JsonParser *parser,
+parse_object (CmaSide side, const char *url, const CmaHttpResponse *r, JsonNode **root,
               GError **error)
 {
   g_autoptr (GError) local_error = NULL;
@@ -114,21 +116,25 @@ parse_object (CmaSide side, const char *url, const CmaHttpResponse *r, JsonParse
 
   if (!cma_http_response_is_json (r))
     {
+      g_autofree char *type = cma_text_sanitize (r->content_type, CMA_TEXT_SHORT);
+
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
                    "%s %s answered %s instead of JSON; is a proxy or login page in the way?",
-                   cma_side_to_string (side), url,
-                   r->content_type ? r->content_type : "without a content type");
+                   cma_side_to_string (side), url, type ? type : "without a content type");
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, data ? data : "", (gssize) len, &local_error) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  *root = cma_json_parse_bounded (data, len, CMA_JSON_MAX_DEPTH, &local_error);
+  if (*root == NULL || !JSON_NODE_HOLDS_OBJECT (*root))
     {
+      /* json-glib's message may quote a character of the answer. */
+      g_autofree char *why =
+          cma_text_sanitize (local_error ? local_error->message : "not an object", CMA_TEXT_SHORT);
+
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL, "%s %s answered malformed JSON (%s)",
-                   cma_side_to_string (side), url,
-                   local_error ? local_error->message : "not an object");
+                   cma_side_to_string (side), url, why);
       return NULL;
     }
-  return json_node_get_object (json_parser_get_root (parser));
+  return json_node_get_object (*root);
 }
 
 static const char *
@@ -185,6 +191,29 @@ check_cloud_answer (const CmaApiContext *ctx, const char *url, const char *site,
   return TRUE;
 }
 
+/* A token we would save must be what the cloud meant: json-glib ends a
+ * string at an escaped NUL ("tok\u0000after" gave "tok", saved and
+ * recorded as a success), and control characters or a megabyte of token
+ * are no token of Atlassian's. The token itself is never quoted. */
+static gboolean
+check_token (const char *url, const CmaHttpResponse *r, const char *token, GError **error)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (r->body, &len);
+  gsize token_len = strlen (token);
+
+  if (g_strstr_len (data, len, "\\u0000") != NULL || token_len > CMA_AUTH_TOKEN_MAX_BYTES ||
+      cma_text_has_control (token))
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
+                   "cloud %s answered an implausible \"token\" (%" G_GSIZE_FORMAT
+                   " bytes, control characters or NUL inside); it was not saved",
+                   url, token_len);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 CmaAuthToken *
 cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **error)
 {
@@ -193,7 +222,7 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
   g_autofree char *body = json_body ("cloudUrl", site, NULL);
   g_auto (CmaWiped) auth = NULL;
   g_autoptr (CmaHttpResponse) r = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) root = NULL;
   g_autoptr (CmaAuthToken) token = NULL;
   JsonObject *obj;
   const char *value;
@@ -202,7 +231,7 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
     return NULL;
   r = cma_http_request (http, CMA_SIDE_CLOUD, "POST", url, auth, body, error);
   if (r == NULL || !check_cloud_answer (ctx, url, site, r, error) ||
-      (obj = parse_object (CMA_SIDE_CLOUD, url, r, parser, error)) == NULL)
+      (obj = parse_object (CMA_SIDE_CLOUD, url, r, &root, error)) == NULL)
     return NULL;
   value = get_string (obj, "token");
   if (value == NULL || *value == '\0')
@@ -211,6 +240,8 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
                    url);
       return NULL;
     }
+  if (!check_token (url, r, value, error))
+    return NULL;
   token = g_new0 (CmaAuthToken, 1);
   token->token = g_strdup (value);
   token->cloud_site = g_steal_pointer (&site);
@@ -276,18 +307,22 @@ static gboolean
 check_saved (const CmaApiContext *ctx, const char *url, const CmaAuthToken *token,
              const CmaHttpResponse *r, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) root = NULL;
   JsonObject *obj;
 
   if (r->status != 200)
     return fail_save (ctx, url, r, error);
-  if ((obj = parse_object (CMA_SIDE_SERVER, url, r, parser, error)) == NULL)
+  if ((obj = parse_object (CMA_SIDE_SERVER, url, r, &root, error)) == NULL)
     return FALSE;
   if (g_strcmp0 (get_string (obj, "cloudUrl"), token->cloud_site) != 0)
     {
+      /* The server chose it: escaped and cut, as it reaches terminals,
+       * logs and the hook's environment. */
+      g_autofree char *confirmed = cma_text_sanitize (get_string (obj, "cloudUrl"), CMA_TEXT_SHORT);
+
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
                    "server %s confirmed a different cloud site (%s) than %s", ctx->conn->server_url,
-                   get_string (obj, "cloudUrl"), token->cloud_site);
+                   confirmed ? confirmed : "none", token->cloud_site);
       return FALSE;
     }
   return TRUE;
@@ -328,7 +363,7 @@ cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version, 
   g_autofree char *url = cma_url_join (ctx->conn->server_url, rel);
   g_auto (CmaWiped) auth = server_authorization (ctx);
   g_autoptr (CmaHttpResponse) r = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) root = NULL;
   JsonObject *obj;
   JsonNode *node;
 
@@ -344,7 +379,7 @@ cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version, 
     }
   if (r->status != 200)
     return fail_status (CMA_SIDE_SERVER, url, r, error);
-  if ((obj = parse_object (CMA_SIDE_SERVER, url, r, parser, error)) == NULL)
+  if ((obj = parse_object (CMA_SIDE_SERVER, url, r, &root, error)) == NULL)
     return FALSE;
   node = json_object_get_member (obj, "enabled");
   if (get_string (obj, "version") == NULL || node == NULL ||
@@ -354,7 +389,8 @@ cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version, 
                    "server %s answered without the assistant's version and state", url);
       return FALSE;
     }
-  *version = g_strdup (get_string (obj, "version"));
+  /* Escaped here, once: every message and check shows it. */
+  *version = cma_text_sanitize (get_string (obj, "version"), CMA_TEXT_SHORT);
   *enabled = json_node_get_boolean (node);
   return TRUE;
 }

@@ -29,7 +29,12 @@ typedef struct {
   const CmaSecret *server_secret;
 } CmaApiContext;
 
-/* POST {cloud-api-url}migrations/public/v1/token */
+/* Longer than any auth token Atlassian issues (a JWT of a few hundred
+ * bytes); a longer one is refused, not saved. */
+#define CMA_AUTH_TOKEN_MAX_BYTES 8192
+
+/* POST {cloud-api-url}migrations/public/v1/token. The token must be
+ * printable text without NUL, at most CMA_AUTH_TOKEN_MAX_BYTES. */
 CmaAuthToken *cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **error);
 
 /* The renewal itself: an auth token from the cloud (above), then

@@ -11,9 +11,13 @@
 
 #include "cma-config.h"
 #include "cma-error.h"
+#include "cma-file.h"
+#include "cma-text.h"
 #include "cma-url.h"
 
 #define CONNECTION_PREFIX "connection "
+
+#define CMA_CONFIG_MAX_BYTES (1024 * 1024)
 
 typedef enum { KEY_URL, KEY_STRING, KEY_PATH, KEY_DOUBLE } KeyKind;
 
@@ -197,15 +201,38 @@ fail_at (GError **error, const Source *src, const char *group, const char *key, 
   return FALSE;
 }
 
+/* The value of @key, stripped. GKeyFile refuses invalid UTF-8, an unknown
+ * escape ("\q") and a backslash that ends the line; its message quotes
+ * the value, which we do not repeat (it may be binary, or a secret typed
+ * into the wrong key). */
+static char *
+get_value (const Source *src, const char *group, const char *key, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  char *value = g_key_file_get_string (src->keyfile, group, key, &local_error);
+
+  if (value == NULL || local_error != NULL)
+    {
+      g_free (value);
+      fail_at (error, src, group, key,
+               "%s has an invalid value: not UTF-8, or a backslash not followed by "
+               "s, n, t, r or \\",
+               key);
+      return NULL;
+    }
+  return g_strstrip (value);
+}
+
 static gboolean
 parse_double (const Source *src, const char *group, const char *key, double min, double max,
               double *out, GError **error)
 {
-  g_autofree char *value = g_key_file_get_string (src->keyfile, group, key, NULL);
+  g_autofree char *value = get_value (src, group, key, error);
   char *end = NULL;
   double d;
 
-  g_strstrip (value);
+  if (value == NULL)
+    return FALSE;
   d = g_ascii_strtod (value, &end);
   if (*value == '\0' || *end != '\0' || !isfinite (d) || d < min)
     return fail_at (error, src, group, key, "%s must be a number of at least %g, not '%s'", key,
@@ -237,8 +264,9 @@ set_connection_key (const Source *src, const char *group, const ConnectionKey *k
     return parse_double (src, group, key->name, key->min, key->max,
                          G_STRUCT_MEMBER_P (conn, key->offset), error);
 
-  value = g_key_file_get_string (src->keyfile, group, key->name, NULL);
-  g_strstrip (value);
+  value = get_value (src, group, key->name, error);
+  if (value == NULL)
+    return FALSE;
   if (*value == '\0')
     return fail_at (error, src, group, key->name, "%s is empty", key->name);
   dst = G_STRUCT_MEMBER_P (conn, key->offset);
@@ -409,6 +437,22 @@ load_keyfile (CmaConfig *config, const Source *src, GError **error)
   return TRUE;
 }
 
+/* A configuration is a few kilobytes; the cap is enforced while reading,
+ * so -c /dev/zero or a FIFO fails at once instead of eating memory or
+ * hanging. /dev/null stands for an empty file, as people expect. */
+static gboolean
+read_config (const char *path, char **contents, GError **error)
+{
+  gsize length;
+
+  if (g_strcmp0 (path, "/dev/null") == 0)
+    {
+      *contents = g_strdup ("");
+      return TRUE;
+    }
+  return cma_file_read_capped (path, CMA_CONFIG_MAX_BYTES, contents, &length, error);
+}
+
 gboolean
 cma_config_load (CmaConfig *config, const char *path, gboolean must_exist, GError **error)
 {
@@ -417,7 +461,7 @@ cma_config_load (CmaConfig *config, const char *path, gboolean must_exist, GErro
   g_autoptr (GError) local_error = NULL;
   Source src;
 
-  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+  if (!read_config (path, &contents, &local_error))
     {
       if (!must_exist && g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return finish_connections (config, error);
@@ -426,8 +470,11 @@ cma_config_load (CmaConfig *config, const char *path, gboolean must_exist, GErro
     }
   if (!g_key_file_load_from_data (keyfile, contents, -1, G_KEY_FILE_NONE, &local_error))
     {
-      /* GKeyFile's parse errors already quote the offending line. */
-      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "%s: %s", path, local_error->message);
+      /* GKeyFile's parse errors already quote the offending line: escaped,
+       * as it may hold anything. */
+      g_autofree char *why = cma_text_sanitize (local_error->message, CMA_TEXT_SHORT);
+
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "%s: %s", path, why);
       return FALSE;
     }
 

@@ -8,6 +8,7 @@
 #include "cma-api.h"
 #include "cma-doctor.h"
 #include "cma-error.h"
+#include "cma-ledger.h"
 #include "cma-secret.h"
 
 void
@@ -76,6 +77,20 @@ cma_doctor_check_config (const char *path)
   else
     add (checks, CMA_CHECK_PASS, "configuration", "%s", path);
   return checks;
+}
+
+void
+cma_doctor_check_state (GPtrArray *checks, const char *ledger_path)
+{
+  g_autofree char *dir = g_path_get_dirname (ledger_path);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    add (checks, CMA_CHECK_PASS, "state directory", "%s (not created yet)", dir);
+  else if (!cma_ledger_check_dir (dir, &error))
+    add (checks, CMA_CHECK_FAIL, "state directory", "%s", error->message);
+  else
+    add (checks, CMA_CHECK_PASS, "state directory", "%s", dir);
 }
 
 static CmaSecret *

@@ -3,11 +3,26 @@
 
 #include "cma-error.h"
 #include "cma-hook.h"
+#include "cma-text.h"
 
 /* Variables through which a secret may have reached us. The hook is the
  * administrator's code, but it may log its environment or pass it on. */
 static const char *const secret_variables[] = { "CMA_CLOUD_TOKEN", "CMA_SERVER_TOKEN",
                                                 "CREDENTIALS_DIRECTORY", NULL };
+
+/* Far below execve's limits (128 KiB per string on Linux): a hostile
+ * server's 128 KiB cloudUrl in CMA_MESSAGE once made the failure hook
+ * fail to start, silencing the alert it was there to raise. */
+#define HOOK_MAX_VALUE 4096
+
+/* Set @name to @value escaped and cut: a value may quote a server. */
+static char **
+set_bounded (char **env, const char *name, const char *value)
+{
+  g_autofree char *safe = cma_text_sanitize (value, HOOK_MAX_VALUE);
+
+  return g_environ_setenv (env, name, safe, TRUE);
+}
 
 static char **
 hook_environment (const char *action, const CmaProduct *product, const CmaConnection *conn,
@@ -20,9 +35,9 @@ hook_environment (const char *action, const CmaProduct *product, const CmaConnec
   env = g_environ_setenv (env, "CMA_ACTION", action, TRUE);
   env = g_environ_setenv (env, "CMA_PRODUCT", product->product_name, TRUE);
   env = g_environ_setenv (env, "CMA_PROGRAM", product->program, TRUE);
-  env = g_environ_setenv (env, "CMA_CONNECTION", conn->name, TRUE);
-  env = g_environ_setenv (env, "CMA_SERVER_URL", conn->server_url, TRUE);
-  env = g_environ_setenv (env, "CMA_CLOUD_URL", conn->cloud_url, TRUE);
+  env = set_bounded (env, "CMA_CONNECTION", conn->name);
+  env = set_bounded (env, "CMA_SERVER_URL", conn->server_url);
+  env = set_bounded (env, "CMA_CLOUD_URL", conn->cloud_url);
   env = g_environ_setenv (env, "CMA_STATE", cma_state_to_string (verdict->state), TRUE);
   if (verdict->known)
     {
@@ -39,7 +54,7 @@ hook_environment (const char *action, const CmaProduct *product, const CmaConnec
       env = g_environ_unsetenv (env, "CMA_DAYS_LEFT");
     }
   if (message != NULL)
-    env = g_environ_setenv (env, "CMA_MESSAGE", message, TRUE);
+    env = set_bounded (env, "CMA_MESSAGE", message);
   else
     env = g_environ_unsetenv (env, "CMA_MESSAGE");
   return env;

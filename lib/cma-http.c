@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cma-http.h"
+#include "cma-redact.h"
+#include "cma-text.h"
 #include "cma-secret.h"
 #include "cma-url.h"
 
@@ -21,6 +23,8 @@ struct _CmaHttp {
   char *cloud_ca_file;
   guint requests;
   guint connects;
+  GByteArray *trace_out; /* the bodies of the current transfer, for the trace */
+  GByteArray *trace_in;
   gint64 last_date;
 };
 
@@ -76,6 +80,8 @@ cma_http_new (const CmaHttpOptions *options, GError **error)
 
   global_init_once ();
   http->options = *options;
+  http->trace_out = g_byte_array_new ();
+  http->trace_in = g_byte_array_new ();
   http->ca_file = g_strdup (options->ca_file);
   http->cloud_ca_file = g_strdup (options->cloud_ca_file);
   http->options.ca_file = http->ca_file;
@@ -117,6 +123,9 @@ cma_http_free (CmaHttp *http)
     curl_easy_cleanup (http->curl);
   g_free (http->ca_file);
   g_free (http->cloud_ca_file);
+  /* The request body held the auth token. */
+  g_byte_array_unref (http->trace_out);
+  g_byte_array_unref (http->trace_in);
   g_free (http);
 }
 
@@ -147,31 +156,7 @@ cma_http_basic_auth (const char *user, const char *password)
   return g_strconcat ("Basic ", b64, NULL);
 }
 
-/* ---- redaction ---- */
-
-char *
-cma_http_redact (const char *line)
-{
-  static gsize once = 0;
-  static GRegex *auth_re, *token_re;
-
-  if (g_once_init_enter (&once))
-    {
-      /* Keep the scheme ("Basic", "Bearer") visible: it helps debugging
-       * and reveals nothing. */
-      /* Cookies too: a Jira answer may set an administrator's session. */
-      auth_re = g_regex_new ("^(\\S*\\s*(?:(?:proxy-)?authorization|set-cookie|cookie):)\\s*"
-                             "((?:basic|bearer|digest|negotiate)\\b\\s*)?.*$",
-                             G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
-      /* A body cut at the trace's length limit may end inside the value. */
-      token_re = g_regex_new ("(\"token\"\\s*:\\s*\")[^\"]*(\"|$)", G_REGEX_OPTIMIZE, 0, NULL);
-      g_once_init_leave (&once, 1);
-    }
-  {
-    g_autofree char *a = g_regex_replace (auth_re, line, -1, 0, "\\1 \\2[REDACTED]", 0, NULL);
-    return g_regex_replace (token_re, a, -1, 0, "\\1[REDACTED]\\2", 0, NULL);
-  }
-}
+/* ---- tracing ---- */
 
 static void
 trace_lines (CmaHttp *http, const char *prefix, const char *data, size_t size)
@@ -188,9 +173,34 @@ trace_lines (CmaHttp *http, const char *prefix, const char *data, size_t size)
       if (lines[i][0] == '\0')
         continue;
       line = g_strconcat (prefix, lines[i], NULL);
-      redacted = cma_http_redact (line);
+      redacted = cma_redact_header_line (line);
       http->options.trace (redacted, http->options.trace_data);
     }
+}
+
+/* Bodies are traced whole after the transfer: a token split across
+ * chunks, or escaped, is only recognisable in the complete body. */
+static void
+trace_body (CmaHttp *http, const char *prefix, GByteArray *body)
+{
+  g_auto (GStrv) lines = NULL;
+
+  if (body->len == 0)
+    return;
+  lines = cma_redact_body (prefix, (const char *) body->data, body->len);
+  for (guint i = 0; lines[i] != NULL; i++)
+    http->options.trace (lines[i], http->options.trace_data);
+  /* The request body held the auth token. */
+  explicit_bzero (body->data, body->len);
+  g_byte_array_set_size (body, 0);
+}
+
+/* Keep at most what we would accept as an answer. */
+static void
+keep_body (GByteArray *body, const char *data, size_t size)
+{
+  if (body->len + size <= CMA_HTTP_MAX_BODY)
+    g_byte_array_append (body, (const guint8 *) data, size);
 }
 
 static int
@@ -210,10 +220,10 @@ debug_cb (CURL *handle, curl_infotype type, char *data, size_t size, void *user_
       trace_lines (http, "< ", data, size);
       break;
     case CURLINFO_DATA_OUT:
-      trace_lines (http, ">> ", data, MIN (size, 2048));
+      keep_body (http->trace_out, data, size);
       break;
     case CURLINFO_DATA_IN:
-      trace_lines (http, "<< ", data, MIN (size, 2048));
+      keep_body (http->trace_in, data, size);
       break;
     case CURLINFO_SSL_DATA_IN:
     case CURLINFO_SSL_DATA_OUT:
@@ -351,7 +361,9 @@ map_curl_error (CURL *c, CURLcode code, const char *errbuf, const Transfer *t, C
   long verify = 0;
 
   const char *who = cma_side_to_string (side);
-  const char *detail = errbuf[0] ? errbuf : curl_easy_strerror (code);
+  /* libcurl's message may quote the peer (a certificate's names). */
+  g_autofree char *detail =
+      cma_text_sanitize (errbuf[0] ? errbuf : curl_easy_strerror (code), CMA_TEXT_SHORT);
 
   switch (code)
     {
@@ -474,6 +486,11 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
 
   code = curl_easy_perform (http->curl);
   free_request_headers (list);
+  if (http->options.trace != NULL)
+    {
+      trace_body (http, ">> ", http->trace_out);
+      trace_body (http, "<< ", http->trace_in);
+    }
   http->requests++;
   curl_easy_getinfo (http->curl, CURLINFO_NUM_CONNECTS, &connects);
   http->connects += (guint) connects;

@@ -84,7 +84,4 @@ gint64 cma_http_get_last_date (CmaHttp *http);
 /* "Basic base64(user:password)". */
 char *cma_http_basic_auth (const char *user, const char *password);
 
-/* Redact a trace line: Authorization values and JSON "token" values. */
-char *cma_http_redact (const char *line);
-
 G_END_DECLS

@@ -10,17 +10,24 @@
 #include <unistd.h>
 
 #include "cma-error.h"
+#include "cma-file.h"
+#include "cma-json.h"
+#include "cma-text.h"
 #include "cma-ledger.h"
 
-/* A ledger grows by one line per renewal, every two weeks or so; anything
- * this large is not ours and is refused rather than read into memory. */
-#define MAX_LEDGER_BYTES (16 * 1024 * 1024)
+/* A record is a few hundred bytes; a longer line is not one of ours and
+ * is skipped unread rather than held in memory. The file itself has no
+ * limit: it grows by a line every two weeks or so. */
+#define MAX_RECORD_BYTES (64 * 1024)
 
 struct _CmaLedger {
   char *dir;
   char *path;
   char *lock_path;
   int lock_fd;
+  CmaLedgerWarnFunc warn;
+  gpointer warn_data;
+  gboolean warned; /* the lines skipped were reported */
 };
 
 typedef enum { FIELD_STRING, FIELD_INSTANT } FieldType;
@@ -132,6 +139,26 @@ ensure_dir (CmaLedger *ledger, GError **error)
   if (g_mkdir_with_parents (parent, 0755) != 0 ||
       (g_mkdir (ledger->dir, 0700) != 0 && errno != EEXIST))
     return set_errno_error (error, errno, "create state directory", ledger->dir);
+  return cma_ledger_check_dir (ledger->dir, error);
+}
+
+gboolean
+cma_ledger_check_dir (const char *dir, GError **error)
+{
+  GStatBuf st;
+
+  if (g_stat (dir, &st) != 0)
+    return set_errno_error (error, errno, "examine state directory", dir);
+  /* Whoever may write the directory may replace the ledger, and so
+   * decide when we renew. */
+  if ((st.st_mode & 022) != 0)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE,
+                   "state directory %s is writable by group or others (mode %04o), who could "
+                   "replace the ledger; fix: chmod go-w %s",
+                   dir, (guint) (st.st_mode & 07777), dir);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -147,7 +174,9 @@ cma_ledger_lock (CmaLedger *ledger, guint timeout_seconds, GError **error)
     return TRUE;
   if (!ensure_dir (ledger, error))
     return FALSE;
-  fd = g_open (ledger->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  /* O_NOFOLLOW: a symlink planted here must not make us create or
+   * truncate a file elsewhere. */
+  fd = g_open (ledger->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
     return set_errno_error (error, errno, "open lock file", ledger->lock_path);
   while (flock (fd, LOCK_EX | LOCK_NB) != 0)
@@ -172,7 +201,16 @@ cma_ledger_lock (CmaLedger *ledger, guint timeout_seconds, GError **error)
       return set_errno_error (error, saved_errno, "lock", ledger->lock_path);
     }
   ledger->lock_fd = fd;
+  /* Only writers make temporary files, and we are now the only writer. */
+  cma_file_remove_stale_replacements (ledger->path);
   return TRUE;
+}
+
+void
+cma_ledger_set_warn_func (CmaLedger *ledger, CmaLedgerWarnFunc func, gpointer user_data)
+{
+  ledger->warn = func;
+  ledger->warn_data = user_data;
 }
 
 void
@@ -185,13 +223,6 @@ cma_ledger_unlock (CmaLedger *ledger)
     }
 }
 
-static gboolean
-corrupt (GError **error, CmaLedger *ledger, guint line, const char *why)
-{
-  g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "%s:%u: %s", ledger->path, line, why);
-  return FALSE;
-}
-
 static char *
 dup_member (JsonObject *obj, const char *name)
 {
@@ -200,7 +231,9 @@ dup_member (JsonObject *obj, const char *name)
   if (node == NULL || JSON_NODE_HOLDS_NULL (node) ||
       json_node_get_value_type (node) != G_TYPE_STRING)
     return NULL;
-  return g_strdup (json_node_get_string (node));
+  /* Escaped as read: a note with CR or ESC, written by an older version
+   * or by hand, must not reach a terminal through history. */
+  return cma_text_sanitize (json_node_get_string (node), G_MAXSIZE);
 }
 
 static gboolean
@@ -209,7 +242,8 @@ parse_instant (const char *text, CmaInstant *out)
   g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
   g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (text, utc);
 
-  if (dt == NULL)
+  /* Only what the tool itself could have written and can print. */
+  if (dt == NULL || !cma_time_in_range (g_date_time_to_unix (dt)))
     return FALSE;
   *out = g_date_time_to_unix (dt);
   return TRUE;
@@ -257,95 +291,89 @@ read_fields (JsonObject *obj, CmaRenewal *r)
   return NULL;
 }
 
+/* The record on one line, or NULL with *@why saying what is wrong. */
 static CmaRenewal *
-parse_record (CmaLedger *ledger, const char *text, guint line, GError **error)
+parse_record (const char *text, gsize len, char **why)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (CmaRenewal) r = g_new0 (CmaRenewal, 1);
   g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) root = NULL;
+
+  if (memchr (text, '\0', len) != NULL)
+    *why = g_strdup ("binary data in ledger");
+  else if ((root = cma_json_parse_bounded (text, len, CMA_JSON_MAX_DEPTH, &local_error)) == NULL)
+    *why = g_strdup_printf ("not a valid record (%s)", local_error->message);
+  else if (!JSON_NODE_HOLDS_OBJECT (root))
+    *why = g_strdup ("not a valid record (not a JSON object)");
+  else
+    *why = read_fields (json_node_get_object (root), r);
+  return *why == NULL ? g_steal_pointer (&r) : NULL;
+}
+
+/* Why the line just read cannot be used, or NULL (and *@r) if it can;
+ * a blank line yields neither. */
+static char *
+judge_line (GString *line, gboolean terminated, gboolean overlong, CmaRenewal **r)
+{
   g_autofree char *why = NULL;
 
-  if (!json_parser_load_from_data (parser, text, -1, &local_error))
-    why = g_strdup_printf ("not a valid record (%s)", local_error->message);
-  else if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    why = g_strdup ("not a valid record (not a JSON object)");
-  else
-    why = read_fields (json_node_get_object (json_parser_get_root (parser)), r);
-  if (why != NULL)
+  *r = NULL;
+  if (overlong)
+    return g_strdup_printf ("record longer than %d bytes", MAX_RECORD_BYTES);
+  /* Every record we write ends in a newline; one without it is the
+   * remains of an interrupted write by something other than us. */
+  if (!terminated)
+    return g_strdup ("truncated record (no end of line)");
+  if (strspn (line->str, " \t\r") == line->len)
+    return NULL;
+  *r = parse_record (line->str, line->len, &why);
+  if (*r != NULL && (*r)->at > cma_clock_now () + CMA_RECORD_MAX_SKEW_SECONDS)
     {
-      corrupt (error, ledger, line, why);
-      return NULL;
+      g_autofree char *at = cma_time_format_iso ((*r)->at);
+
+      /* Else it would stay "the last renewal" until that day, and no
+       * renewal recorded meanwhile would count. */
+      g_clear_pointer (r, cma_renewal_free);
+      return g_strdup_printf ("renewal dated in the future (%s)", at);
     }
-  return g_steal_pointer (&r);
+  return g_steal_pointer (&why);
 }
 
-/* Parse @contents into @out (may be NULL: validate only). */
-static gboolean
-parse_contents (CmaLedger *ledger, const char *contents, gsize length, GPtrArray *out,
-                GError **error)
+static void
+warn (CmaLedger *ledger, guint line, const char *why)
 {
-  const char *p = contents;
-  const char *end = contents + length;
-  const char *nul = memchr (contents, '\0', length);
-  guint line = 0;
+  g_autofree char *msg = NULL;
 
-  if (nul != NULL)
-    {
-      /* Name the line that holds it, as for any other damage. */
-      guint nul_line = 1;
-
-      for (const char *c = contents; c < nul; c++)
-        nul_line += *c == '\n';
-      return corrupt (error, ledger, nul_line, "binary data in ledger");
-    }
-  while (p < end)
-    {
-      const char *nl = memchr (p, '\n', end - p);
-      g_autofree char *text = NULL;
-      CmaRenewal *r;
-
-      line++;
-      /* Every record we write ends in a newline; one without it is the
-       * remains of an interrupted write by something other than us. */
-      if (nl == NULL)
-        return corrupt (error, ledger, line, "truncated record (no end of line)");
-      text = g_strndup (p, nl - p);
-      p = nl + 1;
-      if (*g_strstrip (text) == '\0')
-        continue;
-      r = parse_record (ledger, text, line, error);
-      if (r == NULL)
-        return FALSE;
-      if (out != NULL)
-        g_ptr_array_add (out, r);
-      else
-        cma_renewal_free (r);
-    }
-  return TRUE;
+  if (ledger->warn == NULL || ledger->warned)
+    return;
+  msg = g_strdup_printf ("%s:%u: %s; line ignored", ledger->path, line, why);
+  ledger->warn (msg, ledger->warn_data);
 }
 
 static gboolean
-read_file (CmaLedger *ledger, char **contents, gsize *length, GError **error)
+read_records (CmaLedger *ledger, int fd, GPtrArray *out, GError **error)
 {
+  CmaLineReader reader;
+  g_autoptr (GString) line = g_string_new (NULL);
   g_autoptr (GError) local_error = NULL;
-  GStatBuf st;
+  gboolean terminated, overlong;
 
-  if (g_stat (ledger->path, &st) == 0 && st.st_size > MAX_LEDGER_BYTES)
+  cma_line_reader_init (&reader, fd);
+  while (
+      cma_line_reader_next (&reader, line, MAX_RECORD_BYTES, &terminated, &overlong, &local_error))
     {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE,
-                   "%s is %" G_GINT64_FORMAT " bytes, larger than any ledger we write",
-                   ledger->path, (gint64) st.st_size);
-      return FALSE;
+      CmaRenewal *r = NULL;
+      g_autofree char *why = judge_line (line, terminated, overlong, &r);
+
+      if (why != NULL)
+        warn (ledger, reader.number, why);
+      else if (r != NULL)
+        g_ptr_array_add (out, r);
     }
-  if (!g_file_get_contents (ledger->path, contents, length, &local_error))
+  if (local_error != NULL)
     {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        {
-          *contents = g_strdup ("");
-          *length = 0;
-          return TRUE;
-        }
-      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "%s", local_error->message);
+      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "cannot read %s: %s", ledger->path,
+                   local_error->message);
       return FALSE;
     }
   return TRUE;
@@ -354,16 +382,20 @@ read_file (CmaLedger *ledger, char **contents, gsize *length, GError **error)
 GPtrArray *
 cma_ledger_load (CmaLedger *ledger, GError **error)
 {
-  g_autofree char *contents = NULL;
-  gsize length;
   g_autoptr (GPtrArray) renewals =
       g_ptr_array_new_with_free_func ((GDestroyNotify) cma_renewal_free);
+  int fd;
+  gboolean ok;
 
-  if (!read_file (ledger, &contents, &length, error))
+  if (!cma_file_open_regular (ledger->path, &fd, NULL, error))
     return NULL;
-  if (!parse_contents (ledger, contents, length, renewals, error))
-    return NULL;
-  return g_steal_pointer (&renewals);
+  if (fd < 0)
+    return g_steal_pointer (&renewals);
+  ok = read_records (ledger, fd, renewals, error);
+  close (fd);
+  /* Say it once per run, however often the ledger is read. */
+  ledger->warned = TRUE;
+  return ok ? g_steal_pointer (&renewals) : NULL;
 }
 
 /* The value of @f in @r as JSON text, or NULL when absent. */
@@ -407,37 +439,83 @@ serialize_record (const CmaRenewal *r)
   return json_generator_to_data (gen, NULL);
 }
 
+static gboolean
+write_all (int fd, const char *data, gsize len, const char *path, GError **error)
+{
+  while (len > 0)
+    {
+      gssize n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return set_errno_error (error, errno, "write", path);
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+/* Copy the old ledger, byte for byte (lines we cannot use included: they
+ * are someone's evidence), and end it with a newline if it lacks one, so
+ * the new record has a line of its own. */
+static gboolean
+copy_old (int in, int out, const char *path, GError **error)
+{
+  char buf[16384];
+  char last = '\n';
+
+  for (;;)
+    {
+      gssize n = read (in, buf, sizeof buf);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return set_errno_error (error, errno, "read", path);
+      if (n == 0)
+        break;
+      if (!write_all (out, buf, n, path, error))
+        return FALSE;
+      last = buf[n - 1];
+    }
+  return last == '\n' || write_all (out, "\n", 1, path, error);
+}
+
+/* Write the new ledger to @out: the old one (@in, or -1), then @record. */
+static gboolean
+write_ledger (CmaLedger *ledger, int in, int out, const CmaRenewal *renewal, GError **error)
+{
+  g_autofree char *record = serialize_record (renewal);
+  g_autofree char *line = g_strconcat (record, "\n", NULL);
+
+  if (in >= 0 && !copy_old (in, out, ledger->path, error))
+    return FALSE;
+  return write_all (out, line, strlen (line), ledger->path, error);
+}
+
 gboolean
 cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
 {
-  g_autofree char *contents = NULL;
-  g_autofree char *record = NULL;
-  g_autoptr (GString) out = NULL;
-  g_autoptr (GError) local_error = NULL;
-  gsize length;
+  g_autofree char *tmp_path = NULL;
+  struct stat old;
+  int in, out;
+  gboolean ok;
 
   g_return_val_if_fail (ledger->lock_fd >= 0, FALSE);
 
-  if (!read_file (ledger, &contents, &length, error) ||
-      !parse_contents (ledger, contents, length, NULL, error))
+  if (!cma_file_open_regular (ledger->path, &in, &old, error))
     return FALSE;
-
-  record = serialize_record (renewal);
-  out = g_string_new_len (contents, length);
-  g_string_append (out, record);
-  g_string_append_c (out, '\n');
-
-  /* CONSISTENT writes a temporary file, fsyncs it and renames it over the
-   * ledger; DURABLE also fsyncs the directory, so a crash or power cut
-   * leaves the old ledger or the new one, never a mixture. */
-  if (!g_file_set_contents_full (ledger->path, out->str, out->len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600,
-                                 &local_error))
-    {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "%s", local_error->message);
-      return FALSE;
-    }
-  return TRUE;
+  out = cma_file_create_replacement (ledger->path, &tmp_path, error);
+  ok = out >= 0 && write_ledger (ledger, in, out, renewal, error) &&
+       cma_file_commit_replacement (out, tmp_path, ledger->path, in >= 0 ? &old : NULL, error);
+  if (in >= 0)
+    close (in);
+  if (out >= 0)
+    close (out);
+  if (!ok && tmp_path != NULL)
+    g_unlink (tmp_path);
+  return ok;
 }
 
 gboolean

@@ -60,13 +60,25 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaLedger, cma_ledger_free)
 gboolean cma_ledger_lock (CmaLedger *ledger, guint timeout_seconds, GError **error);
 void cma_ledger_unlock (CmaLedger *ledger);
 
-/* All renewals, oldest first; an absent ledger is empty. A line that is
- * not a complete record is an error naming file and line. */
+/* Called with "FILE:LINE: why; line ignored" for each line a load skips. */
+typedef void (*CmaLedgerWarnFunc) (const char *message, gpointer user_data);
+void cma_ledger_set_warn_func (CmaLedger *ledger, CmaLedgerWarnFunc func, gpointer user_data);
+
+/* All usable renewals, in file order; an absent ledger is empty. A line
+ * that is not a usable record (malformed, truncated, longer than any we
+ * write, dated in the future) is reported through the warn function, once
+ * per ledger object, and skipped: one bad line must not stop every
+ * command. Only a ledger that cannot be read (not a regular file, I/O
+ * error) is an error. */
 GPtrArray *cma_ledger_load (CmaLedger *ledger, GError **error);
 
-/* Append @renewal atomically; requires the lock. The existing file must
- * parse: a corrupt ledger is never overwritten. */
+/* Append @renewal atomically; requires the lock. The old ledger is copied
+ * byte for byte, lines it could not use included, and the replacement
+ * keeps its owner, group and mode. */
 gboolean cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error);
+
+/* CMA_ERROR_STATE unless @dir is writable by its owner only. */
+gboolean cma_ledger_check_dir (const char *dir, GError **error);
 
 /* TRUE when @renewal renewed the token @conn uses (same server and cloud site). */
 gboolean cma_renewal_matches (const CmaRenewal *renewal, const CmaConnection *conn);

@@ -82,6 +82,8 @@ parse_date_time (const char *text, CmaInstant *out)
 gboolean
 cma_time_parse (const char *text, CmaInstant *out, GError **error)
 {
+  CmaInstant parsed;
+
   g_return_val_if_fail (text != NULL, FALSE);
 
   if (g_strcmp0 (text, "now") == 0)
@@ -89,8 +91,17 @@ cma_time_parse (const char *text, CmaInstant *out, GError **error)
       *out = cma_clock_now ();
       return TRUE;
     }
-  if (parse_date_only (text, out) || parse_date_time (text, out))
-    return TRUE;
+  if (parse_date_only (text, &parsed) || parse_date_time (text, &parsed))
+    {
+      if (cma_time_in_range (parsed))
+        {
+          *out = parsed;
+          return TRUE;
+        }
+      g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+                   "time '%s' is outside the supported range " CMA_TIME_RANGE_TEXT, text);
+      return FALSE;
+    }
 
   g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
                "invalid time '%s': use an ISO 8601 date or date-time such as "
@@ -99,18 +110,51 @@ cma_time_parse (const char *text, CmaInstant *out, GError **error)
   return FALSE;
 }
 
+gboolean
+cma_time_in_range (CmaInstant instant)
+{
+  return instant >= CMA_TIME_MIN && instant <= CMA_TIME_MAX;
+}
+
+/* GLib's %Y is not zero-padded ("999-01-01"), and no GDateTime exists
+ * past year 9999: clamp to the range, whose every instant has a date. */
+static GDateTime *
+date_time_for (CmaInstant instant, gboolean local)
+{
+  instant = CLAMP (instant, CMA_TIME_MIN, CMA_TIME_MAX);
+  if (local)
+    {
+      GDateTime *dt = g_date_time_new_from_unix_local (instant);
+
+      /* 9999-12-31T23:59:59Z is past the end in zones east of UTC. */
+      if (dt != NULL)
+        return dt;
+    }
+  return g_date_time_new_from_unix_utc (instant);
+}
+
+/* "YYYY-MM-DD" then @rest in @dt's format. */
+static char *
+format_with_year (GDateTime *dt, const char *rest)
+{
+  g_autofree char *tail = g_date_time_format (dt, rest);
+
+  return g_strdup_printf ("%04d-%02d-%02d%s", g_date_time_get_year (dt), g_date_time_get_month (dt),
+                          g_date_time_get_day_of_month (dt), tail);
+}
+
 char *
 cma_time_format_iso (CmaInstant instant)
 {
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (instant);
+  g_autoptr (GDateTime) dt = date_time_for (instant, FALSE);
 
-  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
+  return format_with_year (dt, "T%H:%M:%SZ");
 }
 
 char *
 cma_time_format_local (CmaInstant instant)
 {
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (instant);
+  g_autoptr (GDateTime) dt = date_time_for (instant, TRUE);
 
-  return g_date_time_format (dt, "%Y-%m-%d %H:%M %Z");
+  return format_with_year (dt, " %H:%M %Z");
 }

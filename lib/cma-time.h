@@ -14,6 +14,14 @@ typedef gint64 CmaInstant;
 /* Largest clock skew tolerated when a person records a renewal "now". */
 #define CMA_RECORD_MAX_SKEW_SECONDS (5 * 60)
 
+/* The instants the tool accepts, writes and reads back: every one of them
+ * has a four-digit year in every time zone's calendar and in ISO 8601. */
+#define CMA_TIME_MIN        G_GINT64_CONSTANT (0)            /* 1970-01-01T00:00:00Z */
+#define CMA_TIME_MAX        G_GINT64_CONSTANT (253402300799) /* 9999-12-31T23:59:59Z */
+#define CMA_TIME_RANGE_TEXT "1970-01-01T00:00:00Z .. 9999-12-31T23:59:59Z"
+
+gboolean cma_time_in_range (CmaInstant instant);
+
 typedef CmaInstant (*CmaClockFunc) (gpointer user_data);
 
 /* The library reads the time only through cma_clock_now(), so tests can
@@ -25,7 +33,8 @@ CmaInstant cma_clock_now (void);
  * "2026-12-01T09:30:15" (local), any of those with "Z" or "+02:00", or "now". */
 gboolean cma_time_parse (const char *text, CmaInstant *out, GError **error);
 
-/* "2026-12-01T08:30:00Z": for JSON, the ledger and hooks. */
+/* "2026-12-01T08:30:00Z": for JSON, the ledger and hooks. Both formats
+ * clamp an instant outside the range to its nearest end. */
 char *cma_time_format_iso (CmaInstant instant);
 /* "2026-12-01 09:30 CET": for people, in the local time zone. */
 char *cma_time_format_local (CmaInstant instant);

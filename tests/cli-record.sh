@@ -133,12 +133,17 @@ EOF
   run "$PROG" record --state-dir "$st" -c "$conf" -C nope --at "$T"
   check "$NAME: -C unknown name refused" 64 "no connection named 'nope'"
 
-  # ---- corrupt ledger: never overwritten ----
+  # ---- a damaged line: kept as evidence, and no obstacle ----
   printf '{"at":"2026-11-0' >>"$ledger"
-  snapshot
   run "$PROG" record --state-dir "$st" -c "$conf" -C prod --at "$T"
-  check "$NAME: record onto a corrupt ledger fails (state error)" 74 "$ledger:2: "
-  unchanged "$NAME: corrupt ledger not rewritten"
+  check "$NAME: record onto a ledger with a damaged line succeeds" 0
+  assert "$NAME: the damaged line is kept byte for byte" \
+    [ "$(sed -n 2p "$ledger")" = '{"at":"2026-11-0' ]
+  assert "$NAME: the new record has a line of its own" \
+    sh -c "sed -n 3p '$ledger' | grep -q '^{\"at\":\"2026-11-01T00:00:00Z\"'"
+  run "$PROG" history --state-dir "$st" -c "$conf"
+  check "$NAME: history warns about the damaged line" 0 \
+    "^$NAME: warning: $ledger:2: not a valid record .*; line ignored"
 
   # ---- unwritable state directory ----
   if [ "$(id -u)" -ne 0 ]; then

@@ -150,6 +150,77 @@ pad_to_oversized (char *text, gsize *length)
   return g_string_free (padded, FALSE);
 }
 
+/* Answers that no parser should crash on: TRUE if one was sent. */
+static gboolean
+answer_unparsable_token (Sim *sim, SoupServerMessage *msg)
+{
+  if (has_fault (sim, FAULT_CLOUD_DEEP_JSON))
+    answer_deep_json (msg, "application/json");
+  else if (has_fault (sim, FAULT_CLOUD_EMPTY_JSON))
+    answer_text (msg, SOUP_STATUS_OK, "application/json", " /* nothing */ \n");
+  else if (has_fault (sim, FAULT_CLOUD_HOSTILE_TYPE))
+    answer_text (msg, SOUP_STATUS_OK, HOSTILE_HEADER, "{}");
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* A token of @length characters, the last ones random. */
+static char *
+long_token (gsize length)
+{
+  g_autofree char *tail = random_token ();
+  GString *token = g_string_sized_new (length);
+
+  while (token->len + strlen (tail) < length)
+    g_string_append_c (token, 'A' + token->len % 26);
+  g_string_append (token, tail);
+  return g_string_free (token, FALSE);
+}
+
+/* Valid answers that a trace must still redact (pretty-printed, escaped
+ * key and quote, a token larger than one chunk) or whose token must be
+ * refused (NUL inside). Each remembers the token a careless client would
+ * send on, so only the client can make the renewal fail. */
+static gboolean
+answer_tricky_token (Sim *sim, SoupServerMessage *msg, const char *cloud_url)
+{
+  g_autofree char *head = random_token ();
+  g_autofree char *tail = random_token ();
+  g_autofree char *remembered = NULL;
+  char *text;
+
+  if (has_fault (sim, FAULT_CLOUD_PRETTY_JSON))
+    {
+      text = g_strdup_printf ("{\n  \"cloudUrl\" : \"%s\",\n  \"token\" :\n    \"%s\"\n}\n",
+                              cloud_url, head);
+      remembered = g_strdup (head);
+    }
+  else if (has_fault (sim, FAULT_CLOUD_ESCAPED_KEY))
+    {
+      text = g_strdup_printf ("{\"cloudUrl\":\"%s\",\"\\u0074oken\":\"%s\\\"%s\"}", cloud_url, head,
+                              tail);
+      remembered = g_strdup_printf ("%s\"%s", head, tail);
+    }
+  else if (has_fault (sim, FAULT_CLOUD_HUGE_TOKEN))
+    {
+      remembered = long_token (900 * 1024);
+      text = g_strdup_printf ("{\"cloudUrl\":\"%s\",\"token\":\"%s\"}", cloud_url, remembered);
+    }
+  else if (has_fault (sim, FAULT_CLOUD_NUL_TOKEN))
+    {
+      text = g_strdup_printf ("{\"cloudUrl\":\"%s\",\"token\":\"%s\\u0000%s\"}", cloud_url, head,
+                              tail);
+      remembered = g_strdup (head);
+    }
+  else
+    return FALSE;
+  remember_token (sim, remembered, cloud_url);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, strlen (text));
+  return TRUE;
+}
+
 /* The normal answer, or the variant a body fault asks for. */
 static void
 answer_token (Sim *sim, SoupServerMessage *msg, const char *cloud_url)
@@ -158,7 +229,8 @@ answer_token (Sim *sim, SoupServerMessage *msg, const char *cloud_url)
   char *text;
   gsize length;
 
-  if (answer_garbled_token (sim, msg, cloud_url))
+  if (answer_garbled_token (sim, msg, cloud_url) || answer_unparsable_token (sim, msg) ||
+      answer_tricky_token (sim, msg, cloud_url))
     return;
   text = token_answer_json (cloud_url, token, &length);
   if (has_fault (sim, FAULT_CLOUD_TRUNCATED))

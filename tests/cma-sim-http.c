@@ -200,7 +200,7 @@ deliver (Sim *sim, SoupServerMessage *msg)
 gboolean
 has_fault (Sim *sim, Fault fault)
 {
-  return (sim->faults & (1u << fault)) != 0;
+  return (sim->faults & (G_GUINT64_CONSTANT (1) << fault)) != 0;
 }
 
 /* For 429/503: fire --fail-count times per fault, then behave; 0 = always. */
@@ -290,3 +290,22 @@ basic_auth_matches (SoupServerMessage *msg, const char *want_user, const char *w
     return FALSE;
   return g_str_equal (user, want_user) && g_str_equal (password, want_password);
 }
+
+/* "[[[[...]]]]": 100,000 levels, which overflow a recursive parser's stack. */
+void
+answer_deep_json (SoupServerMessage *msg, const char *content_type)
+{
+  const gsize depth = 100000;
+  char *text = g_malloc (2 * depth);
+
+  memset (text, '[', depth);
+  memset (text + depth, ']', depth);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_TAKE, text, 2 * depth);
+}
+
+/* What hostile faults put in server-chosen text: clear the screen, set the
+ * window title, and forge a line of output. */
+const char HOSTILE_TEXT[] = "\033[2J\033]0;pwned\007\rprod: renewed (forged)\n";
+/* The same for a header, where CR and LF would end it. */
+const char HOSTILE_HEADER[] = "\033[2J\033[1Apwned\007text/html";

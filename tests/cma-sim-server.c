@@ -141,6 +141,24 @@ mark_connected (Sim *sim, const char *cloud_url)
   sim->saved++;
 }
 
+/* The cloudUrl the save confirms: the one saved, or what a hostile
+ * server puts there instead (control characters, or 128 KiB). */
+static void
+save_answer_cloud_url (Sim *sim, JsonBuilder *builder, const char *cloud_url)
+{
+  g_autofree char *value = NULL;
+
+  if (has_fault (sim, FAULT_SAVE_HOSTILE_URL))
+    value = g_strconcat ("https://evil.example/", HOSTILE_TEXT, NULL);
+  else if (has_fault (sim, FAULT_SAVE_HUGE_URL))
+    {
+      value = g_malloc (128 * 1024 + 1);
+      memset (value, 'x', 128 * 1024);
+      value[128 * 1024] = '\0';
+    }
+  member_string (builder, "cloudUrl", value != NULL ? value : cloud_url);
+}
+
 /* A well-formed request: what is answered depends on the token, and on
  * the faults that garble a success. */
 static void
@@ -153,6 +171,11 @@ save_token (Sim *sim, SoupServerMessage *msg, const char *cloud_url, const char 
   if (has_fault (sim, FAULT_SERVER_MALFORMED))
     {
       answer_text (msg, SOUP_STATUS_OK, "application/json", "not json");
+      return;
+    }
+  if (has_fault (sim, FAULT_SAVE_DEEP_JSON))
+    {
+      answer_deep_json (msg, "application/json");
       return;
     }
   if (has_fault (sim, FAULT_SERVER_WRONG_TYPE))
@@ -172,7 +195,7 @@ save_token (Sim *sim, SoupServerMessage *msg, const char *cloud_url, const char 
   mark_connected (sim, cloud_url);
   builder = json_builder_new ();
   json_builder_begin_object (builder);
-  member_string (builder, "cloudUrl", cloud_url);
+  save_answer_cloud_url (sim, builder, cloud_url);
   member_string (builder, "message", "Token saved successfully.");
   json_builder_end_object (builder);
   answer_json (msg, SOUP_STATUS_OK, builder);
@@ -229,6 +252,22 @@ handle_cloud_list (Sim *sim, SoupServerMessage *msg)
   answer_json (msg, SOUP_STATUS_OK, builder);
 }
 
+/* What the plugin manager reports; a hostile one hides control
+ * characters after an old version, so the "too old" message shows it. */
+static const char *
+plugin_version (Sim *sim)
+{
+  static char *hostile;
+
+  if (has_fault (sim, FAULT_PLUGIN_HOSTILE_VERSION))
+    {
+      if (hostile == NULL)
+        hostile = g_strconcat ("1.0.0", HOSTILE_TEXT, NULL);
+      return hostile;
+    }
+  return has_fault (sim, FAULT_PLUGIN_OLD) ? "1.0.0" : sim->plugin_version;
+}
+
 static void
 handle_plugin (Sim *sim, SoupServerMessage *msg, const char *rest)
 {
@@ -248,11 +287,15 @@ handle_plugin (Sim *sim, SoupServerMessage *msg, const char *rest)
       answer_server_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Internal server error");
       return;
     }
+  if (has_fault (sim, FAULT_PLUGIN_DEEP_JSON))
+    {
+      answer_deep_json (msg, "application/vnd.atl.plugins.plugin+json");
+      return;
+    }
   builder = json_builder_new ();
   json_builder_begin_object (builder);
   member_string (builder, "key", sim->plugin_key);
-  member_string (builder, "version",
-                 has_fault (sim, FAULT_PLUGIN_OLD) ? "1.0.0" : sim->plugin_version);
+  member_string (builder, "version", plugin_version (sim));
   member_boolean (builder, "enabled", !has_fault (sim, FAULT_PLUGIN_DISABLED));
   member_string (builder, "name", "Cloud Migration Assistant");
   json_builder_end_object (builder);

@@ -58,6 +58,18 @@ static const char *const fault_names[N_FAULTS] = {
   [FAULT_CLOUD_WRONG_TYPE] = "cloud-wrong-type",
   [FAULT_SERVER_MALFORMED] = "server-malformed",
   [FAULT_SERVER_WRONG_TYPE] = "server-wrong-type",
+  [FAULT_CLOUD_DEEP_JSON] = "cloud-deep-json",
+  [FAULT_SAVE_DEEP_JSON] = "save-deep-json",
+  [FAULT_PLUGIN_DEEP_JSON] = "plugin-deep-json",
+  [FAULT_CLOUD_EMPTY_JSON] = "cloud-empty-json",
+  [FAULT_CLOUD_HOSTILE_TYPE] = "cloud-hostile-type",
+  [FAULT_SAVE_HOSTILE_URL] = "save-hostile-url",
+  [FAULT_SAVE_HUGE_URL] = "save-huge-url",
+  [FAULT_PLUGIN_HOSTILE_VERSION] = "plugin-hostile-version",
+  [FAULT_CLOUD_PRETTY_JSON] = "cloud-pretty-json",
+  [FAULT_CLOUD_ESCAPED_KEY] = "cloud-escaped-key",
+  [FAULT_CLOUD_HUGE_TOKEN] = "cloud-huge-token",
+  [FAULT_CLOUD_NUL_TOKEN] = "cloud-nul-token",
 };
 
 static void
@@ -157,7 +169,7 @@ parse_faults (Sim *sim, GError **error)
                            *name);
               return FALSE;
             }
-          sim->faults |= 1u << i;
+          sim->faults |= G_GUINT64_CONSTANT (1) << i;
         }
     }
   return TRUE;

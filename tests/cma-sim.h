@@ -48,6 +48,20 @@ typedef enum {
   FAULT_CLOUD_WRONG_TYPE,
   FAULT_SERVER_MALFORMED,
   FAULT_SERVER_WRONG_TYPE,
+  /* Hostile answers (issue 12): each must end in a clear error or a
+   * clean success, never a crash, a leak or raw control characters. */
+  FAULT_CLOUD_DEEP_JSON,
+  FAULT_SAVE_DEEP_JSON,
+  FAULT_PLUGIN_DEEP_JSON,
+  FAULT_CLOUD_EMPTY_JSON,
+  FAULT_CLOUD_HOSTILE_TYPE,
+  FAULT_SAVE_HOSTILE_URL,
+  FAULT_SAVE_HUGE_URL,
+  FAULT_PLUGIN_HOSTILE_VERSION,
+  FAULT_CLOUD_PRETTY_JSON,
+  FAULT_CLOUD_ESCAPED_KEY,
+  FAULT_CLOUD_HUGE_TOKEN,
+  FAULT_CLOUD_NUL_TOKEN,
   N_FAULTS
 } Fault;
 
@@ -85,7 +99,7 @@ typedef struct {
   char *context; /* "" or "/jira": no trailing slash */
   char *cloud_password;
   char *server_secret;
-  guint32 faults; /* bit (1 << Fault) per --fault */
+  guint64 faults; /* bit (1 << Fault) per --fault */
   FILE *log;
 
   /* State. */
@@ -124,6 +138,10 @@ void answer_bad_method (SoupServerMessage *msg, const char *allowed);
 void answer_retry_later (Sim *sim, SoupServerMessage *msg, guint status, gboolean cloud);
 void set_common_headers (Sim *sim, SoupServerMessage *msg);
 void deliver (Sim *sim, SoupServerMessage *msg);
+
+void answer_deep_json (SoupServerMessage *msg, const char *content_type);
+extern const char HOSTILE_TEXT[];
+extern const char HOSTILE_HEADER[];
 
 /* cma-sim-http.c: requests */
 gboolean has_fault (Sim *sim, Fault fault);

@@ -198,6 +198,15 @@ static const ConfigErrorCase errors[] = {
   { "critical-above-warning", "[defaults]\nwarning-days = 3\ncritical-days = 4\n", 1,
     "critical (4) <= warning (3)" },
   { "lifetime-zero", "[defaults]\nlifetime-days = 0\n", 1, "lifetime must be more than 0" },
+  /* Invalid UTF-8 crashed (NULL from GKeyFile), and an invalid escape or a
+   * trailing backslash was silently accepted or dropped. */
+  { "invalid-utf8-url", "[connection a]\ncloud-url = https://a.example\nserver-url = \xff\xfe\n", 3,
+    "server-url has an invalid value: not UTF-8" },
+  { "invalid-utf8-number", "[defaults]\n\ntimeout = 1\xff\n", 3, "timeout has an invalid value" },
+  { "invalid-utf8-path", "[defaults]\nhook = /bin/\xc3\n", 2, "hook has an invalid value" },
+  { "invalid-escape", "[defaults]\ncloud-user = a\\qb\n", 2, "cloud-user has an invalid value" },
+  { "trailing-backslash", "[defaults]\ncloud-user = admin\\\n", 2,
+    "cloud-user has an invalid value" },
 };
 
 static void

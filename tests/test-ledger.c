@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cma-error.h"
 #include "cma-ledger.h"
@@ -234,9 +235,22 @@ static const struct {
   { GOOD "{\"at\":\"2026-02-30T08:30:00Z\",\"connection\":\"prod\",\"server_url\":\"x\","
          "\"cloud_url\":\"y\",\"method\":\"api\"}\n",
     0, 2, "invalid time" },
+  { GOOD "{\"at\":\"0999-01-01T00:00:00Z\",\"connection\":\"prod\",\"server_url\":\"x\","
+         "\"cloud_url\":\"y\",\"method\":\"api\"}\n",
+    0, 2, "invalid time" },
+  { GOOD "/* nothing */\n", 0, 2, "empty document" },
   { GOOD GOOD "{\"a\0\":1}\n", sizeof (GOOD GOOD) - 1 + 9, 3, "binary data" },
 };
 
+static void
+collect_warning (const char *message, gpointer user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (message));
+}
+
+/* Every unusable line is skipped with a warning naming it, never fatal
+ * to every command (a bad line once stopped status, record and renew
+ * until someone edited the file), and an append keeps it byte for byte. */
 static void
 test_ledger_corrupt (void)
 {
@@ -249,33 +263,149 @@ test_ledger_corrupt (void)
       g_autoptr (CmaRenewal) r = cma_renewal_new (1794299400, &prod, "manual", NULL);
       g_autoptr (GError) error = NULL;
       g_autoptr (GPtrArray) renewals = NULL;
+      g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
       g_autofree char *after = NULL;
       gsize after_length;
-      GStatBuf before_st, after_st;
+      guint good = 0;
 
       g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, corrupt[i].fragment);
+      for (const char *p = corrupt[i].contents; (p = strstr (p, GOOD)) != NULL; p++)
+        good++;
       g_assert_true (g_file_set_contents (path, corrupt[i].contents, length, NULL));
-      g_assert_cmpint (g_stat (path, &before_st), ==, 0);
+      cma_ledger_set_warn_func (ledger, collect_warning, warnings);
 
       renewals = cma_ledger_load (ledger, &error);
-      g_assert_null (renewals);
-      g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
-      if (!g_str_has_prefix (error->message, prefix) ||
-          strstr (error->message, corrupt[i].fragment) == NULL)
-        g_error ("case %" G_GSIZE_FORMAT ": got '%s', want prefix '%s' and '%s'", i, error->message,
-                 prefix, corrupt[i].fragment);
-      g_clear_error (&error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (renewals->len, ==, good);
+      g_assert_cmpuint (warnings->len, ==, 1);
+      if (!g_str_has_prefix (warnings->pdata[0], prefix) ||
+          strstr (warnings->pdata[0], corrupt[i].fragment) == NULL ||
+          !g_str_has_suffix (warnings->pdata[0], "; line ignored"))
+        g_error ("case %" G_GSIZE_FORMAT ": got '%s', want prefix '%s' and '%s'", i,
+                 (char *) warnings->pdata[0], prefix, corrupt[i].fragment);
+      /* Once per ledger object, however often it is read. */
+      g_clear_pointer (&renewals, g_ptr_array_unref);
+      renewals = cma_ledger_load (ledger, &error);
+      g_assert_cmpuint (warnings->len, ==, 1);
 
-      /* Never overwritten: same bytes, same inode. */
-      g_assert_true (cma_ledger_lock (ledger, 0, NULL));
-      g_assert_false (cma_ledger_append (ledger, r, &error));
-      g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
-      g_assert_true (g_str_has_prefix (error->message, prefix));
+      /* Kept as evidence; the new record gets a line of its own. */
+      append_ok (ledger, r);
       g_assert_true (g_file_get_contents (path, &after, &after_length, NULL));
-      g_assert_cmpmem (after, after_length, corrupt[i].contents, length);
-      g_assert_cmpint (g_stat (path, &after_st), ==, 0);
-      g_assert_cmpuint (after_st.st_ino, ==, before_st.st_ino);
+      g_assert_cmpuint (after_length, >, length);
+      g_assert_cmpmem (after, length, corrupt[i].contents, length);
+      g_clear_pointer (&renewals, g_ptr_array_unref);
+      renewals = cma_ledger_load (ledger, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (renewals->len, ==, good + 1);
     }
+}
+
+/* 100,000 levels of "[" as one line overflowed json-glib's stack. */
+static void
+test_ledger_deep_line (void)
+{
+  g_autoptr (CmaLedger) ledger = open_ledger ();
+  g_autoptr (GString) contents = g_string_new (GOOD);
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) renewals = NULL;
+
+  for (guint i = 0; i < 60000; i++)
+    g_string_append_c (contents, '[');
+  g_string_append_c (contents, '\n');
+  g_assert_true (g_file_set_contents (cma_ledger_get_path (ledger), contents->str, -1, NULL));
+  cma_ledger_set_warn_func (ledger, collect_warning, warnings);
+  renewals = cma_ledger_load (ledger, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (renewals->len, ==, 1);
+  g_assert_nonnull (strstr (warnings->pdata[0], ":2: not a valid record (nested deeper than"));
+}
+
+static CmaInstant
+fixed_clock (gpointer data)
+{
+  return *(CmaInstant *) data;
+}
+
+/* A line dated in the future would be "the last renewal" until that day,
+ * hiding every renewal recorded meanwhile: it is ignored, with a warning. */
+static void
+test_ledger_future (void)
+{
+  g_autoptr (CmaLedger) ledger = open_ledger ();
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) renewals = NULL;
+  g_autoptr (GPtrArray) again = NULL;
+  g_autoptr (GError) error = NULL;
+  CmaInstant now = 1794299400 + 3600; /* GOOD is an hour old */
+  CmaInstant soon = now + CMA_RECORD_MAX_SKEW_SECONDS;
+  g_autoptr (CmaRenewal) r = cma_renewal_new (soon, &prod, "manual", NULL);
+
+  cma_clock_set_func (fixed_clock, &now);
+  g_assert_true (g_file_set_contents (
+      cma_ledger_get_path (ledger),
+      GOOD "{\"at\":\"9999-12-31T23:59:59Z\",\"connection\":\"prod\",\"server_url\":"
+           "\"https://jira.example.com/\",\"cloud_url\":\"https://acme.atlassian.net/\","
+           "\"method\":\"manual\"}\n",
+      -1, NULL));
+  cma_ledger_set_warn_func (ledger, collect_warning, warnings);
+  renewals = cma_ledger_load (ledger, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (renewals->len, ==, 1);
+  g_assert_cmpint (cma_ledger_find_last (renewals, &prod)->at, ==, 1794299400);
+  g_assert_cmpuint (warnings->len, ==, 1);
+  g_assert_nonnull (
+      strstr (warnings->pdata[0], ":2: renewal dated in the future (9999-12-31T23:59:59Z)"));
+
+  /* Within the skew record allows, a renewal counts. */
+  append_ok (ledger, r);
+  again = cma_ledger_load (ledger, &error);
+  g_assert_cmpint (cma_ledger_find_last (again, &prod)->at, ==, soon);
+  cma_clock_set_func (NULL, NULL);
+}
+
+/* A ledger that is not a regular file is refused at once: /dev/zero grew
+ * memory without end, a FIFO hung the command. */
+static void
+test_ledger_not_regular (void)
+{
+  g_autoptr (CmaLedger) ledger = open_ledger ();
+  const char *path = cma_ledger_get_path (ledger);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) renewals = NULL;
+
+  g_assert_cmpint (symlink ("/dev/zero", path), ==, 0);
+  renewals = cma_ledger_load (ledger, &error);
+  g_assert_null (renewals);
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
+  g_assert_nonnull (strstr (error->message, "is not a regular file"));
+  g_clear_error (&error);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  renewals = cma_ledger_load (ledger, &error);
+  g_assert_null (renewals);
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
+}
+
+/* A line longer than any record is skipped without being held whole. */
+static void
+test_ledger_long_line (void)
+{
+  g_autoptr (CmaLedger) ledger = open_ledger ();
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GString) contents = g_string_new (GOOD);
+  g_autoptr (GPtrArray) renewals = NULL;
+
+  for (guint i = 0; i < 1000000; i++)
+    g_string_append_c (contents, 'x');
+  g_string_append (contents, "\n" GOOD);
+  g_assert_true (g_file_set_contents (cma_ledger_get_path (ledger), contents->str, -1, NULL));
+  cma_ledger_set_warn_func (ledger, collect_warning, warnings);
+  renewals = cma_ledger_load (ledger, NULL);
+  g_assert_cmpuint (renewals->len, ==, 2);
+  g_assert_cmpuint (warnings->len, ==, 1);
+  g_assert_nonnull (strstr (warnings->pdata[0], ":2: record longer than 65536 bytes"));
 }
 
 static void
@@ -343,6 +473,82 @@ test_ledger_atomic (void)
   g_assert_true (g_strv_contains ((const char *const *) names->pdata, PROGRAM ".lock"));
 }
 
+/* Whoever may write the state directory may replace the ledger. */
+static void
+test_ledger_dir_mode (void)
+{
+  g_autoptr (CmaLedger) ledger = open_ledger ();
+  g_autofree char *dir = state_dir ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (g_chmod (dir, 0770), ==, 0);
+  g_assert_false (cma_ledger_lock (ledger, 0, &error));
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
+  g_assert_nonnull (strstr (error->message, "writable by group or others (mode 0770)"));
+  g_clear_error (&error);
+  g_assert_false (cma_ledger_check_dir (dir, NULL));
+  g_assert_cmpint (g_chmod (dir, 0700), ==, 0);
+  g_assert_true (cma_ledger_check_dir (dir, NULL));
+  g_assert_true (cma_ledger_lock (ledger, 0, &error));
+}
+
+/* A planted symlink as lock file is not followed. */
+static void
+test_ledger_lock_symlink (void)
+{
+  g_autoptr (CmaLedger) ledger = open_ledger ();
+  g_autofree char *dir = state_dir ();
+  g_autofree char *lock = g_build_filename (dir, PROGRAM ".lock", NULL);
+  g_autofree char *target = g_build_filename (dir, "elsewhere", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (symlink (target, lock), ==, 0);
+  g_assert_false (cma_ledger_lock (ledger, 0, &error));
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
+  g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+}
+
+/* The rewrite keeps the owner, group and mode of the ledger it replaces
+ * (root recording into a user's directory once took the ledger over). */
+static void
+test_ledger_keeps_owner (void)
+{
+  g_autoptr (CmaLedger) ledger = open_ledger ();
+  g_autoptr (CmaRenewal) r = cma_renewal_new (1794299400, &prod, "manual", NULL);
+  const char *path = cma_ledger_get_path (ledger);
+  GStatBuf st;
+
+  append_ok (ledger, r);
+  g_assert_cmpint (g_chmod (path, 0640), ==, 0);
+  if (geteuid () == 0)
+    g_assert_cmpint (chown (path, 1, 1), ==, 0);
+  append_ok (ledger, r);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0640);
+  if (geteuid () == 0)
+    {
+      g_assert_cmpint (st.st_uid, ==, 1);
+      g_assert_cmpint (st.st_gid, ==, 1);
+    }
+}
+
+/* Temporary files a killed writer left are removed by the next writer,
+ * under the lock; nothing else is. */
+static void
+test_ledger_stale_temporaries (void)
+{
+  g_autoptr (CmaLedger) ledger = open_ledger ();
+  g_autofree char *dir = state_dir ();
+  g_autofree char *stale = g_build_filename (dir, PROGRAM ".ledger.Ab12Cd", NULL);
+  g_autofree char *other = g_build_filename (dir, PROGRAM ".ledger.keep-me", NULL);
+
+  g_assert_true (g_file_set_contents (stale, "x", -1, NULL));
+  g_assert_true (g_file_set_contents (other, "x", -1, NULL));
+  g_assert_true (cma_ledger_lock (ledger, 0, NULL));
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -352,6 +558,14 @@ main (int argc, char **argv)
   g_test_add_func ("/ledger/round-trip", test_ledger_round_trip);
   g_test_add_func ("/ledger/find-last", test_ledger_find_last);
   g_test_add_func ("/ledger/corrupt", test_ledger_corrupt);
+  g_test_add_func ("/ledger/deep-line", test_ledger_deep_line);
+  g_test_add_func ("/ledger/future", test_ledger_future);
+  g_test_add_func ("/ledger/not-regular", test_ledger_not_regular);
+  g_test_add_func ("/ledger/long-line", test_ledger_long_line);
+  g_test_add_func ("/ledger/dir-mode", test_ledger_dir_mode);
+  g_test_add_func ("/ledger/lock-symlink", test_ledger_lock_symlink);
+  g_test_add_func ("/ledger/keeps-owner", test_ledger_keeps_owner);
+  g_test_add_func ("/ledger/stale-temporaries", test_ledger_stale_temporaries);
   g_test_add_func ("/ledger/lock", test_ledger_lock);
   g_test_add_func ("/ledger/atomic", test_ledger_atomic);
 

@@ -2,13 +2,15 @@
 #include "config.h"
 
 #include <glib.h>
+#include <string.h>
 
 #include "cma-http.h"
+#include "cma-redact.h"
 
 static const struct {
   const char *line;
   const char *expected;
-} cases[] = {
+} header_cases[] = {
   { "> Authorization: Basic YWRtaW46c2VjcmV0", "> Authorization: Basic [REDACTED]" },
   { "> Authorization: Bearer NjQ0OTc2ODk4", "> Authorization: Bearer [REDACTED]" },
   { "> authorization: bearer x", "> authorization: bearer [REDACTED]" },
@@ -17,28 +19,92 @@ static const struct {
   { "> Proxy-Authorization: Basic Zm9vOmJhcg==", "> Proxy-Authorization: Basic [REDACTED]" },
   { "< Set-Cookie: JSESSIONID=ABC123; Path=/", "< Set-Cookie: [REDACTED]" },
   { "> Cookie: seraph.rememberme.cookie=1", "> Cookie: [REDACTED]" },
-  { ">> {\"cloudUrl\":\"https://acme.atlassian.net\",\"token\":\"eyJhbGci\"}",
-    ">> {\"cloudUrl\":\"https://acme.atlassian.net\",\"token\":\"[REDACTED]\"}" },
-  { "<< {\"uri\":\"u\", \"token\" : \"abc\", \"cloudUrl\":\"c\"}",
-    "<< {\"uri\":\"u\", \"token\" : \"[REDACTED]\", \"cloudUrl\":\"c\"}" },
-  /* Cut by the trace's length limit inside the value. */
-  { "<< {\"uri\":\"u\",\"token\":\"eyJhbGciOiJIUzI1", "<< {\"uri\":\"u\",\"token\":\"[REDACTED]" },
-  /* Everything else passes unchanged. */
+  /* Everything else passes, control characters and invalid UTF-8 escaped
+   * (the UTF-8 regexes once read past the end of such a line). */
   { "> POST /migrations/public/v1/token HTTP/1.1", "> POST /migrations/public/v1/token HTTP/1.1" },
   { "< X-AUSERNAME: admin", "< X-AUSERNAME: admin" },
-  { "<< {\"message\":\"Token saved successfully.\"}",
+  { "< Content-Type: \033]0;pwned\007", "< Content-Type: \\x1B]0;pwned\\x07" },
+  { "< X: {\"token\":\"\xff", "< X: {\"token\":\"\\xFF" },
+  { "> Authorization: Basic \xff\xfe", "> Authorization: Basic [REDACTED]" },
+};
+
+static void
+test_redact_header (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (header_cases); i++)
+    {
+      g_autofree char *got = cma_redact_header_line (header_cases[i].line);
+
+      g_assert_cmpstr (got, ==, header_cases[i].expected);
+    }
+}
+
+/* Every way the token leaked from -vv traces (issue 12): each body must
+ * trace without SECRET anywhere. */
+#define SECRET "eyJhbGciOiJIUzI1"
+static const struct {
+  const char *body;
+  const char *expected; /* the one trace line, or NULL: any without SECRET */
+} body_cases[] = {
+  { "{\"cloudUrl\":\"https://acme.atlassian.net\",\"token\":\"" SECRET "\"}",
+    "<< {\"cloudUrl\":\"https://acme.atlassian.net\",\"token\":\"[REDACTED]\"}" },
+  { "{\"uri\":\"u\", \"token\" : \"" SECRET "\", \"cloudUrl\":\"c\"}",
+    "<< {\"uri\":\"u\",\"token\":\"[REDACTED]\",\"cloudUrl\":\"c\"}" },
+  /* Pretty-printed. */
+  { "{\n  \"token\" :\n    \"" SECRET "\"\n}\n", "<< {\"token\":\"[REDACTED]\"}" },
+  /* An escaped quote inside the value. */
+  { "{\"token\":\"ab\\\"" SECRET "\"}", "<< {\"token\":\"[REDACTED]\"}" },
+  /* An escaped key. */
+  { "{\"\\u0074oken\":\"" SECRET "\"}", "<< {\"token\":\"[REDACTED]\"}" },
+  /* Not a string, nested, or any case. */
+  { "{\"a\":[{\"Token\":{\"v\":\"" SECRET "\"}}]}", "<< {\"a\":[{\"Token\":\"[REDACTED]\"}]}" },
+  /* Cut or malformed JSON that may hold a token is withheld. */
+  { "{\"uri\":\"u\",\"token\":\"" SECRET, NULL },
+  { "{\"\\u0074oken\":\"" SECRET, NULL },
+  { "{\"token\":\"\xff" SECRET "\"", NULL },
+  /* Everything else is shown. */
+  { "<html><body>Forbidden</body></html>\n", "<< <html><body>Forbidden</body></html>" },
+  { "{\"message\":\"Token saved successfully.\"}",
     "<< {\"message\":\"Token saved successfully.\"}" },
 };
 
 static void
-test_redact (void)
+test_redact_body (void)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+  for (gsize i = 0; i < G_N_ELEMENTS (body_cases); i++)
     {
-      g_autofree char *got = cma_http_redact (cases[i].line);
+      g_auto (GStrv) lines =
+          cma_redact_body ("<< ", body_cases[i].body, strlen (body_cases[i].body));
+      g_autofree char *all = g_strjoinv ("\n", lines);
 
-      g_assert_cmpstr (got, ==, cases[i].expected);
+      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, all);
+      g_assert_null (strstr (all, SECRET));
+      if (body_cases[i].expected != NULL)
+        g_assert_cmpstr (all, ==, body_cases[i].expected);
     }
+}
+
+/* A 900 KB token, which libcurl hands over in many chunks: the body is
+ * redacted whole, so no chunk shows a piece of it. */
+static void
+test_redact_huge_token (void)
+{
+  g_autofree char *token = g_strnfill (900 * 1024, 'Q');
+  g_autofree char *body = g_strdup_printf ("{\"cloudUrl\":\"c\",\"token\":\"%s\"}", token);
+  g_auto (GStrv) lines = cma_redact_body ("<< ", body, strlen (body));
+  g_autofree char *all = g_strjoinv ("\n", lines);
+
+  g_assert_cmpstr (all, ==, "<< {\"cloudUrl\":\"c\",\"token\":\"[REDACTED]\"}");
+}
+
+static void
+test_redact_long_body (void)
+{
+  g_autofree char *page = g_strnfill (100000, 'x');
+  g_auto (GStrv) lines = cma_redact_body ("<< ", page, strlen (page));
+
+  g_assert_cmpuint (g_strv_length (lines), ==, 1);
+  g_assert_cmpuint (strlen (lines[0]), <=, 3 + CMA_REDACT_MAX_BODY + 3);
 }
 
 static void
@@ -54,7 +120,10 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/http/redact", test_redact);
+  g_test_add_func ("/redact/header", test_redact_header);
+  g_test_add_func ("/redact/body", test_redact_body);
+  g_test_add_func ("/redact/huge-token", test_redact_huge_token);
+  g_test_add_func ("/redact/long-body", test_redact_long_body);
   g_test_add_func ("/http/basic-auth", test_basic_auth);
   return g_test_run ();
 }

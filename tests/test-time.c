@@ -104,6 +104,12 @@ static const char *const rejected[] = {
   "2026-12-01T09:30:15 Z",
   "2026-12-01T09:30:15+02:00:00",
   "2026-12-01T09:30:15CET",
+  /* Outside the range: GLib formatted year 999 as "999", which no
+   * parser reads back, and has no date past 9999. */
+  "0999-01-01",
+  "1969-12-31T23:59:59Z",
+  "9999-12-31T23:59:59-14:00",
+  "10000-01-01",
 };
 
 static void
@@ -155,7 +161,7 @@ static const struct {
   const char *local;
 } formats[] = {
   { 0, "1970-01-01T00:00:00Z", "1970-01-01 01:00 CET" },
-  { -1, "1969-12-31T23:59:59Z", "1970-01-01 00:59 CET" },
+  { CMA_TIME_MAX, "9999-12-31T23:59:59Z", "9999-12-31 23:59 UTC" },
   { 1794299400, "2026-11-10T08:30:00Z", "2026-11-10 09:30 CET" },
   { 1782894615, "2026-07-01T08:30:15Z", "2026-07-01 10:30 CEST" },
   { 4102444799, "2099-12-31T23:59:59Z", "2100-01-01 00:59 CET" },
@@ -177,6 +183,31 @@ test_time_format (void)
       g_assert_true (cma_time_parse (iso, &back, NULL));
       g_assert_cmpint (back, ==, formats[i].instant);
     }
+}
+
+/* The ends of the range parse; one second past them does not, and
+ * formatting clamps so nothing prints "(null)" or a three-digit year. */
+static void
+test_time_range (void)
+{
+  g_autoptr (GError) error = NULL;
+  CmaInstant at = 0;
+  g_autofree char *before = cma_time_format_iso (G_MININT64);
+  g_autofree char *after = cma_time_format_iso (CMA_TIME_MAX + 1);
+  g_autofree char *after_local = cma_time_format_local (G_MAXINT64);
+
+  g_assert_true (cma_time_parse ("1970-01-01T00:00:00Z", &at, NULL));
+  g_assert_cmpint (at, ==, CMA_TIME_MIN);
+  g_assert_true (cma_time_parse ("9999-12-31T23:59:59Z", &at, NULL));
+  g_assert_cmpint (at, ==, CMA_TIME_MAX);
+  g_assert_false (cma_time_parse ("0999-01-01", &at, &error));
+  g_assert_nonnull (strstr (error->message, "outside the supported range " CMA_TIME_RANGE_TEXT));
+  g_assert_cmpstr (before, ==, "1970-01-01T00:00:00Z");
+  g_assert_cmpstr (after, ==, "9999-12-31T23:59:59Z");
+  g_assert_cmpstr (after_local, ==, "9999-12-31 23:59 UTC");
+  g_assert_true (cma_time_in_range (0));
+  g_assert_false (cma_time_in_range (-1));
+  g_assert_false (cma_time_in_range (CMA_TIME_MAX + 1));
 }
 
 /* Every parsed form survives format → parse unchanged. */
@@ -210,6 +241,7 @@ main (int argc, char **argv)
   g_test_add_func ("/time/now", test_time_now);
   g_test_add_func ("/time/format", test_time_format);
   g_test_add_func ("/time/round-trip", test_time_round_trip);
+  g_test_add_func ("/time/range", test_time_range);
 
   return g_test_run ();
 }

@@ -7,6 +7,7 @@
 
 #include "cma-cli-private.h"
 #include "cma-error.h"
+#include "cma-text.h"
 
 static const GOptionEntry record_options[] = {
   { "at", 0, 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (at),
@@ -70,9 +71,11 @@ run_record (CmaCli *cli, GError **error)
   if (!cma_cli_parse_at (cli, &at, error) || !check_record_time (at, error) ||
       !cma_cli_setup (cli, error) || !cma_cli_check_single_connection (cli, error))
     return CMA_EXIT_USAGE;
-  if (cli->note != NULL && strchr (cli->note, '\n') != NULL)
+  /* CR or ESC in a note would rewrite the terminal of whoever reads history. */
+  if (cli->note != NULL && cma_text_has_control (cli->note))
     {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE, "--note must be a single line");
+      g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+                   "--note must be a single line of text, without control characters");
       return CMA_EXIT_USAGE;
     }
   if (!cma_cli_record_renewal (cli, cli->selected->pdata[0], at, error))

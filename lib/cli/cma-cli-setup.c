@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cma-cli-private.h"
@@ -60,6 +61,13 @@ apply_overrides (CmaCli *cli, GError **error)
   return TRUE;
 }
 
+/* A ledger line that cannot be used is skipped, and said so. */
+static void
+warn_ledger_line (const char *message, gpointer user_data)
+{
+  cma_cli_warn (user_data, "%s", message);
+}
+
 gboolean
 cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
 {
@@ -78,6 +86,7 @@ cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
   dir = cli->state_dir ? g_strdup (cli->state_dir)
                        : cma_ledger_default_dir (is_system (), LOCALSTATEDIR);
   cli->ledger = cma_ledger_new (dir, cli->product->program);
+  cma_ledger_set_warn_func (cli->ledger, warn_ledger_line, cli);
   cma_cli_verbose (cli, 1, "ledger: %s", cma_ledger_get_path (cli->ledger));
   return TRUE;
 }
@@ -110,8 +119,12 @@ cma_cli_parse_days (const char *name, const char *value, double *out, GError **e
 {
   char *end = NULL;
   double d = g_ascii_strtod (value, &end);
+  /* Plain decimals only: strtod also takes "0x10", "inf" and "1e3". */
+  gboolean decimal = strspn (value, "0123456789.") == strlen (value) &&
+                     strchr (value, '.') == strrchr (value, '.') &&
+                     strpbrk (value, "0123456789") != NULL;
 
-  if (*value == '\0' || *end != '\0' || !isfinite (d) || d < 0)
+  if (!decimal || *end != '\0' || !isfinite (d) || d < 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "%s needs a number of days (fractions allowed), not '%s'", name, value);

@@ -250,6 +250,31 @@ cma_cli_exit_code_for_error (const GError *error)
     }
 }
 
+/* GOption converts option values from the locale's encoding and says only
+ * "Invalid byte sequence in conversion input": name the option instead
+ * (without its value, which cannot be shown), as a usage error. */
+static void
+name_unconvertible (GError **error, int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      g_autofree char *utf8 = g_locale_to_utf8 (argv[i], -1, NULL, NULL, NULL);
+      g_autofree char *option = NULL;
+
+      if (utf8 != NULL)
+        continue;
+      if (argv[i][0] == '-' && strchr (argv[i], '=') != NULL)
+        option = g_strndup (argv[i], strchr (argv[i], '=') - argv[i]);
+      else if (i > 1 && argv[i - 1][0] == '-')
+        option = g_strdup (argv[i - 1]);
+      g_clear_error (error);
+      g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+                   "the value of %s is not valid text in this locale's encoding",
+                   option ? option : "an argument");
+      return;
+    }
+}
+
 static int
 run_command (CmaCli *cli, const CmaCliCommand *cmd, int argc, char **argv)
 {
@@ -259,9 +284,16 @@ run_command (CmaCli *cli, const CmaCliCommand *cmd, int argc, char **argv)
   g_autoptr (GError) error = NULL;
   int status;
 
-  /* argv[0] is replaced by "PROG COMMAND" so GOption's messages read well. */
+  /* argv[0] is replaced by "PROG COMMAND" so GOption's messages read well;
+   * parsing removes what it took, so keep the words for its errors. */
+  g_auto (GStrv) words = g_strdupv (argv);
+
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    goto fail;
+    {
+      if (error->domain == G_CONVERT_ERROR)
+        name_unconvertible (&error, g_strv_length (words), words);
+      goto fail;
+    }
   if (argc > 1)
     {
       g_set_error (&error, CMA_ERROR, CMA_ERROR_USAGE,

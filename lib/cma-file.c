@@ -1,0 +1,290 @@
+/* cma-file.c: bounded reads of regular files and crash-safe replacement. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cma-error.h"
+#include "cma-file.h"
+
+/* GLib's g_file_set_contents() and our fallback: "PATH.XXXXXX". */
+#define TMP_SUFFIX_LEN 6
+
+static gboolean
+errno_error (GError **error, int saved_errno, const char *what, const char *path)
+{
+  g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "cannot %s %s: %s", what, path,
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+gboolean
+cma_file_open_regular (const char *path, int *fd, struct stat *st, GError **error)
+{
+  struct stat local_st;
+  int flags;
+
+  if (st == NULL)
+    st = &local_st;
+  /* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
+  *fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (*fd < 0)
+    return errno == ENOENT || errno_error (error, errno, "open", path);
+  if (fstat (*fd, st) != 0)
+    {
+      int saved_errno = errno;
+
+      close (*fd);
+      *fd = -1;
+      return errno_error (error, saved_errno, "read", path);
+    }
+  if (!S_ISREG (st->st_mode))
+    {
+      close (*fd);
+      *fd = -1;
+      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "%s is not a regular file", path);
+      return FALSE;
+    }
+  flags = fcntl (*fd, F_GETFL);
+  fcntl (*fd, F_SETFL, flags & ~O_NONBLOCK);
+  return TRUE;
+}
+
+static gboolean
+read_fd_capped (int fd, const char *path, gsize max, GByteArray *out, GError **error)
+{
+  char buf[16384];
+
+  for (;;)
+    {
+      gssize n = read (fd, buf, sizeof buf);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return errno_error (error, errno, "read", path);
+      if (n == 0)
+        return TRUE;
+      if (out->len + (gsize) n > max)
+        {
+          g_set_error (error, CMA_ERROR, CMA_ERROR_STATE,
+                       "%s is larger than %" G_GSIZE_FORMAT " bytes", path, max);
+          return FALSE;
+        }
+      g_byte_array_append (out, (const guint8 *) buf, n);
+    }
+}
+
+gboolean
+cma_file_read_capped (const char *path, gsize max, char **contents, gsize *length, GError **error)
+{
+  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+  int fd;
+  gboolean ok;
+
+  if (!cma_file_open_regular (path, &fd, NULL, error))
+    return FALSE;
+  if (fd < 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s does not exist", path);
+      return FALSE;
+    }
+  ok = read_fd_capped (fd, path, max, bytes, error);
+  close (fd);
+  if (!ok)
+    return FALSE;
+  *length = bytes->len;
+  g_byte_array_append (bytes, (const guint8 *) "", 1);
+  *contents = (char *) g_byte_array_free (g_steal_pointer (&bytes), FALSE);
+  return TRUE;
+}
+
+void
+cma_line_reader_init (CmaLineReader *reader, int fd)
+{
+  memset (reader, 0, sizeof *reader - sizeof reader->buf);
+  reader->fd = fd;
+}
+
+/* Refill the buffer; FALSE at the end of the file or on error. */
+static gboolean
+refill (CmaLineReader *r, GError **error)
+{
+  gssize n;
+
+  do
+    n = read (r->fd, r->buf, sizeof r->buf);
+  while (n < 0 && errno == EINTR);
+  r->start = 0;
+  r->eof = TRUE;
+  if (n < 0)
+    return errno_error (error, errno, "read", "the file");
+  r->end = n;
+  r->eof = n == 0;
+  return n > 0;
+}
+
+gboolean
+cma_line_reader_next (CmaLineReader *r, GString *line, gsize max, gboolean *terminated,
+                      gboolean *overlong, GError **error)
+{
+  gboolean any = FALSE;
+
+  g_string_truncate (line, 0);
+  *terminated = *overlong = FALSE;
+  while (!r->eof)
+    {
+      const char *p = r->buf + r->start;
+      const char *nl = memchr (p, '\n', r->end - r->start);
+      gsize n = (nl != NULL ? nl : r->buf + r->end) - p;
+      gsize room = line->len < max ? max - line->len : 0;
+
+      any = any || n > 0 || nl != NULL;
+      /* Keep at most @max bytes; a longer line is read through, not kept. */
+      *overlong = *overlong || n > room;
+      g_string_append_len (line, p, MIN (n, room));
+      r->start += n;
+      if (nl != NULL)
+        {
+          r->start++;
+          *terminated = TRUE;
+          break;
+        }
+      if (!refill (r, error))
+        break;
+    }
+  if (any)
+    r->number++;
+  return any;
+}
+
+int
+cma_file_create_replacement (const char *path, char **tmp_path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd = -1;
+
+  *tmp_path = NULL;
+#ifdef O_TMPFILE
+  /* Unnamed until committed: a kill -9 during the write leaves nothing.
+   * Naming it later needs /proc (link_unnamed). */
+  if (g_file_test ("/proc/self/fd", G_FILE_TEST_IS_DIR))
+    fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd >= 0)
+    return fd;
+#endif
+  *tmp_path = g_strconcat (path, ".XXXXXX", NULL);
+  fd = g_mkstemp_full (*tmp_path, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      errno_error (error, errno, "create a temporary file for", path);
+      g_clear_pointer (tmp_path, g_free);
+    }
+  return fd;
+}
+
+/* The owner, group and mode of the file replaced: root recording into a
+ * user's state directory must not leave a ledger the user cannot read. */
+static gboolean
+keep_owner (int fd, const char *path, const struct stat *old, GError **error)
+{
+  if (old == NULL)
+    return TRUE;
+  if ((old->st_uid != geteuid () || old->st_gid != getegid ()) &&
+      fchown (fd, old->st_uid, old->st_gid) != 0 && errno != EPERM)
+    return errno_error (error, errno, "keep the owner of", path);
+  if (fchmod (fd, old->st_mode & 07777) != 0)
+    return errno_error (error, errno, "keep the mode of", path);
+  return TRUE;
+}
+
+/* A name for the unnamed file @fd next to @path, "PATH.XXXXXX". */
+static char *
+link_unnamed (int fd, const char *path, GError **error)
+{
+  g_autofree char *proc = g_strdup_printf ("/proc/self/fd/%d", fd);
+
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.%06x", path, g_random_int () & 0xffffff);
+
+      if (linkat (AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0)
+        return g_steal_pointer (&name);
+      if (errno != EEXIST)
+        break;
+    }
+  errno_error (error, errno, "name the temporary file for", path);
+  return NULL;
+}
+
+static gboolean
+sync_dir (const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  gboolean ok;
+
+  if (fd < 0)
+    return errno_error (error, errno, "open", dir);
+  ok = fsync (fd) == 0 || errno_error (error, errno, "sync", dir);
+  close (fd);
+  return ok;
+}
+
+gboolean
+cma_file_commit_replacement (int fd, const char *tmp_path, const char *path, const struct stat *old,
+                             GError **error)
+{
+  g_autofree char *name = tmp_path != NULL ? g_strdup (tmp_path) : NULL;
+
+  if (!keep_owner (fd, path, old, error))
+    return FALSE;
+  if (fsync (fd) != 0)
+    return errno_error (error, errno, "sync", path);
+  if (name == NULL && (name = link_unnamed (fd, path, error)) == NULL)
+    return FALSE;
+  if (rename (name, path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (name);
+      return errno_error (error, saved_errno, "replace", path);
+    }
+  /* The rename is durable only once the directory is. */
+  return sync_dir (path, error);
+}
+
+/* "PATH." and six characters: a GLib or our own temporary file. */
+static gboolean
+is_replacement_of (const char *name, const char *base)
+{
+  gsize len = strlen (base);
+
+  if (strncmp (name, base, len) != 0 || name[len] != '.' ||
+      strlen (name) != len + 1 + TMP_SUFFIX_LEN)
+    return FALSE;
+  for (const char *p = name + len + 1; *p; p++)
+    if (!g_ascii_isalnum (*p))
+      return FALSE;
+  return TRUE;
+}
+
+void
+cma_file_remove_stale_replacements (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    if (is_replacement_of (name, base))
+      {
+        g_autofree char *stale = g_build_filename (dir, name, NULL);
+
+        g_unlink (stale);
+      }
+}

@@ -1,0 +1,54 @@
+/* cma-file.h: reading and replacing files that others may have tampered
+ * with.
+ *
+ * A path may name /dev/zero, a FIFO or a huge file: only regular files
+ * are read, a FIFO is opened without blocking, and every read is capped
+ * while reading, not by a size looked up beforehand. Replacement goes
+ * through an unnamed temporary file where the kernel has them, so a kill
+ * leaves nothing behind, and keeps the owner and mode of the file replaced.
+ */
+#pragma once
+
+#include <glib.h>
+#include <sys/stat.h>
+
+G_BEGIN_DECLS
+
+/* Open @path for reading into *@fd, or -1 when it does not exist; a path
+ * that is not a regular file is a CMA_ERROR_STATE error (the caller
+ * re-labels it). @st, if not NULL, gets its status. */
+gboolean cma_file_open_regular (const char *path, int *fd, struct stat *st, GError **error);
+
+/* All of regular file @path, at most @max bytes, NUL-terminated; a larger
+ * file is an error. G_FILE_ERROR_NOENT (G_FILE_ERROR) when absent. */
+gboolean cma_file_read_capped (const char *path, gsize max, char **contents, gsize *length,
+                               GError **error);
+
+/* Lines of a file, read through a fixed buffer. */
+typedef struct {
+  int fd;
+  guint number; /* of the line last returned, 1-based */
+  gboolean eof;
+  gsize start, end;
+  char buf[16384];
+} CmaLineReader;
+
+void cma_line_reader_init (CmaLineReader *reader, int fd);
+/* The next line, without its '\n', into @line (at most @max bytes kept:
+ * *@overlong is set when more were dropped); *@terminated is FALSE for a
+ * last line without '\n'. FALSE at the end or on error. */
+gboolean cma_line_reader_next (CmaLineReader *reader, GString *line, gsize max,
+                               gboolean *terminated, gboolean *overlong, GError **error);
+
+/* A new file that will replace @path: unnamed (O_TMPFILE) where possible,
+ * else @path.XXXXXX, in *@tmp_path. */
+int cma_file_create_replacement (const char *path, char **tmp_path, GError **error);
+/* Give the replacement @fd the owner, group and mode of @old (as far as
+ * we may), fsync it and rename it over @path, then fsync the directory. */
+gboolean cma_file_commit_replacement (int fd, const char *tmp_path, const char *path,
+                                      const struct stat *old, GError **error);
+/* Remove temporary files (@path.XXXXXX) a killed writer left; call only
+ * while holding the lock that serialises writers of @path. */
+void cma_file_remove_stale_replacements (const char *path);
+
+G_END_DECLS

@@ -1,0 +1,64 @@
+/* cma-json.c: bounded parsing of untrusted JSON. */
+#include "config.h"
+
+#include "cma-error.h"
+#include "cma-json.h"
+
+guint
+cma_json_depth (const char *data, gsize len, guint limit)
+{
+  gboolean in_string = FALSE;
+  gboolean escaped = FALSE;
+  guint depth = 0;
+  guint deepest = 0;
+
+  /* A bracket inside a string is text, and a quote after a backslash
+   * does not end the string: otherwise "\"[[[" would hide real nesting. */
+  for (gsize i = 0; i < len && deepest <= limit; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (escaped)
+            escaped = FALSE;
+          else if (c == '\\')
+            escaped = TRUE;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          depth++;
+          deepest = MAX (deepest, depth);
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return deepest;
+}
+
+JsonNode *
+cma_json_parse_bounded (const char *data, gsize len, guint max_depth, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) local_error = NULL;
+  JsonNode *root;
+
+  if (cma_json_depth (data, len, max_depth) > max_depth)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL, "nested deeper than %u levels", max_depth);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data != NULL ? data : "", (gssize) len, &local_error))
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL, "%s", local_error->message);
+      return NULL;
+    }
+  root = json_parser_steal_root (parser);
+  if (root == NULL)
+    g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL, "empty document");
+  return root;
+}

@@ -1,0 +1,27 @@
+/* cma-json.h: parsing JSON that someone else wrote.
+ *
+ * json-glib's parser recurses once per nesting level with no limit, so a
+ * few hundred kilobytes of "[[[[" exhaust the stack; and an empty or
+ * comment-only document "parses" to no root at all, which json-glib's
+ * accessors answer with a critical. Every untrusted document (API answers,
+ * ledger lines) goes through here instead.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Deeper than anything the Atlassian APIs or the ledger ever send. */
+#define CMA_JSON_MAX_DEPTH 64
+
+/* The nesting depth of the JSON text @data (@len bytes), counting arrays
+ * and objects outside strings; stops counting past @limit. */
+guint cma_json_depth (const char *data, gsize len, guint limit);
+
+/* Parse @data (@len bytes) into a new root node, refusing nesting deeper
+ * than @max_depth, and an empty or comment-only document, with a
+ * CMA_ERROR_PROTOCOL error whose message says why (no document text). */
+JsonNode *cma_json_parse_bounded (const char *data, gsize len, guint max_depth, GError **error);
+
+G_END_DECLS

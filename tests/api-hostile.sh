@@ -1,0 +1,117 @@
+#!/bin/sh
+# Hostile answers (issue 12): a server or cloud API that sends deeply
+# nested or empty JSON, control characters, huge values or tricky tokens
+# gets a clear error or a clean result, never a crash, a leaked token, raw
+# control characters on the terminal, or a hook that cannot run.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
+need_sim
+
+ESC=$(printf '\033')
+CR=$(printf '\r')
+state="$test_tmpdir/state"
+
+# renew_with FAULT [ARGS...]: a fresh simulator with FAULT, then renew.
+renew_with () {
+  fault=$1
+  shift
+  start_sim jcma --fault "$fault"
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force "$@"
+}
+
+# no_crash DESCRIPTION: the last run ended by exit (not a signal) and
+# printed no GLib or json-glib warning or critical.
+no_crash () {
+  if [ "$rc" -ge 128 ] || stderr_has 'CRITICAL|WARNING|GLib|Json-'; then
+    not_ok "$1"
+    diag
+  else
+    ok "$1"
+  fi
+}
+
+# no_escape DESCRIPTION: nothing on stdout or stderr holds an ESC or CR.
+no_escape () {
+  if printf '%s%s' "$out" "$err" | grep -q "$ESC" ||
+     printf '%s%s' "$out" "$err" | grep -q "$CR"; then
+    not_ok "$1"
+    diag
+  else
+    ok "$1"
+  fi
+}
+
+# ---- 1: deep nesting ----
+for fault in cloud-deep-json save-deep-json; do
+  renew_with "$fault"
+  check "$fault: refused with a clear error" 76 "nested deeper than"
+  no_crash "$fault: no crash"
+done
+start_sim jcma --fault plugin-deep-json
+run "$PROG" doctor -c "$CONF" --state-dir "$state"
+no_crash "plugin-deep-json: doctor does not crash"
+assert "plugin-deep-json: doctor names the problem" stdout_has "nested deeper than"
+
+# ---- 8: empty or comment-only answers ----
+renew_with cloud-empty-json -q
+check "cloud-empty-json: refused" 76 "empty document"
+no_crash "cloud-empty-json: no Json-CRITICAL"
+
+# ---- 3, 6: -vv traces redact every token shape, and escape the rest ----
+# no_token_in_trace DESCRIPTION: no run of 40 token characters (the
+# simulator's tokens are 64) anywhere in the output.
+no_token_in_trace () {
+  if printf '%s%s' "$out" "$err" | grep -Eq '[A-Za-z0-9_-]{40,}'; then
+    not_ok "$1"
+    printf '%s\n' "$err" | grep -E '[A-Za-z0-9_-]{40,}' | cut -c1-200 | sed 's/^/# /'
+  else
+    ok "$1"
+  fi
+}
+for fault in cloud-pretty-json cloud-escaped-key; do
+  renew_with "$fault" -vv
+  check "$fault: renews" 0 "^prod: renewed"
+  assert "$fault: the answer is traced, redacted" \
+    stderr_has ': << \{"cloudUrl":"[^"]*","token":"\[REDACTED\]"\}$'
+  assert "$fault: the save request is traced, redacted" \
+    stderr_has ': >> \{"cloudUrl":"[^"]*","token":"\[REDACTED\]"\}$'
+  no_token_in_trace "$fault: no piece of the token in the trace"
+done
+renew_with cloud-huge-token -vv
+no_crash "cloud-huge-token: no crash"
+no_token_in_trace "cloud-huge-token: no chunk of a 900 KB token in the trace"
+renew_with cloud-hostile-type -vv
+no_escape "cloud-hostile-type: -vv escapes control characters in headers"
+
+# ---- 5: server-chosen text is escaped and bounded, in output and hooks ----
+hook="$test_tmpdir/hook"
+printf '#!/bin/sh\nprintf "%%s" "$CMA_MESSAGE" >"%s.$1"\n' "$hook" >"$hook"
+chmod +x "$hook"
+renew_with save-hostile-url --hook "$hook"
+check "save-hostile-url: refused" 76 "confirmed a different cloud site \(https://evil\.example/\\\\x1B\[2J"
+no_escape "save-hostile-url: no control character reaches the terminal"
+assert "save-hostile-url: the failure hook ran" [ -f "$hook.failed" ]
+assert "save-hostile-url: CMA_MESSAGE holds no ESC" sh -c "! grep -q '$ESC' '$hook.failed'"
+rm -f "$hook".*
+renew_with save-huge-url --hook "$hook"
+check "save-huge-url: refused" 76 "confirmed a different cloud site \(x{200}…\)"
+assert "save-huge-url: the failure hook still runs" [ -f "$hook.failed" ]
+assert "save-huge-url: CMA_MESSAGE is bounded" [ "$(wc -c <"$hook.failed" 2>/dev/null || echo 999999)" -lt 4200 ]
+renew_with cloud-hostile-type
+check "cloud-hostile-type: refused" 76 "answered \\\\x1B\[2j\\\\x1B\[1apwned\\\\x07text/html instead of JSON"
+no_escape "cloud-hostile-type: no control character reaches the terminal"
+start_sim jcma --fault plugin-hostile-version
+run "$PROG" doctor -c "$CONF" --state-dir "$state"
+check "plugin-hostile-version: doctor fails the version check" 1 "is version 1\.0\.0\\\\x1B\[2J\\\\x1B\]0;pwned"
+no_escape "plugin-hostile-version: no control character reaches the terminal"
+
+# ---- 7: a token with NUL, control characters or a megabyte is refused ----
+recorded=$(grep -c . "$state/$NAME.ledger")
+for fault in cloud-nul-token cloud-huge-token; do
+  renew_with "$fault"
+  check "$fault: refused, not saved" 76 "answered an implausible \"token\""
+  assert "$fault: the server saved nothing" [ "$(sim_stats saved)" = 0 ]
+done
+assert "no renewal recorded for any refused token" \
+  [ "$(grep -c . "$state/$NAME.ledger")" = "$recorded" ]
+
+tap_done
