@@ -7,6 +7,11 @@
 
 #include "cma-attempts.h"
 #include "cma-error.h"
+#include "cma-file.h"
+#include "cma-json.h"
+
+/* One entry per connection, each a few hundred bytes: far below this. */
+#define CMA_ATTEMPTS_MAX_BYTES (4 * 1024 * 1024)
 
 void
 cma_failure_free (CmaFailure *f)
@@ -100,12 +105,11 @@ failure_from_json (JsonNode *node)
 static gboolean
 parse_failures (const char *path, const char *data, gsize len, GPtrArray *out, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  /* Bounded like every other file a less trusted user could write. */
+  g_autoptr (JsonNode) root = cma_json_parse_bounded (data, len, CMA_JSON_MAX_DEPTH, NULL);
   JsonArray *list = NULL;
 
-  if (json_parser_load_from_data (parser, data, (gssize) len, NULL) &&
-      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
       json_object_has_member (json_node_get_object (root), "failures"))
     list = json_object_get_array_member (json_node_get_object (root), "failures");
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
@@ -134,7 +138,7 @@ cma_attempts_load (const char *path, GError **error)
   gsize len = 0;
   g_autoptr (GError) local_error = NULL;
 
-  if (!g_file_get_contents (path, &data, &len, &local_error))
+  if (!cma_file_read_capped (path, CMA_ATTEMPTS_MAX_BYTES, &data, &len, &local_error))
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return g_steal_pointer (&failures);
@@ -214,11 +218,7 @@ save (const char *path, GPtrArray *failures, GError **error)
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_root (gen, root);
   data = json_generator_to_data (gen, NULL);
-  if (g_file_set_contents_full (path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local_error))
-    return TRUE;
-  g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "cannot write %s: %s", path,
-               local_error->message);
-  return FALSE;
+  return cma_file_replace_contents (path, data, strlen (data), error);
 }
 
 gboolean

@@ -257,6 +257,45 @@ cma_file_commit_replacement (int fd, const char *tmp_path, const char *path, con
   return sync_dir (path, error);
 }
 
+gboolean
+cma_file_write_all (int fd, const char *data, gsize len, const char *path, GError **error)
+{
+  while (len > 0)
+    {
+      gssize n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return errno_error (error, errno, "write", path);
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+gboolean
+cma_file_replace_contents (const char *path, const char *data, gsize len, GError **error)
+{
+  g_autofree char *tmp_path = NULL;
+  struct stat old;
+  int in, out;
+  gboolean ok;
+
+  if (!cma_file_open_regular (path, &in, &old, error))
+    return FALSE;
+  if (in >= 0)
+    close (in);
+  out = cma_file_create_replacement (path, &tmp_path, error);
+  ok = out >= 0 && cma_file_write_all (out, data, len, path, error) &&
+       cma_file_commit_replacement (out, tmp_path, path, in >= 0 ? &old : NULL, error);
+  if (out >= 0)
+    close (out);
+  if (!ok && tmp_path != NULL)
+    g_unlink (tmp_path);
+  return ok;
+}
+
 /* "PATH." and six characters: a GLib or our own temporary file. */
 static gboolean
 is_replacement_of (const char *name, const char *base)

@@ -47,6 +47,13 @@ int cma_file_create_replacement (const char *path, char **tmp_path, GError **err
  * we may), fsync it and rename it over @path, then fsync the directory. */
 gboolean cma_file_commit_replacement (int fd, const char *tmp_path, const char *path,
                                       const struct stat *old, GError **error);
+/* Write all of @data to @fd (for messages, @path names the file). */
+gboolean cma_file_write_all (int fd, const char *data, gsize len, const char *path, GError **error);
+/* Replace @path with @data as a whole, as the two functions above do
+ * (owner and mode of an existing file kept; a new file is 0600). Callers
+ * serialise writers with their own lock. */
+gboolean cma_file_replace_contents (const char *path, const char *data, gsize len, GError **error);
+
 /* Remove temporary files (@path.XXXXXX) a killed writer left; call only
  * while holding the lock that serialises writers of @path. */
 void cma_file_remove_stale_replacements (const char *path);

@@ -439,23 +439,6 @@ serialize_record (const CmaRenewal *r)
   return json_generator_to_data (gen, NULL);
 }
 
-static gboolean
-write_all (int fd, const char *data, gsize len, const char *path, GError **error)
-{
-  while (len > 0)
-    {
-      gssize n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return set_errno_error (error, errno, "write", path);
-      data += n;
-      len -= n;
-    }
-  return TRUE;
-}
-
 /* Copy the old ledger, byte for byte (lines we cannot use included: they
  * are someone's evidence), and end it with a newline if it lacks one, so
  * the new record has a line of its own. */
@@ -475,11 +458,11 @@ copy_old (int in, int out, const char *path, GError **error)
         return set_errno_error (error, errno, "read", path);
       if (n == 0)
         break;
-      if (!write_all (out, buf, n, path, error))
+      if (!cma_file_write_all (out, buf, n, path, error))
         return FALSE;
       last = buf[n - 1];
     }
-  return last == '\n' || write_all (out, "\n", 1, path, error);
+  return last == '\n' || cma_file_write_all (out, "\n", 1, path, error);
 }
 
 /* Write the new ledger to @out: the old one (@in, or -1), then @record. */
@@ -491,7 +474,7 @@ write_ledger (CmaLedger *ledger, int in, int out, const CmaRenewal *renewal, GEr
 
   if (in >= 0 && !copy_old (in, out, ledger->path, error))
     return FALSE;
-  return write_all (out, line, strlen (line), ledger->path, error);
+  return cma_file_write_all (out, line, strlen (line), ledger->path, error);
 }
 
 gboolean
