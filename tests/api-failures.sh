@@ -106,6 +106,12 @@ for p in $PRODUCTS; do
   renew_fails "expired certificate" 69 \
     "cloud https://127\.0\.0\.1:$PORT/.*TLS certificate has expired.*renew the certificate"
 
+  SIM_CERT=future
+  start_sim "$p"
+  unset SIM_CERT
+  renew_fails "certificate not valid yet" 69 \
+    "cloud https://127\.0\.0\.1:$PORT/.*TLS certificate is not valid yet.*fix this host's clock"
+
   # ---- credentials refused ----
   start_sim "$p" --fault cloud-401
   renew_fails "cloud refuses the API token (401)" 77 \

@@ -6,6 +6,7 @@
 #   server.pem, server-key.pem          127.0.0.1 + localhost, valid now
 #   wrong-name.pem, wrong-name-key.pem  valid, but only for wrong.example
 #   expired.pem, expired-key.pem        127.0.0.1, validity ended in 2020
+#   future.pem, future-key.pem          127.0.0.1, validity starts in 2090
 #   other-ca.pem, other-ca-key.pem      unrelated CA ("unknown issuer")
 set -e
 
@@ -86,3 +87,8 @@ leaf expired 'ip_address = "127.0.0.1"
 dns_name = "localhost"
 activation_date = "2019-01-01 00:00:00"
 expiration_date = "2020-01-01 00:00:00"'
+
+leaf future 'ip_address = "127.0.0.1"
+dns_name = "localhost"
+activation_date = "2090-01-01 00:00:00"
+expiration_date = "2091-01-01 00:00:00"'

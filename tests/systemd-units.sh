@@ -87,7 +87,8 @@ for p in $PRODUCTS; do
 done
 
 # ---- the service's command line, run as systemd runs it ----
-# %E and %S resolve to a scratch /etc and /var/lib; the credentials are
+# %E and %S resolve to a scratch /etc and /var/lib, and so do
+# $CONFIGURATION_DIRECTORY and $STATE_DIRECTORY; the credentials are
 # files in $CREDENTIALS_DIRECTORY, as LoadCredential= leaves them; the
 # configuration names no token file, as the unit's comments ask.
 if [ ! -x "$SIM" ] || ! command -v certtool >/dev/null 2>&1; then
@@ -109,10 +110,16 @@ for p in $PRODUCTS; do
     sed -e "s|%E|$etc|g" -e "s|%S|$var|g")
   set -- $cmdline
   shift
-  run env CREDENTIALS_DIRECTORY="$test_tmpdir/$p-creds" "$PROG" "$@"
+  # The environment systemd gives the service: the credentials and the
+  # unit's ConfigurationDirectory= and StateDirectory=.
+  set -- env CREDENTIALS_DIRECTORY="$test_tmpdir/$p-creds" \
+    CONFIGURATION_DIRECTORY="$etc/$(unit_value "$top_builddir/systemd/$NAME-renew.service" ConfigurationDirectory)" \
+    STATE_DIRECTORY="$var/$(unit_value "$top_builddir/systemd/$NAME-renew.service" StateDirectory)" \
+    "$PROG" "$@"
+  run "$@"
   check "$NAME: ExecStart renews with the credentials" 0 "^prod: renewed "
   assert "$NAME: the ledger is in StateDirectory" test -s "$var/cma-token/$NAME.ledger"
-  run env CREDENTIALS_DIRECTORY="$test_tmpdir/$p-creds" "$PROG" "$@"
+  run "$@"
   check "$NAME: ExecStart exits 0 when nothing is due" 0 "^prod: not due "
 done
 

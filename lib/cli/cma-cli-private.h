@@ -106,6 +106,9 @@ gboolean cma_cli_check_single_connection (CmaCli *cli, GError **error);
 gboolean cma_cli_record_renewal (CmaCli *cli, const CmaConnection *conn, CmaInstant at,
                                  GError **error);
 
+/* The Nagios/Icinga plugin (cma-cli-check.c): argv as the plugin got it. */
+int cma_cli_check_main (CmaCli *cli, int argc, char **argv);
+
 extern const CmaCliCommand cma_cli_cmd_status;
 extern const CmaCliCommand cma_cli_cmd_record;
 extern const CmaCliCommand cma_cli_cmd_guide;

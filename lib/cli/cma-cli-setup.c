@@ -18,15 +18,59 @@ is_system (void)
   return geteuid () == 0;
 }
 
+/* The first directory of the list systemd sets in the variable @name
+ * (ConfigurationDirectory=a b gives "/etc/a:/etc/b"), or NULL when the
+ * variable is unset or its first entry is empty. Under systemd this is
+ * the directory the unit declared, whoever the (dynamic) user is. */
+static char *
+systemd_dir (const char *name)
+{
+  const char *value = g_getenv (name);
+  const char *colon;
+
+  if (value == NULL || *value == '\0' || *value == ':')
+    return NULL;
+  colon = strchr (value, ':');
+  return colon != NULL ? g_strndup (value, (gsize) (colon - value)) : g_strdup (value);
+}
+
+/* --config, else PROGRAM.conf in $CONFIGURATION_DIRECTORY, else the
+ * compiled-in default. Only --config must exist: the others are where a
+ * configuration would be, and without one there is none. */
+static char *
+config_path (CmaCli *cli)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+
+  if (cli->config_path != NULL)
+    return g_strdup (cli->config_path);
+  if ((dir = systemd_dir ("CONFIGURATION_DIRECTORY")) == NULL)
+    return cma_config_default_path (cli->product, is_system (), SYSCONFDIR);
+  file = g_strconcat (cli->product->program, ".conf", NULL);
+  return g_build_filename (dir, file, NULL);
+}
+
+/* --state-dir, else $STATE_DIRECTORY, else the compiled-in default. */
+static char *
+state_dir (CmaCli *cli)
+{
+  char *dir;
+
+  if (cli->state_dir != NULL)
+    return g_strdup (cli->state_dir);
+  if ((dir = systemd_dir ("STATE_DIRECTORY")) != NULL)
+    return dir;
+  return cma_ledger_default_dir (is_system (), LOCALSTATEDIR);
+}
+
 static gboolean
 load_config (CmaCli *cli, GError **error)
 {
-  g_autofree char *path = NULL;
+  g_autofree char *path = config_path (cli);
   gboolean explicit_path = cli->config_path != NULL;
 
   cli->config = cma_config_new (cli->product);
-  path = explicit_path ? g_strdup (cli->config_path)
-                       : cma_config_default_path (cli->product, is_system (), SYSCONFDIR);
   cma_cli_verbose (cli, 1, "configuration: %s", path);
   return cma_config_load (cli->config, path, explicit_path, error);
 }
@@ -83,8 +127,7 @@ cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
         return FALSE;
     }
 
-  dir = cli->state_dir ? g_strdup (cli->state_dir)
-                       : cma_ledger_default_dir (is_system (), LOCALSTATEDIR);
+  dir = state_dir (cli);
   cli->ledger = cma_ledger_new (dir, cli->product->program);
   cma_ledger_set_warn_func (cli->ledger, warn_ledger_line, cli);
   cma_cli_verbose (cli, 1, "ledger: %s", cma_ledger_get_path (cli->ledger));

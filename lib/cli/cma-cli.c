@@ -365,6 +365,15 @@ run_named (CmaCli *cli, const CmaCliCommand *cmd, int argc, char **argv)
   return run_command (cli, cmd, argc - 1, sub_argv);
 }
 
+/* Installed as check_jcma_token (a link), the program is the plugin. */
+static gboolean
+invoked_as_plugin (const char *argv0)
+{
+  g_autofree char *base = g_path_get_basename (argv0);
+
+  return g_str_has_prefix (base, "check_");
+}
+
 int
 cma_cli_main (const CmaProduct *product, int argc, char **argv)
 {
@@ -380,6 +389,12 @@ cma_cli_main (const CmaProduct *product, int argc, char **argv)
 
   setlocale (LC_ALL, "");
 
+  if (argc >= 1 && invoked_as_plugin (argv[0]))
+    {
+      status = cma_cli_check_main (&cli, argc, argv);
+      cli_clear (&cli);
+      return status;
+    }
   if (argc >= 2 && argv[1][0] == '-')
     move_command_first (argc, argv);
   if (run_builtin (product, argc, argv, &status))

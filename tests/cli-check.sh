@@ -1,0 +1,97 @@
+#!/bin/sh
+# cli-check.sh: each program run as check_PROG (a link, as installed in
+# the Nagios plugin directory) is a monitoring plugin: -w/-c thresholds
+# in days, -C, -t, -V, -h; one line on stdout, with performance data,
+# the same as "status -o nagios"; exit 0-2 for the states and 3 for
+# UNKNOWN, usage errors and timeouts included.
+
+. "$(dirname "$0")/libtest.sh"
+
+T=2026-11-01T00:00:00Z
+require_past "$T"
+
+# one_line: stdout is exactly one line.
+one_line () { [ -n "$out" ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ]; }
+
+for p in $PRODUCTS; do
+  use_product "$p"
+  plugin_name=check_$(echo "$NAME" | tr - _)
+  mkdir -p "$test_tmpdir/plugins"
+  ln -sf "$PROG" "$test_tmpdir/plugins/$plugin_name"
+  CHECK="$test_tmpdir/plugins/$plugin_name"
+  st="$test_tmpdir/$p-state"
+  conf="$test_tmpdir/$p.conf"
+  printf '[connection prod]\ncloud-url = https://acme.atlassian.net\n\n[connection test]\ncloud-url = https://acme-sandbox.atlassian.net\n' >"$conf"
+  "$PROG" record -c "$conf" --state-dir "$st" -C prod --at "$T" >/dev/null
+  "$PROG" record -c "$conf" --state-dir "$st" -C test --at 2026-10-20T00:00:00Z >/dev/null
+
+  # ---- help, version, usage errors: exit 3 ----
+  run "$CHECK" -h
+  check "$plugin_name -h: exit 3" 3 "^Usage:"
+  for opt in -w -c -C -t -V -h --config --state-dir; do
+    assert "$plugin_name -h lists $opt" stdout_has "^ +(-[a-zA-Z], )?$opt[ ,=]|, $opt="
+  done
+  assert "$plugin_name -h: names the man page" stdout_fixed "$NAME(1)"
+  run "$CHECK" --help
+  check "$plugin_name --help: exit 3" 3 "^Usage:"
+  # Every option of the help is in the page's NAGIOS PLUGIN section.
+  section=$(sed -n '/^\.SH NAGIOS PLUGIN/,/^\.SH /p' "$top_srcdir/man/$NAME.1" | sed 's/\\//g')
+  for opt in $(printf '%s\n' "$out" | sed -En 's/^ +(-[a-zA-Z], )?(--[a-z][a-z-]*).*/\2/p'); do
+    assert "$NAME.1, NAGIOS PLUGIN documents $opt" eval 'printf "%s\n" "$section" | grep -Eq -- "(^|[^a-z-])$opt([^a-z-]|\$)"'
+  done
+  run "$CHECK" -V
+  check "$plugin_name -V: exit 3" 3 "^$plugin_name \\(cma-token\\) [0-9]"
+  for bad in "-x" "-w abc" "-c -1" "-t 0" "-t 10s" "-t 3601" "stray" "--at yesterday"; do
+    run "$CHECK" -c 1 --config "$conf" --state-dir "$st" $bad
+    check "$plugin_name $bad: UNKNOWN" 3 "^$ABBREV TOKEN UNKNOWN - "
+    assert "$plugin_name $bad: one line on stdout, nothing on stderr" eval 'one_line && stderr_empty'
+  done
+  run "$CHECK" -c 5 -w 3 --config "$conf" --state-dir "$st"
+  check "$plugin_name: critical above warning: UNKNOWN" 3 "^$ABBREV TOKEN UNKNOWN - thresholds must satisfy"
+
+  # ---- the states, with thresholds from -w and -c ----
+  # prod was renewed on 11-01, test on 10-20: at 11-10, 12.0 and 0.0 days left.
+  at=2026-11-10T00:00:00Z
+  run "$CHECK" --config "$conf" --state-dir "$st" --at "$at" -C prod
+  check "$plugin_name -C prod: OK" 0 "^$ABBREV TOKEN OK - prod expires in 12\\.0 days \\(2026-11-22T00:00:00Z\\) \\| 'prod_days_left'=12\\.0;5:;0:;0;21\$"
+  run "$CHECK" --config "$conf" --state-dir "$st" --at "$at" -C prod -w 12.5 -c 2
+  check "$plugin_name -w 12.5 -c 2: WARNING, thresholds in the perfdata" 1 \
+    "^$ABBREV TOKEN WARNING - prod expires in 12\\.0 days .*'prod_days_left'=12\\.0;12\\.5:;2:;0;21\$"
+  run "$CHECK" --config "$conf" --state-dir "$st" --at "$at" --warning 13 --critical 12
+  check "$plugin_name --warning 13 --critical 12, both connections: CRITICAL" 2 \
+    "^$ABBREV TOKEN CRITICAL - prod expires in 12\\.0 days \\(2026-11-22T00:00:00Z\\), test expired 0\\.0 days ago \\(2026-11-10T00:00:00Z\\) \\| 'prod_days_left'=12\\.0;13:;12:;0;21 'test_days_left'=0\\.0;13:;12:;0;21\$"
+  assert "$plugin_name: one line" one_line
+  run "$PROG" status -o nagios -c "$conf" --state-dir "$st" --at "$at" --warning-days 13 --critical-days 12
+  status_line=$out
+  run "$CHECK" --config "$conf" --state-dir "$st" --at "$at" -w 13 -c 12
+  assert "$plugin_name prints what status -o nagios prints" [ "$out" = "$status_line" ]
+  run "$CHECK" --config "$conf" --state-dir "$test_tmpdir/$p-empty" --at "$at"
+  check "$plugin_name: nothing recorded: UNKNOWN with perfdata U" 3 \
+    "^$ABBREV TOKEN UNKNOWN - .*prod has no renewal recorded.* \\| .*'prod_days_left'=U;5:;0:;0;21"
+  run "$CHECK" --config "$conf" --state-dir "$st" -C nope
+  check "$plugin_name -C unknown: UNKNOWN" 3 "^$ABBREV TOKEN UNKNOWN - no connection named 'nope'\$"
+  run "$CHECK" --config "$test_tmpdir/missing.conf" --state-dir "$st"
+  check "$plugin_name --config missing: UNKNOWN" 3 "^$ABBREV TOKEN UNKNOWN - .*missing\\.conf"
+  assert "$plugin_name --config missing: one line" one_line
+
+  # ---- as a systemd-run or packaged plugin finds its files ----
+  mkdir -p "$test_tmpdir/$p-etc"
+  cp "$conf" "$test_tmpdir/$p-etc/$NAME.conf"
+  run env CONFIGURATION_DIRECTORY="$test_tmpdir/$p-etc" STATE_DIRECTORY="$st" "$CHECK" --at "$at" -C prod
+  check "$plugin_name: \$CONFIGURATION_DIRECTORY and \$STATE_DIRECTORY" 0 "^$ABBREV TOKEN OK - prod "
+
+  # ---- -t: a ledger that never answers (a FIFO nobody writes) ----
+  mkdir -p "$test_tmpdir/$p-hung"
+  mkfifo "$test_tmpdir/$p-hung/$NAME.ledger"
+  start=$(date +%s)
+  run "$CHECK" --config "$conf" --state-dir "$test_tmpdir/$p-hung" -t 1
+  took=$(($(date +%s) - start))
+  check "$plugin_name -t 1 on a hung ledger: UNKNOWN" 3 "^$ABBREV TOKEN UNKNOWN - timed out after 1 second\$"
+  assert "$plugin_name -t 1: gave up within 3 seconds ($took)" [ "$took" -le 3 ]
+
+  # ---- the program under its own name is not the plugin ----
+  run "$PROG" -w 5
+  check "$NAME -w 5: not a plugin option under its own name" 64
+done
+
+tap_done
