@@ -80,11 +80,15 @@ for p in $PRODUCTS; do
   run env CONFIGURATION_DIRECTORY="$test_tmpdir/$p-etc" STATE_DIRECTORY="$st" "$CHECK" --at "$at" -C prod
   check "$plugin_name: \$CONFIGURATION_DIRECTORY and \$STATE_DIRECTORY" 0 "^$ABBREV TOKEN OK - prod "
 
-  # ---- -t: a ledger that never answers (a FIFO nobody writes) ----
-  mkdir -p "$test_tmpdir/$p-hung"
-  mkfifo "$test_tmpdir/$p-hung/$NAME.ledger"
+  # ---- -t: a ledger whose open never returns, as on a stalled NFS mount
+  # (tests/hang-open.c; a FIFO no longer hangs: it is refused at once) ----
+  mkdir -p "$test_tmpdir/$p/hung-nfs"
+  : >"$test_tmpdir/$p/hung-nfs/$NAME.ledger"
   start=$(date +%s)
-  run "$CHECK" --config "$conf" --state-dir "$test_tmpdir/$p-hung" -t 1
+  # ASan insists on being first in the library list; the shim only wraps open().
+  run env LD_PRELOAD="$top_builddir/tests/.libs/hang-open.so" \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+    "$CHECK" --config "$conf" --state-dir "$test_tmpdir/$p/hung-nfs" -t 1
   took=$(($(date +%s) - start))
   check "$plugin_name -t 1 on a hung ledger: UNKNOWN" 3 "^$ABBREV TOKEN UNKNOWN - timed out after 1 second\$"
   assert "$plugin_name -t 1: gave up within 3 seconds ($took)" [ "$took" -le 3 ]
@@ -92,6 +96,12 @@ for p in $PRODUCTS; do
   # ---- the program under its own name is not the plugin ----
   run "$PROG" -w 5
   check "$NAME -w 5: not a plugin option under its own name" 64
+
+  # ---- a FIFO as ledger is refused at once, not waited for ----
+  mkdir -p "$test_tmpdir/$p-fifo"
+  mkfifo "$test_tmpdir/$p-fifo/$NAME.ledger"
+  run "$CHECK" --config "$conf" --state-dir "$test_tmpdir/$p-fifo" -t 5
+  check "$plugin_name: a FIFO as ledger: UNKNOWN at once" 3 "^$ABBREV TOKEN UNKNOWN - .*not a regular file\$"
 done
 
 tap_done
