@@ -450,13 +450,19 @@ cma_renewal_matches (const CmaRenewal *r, const CmaConnection *conn)
 const CmaRenewal *
 cma_ledger_find_last (GPtrArray *renewals, const CmaConnection *conn)
 {
+  return cma_ledger_find_last_at (renewals, conn, G_MAXINT64);
+}
+
+const CmaRenewal *
+cma_ledger_find_last_at (GPtrArray *renewals, const CmaConnection *conn, CmaInstant at)
+{
   const CmaRenewal *last = NULL;
 
   for (guint i = 0; i < renewals->len; i++)
     {
       const CmaRenewal *r = renewals->pdata[i];
 
-      if (cma_renewal_matches (r, conn) && (last == NULL || r->at >= last->at))
+      if (r->at <= at && cma_renewal_matches (r, conn) && (last == NULL || r->at >= last->at))
         last = r;
     }
   return last;

@@ -74,5 +74,9 @@ gboolean cma_renewal_matches (const CmaRenewal *renewal, const CmaConnection *co
 /* The newest renewal of the token that @conn's server holds for its cloud
  * site (matched on both URLs, so renaming a connection keeps its history). */
 const CmaRenewal *cma_ledger_find_last (GPtrArray *renewals, const CmaConnection *conn);
+/* The same among renewals recorded at or before @at: what was known then.
+ * A renewal recorded later cannot vouch for an earlier instant. */
+const CmaRenewal *cma_ledger_find_last_at (GPtrArray *renewals, const CmaConnection *conn,
+                                           CmaInstant at);
 
 G_END_DECLS

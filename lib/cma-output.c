@@ -66,6 +66,8 @@ nagios_phrase (const CmaStatusEntry *e)
   g_autofree char *until = NULL;
   char days[G_ASCII_DTOSTR_BUF_SIZE];
 
+  if (!v->known && e->recorded_later)
+    return g_strdup_printf ("%s has nothing recorded by then", e->conn->name);
   if (!v->known)
     return g_strdup_printf ("%s has no renewal recorded", e->conn->name);
   until = cma_time_format_iso (v->usable_until);
@@ -114,13 +116,16 @@ append_local (GString *out, const char *label, CmaInstant instant)
 static void
 status_text_entry (GString *out, const CmaStatusEntry *e, gboolean color)
 {
-  g_autofree char *phrase = cma_output_days_phrase (&e->verdict);
+  g_autofree char *phrase = e->recorded_later ? g_strdup ("nothing recorded by then")
+                                              : cma_output_days_phrase (&e->verdict);
 
   g_string_append_printf (out, "%s: ", e->conn->name);
   append_state (out, e->verdict.state, color);
   g_string_append_printf (out, ", %s\n", phrase);
   g_string_append_printf (out, "  %-14s %s\n", "server:", e->conn->server_url);
   g_string_append_printf (out, "  %-14s %s\n", "cloud site:", e->conn->cloud_url);
+  if (e->recorded_later)
+    return; /* a past instant: advice for now would mislead */
   if (!e->verdict.known)
     {
       g_string_append (out, "  renew the token now, then record it (or run 'renew')\n");

@@ -23,7 +23,8 @@ gboolean cma_output_format_parse (const char *text, guint allowed, CmaOutputForm
 
 typedef struct {
   const CmaConnection *conn;
-  const CmaRenewal *last; /* NULL: nothing recorded */
+  const CmaRenewal *last;  /* NULL: nothing recorded */
+  gboolean recorded_later; /* nothing at or before the instant, but after it */
   CmaVerdict verdict;
 } CmaStatusEntry;
 

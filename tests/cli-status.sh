@@ -239,6 +239,34 @@ EOF
   assert "$NAME: no connection configured: nagios line" stdout_has "^$ABBREV TOKEN UNKNOWN - no connection configured"
 done
 
+# ---- --at in the past sees only what was recorded by then ----
+for p in $PRODUCTS; do
+  use_product "$p"
+  one="--state-dir $test_tmpdir/$p-past --cloud-url $CLOUD"
+  run "$PROG" record $one --at 2026-11-10T00:00:00Z
+  check "$NAME: past: record 2026-11-10" 0
+  run "$PROG" record $one --at 2026-11-20T00:00:00Z
+  check "$NAME: past: record 2026-11-20" 0
+  run "$PROG" status $one --at 2026-11-01T00:00:00Z
+  check "$NAME: past: before the first renewal: UNKNOWN" 3 '^default: UNKNOWN, nothing recorded by then$'
+  assert "$NAME: past: no 'renew now' advice for a past instant" stdout_lacks 'renew the token now'
+  run "$PROG" status $one --at 2026-11-01T00:00:00Z -o nagios
+  check "$NAME: past: nagios before the first renewal: UNKNOWN" 3
+  assert "$NAME: past: nagios says nothing recorded by then" stdout_is \
+    "$ABBREV TOKEN UNKNOWN - default has nothing recorded by then | 'default_days_left'=U;5:;0:;0;21"
+  run "$PROG" status $one --at 2026-11-09T23:59:59Z -o json
+  check "$NAME: past: one second before the first renewal: UNKNOWN" 3
+  check_jq "$NAME: past: json nulls before the first renewal" \
+    '.connections[0] | .state == "UNKNOWN" and .last_renewed == null and .days_left == null'
+  run "$PROG" status $one --at 2026-11-10T00:00:00Z
+  check "$NAME: past: at the first renewal: 21 days, not more" 0 '^default: OK, 21\.0 days left$'
+  run "$PROG" status $one --at 2026-11-19T23:59:59Z
+  check "$NAME: past: a second before the second renewal: 11 days" 0 '^default: OK, 11\.0 days left$'
+  assert "$NAME: past: last renewed is the first one" stdout_has '^  last renewed: +2026-11-10 00:00 UTC'
+  run "$PROG" status $one --at 2026-11-20T00:00:00Z
+  check "$NAME: past: at the second renewal: 21 days" 0 '^default: OK, 21\.0 days left$'
+done
+
 # ---- a decimal-comma locale: the Nagios line is parsed, so it keeps '.' ----
 # A German locale built here (glibc's setlocale leaks its LOCPATH under
 # LeakSanitizer, hence detect_leaks=0 for these runs only).

@@ -98,7 +98,10 @@ cma_cli_evaluate (CmaCli *cli, GPtrArray *renewals, CmaInstant at)
       CmaStatusEntry *e = &entries[i];
 
       e->conn = cli->selected->pdata[i];
-      e->last = renewals ? cma_ledger_find_last (renewals, e->conn) : NULL;
+      /* Evaluating a past instant must ignore renewals recorded after it. */
+      e->last = renewals ? cma_ledger_find_last_at (renewals, e->conn, at) : NULL;
+      e->recorded_later =
+          e->last == NULL && renewals != NULL && cma_ledger_find_last (renewals, e->conn) != NULL;
       cma_policy_evaluate (&cli->config->policy, e->last != NULL, e->last ? e->last->at : 0, at,
                            &e->verdict);
     }
