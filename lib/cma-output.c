@@ -239,7 +239,29 @@ perf_label (const char *name)
   g_auto (GStrv) parts = g_strsplit (name, "'", -1);
   g_autofree char *escaped = g_strjoinv ("''", parts);
 
-  return g_strdup_printf ("'%s_days_left'", escaped);
+  return g_strdup_printf ("'%s_seconds_left'", escaped);
+}
+
+/* One perfdata item that agrees with the state at every second: the value
+ * is whole seconds left (exact, as the policy counts), and "@~:N" alerts
+ * when the value is N or less, boundary included, which is the policy's
+ * "N days or fewer remain". Rounded days could not: 5.0 days is both
+ * the last OK second and the first WARNING one. */
+static void
+append_perfdata (GString *out, const CmaPolicy *policy, const CmaStatusEntry *e)
+{
+  g_autofree char *label = perf_label (e->conn->name);
+  const CmaVerdict *v = &e->verdict;
+
+  g_string_append_printf (out, " %s=", label);
+  if (v->known)
+    g_string_append_printf (out, "%" G_GINT64_FORMAT "s", v->seconds_left);
+  else
+    g_string_append (out, "U");
+  g_string_append_printf (
+      out, ";@~:%" G_GINT64_FORMAT ";@~:%" G_GINT64_FORMAT ";;%" G_GINT64_FORMAT,
+      cma_days_to_seconds (policy->warning_days), cma_days_to_seconds (policy->critical_days),
+      cma_days_to_seconds (policy->lifetime_days));
 }
 
 static void
@@ -284,22 +306,7 @@ status_nagios (const CmaProduct *product, const CmaPolicy *policy, const CmaStat
   nagios_summary (out, entries, n);
   g_string_append (out, " |");
   for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *label = perf_label (entries[i].conn->name);
-      char value[G_ASCII_DTOSTR_BUF_SIZE] = "U";
-      char warn[G_ASCII_DTOSTR_BUF_SIZE], crit[G_ASCII_DTOSTR_BUF_SIZE];
-      char max[G_ASCII_DTOSTR_BUF_SIZE];
-
-      /* Adding 0.0 turns -0.0 into 0.0. */
-      if (entries[i].verdict.known)
-        g_ascii_formatd (value, sizeof value, "%.1f",
-                         round (entries[i].verdict.days_left * 10) / 10 + 0.0);
-      /* "5:" alerts below 5, the range syntax for "fewer than 5 days left". */
-      g_ascii_formatd (warn, sizeof warn, "%g", policy->warning_days);
-      g_ascii_formatd (crit, sizeof crit, "%g", policy->critical_days);
-      g_ascii_formatd (max, sizeof max, "%g", policy->lifetime_days);
-      g_string_append_printf (out, " %s=%s;%s:;%s:;0;%s", label, value, warn, crit, max);
-    }
+    append_perfdata (out, policy, &entries[i]);
   g_string_append_c (out, '\n');
   return g_string_free (out, FALSE);
 }
