@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cma-error.h"
+#include "cma-json-pretty.h"
 #include "cma-output.h"
 
 static const char *const format_names[] = { "text", "json", "nagios" };
@@ -182,13 +183,9 @@ add_member_string (JsonBuilder *b, const char *name, const char *value)
 static char *
 builder_to_string (JsonBuilder *b)
 {
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) root = json_builder_get_root (b);
-  g_autofree char *data = NULL;
+  g_autofree char *data = cma_json_pretty (root);
 
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  data = json_generator_to_data (gen, NULL);
   return g_strconcat (data, "\n", NULL);
 }
 
@@ -208,8 +205,8 @@ status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
   add_instant (b, "usable_until", v->known, v->usable_until);
   json_builder_set_member_name (b, "days_left");
   if (v->known)
-    /* Four decimals: better than a second's resolution is noise. */
-    json_builder_add_double_value (b, round (v->days_left * 1e4) / 1e4);
+    /* One decimal, as people read it (adding 0.0 turns -0.0 into 0.0). */
+    json_builder_add_double_value (b, round (v->days_left * 10) / 10 + 0.0);
   else
     json_builder_add_null_value (b);
   json_builder_end_object (b);

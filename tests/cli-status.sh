@@ -114,6 +114,15 @@ for p in $PRODUCTS; do
   check "$NAME: first WARNING says 'expires in 5.0 days' with perfdata" 1 \
     "^$ABBREV TOKEN WARNING - default expires in 5\\.0 days .*\\| 'default_seconds_left'=432000s;@~:432000;@~:0;;1814400\$"
 
+  # ---- JSON numbers as people read them, without binary tails ----
+  # 3 days 4 h 29 min left: 3.18680... days, 3.2 in the text.
+  run "$PROG" status $one --at 2026-11-18T19:31:00Z -o json
+  check "$NAME: json days_left is rounded like the text" 1 '^      "days_left" : 3\.2$'
+  run "$PROG" status $one --at 2026-11-18T19:31:00Z
+  check "$NAME: text days_left for the same instant" 1 '^default: WARNING, 3\.2 days left$'
+  run "$PROG" status $one --at 2026-11-21T23:58:00Z -o json
+  check "$NAME: json: two minutes left is 0.0, not 0.0014" 1 '^      "days_left" : 0\.0$'
+
   # ---- -q and bad --output ----
   run "$PROG" status $one --at 2026-11-17T00:00:00Z -q
   check "$NAME: -q text: exit still WARNING" 1
