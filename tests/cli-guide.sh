@@ -168,7 +168,7 @@ test" ]'
   # Enter after every step but the last, which asks y/N instead.
   enters=$(seq 2 "$n_steps" | sed 's/.*/\\n/' | tr -d '\n')
   before=$(date -u +%s)
-  interactive "${enters}y\\n" $ione -n walked-through
+  interactive "${enters}y\\n" $ione -m walked-through
   check "$NAME: interactive: Enter through every step, then y" 0 \
     'Recorded renewal of default \(https://acme\.atlassian\.net/\)'
   assert "$NAME: interactive: every step was shown" eval '

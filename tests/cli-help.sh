@@ -59,6 +59,21 @@ for p in $PRODUCTS; do
     check "$NAME $cmd --lifetime-days soon: exit $want" $want "--lifetime-days needs a number of days"
   done
 
+  # ---- one meaning per short option, across every command ----
+  : >"$test_tmpdir/shorts"
+  for cmd in $commands; do
+    run "$PROG" "$cmd" --help
+    printf '%s\n' "$out" | sed -nE 's/^ +(-[a-zA-Z]), (--[a-z][a-z0-9-]*).*/\1 \2/p' >>"$test_tmpdir/shorts"
+  done
+  assert "$NAME: short options found in the commands' help" test -s "$test_tmpdir/shorts"
+  clashes=$(sort -u "$test_tmpdir/shorts" | awk '{ n[$1]++ } END { for (s in n) if (n[s] > 1) print s }')
+  assert "$NAME: each short option has one meaning in every command (clashes: $clashes)" \
+    test -z "$clashes"
+  run "$PROG" renew --help
+  assert "$NAME: -n is --dry-run, as in make and rsync" stdout_has '^  -n, --dry-run '
+  run "$PROG" record --help
+  assert "$NAME: -m is --note, as in git commit" stdout_has '^  -m, --note=TEXT '
+
   # ---- status: the monitoring exit status for every usage error ----
   run "$PROG" status --at
   check "$NAME status --at without TIME: UNKNOWN" 3 'Missing argument for --at'

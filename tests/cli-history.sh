@@ -40,14 +40,14 @@ EOF
   check_jq "$NAME: empty ledger json: empty list" '. == {"renewals": []}'
 
   # ---- renewals recorded out of order ----
-  run "$PROG" record $c -C prod --at 2026-11-11T00:00:00Z -n third
+  run "$PROG" record $c -C prod --at 2026-11-11T00:00:00Z -m third
   check "$NAME: record prod at 11-11" 0
-  run "$PROG" record $c -C test --at 2026-11-01T00:00:00Z -n first
+  run "$PROG" record $c -C test --at 2026-11-01T00:00:00Z -m first
   check "$NAME: record test at 11-01" 0
   run "$PROG" record $c -C prod --at 2026-11-06T00:00:00Z
   check "$NAME: record prod at 11-06" 0
   # A renewal of a connection no longer configured.
-  run "$PROG" record --state-dir "$st" --cloud-url https://old.atlassian.net --at 2026-11-20T00:00:00Z -n gone
+  run "$PROG" record --state-dir "$st" --cloud-url https://old.atlassian.net --at 2026-11-20T00:00:00Z -m gone
   check "$NAME: record an old connection at 11-20" 0
 
   run "$PROG" history $c

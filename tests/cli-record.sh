@@ -54,7 +54,7 @@ for p in $PRODUCTS; do
   last_record "$ledger"
   check_jq "$NAME: --at and --note stored" '
     .at == "2026-11-01T00:00:00Z" and .note == "CHG-1234 clicked by Ann" and .method == "manual"'
-  run "$PROG" record $one --at 2026-11-02T09:30+02:00 -n 'quote " and back\slash'
+  run "$PROG" record $one --at 2026-11-02T09:30+02:00 -m 'quote " and back\slash'
   check "$NAME: record with an offset and an awkward note" 0
   last_record "$ledger"
   check_jq "$NAME: offset converted to UTC, note kept verbatim" \
@@ -123,7 +123,7 @@ EOF
   run "$PROG" record --state-dir "$st" -c "$conf" -C prod -C test --at "$T"
   check "$NAME: two connections named with -C refused too" 64 '-C NAME'
   unchanged "$NAME: refused -C prod -C test wrote nothing"
-  run "$PROG" record --state-dir "$st" -c "$conf" -C test --at "$T" -n sandbox
+  run "$PROG" record --state-dir "$st" -c "$conf" -C test --at "$T" -m sandbox
   check "$NAME: -C test records" 0 '^Recorded renewal of test \(https://acme-sandbox\.atlassian\.net/\)'
   assert "$NAME: exactly one line recorded" [ "$(wc -l <"$ledger")" -eq 1 ]
   last_record "$ledger"

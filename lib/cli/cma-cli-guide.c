@@ -12,7 +12,7 @@
 static const GOptionEntry guide_options[] = {
   { "interactive", 'i', 0, G_OPTION_ARG_NONE, CMA_CLI_FIELD (interactive),
     "Walk through the steps one by one, then record the renewal", NULL },
-  { "note", 'n', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (note),
+  { "note", 'm', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (note),
     "With --interactive: text kept with the record", "TEXT" },
   G_OPTION_ENTRY_NULL
 };
