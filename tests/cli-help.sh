@@ -49,7 +49,8 @@ for p in $PRODUCTS; do
     want=64
     [ "$cmd" = status ] && want=3
     run "$PROG" "$cmd" --no-such-option --state-dir "$STATE"
-    check "$NAME $cmd --no-such-option: exit $want" $want "^$NAME: Unknown option --no-such-option\$"
+    check "$NAME $cmd --no-such-option: exit $want" $want \
+      "^$NAME: unknown option --no-such-option \\(see '$NAME $cmd --help'\\)\$"
     run "$PROG" "$cmd" --state-dir "$STATE" extra-argument
     check "$NAME $cmd extra-argument: exit $want" $want \
       "^$NAME: unexpected argument 'extra-argument' \\(see '$NAME $cmd --help'\\)\$"
@@ -105,7 +106,36 @@ for p in $PRODUCTS; do
   run "$PROG" -C status status --state-dir "$STATE" --cloud-url https://acme.atlassian.net
   check "$NAME: an option's value that names a command is still the value" 3 "combined"
   run "$PROG" --no-such-option
-  check "$NAME --no-such-option: usage error" 64 "^$NAME: no command given \\(see '$NAME --help'\\)\$"
+  check "$NAME --no-such-option: unknown option, not 'no command given'" 64 \
+    "^$NAME: unknown option --no-such-option \\(see '$NAME --help'\\)\$"
+  run "$PROG" -X
+  check "$NAME -X: unknown option -X" 64 "^$NAME: unknown option -X "
+  run "$PROG" -X status --state-dir "$STATE"
+  check "$NAME -X status: unknown option -X" 3 "^$NAME: unknown option -X \\(see '$NAME status --help'\\)\$"
+  run "$PROG" --bogus=1 -v
+  check "$NAME --bogus=1: the option without its value" 64 "^$NAME: unknown option --bogus "
+  run "$PROG" -v -q
+  check "$NAME -v -q: known options but no command" 64 "^$NAME: no command given"
+  run "$PROG" status --dry-run --state-dir "$STATE"
+  check "$NAME status --dry-run: another command's option is unknown here" 3 \
+    "^$NAME: unknown option --dry-run \\(see '$NAME status --help'\\)\$"
+
+  # ---- every option on either side of the command ----
+  one="--state-dir $STATE --cloud-url https://acme.atlassian.net"
+  run "$PROG" -o json status $one
+  check "$NAME -o json status: a command option before the command" 3
+  assert "$NAME -o json status: JSON on stdout" stdout_has '^  "state" : "UNKNOWN",$'
+  run "$PROG" --at 2026-12-20 status $one -o nagios
+  check "$NAME --at TIME status" 3 "^$ABBREV TOKEN UNKNOWN - "
+  run "$PROG" --at 2026-12-20 --output=json status $one
+  check "$NAME --at TIME --output=json status" 3 '"at" : "2026-12-20T00:00:00Z"'
+  run "$PROG" -m before --at 2026-11-02T00:00:00Z record $one
+  check "$NAME -m TEXT --at TIME record" 0 "^Recorded renewal of default"
+  run "$PROG" -o json history $one
+  check "$NAME -o json history: the note given before the command was kept" 0 '"note" : "before"'
+  run "$PROG" --state-dir "$STATE" -o status --cloud-url https://acme.atlassian.net history
+  check "$NAME: a command option's value that names a command is still the value" 64 \
+    "unknown output format 'status'"
   run "$PROG" ''
   check "$NAME '': usage error" 64 "unknown command ''"
 done

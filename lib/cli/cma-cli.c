@@ -122,24 +122,64 @@ find_command (const char *name)
   return NULL;
 }
 
-/* Whether the argv word @arg is a global option whose value is the next
- * word ("-c FILE", "--config FILE"; "--config=FILE" carries its own).
- * Only global options count: before the command word the command is not
- * known, and the commands' own short names clash (-n is record's --note
- * but renew's --dry-run). */
+/* The entry of @table that the argv word @arg names ("-c", "--config",
+ * "--config=FILE"), or NULL. */
+static const GOptionEntry *
+entry_in (const GOptionEntry *table, const char *arg)
+{
+  gsize len = strcspn (arg + 2, "=");
+
+  for (const GOptionEntry *e = table; e != NULL && e->long_name != NULL; e++)
+    if (arg[1] == '-' ? strncmp (arg + 2, e->long_name, len) == 0 && e->long_name[len] == '\0'
+                      : arg[1] != '\0' && arg[1] == e->short_name)
+      return e;
+  return NULL;
+}
+
+/* The option @arg names among the global options and every command's:
+ * each short name has one meaning across commands, so the option is
+ * known before the command word is. */
+static const GOptionEntry *
+find_option (const char *arg)
+{
+  const GOptionEntry *e = entry_in (global_options, arg);
+
+  for (guint i = 0; e == NULL && commands[i] != NULL; i++)
+    e = entry_in (commands[i]->options, arg);
+  return e;
+}
+
+/* Whether the argv word @arg is an option whose value is the next word
+ * ("-c FILE", "--config FILE"; "--config=FILE" and "-cFILE" carry their
+ * own). */
+static gboolean
+entry_takes_next_word (const GOptionEntry *e, const char *arg)
+{
+  if (e == NULL || e->arg == G_OPTION_ARG_NONE ||
+      (e->flags & (G_OPTION_FLAG_NO_ARG | G_OPTION_FLAG_OPTIONAL_ARG)))
+    return FALSE;
+  return arg[1] == '-' ? strchr (arg, '=') == NULL : arg[2] == '\0';
+}
+
 static gboolean
 takes_next_word (const char *arg)
 {
-  for (const GOptionEntry *e = global_options; e->long_name != NULL; e++)
+  return entry_takes_next_word (find_option (arg), arg);
+}
+
+/* The first option word before the command that no table knows, or NULL. */
+static const char *
+first_unknown_option (int argc, char **argv)
+{
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
     {
-      if (e->arg == G_OPTION_ARG_NONE ||
-          (e->flags & (G_OPTION_FLAG_NO_ARG | G_OPTION_FLAG_OPTIONAL_ARG)))
+      if (argv[i][0] != '-')
         continue;
-      if (arg[1] == '-' ? strcmp (arg + 2, e->long_name) == 0
-                        : arg[1] != '\0' && arg[1] == e->short_name && arg[2] == '\0')
-        return TRUE;
+      if (find_option (argv[i]) == NULL)
+        return argv[i];
+      i += takes_next_word (argv[i]);
     }
-  return FALSE;
+  return NULL;
 }
 
 /* "jcma-token -v status" and "jcma-token --config F renew" are how many
@@ -217,6 +257,33 @@ command_context (CmaCli *cli, const CmaCliCommand *cmd, GOptionEntry *globals, G
   return ctx;
 }
 
+static gboolean
+is_help (const char *arg)
+{
+  return strcmp (arg, "-h") == 0 || strcmp (arg, "-?") == 0 || g_str_has_prefix (arg, "--help");
+}
+
+/* The first option word in @argv that neither @cmd nor the global options
+ * know, or NULL; GOption would say "Unknown option" in its own words. */
+static const char *
+unknown_option_of (const CmaCliCommand *cmd, int argc, char **argv)
+{
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    {
+      const GOptionEntry *e;
+
+      if (argv[i][0] != '-' || argv[i][1] == '\0' || is_help (argv[i]))
+        continue;
+      e = entry_in (global_options, argv[i]);
+      if (e == NULL)
+        e = entry_in (cmd->options, argv[i]);
+      if (e == NULL)
+        return argv[i];
+      i += entry_takes_next_word (e, argv[i]);
+    }
+  return NULL;
+}
+
 int
 cma_cli_exit_code_for_error (const GError *error)
 {
@@ -256,8 +323,16 @@ run_command (CmaCli *cli, const CmaCliCommand *cmd, int argc, char **argv)
   g_autofree GOptionEntry *own = bind_options (cli, cmd->options);
   g_autoptr (GOptionContext) ctx = command_context (cli, cmd, globals, own);
   g_autoptr (GError) error = NULL;
+  const char *unknown = unknown_option_of (cmd, argc, argv);
   int status;
 
+  if (unknown != NULL)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+                   "unknown option %.*s (see '%s %s --help')", (int) strcspn (unknown, "="),
+                   unknown, cli->product->program, cmd->name);
+      goto fail;
+    }
   /* argv[0] is replaced by "PROG COMMAND" so GOption's messages read well. */
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     goto fail;
@@ -299,16 +374,21 @@ run_builtin (const CmaProduct *product, int argc, char **argv, int *status)
   return FALSE;
 }
 
-/* The command @word names, or NULL after saying there is none. */
+/* The command argv[1] names, or NULL after saying why there is none. */
 static const CmaCliCommand *
-command_for (const CmaProduct *product, const char *word)
+command_for (const CmaProduct *product, int argc, char **argv)
 {
+  const char *word = argv[1];
   const CmaCliCommand *cmd = find_command (word);
+  const char *unknown;
 
   if (cmd != NULL)
     return cmd;
   g_set_prgname (product->program);
-  if (word[0] == '-')
+  if (word[0] == '-' && (unknown = first_unknown_option (argc, argv)) != NULL)
+    g_printerr ("%s: unknown option %.*s (see '%s --help')\n", product->program,
+                (int) strcspn (unknown, "="), unknown, product->program);
+  else if (word[0] == '-')
     g_printerr ("%s: no command given (see '%s --help')\n", product->program, product->program);
   else
     g_printerr ("%s: unknown command '%s' (see '%s --help')\n", product->program, word,
@@ -351,7 +431,7 @@ cma_cli_main (const CmaProduct *product, int argc, char **argv)
     move_command_first (argc, argv);
   if (run_builtin (product, argc, argv, &status))
     return status;
-  cmd = command_for (product, argv[1]);
+  cmd = command_for (product, argc, argv);
   if (cmd == NULL)
     return CMA_EXIT_USAGE;
   status = run_named (&cli, cmd, argc, argv);
