@@ -44,6 +44,10 @@ for p in $PRODUCTS; do
       stdout_has "^  -C, --connection=NAME " && stdout_has "^  -q, --quiet "'
     run "$PROG" "$cmd" -h
     check "$NAME $cmd -h: exit 0" 0 "^  $NAME $cmd "
+    cmd_help=$out
+    run "$PROG" help "$cmd"
+    check "$NAME help $cmd: exit 0" 0
+    assert "$NAME help $cmd: the same text as $cmd --help" stdout_is "$cmd_help"
 
     # Usage errors come before anything is read, written or sent.
     want=64
@@ -84,13 +88,18 @@ for p in $PRODUCTS; do
   check "$NAME record --at without TIME: usage error" 64 'Missing argument for --at'
 
   # ---- version ----
-  for v in --version version; do
+  for v in --version -V version; do
     run "$PROG" $v
     check "$NAME $v: exit 0" 0 "^$NAME \\(cma-token\\) [0-9]+\\.[0-9]+"
     assert "$NAME $v: libcurl, GnuTLS, GLib and json-glib versions" eval '
       stdout_has "libcurl [0-9]" && stdout_has "GnuTLS [0-9]" &&
       stdout_has "GLib [0-9]+\\.[0-9]+\\.[0-9]+" && stdout_has "json-glib [0-9]+\\.[0-9]+\\.[0-9]+"'
   done
+
+  run "$PROG" help frobnicate
+  check "$NAME help frobnicate: unknown command" 64 "unknown command 'frobnicate'"
+  run "$PROG" help status extra
+  check "$NAME help status extra: usage error" 64 "help takes one command name"
 
   # ---- what is not a command ----
   run "$PROG"

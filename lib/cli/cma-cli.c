@@ -95,8 +95,10 @@ print_usage (const CmaProduct *product, FILE *out)
   for (guint i = 0; commands[i] != NULL; i++)
     fprintf (out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
   fprintf (out, "\nOptions may come before or after the command:\n");
-  fprintf (out, "  -h, --help     Show help for a command: %s COMMAND --help\n", product->program);
-  fprintf (out, "  --version      Show version and library versions\n\n");
+  fprintf (out, "  -h, --help     Show help for a command: %s COMMAND --help, or\n",
+           product->program);
+  fprintf (out, "                 %s help COMMAND\n", product->program);
+  fprintf (out, "  -V, --version  Show version and library versions\n\n");
   fprintf (out, "%s\nSee %s(1) for configuration, files and examples.\n", exit_status_text,
            product->program);
 }
@@ -359,13 +361,14 @@ static gboolean
 run_builtin (const CmaProduct *product, int argc, char **argv, int *status)
 {
   if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
-      strcmp (argv[1], "help") == 0)
+      (strcmp (argv[1], "help") == 0 && argc == 2))
     {
       print_usage (product, argc < 2 ? stderr : stdout);
       *status = argc < 2 ? CMA_EXIT_USAGE : CMA_EXIT_OK;
       return TRUE;
     }
-  if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "version") == 0)
+  if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "-V") == 0 ||
+      strcmp (argv[1], "version") == 0)
     {
       print_version (product);
       *status = CMA_EXIT_OK;
@@ -412,6 +415,23 @@ run_named (CmaCli *cli, const CmaCliCommand *cmd, int argc, char **argv)
   return run_command (cli, cmd, argc - 1, sub_argv);
 }
 
+/* "PROG help COMMAND", as git and systemctl take it: "PROG COMMAND --help". */
+static int
+run_help (CmaCli *cli, int argc, char **argv)
+{
+  const CmaCliCommand *cmd = command_for (cli->product, argc - 1, argv + 1);
+  char *help_argv[] = { argv[0], argv[2], (char *) "--help", NULL };
+
+  if (cmd == NULL)
+    return CMA_EXIT_USAGE;
+  if (argc > 3)
+    {
+      g_printerr ("%s: help takes one command name, not '%s'\n", cli->product->program, argv[3]);
+      return CMA_EXIT_USAGE;
+    }
+  return run_named (cli, cmd, 3, help_argv);
+}
+
 int
 cma_cli_main (const CmaProduct *product, int argc, char **argv)
 {
@@ -431,6 +451,8 @@ cma_cli_main (const CmaProduct *product, int argc, char **argv)
     move_command_first (argc, argv);
   if (run_builtin (product, argc, argv, &status))
     return status;
+  if (strcmp (argv[1], "help") == 0)
+    return run_help (&cli, argc, argv);
   cmd = command_for (product, argc, argv);
   if (cmd == NULL)
     return CMA_EXIT_USAGE;
