@@ -179,6 +179,52 @@ typedef struct {
   GKeyFile *keyfile;
 } Source;
 
+/* What is wrong with one line of a key file, or NULL. */
+static const char *
+line_syntax_error (const char *line, gboolean in_group)
+{
+  while (g_ascii_isspace (*line))
+    line++;
+  if (!g_utf8_validate (line, -1, NULL))
+    return "not valid UTF-8";
+  if (*line == '\0' || *line == '#')
+    return NULL;
+  if (*line == '[')
+    return strchr (line, ']') != NULL ? NULL : "a [group] line without its closing ']'";
+  if (!in_group)
+    return "a line before the first [group]";
+  if (strchr (line, '=') == NULL)
+    return "neither key = value, a [group] nor a # comment";
+  if (*line == '=')
+    return "a value without a key";
+  return NULL;
+}
+
+/* GKeyFile's syntax errors quote the offending line, which may come from
+ * any file the caller could name with -c, root-only ones included under
+ * sudo: name the file and line, never its content. */
+static gboolean
+fail_syntax (GError **error, const char *path, const char *contents)
+{
+  g_auto (GStrv) lines = g_strsplit (contents, "\n", -1);
+  gboolean in_group = FALSE;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *why = line_syntax_error (lines[i], in_group);
+
+      if (why != NULL)
+        {
+          g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "%s:%u: %s", path, i + 1, why);
+          return FALSE;
+        }
+      in_group = in_group || g_strstrip (lines[i])[0] == '[';
+    }
+  g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+               "%s: not a configuration file (see cma-token.conf(5))", path);
+  return FALSE;
+}
+
 static gboolean fail_at (GError **error, const Source *src, const char *group, const char *key,
                          const char *fmt, ...) G_GNUC_PRINTF (5, 6);
 
@@ -208,10 +254,9 @@ parse_double (const Source *src, const char *group, const char *key, double min,
   g_strstrip (value);
   d = g_ascii_strtod (value, &end);
   if (*value == '\0' || *end != '\0' || !isfinite (d) || d < min)
-    return fail_at (error, src, group, key, "%s must be a number of at least %g, not '%s'", key,
-                    min, value);
+    return fail_at (error, src, group, key, "%s must be a number of at least %g", key, min);
   if (d > max)
-    return fail_at (error, src, group, key, "%s must be at most %g, not '%s'", key, max, value);
+    return fail_at (error, src, group, key, "%s must be at most %g", key, max);
   *out = d;
   return TRUE;
 }
@@ -287,7 +332,7 @@ load_group (const Source *src, const char *group, CmaConnection *conn, CmaPolicy
             done = TRUE;
           }
       if (!done)
-        return fail_at (error, src, group, keys[i], "unknown key '%s' in [%s]%s", keys[i], group,
+        return fail_at (error, src, group, keys[i], "unknown key%s",
                         policy == NULL && g_str_has_suffix (keys[i], "-days")
                             ? " (policy keys belong in [defaults])"
                             : "");
@@ -314,16 +359,17 @@ load_connection (CmaConfig *config, const Source *src, const char *group, GError
 
   if (!valid_name (name))
     return fail_at (error, src, group, NULL,
-                    "connection name '%s' may only use letters, digits, '-', '_' and '.'", name);
+                    "a connection name may only use letters, digits, '-', '_' and '.'");
   for (guint i = 0; i < config->connections->len; i++)
     if (strcmp (((CmaConnection *) config->connections->pdata[i])->name, name) == 0)
-      return fail_at (error, src, group, NULL, "connection '%s' defined twice", name);
+      return fail_at (error, src, group, NULL, "connection defined twice");
 
   conn = connection_new (name);
   if (!load_group (src, group, conn, NULL, error))
     return FALSE;
   if (conn->cloud_url == NULL && config->defaults->cloud_url == NULL)
-    return fail_at (error, src, group, NULL, "connection '%s' has no cloud-url", name);
+    return fail_at (error, src, group, NULL,
+                    "connection has no cloud-url (and [defaults] gives none)");
   g_ptr_array_add (config->connections, g_steal_pointer (&conn));
   return TRUE;
 }
@@ -375,8 +421,7 @@ check_duplicate_groups (const Source *src, GError **error)
       if (first != 0)
         {
           g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
-                       "%s:%u: [%s] appears twice (first on line %u)", src->path, i + 1, group,
-                       first);
+                       "%s:%u: group appears twice (first on line %u)", src->path, i + 1, first);
           g_free (group);
           return FALSE;
         }
@@ -402,7 +447,7 @@ load_keyfile (CmaConfig *config, const Source *src, GError **error)
         continue;
       if (!g_str_has_prefix (groups[i], CONNECTION_PREFIX))
         return fail_at (error, src, groups[i], NULL,
-                        "unknown group [%s]; expected [defaults] or [connection NAME]", groups[i]);
+                        "unknown group; expected [defaults] or [connection NAME]");
       if (!load_connection (config, src, groups[i], error))
         return FALSE;
     }
@@ -424,12 +469,8 @@ cma_config_load (CmaConfig *config, const char *path, gboolean must_exist, GErro
       g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "%s", local_error->message);
       return FALSE;
     }
-  if (!g_key_file_load_from_data (keyfile, contents, -1, G_KEY_FILE_NONE, &local_error))
-    {
-      /* GKeyFile's parse errors already quote the offending line. */
-      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "%s: %s", path, local_error->message);
-      return FALSE;
-    }
+  if (!g_key_file_load_from_data (keyfile, contents, -1, G_KEY_FILE_NONE, NULL))
+    return fail_syntax (error, path, contents);
 
   /* Absolute, so relative token files and messages still make sense when
    * cron or systemd starts us in another directory. */

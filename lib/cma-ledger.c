@@ -21,6 +21,7 @@ struct _CmaLedger {
   char *path;
   char *lock_path;
   int lock_fd;
+  gint64 group; /* -1: the state stays private */
 };
 
 typedef enum { FIELD_STRING, FIELD_INSTANT } FieldType;
@@ -97,6 +98,7 @@ cma_ledger_new (const char *dir, const char *program)
   g_autofree char *lock = g_strconcat (program, ".lock", NULL);
 
   ledger->lock_fd = -1;
+  ledger->group = -1;
   ledger->dir = g_strdup (dir);
   ledger->path = g_build_filename (dir, name, NULL);
   ledger->lock_path = g_build_filename (dir, lock, NULL);
@@ -121,6 +123,39 @@ cma_ledger_get_path (CmaLedger *ledger)
   return ledger->path;
 }
 
+void
+cma_ledger_set_group (CmaLedger *ledger, gint64 gid)
+{
+  ledger->group = gid;
+}
+
+/* Setgid, so every file created in it (the ledger is replaced by a new
+ * file on each write) belongs to the group without a chown. */
+static gboolean
+share_dir (CmaLedger *ledger, GError **error)
+{
+  if (ledger->group < 0)
+    return TRUE;
+  if (chown (ledger->dir, (uid_t) -1, (gid_t) ledger->group) != 0 ||
+      g_chmod (ledger->dir, 02750) != 0)
+    return set_errno_error (error, errno, "share state directory", ledger->dir);
+  return TRUE;
+}
+
+/* The ledger is as readable as its directory: private (0600) unless the
+ * directory was shared with a group (--state-group, or by hand, or by a
+ * unit's StateDirectoryMode), so a later write never takes the group's
+ * read access away. */
+static int
+ledger_mode (CmaLedger *ledger)
+{
+  GStatBuf st;
+
+  if (g_stat (ledger->dir, &st) == 0 && (st.st_mode & S_IRGRP))
+    return 0640;
+  return 0600;
+}
+
 /* Only writers create the state directory, so status and history run by a
  * monitoring agent leave nothing behind. Parents get ordinary modes; the
  * directory itself is private, since it tells who renewed what and when. */
@@ -132,7 +167,7 @@ ensure_dir (CmaLedger *ledger, GError **error)
   if (g_mkdir_with_parents (parent, 0755) != 0 ||
       (g_mkdir (ledger->dir, 0700) != 0 && errno != EEXIST))
     return set_errno_error (error, errno, "create state directory", ledger->dir);
-  return TRUE;
+  return share_dir (ledger, error);
 }
 
 gboolean
@@ -431,8 +466,8 @@ cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
    * ledger; DURABLE also fsyncs the directory, so a crash or power cut
    * leaves the old ledger or the new one, never a mixture. */
   if (!g_file_set_contents_full (ledger->path, out->str, out->len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600,
-                                 &local_error))
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 ledger_mode (ledger), &local_error))
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "%s", local_error->message);
       return FALSE;

@@ -11,33 +11,35 @@
 #include "cma-error.h"
 #include "cma-url.h"
 
+/* The URL itself is not repeated: it may come from a file the caller
+ * cannot read (a configuration named with -c under sudo). */
 static gboolean
-fail (GError **error, const char *what, const char *url, const char *why)
+fail (GError **error, const char *what, const char *why)
 {
-  g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "invalid %s '%s': %s", what, url, why);
+  g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "invalid %s: %s", what, why);
   return FALSE;
 }
 
 static gboolean
-check_parts (GUri *uri, const char *what, const char *url, GError **error)
+check_parts (GUri *uri, const char *what, GError **error)
 {
   const char *scheme = g_uri_get_scheme (uri);
 
   if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
-    return fail (error, what, url, "only http:// and https:// are supported");
+    return fail (error, what, "only http:// and https:// are supported");
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    return fail (error, what, url, "no host name");
+    return fail (error, what, "no host name");
   /* GUri does not vet host characters; catch "exa mple.com" here rather
    * than as a confusing DNS failure at renewal time. */
   for (const char *h = g_uri_get_host (uri); *h != '\0'; h++)
     if (!g_ascii_isalnum (*h) && *h != '-' && *h != '.' && *h != ':' && *h != '_')
-      return fail (error, what, url, "invalid character in host name");
+      return fail (error, what, "invalid character in host name");
   if (g_uri_get_userinfo (uri) != NULL)
-    return fail (error, what, url,
+    return fail (error, what,
                  "user or password in the URL; credentials belong in the "
                  "configuration's token files");
   if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
-    return fail (error, what, url, "a base URL has no query or fragment");
+    return fail (error, what, "a base URL has no query or fragment");
   return TRUE;
 }
 
@@ -60,10 +62,10 @@ cma_url_normalize (const char *url, const char *what, GError **error)
   uri = g_uri_parse (url, G_URI_FLAGS_SCHEME_NORMALIZE, &local_error);
   if (uri == NULL)
     {
-      fail (error, what, url, "not an absolute URL such as https://jira.example.com/");
+      fail (error, what, "not an absolute URL such as https://jira.example.com/");
       return NULL;
     }
-  if (!check_parts (uri, what, url, error))
+  if (!check_parts (uri, what, error))
     return NULL;
 
   scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);

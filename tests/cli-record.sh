@@ -152,4 +152,28 @@ EOF
   fi
 done
 
+# ---- --state-group: monitoring reads the ledger without sudo ----
+group=$(id -gn)
+for p in $PRODUCTS; do
+  use_product "$p"
+  st="$test_tmpdir/$p-private"
+  run "$PROG" record --state-dir "$st" --cloud-url https://acme.atlassian.net --at "$T"
+  check "$NAME: record without --state-group" 0
+  assert "$NAME: by default the state stays private (700, 600)" eval \
+    '[ "$(stat -c %a "$st")" = 700 ] && [ "$(stat -c %a "$st/$NAME.ledger")" = 600 ]'
+  st="$test_tmpdir/$p-shared"
+  run "$PROG" record --state-group "$group" --state-dir "$st" --cloud-url https://acme.atlassian.net --at "$T"
+  check "$NAME: record --state-group $group" 0
+  assert "$NAME: --state-group: directory setgid and group-readable (2750)" eval \
+    '[ "$(stat -c %a "$st")" = 2750 ] && [ "$(stat -c %G "$st")" = "$group" ]'
+  assert "$NAME: --state-group: ledger group-readable (640)" eval \
+    '[ "$(stat -c %a "$st/$NAME.ledger")" = 640 ] && [ "$(stat -c %G "$st/$NAME.ledger")" = "$group" ]'
+  run "$PROG" record --state-dir "$st" --cloud-url https://acme.atlassian.net --at 2026-11-02T00:00:00Z
+  check "$NAME: a later record without --state-group" 0
+  assert "$NAME: a later write keeps the ledger group-readable" \
+    eval '[ "$(stat -c %a "$st/$NAME.ledger")" = 640 ]'
+  run "$PROG" record --state-group no-such-group-here --state-dir "$st" --cloud-url https://acme.atlassian.net
+  check "$NAME: --state-group with an unknown group: usage error" 64 "no group named 'no-such-group-here'"
+done
+
 tap_done

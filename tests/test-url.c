@@ -73,7 +73,7 @@ static const struct {
   { "https://example.com/?", "no query or fragment" },
   { "https://example.com/#top", "no query or fragment" },
   { "https://example.com/jira#", "no query or fragment" },
-  { "example.com", "not an absolute URL" },
+  { "jira.acme.test", "not an absolute URL" },
   { "/jira/", "not an absolute URL" },
   { "jira/rest", "not an absolute URL" },
   { "", "empty cloud URL" },
@@ -95,9 +95,10 @@ test_url_normalize_invalid (void)
       g_assert_nonnull (strstr (error->message, invalid[i].fragment));
       if (invalid[i].input != NULL && *invalid[i].input != '\0')
         {
-          /* Names what it checked and quotes it. */
-          g_assert_true (g_str_has_prefix (error->message, "invalid cloud URL '"));
-          g_assert_nonnull (strstr (error->message, invalid[i].input));
+          /* Names what it checked, never the value: it may come from a
+           * file the caller cannot read. */
+          g_assert_true (g_str_has_prefix (error->message, "invalid cloud URL: "));
+          g_assert_null (strstr (error->message, invalid[i].input));
         }
     }
 }

@@ -16,6 +16,7 @@ typedef struct {
   /* global options */
   char *config_path;
   char *state_dir;
+  char *state_group;
   char **connection_names;
   char *server_url;
   char *cloud_url;

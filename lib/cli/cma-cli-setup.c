@@ -3,6 +3,7 @@
  * helpers. */
 #include "config.h"
 
+#include <grp.h>
 #include <math.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -60,6 +61,27 @@ apply_overrides (CmaCli *cli, GError **error)
   return TRUE;
 }
 
+/* --state-group: a group name, or a number as chgrp takes it. */
+static gboolean
+apply_state_group (CmaCli *cli, GError **error)
+{
+  const struct group *gr;
+  guint64 gid;
+
+  if (cli->state_group == NULL)
+    return TRUE;
+  if ((gr = getgrnam (cli->state_group)) != NULL)
+    gid = gr->gr_gid;
+  else if (!g_ascii_string_to_unsigned (cli->state_group, 10, 0, G_MAXINT32, &gid, NULL))
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE, "--state-group: no group named '%s'",
+                   cli->state_group);
+      return FALSE;
+    }
+  cma_ledger_set_group (cli->ledger, (gint64) gid);
+  return TRUE;
+}
+
 gboolean
 cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
 {
@@ -79,7 +101,7 @@ cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
                        : cma_ledger_default_dir (is_system (), LOCALSTATEDIR);
   cli->ledger = cma_ledger_new (dir, cli->product->program);
   cma_cli_verbose (cli, 1, "ledger: %s", cma_ledger_get_path (cli->ledger));
-  return TRUE;
+  return apply_state_group (cli, error);
 }
 
 gboolean

@@ -47,6 +47,8 @@ static const GOptionEntry global_options[] = {
     "Read configuration from FILE", "FILE" },
   { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, CMA_CLI_FIELD (state_dir),
     "Keep the renewal ledger in DIR", "DIR" },
+  { "state-group", 0, 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (state_group),
+    "When writing, let GROUP read the ledger (monitoring without sudo)", "GROUP" },
   { "connection", 'C', 0, G_OPTION_ARG_STRING_ARRAY, CMA_CLI_FIELD (connection_names),
     "Act on connection NAME only (repeatable; default: all)", "NAME" },
   { "server-url", 0, 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (server_url),
@@ -216,6 +218,7 @@ cli_clear (CmaCli *cli)
 {
   g_free (cli->config_path);
   g_free (cli->state_dir);
+  g_free (cli->state_group);
   g_strfreev (cli->connection_names);
   g_free (cli->server_url);
   g_free (cli->cloud_url);
