@@ -15,7 +15,7 @@
 
 #define CONNECTION_PREFIX "connection "
 
-typedef enum { KEY_URL, KEY_STRING, KEY_PATH, KEY_DOUBLE } KeyKind;
+typedef enum { KEY_URL, KEY_CLOUD_URL, KEY_STRING, KEY_PATH, KEY_DOUBLE } KeyKind;
 
 typedef struct {
   const char *name;
@@ -34,7 +34,7 @@ typedef struct {
  * overflow libcurl's milliseconds. */
 static const ConnectionKey connection_keys[] = {
   { "server-url", KEY_URL, CONN_FIELD (server_url) },
-  { "cloud-url", KEY_URL, CONN_FIELD (cloud_url) },
+  { "cloud-url", KEY_CLOUD_URL, CONN_FIELD (cloud_url) },
   { "cloud-api-url", KEY_URL, CONN_FIELD (cloud_api_url) },
   { "cloud-user", KEY_STRING, CONN_FIELD (cloud_user) },
   { "cloud-token-file", KEY_PATH, CONN_FIELD (cloud_token_file) },
@@ -254,7 +254,8 @@ parse_double (const Source *src, const char *group, const char *key, double min,
   g_strstrip (value);
   d = g_ascii_strtod (value, &end);
   if (*value == '\0' || *end != '\0' || !isfinite (d) || d < min)
-    return fail_at (error, src, group, key, "%s must be a number of at least %g", key, min);
+    return fail_at (error, src, group, key, "%s must be a number of at least %g%s", key, min,
+                    strchr (value, '#') ? " (a # comment must be on a line of its own)" : "");
   if (d > max)
     return fail_at (error, src, group, key, "%s must be at most %g", key, max);
   *out = d;
@@ -288,9 +289,10 @@ set_connection_key (const Source *src, const char *group, const ConnectionKey *k
     return fail_at (error, src, group, key->name, "%s is empty", key->name);
   dst = G_STRUCT_MEMBER_P (conn, key->offset);
   g_free (*dst);
-  if (key->kind == KEY_URL)
+  if (key->kind == KEY_URL || key->kind == KEY_CLOUD_URL)
     {
-      *dst = cma_url_normalize (value, key->name, &local_error);
+      *dst = key->kind == KEY_CLOUD_URL ? cma_url_normalize_cloud (value, key->name, &local_error)
+                                        : cma_url_normalize (value, key->name, &local_error);
       if (*dst == NULL)
         return fail_at (error, src, group, key->name, "%s", local_error->message);
     }
@@ -495,7 +497,7 @@ cma_config_set_command_line_connection (CmaConfig *config, const char *server_ur
       (conn->server_url = cma_url_normalize (server_url, "server URL", error)) == NULL)
     return FALSE;
   if (cloud_url != NULL &&
-      (conn->cloud_url = cma_url_normalize (cloud_url, "cloud URL", error)) == NULL)
+      (conn->cloud_url = cma_url_normalize_cloud (cloud_url, "cloud URL", error)) == NULL)
     return FALSE;
   if (conn->cloud_url == NULL && config->defaults->cloud_url == NULL)
     {

@@ -20,6 +20,35 @@ fail (GError **error, const char *what, const char *why)
   return FALSE;
 }
 
+/* "mailto:x" has a scheme (to refuse as such); "jira.example.com:8080/x"
+ * and "jira/rest" have none, though GUri reads the first as one. */
+static gboolean
+has_scheme (const char *url)
+{
+  const char *colon = strchr (url, ':');
+
+  if (colon == NULL || colon == url || !g_ascii_isalpha (*url) || g_ascii_isdigit (colon[1]))
+    return FALSE;
+  for (const char *p = url; p < colon; p++)
+    if (!g_ascii_isalnum (*p) && *p != '+' && *p != '-' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
+/* Mistakes people make that GUri would report in its own terms:
+ * "jira.example.com:8080/jira" parses with the scheme "jira.example.com". */
+static gboolean
+check_text (const char *url, const char *what, GError **error)
+{
+  if (strstr (url, " #") != NULL || strstr (url, "\t#") != NULL)
+    return fail (error, what,
+                 "a # comment must be on a line of its own; after a value it is part of it");
+  if (!has_scheme (url))
+    return fail (error, what,
+                 "no scheme: add https:// in front (or http:// for a plain-HTTP server)");
+  return TRUE;
+}
+
 static gboolean
 check_parts (GUri *uri, const char *what, GError **error)
 {
@@ -59,6 +88,8 @@ cma_url_normalize (const char *url, const char *what, GError **error)
       g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "empty %s", what);
       return NULL;
     }
+  if (!check_text (url, what, error))
+    return NULL;
   uri = g_uri_parse (url, G_URI_FLAGS_SCHEME_NORMALIZE, &local_error);
   if (uri == NULL)
     {
@@ -86,6 +117,21 @@ cma_url_normalize (const char *url, const char *what, GError **error)
                     : g_strdup_printf ("%s://[%s]%s/", scheme, host, path);
   return port > 0 ? g_strdup_printf ("%s://%s:%d%s/", scheme, host, port, path)
                   : g_strdup_printf ("%s://%s%s/", scheme, host, path);
+}
+
+char *
+cma_url_normalize_cloud (const char *url, const char *what, GError **error)
+{
+  g_autofree char *normalized = cma_url_normalize (url, what, error);
+
+  if (normalized == NULL)
+    return NULL;
+  if (g_str_has_prefix (normalized, "http://"))
+    {
+      fail (error, what, "Atlassian cloud sites are served over https only: use https://");
+      return NULL;
+    }
+  return g_steal_pointer (&normalized);
 }
 
 gboolean

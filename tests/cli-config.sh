@@ -95,6 +95,13 @@ EOF
     check "$NAME: record --cloud-url $url refused" 78 "invalid cloud URL"
   done
 
+  run "$PROG" status --state-dir "$st" --cloud-url http://acme.atlassian.net -o nagios
+  check "$NAME: --cloud-url over plain http: refused, cloud sites are https" 3 \
+    "^$NAME: invalid cloud URL: Atlassian cloud sites are served over https only: use https://\$"
+  run "$PROG" record --state-dir "$st" --server-url jira.example.com:8080/jira --cloud-url https://acme.atlassian.net
+  check "$NAME: --server-url without a scheme: add https://" 78 \
+    "^$NAME: invalid server URL: no scheme: add https:// in front"
+
   # ---- errors in the file name FILE:LINE ----
   printf '[defaults]\ncloud-url = https://acme.atlassian.net\n\n[connection prod]\nserver-url = https://prod.example.com\ncolour = blue\n' >"$conf"
   bad_config "unknown key" 6 "unknown key\$"

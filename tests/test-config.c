@@ -153,6 +153,20 @@ static const ConfigErrorCase errors[] = {
     "[connection prod]\ncloud-url = https://acme.atlassian.net\n"
     "server-url=https://admin:pw@jira.example.com\n",
     3, "user or password" },
+  { "cloud-url-plain-http",
+    "[connection prod]\nserver-url = http://jira.example.com\ncloud-url = "
+    "http://acme.atlassian.net\n",
+    3, "invalid cloud-url: Atlassian cloud sites are served over https only" },
+  { "server-url-without-scheme",
+    "[connection prod]\nserver-url = jira.example.com:8080/jira\ncloud-url = "
+    "https://acme.atlassian.net\n",
+    2, "invalid server-url: no scheme: add https://" },
+  { "url-with-inline-comment",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net  # production\n", 2,
+    "a # comment must be on a line of its own" },
+  { "number-with-inline-comment",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = 30 # seconds\n", 3,
+    "timeout must be a number of at least 1 (a # comment must be on a line of its own)" },
   { "url-with-query", "[defaults]\ncloud-url = https://acme.atlassian.net/?x\n", 2,
     "no query or fragment" },
   { "timeout-not-a-number",
