@@ -269,8 +269,20 @@ EOF
 
   # ---- no connection at all ----
   run "$PROG" status --state-dir "$st" -c /dev/null -o nagios
-  check "$NAME: no connection configured: UNKNOWN" 3 'no connection configured'
+  check "$NAME: no connection configured: UNKNOWN" 3 \
+    "^$NAME: no connection configured in /dev/null: add a \\[connection NAME\\] group .*or pass --cloud-url URL\$"
   assert "$NAME: no connection configured: nagios line" stdout_has "^$ABBREV TOKEN UNKNOWN - no connection configured"
+  run "$PROG" status -v --state-dir "$st"
+  looked=$(printf '%s\n' "$err" | sed -n "s/^$NAME: configuration: //p")
+  check "$NAME: no configuration file: names the file it looked for" 3 \
+    "^$NAME: no connection configured: $(re_quote "$looked") does not exist"
+  assert "$NAME: no configuration file: the default path" eval 'case $looked in */cma-token/$NAME.conf) true ;; *) false ;; esac'
+  if [ "$(id -u)" -ne 0 ]; then
+    assert "$NAME: no configuration file: says where root would look" stderr_has "\\(root reads /.*/cma-token/$NAME\\.conf\\)"
+  fi
+  run "$PROG" record --state-dir "$st"
+  check "$NAME: record without a connection: configuration error naming the file" 78 \
+    "no connection configured: .*$NAME\\.conf does not exist"
 done
 
 # ---- --at in the past sees only what was recorded by then ----

@@ -38,6 +38,7 @@ typedef struct {
   char *hook;
 
   /* set up by cma_cli_setup() */
+  char *config_tried; /* the configuration file read or looked for */
   gboolean color;
   CmaConfig *config;
   GPtrArray *selected; /* CmaConnection*, owned by config */

@@ -28,7 +28,31 @@ load_config (CmaCli *cli, GError **error)
   path = explicit_path ? g_strdup (cli->config_path)
                        : cma_config_default_path (cli->product, is_system (), SYSCONFDIR);
   cma_cli_verbose (cli, 1, "configuration: %s", path);
-  return cma_config_load (cli->config, path, explicit_path, error);
+  if (!cma_config_load (cli->config, path, explicit_path, error))
+    return FALSE;
+  cli->config_tried = g_steal_pointer (&path);
+  return TRUE;
+}
+
+/* "No connection" is where a new user starts: say which file was read (or
+ * looked for, and where root would look), and the two ways out. */
+static gboolean
+fail_no_connection (CmaCli *cli, GError **error)
+{
+  g_autofree char *system_path = cma_config_default_path (cli->product, TRUE, SYSCONFDIR);
+
+  if (cli->config->path != NULL)
+    g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+                 "no connection configured in %s: add a [connection NAME] group "
+                 "(see cma-token.conf(5)), or pass --cloud-url URL",
+                 cli->config->path);
+  else
+    g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+                 "no connection configured: %s does not exist%s%s%s; create it with a "
+                 "[connection NAME] group (see cma-token.conf(5)), or pass --cloud-url URL",
+                 cli->config_tried, is_system () ? "" : " (root reads ",
+                 is_system () ? "" : system_path, is_system () ? "" : ")");
+  return FALSE;
 }
 
 static gboolean
@@ -89,6 +113,8 @@ cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
 
   if (!load_config (cli, error) || !apply_overrides (cli, error))
     return FALSE;
+  if ((need_connections || cli->connection_names != NULL) && cli->config->connections->len == 0)
+    return fail_no_connection (cli, error);
   if (need_connections || cli->config->connections->len > 0 || cli->connection_names != NULL)
     {
       cli->selected =

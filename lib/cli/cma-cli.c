@@ -219,6 +219,7 @@ cli_clear (CmaCli *cli)
   g_free (cli->config_path);
   g_free (cli->state_dir);
   g_free (cli->state_group);
+  g_free (cli->config_tried);
   g_strfreev (cli->connection_names);
   g_free (cli->server_url);
   g_free (cli->cloud_url);
