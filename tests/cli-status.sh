@@ -313,6 +313,31 @@ for p in $PRODUCTS; do
   check "$NAME: past: at the second renewal: 21 days" 0 '^default: OK, 21\.0 days left$'
 done
 
+# ---- --at relative to now, and @EPOCH ----
+for p in $PRODUCTS; do
+  use_product "$p"
+  one="--state-dir $test_tmpdir/$p-relative --cloud-url $CLOUD"
+  run "$PROG" record $one --at -2d
+  check "$NAME: record --at -2d" 0 '^Recorded renewal of default'
+  run "$PROG" status $one --at now
+  check "$NAME: status --at now: 19 days left" 0 '^default: OK, 19\.0 days left$'
+  run "$PROG" status $one --at +13d
+  check "$NAME: status --at +13d: still OK in 13 days" 0 '^default: OK, 6\.0 days left$'
+  run "$PROG" status $one --at +15d -o nagios
+  check "$NAME: status --at +15d: WARNING in 15 days" 1 ' expires in 4\.0 days '
+  run "$PROG" status $one --at +36h
+  check "$NAME: status --at +36h" 0 '^default: OK, 17\.5 days left$'
+  run "$PROG" status $one --at -3d
+  check "$NAME: status --at -3d: before the renewal, nothing recorded by then" 3 'nothing recorded by then'
+  run "$PROG" status --state-dir "$test_tmpdir/$p-state" --cloud-url $CLOUD --at @1795305600 -o json
+  check "$NAME: status --at @EPOCH (2026-11-22T00:00:00Z): CRITICAL" 2 '"at" : "2026-11-22T00:00:00Z"'
+  run "$PROG" status $one --at +14x
+  check "$NAME: status --at +14x: refused, naming every form" 3 \
+    "invalid time '\\+14x': use an ISO 8601 date .*2026-12-01T09:30:00Z; or now, an offset from now such as \\+14d, -3d or \\+36h"
+  run "$PROG" record $one --at +1d
+  check "$NAME: record --at +1d: the future is refused" 64
+done
+
 # ---- a decimal-comma locale: the Nagios line is parsed, so it keeps '.' ----
 # A German locale built here (glibc's setlocale leaks its LOCPATH under
 # LeakSanitizer, hence detect_leaks=0 for these runs only).

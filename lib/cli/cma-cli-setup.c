@@ -175,12 +175,14 @@ cma_cli_parse_days (const char *name, const char *value, double *out, GError **e
 gboolean
 cma_cli_parse_at (CmaCli *cli, CmaInstant *at, GError **error)
 {
+  CmaInstant now = cma_clock_now ();
+
   if (cli->at == NULL)
     {
-      *at = cma_clock_now ();
+      *at = now;
       return TRUE;
     }
-  return cma_time_parse (cli->at, at, error);
+  return cma_time_parse_at (cli->at, now, at, error);
 }
 
 gboolean
