@@ -11,6 +11,7 @@
 
 #include "cma-config.h"
 #include "cma-error.h"
+#include "cma-suggest.h"
 #include "cma-url.h"
 
 #define CONNECTION_PREFIX "connection "
@@ -308,6 +309,9 @@ set_connection_key (const Source *src, const char *group, const ConnectionKey *k
   return TRUE;
 }
 
+static gboolean fail_unknown_key (GError **error, const Source *src, const char *group,
+                                  const char *key, gboolean in_defaults);
+
 static gboolean
 load_group (const Source *src, const char *group, CmaConnection *conn, CmaPolicy *policy,
             GError **error)
@@ -334,12 +338,33 @@ load_group (const Source *src, const char *group, CmaConnection *conn, CmaPolicy
             done = TRUE;
           }
       if (!done)
-        return fail_at (error, src, group, keys[i], "unknown key%s",
-                        policy == NULL && g_str_has_suffix (keys[i], "-days")
-                            ? " (policy keys belong in [defaults])"
-                            : "");
+        return fail_unknown_key (error, src, group, keys[i], policy != NULL);
     }
   return TRUE;
+}
+
+/* The key itself is not repeated (the file may not be the caller's to
+ * read), but the key it most resembles is ours to name. */
+static gboolean
+fail_unknown_key (GError **error, const Source *src, const char *group, const char *key,
+                  gboolean in_defaults)
+{
+  const char *names[G_N_ELEMENTS (connection_keys) + G_N_ELEMENTS (policy_keys) + 1];
+  g_autofree char *hint = NULL;
+  const char *guess;
+  gsize n = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (connection_keys); i++)
+    names[n++] = connection_keys[i].name;
+  for (gsize i = 0; in_defaults && i < G_N_ELEMENTS (policy_keys); i++)
+    names[n++] = policy_keys[i].name;
+  names[n] = NULL;
+  guess = cma_suggest (key, names);
+  if (guess != NULL)
+    hint = g_strdup_printf ("; did you mean '%s'?", guess);
+  return fail_at (
+      error, src, group, key, "unknown key%s%s", hint ? hint : "",
+      !in_defaults && g_str_has_suffix (key, "-days") ? " (policy keys belong in [defaults])" : "");
 }
 
 static gboolean
@@ -511,6 +536,24 @@ cma_config_set_command_line_connection (CmaConfig *config, const char *server_ur
   return finish_connections (config, error);
 }
 
+/* "-C prdo": suggest the closest name and list them all, since -C takes
+ * only configured names. */
+static GPtrArray *
+fail_no_such_connection (CmaConfig *config, const char *name, GError **error)
+{
+  g_autofree const char **names = g_new0 (const char *, config->connections->len + 1);
+  g_autofree char *list = NULL;
+  const char *guess;
+
+  for (guint i = 0; i < config->connections->len; i++)
+    names[i] = ((CmaConnection *) config->connections->pdata[i])->name;
+  guess = cma_suggest (name, names);
+  list = g_strjoinv (", ", (char **) names);
+  g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE, "no connection named '%s'%s%s%s (configured: %s)",
+               name, guess ? "; did you mean '" : "", guess ? guess : "", guess ? "'?" : "", list);
+  return NULL;
+}
+
 GPtrArray *
 cma_config_select (CmaConfig *config, const char *const *names, GError **error)
 {
@@ -538,10 +581,7 @@ cma_config_select (CmaConfig *config, const char *const *names, GError **error)
       for (guint i = 0; i < selected->len && !found; i++)
         found = strcmp (((CmaConnection *) selected->pdata[i])->name, names[n]) == 0;
       if (!found)
-        {
-          g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE, "no connection named '%s'", names[n]);
-          return NULL;
-        }
+        return fail_no_such_connection (config, names[n], error);
     }
   return g_steal_pointer (&selected);
 }

@@ -53,11 +53,16 @@ EOF
   check "$NAME: -C twice selects both" 3
   check_jq "$NAME: -C twice: both, in file order" '[.connections[].name] == ["prod", "test-2.eu_x"]'
   run "$PROG" status --state-dir "$st" -c "$conf" -C nope --at "$T" -o nagios
-  check "$NAME: status -C unknown name: UNKNOWN" 3 "^$NAME: no connection named 'nope'\$"
+  check "$NAME: status -C unknown name: UNKNOWN, listing the configured ones" 3 \
+    "^$NAME: no connection named 'nope' \\(configured: prod, test-2\\.eu_x\\)\$"
+  run "$PROG" status --state-dir "$st" -c "$conf" -C prdo --at "$T"
+  check "$NAME: -C prdo: did you mean 'prod'?" 3 \
+    "^$NAME: no connection named 'prdo'; did you mean 'prod'\\? \\(configured: prod, test-2\\.eu_x\\)\$"
+  run "$PROG" status --state-dir "$st" -c "$conf" -C nope --at "$T" -o nagios
   assert "$NAME: status -C unknown name: nagios line" stdout_has "^$ABBREV TOKEN UNKNOWN - no connection named 'nope'"
   for cmd in record guide history; do
     run "$PROG" $cmd --state-dir "$st" -c "$conf" -C nope </dev/null
-    check "$NAME: $cmd -C unknown name: usage error" 64 "^$NAME: no connection named 'nope'\$"
+    check "$NAME: $cmd -C unknown name: usage error" 64 "^$NAME: no connection named 'nope' \\(configured: "
   done
 
   # --cloud-url replaces the file's connections.
@@ -105,6 +110,8 @@ EOF
   # ---- errors in the file name FILE:LINE ----
   printf '[defaults]\ncloud-url = https://acme.atlassian.net\n\n[connection prod]\nserver-url = https://prod.example.com\ncolour = blue\n' >"$conf"
   bad_config "unknown key" 6 "unknown key\$"
+  printf '[connection prod]\ncloud-url = https://acme.atlassian.net\nserver_url = https://prod.example.com\n' >"$conf"
+  bad_config "server_url: did you mean server-url" 3 "unknown key; did you mean 'server-url'\\?\$"
   printf '[defaults]\ncloud-url = https://acme.atlassian.net\nserver-user = admin\n\n[connexion prod]\n' >"$conf"
   bad_config "unknown group" 5 'unknown group; expected \[defaults\] or \[connection NAME\]'
   printf '[connection prod]\nserver-url = https://prod.example.com\ncloud-url = https://acme.atlassian.net/wiki?x=1\n' >"$conf"

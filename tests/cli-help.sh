@@ -108,7 +108,12 @@ for p in $PRODUCTS; do
   run "$PROG" frobnicate
   check "$NAME frobnicate: usage error" 64 "^$NAME: unknown command 'frobnicate' \\(see '$NAME --help'\\)\$"
   run "$PROG" Status
-  check "$NAME Status (commands are lower case): usage error" 64 "unknown command 'Status'"
+  check "$NAME Status (commands are lower case): usage error" 64 "unknown command 'Status'; did you mean 'status'\\?"
+  run "$PROG" stauts
+  check "$NAME stauts: did you mean status?" 64 \
+    "^$NAME: unknown command 'stauts'; did you mean 'status'\\? \\(see '$NAME --help'\\)\$"
+  run "$PROG" histroy
+  check "$NAME histroy: did you mean history?" 64 "did you mean 'history'\\?"
   run "$PROG" -v --state-dir "$STATE" status --cloud-url https://acme.atlassian.net -o nagios
   check "$NAME: options may come before the command" 3 "^$ABBREV TOKEN UNKNOWN - default has no renewal recorded"
   assert "$NAME: options before the command take effect (-v)" stderr_has "^$NAME: ledger: $STATE/$NAME\.ledger\$"

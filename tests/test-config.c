@@ -167,6 +167,12 @@ static const ConfigErrorCase errors[] = {
   { "number-with-inline-comment",
     "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = 30 # seconds\n", 3,
     "timeout must be a number of at least 1 (a # comment must be on a line of its own)" },
+  { "key-with-underscore",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\nserver_url = "
+    "http://x.example.com\n",
+    3, "unknown key; did you mean 'server-url'?" },
+  { "policy-key-typo-in-defaults", "[defaults]\nwarning-dayz = 3\n", 2,
+    "unknown key; did you mean 'warning-days'?" },
   { "url-with-query", "[defaults]\ncloud-url = https://acme.atlassian.net/?x\n", 2,
     "no query or fragment" },
   { "timeout-not-a-number",

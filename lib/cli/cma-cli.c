@@ -12,6 +12,7 @@
 
 #include "cma-cli-private.h"
 #include "cma-error.h"
+#include "cma-suggest.h"
 
 static const CmaCliCommand *const commands[] = { &cma_cli_cmd_status,
                                                  &cma_cli_cmd_record,
@@ -398,8 +399,17 @@ command_for (const CmaProduct *product, int argc, char **argv)
   else if (word[0] == '-')
     g_printerr ("%s: no command given (see '%s --help')\n", product->program, product->program);
   else
-    g_printerr ("%s: unknown command '%s' (see '%s --help')\n", product->program, word,
-                product->program);
+    {
+      const char *names[G_N_ELEMENTS (commands)];
+      const char *guess;
+
+      for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+        names[i] = commands[i] != NULL ? commands[i]->name : NULL;
+      guess = cma_suggest (word, names);
+      g_printerr ("%s: unknown command '%s'%s%s%s (see '%s --help')\n", product->program, word,
+                  guess ? "; did you mean '" : "", guess ? guess : "", guess ? "'?" : "",
+                  product->program);
+    }
   return NULL;
 }
 
