@@ -168,6 +168,28 @@ EOF
   assert "$NAME: nothing recorded by the configuration errors" [ ! -e "$st/$NAME.ledger" ]
 done
 
+# ---- the compiled-in paths are the configured ones ----
+# Re-running configure with another --sysconfdir must rebuild the
+# programs, so make check after a reconfigure catches stale paths here.
+if [ -z "${sysconfdir:-}" ] || [ -z "${localstatedir:-}" ]; then
+  skip "compiled-in paths" "run through make check (sysconfdir, localstatedir unset)"
+else
+  for p in $PRODUCTS; do
+    use_product "$p"
+    if [ "$(id -u)" -eq 0 ]; then
+      run "$PROG" status -v --cloud-url https://acme.atlassian.net
+      assert "$NAME: compiled-in sysconfdir is $sysconfdir" \
+        stderr_has "^$NAME: configuration: $(re_quote "$sysconfdir/cma-token/$NAME.conf")\$"
+      assert "$NAME: compiled-in localstatedir is $localstatedir" \
+        stderr_has "^$NAME: ledger: $(re_quote "$localstatedir/lib/cma-token/$NAME.ledger")\$"
+    else
+      run "$PROG" status
+      assert "$NAME: compiled-in sysconfdir is $sysconfdir" \
+        stderr_has "root reads $(re_quote "$sysconfdir/cma-token/$NAME.conf")"
+    fi
+  done
+fi
+
 # ---- the default path: $XDG_CONFIG_HOME for users, sysconfdir for root ----
 # As root the tools read $(sysconfdir)/cma-token and keep the ledger in
 # $(localstatedir)/lib/cma-token, so the user case runs as nobody.

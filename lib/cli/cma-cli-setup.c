@@ -10,6 +10,7 @@
 
 #include "cma-cli-private.h"
 #include "cma-error.h"
+#include "cma-paths.h"
 
 static gboolean
 is_system (void)
