@@ -48,6 +48,21 @@ static const RenewalField renewal_fields[] = {
   { "fingerprint", FIELD_STRING, RENEWAL_FIELD (fingerprint), FALSE },
 };
 
+/* Who renewed: the account, and under sudo the person too ("alice (sudo
+ * as root)"), since "root" alone does not say who to ask. SUDO_USER is
+ * trusted only when running as root, where sudo sets it. */
+static char *
+renewal_user (void)
+{
+  const char *sudo_user = g_getenv ("SUDO_USER");
+  const char *account = g_get_user_name ();
+
+  if (getuid () == 0 && sudo_user != NULL && *sudo_user != '\0' &&
+      g_strcmp0 (sudo_user, account) != 0)
+    return g_strdup_printf ("%s (sudo as %s)", sudo_user, account);
+  return g_strdup (account);
+}
+
 CmaRenewal *
 cma_renewal_new (CmaInstant at, const CmaConnection *conn, const char *method, const char *note)
 {
@@ -58,7 +73,7 @@ cma_renewal_new (CmaInstant at, const CmaConnection *conn, const char *method, c
   r->server_url = g_strdup (conn->server_url);
   r->cloud_url = g_strdup (conn->cloud_url);
   r->method = g_strdup (method);
-  r->user = g_strdup (g_get_user_name ());
+  r->user = renewal_user ();
   r->note = g_strdup (note);
   return r;
 }

@@ -366,26 +366,89 @@ cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format, co
     }
 }
 
+/* @text padded with spaces to @width characters (not bytes: names and
+ * users may be UTF-8). */
+static void
+append_padded (GString *out, const char *text, guint width)
+{
+  guint len = (guint) g_utf8_strlen (text, -1);
+
+  g_string_append (out, text);
+  for (; len < width; len++)
+    g_string_append_c (out, ' ');
+}
+
+/* A note in double quotes, with quotes and backslashes inside escaped so
+ * where it ends stays clear. */
+static void
+append_quoted (GString *out, const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* The widths of the connection and user columns: the widest value or
+ * header, so long names keep the columns aligned. */
+static void
+history_widths (GPtrArray *renewals, guint *conn_width, guint *user_width)
+{
+  *conn_width = strlen ("CONNECTION");
+  *user_width = strlen ("USER");
+  for (guint i = 0; i < renewals->len; i++)
+    {
+      const CmaRenewal *r = renewals->pdata[i];
+
+      *conn_width = MAX (*conn_width, (guint) g_utf8_strlen (r->connection, -1));
+      *user_width = MAX (*user_width, (guint) g_utf8_strlen (r->user ? r->user : "-", -1));
+    }
+}
+
+static void
+history_row (GString *out, const char *when, const char *conn, const char *method, const char *user,
+             guint conn_width, guint user_width)
+{
+  append_padded (out, when, 20);
+  g_string_append (out, "  ");
+  append_padded (out, conn, conn_width);
+  g_string_append (out, "  ");
+  append_padded (out, method, 6);
+  g_string_append (out, "  ");
+  append_padded (out, user, user_width);
+  g_string_append (out, "  ");
+}
+
 static char *
 history_text (GPtrArray *renewals)
 {
   GString *out = g_string_new (NULL);
+  guint conn_width, user_width;
 
   if (renewals->len == 0)
     return g_string_free (out, FALSE);
-  g_string_append_printf (out, "%-20s  %-12s  %-6s  %-10s  %s\n", "RENEWED", "CONNECTION", "METHOD",
-                          "USER", "CLOUD SITE / NOTE");
+  history_widths (renewals, &conn_width, &user_width);
+  history_row (out, "RENEWED", "CONNECTION", "METHOD", "USER", conn_width, user_width);
+  g_string_append (out, "CLOUD SITE / NOTE\n");
   for (guint i = 0; i < renewals->len; i++)
     {
       const CmaRenewal *r = renewals->pdata[i];
       g_autofree char *when = cma_time_format_local (r->at);
 
-      g_string_append_printf (out, "%-20s  %-12s  %-6s  %-10s  %s", when, r->connection, r->method,
-                              r->user ? r->user : "-", r->cloud_url);
+      history_row (out, when, r->connection, r->method, r->user ? r->user : "-", conn_width,
+                   user_width);
+      g_string_append (out, r->cloud_url);
       if (r->fingerprint)
         g_string_append_printf (out, " [token %s]", r->fingerprint);
       if (r->note)
-        g_string_append_printf (out, " \"%s\"", r->note);
+        {
+          g_string_append_c (out, ' ');
+          append_quoted (out, r->note);
+        }
       g_string_append_c (out, '\n');
     }
   return g_string_free (out, FALSE);

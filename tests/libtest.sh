@@ -18,7 +18,7 @@ export HOME="$test_tmpdir/home"
 export XDG_CONFIG_HOME="$HOME/.config"
 export XDG_STATE_HOME="$HOME/.local/state"
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
-unset CMA_CLOUD_TOKEN CMA_SERVER_TOKEN CREDENTIALS_DIRECTORY NO_COLOR || true
+unset CMA_CLOUD_TOKEN CMA_SERVER_TOKEN CREDENTIALS_DIRECTORY NO_COLOR SUDO_USER || true
 export NO_COLOR=1
 STATE="$test_tmpdir/state"
 
