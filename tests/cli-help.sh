@@ -96,6 +96,14 @@ for p in $PRODUCTS; do
       stdout_has "GLib [0-9]+\\.[0-9]+\\.[0-9]+" && stdout_has "json-glib [0-9]+\\.[0-9]+\\.[0-9]+"'
   done
 
+  run "$PROG" -v --help
+  check "$NAME -v --help: the usage, not 'unknown option'" 0 "^Usage: $NAME COMMAND"
+  run "$PROG" -q -V
+  check "$NAME -q -V: the version" 0 "^$NAME \\(cma-token\\) "
+  run "$PROG" -v help status
+  check "$NAME -v help status: the help of status" 0 "^  $NAME status \\[OPTION"
+  run "$PROG" -C prod help
+  check "$NAME -C prod help: the usage" 0 "^Usage: $NAME COMMAND"
   run "$PROG" help frobnicate
   check "$NAME help frobnicate: unknown command" 64 "unknown command 'frobnicate'"
   run "$PROG" help status extra

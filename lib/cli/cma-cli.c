@@ -203,7 +203,8 @@ move_command_first (int argc, char **argv)
           i += takes_next_word (argv[i]); /* skip its value */
           continue;
         }
-      if (find_command (argv[i]) != NULL)
+      if (find_command (argv[i]) != NULL || strcmp (argv[i], "help") == 0 ||
+          strcmp (argv[i], "version") == 0)
         {
           char *word = argv[i];
 
@@ -360,11 +361,30 @@ fail:
   return cmd->monitoring ? CMA_EXIT_UNKNOWN : cma_cli_exit_code_for_error (error);
 }
 
+/* The help or version option among the options of a command line that
+ * names no command ("jcma-token -v --help"), or NULL. */
+static const char *
+builtin_option (int argc, char **argv)
+{
+  static const char *const builtins[] = { "--help", "-h", "--version", "-V", NULL };
+
+  if (argc < 2 || argv[1][0] != '-')
+    return NULL;
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    if (g_strv_contains (builtins, argv[i]))
+      return argv[i];
+  return NULL;
+}
+
 /* No arguments, help and version need no command: TRUE, with @status
  * set, when argv asked for one of them. */
 static gboolean
 run_builtin (const CmaProduct *product, int argc, char **argv, int *status)
 {
+  const char *option = builtin_option (argc, argv);
+
+  if (option != NULL)
+    argv[1] = (char *) option; /* the other options do not apply */
   if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
       (strcmp (argv[1], "help") == 0 && argc == 2))
     {
@@ -429,21 +449,38 @@ run_named (CmaCli *cli, const CmaCliCommand *cmd, int argc, char **argv)
   return run_command (cli, cmd, argc - 1, sub_argv);
 }
 
-/* "PROG help COMMAND", as git and systemctl take it: "PROG COMMAND --help". */
+/* "PROG help COMMAND", as git and systemctl take it: "PROG COMMAND --help".
+ * Other options may stand around it; they do not matter to help. */
 static int
 run_help (CmaCli *cli, int argc, char **argv)
 {
-  const CmaCliCommand *cmd = command_for (cli->product, argc - 1, argv + 1);
-  char *help_argv[] = { argv[0], argv[2], (char *) "--help", NULL };
+  const char *words[2] = { NULL, NULL };
+  guint n = 0;
+  const CmaCliCommand *cmd;
 
-  if (cmd == NULL)
-    return CMA_EXIT_USAGE;
-  if (argc > 3)
+  for (int i = 2; i < argc; i++)
     {
-      g_printerr ("%s: help takes one command name, not '%s'\n", cli->product->program, argv[3]);
+      if (argv[i][0] == '-')
+        i += takes_next_word (argv[i]);
+      else if (n < 2)
+        words[n++] = argv[i];
+    }
+  if (n == 0)
+    {
+      print_usage (cli->product, stdout);
+      return CMA_EXIT_OK;
+    }
+  if (n > 1)
+    {
+      g_printerr ("%s: help takes one command name, not '%s'\n", cli->product->program, words[1]);
       return CMA_EXIT_USAGE;
     }
-  return run_named (cli, cmd, 3, help_argv);
+  {
+    char *help_argv[] = { argv[0], (char *) words[0], (char *) "--help", NULL };
+
+    cmd = command_for (cli->product, 3, help_argv);
+    return cmd == NULL ? CMA_EXIT_USAGE : run_named (cli, cmd, 3, help_argv);
+  }
 }
 
 int
