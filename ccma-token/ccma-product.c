@@ -32,7 +32,7 @@ static const CmaGuideStep confluence_steps[] = {
     NULL },
   { "In the \"Choose your cloud destination\" pop-up, click \"Continue\".", NULL },
   { "Optional: \"Change account\".", change_account },
-  { "Choose the cloud site right below the \"Migrate to\" drop-down.", NULL },
+  { "Choose the cloud site right below the \"Migrate to\" drop-down.", NULL, TRUE },
   { "Tick \"Allow Atlassian to access migrations data\".", NULL },
   { "Click \"Confirm\".", NULL },
   { NULL, NULL }

@@ -32,7 +32,7 @@ static const CmaGuideStep jira_steps[] = {
     NULL },
   { "In the \"Choose your Cloud Destination\" pop-up, click \"Continue\".", NULL },
   { "Optional: \"Change account\".", change_account },
-  { "Choose the cloud site right below the \"Migrate to\" drop-down.", NULL },
+  { "Choose the cloud site right below the \"Migrate to\" drop-down.", NULL, TRUE },
   { "Tick \"Allow Atlassian to access migrations data\".", NULL },
   { "Click \"Confirm\".", NULL },
   { NULL, NULL }

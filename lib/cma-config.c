@@ -13,13 +13,14 @@
 #include "cma-error.h"
 #include "cma-file.h"
 #include "cma-text.h"
+#include "cma-suggest.h"
 #include "cma-url.h"
 
 #define CONNECTION_PREFIX "connection "
 
 #define CMA_CONFIG_MAX_BYTES (1024 * 1024)
 
-typedef enum { KEY_URL, KEY_STRING, KEY_PATH, KEY_DOUBLE } KeyKind;
+typedef enum { KEY_URL, KEY_CLOUD_URL, KEY_STRING, KEY_PATH, KEY_DOUBLE } KeyKind;
 
 typedef struct {
   const char *name;
@@ -38,7 +39,7 @@ typedef struct {
  * overflow libcurl's milliseconds. */
 static const ConnectionKey connection_keys[] = {
   { "server-url", KEY_URL, CONN_FIELD (server_url) },
-  { "cloud-url", KEY_URL, CONN_FIELD (cloud_url) },
+  { "cloud-url", KEY_CLOUD_URL, CONN_FIELD (cloud_url) },
   { "cloud-api-url", KEY_URL, CONN_FIELD (cloud_api_url) },
   { "cloud-user", KEY_STRING, CONN_FIELD (cloud_user) },
   { "cloud-token-file", KEY_PATH, CONN_FIELD (cloud_token_file) },
@@ -183,6 +184,52 @@ typedef struct {
   GKeyFile *keyfile;
 } Source;
 
+/* What is wrong with one line of a key file, or NULL. */
+static const char *
+line_syntax_error (const char *line, gboolean in_group)
+{
+  while (g_ascii_isspace (*line))
+    line++;
+  if (!g_utf8_validate (line, -1, NULL))
+    return "not valid UTF-8";
+  if (*line == '\0' || *line == '#')
+    return NULL;
+  if (*line == '[')
+    return strchr (line, ']') != NULL ? NULL : "a [group] line without its closing ']'";
+  if (!in_group)
+    return "a line before the first [group]";
+  if (strchr (line, '=') == NULL)
+    return "neither key = value, a [group] nor a # comment";
+  if (*line == '=')
+    return "a value without a key";
+  return NULL;
+}
+
+/* GKeyFile's syntax errors quote the offending line, which may come from
+ * any file the caller could name with -c, root-only ones included under
+ * sudo: name the file and line, never its content. */
+static gboolean
+fail_syntax (GError **error, const char *path, const char *contents)
+{
+  g_auto (GStrv) lines = g_strsplit (contents, "\n", -1);
+  gboolean in_group = FALSE;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *why = line_syntax_error (lines[i], in_group);
+
+      if (why != NULL)
+        {
+          g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "%s:%u: %s", path, i + 1, why);
+          return FALSE;
+        }
+      in_group = in_group || g_strstrip (lines[i])[0] == '[';
+    }
+  g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+               "%s: not a configuration file (see cma-token.conf(5))", path);
+  return FALSE;
+}
+
 static gboolean fail_at (GError **error, const Source *src, const char *group, const char *key,
                          const char *fmt, ...) G_GNUC_PRINTF (5, 6);
 
@@ -235,10 +282,10 @@ parse_double (const Source *src, const char *group, const char *key, double min,
     return FALSE;
   d = g_ascii_strtod (value, &end);
   if (*value == '\0' || *end != '\0' || !isfinite (d) || d < min)
-    return fail_at (error, src, group, key, "%s must be a number of at least %g, not '%s'", key,
-                    min, value);
+    return fail_at (error, src, group, key, "%s must be a number of at least %g%s", key, min,
+                    strchr (value, '#') ? " (a # comment must be on a line of its own)" : "");
   if (d > max)
-    return fail_at (error, src, group, key, "%s must be at most %g, not '%s'", key, max, value);
+    return fail_at (error, src, group, key, "%s must be at most %g", key, max);
   *out = d;
   return TRUE;
 }
@@ -271,9 +318,10 @@ set_connection_key (const Source *src, const char *group, const ConnectionKey *k
     return fail_at (error, src, group, key->name, "%s is empty", key->name);
   dst = G_STRUCT_MEMBER_P (conn, key->offset);
   g_free (*dst);
-  if (key->kind == KEY_URL)
+  if (key->kind == KEY_URL || key->kind == KEY_CLOUD_URL)
     {
-      *dst = cma_url_normalize (value, key->name, &local_error);
+      *dst = key->kind == KEY_CLOUD_URL ? cma_url_normalize_cloud (value, key->name, &local_error)
+                                        : cma_url_normalize (value, key->name, &local_error);
       if (*dst == NULL)
         return fail_at (error, src, group, key->name, "%s", local_error->message);
     }
@@ -288,6 +336,9 @@ set_connection_key (const Source *src, const char *group, const ConnectionKey *k
     *dst = g_steal_pointer (&value);
   return TRUE;
 }
+
+static gboolean fail_unknown_key (GError **error, const Source *src, const char *group,
+                                  const char *key, gboolean in_defaults);
 
 static gboolean
 load_group (const Source *src, const char *group, CmaConnection *conn, CmaPolicy *policy,
@@ -315,12 +366,33 @@ load_group (const Source *src, const char *group, CmaConnection *conn, CmaPolicy
             done = TRUE;
           }
       if (!done)
-        return fail_at (error, src, group, keys[i], "unknown key '%s' in [%s]%s", keys[i], group,
-                        policy == NULL && g_str_has_suffix (keys[i], "-days")
-                            ? " (policy keys belong in [defaults])"
-                            : "");
+        return fail_unknown_key (error, src, group, keys[i], policy != NULL);
     }
   return TRUE;
+}
+
+/* The key itself is not repeated (the file may not be the caller's to
+ * read), but the key it most resembles is ours to name. */
+static gboolean
+fail_unknown_key (GError **error, const Source *src, const char *group, const char *key,
+                  gboolean in_defaults)
+{
+  const char *names[G_N_ELEMENTS (connection_keys) + G_N_ELEMENTS (policy_keys) + 1];
+  g_autofree char *hint = NULL;
+  const char *guess;
+  gsize n = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (connection_keys); i++)
+    names[n++] = connection_keys[i].name;
+  for (gsize i = 0; in_defaults && i < G_N_ELEMENTS (policy_keys); i++)
+    names[n++] = policy_keys[i].name;
+  names[n] = NULL;
+  guess = cma_suggest (key, names);
+  if (guess != NULL)
+    hint = g_strdup_printf ("; did you mean '%s'?", guess);
+  return fail_at (
+      error, src, group, key, "unknown key%s%s", hint ? hint : "",
+      !in_defaults && g_str_has_suffix (key, "-days") ? " (policy keys belong in [defaults])" : "");
 }
 
 static gboolean
@@ -342,16 +414,17 @@ load_connection (CmaConfig *config, const Source *src, const char *group, GError
 
   if (!valid_name (name))
     return fail_at (error, src, group, NULL,
-                    "connection name '%s' may only use letters, digits, '-', '_' and '.'", name);
+                    "a connection name may only use letters, digits, '-', '_' and '.'");
   for (guint i = 0; i < config->connections->len; i++)
     if (strcmp (((CmaConnection *) config->connections->pdata[i])->name, name) == 0)
-      return fail_at (error, src, group, NULL, "connection '%s' defined twice", name);
+      return fail_at (error, src, group, NULL, "connection defined twice");
 
   conn = connection_new (name);
   if (!load_group (src, group, conn, NULL, error))
     return FALSE;
   if (conn->cloud_url == NULL && config->defaults->cloud_url == NULL)
-    return fail_at (error, src, group, NULL, "connection '%s' has no cloud-url", name);
+    return fail_at (error, src, group, NULL,
+                    "connection has no cloud-url (and [defaults] gives none)");
   g_ptr_array_add (config->connections, g_steal_pointer (&conn));
   return TRUE;
 }
@@ -403,8 +476,7 @@ check_duplicate_groups (const Source *src, GError **error)
       if (first != 0)
         {
           g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
-                       "%s:%u: [%s] appears twice (first on line %u)", src->path, i + 1, group,
-                       first);
+                       "%s:%u: group appears twice (first on line %u)", src->path, i + 1, first);
           g_free (group);
           return FALSE;
         }
@@ -430,7 +502,7 @@ load_keyfile (CmaConfig *config, const Source *src, GError **error)
         continue;
       if (!g_str_has_prefix (groups[i], CONNECTION_PREFIX))
         return fail_at (error, src, groups[i], NULL,
-                        "unknown group [%s]; expected [defaults] or [connection NAME]", groups[i]);
+                        "unknown group; expected [defaults] or [connection NAME]");
       if (!load_connection (config, src, groups[i], error))
         return FALSE;
     }
@@ -468,15 +540,8 @@ cma_config_load (CmaConfig *config, const char *path, gboolean must_exist, GErro
       g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "%s", local_error->message);
       return FALSE;
     }
-  if (!g_key_file_load_from_data (keyfile, contents, -1, G_KEY_FILE_NONE, &local_error))
-    {
-      /* GKeyFile's parse errors already quote the offending line: escaped,
-       * as it may hold anything. */
-      g_autofree char *why = cma_text_sanitize (local_error->message, CMA_TEXT_SHORT);
-
-      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "%s: %s", path, why);
-      return FALSE;
-    }
+  if (!g_key_file_load_from_data (keyfile, contents, -1, G_KEY_FILE_NONE, NULL))
+    return fail_syntax (error, path, contents);
 
   /* Absolute, so relative token files and messages still make sense when
    * cron or systemd starts us in another directory. */
@@ -501,7 +566,7 @@ cma_config_set_command_line_connection (CmaConfig *config, const char *server_ur
       (conn->server_url = cma_url_normalize (server_url, "server URL", error)) == NULL)
     return FALSE;
   if (cloud_url != NULL &&
-      (conn->cloud_url = cma_url_normalize (cloud_url, "cloud URL", error)) == NULL)
+      (conn->cloud_url = cma_url_normalize_cloud (cloud_url, "cloud URL", error)) == NULL)
     return FALSE;
   if (conn->cloud_url == NULL && config->defaults->cloud_url == NULL)
     {
@@ -513,6 +578,24 @@ cma_config_set_command_line_connection (CmaConfig *config, const char *server_ur
   g_ptr_array_set_size (config->connections, 0);
   g_ptr_array_add (config->connections, g_steal_pointer (&conn));
   return finish_connections (config, error);
+}
+
+/* "-C prdo": suggest the closest name and list them all, since -C takes
+ * only configured names. */
+static GPtrArray *
+fail_no_such_connection (CmaConfig *config, const char *name, GError **error)
+{
+  g_autofree const char **names = g_new0 (const char *, config->connections->len + 1);
+  g_autofree char *list = NULL;
+  const char *guess;
+
+  for (guint i = 0; i < config->connections->len; i++)
+    names[i] = ((CmaConnection *) config->connections->pdata[i])->name;
+  guess = cma_suggest (name, names);
+  list = g_strjoinv (", ", (char **) names);
+  g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE, "no connection named '%s'%s%s%s (configured: %s)",
+               name, guess ? "; did you mean '" : "", guess ? guess : "", guess ? "'?" : "", list);
+  return NULL;
 }
 
 GPtrArray *
@@ -542,10 +625,7 @@ cma_config_select (CmaConfig *config, const char *const *names, GError **error)
       for (guint i = 0; i < selected->len && !found; i++)
         found = strcmp (((CmaConnection *) selected->pdata[i])->name, names[n]) == 0;
       if (!found)
-        {
-          g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE, "no connection named '%s'", names[n]);
-          return NULL;
-        }
+        return fail_no_such_connection (config, names[n], error);
     }
   return g_steal_pointer (&selected);
 }

@@ -4,15 +4,57 @@
 #include "cma-guide.h"
 #include "cma-url.h"
 
+/* Appends @text after @first (the number or letter column), folded at
+ * word boundaries to @width columns with a hanging indent of @indent; a
+ * word longer than the line is kept whole. @width 0: one line. */
+static void
+append_wrapped (GString *out, const char *first, const char *text, guint indent, guint width)
+{
+  g_auto (GStrv) words = g_strsplit (text, " ", -1);
+  guint column = (guint) g_utf8_strlen (first, -1);
+
+  g_string_append (out, first);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      guint len = (guint) g_utf8_strlen (words[i], -1);
+
+      if (i > 0 && width > 0 && column + 1 + len > width)
+        {
+          g_string_append_printf (out, "\n%*s", (int) indent, "");
+          column = indent;
+        }
+      else if (i > 0)
+        {
+          g_string_append_c (out, ' ');
+          column++;
+        }
+      g_string_append (out, words[i]);
+      column += len;
+    }
+  g_string_append_c (out, '\n');
+}
+
 char *
-cma_guide_format_step (const CmaProduct *product, guint index)
+cma_guide_format_step (const CmaProduct *product, guint index, const char *cloud_site, guint width)
 {
   const CmaGuideStep *step = &product->steps[index];
   GString *out = g_string_new (NULL);
+  g_autofree char *number = g_strdup_printf ("%2u. ", index + 1);
 
-  g_string_append_printf (out, "%2u. %s\n", index + 1, step->text);
+  append_wrapped (out, number, step->text, 4, width);
+  if (step->picks_cloud_site && cloud_site != NULL)
+    {
+      g_autofree char *site = cma_url_cloud_site (cloud_site);
+      g_autofree char *line = g_strdup_printf ("Your site: %s", site);
+
+      append_wrapped (out, "      ", line, 6, width);
+    }
   for (guint i = 0; step->substeps != NULL && step->substeps[i] != NULL; i++)
-    g_string_append_printf (out, "      %c) %s\n", 'a' + i, step->substeps[i]);
+    {
+      g_autofree char *letter = g_strdup_printf ("      %c) ", 'a' + i);
+
+      append_wrapped (out, letter, step->substeps[i], 9, width);
+    }
   return g_string_free (out, FALSE);
 }
 
@@ -51,11 +93,10 @@ append_start (GString *out, const CmaProduct *product, const CmaStatusEntry *e)
 }
 
 char *
-cma_guide_format (const CmaProduct *product, const CmaPolicy *policy, const CmaStatusEntry *entries,
-                  guint n_entries, gboolean color)
+cma_guide_format_header (const CmaProduct *product, const CmaStatusEntry *entries, guint n_entries,
+                         gboolean color)
 {
   GString *out = g_string_new (NULL);
-  guint n_steps = cma_product_n_steps (product);
 
   g_string_append_printf (out, "Renew the %s (%s) container token\n\n", product->assistant_name,
                           product->assistant_abbrev);
@@ -64,17 +105,35 @@ cma_guide_format (const CmaProduct *product, const CmaPolicy *policy, const CmaS
       append_deadline (out, &entries[i], color);
       append_start (out, product, &entries[i]);
     }
+  return g_string_free (out, FALSE);
+}
+
+char *
+cma_guide_format (const CmaProduct *product, const CmaPolicy *policy, const CmaStatusEntry *entries,
+                  guint n_entries, gboolean color, guint width)
+{
+  GString *out = g_string_new (NULL);
+  g_autofree char *header = cma_guide_format_header (product, entries, n_entries, color);
+  g_autofree char *footer = NULL;
+  /* With several connections the steps cannot name one site; each is
+   * listed above with its site. */
+  const char *site = n_entries == 1 ? entries[0].conn->cloud_url : NULL;
+  guint n_steps = cma_product_n_steps (product);
+
+  g_string_append (out, header);
   g_string_append_printf (out, "\nIn %s Server or Data Center, as an administrator:\n\n",
                           product->product_name);
   for (guint i = 0; i < n_steps; i++)
     {
-      g_autofree char *step = cma_guide_format_step (product, i);
+      g_autofree char *step = cma_guide_format_step (product, i, site, width);
       g_string_append (out, step);
     }
-  g_string_append_printf (out,
-                          "\nThe token is then usable for %g days; record the renewal "
-                          "with '%s record' so the countdown starts again.\n\n"
-                          "Tip: %s\n",
-                          policy->lifetime_days, product->program, CMA_GUIDE_PRIVATE_TAB_TIP);
+  footer = g_strdup_printf ("The token is then usable for %g days; record the renewal with "
+                            "'%s record' so the countdown starts again.",
+                            policy->lifetime_days, product->program);
+  g_string_append_c (out, '\n');
+  append_wrapped (out, "", footer, 0, width);
+  g_string_append_c (out, '\n');
+  append_wrapped (out, "Tip: ", CMA_GUIDE_PRIVATE_TAB_TIP, 0, width);
   return g_string_free (out, FALSE);
 }

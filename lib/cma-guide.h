@@ -14,12 +14,21 @@ G_BEGIN_DECLS
   "(incognito) browser window: cached pages of the Migration Assistant are "                       \
   "a known cause."
 
-/* Step @index (0-based), numbered, with its sub-steps indented. */
-char *cma_guide_format_step (const CmaProduct *product, guint index);
+/* Step @index (0-based), numbered, with its sub-steps indented; the step
+ * where the site is picked names @cloud_site (NULL: not known). Lines are
+ * folded at @width columns (0: not folded). */
+char *cma_guide_format_step (const CmaProduct *product, guint index, const char *cloud_site,
+                             guint width);
+
+/* What comes before the steps: for each connection its state, deadlines,
+ * cloud site and where to log in. */
+char *cma_guide_format_header (const CmaProduct *product, const CmaStatusEntry *entries,
+                               guint n_entries, gboolean color);
 
 /* The whole guide: where to start for each connection (with the direct
  * URL where the product has one), the steps, each deadline, and the tip. */
 char *cma_guide_format (const CmaProduct *product, const CmaPolicy *policy,
-                        const CmaStatusEntry *entries, guint n_entries, gboolean color);
+                        const CmaStatusEntry *entries, guint n_entries, gboolean color,
+                        guint width);
 
 G_END_DECLS

@@ -28,6 +28,7 @@ struct _CmaLedger {
   CmaLedgerWarnFunc warn;
   gpointer warn_data;
   gboolean warned; /* the lines skipped were reported */
+  gint64 group;    /* -1: the state stays private */
 };
 
 typedef enum { FIELD_STRING, FIELD_INSTANT } FieldType;
@@ -54,6 +55,21 @@ static const RenewalField renewal_fields[] = {
   { "fingerprint", FIELD_STRING, RENEWAL_FIELD (fingerprint), FALSE },
 };
 
+/* Who renewed: the account, and under sudo the person too ("alice (sudo
+ * as root)"), since "root" alone does not say who to ask. SUDO_USER is
+ * trusted only when running as root, where sudo sets it. */
+static char *
+renewal_user (void)
+{
+  const char *sudo_user = g_getenv ("SUDO_USER");
+  const char *account = g_get_user_name ();
+
+  if (getuid () == 0 && sudo_user != NULL && *sudo_user != '\0' &&
+      g_strcmp0 (sudo_user, account) != 0)
+    return g_strdup_printf ("%s (sudo as %s)", sudo_user, account);
+  return g_strdup (account);
+}
+
 CmaRenewal *
 cma_renewal_new (CmaInstant at, const CmaConnection *conn, const char *method, const char *note)
 {
@@ -64,7 +80,7 @@ cma_renewal_new (CmaInstant at, const CmaConnection *conn, const char *method, c
   r->server_url = g_strdup (conn->server_url);
   r->cloud_url = g_strdup (conn->cloud_url);
   r->method = g_strdup (method);
-  r->user = g_strdup (g_get_user_name ());
+  r->user = renewal_user ();
   r->note = g_strdup (note);
   return r;
 }
@@ -104,6 +120,7 @@ cma_ledger_new (const char *dir, const char *program)
   g_autofree char *lock = g_strconcat (program, ".lock", NULL);
 
   ledger->lock_fd = -1;
+  ledger->group = -1;
   ledger->dir = g_strdup (dir);
   ledger->path = g_build_filename (dir, name, NULL);
   ledger->lock_path = g_build_filename (dir, lock, NULL);
@@ -128,6 +145,39 @@ cma_ledger_get_path (CmaLedger *ledger)
   return ledger->path;
 }
 
+void
+cma_ledger_set_group (CmaLedger *ledger, gint64 gid)
+{
+  ledger->group = gid;
+}
+
+/* Setgid, so every file created in it (the ledger is replaced by a new
+ * file on each write) belongs to the group without a chown. */
+static gboolean
+share_dir (CmaLedger *ledger, GError **error)
+{
+  if (ledger->group < 0)
+    return TRUE;
+  if (chown (ledger->dir, (uid_t) -1, (gid_t) ledger->group) != 0 ||
+      g_chmod (ledger->dir, 02750) != 0)
+    return set_errno_error (error, errno, "share state directory", ledger->dir);
+  return TRUE;
+}
+
+/* The ledger is as readable as its directory: private (0600) unless the
+ * directory was shared with a group (--state-group, or by hand, or by a
+ * unit's StateDirectoryMode), so a later write never takes the group's
+ * read access away. */
+static int
+ledger_mode (CmaLedger *ledger)
+{
+  GStatBuf st;
+
+  if (g_stat (ledger->dir, &st) == 0 && (st.st_mode & S_IRGRP))
+    return 0640;
+  return 0600;
+}
+
 /* Only writers create the state directory, so status and history run by a
  * monitoring agent leave nothing behind. Parents get ordinary modes; the
  * directory itself is private, since it tells who renewed what and when. */
@@ -139,7 +189,7 @@ ensure_dir (CmaLedger *ledger, GError **error)
   if (g_mkdir_with_parents (parent, 0755) != 0 ||
       (g_mkdir (ledger->dir, 0700) != 0 && errno != EEXIST))
     return set_errno_error (error, errno, "create state directory", ledger->dir);
-  return cma_ledger_check_dir (ledger->dir, error);
+  return share_dir (ledger, error) && cma_ledger_check_dir (ledger->dir, error);
 }
 
 gboolean
@@ -231,9 +281,13 @@ dup_member (JsonObject *obj, const char *name)
   if (node == NULL || JSON_NODE_HOLDS_NULL (node) ||
       json_node_get_value_type (node) != G_TYPE_STRING)
     return NULL;
-  /* Escaped as read: a note with CR or ESC, written by an older version
-   * or by hand, must not reach a terminal through history. */
-  return cma_text_sanitize (json_node_get_string (node), G_MAXSIZE);
+  /* Kept as written, so JSON output loses nothing; text output escapes
+   * control characters (a note with ESC written by hand must not reach a
+   * terminal). Only bytes that are not UTF-8, which JSON cannot carry, are
+   * escaped here. */
+  if (!g_utf8_validate (json_node_get_string (node), -1, NULL))
+    return cma_text_sanitize (json_node_get_string (node), G_MAXSIZE);
+  return g_strdup (json_node_get_string (node));
 }
 
 static gboolean
@@ -477,6 +531,19 @@ write_ledger (CmaLedger *ledger, int in, int out, const CmaRenewal *renewal, GEr
   return cma_file_write_all (out, line, strlen (line), ledger->path, error);
 }
 
+/* With --state-group the ledger is the group's to read: a new ledger gets
+ * the mode the shared directory implies, an existing one the group (later
+ * replacements keep both, as they keep the owner). */
+static gboolean
+share_ledger (CmaLedger *ledger, gboolean created, GError **error)
+{
+  if (ledger->group >= 0 && chown (ledger->path, (uid_t) -1, (gid_t) ledger->group) != 0)
+    return set_errno_error (error, errno, "share", ledger->path);
+  if ((created || ledger->group >= 0) && g_chmod (ledger->path, ledger_mode (ledger)) != 0)
+    return set_errno_error (error, errno, "set the mode of", ledger->path);
+  return TRUE;
+}
+
 gboolean
 cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
 {
@@ -498,7 +565,7 @@ cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
     close (out);
   if (!ok && tmp_path != NULL)
     g_unlink (tmp_path);
-  return ok;
+  return ok && share_ledger (ledger, in < 0, error);
 }
 
 gboolean
@@ -511,13 +578,19 @@ cma_renewal_matches (const CmaRenewal *r, const CmaConnection *conn)
 const CmaRenewal *
 cma_ledger_find_last (GPtrArray *renewals, const CmaConnection *conn)
 {
+  return cma_ledger_find_last_at (renewals, conn, G_MAXINT64);
+}
+
+const CmaRenewal *
+cma_ledger_find_last_at (GPtrArray *renewals, const CmaConnection *conn, CmaInstant at)
+{
   const CmaRenewal *last = NULL;
 
   for (guint i = 0; i < renewals->len; i++)
     {
       const CmaRenewal *r = renewals->pdata[i];
 
-      if (cma_renewal_matches (r, conn) && (last == NULL || r->at >= last->at))
+      if (r->at <= at && cma_renewal_matches (r, conn) && (last == NULL || r->at >= last->at))
         last = r;
     }
   return last;

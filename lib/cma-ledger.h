@@ -47,6 +47,10 @@ char *cma_ledger_default_dir (gboolean system, const char *localstatedir);
  * @dir (0700). */
 CmaLedger *cma_ledger_new (const char *dir, const char *program);
 void cma_ledger_free (CmaLedger *ledger);
+/* Let group @gid read the ledger, so monitoring needs no sudo: the lock
+ * then makes @dir setgid @gid, mode 2750, and the ledger is written 0640.
+ * Needs ownership of @dir (or root). -1: leave the modes alone. */
+void cma_ledger_set_group (CmaLedger *ledger, gint64 gid);
 const char *cma_ledger_get_path (CmaLedger *ledger);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaLedger, cma_ledger_free)
 
@@ -86,5 +90,9 @@ gboolean cma_renewal_matches (const CmaRenewal *renewal, const CmaConnection *co
 /* The newest renewal of the token that @conn's server holds for its cloud
  * site (matched on both URLs, so renaming a connection keeps its history). */
 const CmaRenewal *cma_ledger_find_last (GPtrArray *renewals, const CmaConnection *conn);
+/* The same among renewals recorded at or before @at: what was known then.
+ * A renewal recorded later cannot vouch for an earlier instant. */
+const CmaRenewal *cma_ledger_find_last_at (GPtrArray *renewals, const CmaConnection *conn,
+                                           CmaInstant at);
 
 G_END_DECLS

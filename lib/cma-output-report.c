@@ -5,6 +5,7 @@
 
 #include "cma-attempts.h"
 #include "cma-output-formats.h"
+#include "cma-json-pretty.h"
 #include "cma-output-report.h"
 
 void
@@ -18,16 +19,14 @@ cma_output_json_header (JsonBuilder *b, const CmaProduct *product)
   json_builder_add_string_value (b, product->id);
 }
 
+/* Every JSON document the programs print: numbers without binary-fraction
+ * tails (cma_json_pretty), one trailing newline. */
 char *
 cma_output_json_to_string (JsonBuilder *b)
 {
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) root = json_builder_get_root (b);
-  g_autofree char *data = NULL;
+  g_autofree char *data = cma_json_pretty (root);
 
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  data = json_generator_to_data (gen, NULL);
   return g_strconcat (data, "\n", NULL);
 }
 

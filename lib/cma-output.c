@@ -9,6 +9,7 @@
 #include "cma-error.h"
 #include "cma-output-formats.h"
 #include "cma-output.h"
+#include "cma-text.h"
 
 static const char *const format_names[] = { "text", "json", "nagios", "prometheus", "ics" };
 
@@ -67,6 +68,8 @@ nagios_phrase (const CmaStatusEntry *e)
   g_autofree char *until = NULL;
   char days[G_ASCII_DTOSTR_BUF_SIZE];
 
+  if (!v->known && e->recorded_later)
+    return g_strdup_printf ("%s has nothing recorded by then", e->conn->name);
   if (!v->known)
     return g_strdup_printf ("%s has no renewal recorded", e->conn->name);
   until = cma_time_format_iso (v->usable_until);
@@ -127,10 +130,29 @@ append_local (GString *out, const char *label, CmaInstant instant)
   g_string_append_printf (out, "  %-14s %s\n", label, when);
 }
 
+/* A copy of @r for a terminal: every string the ledger held escaped by
+ * cma_text_sanitize (control characters as \xNN, backslashes doubled). */
+static CmaRenewal *
+renewal_for_display (const CmaRenewal *r)
+{
+  CmaRenewal *d = g_new0 (CmaRenewal, 1);
+
+  d->at = r->at;
+  d->connection = cma_text_sanitize (r->connection, G_MAXSIZE);
+  d->server_url = cma_text_sanitize (r->server_url, G_MAXSIZE);
+  d->cloud_url = cma_text_sanitize (r->cloud_url, G_MAXSIZE);
+  d->method = cma_text_sanitize (r->method, G_MAXSIZE);
+  d->user = cma_text_sanitize (r->user, G_MAXSIZE);
+  d->note = cma_text_sanitize (r->note, G_MAXSIZE);
+  d->fingerprint = cma_text_sanitize (r->fingerprint, G_MAXSIZE);
+  return d;
+}
+
 static void
 status_text_entry (GString *out, const CmaStatusEntry *e, gboolean color)
 {
-  g_autofree char *phrase = cma_output_days_phrase (&e->verdict);
+  g_autofree char *phrase = e->recorded_later ? g_strdup ("nothing recorded by then")
+                                              : cma_output_days_phrase (&e->verdict);
 
   g_string_append_printf (out, "%s: ", e->conn->name);
   append_state (out, e->verdict.state, color);
@@ -142,15 +164,18 @@ status_text_entry (GString *out, const CmaStatusEntry *e, gboolean color)
       g_autofree char *failing = cma_output_failure_phrase (e->failure, TRUE);
       g_string_append_printf (out, "  %s\n", failing);
     }
+  if (e->recorded_later)
+    return; /* a past instant: advice for now would mislead */
   if (!e->verdict.known)
     {
       g_string_append (out, "  renew the token now, then record it (or run 'renew')\n");
       return;
     }
   {
-    g_autofree char *when = cma_time_format_local (e->last->at);
-    g_string_append_printf (out, "  %-14s %s (%s%s%s)\n", "last renewed:", when, e->last->method,
-                            e->last->user ? " by " : "", e->last->user ? e->last->user : "");
+    g_autoptr (CmaRenewal) last = renewal_for_display (e->last);
+    g_autofree char *when = cma_time_format_local (last->at);
+    g_string_append_printf (out, "  %-14s %s (%s%s%s)\n", "last renewed:", when, last->method,
+                            last->user ? " by " : "", last->user ? last->user : "");
   }
   append_local (out, "warning from:", e->verdict.warning_from);
   append_local (out, "usable until:", e->verdict.usable_until);
@@ -195,19 +220,6 @@ add_member_string (JsonBuilder *b, const char *name, const char *value)
     json_builder_add_null_value (b);
 }
 
-static char *
-builder_to_string (JsonBuilder *b)
-{
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  g_autofree char *data = NULL;
-
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  data = json_generator_to_data (gen, NULL);
-  return g_strconcat (data, "\n", NULL);
-}
-
 static void
 status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
 {
@@ -224,8 +236,8 @@ status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
   add_instant (b, "usable_until", v->known, v->usable_until);
   json_builder_set_member_name (b, "days_left");
   if (v->known)
-    /* Four decimals: better than a second's resolution is noise. */
-    json_builder_add_double_value (b, round (v->days_left * 1e4) / 1e4);
+    /* One decimal, as people read it (adding 0.0 turns -0.0 into 0.0). */
+    json_builder_add_double_value (b, round (v->days_left * 10) / 10 + 0.0);
   else
     json_builder_add_null_value (b);
   cma_output_failure_json (b, e->failure);
@@ -247,7 +259,7 @@ status_json (const CmaProduct *product, const CmaStatusEntry *entries, guint n, 
     status_json_entry (b, &entries[i]);
   json_builder_end_array (b);
   json_builder_end_object (b);
-  return builder_to_string (b);
+  return cma_output_json_to_string (b);
 }
 
 /* Nagios perfdata labels are quoted; a quote inside is doubled. */
@@ -257,7 +269,29 @@ perf_label (const char *name)
   g_auto (GStrv) parts = g_strsplit (name, "'", -1);
   g_autofree char *escaped = g_strjoinv ("''", parts);
 
-  return g_strdup_printf ("'%s_days_left'", escaped);
+  return g_strdup_printf ("'%s_seconds_left'", escaped);
+}
+
+/* One perfdata item that agrees with the state at every second: the value
+ * is whole seconds left (exact, as the policy counts), and "@~:N" alerts
+ * when the value is N or less, boundary included, which is the policy's
+ * "N days or fewer remain". Rounded days could not: 5.0 days is both
+ * the last OK second and the first WARNING one. */
+static void
+append_perfdata (GString *out, const CmaPolicy *policy, const CmaStatusEntry *e)
+{
+  g_autofree char *label = perf_label (e->conn->name);
+  const CmaVerdict *v = &e->verdict;
+
+  g_string_append_printf (out, " %s=", label);
+  if (v->known)
+    g_string_append_printf (out, "%" G_GINT64_FORMAT "s", v->seconds_left);
+  else
+    g_string_append (out, "U");
+  g_string_append_printf (
+      out, ";@~:%" G_GINT64_FORMAT ";@~:%" G_GINT64_FORMAT ";;%" G_GINT64_FORMAT,
+      cma_days_to_seconds (policy->warning_days), cma_days_to_seconds (policy->critical_days),
+      cma_days_to_seconds (policy->lifetime_days));
 }
 
 static void
@@ -302,22 +336,7 @@ status_nagios (const CmaProduct *product, const CmaPolicy *policy, const CmaStat
   nagios_summary (out, entries, n);
   g_string_append (out, " |");
   for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *label = perf_label (entries[i].conn->name);
-      char value[G_ASCII_DTOSTR_BUF_SIZE] = "U";
-      char warn[G_ASCII_DTOSTR_BUF_SIZE], crit[G_ASCII_DTOSTR_BUF_SIZE];
-      char max[G_ASCII_DTOSTR_BUF_SIZE];
-
-      /* Adding 0.0 turns -0.0 into 0.0. */
-      if (entries[i].verdict.known)
-        g_ascii_formatd (value, sizeof value, "%.1f",
-                         round (entries[i].verdict.days_left * 10) / 10 + 0.0);
-      /* "5:" alerts below 5, the range syntax for "fewer than 5 days left". */
-      g_ascii_formatd (warn, sizeof warn, "%g", policy->warning_days);
-      g_ascii_formatd (crit, sizeof crit, "%g", policy->critical_days);
-      g_ascii_formatd (max, sizeof max, "%g", policy->lifetime_days);
-      g_string_append_printf (out, " %s=%s;%s:;%s:;0;%s", label, value, warn, crit, max);
-    }
+    append_perfdata (out, policy, &entries[i]);
   g_string_append_c (out, '\n');
   return g_string_free (out, FALSE);
 }
@@ -356,7 +375,7 @@ status_failure_json (const CmaProduct *product, const char *message)
   json_builder_begin_array (b);
   json_builder_end_array (b);
   json_builder_end_object (b);
-  return builder_to_string (b);
+  return cma_output_json_to_string (b);
 }
 
 static char *
@@ -387,26 +406,94 @@ cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format, co
     }
 }
 
+/* @text padded with spaces to @width characters (not bytes: names and
+ * users may be UTF-8). */
+static void
+append_padded (GString *out, const char *text, guint width)
+{
+  guint len = (guint) g_utf8_strlen (text, -1);
+
+  g_string_append (out, text);
+  for (; len < width; len++)
+    g_string_append_c (out, ' ');
+}
+
+/* A note in double quotes, with quotes inside escaped so where it ends
+ * stays clear. Backslashes and control characters were escaped when the
+ * ledger was read (cma_text_sanitize), so they are not escaped twice. */
+static void
+append_quoted (GString *out, const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* The widths of the connection and user columns: the widest value or
+ * header, so long names keep the columns aligned. */
+static void
+history_widths (GPtrArray *renewals, guint *conn_width, guint *user_width)
+{
+  *conn_width = strlen ("CONNECTION");
+  *user_width = strlen ("USER");
+  for (guint i = 0; i < renewals->len; i++)
+    {
+      const CmaRenewal *r = renewals->pdata[i];
+
+      *conn_width = MAX (*conn_width, (guint) g_utf8_strlen (r->connection, -1));
+      *user_width = MAX (*user_width, (guint) g_utf8_strlen (r->user ? r->user : "-", -1));
+    }
+}
+
+static void
+history_row (GString *out, const char *when, const char *conn, const char *method, const char *user,
+             guint conn_width, guint user_width)
+{
+  append_padded (out, when, 20);
+  g_string_append (out, "  ");
+  append_padded (out, conn, conn_width);
+  g_string_append (out, "  ");
+  append_padded (out, method, 6);
+  g_string_append (out, "  ");
+  append_padded (out, user, user_width);
+  g_string_append (out, "  ");
+}
+
 static char *
-history_text (GPtrArray *renewals)
+history_text (GPtrArray *ledger_renewals)
 {
   GString *out = g_string_new (NULL);
+  g_autoptr (GPtrArray) renewals =
+      g_ptr_array_new_full (ledger_renewals->len, (GDestroyNotify) cma_renewal_free);
+  guint conn_width, user_width;
 
-  if (renewals->len == 0)
+  if (ledger_renewals->len == 0)
     return g_string_free (out, FALSE);
-  g_string_append_printf (out, "%-20s  %-12s  %-6s  %-10s  %s\n", "RENEWED", "CONNECTION", "METHOD",
-                          "USER", "CLOUD SITE / NOTE");
+  for (guint i = 0; i < ledger_renewals->len; i++)
+    g_ptr_array_add (renewals, renewal_for_display (ledger_renewals->pdata[i]));
+  history_widths (renewals, &conn_width, &user_width);
+  history_row (out, "RENEWED", "CONNECTION", "METHOD", "USER", conn_width, user_width);
+  g_string_append (out, "CLOUD SITE / NOTE\n");
   for (guint i = 0; i < renewals->len; i++)
     {
       const CmaRenewal *r = renewals->pdata[i];
       g_autofree char *when = cma_time_format_local (r->at);
 
-      g_string_append_printf (out, "%-20s  %-12s  %-6s  %-10s  %s", when, r->connection, r->method,
-                              r->user ? r->user : "-", r->cloud_url);
+      history_row (out, when, r->connection, r->method, r->user ? r->user : "-", conn_width,
+                   user_width);
+      g_string_append (out, r->cloud_url);
       if (r->fingerprint)
         g_string_append_printf (out, " [token %s]", r->fingerprint);
       if (r->note)
-        g_string_append_printf (out, " \"%s\"", r->note);
+        {
+          g_string_append_c (out, ' ');
+          append_quoted (out, r->note);
+        }
       g_string_append_c (out, '\n');
     }
   return g_string_free (out, FALSE);
@@ -425,7 +512,7 @@ history_json (const CmaProduct *product, GPtrArray *renewals)
     cma_renewal_build_json (renewals->pdata[i], b, TRUE);
   json_builder_end_array (b);
   json_builder_end_object (b);
-  return builder_to_string (b);
+  return cma_output_json_to_string (b);
 }
 
 char *

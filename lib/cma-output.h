@@ -26,7 +26,8 @@ gboolean cma_output_format_parse (const char *text, guint allowed, CmaOutputForm
 
 typedef struct {
   const CmaConnection *conn;
-  const CmaRenewal *last; /* NULL: nothing recorded */
+  const CmaRenewal *last;  /* NULL: nothing recorded */
+  gboolean recorded_later; /* nothing at or before the instant, but after it */
   CmaVerdict verdict;
   const CmaFailure *failure; /* failed attempts since the last renewal, or NULL */
   gboolean failing;          /* due, and the last attempt failed: at least WARNING */

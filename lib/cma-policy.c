@@ -60,7 +60,8 @@ cma_policy_evaluate (const CmaPolicy *policy, gboolean known, CmaInstant renewed
   out->usable_until = renewed_at + cma_days_to_seconds (policy->lifetime_days);
   out->warning_from = out->usable_until - cma_days_to_seconds (policy->warning_days);
   critical_from = out->usable_until - cma_days_to_seconds (policy->critical_days);
-  out->days_left = (double) (out->usable_until - now) / SECONDS_PER_DAY;
+  out->seconds_left = out->usable_until - now;
+  out->days_left = (double) out->seconds_left / SECONDS_PER_DAY;
 
   /* "N days or fewer remain" includes the boundary instant: exactly 16
    * days after a renewal the assistant already says "expires in 5 days". */

@@ -43,6 +43,7 @@ typedef struct {
   CmaInstant renewed_at;
   CmaInstant warning_from; /* first instant in WARNING */
   CmaInstant usable_until; /* first instant in CRITICAL */
+  gint64 seconds_left;     /* usable_until - now, exact; <= 0 once expired */
   double days_left;        /* fractional; negative once expired */
 } CmaVerdict;
 

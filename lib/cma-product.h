@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 typedef struct {
   const char *text;            /* what to do, with the UI's labels in quotes */
   const char *const *substeps; /* NULL-terminated alternatives or details, or NULL */
+  gboolean picks_cloud_site;   /* the step where the user picks the site: name it */
 } CmaGuideStep;
 
 typedef struct {

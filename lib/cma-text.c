@@ -30,6 +30,9 @@ append_one (GString *out, const char *p, const char *end)
       for (const char *b = p; b < g_utf8_next_char (p); b++)
         g_string_append_printf (out, "\\x%02X", (guchar) *b);
     }
+  else if (c == '\\')
+    /* Doubled, so that an escape we wrote and one the text held differ. */
+    g_string_append (out, "\\\\");
   else
     g_string_append_len (out, p, g_utf8_next_char (p) - p);
   return g_utf8_next_char (p);

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 #define CMA_TEXT_SHORT 200
 
 /* A copy of @text (NULL gives NULL) with every control character (C0, DEL,
- * C1) and every byte of invalid UTF-8 written as \xNN, cut to at most
+ * C1) and every byte of invalid UTF-8 written as \xNN and a backslash as
+ * \\ (so the result reads back unambiguously), cut to at most
  * @max bytes of output plus "…" when longer. */
 char *cma_text_sanitize (const char *text, gsize max);
 

@@ -158,3 +158,83 @@ cma_time_format_local (CmaInstant instant)
 
   return format_with_year (dt, " %H:%M %Z");
 }
+
+/* ---- --at: a TIME, or one relative to an injected now ---- */
+
+/* A century either way: far enough for any plan, and no overflow. */
+#define MAX_OFFSET_SECONDS ((gint64) 36525 * 86400)
+/* 9999-12-31T23:59:59Z, the last instant ISO 8601 output can show. */
+#define MAX_EPOCH          G_GINT64_CONSTANT (253402300799)
+
+static gint64
+unit_seconds (char unit)
+{
+  switch (unit)
+    {
+    case 's':
+      return 1;
+    case 'm':
+      return 60;
+    case 'h':
+      return 3600;
+    case 'd':
+      return 86400;
+    case 'w':
+      return 7 * 86400;
+    default:
+      return 0;
+    }
+}
+
+/* "+14d", "-3d", "+36h", "+90m", "+2w", "-30s": sign, digits, one unit. */
+static gboolean
+parse_offset (const char *text, CmaInstant now, CmaInstant *out)
+{
+  gsize len = strlen (text);
+  g_autofree char *digits = NULL;
+  gint64 unit = len >= 3 ? unit_seconds (text[len - 1]) : 0;
+  guint64 n;
+
+  if ((text[0] != '+' && text[0] != '-') || unit == 0)
+    return FALSE;
+  digits = g_strndup (text + 1, len - 2);
+  if (!g_ascii_string_to_unsigned (digits, 10, 0, (guint64) (MAX_OFFSET_SECONDS / unit), &n, NULL))
+    return FALSE;
+  *out = now + (text[0] == '-' ? -1 : 1) * (gint64) n * unit;
+  return TRUE;
+}
+
+/* "@1796112000": seconds since the epoch, as date(1) takes them. */
+static gboolean
+parse_epoch (const char *text, CmaInstant *out)
+{
+  guint64 n;
+
+  if (text[0] != '@' ||
+      !g_ascii_string_to_unsigned (text + 1, 10, 0, (guint64) MAX_EPOCH, &n, NULL))
+    return FALSE;
+  *out = (CmaInstant) n;
+  return TRUE;
+}
+
+gboolean
+cma_time_parse_at (const char *text, CmaInstant now, CmaInstant *out, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (strcmp (text, "now") == 0)
+    {
+      *out = now;
+      return TRUE;
+    }
+  if (parse_offset (text, now, out) || parse_epoch (text, out) ||
+      cma_time_parse (text, out, &local_error))
+    return TRUE;
+  g_set_error (error, local_error->domain, local_error->code,
+               "%s; or now, an offset from now such as +14d, -3d or +36h (units s, m, h, d, "
+               "w), or @SECONDS since the epoch",
+               local_error->message);
+  return FALSE;
+}

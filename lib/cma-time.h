@@ -33,6 +33,11 @@ CmaInstant cma_clock_now (void);
  * "2026-12-01T09:30:15" (local), any of those with "Z" or "+02:00", or "now". */
 gboolean cma_time_parse (const char *text, CmaInstant *out, GError **error);
 
+/* --at TIME: what cma_time_parse() takes, "now" (@now), an offset from
+ * @now ("+14d", "-3d", "+36h"; units s, m, h, d, w; at most a century), or
+ * "@SECONDS" since the epoch. */
+gboolean cma_time_parse_at (const char *text, CmaInstant now, CmaInstant *out, GError **error);
+
 /* "2026-12-01T08:30:00Z": for JSON, the ledger and hooks. Both formats
  * clamp an instant outside the range to its nearest end. */
 char *cma_time_format_iso (CmaInstant instant);

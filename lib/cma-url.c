@@ -11,33 +11,64 @@
 #include "cma-error.h"
 #include "cma-url.h"
 
+/* The URL itself is not repeated: it may come from a file the caller
+ * cannot read (a configuration named with -c under sudo). */
 static gboolean
-fail (GError **error, const char *what, const char *url, const char *why)
+fail (GError **error, const char *what, const char *why)
 {
-  g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "invalid %s '%s': %s", what, url, why);
+  g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "invalid %s: %s", what, why);
   return FALSE;
 }
 
+/* "mailto:x" has a scheme (to refuse as such); "jira.example.com:8080/x"
+ * and "jira/rest" have none, though GUri reads the first as one. */
 static gboolean
-check_parts (GUri *uri, const char *what, const char *url, GError **error)
+has_scheme (const char *url)
+{
+  const char *colon = strchr (url, ':');
+
+  if (colon == NULL || colon == url || !g_ascii_isalpha (*url) || g_ascii_isdigit (colon[1]))
+    return FALSE;
+  for (const char *p = url; p < colon; p++)
+    if (!g_ascii_isalnum (*p) && *p != '+' && *p != '-' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
+/* Mistakes people make that GUri would report in its own terms:
+ * "jira.example.com:8080/jira" parses with the scheme "jira.example.com". */
+static gboolean
+check_text (const char *url, const char *what, GError **error)
+{
+  if (strstr (url, " #") != NULL || strstr (url, "\t#") != NULL)
+    return fail (error, what,
+                 "a # comment must be on a line of its own; after a value it is part of it");
+  if (!has_scheme (url))
+    return fail (error, what,
+                 "no scheme: add https:// in front (or http:// for a plain-HTTP server)");
+  return TRUE;
+}
+
+static gboolean
+check_parts (GUri *uri, const char *what, GError **error)
 {
   const char *scheme = g_uri_get_scheme (uri);
 
   if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
-    return fail (error, what, url, "only http:// and https:// are supported");
+    return fail (error, what, "only http:// and https:// are supported");
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    return fail (error, what, url, "no host name");
+    return fail (error, what, "no host name");
   /* GUri does not vet host characters; catch "exa mple.com" here rather
    * than as a confusing DNS failure at renewal time. */
   for (const char *h = g_uri_get_host (uri); *h != '\0'; h++)
     if (!g_ascii_isalnum (*h) && *h != '-' && *h != '.' && *h != ':' && *h != '_')
-      return fail (error, what, url, "invalid character in host name");
+      return fail (error, what, "invalid character in host name");
   if (g_uri_get_userinfo (uri) != NULL)
-    return fail (error, what, url,
+    return fail (error, what,
                  "user or password in the URL; credentials belong in the "
                  "configuration's token files");
   if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
-    return fail (error, what, url, "a base URL has no query or fragment");
+    return fail (error, what, "a base URL has no query or fragment");
   return TRUE;
 }
 
@@ -57,13 +88,15 @@ cma_url_normalize (const char *url, const char *what, GError **error)
       g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "empty %s", what);
       return NULL;
     }
+  if (!check_text (url, what, error))
+    return NULL;
   uri = g_uri_parse (url, G_URI_FLAGS_SCHEME_NORMALIZE, &local_error);
   if (uri == NULL)
     {
-      fail (error, what, url, "not an absolute URL such as https://jira.example.com/");
+      fail (error, what, "not an absolute URL such as https://jira.example.com/");
       return NULL;
     }
-  if (!check_parts (uri, what, url, error))
+  if (!check_parts (uri, what, error))
     return NULL;
 
   scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);
@@ -84,6 +117,21 @@ cma_url_normalize (const char *url, const char *what, GError **error)
                     : g_strdup_printf ("%s://[%s]%s/", scheme, host, path);
   return port > 0 ? g_strdup_printf ("%s://%s:%d%s/", scheme, host, port, path)
                   : g_strdup_printf ("%s://%s%s/", scheme, host, path);
+}
+
+char *
+cma_url_normalize_cloud (const char *url, const char *what, GError **error)
+{
+  g_autofree char *normalized = cma_url_normalize (url, what, error);
+
+  if (normalized == NULL)
+    return NULL;
+  if (g_str_has_prefix (normalized, "http://"))
+    {
+      fail (error, what, "Atlassian cloud sites are served over https only: use https://");
+      return NULL;
+    }
+  return g_steal_pointer (&normalized);
 }
 
 gboolean

@@ -10,6 +10,8 @@ G_BEGIN_DECLS
  * but http and https, user information (secrets never go into URLs), a
  * query or a fragment. @what names the URL in the error ("server URL"). */
 char *cma_url_normalize (const char *url, const char *what, GError **error);
+/* The same for a cloud site, which is https only. */
+char *cma_url_normalize_cloud (const char *url, const char *what, GError **error);
 
 /* TRUE when the URL's host is a loopback address or "localhost": the only
  * place where plain http is allowed to carry credentials. */

@@ -48,7 +48,7 @@ for p in $PRODUCTS; do
     stdout_has "^  renewal failing since [0-9-]+ [0-9:]+ UTC, 2 attempts: last error .*cloud"
   run "$PROG" status $s -o nagios
   check "$p: nagios: WARNING names the failure" 1 \
-    "^$ABBREV TOKEN WARNING - prod expires in 6\\.0 days \\([^)]*\\), renewal failing since [^,]+, 2 attempts: last error [^|]+ \\| 'prod_days_left'=6\\.0;"
+    "^$ABBREV TOKEN WARNING - prod expires in 6\\.0 days \\([^)]*\\), renewal failing since [^,]+, 2 attempts: last error [^|]+ \\| 'prod_seconds_left'=51[0-9][0-9][0-9][0-9]s;"
   run "$PROG" status $s -o json
   check "$p: json: WARNING" 1
   check_jq "$p: json: last_failure with at, since, attempts, class, message" \

@@ -49,7 +49,7 @@ for p in $PRODUCTS; do
   before="$test_tmpdir/before-$p"
 
   start_sim "$p"
-  run "$PROG" record -c "$CONF" --state-dir "$state" --at "$(iso_at $((now - 10 * 86400)))" -n setup
+  run "$PROG" record -c "$CONF" --state-dir "$state" --at "$(iso_at $((now - 10 * 86400)))" -m setup
   check "$p: a manual renewal ten days ago is recorded" 0 ""
   [ -s "$ledger" ] || { echo "Bail out! $p: no ledger at $ledger"; exit 1; }
   cp "$ledger" "$before"

@@ -53,13 +53,13 @@ for p in $PRODUCTS; do
   # prod was renewed on 11-01, test on 10-20: at 11-10, 12.0 and 0.0 days left.
   at=2026-11-10T00:00:00Z
   run "$CHECK" --config "$conf" --state-dir "$st" --at "$at" -C prod
-  check "$plugin_name -C prod: OK" 0 "^$ABBREV TOKEN OK - prod expires in 12\\.0 days \\(2026-11-22T00:00:00Z\\) \\| 'prod_days_left'=12\\.0;5:;0:;0;21\$"
+  check "$plugin_name -C prod: OK" 0 "^$ABBREV TOKEN OK - prod expires in 12\\.0 days \\(2026-11-22T00:00:00Z\\) \\| 'prod_seconds_left'=1036800s;@~:432000;@~:0;;1814400\$"
   run "$CHECK" --config "$conf" --state-dir "$st" --at "$at" -C prod -w 12.5 -c 2
   check "$plugin_name -w 12.5 -c 2: WARNING, thresholds in the perfdata" 1 \
-    "^$ABBREV TOKEN WARNING - prod expires in 12\\.0 days .*'prod_days_left'=12\\.0;12\\.5:;2:;0;21\$"
+    "^$ABBREV TOKEN WARNING - prod expires in 12\\.0 days .*'prod_seconds_left'=1036800s;@~:1080000;@~:172800;;1814400\$"
   run "$CHECK" --config "$conf" --state-dir "$st" --at "$at" --warning 13 --critical 12
   check "$plugin_name --warning 13 --critical 12, both connections: CRITICAL" 2 \
-    "^$ABBREV TOKEN CRITICAL - prod expires in 12\\.0 days \\(2026-11-22T00:00:00Z\\), test expired 0\\.0 days ago \\(2026-11-10T00:00:00Z\\) \\| 'prod_days_left'=12\\.0;13:;12:;0;21 'test_days_left'=0\\.0;13:;12:;0;21\$"
+    "^$ABBREV TOKEN CRITICAL - prod expires in 12\\.0 days \\(2026-11-22T00:00:00Z\\), test expired 0\\.0 days ago \\(2026-11-10T00:00:00Z\\) \\| 'prod_seconds_left'=1036800s;@~:1123200;@~:1036800;;1814400 'test_seconds_left'=0s;@~:1123200;@~:1036800;;1814400\$"
   assert "$plugin_name: one line" one_line
   run "$PROG" status -o nagios -c "$conf" --state-dir "$st" --at "$at" --warning-days 13 --critical-days 12
   status_line=$out
@@ -67,9 +67,9 @@ for p in $PRODUCTS; do
   assert "$plugin_name prints what status -o nagios prints" [ "$out" = "$status_line" ]
   run "$CHECK" --config "$conf" --state-dir "$test_tmpdir/$p-empty" --at "$at"
   check "$plugin_name: nothing recorded: UNKNOWN with perfdata U" 3 \
-    "^$ABBREV TOKEN UNKNOWN - .*prod has no renewal recorded.* \\| .*'prod_days_left'=U;5:;0:;0;21"
+    "^$ABBREV TOKEN UNKNOWN - .*prod has no renewal recorded.* \\| .*'prod_seconds_left'=U;@~:432000;@~:0;;1814400"
   run "$CHECK" --config "$conf" --state-dir "$st" -C nope
-  check "$plugin_name -C unknown: UNKNOWN" 3 "^$ABBREV TOKEN UNKNOWN - no connection named 'nope'\$"
+  check "$plugin_name -C unknown: UNKNOWN" 3 "^$ABBREV TOKEN UNKNOWN - no connection named 'nope' \(configured: prod, test\)\$"
   run "$CHECK" --config "$test_tmpdir/missing.conf" --state-dir "$st"
   check "$plugin_name --config missing: UNKNOWN" 3 "^$ABBREV TOKEN UNKNOWN - .*missing\\.conf"
   assert "$plugin_name --config missing: one line" one_line

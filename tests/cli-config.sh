@@ -53,11 +53,16 @@ EOF
   check "$NAME: -C twice selects both" 3
   check_jq "$NAME: -C twice: both, in file order" '[.connections[].name] == ["prod", "test-2.eu_x"]'
   run "$PROG" status --state-dir "$st" -c "$conf" -C nope --at "$T" -o nagios
-  check "$NAME: status -C unknown name: UNKNOWN" 3 "^$NAME: no connection named 'nope'\$"
+  check "$NAME: status -C unknown name: UNKNOWN, listing the configured ones" 3 \
+    "^$NAME: no connection named 'nope' \\(configured: prod, test-2\\.eu_x\\)\$"
+  run "$PROG" status --state-dir "$st" -c "$conf" -C prdo --at "$T"
+  check "$NAME: -C prdo: did you mean 'prod'?" 3 \
+    "^$NAME: no connection named 'prdo'; did you mean 'prod'\\? \\(configured: prod, test-2\\.eu_x\\)\$"
+  run "$PROG" status --state-dir "$st" -c "$conf" -C nope --at "$T" -o nagios
   assert "$NAME: status -C unknown name: nagios line" stdout_has "^$ABBREV TOKEN UNKNOWN - no connection named 'nope'"
   for cmd in record guide history; do
     run "$PROG" $cmd --state-dir "$st" -c "$conf" -C nope </dev/null
-    check "$NAME: $cmd -C unknown name: usage error" 64 "^$NAME: no connection named 'nope'\$"
+    check "$NAME: $cmd -C unknown name: usage error" 64 "^$NAME: no connection named 'nope' \\(configured: "
   done
 
   # --cloud-url replaces the file's connections.
@@ -90,22 +95,31 @@ EOF
   for url in ftp://acme.atlassian.net https://user@acme.atlassian.net \
              'https://acme.atlassian.net/?x=1' 'https://acme.atlassian.net/#top' acme.atlassian.net; do
     run "$PROG" status --state-dir "$st" --cloud-url "$url" -o nagios
-    check "$NAME: status --cloud-url $url: UNKNOWN" 3 "^$NAME: invalid cloud URL '$(re_quote "$url")'"
+    check "$NAME: status --cloud-url $url: UNKNOWN" 3 "^$NAME: invalid cloud URL: "
     run "$PROG" record --state-dir "$st" --cloud-url "$url"
     check "$NAME: record --cloud-url $url refused" 78 "invalid cloud URL"
   done
 
+  run "$PROG" status --state-dir "$st" --cloud-url http://acme.atlassian.net -o nagios
+  check "$NAME: --cloud-url over plain http: refused, cloud sites are https" 3 \
+    "^$NAME: invalid cloud URL: Atlassian cloud sites are served over https only: use https://\$"
+  run "$PROG" record --state-dir "$st" --server-url jira.example.com:8080/jira --cloud-url https://acme.atlassian.net
+  check "$NAME: --server-url without a scheme: add https://" 78 \
+    "^$NAME: invalid server URL: no scheme: add https:// in front"
+
   # ---- errors in the file name FILE:LINE ----
   printf '[defaults]\ncloud-url = https://acme.atlassian.net\n\n[connection prod]\nserver-url = https://prod.example.com\ncolour = blue\n' >"$conf"
-  bad_config "unknown key" 6 "unknown key 'colour' in \\[connection prod\\]"
+  bad_config "unknown key" 6 "unknown key\$"
+  printf '[connection prod]\ncloud-url = https://acme.atlassian.net\nserver_url = https://prod.example.com\n' >"$conf"
+  bad_config "server_url: did you mean server-url" 3 "unknown key; did you mean 'server-url'\\?\$"
   printf '[defaults]\ncloud-url = https://acme.atlassian.net\nserver-user = admin\n\n[connexion prod]\n' >"$conf"
-  bad_config "unknown group" 5 'unknown group \[connexion prod\]'
+  bad_config "unknown group" 5 'unknown group; expected \[defaults\] or \[connection NAME\]'
   printf '[connection prod]\nserver-url = https://prod.example.com\ncloud-url = https://acme.atlassian.net/wiki?x=1\n' >"$conf"
-  bad_config "URL with a query" 3 "invalid cloud-url 'https://acme\\.atlassian\\.net/wiki\\?x=1'"
+  bad_config "URL with a query" 3 "invalid cloud-url: a base URL has no query"
   printf '[connection prod]\ncloud-url = https://acme.atlassian.net\n  server-url = gopher://prod.example.com\n' >"$conf"
-  bad_config "URL with another scheme" 3 "invalid server-url 'gopher://"
+  bad_config "URL with another scheme" 3 "invalid server-url: only http:// and https://"
   printf '[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = soon\n' >"$conf"
-  bad_config "bad number" 3 "timeout must be a number of at least 1, not 'soon'"
+  bad_config "bad number" 3 "timeout must be a number of at least 1\$"
   printf '[connection prod]\ncloud-url = https://acme.atlassian.net\nwarning-days = 7\n' >"$conf"
   bad_config "policy key in a connection" 3 'unknown key .*policy keys belong in \[defaults\]'
   printf '[defaults]\nlifetime-days = 21\nwarning-days = 21\n\n[connection prod]\ncloud-url = https://acme.atlassian.net\n' >"$conf"
@@ -113,17 +127,35 @@ EOF
   printf '[defaults]\nwarning-days = -1\n[connection prod]\ncloud-url = https://acme.atlassian.net\n' >"$conf"
   bad_config "negative warning-days" 2 'warning-days must be a number of at least 0'
   printf '[connection prod]\ncloud-url = https://acme.atlassian.net\n\n[connection p r o d]\ncloud-url = https://acme.atlassian.net\n' >"$conf"
-  bad_config "connection name with spaces" 4 "connection name 'p r o d' may only use"
+  bad_config "connection name with spaces" 4 "a connection name may only use"
   printf '# prod\n[connection prod]\nserver-url = https://prod.example.com\n' >"$conf"
-  bad_config "connection without cloud-url" 2 "connection 'prod' has no cloud-url"
+  bad_config "connection without cloud-url" 2 "connection has no cloud-url"
   printf '[connection prod]\ncloud-url = https://acme.atlassian.net\ncloud-user =\n' >"$conf"
   bad_config "empty value" 3 'cloud-user is empty'
 
   printf 'cloud-url = https://acme.atlassian.net\n' >"$conf"
   run "$PROG" record --state-dir "$st" -c "$conf"
-  check "$NAME: not a key file: configuration error naming the file" 78 "^$NAME: $(re_quote "$conf"): "
+  check "$NAME: not a key file: configuration error naming the file" 78 \
+    "^$NAME: $(re_quote "$conf"):1: a line before the first \\[group\\]\$"
   run "$PROG" status --state-dir "$st" -c "$conf"
-  check "$NAME: not a key file: status UNKNOWN" 3 "^$NAME: $(re_quote "$conf"): "
+  check "$NAME: not a key file: status UNKNOWN" 3 "^$NAME: $(re_quote "$conf"):1: "
+
+  # ---- errors name file and line, never the content (-c under sudo) ----
+  printf 'root:x:0:0:root:/root:/bin/bash\nnagios:$6$c0nf1dential$hash:19000:0:99999:7:::\n' >"$conf"
+  for fmt in text nagios json; do
+    run "$PROG" status --state-dir "$st" -c "$conf" -o $fmt
+    check "$NAME: a passwd-like file ($fmt): UNKNOWN naming file and line" 3 \
+      "^$NAME: $(re_quote "$conf"):1: a line before the first \\[group\\]\$"
+    assert "$NAME: a passwd-like file ($fmt): no line of it in the output" eval \
+      '! printf "%s\n%s\n" "$out" "$err" | grep -Eq "root:x|c0nf1dential|/bin/bash"'
+  done
+  printf '[connection prod]\ncloud-url = https://acme.atlassian.net\nc0nf1dential = 1\n[c0nf1dential]\n' >"$conf"
+  run "$PROG" record --state-dir "$st" -c "$conf"
+  check "$NAME: an unknown key: file and line only" 78 "^$NAME: $(re_quote "$conf"):3: unknown key\$"
+  printf '[connection prod]\ncloud-url = https://c0nf1dential.example.com/?x\n' >"$conf"
+  run "$PROG" record --state-dir "$st" -c "$conf"
+  check "$NAME: a bad URL: file and line only" 78 "^$NAME: $(re_quote "$conf"):2: invalid cloud-url: "
+  assert "$NAME: no value of the file in the errors" eval '! printf "%s\n%s\n" "$out" "$err" | grep -q c0nf1dential'
 
   # ---- --config FILE must exist; the default path need not ----
   run "$PROG" record --state-dir "$st" -c "$test_tmpdir/missing.conf" --cloud-url https://acme.atlassian.net
@@ -135,6 +167,28 @@ EOF
   check "$NAME: --config a directory: configuration error" 78
   assert "$NAME: nothing recorded by the configuration errors" [ ! -e "$st/$NAME.ledger" ]
 done
+
+# ---- the compiled-in paths are the configured ones ----
+# Re-running configure with another --sysconfdir must rebuild the
+# programs, so make check after a reconfigure catches stale paths here.
+if [ -z "${sysconfdir:-}" ] || [ -z "${localstatedir:-}" ]; then
+  skip "compiled-in paths" "run through make check (sysconfdir, localstatedir unset)"
+else
+  for p in $PRODUCTS; do
+    use_product "$p"
+    if [ "$(id -u)" -eq 0 ]; then
+      run "$PROG" status -v --cloud-url https://acme.atlassian.net
+      assert "$NAME: compiled-in sysconfdir is $sysconfdir" \
+        stderr_has "^$NAME: configuration: $(re_quote "$sysconfdir/cma-token/$NAME.conf")\$"
+      assert "$NAME: compiled-in localstatedir is $localstatedir" \
+        stderr_has "^$NAME: ledger: $(re_quote "$localstatedir/lib/cma-token/$NAME.ledger")\$"
+    else
+      run "$PROG" status
+      assert "$NAME: compiled-in sysconfdir is $sysconfdir" \
+        stderr_has "root reads $(re_quote "$sysconfdir/cma-token/$NAME.conf")"
+    fi
+  done
+fi
 
 # ---- the default path: $XDG_CONFIG_HOME for users, sysconfdir for root ----
 # As root the tools read $(sysconfdir)/cma-token and keep the ledger in

@@ -45,7 +45,7 @@ interactive () {
   shift
   set +e
   # shellcheck disable=SC2059
-  printf "$_answers" | script -qec "$PROG guide --interactive $*" /dev/null \
+  printf "$_answers" | script -qec "stty cols ${COLS:-200}; $PROG guide --interactive $*" /dev/null \
     >"$test_tmpdir/out" 2>"$test_tmpdir/err"
   rc=$?
   set -e
@@ -69,6 +69,8 @@ for p in $PRODUCTS; do
   assert "$NAME: unrecorded connection: no renewal recorded, no deadlines" eval '
     stdout_has "^    state: +UNKNOWN, no renewal recorded\$" &&
     stdout_lacks "warning from:" && stdout_lacks "blocked from:"'
+  assert "$NAME: one connection: the site-choosing step names its site" \
+    stdout_has "^      Your site: https://acme\\.atlassian\\.net\$"
   assert "$NAME: guide prints the private-window tip" \
     stdout_has '^Tip: .*private \(incognito\) browser window'
   assert "$NAME: guide says how long and how to record" \
@@ -168,11 +170,17 @@ test" ]'
   # Enter after every step but the last, which asks y/N instead.
   enters=$(seq 2 "$n_steps" | sed 's/.*/\\n/' | tr -d '\n')
   before=$(date -u +%s)
-  interactive "${enters}y\\n" $ione -n walked-through
+  interactive "${enters}y\\n" $ione -m walked-through
   check "$NAME: interactive: Enter through every step, then y" 0 \
     'Recorded renewal of default \(https://acme\.atlassian\.net/\)'
   assert "$NAME: interactive: every step was shown" eval '
     stdout_fixed "$last_step" && stdout_has "Did the assistant accept the connection after \"Confirm\"\\? \\[y/N\\]"'
+  assert "$NAME: interactive: the header first: state and the server to log in to" eval '
+    stdout_has "^Renew the $PRODUCT Cloud Migration Assistant \\($ABBREV\\) container token\$" &&
+    stdout_has "^    state: +UNKNOWN, no renewal recorded\$" &&
+    stdout_has "^    (log in to|open): +$(re_quote "$DEFAULT_SERVER")"'
+  assert "$NAME: interactive: the site-choosing step names the site" \
+    stdout_has "^      Your site: https://acme\\.atlassian\\.net\$"
   run "$PROG" history $ione -o json
   check "$NAME: interactive: history after y" 0
   check_jq "$NAME: interactive: y recorded in history, now, with the note" --argjson lo "$before" '
@@ -191,9 +199,17 @@ test" ]'
   assert "$NAME: interactive: n recorded nothing" cmp -s "$iledger" "$test_tmpdir/before"
 
   interactive "${enters}y\\n" --state-dir "$ist" -c "$conf"
-  check "$NAME: interactive: two connections need -C" 64 'name the one you renewed with -C NAME'
+  check "$NAME: interactive: two connections need -C" 64 'choose the one to renew with -C NAME'
   assert "$NAME: interactive: refused with two connections recorded nothing" \
     cmp -s "$iledger" "$test_tmpdir/before"
+
+  # A narrow terminal: long steps folded to its width, with a hanging indent.
+  COLS=50 interactive '\nq\n' $ione
+  check "$NAME: interactive in 50 columns: stopped at step 2" 64
+  assert "$NAME: interactive in 50 columns: no step line wider than the terminal" eval \
+    '[ "$(printf "%s\n" "$out" | sed -n "/^ 1\\. /,\$p" | awk "{ if (length > m) m = length } END { print m + 0 }")" -le 50 ]'
+  assert "$NAME: interactive in 50 columns: a folded step continues indented" \
+    stdout_has "^    [^ ]"
 done
 
 tap_done

@@ -44,12 +44,17 @@ for p in $PRODUCTS; do
       stdout_has "^  -C, --connection=NAME " && stdout_has "^  -q, --quiet "'
     run "$PROG" "$cmd" -h
     check "$NAME $cmd -h: exit 0" 0 "^  $NAME $cmd "
+    cmd_help=$out
+    run "$PROG" help "$cmd"
+    check "$NAME help $cmd: exit 0" 0
+    assert "$NAME help $cmd: the same text as $cmd --help" stdout_is "$cmd_help"
 
     # Usage errors come before anything is read, written or sent.
     want=64
     [ "$cmd" = status ] && want=3
     run "$PROG" "$cmd" --no-such-option --state-dir "$STATE"
-    check "$NAME $cmd --no-such-option: exit $want" $want "^$NAME: Unknown option --no-such-option\$"
+    check "$NAME $cmd --no-such-option: exit $want" $want \
+      "^$NAME: unknown option --no-such-option \\(see '$NAME $cmd --help'\\)\$"
     run "$PROG" "$cmd" --state-dir "$STATE" extra-argument
     check "$NAME $cmd extra-argument: exit $want" $want \
       "^$NAME: unexpected argument 'extra-argument' \\(see '$NAME $cmd --help'\\)\$"
@@ -58,6 +63,21 @@ for p in $PRODUCTS; do
     run "$PROG" "$cmd" --state-dir "$STATE" --lifetime-days soon
     check "$NAME $cmd --lifetime-days soon: exit $want" $want "--lifetime-days needs a number of days"
   done
+
+  # ---- one meaning per short option, across every command ----
+  : >"$test_tmpdir/shorts"
+  for cmd in $commands; do
+    run "$PROG" "$cmd" --help
+    printf '%s\n' "$out" | sed -nE 's/^ +(-[a-zA-Z]), (--[a-z][a-z0-9-]*).*/\1 \2/p' >>"$test_tmpdir/shorts"
+  done
+  assert "$NAME: short options found in the commands' help" test -s "$test_tmpdir/shorts"
+  clashes=$(sort -u "$test_tmpdir/shorts" | awk '{ n[$1]++ } END { for (s in n) if (n[s] > 1) print s }')
+  assert "$NAME: each short option has one meaning in every command (clashes: $clashes)" \
+    test -z "$clashes"
+  run "$PROG" renew --help
+  assert "$NAME: -n is --dry-run, as in make and rsync" stdout_has '^  -n, --dry-run '
+  run "$PROG" record --help
+  assert "$NAME: -m is --note, as in git commit" stdout_has '^  -m, --note=TEXT '
 
   # ---- status: the monitoring exit status for every usage error ----
   run "$PROG" status --at
@@ -68,13 +88,26 @@ for p in $PRODUCTS; do
   check "$NAME record --at without TIME: usage error" 64 'Missing argument for --at'
 
   # ---- version ----
-  for v in --version version; do
+  for v in --version -V version; do
     run "$PROG" $v
     check "$NAME $v: exit 0" 0 "^$NAME \\(cma-token\\) [0-9]+\\.[0-9]+"
     assert "$NAME $v: libcurl, GnuTLS, GLib and json-glib versions" eval '
       stdout_has "libcurl [0-9]" && stdout_has "GnuTLS [0-9]" &&
       stdout_has "GLib [0-9]+\\.[0-9]+\\.[0-9]+" && stdout_has "json-glib [0-9]+\\.[0-9]+\\.[0-9]+"'
   done
+
+  run "$PROG" -v --help
+  check "$NAME -v --help: the usage, not 'unknown option'" 0 "^Usage: $NAME COMMAND"
+  run "$PROG" -q -V
+  check "$NAME -q -V: the version" 0 "^$NAME \\(cma-token\\) "
+  run "$PROG" -v help status
+  check "$NAME -v help status: the help of status" 0 "^  $NAME status \\[OPTION"
+  run "$PROG" -C prod help
+  check "$NAME -C prod help: the usage" 0 "^Usage: $NAME COMMAND"
+  run "$PROG" help frobnicate
+  check "$NAME help frobnicate: unknown command" 64 "unknown command 'frobnicate'"
+  run "$PROG" help status extra
+  check "$NAME help status extra: usage error" 64 "help takes one command name"
 
   # ---- what is not a command ----
   run "$PROG"
@@ -83,14 +116,48 @@ for p in $PRODUCTS; do
   run "$PROG" frobnicate
   check "$NAME frobnicate: usage error" 64 "^$NAME: unknown command 'frobnicate' \\(see '$NAME --help'\\)\$"
   run "$PROG" Status
-  check "$NAME Status (commands are lower case): usage error" 64 "unknown command 'Status'"
+  check "$NAME Status (commands are lower case): usage error" 64 "unknown command 'Status'; did you mean 'status'\\?"
+  run "$PROG" stauts
+  check "$NAME stauts: did you mean status?" 64 \
+    "^$NAME: unknown command 'stauts'; did you mean 'status'\\? \\(see '$NAME --help'\\)\$"
+  run "$PROG" histroy
+  check "$NAME histroy: did you mean history?" 64 "did you mean 'history'\\?"
   run "$PROG" -v --state-dir "$STATE" status --cloud-url https://acme.atlassian.net -o nagios
   check "$NAME: options may come before the command" 3 "^$ABBREV TOKEN UNKNOWN - default has no renewal recorded"
   assert "$NAME: options before the command take effect (-v)" stderr_has "^$NAME: ledger: $STATE/$NAME\.ledger\$"
   run "$PROG" -C status status --state-dir "$STATE" --cloud-url https://acme.atlassian.net
   check "$NAME: an option's value that names a command is still the value" 3 "combined"
   run "$PROG" --no-such-option
-  check "$NAME --no-such-option: usage error" 64 "^$NAME: no command given \\(see '$NAME --help'\\)\$"
+  check "$NAME --no-such-option: unknown option, not 'no command given'" 64 \
+    "^$NAME: unknown option --no-such-option \\(see '$NAME --help'\\)\$"
+  run "$PROG" -X
+  check "$NAME -X: unknown option -X" 64 "^$NAME: unknown option -X "
+  run "$PROG" -X status --state-dir "$STATE"
+  check "$NAME -X status: unknown option -X" 3 "^$NAME: unknown option -X \\(see '$NAME status --help'\\)\$"
+  run "$PROG" --bogus=1 -v
+  check "$NAME --bogus=1: the option without its value" 64 "^$NAME: unknown option --bogus "
+  run "$PROG" -v -q
+  check "$NAME -v -q: known options but no command" 64 "^$NAME: no command given"
+  run "$PROG" status --dry-run --state-dir "$STATE"
+  check "$NAME status --dry-run: another command's option is unknown here" 3 \
+    "^$NAME: unknown option --dry-run \\(see '$NAME status --help'\\)\$"
+
+  # ---- every option on either side of the command ----
+  one="--state-dir $STATE --cloud-url https://acme.atlassian.net"
+  run "$PROG" -o json status $one
+  check "$NAME -o json status: a command option before the command" 3
+  assert "$NAME -o json status: JSON on stdout" stdout_has '^  "state" : "UNKNOWN",$'
+  run "$PROG" --at 2026-12-20 status $one -o nagios
+  check "$NAME --at TIME status" 3 "^$ABBREV TOKEN UNKNOWN - "
+  run "$PROG" --at 2026-12-20 --output=json status $one
+  check "$NAME --at TIME --output=json status" 3 '"at" : "2026-12-20T00:00:00Z"'
+  run "$PROG" -m before --at 2026-11-02T00:00:00Z record $one
+  check "$NAME -m TEXT --at TIME record" 0 "^Recorded renewal of default"
+  run "$PROG" -o json history $one
+  check "$NAME -o json history: the note given before the command was kept" 0 '"note" : "before"'
+  run "$PROG" --state-dir "$STATE" -o status --cloud-url https://acme.atlassian.net history
+  check "$NAME: a command option's value that names a command is still the value" 64 \
+    "unknown output format 'status'"
   run "$PROG" ''
   check "$NAME '': usage error" 64 "unknown command ''"
 done

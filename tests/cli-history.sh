@@ -40,14 +40,14 @@ EOF
   check_jq "$NAME: empty ledger json: empty list" 'del(.schema_version, .program, .product) == {"renewals": []}'
 
   # ---- renewals recorded out of order ----
-  run "$PROG" record $c -C prod --at 2026-11-11T00:00:00Z -n third
+  run "$PROG" record $c -C prod --at 2026-11-11T00:00:00Z -m third
   check "$NAME: record prod at 11-11" 0
-  run "$PROG" record $c -C test --at 2026-11-01T00:00:00Z -n first
+  run "$PROG" record $c -C test --at 2026-11-01T00:00:00Z -m first
   check "$NAME: record test at 11-01" 0
   run "$PROG" record $c -C prod --at 2026-11-06T00:00:00Z
   check "$NAME: record prod at 11-06" 0
   # A renewal of a connection no longer configured.
-  run "$PROG" record --state-dir "$st" --cloud-url https://old.atlassian.net --at 2026-11-20T00:00:00Z -n gone
+  run "$PROG" record --state-dir "$st" --cloud-url https://old.atlassian.net --at 2026-11-20T00:00:00Z -m gone
   check "$NAME: record an old connection at 11-20" 0
 
   run "$PROG" history $c
@@ -115,6 +115,45 @@ EOF
   run "$PROG" history $c
   check "$NAME: history of a ledger with a bad line: the rest, and a warning with PATH:LINE" 0 \
     "^$NAME: warning: $ledger:5: not a valid record"
+done
+
+# ---- long names, quotes in notes, one second, sudo ----
+for p in $PRODUCTS; do
+  use_product "$p"
+  st="$test_tmpdir/$p-people"
+  conf="$test_tmpdir/$p-people.conf"
+  printf '[connection production-eu-west-1]\nserver-url = https://prod.example.com/\ncloud-url = https://acme.atlassian.net/\n\n[connection qa]\nserver-url = https://qa.example.com/\ncloud-url = https://acme-sandbox.atlassian.net/\n' >"$conf"
+  c="--state-dir $st -c $conf"
+  for n in 1 2 3; do
+    run "$PROG" record $c -C production-eu-west-1 --at 2026-11-02T00:00:00Z -m "same second $n"
+    check "$NAME: record $n at the same second" 0
+  done
+  run "$PROG" record $c -C qa --at 2026-11-03T00:00:00Z -m 'say "hi" \ there'
+  check "$NAME: record a note with quotes and a backslash" 0
+  run "$PROG" history $c
+  check "$NAME: history with a long connection name" 0
+  assert "$NAME: history: columns aligned for a long connection name" eval '
+    [ "$(printf "%s\n" "$out" | awk "{ print index(\$0, NR == 1 ? \"METHOD\" : \"manual\") }" | sort -u | wc -l)" -eq 1 ]'
+  assert "$NAME: history: quotes and backslashes in a note escaped" \
+    stdout_fixed '"say \"hi\" \\ there"'
+  assert "$NAME: history: newest first, later lines first within one second" [ \
+    "$(printf "%s\n" "$out" | sed -n 's/.*"same second \([0-9]\)"$/\1/p' | tr -d '\n')" = 321 ]
+  run "$PROG" history $c -o json
+  check_jq "$NAME: history json: same order within one second" '
+    [.renewals[] | .note] == ["say \"hi\" \\ there", "same second 3", "same second 2", "same second 1"]'
+
+  if [ "$(id -u)" -eq 0 ]; then
+    run env SUDO_USER=alice "$PROG" record $c -C qa --at 2026-11-04T00:00:00Z
+    check "$NAME: record through sudo" 0
+    run "$PROG" history $c -C qa -o json
+    check_jq "$NAME: a renewal through sudo names the person and the account" --arg me "$me" '
+      .renewals[0].user == "alice (sudo as \($me))"'
+  else
+    run env SUDO_USER=alice "$PROG" record $c -C qa --at 2026-11-04T00:00:00Z
+    check "$NAME: record with SUDO_USER but not root" 0
+    run "$PROG" history $c -C qa -o json
+    check_jq "$NAME: SUDO_USER is trusted only as root" --arg me "$me" '.renewals[0].user == $me'
+  fi
 done
 
 tap_done

@@ -107,7 +107,7 @@ for days in 0x10 inf nan 1e3 -1 1.2.3 .; do
   check "args: --lifetime-days $days refused" 3 "--lifetime-days needs a number of days"
 done
 run "$PROG" status --state-dir "$st" --cloud-url "$CLOUD" --lifetime-days 16.5 -o nagios
-check "args: --lifetime-days 16.5 accepted" 3 "=U;5:;0:;0;16\\.5\$"
+check "args: --lifetime-days 16.5 accepted" 3 "=U;@~:432000;@~:0;;1425600\$"
 for note in "$(printf 'a\rb')" "$(printf 'a\033[2Jb')" "$(printf 'a\tb')"; do
   run "$PROG" record --state-dir "$st" --cloud-url "$CLOUD" --note "$note"
   check "args: --note with a control character refused" 64 "without control characters"

@@ -30,7 +30,7 @@ for p in $PRODUCTS; do
       keys_unsorted == \$k and $head_ok and
       (.connections[0] | keys_unsorted == \$c and .last_failure == null)"
 
-  run "$PROG" record $one --at "$T" -n "first"
+  run "$PROG" record $one --at "$T" -m "first"
   check "$NAME: record" 0
   run "$PROG" status $one --at 2026-11-17T00:00:00Z -o json
   check "$NAME: status: exit 1" 1

@@ -54,7 +54,7 @@ for p in $PRODUCTS; do
   last_record "$ledger"
   check_jq "$NAME: --at and --note stored" '
     .at == "2026-11-01T00:00:00Z" and .note == "CHG-1234 clicked by Ann" and .method == "manual"'
-  run "$PROG" record $one --at 2026-11-02T09:30+02:00 -n 'quote " and back\slash'
+  run "$PROG" record $one --at 2026-11-02T09:30+02:00 -m 'quote " and back\slash'
   check "$NAME: record with an offset and an awkward note" 0
   last_record "$ledger"
   check_jq "$NAME: offset converted to UTC, note kept verbatim" \
@@ -123,7 +123,7 @@ EOF
   run "$PROG" record --state-dir "$st" -c "$conf" -C prod -C test --at "$T"
   check "$NAME: two connections named with -C refused too" 64 '-C NAME'
   unchanged "$NAME: refused -C prod -C test wrote nothing"
-  run "$PROG" record --state-dir "$st" -c "$conf" -C test --at "$T" -n sandbox
+  run "$PROG" record --state-dir "$st" -c "$conf" -C test --at "$T" -m sandbox
   check "$NAME: -C test records" 0 '^Recorded renewal of test \(https://acme-sandbox\.atlassian\.net/\)'
   assert "$NAME: exactly one line recorded" [ "$(wc -l <"$ledger")" -eq 1 ]
   last_record "$ledger"
@@ -155,6 +155,30 @@ EOF
   else
     skip "$NAME: uncreatable state directory: state error" "root ignores directory modes"
   fi
+done
+
+# ---- --state-group: monitoring reads the ledger without sudo ----
+group=$(id -gn)
+for p in $PRODUCTS; do
+  use_product "$p"
+  st="$test_tmpdir/$p-private"
+  run "$PROG" record --state-dir "$st" --cloud-url https://acme.atlassian.net --at "$T"
+  check "$NAME: record without --state-group" 0
+  assert "$NAME: by default the state stays private (700, 600)" eval \
+    '[ "$(stat -c %a "$st")" = 700 ] && [ "$(stat -c %a "$st/$NAME.ledger")" = 600 ]'
+  st="$test_tmpdir/$p-shared"
+  run "$PROG" record --state-group "$group" --state-dir "$st" --cloud-url https://acme.atlassian.net --at "$T"
+  check "$NAME: record --state-group $group" 0
+  assert "$NAME: --state-group: directory setgid and group-readable (2750)" eval \
+    '[ "$(stat -c %a "$st")" = 2750 ] && [ "$(stat -c %G "$st")" = "$group" ]'
+  assert "$NAME: --state-group: ledger group-readable (640)" eval \
+    '[ "$(stat -c %a "$st/$NAME.ledger")" = 640 ] && [ "$(stat -c %G "$st/$NAME.ledger")" = "$group" ]'
+  run "$PROG" record --state-dir "$st" --cloud-url https://acme.atlassian.net --at 2026-11-02T00:00:00Z
+  check "$NAME: a later record without --state-group" 0
+  assert "$NAME: a later write keeps the ledger group-readable" \
+    eval '[ "$(stat -c %a "$st/$NAME.ledger")" = 640 ]'
+  run "$PROG" record --state-group no-such-group-here --state-dir "$st" --cloud-url https://acme.atlassian.net
+  check "$NAME: --state-group with an unknown group: usage error" 64 "no group named 'no-such-group-here'"
 done
 
 tap_done

@@ -12,17 +12,41 @@ require_past "$T"
 # One line per instant after a renewal at T:
 # at | exit | state | text phrase | Nagios phrase | perfdata value | JSON days_left
 cat >"$test_tmpdir/boundaries" <<'EOF'
-2026-11-01T00:00:00Z|0|OK|21.0 days left|expires in 21.0 days|21.0|21
-2026-11-16T23:59:59Z|0|OK|5.0 days left|expires in 5.0 days|5.0|5
-2026-11-17T00:00:00Z|1|WARNING|5.0 days left|expires in 5.0 days|5.0|5
-2026-11-21T23:59:59Z|1|WARNING|less than 0.1 days left|expires in 0.1 days|0.0|0
-2026-11-22T00:00:00Z|2|CRITICAL|expired just now|expired 0.0 days ago|0.0|0
-2026-12-01T00:00:00Z|2|CRITICAL|expired 9.0 days ago|expired 9.0 days ago|-9.0|-9
+2026-11-01T00:00:00Z|0|OK|21.0 days left|expires in 21.0 days|1814400s|21
+2026-11-16T23:59:59Z|0|OK|5.0 days left|expires in 5.0 days|432001s|5
+2026-11-17T00:00:00Z|1|WARNING|5.0 days left|expires in 5.0 days|432000s|5
+2026-11-17T00:00:01Z|1|WARNING|5.0 days left|expires in 5.0 days|431999s|5
+2026-11-21T23:59:59Z|1|WARNING|less than 0.1 days left|expires in 0.1 days|1s|0
+2026-11-22T00:00:00Z|2|CRITICAL|expired just now|expired 0.0 days ago|0s|0
+2026-11-22T00:00:01Z|2|CRITICAL|expired just now|expired 0.0 days ago|-1s|0
+2026-12-01T00:00:00Z|2|CRITICAL|expired 9.0 days ago|expired 9.0 days ago|-777600s|-9
 EOF
 
 ISO_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 # SERVICE STATE - summary | 'label'=value;warn;crit;min;max ...
-NAGIOS_RE="^[A-Z]+ TOKEN (OK|WARNING|CRITICAL|UNKNOWN) - [^|]+ \\| ('[^']+'=(-?[0-9]+\\.[0-9]|U);[0-9.]+:;[0-9.]+:;0;[0-9.]+ ?)+\$"
+NAGIOS_RE="^[A-Z]+ TOKEN (OK|WARNING|CRITICAL|UNKNOWN) - [^|]+ \\| ('[^']+'=(-?[0-9]+s|U);@~:[0-9]+;@~:[0-9]+;;[0-9]+ ?)+\$"
+
+# perf_state: the state the first perfdata item of the Nagios line in $out
+# means under the plugin guidelines' range rules ("[@]start:end", start
+# "~" for minus infinity, an empty end for plus infinity; without "@"
+# alert outside the range, with "@" alert inside it, ends included).
+perf_state () {
+  printf '%s\n' "$out" | sed 's/.*| //; s/ .*//; s/^[^=]*=//' | awk -F';' '
+    function alerts(v, r,   inside, lo, hi, n, p) {
+      inside = sub(/^@/, "", r)
+      if (r == "") return 0
+      if (index(r, ":") == 0) r = "0:" r
+      n = split(r, p, ":"); lo = p[1]; hi = p[2]
+      if (lo == "~") lo = "-inf"
+      if (!inside) return (lo != "-inf" && v < lo + 0) || (hi != "" && v > hi + 0)
+      return (lo == "-inf" || v >= lo + 0) && (hi == "" || v <= hi + 0)
+    }
+    { v = $1; sub(/[a-zA-Z%]+$/, "", v); if (v != "U") v = v + 0
+      if (v == "U") print "UNKNOWN"
+      else if (alerts(v, $3)) print "CRITICAL"
+      else if (alerts(v, $2)) print "WARNING"
+      else print "OK" }'
+}
 
 for p in $PRODUCTS; do
   use_product "$p"
@@ -35,7 +59,7 @@ for p in $PRODUCTS; do
   run "$PROG" status $one --at "$T" -o nagios
   check "$NAME: nothing recorded, nagios: exit 3" 3
   assert "$NAME: nothing recorded, nagios line" \
-    stdout_is "$ABBREV TOKEN UNKNOWN - default has no renewal recorded | 'default_days_left'=U;5:;0:;0;21"
+    stdout_is "$ABBREV TOKEN UNKNOWN - default has no renewal recorded | 'default_seconds_left'=U;@~:432000;@~:0;;1814400"
   run "$PROG" status $one --at "$T" -o json
   check "$NAME: nothing recorded, json: exit 3" 3
   check_jq "$NAME: nothing recorded, json: UNKNOWN with nulls" \
@@ -65,9 +89,10 @@ for p in $PRODUCTS; do
     run "$PROG" status $one --at "$at" -o nagios
     check "$NAME: $at nagios: exit $code" "$code"
     assert "$NAME: $at nagios: whole line" stdout_is \
-      "$ABBREV TOKEN $state - default $nphrase (2026-11-22T00:00:00Z) | 'default_days_left'=$perf;5:;0:;0;21"
+      "$ABBREV TOKEN $state - default $nphrase (2026-11-22T00:00:00Z) | 'default_seconds_left'=$perf;@~:432000;@~:0;;1814400"
     assert "$NAME: $at nagios: a single line in plugin format" eval \
       '[ "$(printf "%s\n" "$out" | wc -l)" -eq 1 ] && stdout_has "$NAGIOS_RE"'
+    assert "$NAME: $at nagios: perfdata ranges say $state too" eval '[ "$(perf_state)" = "$state" ]'
 
     run "$PROG" status $one --at "$at" -o json
     check "$NAME: $at json: exit $code" "$code"
@@ -87,7 +112,16 @@ for p in $PRODUCTS; do
   # The KB's wording: the first warning comes with 5 days left.
   run "$PROG" status $one --at 2026-11-17T00:00:00Z -o nagios
   check "$NAME: first WARNING says 'expires in 5.0 days' with perfdata" 1 \
-    "^$ABBREV TOKEN WARNING - default expires in 5\\.0 days .*\\| 'default_days_left'=5\\.0;5:;0:;0;21\$"
+    "^$ABBREV TOKEN WARNING - default expires in 5\\.0 days .*\\| 'default_seconds_left'=432000s;@~:432000;@~:0;;1814400\$"
+
+  # ---- JSON numbers as people read them, without binary tails ----
+  # 3 days 4 h 29 min left: 3.18680... days, 3.2 in the text.
+  run "$PROG" status $one --at 2026-11-18T19:31:00Z -o json
+  check "$NAME: json days_left is rounded like the text" 1 '^      "days_left" : 3\.2,$'
+  run "$PROG" status $one --at 2026-11-18T19:31:00Z
+  check "$NAME: text days_left for the same instant" 1 '^default: WARNING, 3\.2 days left$'
+  run "$PROG" status $one --at 2026-11-21T23:58:00Z -o json
+  check "$NAME: json: two minutes left is 0.0, not 0.0014" 1 '^      "days_left" : 0\.0,$'
 
   # ---- -q and bad --output ----
   run "$PROG" status $one --at 2026-11-17T00:00:00Z -q
@@ -122,10 +156,10 @@ for p in $PRODUCTS; do
   pol="--lifetime-days 30 --warning-days 10 --critical-days 2"
   run "$PROG" status $one $pol --at 2026-11-20T23:59:59Z -o nagios
   check "$NAME: overridden policy: OK just before T+20d" 0 \
-    "^$ABBREV TOKEN OK - default expires in 10\\.0 days \\(2026-12-01T00:00:00Z\\) \\| 'default_days_left'=10\\.0;10:;2:;0;30\$"
+    "^$ABBREV TOKEN OK - default expires in 10\\.0 days \\(2026-12-01T00:00:00Z\\) \\| 'default_seconds_left'=864001s;@~:864000;@~:172800;;2592000\$"
   run "$PROG" status $one $pol --at 2026-11-21T00:00:00Z -o nagios
   check "$NAME: overridden policy: WARNING at T+20d" 1 \
-    "^$ABBREV TOKEN WARNING - default expires in 10\\.0 days .*'default_days_left'=10\\.0;10:;2:;0;30\$"
+    "^$ABBREV TOKEN WARNING - default expires in 10\\.0 days .*'default_seconds_left'=864000s;@~:864000;@~:172800;;2592000\$"
   run "$PROG" status $one $pol --at 2026-11-28T23:59:59Z
   check "$NAME: overridden policy: WARNING just before T+28d" 1 '^default: WARNING, 2\.0 days left$'
   run "$PROG" status $one $pol --at 2026-11-29T00:00:00Z -o json
@@ -158,7 +192,7 @@ cloud-url = $CLOUD
 EOF
   run "$PROG" status --state-dir "$st" -c "$conf" --at 2026-11-20T23:59:59Z -o nagios
   check "$NAME: [defaults] policy: OK before T+20d (renewal matched by URLs)" 0 \
-    "^$ABBREV TOKEN OK - main expires in 10\\.0 days \\(2026-12-01T00:00:00Z\\) \\| 'main_days_left'=10\\.0;10:;2:;0;30\$"
+    "^$ABBREV TOKEN OK - main expires in 10\\.0 days \\(2026-12-01T00:00:00Z\\) \\| 'main_seconds_left'=864001s;@~:864000;@~:172800;;2592000\$"
   run "$PROG" status --state-dir "$st" -c "$conf" --at 2026-11-21T00:00:00Z
   check "$NAME: [defaults] policy: WARNING at T+20d" 1 '^main: WARNING, 10\.0 days left$'
   run "$PROG" status --state-dir "$st" -c "$conf" --at 2026-11-29T00:00:00Z
@@ -188,7 +222,7 @@ EOF
   check "$NAME: multi: record prod at T" 0
   run "$PROG" record $m -C test --at 2026-11-11T00:00:00Z
   check "$NAME: multi: record test at T+10d" 0
-  perf="'test_days_left'=15.0;5:;0:;0;21 'new_days_left'=U;5:;0:;0;21 'prod_days_left'=5.0;5:;0:;0;21"
+  perf="'test_seconds_left'=1296000s;@~:432000;@~:0;;1814400 'new_seconds_left'=U;@~:432000;@~:0;;1814400 'prod_seconds_left'=432000s;@~:432000;@~:0;;1814400"
   run "$PROG" status $m --at 2026-11-17T00:00:00Z -o nagios
   check "$NAME: multi: WARNING beats UNKNOWN and OK" 1
   assert "$NAME: multi: nagios lists the worst first, perfdata in file order" stdout_is \
@@ -213,7 +247,7 @@ EOF
     "^$ABBREV TOKEN UNKNOWN - new has no renewal recorded, test expires in 15\\.0 days"
   run "$PROG" status $m -C test --at 2026-11-17T00:00:00Z -o nagios
   check "$NAME: multi: -C test alone is OK" 0 \
-    "^$ABBREV TOKEN OK - test expires in 15\\.0 days \\(2026-12-02T00:00:00Z\\) \\| 'test_days_left'=15\\.0;5:;0:;0;21\$"
+    "^$ABBREV TOKEN OK - test expires in 15\\.0 days \\(2026-12-02T00:00:00Z\\) \\| 'test_seconds_left'=1296000s;@~:432000;@~:0;;1814400\$"
 
   # ---- corrupt ledger ----
   st3="$test_tmpdir/$p-corrupt"
@@ -237,8 +271,73 @@ EOF
 
   # ---- no connection at all ----
   run "$PROG" status --state-dir "$st" -c /dev/null -o nagios
-  check "$NAME: no connection configured: UNKNOWN" 3 'no connection configured'
+  check "$NAME: no connection configured: UNKNOWN" 3 \
+    "^$NAME: no connection configured in /dev/null: add a \\[connection NAME\\] group .*or pass --cloud-url URL\$"
   assert "$NAME: no connection configured: nagios line" stdout_has "^$ABBREV TOKEN UNKNOWN - no connection configured"
+  run "$PROG" status -v --state-dir "$st"
+  looked=$(printf '%s\n' "$err" | sed -n "s/^$NAME: configuration: //p")
+  check "$NAME: no configuration file: names the file it looked for" 3 \
+    "^$NAME: no connection configured: $(re_quote "$looked") does not exist"
+  assert "$NAME: no configuration file: the default path" eval 'case $looked in */cma-token/$NAME.conf) true ;; *) false ;; esac'
+  if [ "$(id -u)" -ne 0 ]; then
+    assert "$NAME: no configuration file: says where root would look" stderr_has "\\(root reads /.*/cma-token/$NAME\\.conf\\)"
+  fi
+  run "$PROG" record --state-dir "$st"
+  check "$NAME: record without a connection: configuration error naming the file" 78 \
+    "no connection configured: .*$NAME\\.conf does not exist"
+done
+
+# ---- --at in the past sees only what was recorded by then ----
+for p in $PRODUCTS; do
+  use_product "$p"
+  one="--state-dir $test_tmpdir/$p-past --cloud-url $CLOUD"
+  run "$PROG" record $one --at 2026-11-10T00:00:00Z
+  check "$NAME: past: record 2026-11-10" 0
+  run "$PROG" record $one --at 2026-11-20T00:00:00Z
+  check "$NAME: past: record 2026-11-20" 0
+  run "$PROG" status $one --at 2026-11-01T00:00:00Z
+  check "$NAME: past: before the first renewal: UNKNOWN" 3 '^default: UNKNOWN, nothing recorded by then$'
+  assert "$NAME: past: no 'renew now' advice for a past instant" stdout_lacks 'renew the token now'
+  run "$PROG" status $one --at 2026-11-01T00:00:00Z -o nagios
+  check "$NAME: past: nagios before the first renewal: UNKNOWN" 3
+  assert "$NAME: past: nagios says nothing recorded by then" stdout_is \
+    "$ABBREV TOKEN UNKNOWN - default has nothing recorded by then | 'default_seconds_left'=U;@~:432000;@~:0;;1814400"
+  run "$PROG" status $one --at 2026-11-09T23:59:59Z -o json
+  check "$NAME: past: one second before the first renewal: UNKNOWN" 3
+  check_jq "$NAME: past: json nulls before the first renewal" \
+    '.connections[0] | .state == "UNKNOWN" and .last_renewed == null and .days_left == null'
+  run "$PROG" status $one --at 2026-11-10T00:00:00Z
+  check "$NAME: past: at the first renewal: 21 days, not more" 0 '^default: OK, 21\.0 days left$'
+  run "$PROG" status $one --at 2026-11-19T23:59:59Z
+  check "$NAME: past: a second before the second renewal: 11 days" 0 '^default: OK, 11\.0 days left$'
+  assert "$NAME: past: last renewed is the first one" stdout_has '^  last renewed: +2026-11-10 00:00 UTC'
+  run "$PROG" status $one --at 2026-11-20T00:00:00Z
+  check "$NAME: past: at the second renewal: 21 days" 0 '^default: OK, 21\.0 days left$'
+done
+
+# ---- --at relative to now, and @EPOCH ----
+for p in $PRODUCTS; do
+  use_product "$p"
+  one="--state-dir $test_tmpdir/$p-relative --cloud-url $CLOUD"
+  run "$PROG" record $one --at -2d
+  check "$NAME: record --at -2d" 0 '^Recorded renewal of default'
+  run "$PROG" status $one --at now
+  check "$NAME: status --at now: 19 days left" 0 '^default: OK, 19\.0 days left$'
+  run "$PROG" status $one --at +13d
+  check "$NAME: status --at +13d: still OK in 13 days" 0 '^default: OK, 6\.0 days left$'
+  run "$PROG" status $one --at +15d -o nagios
+  check "$NAME: status --at +15d: WARNING in 15 days" 1 ' expires in 4\.0 days '
+  run "$PROG" status $one --at +36h
+  check "$NAME: status --at +36h" 0 '^default: OK, 17\.5 days left$'
+  run "$PROG" status $one --at -3d
+  check "$NAME: status --at -3d: before the renewal, nothing recorded by then" 3 'nothing recorded by then'
+  run "$PROG" status --state-dir "$test_tmpdir/$p-state" --cloud-url $CLOUD --at @1795305600 -o json
+  check "$NAME: status --at @EPOCH (2026-11-22T00:00:00Z): CRITICAL" 2 '"at" : "2026-11-22T00:00:00Z"'
+  run "$PROG" status $one --at +14x
+  check "$NAME: status --at +14x: refused, naming every form" 3 \
+    "invalid time '\\+14x': use an ISO 8601 date .*2026-12-01T09:30:00Z; or now, an offset from now such as \\+14d, -3d or \\+36h"
+  run "$PROG" record $one --at +1d
+  check "$NAME: record --at +1d: the future is refused" 64
 done
 
 # ---- a decimal-comma locale: the Nagios line is parsed, so it keeps '.' ----
@@ -262,7 +361,7 @@ if mkdir -p "$loc" && localedef -i de_DE -f UTF-8 "$loc/de_DE.UTF-8" >/dev/null 
     de "$PROG" status $one $pol --at 2026-11-18T03:00:00Z -o nagios
     check "$NAME: de_DE: nagios exit 1" 1
     assert "$NAME: de_DE: nagios keeps a decimal point in summary and perfdata" stdout_is \
-      "$ABBREV TOKEN WARNING - default expires in 3.9 days (2026-11-22T00:00:00Z) | 'default_days_left'=3.9;5.5:;0.5:;0;21"
+      "$ABBREV TOKEN WARNING - default expires in 3.9 days (2026-11-22T00:00:00Z) | 'default_seconds_left'=334800s;@~:475200;@~:43200;;1814400"
   done
 else
   skip "decimal-comma locale" "localedef cannot build de_DE.UTF-8"

@@ -97,7 +97,7 @@ for p in $PRODUCTS; do
   completes "$NAME history: its output formats" "$NAME history --output " "text json"
   completes "$NAME status: --output=PREFIX" "$NAME status --output=j" "json"
   completes "$NAME status: --at suggests now" "$NAME status --at " "now"
-  completes "$NAME record: -n takes a note" "$NAME record -n " ""
+  completes "$NAME record: -m takes a note" "$NAME record -m " ""
   completes "$NAME renew: -n is --dry-run, a flag" "$NAME renew -n --for" "--force"
   completes "$NAME: no value for --cloud-url" "$NAME status --cloud-url " ""
   completes "$NAME: no word after the command" "$NAME status " ""

@@ -207,6 +207,43 @@ test_ledger_find_last (void)
   g_assert_null (cma_ledger_find_last (renewals, &nowhere));
 }
 
+/* What was known at an instant: only renewals recorded at or before it,
+ * to the second. */
+static void
+test_ledger_find_last_at (void)
+{
+  g_autoptr (CmaLedger) ledger = open_ledger ();
+  static const CmaInstant appended[] = { 1000, 3000, 2000 };
+  static const struct {
+    CmaInstant at;
+    CmaInstant expected; /* 0: nothing recorded by then */
+  } cases[] = {
+    { 999, 0 },     { 1000, 1000 }, { 1999, 1000 }, { 2000, 2000 },
+    { 2999, 2000 }, { 3000, 3000 }, { 9999, 3000 },
+  };
+  g_autoptr (GPtrArray) renewals = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (appended); i++)
+    {
+      g_autoptr (CmaRenewal) r = cma_renewal_new (appended[i], &prod, "manual", NULL);
+      append_ok (ledger, r);
+    }
+  renewals = cma_ledger_load (ledger, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const CmaRenewal *last = cma_ledger_find_last_at (renewals, &prod, cases[i].at);
+
+      if (cases[i].expected == 0)
+        g_assert_null (last);
+      else
+        {
+          g_assert_nonnull (last);
+          g_assert_cmpint (last->at, ==, cases[i].expected);
+        }
+    }
+  g_assert_null (cma_ledger_find_last_at (renewals, &staging, 9999));
+}
+
 #define GOOD                                                                                       \
   "{\"at\":\"2026-11-10T08:30:00Z\",\"connection\":\"prod\","                                      \
   "\"server_url\":\"https://jira.example.com/\",\"cloud_url\":\"https://acme.atlassian.net/\","    \
@@ -557,6 +594,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ledger/new", test_ledger_new);
   g_test_add_func ("/ledger/round-trip", test_ledger_round_trip);
   g_test_add_func ("/ledger/find-last", test_ledger_find_last);
+  g_test_add_func ("/ledger/find-last-at", test_ledger_find_last_at);
   g_test_add_func ("/ledger/corrupt", test_ledger_corrupt);
   g_test_add_func ("/ledger/deep-line", test_ledger_deep_line);
   g_test_add_func ("/ledger/future", test_ledger_future);

@@ -84,6 +84,8 @@ test_policy_boundaries (void)
       g_assert_cmpstr (cma_state_to_string (v.state), ==,
                        cma_state_to_string (boundaries[i].state));
       g_assert_cmpfloat_with_epsilon (v.days_left, boundaries[i].days_left, 1e-9);
+      /* Exact, for the Nagios perfdata: 21 days after T less the offset. */
+      g_assert_cmpint (v.seconds_left, ==, 21 * DAY - boundaries[i].offset);
     }
 }
 

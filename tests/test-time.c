@@ -228,6 +228,58 @@ test_time_round_trip (void)
     }
 }
 
+/* --at relative to an injected now, to the second. */
+static void
+test_time_parse_at (void)
+{
+  const CmaInstant now = 1795000000; /* 2026-11-18T09:46:40Z */
+  static const struct {
+    const char *text;
+    gint64 offset; /* from now */
+  } relative[] = {
+    { "now", 0 },          { "+14d", 14 * 86400 }, { "-3d", -3 * 86400 },
+    { "+36h", 36 * 3600 }, { "-90m", -90 * 60 },   { "+2w", 14 * 86400 },
+    { "+1s", 1 },          { "-0d", 0 },           { "+36525d", (gint64) 36525 * 86400 },
+  };
+  static const char *const refused[] = {
+    "+",       "+d", "14d", "+14",  "+14x",          "+1.5d", "+ 14d", "+-3d", "++3d", "+14dd",
+    "-36526d", "@",  "@-1", "@1.5", "@253402300800", "@ 1",   "soon",  "Now",  "+14D",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (relative); i++)
+    {
+      CmaInstant at = 0;
+
+      g_test_message ("'%s'", relative[i].text);
+      g_assert_true (cma_time_parse_at (relative[i].text, now, &at, NULL));
+      g_assert_cmpint (at, ==, now + relative[i].offset);
+    }
+  {
+    CmaInstant at = 0;
+
+    g_assert_true (cma_time_parse_at ("@1796112000", now, &at, NULL));
+    g_assert_cmpint (at, ==, 1796112000);
+    g_assert_true (cma_time_parse_at ("@0", now, &at, NULL));
+    g_assert_cmpint (at, ==, 0);
+    /* Absolute forms ignore now. */
+    g_assert_true (cma_time_parse_at ("2026-12-01T00:00:00Z", now, &at, NULL));
+    g_assert_cmpint (at, ==, 1796083200);
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      CmaInstant at = 42;
+
+      g_test_message ("'%s'", refused[i]);
+      g_assert_false (cma_time_parse_at (refused[i], now, &at, &error));
+      g_assert_error (error, CMA_ERROR, CMA_ERROR_USAGE);
+      g_assert_nonnull (strstr (error->message, refused[i]));
+      g_assert_nonnull (strstr (error->message, "2026-12-01T09:30"));
+      g_assert_nonnull (strstr (error->message, "+14d"));
+      g_assert_cmpint (at, ==, 42);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -239,6 +291,7 @@ main (int argc, char **argv)
   g_test_add_func ("/time/parse/accepted", test_time_parse_accepted);
   g_test_add_func ("/time/parse/rejected", test_time_parse_rejected);
   g_test_add_func ("/time/now", test_time_now);
+  g_test_add_func ("/time/parse-at", test_time_parse_at);
   g_test_add_func ("/time/format", test_time_format);
   g_test_add_func ("/time/round-trip", test_time_round_trip);
   g_test_add_func ("/time/range", test_time_range);

@@ -73,9 +73,13 @@ static const struct {
   { "https://example.com/?", "no query or fragment" },
   { "https://example.com/#top", "no query or fragment" },
   { "https://example.com/jira#", "no query or fragment" },
-  { "example.com", "not an absolute URL" },
-  { "/jira/", "not an absolute URL" },
-  { "jira/rest", "not an absolute URL" },
+  { "jira.acme.test", "no scheme: add https://" },
+  { "jira.acme.test:8080/jira", "no scheme: add https://" },
+  { "/jira/", "no scheme: add https://" },
+  { "jira/rest", "no scheme: add https://" },
+  { "https://acme.atlassian.net # prod", "a # comment must be on a line of its own" },
+  { "https://acme.atlassian.net\t# prod", "a # comment must be on a line of its own" },
+  { "https://[::1", "not an absolute URL" },
   { "", "empty cloud URL" },
   { NULL, "empty cloud URL" },
 };
@@ -95,9 +99,10 @@ test_url_normalize_invalid (void)
       g_assert_nonnull (strstr (error->message, invalid[i].fragment));
       if (invalid[i].input != NULL && *invalid[i].input != '\0')
         {
-          /* Names what it checked and quotes it. */
-          g_assert_true (g_str_has_prefix (error->message, "invalid cloud URL '"));
-          g_assert_nonnull (strstr (error->message, invalid[i].input));
+          /* Names what it checked, never the value: it may come from a
+           * file the caller cannot read. */
+          g_assert_true (g_str_has_prefix (error->message, "invalid cloud URL: "));
+          g_assert_null (strstr (error->message, invalid[i].input));
         }
     }
 }
@@ -209,6 +214,26 @@ test_url_cloud_site_from_input (void)
   g_assert_cmpstr (site, ==, "https://acme.atlassian.net");
 }
 
+/* Cloud sites are https only; a server may be plain http. */
+static void
+test_url_normalize_cloud (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *https =
+      cma_url_normalize_cloud ("HTTPS://Acme.atlassian.net", "cloud-url", NULL);
+  g_autofree char *http =
+      cma_url_normalize_cloud ("http://acme.atlassian.net", "cloud-url", &error);
+  g_autofree char *server = cma_url_normalize ("http://acme.atlassian.net", "server-url", NULL);
+
+  g_assert_cmpstr (https, ==, "https://acme.atlassian.net/");
+  g_assert_null (http);
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_CONFIG);
+  g_assert_cmpstr (error->message, ==,
+                   "invalid cloud-url: Atlassian cloud sites are served over https only: use "
+                   "https://");
+  g_assert_cmpstr (server, ==, "http://acme.atlassian.net/");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -217,6 +242,7 @@ main (int argc, char **argv)
   g_test_add_func ("/url/normalize", test_url_normalize);
   g_test_add_func ("/url/normalize/invalid", test_url_normalize_invalid);
   g_test_add_func ("/url/normalize/userinfo", test_url_userinfo_any_case);
+  g_test_add_func ("/url/normalize/cloud", test_url_normalize_cloud);
   g_test_add_func ("/url/is-loopback", test_url_is_loopback);
   g_test_add_func ("/url/join", test_url_join);
   g_test_add_func ("/url/cloud-site", test_url_cloud_site);

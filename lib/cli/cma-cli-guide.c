@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cma-cli-private.h"
@@ -12,7 +13,7 @@
 static const GOptionEntry guide_options[] = {
   { "interactive", 'i', 0, G_OPTION_ARG_NONE, CMA_CLI_FIELD (interactive),
     "Walk through the steps one by one, then record the renewal", NULL },
-  { "note", 'n', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (note),
+  { "note", 'm', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (note),
     "With --interactive: text kept with the record", "TEXT" },
   G_OPTION_ENTRY_NULL
 };
@@ -41,16 +42,35 @@ confirmed (const CmaProduct *p)
   return ask (question, answer, sizeof answer) && g_ascii_tolower (answer[0]) == 'y';
 }
 
+/* The terminal's width, to fold the steps' long lines; 0 (no folding)
+ * when stdout is not a terminal, so pipes and scripts get whole lines. */
+static guint
+terminal_width (void)
+{
+  struct winsize ws;
+  const char *columns = g_getenv ("COLUMNS");
+  guint64 n;
+
+  if (!isatty (STDOUT_FILENO))
+    return 0;
+  if (ioctl (STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    return MAX (ws.ws_col, 40);
+  if (columns != NULL && g_ascii_string_to_unsigned (columns, 10, 40, 1000, &n, NULL))
+    return (guint) n;
+  return 80;
+}
+
 static int
-walk_steps (CmaCli *cli, GError **error)
+walk_steps (CmaCli *cli, const CmaStatusEntry *entry, GError **error)
 {
   const CmaProduct *p = cli->product;
   guint n = cma_product_n_steps (p);
+  guint width = terminal_width ();
   char answer[64];
 
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *step = cma_guide_format_step (p, i);
+      g_autofree char *step = cma_guide_format_step (p, i, entry->conn->cloud_url, width);
 
       printf ("\n%s", step);
       if (i + 1 < n && (!ask ("   [Enter] done, [q] stop: ", answer, sizeof answer) ||
@@ -86,8 +106,13 @@ run_guide (CmaCli *cli, GError **error)
                    "--interactive needs a terminal; without it the steps are printed");
       return CMA_EXIT_USAGE;
     }
-  if (cli->interactive && !cma_cli_check_single_connection (cli, error))
-    return CMA_EXIT_USAGE;
+  if (cli->interactive && cli->selected->len > 1)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+                   "%u connections are configured; choose the one to renew with -C NAME",
+                   cli->selected->len);
+      return CMA_EXIT_USAGE;
+    }
 
   /* A broken ledger must not hide the steps that fix the problem, but
    * its deadlines would be wrong, so say so. */
@@ -95,14 +120,17 @@ run_guide (CmaCli *cli, GError **error)
   if (renewals == NULL)
     cma_cli_warn (cli, "%s; deadlines below are unknown", local_error->message);
   entries = cma_cli_evaluate (cli, renewals, cma_clock_now ());
-  text = cma_guide_format (cli->product, &cli->config->policy, entries, cli->selected->len,
-                           cli->color);
   if (!cli->interactive)
     {
+      text = cma_guide_format (cli->product, &cli->config->policy, entries, cli->selected->len,
+                               cli->color, terminal_width ());
       fputs (text, stdout);
       return CMA_EXIT_OK;
     }
-  return walk_steps (cli, error);
+  /* The header says which server to log in to and how urgent it is. */
+  text = cma_guide_format_header (cli->product, entries, 1, cli->color);
+  fputs (text, stdout);
+  return walk_steps (cli, &entries[0], error);
 }
 
 const CmaCliCommand cma_cli_cmd_guide = {

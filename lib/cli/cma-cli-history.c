@@ -41,7 +41,15 @@ run_history (CmaCli *cli, GError **error)
         }
   if (cli->selected == NULL)
     g_ptr_array_extend (shown, renewals, NULL, NULL);
-  /* Stable sort keeps file order among renewals of the same second. */
+  /* Newest first, and within one second the later line first: reverse
+   * the file order, then sort stably (GLib's sort is stable) by time. */
+  for (guint i = 0, j = shown->len; i + 1 < j; i++, j--)
+    {
+      gpointer tmp = shown->pdata[i];
+
+      shown->pdata[i] = shown->pdata[j - 1];
+      shown->pdata[j - 1] = tmp;
+    }
   g_ptr_array_sort (shown, compare_newest_first);
   text = cma_output_history (cli->product, shown, format);
   if (format == CMA_OUTPUT_TEXT && shown->len == 0)

@@ -16,6 +16,7 @@ typedef struct {
   /* global options */
   char *config_path;
   char *state_dir;
+  char *state_group;
   char **connection_names;
   char *server_url;
   char *cloud_url;
@@ -38,6 +39,7 @@ typedef struct {
   char *hook;
 
   /* set up by cma_cli_setup() */
+  char *config_tried; /* the configuration file read or looked for */
   gboolean color;
   CmaConfig *config;
   GPtrArray *selected; /* CmaConnection*, owned by config */

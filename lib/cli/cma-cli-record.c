@@ -12,7 +12,7 @@
 static const GOptionEntry record_options[] = {
   { "at", 0, 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (at),
     "When the token was renewed (ISO 8601; default: now)", "TIME" },
-  { "note", 'n', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (note),
+  { "note", 'm', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (note),
     "Free text kept with the record (ticket number, who clicked)", "TEXT" },
   G_OPTION_ENTRY_NULL
 };

@@ -3,6 +3,7 @@
  * helpers. */
 #include "config.h"
 
+#include <grp.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "cma-cli-private.h"
 #include "cma-error.h"
+#include "cma-paths.h"
 
 static gboolean
 is_system (void)
@@ -72,7 +74,31 @@ load_config (CmaCli *cli, GError **error)
 
   cli->config = cma_config_new (cli->product);
   cma_cli_verbose (cli, 1, "configuration: %s", path);
-  return cma_config_load (cli->config, path, explicit_path, error);
+  if (!cma_config_load (cli->config, path, explicit_path, error))
+    return FALSE;
+  cli->config_tried = g_steal_pointer (&path);
+  return TRUE;
+}
+
+/* "No connection" is where a new user starts: say which file was read (or
+ * looked for, and where root would look), and the two ways out. */
+static gboolean
+fail_no_connection (CmaCli *cli, GError **error)
+{
+  g_autofree char *system_path = cma_config_default_path (cli->product, TRUE, SYSCONFDIR);
+
+  if (cli->config->path != NULL)
+    g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+                 "no connection configured in %s: add a [connection NAME] group "
+                 "(see cma-token.conf(5)), or pass --cloud-url URL",
+                 cli->config->path);
+  else
+    g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+                 "no connection configured: %s does not exist%s%s%s; create it with a "
+                 "[connection NAME] group (see cma-token.conf(5)), or pass --cloud-url URL",
+                 cli->config_tried, is_system () ? "" : " (root reads ",
+                 is_system () ? "" : system_path, is_system () ? "" : ")");
+  return FALSE;
 }
 
 static gboolean
@@ -112,6 +138,27 @@ warn_ledger_line (const char *message, gpointer user_data)
   cma_cli_warn (user_data, "%s", message);
 }
 
+/* --state-group: a group name, or a number as chgrp takes it. */
+static gboolean
+apply_state_group (CmaCli *cli, GError **error)
+{
+  const struct group *gr;
+  guint64 gid;
+
+  if (cli->state_group == NULL)
+    return TRUE;
+  if ((gr = getgrnam (cli->state_group)) != NULL)
+    gid = gr->gr_gid;
+  else if (!g_ascii_string_to_unsigned (cli->state_group, 10, 0, G_MAXINT32, &gid, NULL))
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE, "--state-group: no group named '%s'",
+                   cli->state_group);
+      return FALSE;
+    }
+  cma_ledger_set_group (cli->ledger, (gint64) gid);
+  return TRUE;
+}
+
 gboolean
 cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
 {
@@ -119,6 +166,8 @@ cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
 
   if (!load_config (cli, error) || !apply_overrides (cli, error))
     return FALSE;
+  if ((need_connections || cli->connection_names != NULL) && cli->config->connections->len == 0)
+    return fail_no_connection (cli, error);
   if (need_connections || cli->config->connections->len > 0 || cli->connection_names != NULL)
     {
       cli->selected =
@@ -131,7 +180,7 @@ cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
   cli->ledger = cma_ledger_new (dir, cli->product->program);
   cma_ledger_set_warn_func (cli->ledger, warn_ledger_line, cli);
   cma_cli_verbose (cli, 1, "ledger: %s", cma_ledger_get_path (cli->ledger));
-  return TRUE;
+  return apply_state_group (cli, error);
 }
 
 gboolean
@@ -150,7 +199,10 @@ cma_cli_evaluate (CmaCli *cli, GPtrArray *renewals, CmaInstant at)
       CmaStatusEntry *e = &entries[i];
 
       e->conn = cli->selected->pdata[i];
-      e->last = renewals ? cma_ledger_find_last (renewals, e->conn) : NULL;
+      /* Evaluating a past instant must ignore renewals recorded after it. */
+      e->last = renewals ? cma_ledger_find_last_at (renewals, e->conn, at) : NULL;
+      e->recorded_later =
+          e->last == NULL && renewals != NULL && cma_ledger_find_last (renewals, e->conn) != NULL;
       cma_policy_evaluate (&cli->config->policy, e->last != NULL, e->last ? e->last->at : 0, at,
                            &e->verdict);
     }
@@ -180,12 +232,14 @@ cma_cli_parse_days (const char *name, const char *value, double *out, GError **e
 gboolean
 cma_cli_parse_at (CmaCli *cli, CmaInstant *at, GError **error)
 {
+  CmaInstant now = cma_clock_now ();
+
   if (cli->at == NULL)
     {
-      *at = cma_clock_now ();
+      *at = now;
       return TRUE;
     }
-  return cma_time_parse (cli->at, at, error);
+  return cma_time_parse_at (cli->at, now, at, error);
 }
 
 gboolean

@@ -12,6 +12,7 @@
 
 #include "cma-cli-private.h"
 #include "cma-error.h"
+#include "cma-suggest.h"
 
 static const CmaCliCommand *const commands[] = { &cma_cli_cmd_status,
                                                  &cma_cli_cmd_record,
@@ -47,6 +48,8 @@ static const GOptionEntry global_options[] = {
     "Read configuration from FILE", "FILE" },
   { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, CMA_CLI_FIELD (state_dir),
     "Keep the renewal ledger in DIR", "DIR" },
+  { "state-group", 0, 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (state_group),
+    "When writing, let GROUP read the ledger (monitoring without sudo)", "GROUP" },
   { "connection", 'C', 0, G_OPTION_ARG_STRING_ARRAY, CMA_CLI_FIELD (connection_names),
     "Act on connection NAME only (repeatable; default: all)", "NAME" },
   { "server-url", 0, 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (server_url),
@@ -95,8 +98,10 @@ print_usage (const CmaProduct *product, FILE *out)
   for (guint i = 0; commands[i] != NULL; i++)
     fprintf (out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
   fprintf (out, "\nOptions may come before or after the command:\n");
-  fprintf (out, "  -h, --help     Show help for a command: %s COMMAND --help\n", product->program);
-  fprintf (out, "  --version      Show version and library versions\n\n");
+  fprintf (out, "  -h, --help     Show help for a command: %s COMMAND --help, or\n",
+           product->program);
+  fprintf (out, "                 %s help COMMAND\n", product->program);
+  fprintf (out, "  -V, --version  Show version and library versions\n\n");
   fprintf (out, "%s\nSee %s(1) for configuration, files and examples.\n", exit_status_text,
            product->program);
 }
@@ -122,24 +127,64 @@ find_command (const char *name)
   return NULL;
 }
 
-/* Whether the argv word @arg is a global option whose value is the next
- * word ("-c FILE", "--config FILE"; "--config=FILE" carries its own).
- * Only global options count: before the command word the command is not
- * known, and the commands' own short names clash (-n is record's --note
- * but renew's --dry-run). */
+/* The entry of @table that the argv word @arg names ("-c", "--config",
+ * "--config=FILE"), or NULL. */
+static const GOptionEntry *
+entry_in (const GOptionEntry *table, const char *arg)
+{
+  gsize len = strcspn (arg + 2, "=");
+
+  for (const GOptionEntry *e = table; e != NULL && e->long_name != NULL; e++)
+    if (arg[1] == '-' ? strncmp (arg + 2, e->long_name, len) == 0 && e->long_name[len] == '\0'
+                      : arg[1] != '\0' && arg[1] == e->short_name)
+      return e;
+  return NULL;
+}
+
+/* The option @arg names among the global options and every command's:
+ * each short name has one meaning across commands, so the option is
+ * known before the command word is. */
+static const GOptionEntry *
+find_option (const char *arg)
+{
+  const GOptionEntry *e = entry_in (global_options, arg);
+
+  for (guint i = 0; e == NULL && commands[i] != NULL; i++)
+    e = entry_in (commands[i]->options, arg);
+  return e;
+}
+
+/* Whether the argv word @arg is an option whose value is the next word
+ * ("-c FILE", "--config FILE"; "--config=FILE" and "-cFILE" carry their
+ * own). */
+static gboolean
+entry_takes_next_word (const GOptionEntry *e, const char *arg)
+{
+  if (e == NULL || e->arg == G_OPTION_ARG_NONE ||
+      (e->flags & (G_OPTION_FLAG_NO_ARG | G_OPTION_FLAG_OPTIONAL_ARG)))
+    return FALSE;
+  return arg[1] == '-' ? strchr (arg, '=') == NULL : arg[2] == '\0';
+}
+
 static gboolean
 takes_next_word (const char *arg)
 {
-  for (const GOptionEntry *e = global_options; e->long_name != NULL; e++)
+  return entry_takes_next_word (find_option (arg), arg);
+}
+
+/* The first option word before the command that no table knows, or NULL. */
+static const char *
+first_unknown_option (int argc, char **argv)
+{
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
     {
-      if (e->arg == G_OPTION_ARG_NONE ||
-          (e->flags & (G_OPTION_FLAG_NO_ARG | G_OPTION_FLAG_OPTIONAL_ARG)))
+      if (argv[i][0] != '-')
         continue;
-      if (arg[1] == '-' ? strcmp (arg + 2, e->long_name) == 0
-                        : arg[1] != '\0' && arg[1] == e->short_name && arg[2] == '\0')
-        return TRUE;
+      if (find_option (argv[i]) == NULL)
+        return argv[i];
+      i += takes_next_word (argv[i]);
     }
-  return FALSE;
+  return NULL;
 }
 
 /* "jcma-token -v status" and "jcma-token --config F renew" are how many
@@ -158,7 +203,8 @@ move_command_first (int argc, char **argv)
           i += takes_next_word (argv[i]); /* skip its value */
           continue;
         }
-      if (find_command (argv[i]) != NULL)
+      if (find_command (argv[i]) != NULL || strcmp (argv[i], "help") == 0 ||
+          strcmp (argv[i], "version") == 0)
         {
           char *word = argv[i];
 
@@ -174,6 +220,8 @@ cli_clear (CmaCli *cli)
 {
   g_free (cli->config_path);
   g_free (cli->state_dir);
+  g_free (cli->state_group);
+  g_free (cli->config_tried);
   g_strfreev (cli->connection_names);
   g_free (cli->server_url);
   g_free (cli->cloud_url);
@@ -216,6 +264,33 @@ command_context (CmaCli *cli, const CmaCliCommand *cmd, GOptionEntry *globals, G
   g_option_group_add_entries (group, globals);
   g_option_context_set_main_group (ctx, group);
   return ctx;
+}
+
+static gboolean
+is_help (const char *arg)
+{
+  return strcmp (arg, "-h") == 0 || strcmp (arg, "-?") == 0 || g_str_has_prefix (arg, "--help");
+}
+
+/* The first option word in @argv that neither @cmd nor the global options
+ * know, or NULL; GOption would say "Unknown option" in its own words. */
+static const char *
+unknown_option_of (const CmaCliCommand *cmd, int argc, char **argv)
+{
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    {
+      const GOptionEntry *e;
+
+      if (argv[i][0] != '-' || argv[i][1] == '\0' || is_help (argv[i]))
+        continue;
+      e = entry_in (global_options, argv[i]);
+      if (e == NULL)
+        e = entry_in (cmd->options, argv[i]);
+      if (e == NULL)
+        return argv[i];
+      i += entry_takes_next_word (e, argv[i]);
+    }
+  return NULL;
 }
 
 int
@@ -282,12 +357,19 @@ run_command (CmaCli *cli, const CmaCliCommand *cmd, int argc, char **argv)
   g_autofree GOptionEntry *own = bind_options (cli, cmd->options);
   g_autoptr (GOptionContext) ctx = command_context (cli, cmd, globals, own);
   g_autoptr (GError) error = NULL;
-  int status;
-
+  const char *unknown = unknown_option_of (cmd, argc, argv);
   /* argv[0] is replaced by "PROG COMMAND" so GOption's messages read well;
    * parsing removes what it took, so keep the words for its errors. */
   g_auto (GStrv) words = g_strdupv (argv);
+  int status;
 
+  if (unknown != NULL)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+                   "unknown option %.*s (see '%s %s --help')", (int) strcspn (unknown, "="),
+                   unknown, cli->product->program, cmd->name);
+      goto fail;
+    }
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
       if (error->domain == G_CONVERT_ERROR)
@@ -311,19 +393,39 @@ fail:
   return cmd->monitoring ? CMA_EXIT_UNKNOWN : cma_cli_exit_code_for_error (error);
 }
 
+/* The help or version option among the options of a command line that
+ * names no command ("jcma-token -v --help"), or NULL. */
+static const char *
+builtin_option (int argc, char **argv)
+{
+  static const char *const builtins[] = { "--help", "-h", "--version", "-V", NULL };
+
+  if (argc < 2 || argv[1][0] != '-')
+    return NULL;
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    if (g_strv_contains (builtins, argv[i]))
+      return argv[i];
+  return NULL;
+}
+
 /* No arguments, help and version need no command: TRUE, with @status
  * set, when argv asked for one of them. */
 static gboolean
 run_builtin (const CmaProduct *product, int argc, char **argv, int *status)
 {
+  const char *option = builtin_option (argc, argv);
+
+  if (option != NULL)
+    argv[1] = (char *) option; /* the other options do not apply */
   if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 ||
-      strcmp (argv[1], "help") == 0)
+      (strcmp (argv[1], "help") == 0 && argc == 2))
     {
       print_usage (product, argc < 2 ? stderr : stdout);
       *status = argc < 2 ? CMA_EXIT_USAGE : CMA_EXIT_OK;
       return TRUE;
     }
-  if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "version") == 0)
+  if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "-V") == 0 ||
+      strcmp (argv[1], "version") == 0)
     {
       print_version (product);
       *status = CMA_EXIT_OK;
@@ -332,20 +434,34 @@ run_builtin (const CmaProduct *product, int argc, char **argv, int *status)
   return FALSE;
 }
 
-/* The command @word names, or NULL after saying there is none. */
+/* The command argv[1] names, or NULL after saying why there is none. */
 static const CmaCliCommand *
-command_for (const CmaProduct *product, const char *word)
+command_for (const CmaProduct *product, int argc, char **argv)
 {
+  const char *word = argv[1];
   const CmaCliCommand *cmd = find_command (word);
+  const char *unknown;
 
   if (cmd != NULL)
     return cmd;
   g_set_prgname (product->program);
-  if (word[0] == '-')
+  if (word[0] == '-' && (unknown = first_unknown_option (argc, argv)) != NULL)
+    g_printerr ("%s: unknown option %.*s (see '%s --help')\n", product->program,
+                (int) strcspn (unknown, "="), unknown, product->program);
+  else if (word[0] == '-')
     g_printerr ("%s: no command given (see '%s --help')\n", product->program, product->program);
   else
-    g_printerr ("%s: unknown command '%s' (see '%s --help')\n", product->program, word,
-                product->program);
+    {
+      const char *names[G_N_ELEMENTS (commands)];
+      const char *guess;
+
+      for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+        names[i] = commands[i] != NULL ? commands[i]->name : NULL;
+      guess = cma_suggest (word, names);
+      g_printerr ("%s: unknown command '%s'%s%s%s (see '%s --help')\n", product->program, word,
+                  guess ? "; did you mean '" : "", guess ? guess : "", guess ? "'?" : "",
+                  product->program);
+    }
   return NULL;
 }
 
@@ -374,6 +490,40 @@ invoked_as_plugin (const char *argv0)
   return g_str_has_prefix (base, "check_");
 }
 
+/* "PROG help COMMAND", as git and systemctl take it: "PROG COMMAND --help".
+ * Other options may stand around it; they do not matter to help. */
+static int
+run_help (CmaCli *cli, int argc, char **argv)
+{
+  const char *words[2] = { NULL, NULL };
+  guint n = 0;
+  const CmaCliCommand *cmd;
+
+  for (int i = 2; i < argc; i++)
+    {
+      if (argv[i][0] == '-')
+        i += takes_next_word (argv[i]);
+      else if (n < 2)
+        words[n++] = argv[i];
+    }
+  if (n == 0)
+    {
+      print_usage (cli->product, stdout);
+      return CMA_EXIT_OK;
+    }
+  if (n > 1)
+    {
+      g_printerr ("%s: help takes one command name, not '%s'\n", cli->product->program, words[1]);
+      return CMA_EXIT_USAGE;
+    }
+  {
+    char *help_argv[] = { argv[0], (char *) words[0], (char *) "--help", NULL };
+
+    cmd = command_for (cli->product, 3, help_argv);
+    return cmd == NULL ? CMA_EXIT_USAGE : run_named (cli, cmd, 3, help_argv);
+  }
+}
+
 int
 cma_cli_main (const CmaProduct *product, int argc, char **argv)
 {
@@ -399,7 +549,9 @@ cma_cli_main (const CmaProduct *product, int argc, char **argv)
     move_command_first (argc, argv);
   if (run_builtin (product, argc, argv, &status))
     return status;
-  cmd = command_for (product, argv[1]);
+  if (strcmp (argv[1], "help") == 0)
+    return run_help (&cli, argc, argv);
+  cmd = command_for (product, argc, argv);
   if (cmd == NULL)
     return CMA_EXIT_USAGE;
   status = run_named (&cli, cmd, argc, argv);

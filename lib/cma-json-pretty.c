@@ -1,0 +1,149 @@
+/* cma-json-pretty.c: json-glib 1.6 writes every double with "%.17g",
+ * which turns the 3.2 a rounding produced into 3.2000000000000002. The
+ * values are fine; only their text is noisy, so this writes the text. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cma-json-pretty.h"
+
+static void append_node (GString *out, JsonNode *node, guint depth);
+
+/* The shortest "%.Ng" that reads back as @d: 17 digits always do. */
+static void
+append_double (GString *out, double d)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (d))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  for (int digits = 1; digits <= 17; digits++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buf, sizeof buf, format, d);
+      if (g_ascii_strtod (buf, NULL) == d)
+        break;
+    }
+  g_string_append (out, buf);
+  /* Still a double for readers that look at the text: 4.0, not 4. */
+  if (strpbrk (buf, ".eE") == NULL)
+    g_string_append (out, ".0");
+}
+
+/* Strings, escaped by json-glib itself. */
+static void
+append_string (GString *out, const char *text)
+{
+  g_autoptr (JsonNode) node = json_node_init_string (json_node_alloc (), text);
+  g_autofree char *quoted = json_to_string (node, FALSE);
+
+  g_string_append (out, quoted);
+}
+
+static void
+append_value (GString *out, JsonNode *node)
+{
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      break;
+    case G_TYPE_DOUBLE:
+      append_double (out, json_node_get_double (node));
+      break;
+    case G_TYPE_BOOLEAN:
+      g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      break;
+    case G_TYPE_STRING:
+    default:
+      append_string (out, json_node_get_string (node));
+      break;
+    }
+}
+
+static void
+indent (GString *out, guint depth)
+{
+  for (guint i = 0; i < depth; i++)
+    g_string_append (out, "  ");
+}
+
+static void
+append_object (GString *out, JsonObject *object, guint depth)
+{
+  g_autoptr (GList) members = json_object_get_members (object);
+
+  if (members == NULL)
+    {
+      g_string_append (out, "{}");
+      return;
+    }
+  g_string_append (out, "{\n");
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      indent (out, depth + 1);
+      append_string (out, l->data);
+      g_string_append (out, " : ");
+      append_node (out, json_object_get_member (object, l->data), depth + 1);
+      g_string_append (out, l->next != NULL ? ",\n" : "\n");
+    }
+  indent (out, depth);
+  g_string_append_c (out, '}');
+}
+
+static void
+append_array (GString *out, JsonArray *array, guint depth)
+{
+  guint n = json_array_get_length (array);
+
+  if (n == 0)
+    {
+      g_string_append (out, "[]");
+      return;
+    }
+  g_string_append (out, "[\n");
+  for (guint i = 0; i < n; i++)
+    {
+      indent (out, depth + 1);
+      append_node (out, json_array_get_element (array, i), depth + 1);
+      g_string_append (out, i + 1 < n ? ",\n" : "\n");
+    }
+  indent (out, depth);
+  g_string_append_c (out, ']');
+}
+
+static void
+append_node (GString *out, JsonNode *node, guint depth)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      append_object (out, json_node_get_object (node), depth);
+      break;
+    case JSON_NODE_ARRAY:
+      append_array (out, json_node_get_array (node), depth);
+      break;
+    case JSON_NODE_VALUE:
+      append_value (out, node);
+      break;
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
+char *
+cma_json_pretty (JsonNode *root)
+{
+  GString *out = g_string_new (NULL);
+
+  append_node (out, root, 0);
+  return g_string_free (out, FALSE);
+}
