@@ -1,0 +1,48 @@
+/* tmpfile.c: temporary files for the targets whose parser reads a file. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdlib.h>
+
+#include "fuzz.h"
+
+static char *tmp_dir;
+
+/* Remove the files the targets wrote, then the directory. */
+static void
+remove_tmp_dir (void)
+{
+  g_autoptr (GDir) dir = g_dir_open (tmp_dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (tmp_dir);
+  g_clear_pointer (&tmp_dir, g_free);
+}
+
+const char *
+fuzz_tmp_dir (void)
+{
+  if (tmp_dir == NULL)
+    {
+      tmp_dir = g_dir_make_tmp ("cma-fuzz-XXXXXX", NULL);
+      if (tmp_dir == NULL)
+        abort ();
+      atexit (remove_tmp_dir);
+    }
+  return tmp_dir;
+}
+
+char *
+fuzz_write_file (const char *name, const uint8_t *data, size_t size)
+{
+  char *path = g_build_filename (fuzz_tmp_dir (), name, NULL);
+
+  if (!g_file_set_contents (path, (const char *) data, (gssize) size, NULL))
+    abort ();
+  return path;
+}
