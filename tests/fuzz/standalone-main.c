@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,6 +78,17 @@ run_one (const char *path)
   return g_strdup ("");
 }
 
+/* @path without the $G_TEST_SRCDIR/ in front: "fuzz/regress/url/…". */
+static const char *
+shown_name (const char *path, const char *srcdir)
+{
+  gsize len = srcdir ? strlen (srcdir) : 0;
+
+  if (len > 0 && strncmp (path, srcdir, len) == 0 && path[len] == G_DIR_SEPARATOR)
+    return path + len + 1;
+  return path;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -104,8 +116,8 @@ main (int argc, char **argv)
     {
       g_autofree char *failure = run_one (inputs->pdata[i]);
 
-      printf ("%s %u - %s%s%s\n", *failure ? "not ok" : "ok", i + 1, (char *) inputs->pdata[i],
-              *failure ? ": " : "", failure);
+      printf ("%s %u - %s%s%s\n", *failure ? "not ok" : "ok", i + 1,
+              shown_name (inputs->pdata[i], srcdir), *failure ? ": " : "", failure);
     }
   return 0;
 }
