@@ -1,12 +1,32 @@
-/* tmpfile.c: temporary files for the targets whose parser reads a file. */
+/* support.c: what the fuzz targets share: fatal logs, temporary files. */
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "fuzz.h"
 
 static char *tmp_dir;
+
+static void
+abort_on_log (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+  if (!(level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)))
+    {
+      g_log_default_handler (domain, level, message, data);
+      return;
+    }
+  fprintf (stderr, "%s-%s **: %s\n", domain ? domain : "?",
+           level & G_LOG_LEVEL_WARNING ? "WARNING" : "CRITICAL", message);
+  abort ();
+}
+
+void
+fuzz_make_logs_fatal (void)
+{
+  g_log_set_default_handler (abort_on_log, NULL);
+}
 
 /* Remove the files the targets wrote, then the directory. */
 static void
