@@ -90,7 +90,9 @@ cma_url_normalize (const char *url, const char *what, GError **error)
     }
   if (!check_text (url, what, error))
     return NULL;
-  uri = g_uri_parse (url, G_URI_FLAGS_SCHEME_NORMALIZE, &local_error);
+  /* The path stays as written: decoded, "%3F" would become a real '?' and
+   * "%2F" a '/', and the URL we build would name another resource. */
+  uri = g_uri_parse (url, G_URI_FLAGS_SCHEME_NORMALIZE | G_URI_FLAGS_ENCODED_PATH, &local_error);
   if (uri == NULL)
     {
       fail (error, what, "not an absolute URL such as https://jira.example.com/");

@@ -26,6 +26,9 @@ static const struct {
   { "https://jira.example.com///", "https://jira.example.com/" },
   { "https://example.com/jira", "https://example.com/jira/" },
   { "https://example.com/jira/", "https://example.com/jira/" },
+  /* Percent-encoding stays: decoded, %3F would turn into a query. */
+  { "https://j.example/a%20b/%3F", "https://j.example/a%20b/%3F/" },
+  { "https://j.example/a%2Fb", "https://j.example/a%2Fb/" },
   { "https://example.com/jira//", "https://example.com/jira/" },
   { "http://127.0.0.1:8090/confluence", "http://127.0.0.1:8090/confluence/" },
   { "https://example.com:8443/a/b/c///", "https://example.com:8443/a/b/c/" },

@@ -1,13 +1,14 @@
-/* fuzz-redact.c: the redaction of -vv traces (cma_http_redact), applied
- * line by line as cma-http.c's trace does, with a leak oracle: the value
- * of any "token" member of a JSON input must not survive redaction. */
+/* fuzz-redact.c: the redaction of -vv traces (cma-redact.h): the input as
+ * a whole body (cma_redact_body, as the trace shows a completed transfer)
+ * with a leak oracle, the value of any "token" member of a JSON input must
+ * not survive; and each of its lines as a header line. */
 #include "config.h"
 
 #include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cma-http.h"
+#include "cma-redact.h"
 #include "fuzz.h"
 
 /* json-glib's parser recurses: keep the oracle itself off deep input. */
@@ -83,21 +84,26 @@ brackets (const char *text)
   return n;
 }
 
-/* Redact @text as the trace does: line by line, trailing space removed. */
+/* Redact @data as the trace does: the body whole, then every line of it
+ * as a header line too (those have no oracle: crashes only). */
 static char *
-redact_lines (const char *text)
+redact (const uint8_t *data, size_t size, const char *text)
 {
+  g_auto (GStrv) body = cma_redact_body ("< ", (const char *) data, size);
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   g_autoptr (GString) out = g_string_new (NULL);
 
+  for (guint i = 0; body != NULL && body[i] != NULL; i++)
+    {
+      g_string_append (out, body[i]);
+      g_string_append_c (out, '\n');
+    }
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      g_autofree char *redacted = cma_http_redact (g_strchomp (lines[i]));
+      g_autofree char *redacted = cma_redact_header_line (lines[i]);
 
       if (redacted == NULL)
         abort ();
-      g_string_append (out, redacted);
-      g_string_append_c (out, '\n');
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
@@ -113,7 +119,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   JsonNode *root;
 
   fuzz_make_logs_fatal ();
-  output = redact_lines (text);
+  output = redact (data, size, text);
   if (brackets (text) > ORACLE_MAX_BRACKETS ||
       !json_parser_load_from_data (parser, text, -1, NULL) ||
       (root = json_parser_get_root (parser)) == NULL)
