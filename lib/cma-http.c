@@ -69,6 +69,92 @@ global_init_once (void)
     }
 }
 
+/* ---- sharing between the handles of one run ---- */
+
+struct _CmaHttpShare {
+  CURLSH *sh;
+  GMutex locks[CURL_LOCK_DATA_LAST];
+  GMutex idle_lock;
+  GPtrArray *idle; /* CURL*, each with its own live connections */
+};
+
+static void
+share_lock_cb (CURL *handle G_GNUC_UNUSED, curl_lock_data data,
+               curl_lock_access access G_GNUC_UNUSED, void *user_data)
+{
+  CmaHttpShare *share = user_data;
+
+  g_mutex_lock (&share->locks[data]);
+}
+
+static void
+share_unlock_cb (CURL *handle G_GNUC_UNUSED, curl_lock_data data, void *user_data)
+{
+  CmaHttpShare *share = user_data;
+
+  g_mutex_unlock (&share->locks[data]);
+}
+
+/* Sessions and DNS answers only: libcurl does not support one connection
+ * cache used by concurrent threads (CURLSHOPT_SHARE(3)), so connections
+ * are kept per easy handle and the handles are passed on instead. */
+CmaHttpShare *
+cma_http_share_new (void)
+{
+  CmaHttpShare *share = g_new0 (CmaHttpShare, 1);
+
+  global_init_once ();
+  for (guint i = 0; i < G_N_ELEMENTS (share->locks); i++)
+    g_mutex_init (&share->locks[i]);
+  g_mutex_init (&share->idle_lock);
+  share->idle = g_ptr_array_new_with_free_func ((GDestroyNotify) curl_easy_cleanup);
+  share->sh = curl_share_init ();
+  curl_share_setopt (share->sh, CURLSHOPT_LOCKFUNC, share_lock_cb);
+  curl_share_setopt (share->sh, CURLSHOPT_UNLOCKFUNC, share_unlock_cb);
+  curl_share_setopt (share->sh, CURLSHOPT_USERDATA, share);
+  curl_share_setopt (share->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl_share_setopt (share->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  return share;
+}
+
+void
+cma_http_share_free (CmaHttpShare *share)
+{
+  if (share == NULL)
+    return;
+  g_ptr_array_unref (share->idle); /* detaches each handle from the share */
+  curl_share_cleanup (share->sh);
+  for (guint i = 0; i < G_N_ELEMENTS (share->locks); i++)
+    g_mutex_clear (&share->locks[i]);
+  g_mutex_clear (&share->idle_lock);
+  g_free (share);
+}
+
+/* An idle handle, most recently used first (its connections are the
+ * likeliest still open), or a new one; curl_easy_reset() before each
+ * request keeps both the share and the live connections. */
+static CURL *
+share_take_handle (CmaHttpShare *share)
+{
+  CURL *c = NULL;
+
+  g_mutex_lock (&share->idle_lock);
+  if (share->idle->len > 0)
+    c = g_ptr_array_steal_index (share->idle, share->idle->len - 1);
+  g_mutex_unlock (&share->idle_lock);
+  if (c == NULL && (c = curl_easy_init ()) != NULL)
+    curl_easy_setopt (c, CURLOPT_SHARE, share->sh);
+  return c;
+}
+
+static void
+share_give_handle (CmaHttpShare *share, CURL *c)
+{
+  g_mutex_lock (&share->idle_lock);
+  g_ptr_array_add (share->idle, c);
+  g_mutex_unlock (&share->idle_lock);
+}
+
 CmaHttp *
 cma_http_new (const CmaHttpOptions *options, GError **error)
 {
@@ -98,8 +184,9 @@ cma_http_new (const CmaHttpOptions *options, GError **error)
         }
     }
   /* One easy handle for every request keeps the connection, and its TLS
-   * session, alive between the calls of one renewal. */
-  http->curl = curl_easy_init ();
+   * session, alive between the calls of one renewal (and, shared, of the
+   * renewals that follow on the same worker). */
+  http->curl = options->share ? share_take_handle (options->share) : curl_easy_init ();
   if (http->curl == NULL)
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot initialise libcurl");
@@ -113,7 +200,9 @@ cma_http_free (CmaHttp *http)
 {
   if (http == NULL)
     return;
-  if (http->curl != NULL)
+  if (http->curl != NULL && http->options.share != NULL)
+    share_give_handle (http->options.share, http->curl);
+  else if (http->curl != NULL)
     curl_easy_cleanup (http->curl);
   g_free (http->ca_file);
   g_free (http->cloud_ca_file);
