@@ -367,6 +367,24 @@ cma_http_check_url (CmaSide side, const char *url, GError **error)
   return FALSE;
 }
 
+/* The system store as the one bundle file configure found: with a CA
+ * directory as well (libcurl's default), GnuTLS parses every file in it
+ * for each new connection, some 55 ms on Debian. */
+static void
+use_system_bundle (CURL *c)
+{
+#ifdef CMA_CA_BUNDLE
+  if (g_file_test (CMA_CA_BUNDLE, G_FILE_TEST_IS_REGULAR))
+    {
+      curl_easy_setopt (c, CURLOPT_CAINFO, CMA_CA_BUNDLE);
+      curl_easy_setopt (c, CURLOPT_CAPATH, NULL);
+    }
+#endif
+  /* Keep the parsed store for the run where libcurl can (7.87, OpenSSL
+   * builds); others ignore it and parse it per connection. */
+  curl_easy_setopt (c, CURLOPT_CA_CACHE_TIMEOUT, 3600L);
+}
+
 static void
 setup_common (CmaHttp *http, CURL *c, CmaSide side, const char *url)
 {
@@ -399,6 +417,8 @@ setup_common (CmaHttp *http, CURL *c, CmaSide side, const char *url)
       curl_easy_setopt (c, CURLOPT_CAINFO, ca);
       curl_easy_setopt (c, CURLOPT_CAPATH, NULL);
     }
+  else
+    use_system_bundle (c);
   if (http->options.trace != NULL)
     {
       curl_easy_setopt (c, CURLOPT_VERBOSE, 1L);
