@@ -82,6 +82,18 @@ for p in $PRODUCTS; do
   [ "$(printf '%s\n' "$out" | grep -c ': renewed')" = $((N - 1)) ] &&
     ok "$p: the other $((N - 1)) renewed" || { not_ok "$p: renewed count"; diag; }
 
+  # ---- the simulator handshakes concurrently: a stalled client does not
+  # hold up the others (else it could not measure concurrent renewals) ----
+  perl -MIO::Socket::INET -e '
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or die;
+    syswrite $s, "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03";  # a ClientHello cut short
+    sleep 30;' "$PORT" &
+  staller=$!
+  sleep 0.3
+  run "$PROG" renew -c "$CONF.fleet" --state-dir "$test_tmpdir/stall-$p" -C c02 -C c04
+  kill "$staller" 2>/dev/null; wait "$staller" 2>/dev/null || true
+  check "$p: renewals go on while another client's handshake stalls" 0 "^c04: renewed"
+
   # ---- --jobs and the jobs key take whole numbers from 1 to 64 ----
   for bad in 0 65 2.5 x; do
     run "$PROG" renew -c "$CONF.fleet" --state-dir "$test_tmpdir/bad-$p" --jobs "$bad"
