@@ -2,7 +2,9 @@
  *
  * A renewal spends nearly all its time waiting for two answers, so
  * connections are renewed side by side by a GThreadPool; each worker runs
- * the ordinary cma_renew(). Correctness does not rest on the pool: each
+ * the ordinary cma_renew(). The cap is per host (the HTTP share's): at
+ * most jobs requests, and connections, at once to any one host, the cloud
+ * API included. Correctness does not rest on the pool: each
  * renewal holds its connection's lock from due check to ledger write, as
  * it does when two separate runs race, and opens its own CmaLedger (whose
  * lock a thread holds only for one write).
@@ -53,10 +55,14 @@ void
 cma_fleet_renew (const CmaFleetOptions *options, GPtrArray *conns, CmaRenewResult *results,
                  GError **errors, CmaFleetDoneFunc done, gpointer user_data)
 {
-  g_autoptr (CmaHttpShare) share = cma_http_share_new ();
+  guint jobs = options->jobs > 0 ? options->jobs : CMA_CONFIG_DEFAULT_JOBS;
+  g_autoptr (CmaHttpShare) share = cma_http_share_new (jobs);
   g_autofree gboolean *finished = g_new0 (gboolean, conns->len);
   Fleet fleet = { options, *options->renew, conns, results, errors, finished };
-  guint jobs = options->jobs > 0 ? options->jobs : CMA_CONFIG_DEFAULT_JOBS;
+  /* A renewal asks the cloud API, then its server: twice as many
+   * renewals as the per-host cap keep both hosts' slots busy. One job is
+   * one renewal after another, as an administrator asking for it means. */
+  guint workers = MIN (jobs == 1 ? 1 : 2 * jobs, MAX (conns->len, 1));
   GThreadPool *pool;
 
   fleet.renew.share = share;
@@ -64,7 +70,7 @@ cma_fleet_renew (const CmaFleetOptions *options, GPtrArray *conns, CmaRenewResul
   g_cond_init (&fleet.changed);
   /* Threads start as work arrives, never more than connections. Creating
    * one cannot fail for a non-exclusive pool (GLib aborts instead). */
-  pool = g_thread_pool_new (renew_one, &fleet, (int) MIN (jobs, MAX (conns->len, 1)), FALSE, NULL);
+  pool = g_thread_pool_new (renew_one, &fleet, (int) workers, FALSE, NULL);
   for (guint i = 0; i < conns->len; i++)
     g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL);
   /* Report in configuration order, each as soon as it and those before it

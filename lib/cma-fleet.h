@@ -2,7 +2,8 @@
  *
  * Each worker runs the whole renewal of one connection at a time, exactly
  * as cma_renew() does alone; the workers share TLS sessions, DNS answers
- * and open connections. Results come back in the connections' order.
+ * and open connections, at most jobs of them to any one host. Results come back in the connections'
+ * order.
  */
 #pragma once
 
@@ -17,7 +18,7 @@ typedef struct {
   const CmaPolicy *policy;
   const char *state_dir;        /* each worker opens the ledger here itself */
   const CmaRenewOptions *renew; /* share is set by the fleet */
-  guint jobs;                   /* renewals at once; 0: CMA_CONFIG_DEFAULT_JOBS */
+  guint jobs; /* requests (and connections) at once per host; 0: CMA_CONFIG_DEFAULT_JOBS */
 } CmaFleetOptions;
 
 /* Called in the caller's thread for connection @index once its attempt

@@ -71,12 +71,29 @@ global_init_once (void)
 
 /* ---- sharing between the handles of one run ---- */
 
+/* The easy handles that talk to one host: each keeps its connection
+ * open, and no more than the cap exist, so a run opens at most that many
+ * connections to a host and has at most that many requests there. */
+typedef struct {
+  GPtrArray *idle; /* CURL* */
+  guint in_use;
+} HostHandles;
+
 struct _CmaHttpShare {
   CURLSH *sh;
   GMutex locks[CURL_LOCK_DATA_LAST];
-  GMutex idle_lock;
-  GPtrArray *idle; /* CURL*, each with its own live connections */
+  guint per_host;
+  GMutex hosts_lock;
+  GCond hosts_changed;
+  GHashTable *hosts; /* "scheme://host:port" -> HostHandles */
 };
+
+static void
+host_handles_free (HostHandles *h)
+{
+  g_ptr_array_unref (h->idle); /* detaches each handle from the share */
+  g_free (h);
+}
 
 static void
 share_lock_cb (CURL *handle G_GNUC_UNUSED, curl_lock_data data,
@@ -95,19 +112,22 @@ share_unlock_cb (CURL *handle G_GNUC_UNUSED, curl_lock_data data, void *user_dat
   g_mutex_unlock (&share->locks[data]);
 }
 
-/* Sessions and DNS answers only: libcurl does not support one connection
- * cache used by concurrent threads (CURLSHOPT_SHARE(3)), so connections
- * are kept per easy handle and the handles are passed on instead. */
+/* Sessions and DNS answers are shared; connections are not, as libcurl
+ * does not support one connection cache used by concurrent threads
+ * (CURLSHOPT_SHARE(3)): each stays with its handle, kept per host. */
 CmaHttpShare *
-cma_http_share_new (void)
+cma_http_share_new (guint per_host)
 {
   CmaHttpShare *share = g_new0 (CmaHttpShare, 1);
 
   global_init_once ();
   for (guint i = 0; i < G_N_ELEMENTS (share->locks); i++)
     g_mutex_init (&share->locks[i]);
-  g_mutex_init (&share->idle_lock);
-  share->idle = g_ptr_array_new_with_free_func ((GDestroyNotify) curl_easy_cleanup);
+  share->per_host = MAX (per_host, 1);
+  g_mutex_init (&share->hosts_lock);
+  g_cond_init (&share->hosts_changed);
+  share->hosts =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) host_handles_free);
   share->sh = curl_share_init ();
   curl_share_setopt (share->sh, CURLSHOPT_LOCKFUNC, share_lock_cb);
   curl_share_setopt (share->sh, CURLSHOPT_UNLOCKFUNC, share_unlock_cb);
@@ -122,37 +142,70 @@ cma_http_share_free (CmaHttpShare *share)
 {
   if (share == NULL)
     return;
-  g_ptr_array_unref (share->idle); /* detaches each handle from the share */
+  g_hash_table_unref (share->hosts);
   curl_share_cleanup (share->sh);
   for (guint i = 0; i < G_N_ELEMENTS (share->locks); i++)
     g_mutex_clear (&share->locks[i]);
-  g_mutex_clear (&share->idle_lock);
+  g_mutex_clear (&share->hosts_lock);
+  g_cond_clear (&share->hosts_changed);
   g_free (share);
 }
 
-/* An idle handle, most recently used first (its connections are the
- * likeliest still open), or a new one; curl_easy_reset() before each
- * request keeps both the share and the live connections. */
-static CURL *
-share_take_handle (CmaHttpShare *share)
+/* "scheme://host:port", the unit libcurl reuses connections for. */
+static char *
+host_key (const char *url)
 {
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  if (uri == NULL)
+    return g_strdup (url); /* libcurl will refuse it with a proper error */
+  return g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (uri), g_uri_get_host (uri),
+                          g_uri_get_port (uri));
+}
+
+/* A handle for @url's host: an idle one (most recently used first, its
+ * connection likeliest open), a new one while under the cap, else wait
+ * for one to come back. */
+static CURL *
+share_acquire (CmaHttpShare *share, const char *url, HostHandles **out)
+{
+  g_autofree char *key = host_key (url);
+  HostHandles *h;
   CURL *c = NULL;
 
-  g_mutex_lock (&share->idle_lock);
-  if (share->idle->len > 0)
-    c = g_ptr_array_steal_index (share->idle, share->idle->len - 1);
-  g_mutex_unlock (&share->idle_lock);
+  g_mutex_lock (&share->hosts_lock);
+  if ((h = g_hash_table_lookup (share->hosts, key)) == NULL)
+    {
+      h = g_new0 (HostHandles, 1);
+      h->idle = g_ptr_array_new_with_free_func ((GDestroyNotify) curl_easy_cleanup);
+      g_hash_table_insert (share->hosts, g_steal_pointer (&key), h);
+    }
+  while (h->idle->len == 0 && h->in_use >= share->per_host)
+    g_cond_wait (&share->hosts_changed, &share->hosts_lock);
+  if (h->idle->len > 0)
+    c = g_ptr_array_steal_index (h->idle, h->idle->len - 1);
+  h->in_use++;
+  g_mutex_unlock (&share->hosts_lock);
   if (c == NULL && (c = curl_easy_init ()) != NULL)
     curl_easy_setopt (c, CURLOPT_SHARE, share->sh);
+  *out = h;
   return c;
 }
 
 static void
-share_give_handle (CmaHttpShare *share, CURL *c)
+share_release (CmaHttpShare *share, HostHandles *h, CURL *c)
 {
-  g_mutex_lock (&share->idle_lock);
-  g_ptr_array_add (share->idle, c);
-  g_mutex_unlock (&share->idle_lock);
+  /* Forget the callbacks and buffers of the request just made (reset
+   * keeps the connection and the share): closing the connection later
+   * must not reach freed memory. */
+  if (c != NULL)
+    curl_easy_reset (c);
+  g_mutex_lock (&share->hosts_lock);
+  if (c != NULL)
+    g_ptr_array_add (h->idle, c);
+  h->in_use--;
+  g_cond_broadcast (&share->hosts_changed);
+  g_mutex_unlock (&share->hosts_lock);
 }
 
 CmaHttp *
@@ -183,10 +236,12 @@ cma_http_new (const CmaHttpOptions *options, GError **error)
           return NULL;
         }
     }
+  /* Shared, each request borrows its host's handle (perform ()). */
+  if (options->share != NULL)
+    return g_steal_pointer (&http);
   /* One easy handle for every request keeps the connection, and its TLS
-   * session, alive between the calls of one renewal (and, shared, of the
-   * renewals that follow on the same worker). */
-  http->curl = options->share ? share_take_handle (options->share) : curl_easy_init ();
+   * session, alive between the calls of one renewal. */
+  http->curl = curl_easy_init ();
   if (http->curl == NULL)
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot initialise libcurl");
@@ -200,9 +255,7 @@ cma_http_free (CmaHttp *http)
 {
   if (http == NULL)
     return;
-  if (http->curl != NULL && http->options.share != NULL)
-    share_give_handle (http->options.share, http->curl);
-  else if (http->curl != NULL)
+  if (http->curl != NULL)
     curl_easy_cleanup (http->curl);
   g_free (http->ca_file);
   g_free (http->cloud_ca_file);
@@ -594,6 +647,28 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
   return response_new (http, g_steal_pointer (&body), g_steal_pointer (&headers));
 }
 
+/* perform_once() with, when shared, a handle borrowed from the host's. */
+static CmaHttpResponse *
+perform (CmaHttp *http, CmaSide side, const char *method, const char *url,
+         const char *authorization, const char *json_body, GError **error)
+{
+  CmaHttpShare *share = http->options.share;
+  HostHandles *host;
+  CmaHttpResponse *response;
+
+  if (share == NULL)
+    return perform_once (http, side, method, url, authorization, json_body, error);
+  if ((http->curl = share_acquire (share, url, &host)) == NULL)
+    {
+      share_release (share, host, NULL);
+      g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot initialise libcurl");
+      return NULL;
+    }
+  response = perform_once (http, side, method, url, authorization, json_body, error);
+  share_release (share, host, g_steal_pointer (&http->curl));
+  return response;
+}
+
 /* Seconds @response asks us to wait, at most @cap (1 when it says nothing).
  * Retry-After is delta-seconds or an HTTP date (RFC 9110, 10.2.3). */
 static guint
@@ -648,7 +723,7 @@ cma_http_request_once (CmaHttp *http, CmaSide side, const char *method, const ch
 {
   if (!cma_http_check_url (side, url, error))
     return NULL;
-  return perform_once (http, side, method, url, authorization, json_body, error);
+  return perform (http, side, method, url, authorization, json_body, error);
 }
 
 CmaHttpResponse *

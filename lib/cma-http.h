@@ -16,12 +16,13 @@ G_BEGIN_DECLS
 typedef void (*CmaHttpTraceFunc) (const char *line, gpointer user_data);
 
 /* What the handles of one run share across threads: TLS sessions, DNS
- * answers, and idle easy handles with their open connections, so a run
- * renewing many connections opens one connection per host and worker,
- * not one per request. */
+ * answers, and per host at most @per_host easy handles with their open
+ * connections, so a run renewing many connections has at most @per_host
+ * connections and requests at once to any one host, each connection
+ * reused rather than one per request. */
 typedef struct _CmaHttpShare CmaHttpShare;
 
-CmaHttpShare *cma_http_share_new (void);
+CmaHttpShare *cma_http_share_new (guint per_host);
 /* After every CmaHttp using @share is freed. */
 void cma_http_share_free (CmaHttpShare *share);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaHttpShare, cma_http_share_free)

@@ -47,7 +47,7 @@ for p in $PRODUCTS; do
   # (one per request side, as before, would be 24).
   used=$(($(sim_stats connections) - c0))
   [ "$used" -ge 2 ] && [ "$used" -le 4 ] &&
-    ok "$p: $used TLS connections for $((2 * N)) requests (at most one per host and worker)" ||
+    ok "$p: $used TLS connections for $((2 * N)) requests (at most --jobs per host)" ||
     not_ok "$p: $used TLS connections for $((2 * N)) requests"
 
   # ---- nothing due: all reported, in order ----

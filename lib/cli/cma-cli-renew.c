@@ -38,7 +38,7 @@ static const GOptionEntry renew_options[] = {
   { "renew-within", 0, 0, G_OPTION_ARG_CALLBACK, set_renew_within,
     "Due when fewer than DAYS remain (default 7)", "DAYS" },
   { "jobs", 0, 0, G_OPTION_ARG_CALLBACK, set_jobs,
-    "Renew up to N connections at once (default: 'jobs' in [defaults], else 8)", "N" },
+    "At most N requests at once to any one host (default: 'jobs' in [defaults], else 8)", "N" },
   { "hook", 0, 0, G_OPTION_ARG_FILENAME, CMA_CLI_FIELD (hook),
     "Run PROG after each connection's attempt (renewed, failed, not-due)", "PROG" },
   { "output", 'o', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (output),
@@ -174,7 +174,7 @@ connection_done (guint i, gpointer data)
     run->status = r->exit_status;
 }
 
-/* Every connection gets its attempt, up to jobs of them at once. */
+/* Every connection gets its attempt, several at once. */
 static int
 renew_all (CmaCli *cli, gboolean json, CmaRenewReport *reports, CmaRenewResult *results,
            GError **errors)
