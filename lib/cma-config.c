@@ -55,14 +55,17 @@ static const ConnectionKey connection_keys[] = {
 
 typedef struct {
   const char *name;
-  gsize offset; /* into CmaPolicy */
+  gsize offset; /* into CmaConfig */
   double min, max;
+  gboolean whole; /* a count: no fractions */
 } PolicyKey;
 
+/* Keys only [defaults] holds: the policy, and run-wide settings. */
 static const PolicyKey policy_keys[] = {
-  { "lifetime-days", G_STRUCT_OFFSET (CmaPolicy, lifetime_days), 0, MAX_DAYS },
-  { "warning-days", G_STRUCT_OFFSET (CmaPolicy, warning_days), 0, MAX_DAYS },
-  { "critical-days", G_STRUCT_OFFSET (CmaPolicy, critical_days), 0, MAX_DAYS },
+  { "lifetime-days", G_STRUCT_OFFSET (CmaConfig, policy.lifetime_days), 0, MAX_DAYS },
+  { "warning-days", G_STRUCT_OFFSET (CmaConfig, policy.warning_days), 0, MAX_DAYS },
+  { "critical-days", G_STRUCT_OFFSET (CmaConfig, policy.critical_days), 0, MAX_DAYS },
+  { "jobs", G_STRUCT_OFFSET (CmaConfig, jobs), 1, CMA_CONFIG_MAX_JOBS, TRUE },
 };
 
 void
@@ -120,6 +123,7 @@ cma_config_new (const CmaProduct *product)
 
   config->product = product;
   cma_policy_init_default (&config->policy);
+  config->jobs = CMA_CONFIG_DEFAULT_JOBS;
   config->defaults = connection_new ("defaults");
   config->connections = g_ptr_array_new_with_free_func ((GDestroyNotify) cma_connection_free);
   return config;
@@ -341,7 +345,7 @@ static gboolean fail_unknown_key (GError **error, const Source *src, const char 
                                   const char *key, gboolean in_defaults);
 
 static gboolean
-load_group (const Source *src, const char *group, CmaConnection *conn, CmaPolicy *policy,
+load_group (const Source *src, const char *group, CmaConnection *conn, CmaConfig *settings,
             GError **error)
 {
   g_auto (GStrv) keys = g_key_file_get_keys (src->keyfile, group, NULL, NULL);
@@ -357,16 +361,20 @@ load_group (const Source *src, const char *group, CmaConnection *conn, CmaPolicy
             return FALSE;
           continue;
         }
-      for (gsize p = 0; policy != NULL && p < G_N_ELEMENTS (policy_keys); p++)
+      for (gsize p = 0; settings != NULL && p < G_N_ELEMENTS (policy_keys); p++)
         if (strcmp (policy_keys[p].name, keys[i]) == 0)
           {
-            if (!parse_double (src, group, keys[i], policy_keys[p].min, policy_keys[p].max,
-                               G_STRUCT_MEMBER_P (policy, policy_keys[p].offset), error))
+            double *value = G_STRUCT_MEMBER_P (settings, policy_keys[p].offset);
+
+            if (!parse_double (src, group, keys[i], policy_keys[p].min, policy_keys[p].max, value,
+                               error))
               return FALSE;
+            if (policy_keys[p].whole && *value != floor (*value))
+              return fail_at (error, src, group, keys[i], "%s must be a whole number", keys[i]);
             done = TRUE;
           }
       if (!done)
-        return fail_unknown_key (error, src, group, keys[i], policy != NULL);
+        return fail_unknown_key (error, src, group, keys[i], settings != NULL);
     }
   return TRUE;
 }
@@ -493,7 +501,7 @@ load_keyfile (CmaConfig *config, const Source *src, GError **error)
   if (!check_duplicate_groups (src, error))
     return FALSE;
   if (g_key_file_has_group (src->keyfile, "defaults") &&
-      !load_group (src, "defaults", config->defaults, &config->policy, error))
+      !load_group (src, "defaults", config->defaults, config, error))
     return FALSE;
 
   for (guint i = 0; groups[i] != NULL; i++)

@@ -17,6 +17,10 @@ G_BEGIN_DECLS
 #define CMA_DEFAULT_RENEW_WITHIN_DAYS   7.0
 /* Atlassian's auth tokens (step one of a renewal) live 5 minutes. */
 #define CMA_DEFAULT_AUTH_TOKEN_LIFETIME 300.0
+/* Renewals at once: enough to hide the wait for answers, few enough that
+ * no server or the cloud API sees a burst. */
+#define CMA_CONFIG_DEFAULT_JOBS         8
+#define CMA_CONFIG_MAX_JOBS             64
 
 typedef struct {
   char *name;
@@ -42,6 +46,7 @@ typedef struct {
   const CmaProduct *product;
   char *path; /* file read, or NULL */
   CmaPolicy policy;
+  double jobs;             /* renew runs this many renewals at once */
   CmaConnection *defaults; /* name is "defaults"; URLs may be NULL */
   GPtrArray *connections;  /* CmaConnection*, file order */
 } CmaConfig;

@@ -73,6 +73,145 @@ global_init_once (void)
     }
 }
 
+/* ---- sharing between the handles of one run ---- */
+
+/* The easy handles that talk to one host: each keeps its connection
+ * open, and no more than the cap exist, so a run opens at most that many
+ * connections to a host and has at most that many requests there. */
+typedef struct {
+  GPtrArray *idle; /* CURL* */
+  guint in_use;
+} HostHandles;
+
+struct _CmaHttpShare {
+  CURLSH *sh;
+  GMutex locks[CURL_LOCK_DATA_LAST];
+  guint per_host;
+  GMutex hosts_lock;
+  GCond hosts_changed;
+  GHashTable *hosts; /* "scheme://host:port" -> HostHandles */
+};
+
+static void
+host_handles_free (HostHandles *h)
+{
+  g_ptr_array_unref (h->idle); /* detaches each handle from the share */
+  g_free (h);
+}
+
+static void
+share_lock_cb (CURL *handle G_GNUC_UNUSED, curl_lock_data data,
+               curl_lock_access access G_GNUC_UNUSED, void *user_data)
+{
+  CmaHttpShare *share = user_data;
+
+  g_mutex_lock (&share->locks[data]);
+}
+
+static void
+share_unlock_cb (CURL *handle G_GNUC_UNUSED, curl_lock_data data, void *user_data)
+{
+  CmaHttpShare *share = user_data;
+
+  g_mutex_unlock (&share->locks[data]);
+}
+
+/* Sessions and DNS answers are shared; connections are not, as libcurl
+ * does not support one connection cache used by concurrent threads
+ * (CURLSHOPT_SHARE(3)): each stays with its handle, kept per host. */
+CmaHttpShare *
+cma_http_share_new (guint per_host)
+{
+  CmaHttpShare *share = g_new0 (CmaHttpShare, 1);
+
+  global_init_once ();
+  for (guint i = 0; i < G_N_ELEMENTS (share->locks); i++)
+    g_mutex_init (&share->locks[i]);
+  share->per_host = MAX (per_host, 1);
+  g_mutex_init (&share->hosts_lock);
+  g_cond_init (&share->hosts_changed);
+  share->hosts =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) host_handles_free);
+  share->sh = curl_share_init ();
+  curl_share_setopt (share->sh, CURLSHOPT_LOCKFUNC, share_lock_cb);
+  curl_share_setopt (share->sh, CURLSHOPT_UNLOCKFUNC, share_unlock_cb);
+  curl_share_setopt (share->sh, CURLSHOPT_USERDATA, share);
+  curl_share_setopt (share->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl_share_setopt (share->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  return share;
+}
+
+void
+cma_http_share_free (CmaHttpShare *share)
+{
+  if (share == NULL)
+    return;
+  g_hash_table_unref (share->hosts);
+  curl_share_cleanup (share->sh);
+  for (guint i = 0; i < G_N_ELEMENTS (share->locks); i++)
+    g_mutex_clear (&share->locks[i]);
+  g_mutex_clear (&share->hosts_lock);
+  g_cond_clear (&share->hosts_changed);
+  g_free (share);
+}
+
+/* "scheme://host:port", the unit libcurl reuses connections for. */
+static char *
+host_key (const char *url)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  if (uri == NULL)
+    return g_strdup (url); /* libcurl will refuse it with a proper error */
+  return g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (uri), g_uri_get_host (uri),
+                          g_uri_get_port (uri));
+}
+
+/* A handle for @url's host: an idle one (most recently used first, its
+ * connection likeliest open), a new one while under the cap, else wait
+ * for one to come back. */
+static CURL *
+share_acquire (CmaHttpShare *share, const char *url, HostHandles **out)
+{
+  g_autofree char *key = host_key (url);
+  HostHandles *h;
+  CURL *c = NULL;
+
+  g_mutex_lock (&share->hosts_lock);
+  if ((h = g_hash_table_lookup (share->hosts, key)) == NULL)
+    {
+      h = g_new0 (HostHandles, 1);
+      h->idle = g_ptr_array_new_with_free_func ((GDestroyNotify) curl_easy_cleanup);
+      g_hash_table_insert (share->hosts, g_steal_pointer (&key), h);
+    }
+  while (h->idle->len == 0 && h->in_use >= share->per_host)
+    g_cond_wait (&share->hosts_changed, &share->hosts_lock);
+  if (h->idle->len > 0)
+    c = g_ptr_array_steal_index (h->idle, h->idle->len - 1);
+  h->in_use++;
+  g_mutex_unlock (&share->hosts_lock);
+  if (c == NULL && (c = curl_easy_init ()) != NULL)
+    curl_easy_setopt (c, CURLOPT_SHARE, share->sh);
+  *out = h;
+  return c;
+}
+
+static void
+share_release (CmaHttpShare *share, HostHandles *h, CURL *c)
+{
+  /* Forget the callbacks and buffers of the request just made (reset
+   * keeps the connection and the share): closing the connection later
+   * must not reach freed memory. */
+  if (c != NULL)
+    curl_easy_reset (c);
+  g_mutex_lock (&share->hosts_lock);
+  if (c != NULL)
+    g_ptr_array_add (h->idle, c);
+  h->in_use--;
+  g_cond_broadcast (&share->hosts_changed);
+  g_mutex_unlock (&share->hosts_lock);
+}
+
 CmaHttp *
 cma_http_new (const CmaHttpOptions *options, GError **error)
 {
@@ -103,6 +242,9 @@ cma_http_new (const CmaHttpOptions *options, GError **error)
           return NULL;
         }
     }
+  /* Shared, each request borrows its host's handle (perform ()). */
+  if (options->share != NULL)
+    return g_steal_pointer (&http);
   /* One easy handle for every request keeps the connection, and its TLS
    * session, alive between the calls of one renewal. */
   http->curl = curl_easy_init ();
@@ -288,6 +430,24 @@ cma_http_check_url (CmaSide side, const char *url, GError **error)
   return FALSE;
 }
 
+/* The system store as the one bundle file configure found: with a CA
+ * directory as well (libcurl's default), GnuTLS parses every file in it
+ * for each new connection, some 55 ms on Debian. */
+static void
+use_system_bundle (CURL *c)
+{
+#ifdef CMA_CA_BUNDLE
+  if (g_file_test (CMA_CA_BUNDLE, G_FILE_TEST_IS_REGULAR))
+    {
+      curl_easy_setopt (c, CURLOPT_CAINFO, CMA_CA_BUNDLE);
+      curl_easy_setopt (c, CURLOPT_CAPATH, NULL);
+    }
+#endif
+  /* Keep the parsed store for the run where libcurl can (7.87, OpenSSL
+   * builds); others ignore it and parse it per connection. */
+  curl_easy_setopt (c, CURLOPT_CA_CACHE_TIMEOUT, 3600L);
+}
+
 static void
 setup_common (CmaHttp *http, CURL *c, CmaSide side, const char *url)
 {
@@ -320,6 +480,8 @@ setup_common (CmaHttp *http, CURL *c, CmaSide side, const char *url)
       curl_easy_setopt (c, CURLOPT_CAINFO, ca);
       curl_easy_setopt (c, CURLOPT_CAPATH, NULL);
     }
+  else
+    use_system_bundle (c);
   if (http->options.trace != NULL)
     {
       curl_easy_setopt (c, CURLOPT_VERBOSE, 1L);
@@ -579,6 +741,28 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
   return response_new (http, g_steal_pointer (&body), g_steal_pointer (&headers));
 }
 
+/* perform_once() with, when shared, a handle borrowed from the host's. */
+static CmaHttpResponse *
+perform (CmaHttp *http, CmaSide side, const char *method, const char *url,
+         const char *authorization, const char *json_body, GError **error)
+{
+  CmaHttpShare *share = http->options.share;
+  HostHandles *host;
+  CmaHttpResponse *response;
+
+  if (share == NULL)
+    return perform_once (http, side, method, url, authorization, json_body, error);
+  if ((http->curl = share_acquire (share, url, &host)) == NULL)
+    {
+      share_release (share, host, NULL);
+      g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot initialise libcurl");
+      return NULL;
+    }
+  response = perform_once (http, side, method, url, authorization, json_body, error);
+  share_release (share, host, g_steal_pointer (&http->curl));
+  return response;
+}
+
 /* Seconds @response asks us to wait, at most @cap (1 when it says nothing).
  * Retry-After is delta-seconds or an HTTP date (RFC 9110, 10.2.3). */
 static guint
@@ -633,7 +817,7 @@ cma_http_request_once (CmaHttp *http, CmaSide side, const char *method, const ch
 {
   if (!cma_http_check_url (side, url, error))
     return NULL;
-  return perform_once (http, side, method, url, authorization, json_body, error);
+  return perform (http, side, method, url, authorization, json_body, error);
 }
 
 CmaHttpResponse *

@@ -15,6 +15,18 @@ G_BEGIN_DECLS
 
 typedef void (*CmaHttpTraceFunc) (const char *line, gpointer user_data);
 
+/* What the handles of one run share across threads: TLS sessions, DNS
+ * answers, and per host at most @per_host easy handles with their open
+ * connections, so a run renewing many connections has at most @per_host
+ * connections and requests at once to any one host, each connection
+ * reused rather than one per request. */
+typedef struct _CmaHttpShare CmaHttpShare;
+
+CmaHttpShare *cma_http_share_new (guint per_host);
+/* After every CmaHttp using @share is freed. */
+void cma_http_share_free (CmaHttpShare *share);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaHttpShare, cma_http_share_free)
+
 typedef struct {
   const char *ca_file;       /* server side; NULL: the system's CA store */
   const char *cloud_ca_file; /* cloud side; NULL: the system's CA store */
@@ -23,6 +35,7 @@ typedef struct {
   guint max_retry_wait;      /* cap on Retry-After, seconds; 0: default (60) */
   CmaHttpTraceFunc trace;    /* redacted request/response lines, or NULL */
   gpointer trace_data;
+  CmaHttpShare *share; /* or NULL: a handle and connections of its own */
 } CmaHttpOptions;
 
 typedef struct {

@@ -5,6 +5,7 @@
 
 #include "cma-api.h"
 #include "cma-error.h"
+#include "cma-lock.h"
 #include "cma-renew.h"
 
 void
@@ -80,6 +81,9 @@ dry_run (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result, GError
   return TRUE;
 }
 
+/* A static GMutex needs no initialisation. */
+static GMutex ledger_writers;
+
 static gboolean
 record (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
         CmaRenewResult *result, GError **error)
@@ -87,9 +91,19 @@ record (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
   CmaInstant now = cma_clock_now ();
   g_autoptr (CmaRenewal) renewal = cma_renewal_new (now, conn, "api", NULL);
   g_autoptr (GError) local_error = NULL;
+  gboolean ok;
 
   renewal->fingerprint = g_strdup (result->fingerprint);
-  if (!cma_ledger_append (ledger, renewal, &local_error))
+  /* The ledger lock only for the write: the connection's own lock already
+   * keeps other runs from renewing this token meanwhile. Threads of this
+   * run queue on a mutex first, which wakes the next one at once, where
+   * the lock's polling would make each wait a tenth of a second. */
+  g_mutex_lock (&ledger_writers);
+  ok = cma_ledger_lock (ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, &local_error) &&
+       cma_ledger_append (ledger, renewal, &local_error);
+  cma_ledger_unlock (ledger);
+  g_mutex_unlock (&ledger_writers);
+  if (!ok)
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_STATE,
                    "the token was renewed on %s, but recording it failed: %s; record it "
@@ -115,6 +129,7 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *led
     .max_retry_wait = options->max_retry_wait,
     .trace = options->trace,
     .trace_data = options->trace_data,
+    .share = options->share,
   };
   double within = isnan (options->renew_within) ? conn->renew_within : options->renew_within;
   g_autoptr (CmaHttp) http = NULL;
@@ -152,18 +167,18 @@ cma_renew (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *ledger
            GError **error)
 {
   g_auto (Secrets) secrets = { NULL, NULL };
-  gboolean ok;
+  g_autoptr (CmaLock) lock = NULL;
 
   if (!load_secrets (conn, &secrets, error))
     return FALSE;
   result->secret_origins = g_strdup_printf ("cloud token from %s, server credential from %s",
                                             secrets.cloud->origin, secrets.server->origin);
-  /* Hold the lock from the due check to the ledger write, so a second run
-   * waits, then sees the first one's renewal and finds nothing due. A dry
+  /* Hold this connection's lock from the due check to the ledger write, so
+   * a second run on it waits, then sees the first one's renewal and finds
+   * nothing due; runs renewing other connections go on meanwhile. A dry
    * run writes nothing and so takes no lock. */
-  if (!options->dry_run && !cma_ledger_lock (ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, error))
+  if (!options->dry_run &&
+      (lock = cma_lock_connection (ledger, conn, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, error)) == NULL)
     return FALSE;
-  ok = renew_locked (product, policy, ledger, conn, options, &secrets, result, error);
-  cma_ledger_unlock (ledger);
-  return ok;
+  return renew_locked (product, policy, ledger, conn, options, &secrets, result, error);
 }

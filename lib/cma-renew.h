@@ -25,6 +25,7 @@ typedef struct {
   guint max_retry_wait;
   CmaHttpTraceFunc trace;
   gpointer trace_data;
+  CmaHttpShare *share; /* a run's shared sessions and connections, or NULL */
 } CmaRenewOptions;
 
 typedef struct {

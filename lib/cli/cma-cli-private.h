@@ -37,6 +37,7 @@ typedef struct {
   gboolean no_cloud;
   double renew_within; /* NAN: not given */
   char *hook;
+  guint jobs; /* 0: not given */
 
   /* set up by cma_cli_setup() */
   char *config_tried; /* the configuration file read or looked for */

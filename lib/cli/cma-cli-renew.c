@@ -7,11 +7,28 @@
 #include "cma-attempts.h"
 #include "cma-cli-private.h"
 #include "cma-error.h"
+#include "cma-fleet.h"
 #include "cma-hook.h"
 #include "cma-output-report.h"
 #include "cma-renew.h"
 
 CMA_CLI_DAYS_CALLBACK (set_renew_within, renew_within)
+
+static gboolean
+set_jobs (const char *name, const char *value, gpointer data, GError **error)
+{
+  guint64 n = 0;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 1, CMA_CONFIG_MAX_JOBS, &n, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s wants a whole number from 1 to %d, not '%s'", name, CMA_CONFIG_MAX_JOBS,
+                   value);
+      return FALSE;
+    }
+  ((CmaCli *) data)->jobs = (guint) n;
+  return TRUE;
+}
 
 static const GOptionEntry renew_options[] = {
   { "force", 'f', 0, G_OPTION_ARG_NONE, CMA_CLI_FIELD (force),
@@ -20,6 +37,8 @@ static const GOptionEntry renew_options[] = {
     "Check credentials and reachability with read-only calls; change nothing", NULL },
   { "renew-within", 0, 0, G_OPTION_ARG_CALLBACK, set_renew_within,
     "Due when fewer than DAYS remain (default 7)", "DAYS" },
+  { "jobs", 0, 0, G_OPTION_ARG_CALLBACK, set_jobs,
+    "At most N requests at once to any one host (default: 'jobs' in [defaults], else 8)", "N" },
   { "hook", 0, 0, G_OPTION_ARG_FILENAME, CMA_CLI_FIELD (hook),
     "Run PROG after each connection's attempt (renewed, failed, not-due)", "PROG" },
   { "output", 'o', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (output),
@@ -96,33 +115,24 @@ outcome_action (CmaRenewOutcome outcome)
   return outcome == CMA_RENEW_RENEWED ? "renewed" : "not-due";
 }
 
-/* Fills @result and @error (the caller frees both) and returns the exit
- * status for this connection. */
+/* Report one connection's finished attempt (hook, kept attempt, output)
+ * and return its exit status. */
 static int
-renew_one (CmaCli *cli, const CmaConnection *conn, gboolean json, CmaRenewResult *result,
-           GError **error)
+report_one (CmaCli *cli, const CmaConnection *conn, gboolean json, const CmaRenewResult *result,
+            const GError *error)
 {
-  CmaRenewOptions options = {
-    .force = cli->force,
-    .dry_run = cli->dry_run,
-    .renew_within = cli->renew_within,
-    .trace = cli->verbose >= 2 ? cma_cli_trace_to_stderr : NULL,
-    .trace_data = cli,
-  };
   int status = CMA_EXIT_OK;
 
-  /* A failure before the ledger is read leaves the state unknown, not OK. */
-  result->before.state = CMA_STATE_UNKNOWN;
-  if (!cma_renew (cli->product, &cli->config->policy, cli->ledger, conn, &options, result, error))
+  if (error != NULL)
     {
-      g_printerr ("%s: %s: %s\n", cli->product->program, conn->name, (*error)->message);
-      status = cma_cli_exit_code_for_error (*error);
-      /* A dry run attempted nothing; a locked ledger means another run is
-       * making the attempt. */
-      if (!cli->dry_run && !g_error_matches (*error, CMA_ERROR, CMA_ERROR_LOCKED))
-        note_attempt (cli, conn, *error);
+      g_printerr ("%s: %s: %s\n", cli->product->program, conn->name, error->message);
+      status = cma_cli_exit_code_for_error (error);
+      /* A dry run attempted nothing; a locked connection means another run
+       * is making the attempt. */
+      if (!cli->dry_run && !g_error_matches (error, CMA_ERROR, CMA_ERROR_LOCKED))
+        note_attempt (cli, conn, error);
       if (!cli->dry_run)
-        run_hook (cli, conn, "failed", &result->before, (*error)->message);
+        run_hook (cli, conn, "failed", &result->before, error->message);
     }
   else
     {
@@ -141,11 +151,68 @@ renew_one (CmaCli *cli, const CmaConnection *conn, gboolean json, CmaRenewResult
   return status;
 }
 
+typedef struct {
+  CmaCli *cli;
+  gboolean json;
+  CmaRenewReport *reports;
+  GError **errors;
+  int status;
+} Run;
+
+/* In configuration order, each as soon as it and those before are done. */
+static void
+connection_done (guint i, gpointer data)
+{
+  Run *run = data;
+  CmaRenewReport *r = &run->reports[i];
+
+  r->error = run->errors[i];
+  r->exit_status = report_one (run->cli, r->conn, run->json, r->result, r->error);
+  /* The first failure decides the exit status, so a timer's unit fails
+   * when any renewal did. */
+  if (run->status == CMA_EXIT_OK)
+    run->status = r->exit_status;
+}
+
+/* Every connection gets its attempt, several at once. */
+static int
+renew_all (CmaCli *cli, gboolean json, CmaRenewReport *reports, CmaRenewResult *results,
+           GError **errors)
+{
+  CmaRenewOptions renew = {
+    .force = cli->force,
+    .dry_run = cli->dry_run,
+    .renew_within = cli->renew_within,
+    .trace = cli->verbose >= 2 ? cma_cli_trace_to_stderr : NULL,
+    .trace_data = cli,
+  };
+  g_autofree char *state_dir = g_path_get_dirname (cma_ledger_get_path (cli->ledger));
+  CmaFleetOptions options = {
+    .product = cli->product,
+    .policy = &cli->config->policy,
+    .state_dir = state_dir,
+    .renew = &renew,
+    .jobs = cli->jobs > 0 ? cli->jobs : (guint) cli->config->jobs,
+  };
+  Run run = { cli, json, reports, errors, CMA_EXIT_OK };
+
+  for (guint i = 0; i < cli->selected->len; i++)
+    {
+      reports[i].conn = cli->selected->pdata[i];
+      reports[i].result = &results[i];
+      /* A failure before the ledger is read leaves the state unknown. */
+      results[i].before.state = CMA_STATE_UNKNOWN;
+    }
+  cma_fleet_renew (&options, cli->selected, results, errors, connection_done, &run);
+  return run.status;
+}
+
 static int
 run_renew (CmaCli *cli, GError **error)
 {
   CmaOutputFormat format;
-  int status = CMA_EXIT_OK;
+  int status;
+  guint n;
   g_autofree CmaRenewResult *results = NULL;
   g_autofree GError **errors = NULL;
   g_autofree CmaRenewReport *reports = NULL;
@@ -155,28 +222,17 @@ run_renew (CmaCli *cli, GError **error)
     return CMA_EXIT_USAGE;
   if (!cma_cli_setup (cli, error))
     return CMA_EXIT_CONFIG;
-  results = g_new0 (CmaRenewResult, cli->selected->len);
-  errors = g_new0 (GError *, cli->selected->len);
-  reports = g_new0 (CmaRenewReport, cli->selected->len);
-  /* Every connection gets its attempt; the first failure decides the
-   * exit status, so a timer's unit fails when any renewal did. */
-  for (guint i = 0; i < cli->selected->len; i++)
-    {
-      CmaRenewReport *r = &reports[i];
-
-      r->conn = cli->selected->pdata[i];
-      r->exit_status = renew_one (cli, r->conn, format == CMA_OUTPUT_JSON, &results[i], &errors[i]);
-      r->result = &results[i];
-      r->error = errors[i];
-      if (status == CMA_EXIT_OK)
-        status = r->exit_status;
-    }
+  n = cli->selected->len;
+  results = g_new0 (CmaRenewResult, n);
+  errors = g_new0 (GError *, n);
+  reports = g_new0 (CmaRenewReport, n);
+  status = renew_all (cli, format == CMA_OUTPUT_JSON, reports, results, errors);
   if (format == CMA_OUTPUT_JSON)
     {
-      json = cma_output_renew_json (cli->product, reports, cli->selected->len, status);
+      json = cma_output_renew_json (cli->product, reports, n, status);
       fputs (json, stdout);
     }
-  for (guint i = 0; i < cli->selected->len; i++)
+  for (guint i = 0; i < n; i++)
     {
       cma_renew_result_clear (&results[i]);
       g_clear_error (&errors[i]);
