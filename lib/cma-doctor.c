@@ -189,6 +189,19 @@ check_cloud (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
   check_clock (checks, http, CMA_SIDE_CLOUD);
 }
 
+/* The save makes the server itself call api.atlassian.com; without that
+ * outbound access it fails with the same 500 as a stale token. Nothing
+ * here can test it short of saving a token, so doctor says how to. */
+static void
+add_egress_advice (GPtrArray *checks, const CmaApiContext *ctx)
+{
+  add (checks, CMA_CHECK_SKIP, "server's own access to api.atlassian.com",
+       "not testable from here; on the %s host, as its service user, run "
+       "'curl -sI https://api.atlassian.com/' (any HTTP answer will do), and behind a proxy "
+       "give the JVM -Dhttps.proxyHost and -Dhttps.proxyPort",
+       ctx->product->product_name);
+}
+
 /* A failed client is a failed check, like every other problem here. */
 static CmaHttp *
 new_http (GPtrArray *checks, const CmaHttpOptions *options)
@@ -229,6 +242,7 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
   ctx.server_secret = server;
   if (server != NULL)
     check_server (checks, &ctx, http);
+  add_egress_advice (checks, &ctx);
   /* The cloud gets a handle of its own, so its clock check reads the
    * cloud's Date header and never one left over from the server. */
   if (options->no_cloud)

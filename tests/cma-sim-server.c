@@ -19,8 +19,10 @@
 #define PLUGIN_PATH     "/rest/plugins/1.0/"
 #define PLUGIN_SUFFIX   "-key"
 #define MYSELF_PATH     "/rest/api/2/myself"
+#define STATUS_PATH     "/status"
 
-#define SAVE_FAILED_TEXT "Exception in saving token."
+#define SAVE_FAILED_TEXT    "Exception in saving token."
+#define BASIC_DISABLED_TEXT "Basic Authentication has been disabled on this instance."
 
 /* The server-side resources; which ones need an administrator matters for
  * server-403, which plays a valid but unprivileged account. */
@@ -54,6 +56,27 @@ server_auth_ok (Sim *sim, SoupServerMessage *msg)
   if (header != NULL && g_ascii_strncasecmp (header, "Bearer ", 7) == 0)
     return g_str_equal (header + 7, sim->server_secret);
   return basic_auth_matches (msg, sim->server_user, sim->server_secret);
+}
+
+static gboolean
+uses_basic (SoupServerMessage *msg)
+{
+  const char *header =
+      soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
+
+  return header != NULL && g_ascii_strncasecmp (header, "Basic ", 6) == 0;
+}
+
+/* GET {context}/status: no authentication, as on Jira and Confluence. */
+static void
+handle_status (SoupServerMessage *msg)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  member_string (builder, "state", "RUNNING");
+  json_builder_end_object (builder);
+  answer_json (msg, SOUP_STATUS_OK, builder);
 }
 
 static Endpoint
@@ -141,6 +164,22 @@ mark_connected (Sim *sim, const char *cloud_url)
   sim->saved++;
 }
 
+/* What the server says it saved: the string sent, or as a real server
+ * may echo it (echo-normalized: lower case and a trailing slash), or
+ * another site altogether (echo-other-site). */
+static char *
+echoed_cloud_url (Sim *sim, const char *cloud_url)
+{
+  g_autofree char *slashed = NULL;
+
+  if (has_fault (sim, FAULT_ECHO_OTHER_SITE))
+    return g_strdup ("https://other.atlassian.net");
+  if (!has_fault (sim, FAULT_ECHO_NORMALIZED))
+    return g_strdup (cloud_url);
+  slashed = g_strconcat (cloud_url, g_str_has_suffix (cloud_url, "/") ? "" : "/", NULL);
+  return g_ascii_strdown (slashed, -1);
+}
+
 /* A well-formed request: what is answered depends on the token, and on
  * the faults that garble a success. */
 static void
@@ -148,6 +187,7 @@ save_token (Sim *sim, SoupServerMessage *msg, const char *cloud_url, const char 
 {
   g_autoptr (JsonBuilder) builder = NULL;
   const char *issued_for;
+  g_autofree char *echo = NULL;
 
   /* Garbled success answers: nothing is saved, the tool must not claim it. */
   if (has_fault (sim, FAULT_SERVER_MALFORMED))
@@ -164,15 +204,19 @@ save_token (Sim *sim, SoupServerMessage *msg, const char *cloud_url, const char 
   /* The assistant says the same thing for unknown, stale and
    * other-site tokens; so do we. */
   issued_for = fresh_token_cloud_url (sim, token);
-  if (issued_for == NULL || strcmp (issued_for, cloud_url) != 0)
+  /* save-no-egress: the server cannot reach Atlassian to check the
+   * token, and the assistant says the same as for a bad one. */
+  if (issued_for == NULL || strcmp (issued_for, cloud_url) != 0 ||
+      has_fault (sim, FAULT_SAVE_NO_EGRESS))
     {
       answer_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "text/plain", SAVE_FAILED_TEXT);
       return;
     }
   mark_connected (sim, cloud_url);
+  echo = echoed_cloud_url (sim, cloud_url);
   builder = json_builder_new ();
   json_builder_begin_object (builder);
-  member_string (builder, "cloudUrl", cloud_url);
+  member_string (builder, "cloudUrl", echo);
   member_string (builder, "message", "Token saved successfully.");
   json_builder_end_object (builder);
   answer_json (msg, SOUP_STATUS_OK, builder);
@@ -287,6 +331,8 @@ server_refuses_caller (Sim *sim, SoupServerMessage *msg, const char *rest)
     answer_login_page (sim, msg);
   else if (has_fault (sim, FAULT_SERVER_LOGIN_REDIRECT))
     answer_login_redirect (sim, msg, rest);
+  else if (has_fault (sim, FAULT_BASIC_DISABLED) && uses_basic (msg))
+    answer_server_error (msg, SOUP_STATUS_FORBIDDEN, BASIC_DISABLED_TEXT);
   else if (has_fault (sim, FAULT_SERVER_401) || !server_auth_ok (sim, msg))
     answer_server_401 (msg);
   else
@@ -304,7 +350,9 @@ server_refuses_request (Sim *sim, SoupServerMessage *msg, Endpoint endpoint, con
     answer_server_error (
         msg, SOUP_STATUS_FORBIDDEN,
         "Client must be authenticated as a system administrator to access this resource.");
-  else if (endpoint == ENDPOINT_SAVE_TOKEN && has_fault (sim, FAULT_SAVE_404))
+  /* Without the assistant there is no token endpoint either. */
+  else if (endpoint == ENDPOINT_SAVE_TOKEN &&
+           (has_fault (sim, FAULT_SAVE_404) || has_fault (sim, FAULT_PLUGIN_MISSING)))
     answer_not_found (msg);
   else if (endpoint == ENDPOINT_SAVE_TOKEN && has_fault (sim, FAULT_SAVE_500))
     answer_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "text/plain", SAVE_FAILED_TEXT);
@@ -324,6 +372,11 @@ handle_server (Sim *sim, SoupServerMessage *msg, const char *rest)
   const char *method = NULL;
   Endpoint endpoint = classify_server_path (rest, &method);
 
+  if (g_str_equal (rest, STATUS_PATH))
+    {
+      handle_status (msg);
+      return;
+    }
   if (endpoint == ENDPOINT_NONE)
     {
       answer_not_found (msg);

@@ -5,7 +5,8 @@
  *  - api.atlassian.com's  POST /migrations/public/v1/token  (cloud side), and
  *  - a Jira/Confluence server under --context-path with the Cloud Migration
  *    Assistant's  POST {context}/rest/migration/latest/cloud/save/token,
- *    the connected-site list, UPM's plugin resource and /rest/api/2/myself.
+ *    the connected-site list, UPM's plugin resource, /rest/api/2/myself and
+ *    the unauthenticated {context}/status.
  *
  * Tokens issued by the cloud side are remembered with the exact cloudUrl
  * string and a monotonic creation time, so save/token can refuse stale or
@@ -58,6 +59,10 @@ static const char *const fault_names[N_FAULTS] = {
   [FAULT_CLOUD_WRONG_TYPE] = "cloud-wrong-type",
   [FAULT_SERVER_MALFORMED] = "server-malformed",
   [FAULT_SERVER_WRONG_TYPE] = "server-wrong-type",
+  [FAULT_BASIC_DISABLED] = "basic-disabled",
+  [FAULT_SAVE_NO_EGRESS] = "save-no-egress",
+  [FAULT_ECHO_NORMALIZED] = "echo-normalized",
+  [FAULT_ECHO_OTHER_SITE] = "echo-other-site",
 };
 
 static void
