@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cma-api.h"
+#include "cma-credentials.h"
 #include "cma-doctor.h"
 #include "cma-error.h"
 #include "cma-secret.h"
@@ -189,6 +190,38 @@ check_cloud (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
   check_clock (checks, http, CMA_SIDE_CLOUD);
 }
 
+/* Cloud API tokens expire (after at most a year) and no API tells when,
+ * so only the date the administrator wrote down can warn in time. */
+static void
+check_cloud_token_expiry (GPtrArray *checks, const CmaConnection *conn)
+{
+  static const CmaCheckResult results[] = {
+    [CMA_STATE_OK] = CMA_CHECK_PASS,
+    [CMA_STATE_WARNING] = CMA_CHECK_WARN,
+    [CMA_STATE_CRITICAL] = CMA_CHECK_FAIL,
+    [CMA_STATE_UNKNOWN] = CMA_CHECK_WARN,
+  };
+  const char *title = "cloud API token expiry known";
+  CmaCredentialExpiry c;
+  CmaInstant expires;
+  g_autofree char *phrase = NULL;
+
+  if (conn->cloud_token_expires == NULL ||
+      !cma_credential_parse_expiry (conn->cloud_token_expires, &expires, NULL))
+    {
+      add (checks, CMA_CHECK_WARN, title,
+           "cloud-token-expires is not set; API tokens expire after at most a year and no "
+           "API tells when: look the date up where the token was created (Atlassian account, "
+           "Security, API tokens) and set cloud-token-expires = YYYY-MM-DD");
+      return;
+    }
+  cma_credential_evaluate ("cloud API token", "cloud-token-expires", expires, cma_clock_now (),
+                           conn->credential_warning_days, &c);
+  phrase = cma_credential_phrase (&c, TRUE);
+  add (checks, results[c.state], title, "%s%s", phrase,
+       c.state == CMA_STATE_OK ? "" : "; create a new token and update cloud-token-expires");
+}
+
 /* The save makes the server itself call api.atlassian.com; without that
  * outbound access it fails with the same 500 as a stale token. Nothing
  * here can test it short of saving a token, so doctor says how to. */
@@ -235,7 +268,10 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
 
   server = check_secret (checks, "server credentials", conn, cma_secret_load_server);
   if (!options->no_cloud)
-    cloud = check_secret (checks, "cloud credentials", conn, cma_secret_load_cloud);
+    {
+      cloud = check_secret (checks, "cloud credentials", conn, cma_secret_load_cloud);
+      check_cloud_token_expiry (checks, conn);
+    }
   if ((http = new_http (checks, &http_options)) == NULL)
     return checks;
   ctx.cloud_token = cloud;

@@ -76,6 +76,18 @@ for p in $PRODUCTS; do
     stdout_has "^  ! clock agrees with the cloud API: this host's clock is 900 s behind"
   assert "$p: clock skew: no check failed outright" stdout_lacks "^  ✗ "
 
+  # The cloud API token's expiry: unknown, then close.
+  start_sim "$p"
+  sed -i '/^cloud-token-expires = /d' "$CONF"
+  doctor_flags "cloud-token-expires not set" ! \
+    "cloud API token expiry known: cloud-token-expires is not set; API tokens expire after at most a year.*set cloud-token-expires = YYYY-MM-DD"
+  printf 'cloud-token-expires = %s\n' "$(date -u -d '+10 days' +%Y-%m-%d)" >>"$CONF"
+  doctor_flags "cloud API token expiring within 30 days" ! \
+    "cloud API token expiry known: cloud API token expires in [0-9.]+ days \(.*from cloud-token-expires\); create a new token"
+  printf 'cloud-token-expires = 2026-01-01T00:00:00Z\n' >>"$CONF"
+  doctor_flags "cloud API token expired" ✗ \
+    "cloud API token expiry known: cloud API token expired [0-9.]+ days ago"
+
   # An untrusted server certificate; the cloud API's is trusted.
   SIM_CA=other-ca SIM_CLOUD_CA=ca
   start_sim "$p"

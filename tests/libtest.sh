@@ -220,6 +220,7 @@ cloud-ca-file = $test_tmpdir/certs/${SIM_CLOUD_CA:-${SIM_CA:-ca}}.pem
 cloud-user = admin@example.com
 cloud-token-file = $test_tmpdir/cloud.token
 server-token-file = $test_tmpdir/server.token
+cloud-token-expires = $(date -u -d '+300 days' +%Y-%m-%d)
 timeout = ${SIM_TIMEOUT:-10}
 
 [connection prod]

@@ -141,6 +141,27 @@ apply_failures (CmaCli *cli, CmaStatusEntry *entries, CmaInstant at)
   return failures;
 }
 
+/* A credential the renewals need that is about to expire makes the
+ * connection WARNING (CRITICAL once expired) before any renewal fails. */
+static void
+apply_credentials (CmaCli *cli, CmaStatusEntry *entries, CmaInstant at)
+{
+  for (guint i = 0; i < cli->selected->len; i++)
+    {
+      CmaStatusEntry *e = &entries[i];
+      CmaInstant expires;
+
+      /* The configuration accepted the date already. */
+      if (e->conn->cloud_token_expires == NULL ||
+          !cma_credential_parse_expiry (e->conn->cloud_token_expires, &expires, NULL))
+        continue;
+      cma_credential_evaluate ("cloud API token", "cloud-token-expires", expires, at,
+                               e->conn->credential_warning_days, &e->credentials[0]);
+      e->n_credentials = 1;
+      e->verdict.state = cma_state_worst (e->verdict.state, e->credentials[0].state);
+    }
+}
+
 static int
 run_status (CmaCli *cli, GError **error)
 {
@@ -166,6 +187,7 @@ run_status (CmaCli *cli, GError **error)
 
   entries = cma_cli_evaluate (cli, renewals, at);
   failures = apply_failures (cli, entries, at);
+  apply_credentials (cli, entries, at);
   text = cma_output_status (cli->product, &cli->config->policy, entries, cli->selected->len, at,
                             format, cli->color);
   if (!emit (cli, format, text, error))
