@@ -49,6 +49,7 @@ static const ConnectionKey connection_keys[] = {
   { "renew-within", KEY_DOUBLE, CONN_FIELD (renew_within), 0, MAX_DAYS },
   { "auth-token-lifetime", KEY_DOUBLE, CONN_FIELD (auth_token_lifetime), 1, 86400 },
   { "cloud-token-expires", KEY_DATE, CONN_FIELD (cloud_token_expires) },
+  { "server-token-expires", KEY_DATE, CONN_FIELD (server_token_expires) },
   { "credential-warning-days", KEY_DOUBLE, CONN_FIELD (credential_warning_days), 0, MAX_DAYS },
 };
 

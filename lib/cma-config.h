@@ -34,6 +34,7 @@ typedef struct {
   double renew_within;            /* days */
   double auth_token_lifetime;     /* seconds an auth token is valid for (300) */
   char *cloud_token_expires;      /* as written; NULL: unknown (doctor warns) */
+  char *server_token_expires;     /* the server PAT's, as written; NULL: unknown */
   double credential_warning_days; /* warn this long before a credential expires (30) */
 } CmaConnection;
 

@@ -9,6 +9,7 @@
 #include "cma-credentials.h"
 #include "cma-doctor.h"
 #include "cma-error.h"
+#include "cma-pat.h"
 #include "cma-secret.h"
 
 void
@@ -140,6 +141,8 @@ report_server_failure (GPtrArray *checks, const CmaApiContext *ctx, const char *
     add (checks, CMA_CHECK_FAIL, title, "%s", error->message);
 }
 
+static void check_pat_expiry (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http);
+
 static void
 check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
 {
@@ -158,6 +161,7 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
     }
   add (checks, CMA_CHECK_PASS, "server reachable over verified TLS", "%s", ctx->conn->server_url);
   add (checks, CMA_CHECK_PASS, "server credentials accepted as administrator", "yes");
+  check_pat_expiry (checks, ctx, http);
   if (enabled)
     add (checks, CMA_CHECK_PASS, title, "%s", p->plugin_key);
   else
@@ -220,6 +224,44 @@ check_cloud_token_expiry (GPtrArray *checks, const CmaConnection *conn)
   phrase = cma_credential_phrase (&c, TRUE);
   add (checks, results[c.state], title, "%s%s", phrase,
        c.state == CMA_STATE_OK ? "" : "; create a new token and update cloud-token-expires");
+}
+
+/* The personal access token expires too (if its creator gave it a date);
+ * the server's own list says when. Where it lists none, nothing is
+ * wrong: a skipped check. */
+static void
+check_pat_expiry (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
+{
+  const char *title = "server personal access token expiry";
+  g_autoptr (GError) error = NULL;
+  g_auto (CmaPatInfo) info = { NULL };
+  g_autofree char *how = NULL;
+  g_autofree char *when = NULL;
+  CmaCredentialExpiry c;
+
+  if (!cma_pat_get_info (http, ctx, &info, &error))
+    {
+      add (checks, error->code == CMA_ERROR_NOT_SUPPORTED ? CMA_CHECK_SKIP : CMA_CHECK_WARN, title,
+           "%s", error->message);
+      return;
+    }
+  how = cma_pat_match_phrase (&info);
+  if (!info.expires)
+    {
+      add (checks, CMA_CHECK_PASS, title, "\"%s\" never expires (%s)", info.name ? info.name : "",
+           how);
+      return;
+    }
+  cma_credential_evaluate ("server personal access token", "the server's token list",
+                           info.expires_at, cma_clock_now (), ctx->conn->credential_warning_days,
+                           &c);
+  when = cma_time_format_iso (info.expires_at);
+  add (checks, c.state == CMA_STATE_OK ? CMA_CHECK_PASS : CMA_CHECK_WARN, title,
+       "\"%s\", %s, expires in %.1f days (%s)%s", info.name ? info.name : "", how, c.days_left,
+       when,
+       ctx->conn->server_token_expires
+           ? ""
+           : "; set server-token-expires to this date so that status warns in time");
 }
 
 /* The save makes the server itself call api.atlassian.com; without that

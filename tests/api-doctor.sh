@@ -88,6 +88,28 @@ for p in $PRODUCTS; do
   doctor_flags "cloud API token expired" ✗ \
     "cloud API token expiry known: cloud API token expired [0-9.]+ days ago"
 
+  # The server's personal access token, from its own list.
+  start_sim "$p"
+  run "$PROG" doctor -c "$CONF" --state-dir "$state"
+  assert "$p: PAT: the only token, its expiry, and the key to set" \
+    stdout_has "^  ✓ server personal access token expiry: \"cma-token renewals\", the only token of this user, expires in 200\.0 days \([0-9T:-]+Z\); set server-token-expires to this date so that status warns in time\$"
+  start_sim "$p" --fault pat-several
+  run "$PROG" doctor -c "$CONF" --state-dir "$state"
+  assert "$p: PAT: several tokens: the one just used is matched, and it says how" \
+    stdout_has "^  ✓ server personal access token expiry: \"cma-token renewals\", the most recently used of 3 tokens, as this request used it, expires in 200\.0 days"
+  start_sim "$p" --fault pat-no-expiry
+  run "$PROG" doctor -c "$CONF" --state-dir "$state"
+  assert "$p: PAT without an expiry" \
+    stdout_has "^  ✓ server personal access token expiry: \"cma-token renewals\" never expires \(the only token of this user\)\$"
+  start_sim "$p" --pat-expires-days 10
+  doctor_flags "PAT expiring within 30 days" ! \
+    "server personal access token expiry: \"cma-token renewals\", the only token of this user, expires in 10\.0 days"
+  start_sim "$p" --fault pat-missing
+  run "$PROG" doctor -c "$CONF" --state-dir "$state"
+  check "$p: a server without a token list: still passes" 0 "^All checks passed\.\$"
+  assert "$p: ... the PAT check skipped, saying why" \
+    stdout_has "^  - server personal access token expiry: server .* lists no personal access tokens \(HTTP 404\); $PRODUCT before 8\.14/7\.9 has none\$"
+
   # An untrusted server certificate; the cloud API's is trusted.
   SIM_CA=other-ca SIM_CLOUD_CA=ca
   start_sim "$p"

@@ -65,6 +65,15 @@ for p in $PRODUCTS; do
   assert "$NAME: ... saying it expired" \
     stdout_has "^  cloud API token expired 0\.0 days ago \(2026-11-15 00:00 UTC, from cloud-token-expires\)"
 
+  # The server's personal access token too, each with its own source.
+  sed 's/^\[connection prod\]$/&\nserver-token-expires = 2026-11-20T12:00:00Z/' "$CONF" >"$CONF.pat"
+  run "$PROG" status -c "$CONF.pat" --state-dir "$test_tmpdir/state-$p" --at 2026-11-14T12:00:00Z -o json
+  check "$NAME: server-token-expires: json: exit 1" 1
+  check_jq "$NAME: server-token-expires: both credentials, each with its source" '
+    [.connections[0].credentials[] | [.name, .source, .days_left, .state]] ==
+      [["cloud API token", "cloud-token-expires", 0.5, "WARNING"],
+       ["server personal access token", "server-token-expires", 6, "WARNING"]]'
+
   # A date that is not one is refused with file and line.
   printf '[defaults]\ncloud-token-expires = soon\n' >"$test_tmpdir/bad.conf"
   run "$PROG" history -c "$test_tmpdir/bad.conf" --state-dir "$test_tmpdir/state-$p"

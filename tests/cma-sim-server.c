@@ -20,6 +20,7 @@
 #define PLUGIN_SUFFIX   "-key"
 #define MYSELF_PATH     "/rest/api/2/myself"
 #define STATUS_PATH     "/status"
+#define PAT_LIST_PATH   "/rest/pat/latest/tokens"
 
 #define SAVE_FAILED_TEXT    "Exception in saving token."
 #define BASIC_DISABLED_TEXT "Basic Authentication has been disabled on this instance."
@@ -32,6 +33,7 @@ typedef enum {
   ENDPOINT_CLOUD_LIST,
   ENDPOINT_PLUGIN,
   ENDPOINT_MYSELF,
+  ENDPOINT_PAT_LIST,
 } Endpoint;
 
 void
@@ -93,6 +95,8 @@ classify_server_path (const char *rest, const char **method)
     return ENDPOINT_CLOUD_LIST;
   if (g_str_equal (rest, MYSELF_PATH))
     return ENDPOINT_MYSELF;
+  if (g_str_equal (rest, PAT_LIST_PATH))
+    return ENDPOINT_PAT_LIST;
   if (g_str_has_prefix (rest, PLUGIN_PATH) && g_str_has_suffix (rest, PLUGIN_SUFFIX))
     return ENDPOINT_PLUGIN;
   return ENDPOINT_NONE;
@@ -318,6 +322,55 @@ handle_myself (Sim *sim, SoupServerMessage *msg)
   answer_json (msg, SOUP_STATUS_OK, builder);
 }
 
+/* "2027-01-31T10:00:00.000+0000", as Jira and Confluence write instants. */
+static void
+member_instant (JsonBuilder *builder, const char *name, gint64 unix_seconds)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (unix_seconds);
+  g_autofree char *text = g_date_time_format (t, "%Y-%m-%dT%H:%M:%S.000+0000");
+
+  member_string (builder, name, text);
+}
+
+static void
+add_pat (JsonBuilder *builder, gint64 id, const char *name, gint64 expires, gint64 used)
+{
+  json_builder_begin_object (builder);
+  member_int (builder, "id", id);
+  member_string (builder, "name", name);
+  member_instant (builder, "createdAt", used - 30 * 86400);
+  if (expires != 0)
+    member_instant (builder, "expiringAt", expires);
+  member_instant (builder, "lastAccessedAt", used);
+  json_builder_end_object (builder);
+}
+
+/* The caller's personal access tokens (Jira 8.14+, Confluence 7.9+): the
+ * one in use was accessed just now; pat-several adds older ones. */
+static void
+handle_pat_list (Sim *sim, SoupServerMessage *msg)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (has_fault (sim, FAULT_PAT_MISSING))
+    {
+      answer_not_found (msg);
+      return;
+    }
+  json_builder_begin_array (builder);
+  if (has_fault (sim, FAULT_PAT_SEVERAL))
+    {
+      add_pat (builder, 3, "old laptop", now + 5 * 86400, now - 90 * 86400);
+      add_pat (builder, 5, "never expires", 0, now - 10 * 86400);
+    }
+  add_pat (builder, 7, "cma-token renewals",
+           has_fault (sim, FAULT_PAT_NO_EXPIRY) ? 0 : now + (gint64) sim->pat_expires_days * 86400,
+           now);
+  json_builder_end_array (builder);
+  answer_json (msg, SOUP_STATUS_OK, builder);
+}
+
 /* Proxy limits, then the login filter, then authentication; TRUE if one
  * of them answered. */
 static gboolean
@@ -346,7 +399,8 @@ static gboolean
 server_refuses_request (Sim *sim, SoupServerMessage *msg, Endpoint endpoint, const char *method)
 {
   /* An authenticated user without admin rights: myself still works. */
-  if (has_fault (sim, FAULT_SERVER_403) && endpoint != ENDPOINT_MYSELF)
+  if (has_fault (sim, FAULT_SERVER_403) && endpoint != ENDPOINT_MYSELF &&
+      endpoint != ENDPOINT_PAT_LIST)
     answer_server_error (
         msg, SOUP_STATUS_FORBIDDEN,
         "Client must be authenticated as a system administrator to access this resource.");
@@ -402,6 +456,9 @@ handle_server (Sim *sim, SoupServerMessage *msg, const char *rest)
       break;
     case ENDPOINT_MYSELF:
       handle_myself (sim, msg);
+      break;
+    case ENDPOINT_PAT_LIST:
+      handle_pat_list (sim, msg);
       break;
     case ENDPOINT_NONE:
     default:

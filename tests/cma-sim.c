@@ -63,6 +63,9 @@ static const char *const fault_names[N_FAULTS] = {
   [FAULT_SAVE_NO_EGRESS] = "save-no-egress",
   [FAULT_ECHO_NORMALIZED] = "echo-normalized",
   [FAULT_ECHO_OTHER_SITE] = "echo-other-site",
+  [FAULT_PAT_SEVERAL] = "pat-several",
+  [FAULT_PAT_MISSING] = "pat-missing",
+  [FAULT_PAT_NO_EXPIRY] = "pat-no-expiry",
 };
 
 static void
@@ -108,6 +111,7 @@ sim_new (void)
   sim->token_validity = 300;
   sim->retry_after = 1;
   sim->fail_count = 1;
+  sim->pat_expires_days = 200;
   sim->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, issued_token_free);
   sim->sites = g_ptr_array_new_with_free_func (site_free);
   sim->conns = g_hash_table_new (g_direct_hash, g_direct_equal);
@@ -202,6 +206,8 @@ static const SimOption sim_options[] = {
   SIM_OPTION ("retry-after", INT, retry_after, "Retry-After of 429/503 faults (default 1)", "N"),
   SIM_OPTION ("fail-count", INT, fail_count, "429/503 faults fire N times, 0 = forever (default 1)",
               "N"),
+  SIM_OPTION ("pat-expires-days", INT, pat_expires_days,
+              "The PAT in use expires in N days (default 200)", "N"),
   SIM_OPTION ("date-offset", INT64, date_offset, "Skew the Date header", "SECONDS"),
   SIM_OPTION ("fault", STRING_ARRAY, fault_args, "Misbehave (repeatable)", "NAME"),
   SIM_OPTION ("log", FILENAME, log_file, "Append METHOD PATH STATUS per request", "FILE"),

@@ -52,6 +52,9 @@ typedef enum {
   FAULT_SAVE_NO_EGRESS,
   FAULT_ECHO_NORMALIZED,
   FAULT_ECHO_OTHER_SITE,
+  FAULT_PAT_SEVERAL,
+  FAULT_PAT_MISSING,
+  FAULT_PAT_NO_EXPIRY,
   N_FAULTS
 } Fault;
 
@@ -81,6 +84,7 @@ typedef struct {
   int latency_ms;
   int retry_after;
   int fail_count;
+  int pat_expires_days;
   gint64 date_offset;
   char **fault_args;
   char *log_file;

@@ -144,21 +144,31 @@ apply_failures (CmaCli *cli, CmaStatusEntry *entries, CmaInstant at)
 /* A credential the renewals need that is about to expire makes the
  * connection WARNING (CRITICAL once expired) before any renewal fails. */
 static void
+apply_credential (CmaStatusEntry *e, const char *name, const char *key, const char *date,
+                  CmaInstant at)
+{
+  CmaCredentialExpiry *c = &e->credentials[e->n_credentials];
+  CmaInstant expires;
+
+  /* The configuration accepted the date already. */
+  if (date == NULL || !cma_credential_parse_expiry (date, &expires, NULL))
+    return;
+  cma_credential_evaluate (name, key, expires, at, e->conn->credential_warning_days, c);
+  e->n_credentials++;
+  e->verdict.state = cma_state_worst (e->verdict.state, c->state);
+}
+
+static void
 apply_credentials (CmaCli *cli, CmaStatusEntry *entries, CmaInstant at)
 {
   for (guint i = 0; i < cli->selected->len; i++)
     {
       CmaStatusEntry *e = &entries[i];
-      CmaInstant expires;
 
-      /* The configuration accepted the date already. */
-      if (e->conn->cloud_token_expires == NULL ||
-          !cma_credential_parse_expiry (e->conn->cloud_token_expires, &expires, NULL))
-        continue;
-      cma_credential_evaluate ("cloud API token", "cloud-token-expires", expires, at,
-                               e->conn->credential_warning_days, &e->credentials[0]);
-      e->n_credentials = 1;
-      e->verdict.state = cma_state_worst (e->verdict.state, e->credentials[0].state);
+      apply_credential (e, "cloud API token", "cloud-token-expires", e->conn->cloud_token_expires,
+                        at);
+      apply_credential (e, "server personal access token", "server-token-expires",
+                        e->conn->server_token_expires, at);
     }
 }
 
