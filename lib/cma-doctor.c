@@ -10,6 +10,7 @@
 #include "cma-doctor.h"
 #include "cma-error.h"
 #include "cma-pat.h"
+#include "cma-sites.h"
 #include "cma-secret.h"
 
 void
@@ -143,6 +144,26 @@ report_server_failure (GPtrArray *checks, const CmaApiContext *ctx, const char *
 
 static void check_pat_expiry (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http);
 
+/* The assistant's own view, through an undocumented resource: a
+ * confirmation where it exists, a skipped check where it does not. */
+static void
+check_connected_site (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
+{
+  static const CmaCheckResult results[] = {
+    [CMA_SITE_LISTED] = CMA_CHECK_PASS,
+    [CMA_SITE_NOT_LISTED] = CMA_CHECK_WARN,
+    [CMA_SITE_NO_LIST] = CMA_CHECK_SKIP,
+  };
+  g_autofree char *detail = NULL;
+  CmaSiteVerdict v = cma_sites_check (http, ctx, &detail);
+
+  add (checks, results[v], "cloud site among the assistant's connected sites (undocumented API)",
+       "%s%s", detail,
+       v == CMA_SITE_NOT_LISTED
+           ? "; renew once, or compare cloud-url with the site the assistant is connected to"
+           : "");
+}
+
 static void
 check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
 {
@@ -162,6 +183,7 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
   add (checks, CMA_CHECK_PASS, "server reachable over verified TLS", "%s", ctx->conn->server_url);
   add (checks, CMA_CHECK_PASS, "server credentials accepted as administrator", "yes");
   check_pat_expiry (checks, ctx, http);
+  check_connected_site (checks, ctx, http);
   if (enabled)
     add (checks, CMA_CHECK_PASS, title, "%s", p->plugin_key);
   else

@@ -6,6 +6,7 @@
 #include "cma-api.h"
 #include "cma-error.h"
 #include "cma-renew.h"
+#include "cma-sites.h"
 
 void
 cma_renew_result_clear (CmaRenewResult *result)
@@ -107,6 +108,24 @@ record (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
   return TRUE;
 }
 
+/* After a save, the assistant's own list (undocumented) should show the
+ * site; when it says otherwise that is worth a warning, and nothing more:
+ * the save itself succeeded. */
+static void
+confirm_connected (CmaHttp *http, const CmaApiContext *ctx, CmaRenewResult *result)
+{
+  g_autofree char *detail = NULL;
+  char *warning;
+
+  if (cma_sites_check (http, ctx, &detail) != CMA_SITE_NOT_LISTED)
+    return;
+  warning =
+      g_strdup_printf ("%s%safter the save, %s (undocumented API)",
+                       result->warning ? result->warning : "", result->warning ? "; " : "", detail);
+  g_free (result->warning);
+  result->warning = warning;
+}
+
 static gboolean
 renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *ledger,
               const CmaConnection *conn, const CmaRenewOptions *options, const Secrets *secrets,
@@ -146,6 +165,8 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *led
   else
     ok = cma_api_save_token (http, &ctx, &result->fingerprint, &result->warning, error) &&
          record (policy, ledger, conn, result, error);
+  if (ok && !options->dry_run)
+    confirm_connected (http, &ctx, result);
   result->requests = cma_http_get_requests (http);
   result->connects = cma_http_get_connects (http);
   return ok;

@@ -110,6 +110,20 @@ for p in $PRODUCTS; do
   assert "$p: ... the PAT check skipped, saying why" \
     stdout_has "^  - server personal access token expiry: server .* lists no personal access tokens \(HTTP 404\); $PRODUCT before 8\.14/7\.9 has none\$"
 
+  # The assistant's connected sites (undocumented).
+  start_sim "$p"
+  run "$PROG" doctor -c "$CONF" --state-dir "$state"
+  assert "$p: sites: the cloud site is listed" \
+    stdout_has "^  ✓ cloud site among the assistant's connected sites \(undocumented API\): https://acme\.atlassian\.net/ is listed as connected\$"
+  start_sim "$p" --fault sites-forget
+  doctor_flags "sites: another site listed" ! \
+    "cloud site among the assistant's connected sites \(undocumented API\): https://acme\.atlassian\.net/ is not among the 1 site\(s\) the $ABBREV lists as connected \(https://other\.atlassian\.net\); renew once"
+  start_sim "$p" --fault sites-missing
+  run "$PROG" doctor -c "$CONF" --state-dir "$state"
+  check "$p: sites: no list: still passes" 0 "^All checks passed\.\$"
+  assert "$p: sites: no list: skipped, saying why" \
+    stdout_has "^  - cloud site among the assistant's connected sites \(undocumented API\): the $ABBREV offers no list of connected sites at .*/rest/migration/latest/cloud/ \(HTTP 404\)\$"
+
   # An untrusted server certificate; the cloud API's is trusted.
   SIM_CA=other-ca SIM_CLOUD_CA=ca
   start_sim "$p"

@@ -182,6 +182,19 @@ for p in $PRODUCTS; do
     not_ok "$p: ledger: $(tail -n 1 "$ledger")"
   cp "$ledger" "$before"
 
+  # ---- the assistant's own list of connected sites (undocumented) ----
+  start_sim "$p" --fault sites-forget
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force
+  check "$p: the assistant does not list the site after the save: still renewed" 0 "^prod: renewed"
+  assert "$p: ... with a warning that says the API is undocumented" stderr_has \
+    "^$NAME: warning: prod: after the save, https://acme\.atlassian\.net/ is not among the 1 site\(s\) the $ABBREV lists as connected \(https://other\.atlassian\.net\) \(undocumented API\)\$"
+  cp "$ledger" "$before"
+  start_sim "$p" --fault sites-missing
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force
+  check "$p: an assistant without the list: renewed" 0 "^prod: renewed"
+  assert "$p: ... without a word about it" stderr_empty
+  cp "$ledger" "$before"
+
   # ---- --dry-run fails as the renewal would ----
   for f in cloud-401 server-401 plugin-missing; do
     case $f in
@@ -218,8 +231,9 @@ for p in $PRODUCTS; do
     : >"$test_tmpdir/sim.log"
     start_sim "$p" --fault "$f" --retry-after 1 --fail-count 1
     renew_ok "$f once: renewed after one retry"
-    [ "$(sim_stats requests)" = 3 ] && [ "$(log_count "$busy")" = 1 ] &&
-      ok "$p: $f once: three requests, one of them refused" ||
+    # Token, save, one of them twice, and the connected-site list.
+    [ "$(sim_stats requests)" = 4 ] && [ "$(log_count "$busy")" = 1 ] &&
+      ok "$p: $f once: four requests, one of them refused" ||
       not_ok "$p: $f once: requests=$(sim_stats requests), refused $(log_count "$busy")"
 
     # Two waits of 2 s between three tries; a sleep after the last try

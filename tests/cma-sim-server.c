@@ -256,22 +256,41 @@ handle_save_token (Sim *sim, SoupServerMessage *msg)
 }
 
 static void
+add_listed_site (JsonBuilder *builder, const char *cloud_url, const char *cloud_id)
+{
+  json_builder_begin_object (builder);
+  member_string (builder, "cloudUrl", cloud_url);
+  member_string (builder, "cloudId", cloud_id);
+  member_string (builder, "edition", "paid");
+  member_string (builder, "cloudType", "STANDARD");
+  json_builder_end_object (builder);
+}
+
+/* The assistant's connected sites (undocumented; CCMA's): --connected-site
+ * ones, then those saved since. sites-missing plays an assistant without
+ * the resource, sites-forget one that lists only another site. */
+static void
 handle_cloud_list (Sim *sim, SoupServerMessage *msg)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  guint i;
 
+  if (has_fault (sim, FAULT_SITES_MISSING))
+    {
+      answer_not_found (msg);
+      return;
+    }
   json_builder_begin_array (builder);
-  for (i = 0; i < sim->sites->len; i++)
+  if (has_fault (sim, FAULT_SITES_FORGET))
+    add_listed_site (builder, "https://other.atlassian.net",
+                     "00000000-0000-4000-8000-000000000000");
+  for (guint i = 0; !has_fault (sim, FAULT_SITES_FORGET) && sim->connected_sites != NULL &&
+                    sim->connected_sites[i] != NULL;
+       i++)
+    add_listed_site (builder, sim->connected_sites[i], "11111111-1111-4111-8111-111111111111");
+  for (guint i = 0; !has_fault (sim, FAULT_SITES_FORGET) && i < sim->sites->len; i++)
     {
       const Site *site = g_ptr_array_index (sim->sites, i);
-
-      json_builder_begin_object (builder);
-      member_string (builder, "cloudUrl", site->cloud_url);
-      member_string (builder, "cloudId", site->cloud_id);
-      member_string (builder, "edition", "paid");
-      member_string (builder, "cloudType", "STANDARD");
-      json_builder_end_object (builder);
+      add_listed_site (builder, site->cloud_url, site->cloud_id);
     }
   json_builder_end_array (builder);
   answer_json (msg, SOUP_STATUS_OK, builder);

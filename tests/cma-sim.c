@@ -66,6 +66,8 @@ static const char *const fault_names[N_FAULTS] = {
   [FAULT_PAT_SEVERAL] = "pat-several",
   [FAULT_PAT_MISSING] = "pat-missing",
   [FAULT_PAT_NO_EXPIRY] = "pat-no-expiry",
+  [FAULT_SITES_MISSING] = "sites-missing",
+  [FAULT_SITES_FORGET] = "sites-forget",
 };
 
 static void
@@ -89,6 +91,7 @@ sim_free (Sim *sim)
   g_free (sim->plugin_key);
   g_free (sim->plugin_version);
   g_strfreev (sim->fault_args);
+  g_strfreev (sim->connected_sites);
   g_free (sim->log_file);
   g_free (sim->context);
   g_free (sim->cloud_password);
@@ -209,6 +212,8 @@ static const SimOption sim_options[] = {
   SIM_OPTION ("pat-expires-days", INT, pat_expires_days,
               "The PAT in use expires in N days (default 200)", "N"),
   SIM_OPTION ("date-offset", INT64, date_offset, "Skew the Date header", "SECONDS"),
+  SIM_OPTION ("connected-site", STRING_ARRAY, connected_sites,
+              "A cloud site the assistant lists as connected from the start (repeatable)", "URL"),
   SIM_OPTION ("fault", STRING_ARRAY, fault_args, "Misbehave (repeatable)", "NAME"),
   SIM_OPTION ("log", FILENAME, log_file, "Append METHOD PATH STATUS per request", "FILE"),
 };

@@ -55,6 +55,8 @@ typedef enum {
   FAULT_PAT_SEVERAL,
   FAULT_PAT_MISSING,
   FAULT_PAT_NO_EXPIRY,
+  FAULT_SITES_MISSING,
+  FAULT_SITES_FORGET,
   N_FAULTS
 } Fault;
 
@@ -87,6 +89,7 @@ typedef struct {
   int pat_expires_days;
   gint64 date_offset;
   char **fault_args;
+  char **connected_sites; /* listed as connected before any save */
   char *log_file;
 
   /* Derived from the options. */

@@ -197,6 +197,7 @@ start_sim () {
     --plugin-key "$PLUGIN_KEY" --plugin-version "$PLUGIN_VERSION" \
     --cloud-user admin@example.com --cloud-token-file "$test_tmpdir/cloud.token" \
     --server-token-file "$test_tmpdir/server.token" --log "$test_tmpdir/sim.log" \
+    --connected-site https://acme.atlassian.net \
     "$@" 2>"$test_tmpdir/sim.err" &
   sim_pid=$!
   i=0
