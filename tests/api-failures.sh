@@ -181,6 +181,12 @@ for p in $PRODUCTS; do
   tail -n 1 "$ledger" | grep -q 'other\.atlassian\.net' && ok "$p: the difference is kept in the ledger" ||
     not_ok "$p: ledger: $(tail -n 1 "$ledger")"
   cp "$ledger" "$before"
+  start_sim "$p" --fault echo-other-site
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force -o json
+  check "$p: ... -o json: exit 0" 0
+  check_jq "$p: ... -o json: renewed, with the warning" \
+    '.connections[0] | .outcome == "renewed" and (.warning | test("names the cloud site \"https://other"))'
+  cp "$ledger" "$before"
 
   # ---- the assistant's own list of connected sites (undocumented) ----
   start_sim "$p" --fault sites-forget

@@ -6,7 +6,7 @@
 need_sim
 
 RENEW_KEYS='["schema_version","program","product","exit_status","connections"]'
-OUTCOME_KEYS='["name","server_url","cloud_url","outcome","exit_status","state","usable_until","due_from","fingerprint","assistant_version","error"]'
+OUTCOME_KEYS='["name","server_url","cloud_url","outcome","exit_status","state","usable_until","due_from","fingerprint","assistant_version","error","warning"]'
 DOCTOR_KEYS='["schema_version","program","product","passed","config","connections"]'
 CHECK_KEYS='["result","title","detail"]'
 
