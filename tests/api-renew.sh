@@ -38,7 +38,7 @@ for p in $PRODUCTS; do
   posts=$(sim_stats posts) saved=$(sim_stats saved) issued=$(sim_stats tokens_issued)
   run "$PROG" renew -c "$CONF" --state-dir "$state" --force --dry-run
   check "$p: --dry-run says what it did and did not do" 0 \
-    "^prod: would renew: $ABBREV [0-9.]+ on the server accepted the server credentials, the cloud API issued an auth token \(discarded\); nothing was saved or recorded$"
+    "^prod: would renew: the server accepted its credentials \($ABBREV [0-9.]+\), the cloud API issued an auth token \(discarded\); nothing was saved or recorded$"
   [ "$(sim_stats posts)" = $((posts + 1)) ] && [ "$(sim_stats tokens_issued)" = $((issued + 1)) ] &&
     [ "$(sim_stats saved)" = "$saved" ] &&
     ok "$p: --dry-run: one POST, for an auth token; nothing saved" ||

@@ -85,9 +85,8 @@ report_outcome (CmaCli *cli, const CmaConnection *conn, const CmaRenewResult *r)
       break;
     case CMA_RENEW_WOULD_RENEW:
     default:
-      printf ("%s: would renew: %s %s on the server accepted the server credentials, "
-              "the cloud API issued an auth token (discarded); nothing was saved or "
-              "recorded\n",
+      printf ("%s: would renew: the server accepted its credentials (%s %s), the cloud API "
+              "issued an auth token (discarded); nothing was saved or recorded\n",
               conn->name, cli->product->assistant_abbrev, r->assistant_version);
       break;
     }
