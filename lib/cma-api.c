@@ -7,10 +7,12 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "cma-answer.h"
 #include "cma-api.h"
 #include "cma-error.h"
 #include "cma-json.h"
 #include "cma-text.h"
+#include "cma-probe.h"
 #include "cma-url.h"
 
 void
@@ -62,22 +64,42 @@ is_login_answer (const CmaHttpResponse *r)
          (strstr (location, "login") != NULL || strstr (location, "Login") != NULL);
 }
 
+/* Jira 8.16+ and Confluence 7.16+ can switch Basic authentication off
+ * for REST; the 403 then says so, and only a personal access token helps. */
+static gboolean
+is_basic_disabled (const CmaApiContext *ctx, const CmaHttpResponse *r)
+{
+  g_autofree char *message = cma_answer_message (r);
+  g_autofree char *folded = message ? g_ascii_strdown (message, -1) : NULL;
+
+  return ctx->conn->server_user != NULL && r->status == 403 && folded != NULL &&
+         strstr (folded, "basic authentication has been disabled") != NULL;
+}
+
 static gboolean
 fail_server_auth (const CmaApiContext *ctx, const CmaHttpResponse *r, GError **error)
 {
   const char *how =
       ctx->conn->server_user ? "server-user and its password" : "personal access token";
+  g_autofree char *said = cma_answer_suffix (r);
 
-  if (r->status == 403)
+  if (is_basic_disabled (ctx, r))
+    g_set_error (error, CMA_ERROR, CMA_ERROR_AUTH,
+                 "server %s has Basic authentication disabled for REST (HTTP 403%s): use a "
+                 "personal access token instead: put it in server-token-file and remove "
+                 "server-user",
+                 ctx->conn->server_url, said);
+  else if (r->status == 403)
     g_set_error (error, CMA_ERROR, CMA_ERROR_AUTH,
                  "server %s refused the %s (HTTP 403): the account must be a %s "
-                 "administrator",
-                 ctx->conn->server_url, how, ctx->product->product_name);
+                 "administrator%s",
+                 ctx->conn->server_url, how, ctx->product->product_name, said);
   else
-    g_set_error (error, CMA_ERROR, CMA_ERROR_AUTH,
-                 "server %s did not accept the %s (%s): check %s (from %s)", ctx->conn->server_url,
-                 how, r->status == 401 ? "HTTP 401" : "it answered with its login page",
-                 ctx->conn->server_user ? "the password" : "the token", ctx->server_secret->origin);
+    g_set_error (
+        error, CMA_ERROR, CMA_ERROR_AUTH,
+        "server %s did not accept the %s (%s): check %s (from %s)%s", ctx->conn->server_url, how,
+        r->status == 401 ? "HTTP 401" : "it answered with its login page",
+        ctx->conn->server_user ? "the password" : "the token", ctx->server_secret->origin, said);
   return FALSE;
 }
 
@@ -95,12 +117,14 @@ fail_status (CmaSide side, const char *url, const CmaHttpResponse *r, GError **e
   int code = (r->status == 429 || r->status == 503 || r->status == 502 || r->status == 504)
                  ? CMA_ERROR_NETWORK
                  : CMA_ERROR_PROTOCOL;
+  g_autofree char *said = r->status >= 400 ? cma_answer_suffix (r) : g_strdup ("");
 
-  g_set_error (error, CMA_ERROR, code, "%s %s answered HTTP %ld%s", cma_side_to_string (side), url,
-               r->status,
+  g_set_error (error, CMA_ERROR, code, "%s %s answered HTTP %ld%s%s", cma_side_to_string (side),
+               url, r->status,
                code == CMA_ERROR_NETWORK ? " (busy or unavailable, retries exhausted); "
                                            "try again later"
-                                         : "");
+                                         : "",
+               said);
   return FALSE;
 }
 
@@ -179,11 +203,13 @@ check_cloud_answer (const CmaApiContext *ctx, const char *url, const char *site,
 {
   if (r->status == 401 || r->status == 403)
     {
+      g_autofree char *said = cma_answer_suffix (r);
+
       g_set_error (error, CMA_ERROR, CMA_ERROR_AUTH,
                    "cloud %s refused cloud-user %s and its API token (HTTP %ld): check the "
                    "token (from %s; API tokens expire) and that the account is a site or "
-                   "org admin of %s",
-                   url, ctx->conn->cloud_user, r->status, ctx->cloud_token->origin, site);
+                   "org admin of %s%s",
+                   url, ctx->conn->cloud_user, r->status, ctx->cloud_token->origin, site, said);
       return FALSE;
     }
   if (r->status != 200)
@@ -249,12 +275,33 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
   return g_steal_pointer (&token);
 }
 
+/* A 404 from the assistant's resource @what: when the server itself
+ * answers at {server}status the assistant is missing, and otherwise the
+ * server URL (most often its context path) is wrong. FALSE (@error set)
+ * for the second; TRUE when the caller should blame the assistant. */
 static gboolean
-fail_save (const CmaApiContext *ctx, const char *url, const CmaHttpResponse *r, GError **error)
+server_is_there (CmaHttp *http, const CmaApiContext *ctx, const char *what, GError **error)
+{
+  g_autofree char *state = cma_probe_server_state (http, ctx->conn->server_url);
+
+  if (state != NULL)
+    return TRUE;
+  g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+               "server %s has no %s (HTTP 404) and no %s answers at %sstatus either: "
+               "server-url is wrong; check the host and the context path (such as "
+               "https://host/%s/)",
+               ctx->conn->server_url, what, ctx->product->product_name, ctx->conn->server_url,
+               ctx->product->id);
+  return FALSE;
+}
+
+static gboolean
+fail_save (CmaHttp *http, const CmaApiContext *ctx, const char *url, const CmaHttpResponse *r,
+           GError **error)
 {
   const CmaProduct *p = ctx->product;
 
-  if (r->status == 404)
+  if (r->status == 404 && server_is_there (http, ctx, "token endpoint", error))
     g_set_error (error, CMA_ERROR, CMA_ERROR_NOT_SUPPORTED,
                  "server %s has no token endpoint (HTTP 404): the %s is missing, disabled "
                  "or older than %s; upgrade it, or renew by hand ('%s guide')",
@@ -263,9 +310,11 @@ fail_save (const CmaApiContext *ctx, const char *url, const CmaHttpResponse *r, 
     g_set_error (error, CMA_ERROR, CMA_ERROR_REJECTED,
                  "server %s refused the auth token (HTTP 500, \"Exception in saving "
                  "token.\"): it expired before it was saved, or the cloud site %s differs "
-                 "from the one the assistant knows; run again, and check cloud-url",
+                 "from the one the assistant knows, or the server cannot reach "
+                 "api.atlassian.com itself (firewall, proxy settings of its JVM); run again, "
+                 "check cloud-url, and see 'doctor' for the server's outbound access",
                  ctx->conn->server_url, ctx->conn->cloud_url);
-  else
+  else if (r->status != 404)
     fail_status (CMA_SIDE_SERVER, url, r, error);
   return FALSE;
 }
@@ -302,34 +351,54 @@ post_save (CmaHttp *http, const CmaApiContext *ctx, const char *url, const CmaAu
   return cma_http_request_once (http, CMA_SIDE_SERVER, "POST", url, auth, body, error);
 }
 
-/* Judge the save's last answer: 200 and the cloud site we sent. */
+#define SAVED_MESSAGE "Token saved successfully."
+
+gboolean
+cma_api_same_site (const char *a, const char *b)
+{
+  g_autofree char *na = cma_url_normalize (a, "cloud URL", NULL);
+  g_autofree char *nb = cma_url_normalize (b, "cloud URL", NULL);
+
+  /* Host names are case-insensitive, and a site has no meaningful path. */
+  return na != NULL && nb != NULL && g_ascii_strcasecmp (na, nb) == 0;
+}
+
+/* Judge the save's last answer. A 200 means saved: servers echo the
+ * cloudUrl normalised (a slash added, case changed), so only a real
+ * difference is worth a *@warning, and never undoes a saved token. */
 static gboolean
-check_saved (const CmaApiContext *ctx, const char *url, const CmaAuthToken *token,
-             const CmaHttpResponse *r, GError **error)
+check_saved (CmaHttp *http, const CmaApiContext *ctx, const char *url, const CmaAuthToken *token,
+             const CmaHttpResponse *r, char **warning, GError **error)
 {
   g_autoptr (JsonNode) root = NULL;
+  g_autofree char *echo = NULL;
   JsonObject *obj;
 
   if (r->status != 200)
-    return fail_save (ctx, url, r, error);
+    return fail_save (http, ctx, url, r, error);
   if ((obj = parse_object (CMA_SIDE_SERVER, url, r, &root, error)) == NULL)
     return FALSE;
-  if (g_strcmp0 (get_string (obj, "cloudUrl"), token->cloud_site) != 0)
+  if (get_string (obj, "cloudUrl") == NULL)
     {
-      /* The server chose it: escaped and cut, as it reaches terminals,
-       * logs and the hook's environment. */
-      g_autofree char *confirmed = cma_text_sanitize (get_string (obj, "cloudUrl"), CMA_TEXT_SHORT);
-
+      if (g_strcmp0 (get_string (obj, "message"), SAVED_MESSAGE) == 0)
+        return TRUE;
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
-                   "server %s confirmed a different cloud site (%s) than %s", ctx->conn->server_url,
-                   confirmed ? confirmed : "none", token->cloud_site);
+                   "server %s answered neither the cloud site nor \"%s\"", url, SAVED_MESSAGE);
       return FALSE;
     }
+  if (cma_api_same_site (get_string (obj, "cloudUrl"), token->cloud_site))
+    return TRUE;
+  echo = cma_answer_clean (get_string (obj, "cloudUrl"), CMA_ANSWER_MAX_CHARS);
+  *warning = g_strdup_printf ("server %s saved the token but names the cloud site \"%s\", "
+                              "not %s as sent; check cloud-url against the assistant's "
+                              "connected sites",
+                              ctx->conn->server_url, echo ? echo : "", token->cloud_site);
   return TRUE;
 }
 
 gboolean
-cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, char **fingerprint, GError **error)
+cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, char **fingerprint, char **warning,
+                    GError **error)
 {
   g_autofree char *url =
       cma_url_join (ctx->conn->server_url, "rest/migration/latest/cloud/save/token");
@@ -349,7 +418,7 @@ cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, char **fingerprint,
       if (!cma_http_wait_for_retry (http, CMA_SIDE_SERVER, r, attempt))
         break;
     }
-  if (!check_saved (ctx, url, token, r, error))
+  if (!check_saved (http, ctx, url, token, r, warning, error))
     return FALSE;
   *fingerprint = cma_token_fingerprint (token->token);
   return TRUE;
@@ -372,9 +441,10 @@ cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version, 
     return FALSE;
   if (r->status == 404)
     {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_NOT_SUPPORTED,
-                   "the %s (%s) is not installed on %s; install it from the Marketplace",
-                   ctx->product->assistant_name, ctx->product->plugin_key, ctx->conn->server_url);
+      if (server_is_there (http, ctx, "plugin manager entry for the assistant", error))
+        g_set_error (error, CMA_ERROR, CMA_ERROR_NOT_SUPPORTED,
+                     "the %s (%s) is not installed on %s; install it from the Marketplace",
+                     ctx->product->assistant_name, ctx->product->plugin_key, ctx->conn->server_url);
       return FALSE;
     }
   if (r->status != 200)

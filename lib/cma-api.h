@@ -41,9 +41,15 @@ CmaAuthToken *cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx
  * POST {server-url}rest/migration/latest/cloud/save/token. A busy server
  * (429, 503) is retried, with a new auth token whenever the one in hand
  * would expire during the save. *@fingerprint: cma_token_fingerprint() of
- * the token saved. */
+ * the token saved. *@warning (set only on success, else left alone): the
+ * server saved the token but confirmed a cloud site that differs from the
+ * one sent beyond normalisation. */
 gboolean cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, char **fingerprint,
-                             GError **error);
+                             char **warning, GError **error);
+
+/* TRUE when two cloud site URLs name the same site: compared normalised,
+ * ignoring letter case and a trailing slash. */
+gboolean cma_api_same_site (const char *a, const char *b);
 
 /* GET {server-url}rest/plugins/1.0/{plugin-key}-key: needs an administrator. */
 gboolean cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version,

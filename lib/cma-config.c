@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cma-config.h"
+#include "cma-credentials.h"
 #include "cma-error.h"
 #include "cma-file.h"
 #include "cma-text.h"
@@ -20,7 +21,8 @@
 
 #define CMA_CONFIG_MAX_BYTES (1024 * 1024)
 
-typedef enum { KEY_URL, KEY_CLOUD_URL, KEY_STRING, KEY_PATH, KEY_DOUBLE } KeyKind;
+/* KEY_DATE is kept as written, once cma_credential_parse_expiry() took it. */
+typedef enum { KEY_URL, KEY_CLOUD_URL, KEY_STRING, KEY_PATH, KEY_DOUBLE, KEY_DATE } KeyKind;
 
 typedef struct {
   const char *name;
@@ -51,6 +53,9 @@ static const ConnectionKey connection_keys[] = {
   { "timeout", KEY_DOUBLE, CONN_FIELD (timeout), 1, 3600 },
   { "renew-within", KEY_DOUBLE, CONN_FIELD (renew_within), 0, MAX_DAYS },
   { "auth-token-lifetime", KEY_DOUBLE, CONN_FIELD (auth_token_lifetime), 1, 86400 },
+  { "cloud-token-expires", KEY_DATE, CONN_FIELD (cloud_token_expires) },
+  { "server-token-expires", KEY_DATE, CONN_FIELD (server_token_expires) },
+  { "credential-warning-days", KEY_DOUBLE, CONN_FIELD (credential_warning_days), 0, MAX_DAYS },
 };
 
 typedef struct {
@@ -90,6 +95,7 @@ connection_new (const char *name)
   conn->timeout = NAN; /* NAN: not set here, inherit */
   conn->renew_within = NAN;
   conn->auth_token_lifetime = NAN;
+  conn->credential_warning_days = NAN;
   return conn;
 }
 
@@ -321,7 +327,7 @@ set_connection_key (const Source *src, const char *group, const ConnectionKey *k
   if (*value == '\0')
     return fail_at (error, src, group, key->name, "%s is empty", key->name);
   dst = G_STRUCT_MEMBER_P (conn, key->offset);
-  g_free (*dst);
+  g_clear_pointer (dst, g_free);
   if (key->kind == KEY_URL || key->kind == KEY_CLOUD_URL)
     {
       *dst = key->kind == KEY_CLOUD_URL ? cma_url_normalize_cloud (value, key->name, &local_error)
@@ -329,6 +335,9 @@ set_connection_key (const Source *src, const char *group, const ConnectionKey *k
       if (*dst == NULL)
         return fail_at (error, src, group, key->name, "%s", local_error->message);
     }
+  else if (key->kind == KEY_DATE &&
+           !cma_credential_parse_expiry (value, &(CmaInstant){ 0 }, &local_error))
+    return fail_at (error, src, group, key->name, "%s", local_error->message);
   else if (key->kind == KEY_PATH && !g_path_is_absolute (value))
     {
       /* Relative paths follow the config file, not the working directory
@@ -447,6 +456,7 @@ finish_connections (CmaConfig *config, GError **error)
     .timeout = CMA_DEFAULT_TIMEOUT_SECONDS,
     .renew_within = CMA_DEFAULT_RENEW_WITHIN_DAYS,
     .auth_token_lifetime = CMA_DEFAULT_AUTH_TOKEN_LIFETIME,
+    .credential_warning_days = CMA_DEFAULT_CREDENTIAL_WARNING_DAYS,
   };
 
   for (guint i = 0; i < config->connections->len; i++)

@@ -6,9 +6,12 @@
 #include <sys/stat.h>
 
 #include "cma-api.h"
+#include "cma-credentials.h"
 #include "cma-doctor.h"
 #include "cma-error.h"
 #include "cma-ledger.h"
+#include "cma-pat.h"
+#include "cma-sites.h"
 #include "cma-secret.h"
 
 void
@@ -154,6 +157,28 @@ report_server_failure (GPtrArray *checks, const CmaApiContext *ctx, const char *
     add (checks, CMA_CHECK_FAIL, title, "%s", error->message);
 }
 
+static void check_pat_expiry (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http);
+
+/* The assistant's own view, through an undocumented resource: a
+ * confirmation where it exists, a skipped check where it does not. */
+static void
+check_connected_site (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
+{
+  static const CmaCheckResult results[] = {
+    [CMA_SITE_LISTED] = CMA_CHECK_PASS,
+    [CMA_SITE_NOT_LISTED] = CMA_CHECK_WARN,
+    [CMA_SITE_NO_LIST] = CMA_CHECK_SKIP,
+  };
+  g_autofree char *detail = NULL;
+  CmaSiteVerdict v = cma_sites_check (http, ctx, &detail);
+
+  add (checks, results[v], "cloud site among the assistant's connected sites (undocumented API)",
+       "%s%s", detail,
+       v == CMA_SITE_NOT_LISTED
+           ? "; renew once, or compare cloud-url with the site the assistant is connected to"
+           : "");
+}
+
 static void
 check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
 {
@@ -172,6 +197,8 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
     }
   add (checks, CMA_CHECK_PASS, "server reachable over verified TLS", "%s", ctx->conn->server_url);
   add (checks, CMA_CHECK_PASS, "server credentials accepted as administrator", "yes");
+  check_pat_expiry (checks, ctx, http);
+  check_connected_site (checks, ctx, http);
   if (enabled)
     add (checks, CMA_CHECK_PASS, title, "%s", p->plugin_key);
   else
@@ -202,6 +229,89 @@ check_cloud (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
   add (checks, CMA_CHECK_PASS, "cloud API reachable and credentials accepted", "%s as %s",
        ctx->conn->cloud_api_url, ctx->conn->cloud_user);
   check_clock (checks, http, CMA_SIDE_CLOUD);
+}
+
+/* Cloud API tokens expire (after at most a year) and no API tells when,
+ * so only the date the administrator wrote down can warn in time. */
+static void
+check_cloud_token_expiry (GPtrArray *checks, const CmaConnection *conn)
+{
+  static const CmaCheckResult results[] = {
+    [CMA_STATE_OK] = CMA_CHECK_PASS,
+    [CMA_STATE_WARNING] = CMA_CHECK_WARN,
+    [CMA_STATE_CRITICAL] = CMA_CHECK_FAIL,
+    [CMA_STATE_UNKNOWN] = CMA_CHECK_WARN,
+  };
+  const char *title = "cloud API token expiry known";
+  CmaCredentialExpiry c;
+  CmaInstant expires;
+  g_autofree char *phrase = NULL;
+
+  if (conn->cloud_token_expires == NULL ||
+      !cma_credential_parse_expiry (conn->cloud_token_expires, &expires, NULL))
+    {
+      add (checks, CMA_CHECK_WARN, title,
+           "cloud-token-expires is not set; API tokens expire after at most a year and no "
+           "API tells when: look the date up where the token was created (Atlassian account, "
+           "Security, API tokens) and set cloud-token-expires = YYYY-MM-DD");
+      return;
+    }
+  cma_credential_evaluate ("cloud API token", "cloud-token-expires", expires, cma_clock_now (),
+                           conn->credential_warning_days, &c);
+  phrase = cma_credential_phrase (&c, TRUE);
+  add (checks, results[c.state], title, "%s%s", phrase,
+       c.state == CMA_STATE_OK ? "" : "; create a new token and update cloud-token-expires");
+}
+
+/* The personal access token expires too (if its creator gave it a date);
+ * the server's own list says when. Where it lists none, nothing is
+ * wrong: a skipped check. */
+static void
+check_pat_expiry (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
+{
+  const char *title = "server personal access token expiry";
+  g_autoptr (GError) error = NULL;
+  g_auto (CmaPatInfo) info = { NULL };
+  g_autofree char *how = NULL;
+  g_autofree char *when = NULL;
+  CmaCredentialExpiry c;
+
+  if (!cma_pat_get_info (http, ctx, &info, &error))
+    {
+      add (checks, error->code == CMA_ERROR_NOT_SUPPORTED ? CMA_CHECK_SKIP : CMA_CHECK_WARN, title,
+           "%s", error->message);
+      return;
+    }
+  how = cma_pat_match_phrase (&info);
+  if (!info.expires)
+    {
+      add (checks, CMA_CHECK_PASS, title, "\"%s\" never expires (%s)", info.name ? info.name : "",
+           how);
+      return;
+    }
+  cma_credential_evaluate ("server personal access token", "the server's token list",
+                           info.expires_at, cma_clock_now (), ctx->conn->credential_warning_days,
+                           &c);
+  when = cma_time_format_iso (info.expires_at);
+  add (checks, c.state == CMA_STATE_OK ? CMA_CHECK_PASS : CMA_CHECK_WARN, title,
+       "\"%s\", %s, expires in %.1f days (%s)%s", info.name ? info.name : "", how, c.days_left,
+       when,
+       ctx->conn->server_token_expires
+           ? ""
+           : "; set server-token-expires to this date so that status warns in time");
+}
+
+/* The save makes the server itself call api.atlassian.com; without that
+ * outbound access it fails with the same 500 as a stale token. Nothing
+ * here can test it short of saving a token, so doctor says how to. */
+static void
+add_egress_advice (GPtrArray *checks, const CmaApiContext *ctx)
+{
+  add (checks, CMA_CHECK_SKIP, "server's own access to api.atlassian.com",
+       "not testable from here; on the %s host, as its service user, run "
+       "'curl -sI https://api.atlassian.com/' (any HTTP answer will do), and behind a proxy "
+       "give the JVM -Dhttps.proxyHost and -Dhttps.proxyPort",
+       ctx->product->product_name);
 }
 
 /* A failed client is a failed check, like every other problem here. */
@@ -237,13 +347,17 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
 
   server = check_secret (checks, "server credentials", conn, cma_secret_load_server);
   if (!options->no_cloud)
-    cloud = check_secret (checks, "cloud credentials", conn, cma_secret_load_cloud);
+    {
+      cloud = check_secret (checks, "cloud credentials", conn, cma_secret_load_cloud);
+      check_cloud_token_expiry (checks, conn);
+    }
   if ((http = new_http (checks, &http_options)) == NULL)
     return checks;
   ctx.cloud_token = cloud;
   ctx.server_secret = server;
   if (server != NULL)
     check_server (checks, &ctx, http);
+  add_egress_advice (checks, &ctx);
   /* The cloud gets a handle of its own, so its clock check reads the
    * cloud's Date header and never one left over from the server. */
   if (options->no_cloud)

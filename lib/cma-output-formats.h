@@ -23,6 +23,13 @@ char *cma_output_failure_phrase (const CmaFailure *failure, gboolean local);
 /* Member "last_failure": {since, at, attempts, class, message} or null. */
 void cma_output_failure_json (JsonBuilder *builder, const CmaFailure *failure);
 
+/* Credentials about to expire (cma-output-credentials.c): a line each
+ * for text, ", PHRASE" per credential not OK for Nagios, and the member
+ * "credentials": [{name, expires, days_left, source, state}]. */
+void cma_output_credentials_text (GString *out, const CmaStatusEntry *e);
+char *cma_output_credentials_nagios (const CmaStatusEntry *e);
+void cma_output_credentials_json (JsonBuilder *builder, const CmaStatusEntry *e);
+
 /* JSON shared by every command (cma-output-report.c): schema_version,
  * program and product, the members every JSON output starts with. */
 void cma_output_json_header (JsonBuilder *builder, const CmaProduct *product);

@@ -17,6 +17,7 @@ typedef enum {
   METRIC_STATE,
   METRIC_LAST_FAILURE,
   METRIC_CONSECUTIVE_FAILURES,
+  METRIC_CREDENTIAL_EXPIRY,
 } Metric;
 
 typedef struct {
@@ -42,6 +43,9 @@ static const Family families[] = {
                             "failed since the last renewal." },
   [METRIC_CONSECUTIVE_FAILURES] = { "cma_token_consecutive_failures",
                                     "Renewal attempts that failed since the last renewal." },
+  [METRIC_CREDENTIAL_EXPIRY] = { "cma_token_credential_expiry_timestamp_seconds",
+                                 "When a credential the renewals need expires (label "
+                                 "credential); absent when its expiry is not known." },
 };
 
 static const Family success_family = {
@@ -75,15 +79,34 @@ append_header (GString *out, const Family *family)
 }
 
 static void
-append_sample (GString *out, const CmaProduct *product, const char *family, const CmaStatusEntry *e,
-               gint64 value)
+append_labels (GString *out, const CmaProduct *product, const char *family, const CmaStatusEntry *e)
 {
   g_string_append_printf (out, "%s{", family);
   append_label (out, "product", product->id, TRUE);
   append_label (out, "connection", e->conn->name, FALSE);
   append_label (out, "server_url", e->conn->server_url, FALSE);
   append_label (out, "cloud_url", e->conn->cloud_url, FALSE);
+}
+
+static void
+append_sample (GString *out, const CmaProduct *product, const char *family, const CmaStatusEntry *e,
+               gint64 value)
+{
+  append_labels (out, product, family, e);
   g_string_append_printf (out, "} %" G_GINT64_FORMAT "\n", value);
+}
+
+/* One sample per credential with a known expiry, told apart by a label. */
+static void
+append_credentials (GString *out, const CmaProduct *product, const char *family,
+                    const CmaStatusEntry *e)
+{
+  for (guint i = 0; i < e->n_credentials; i++)
+    {
+      append_labels (out, product, family, e);
+      append_label (out, "credential", e->credentials[i].name, FALSE);
+      g_string_append_printf (out, "} %" G_GINT64_FORMAT "\n", e->credentials[i].expires);
+    }
 }
 
 /* The value of @metric for @e; FALSE when the series is absent. */
@@ -109,6 +132,7 @@ metric_value (Metric metric, const CmaStatusEntry *e, gint64 *value)
     case METRIC_CONSECUTIVE_FAILURES:
       *value = e->failure ? e->failure->attempts : 0;
       return TRUE;
+    case METRIC_CREDENTIAL_EXPIRY: /* several samples: append_credentials () */
     case METRIC_STATE:
     default:
       *value = v->state;
@@ -139,7 +163,9 @@ cma_output_prometheus_status (const CmaProduct *product, const CmaStatusEntry *e
         {
           gint64 value;
 
-          if (metric_value ((Metric) m, &entries[i], &value))
+          if (m == METRIC_CREDENTIAL_EXPIRY)
+            append_credentials (out, product, families[m].name, &entries[i]);
+          else if (metric_value ((Metric) m, &entries[i], &value))
             append_sample (out, product, families[m].name, &entries[i], value);
         }
     }

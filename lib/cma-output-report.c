@@ -102,6 +102,9 @@ renew_entry (JsonBuilder *b, const CmaRenewReport *r)
   add_string (b, "fingerprint", renewed ? res->fingerprint : NULL);
   add_string (b, "assistant_version", res != NULL ? res->assistant_version : NULL);
   add_error (b, r->error);
+  /* A renewal that stands, with something to check (another cloud site
+   * confirmed, the site missing from the assistant's list). */
+  add_string (b, "warning", renewed ? res->warning : NULL);
   json_builder_end_object (b);
 }
 

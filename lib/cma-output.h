@@ -6,6 +6,7 @@
 
 #include "cma-attempts.h"
 #include "cma-config.h"
+#include "cma-credentials.h"
 #include "cma-ledger.h"
 #include "cma-policy.h"
 #include "cma-product.h"
@@ -31,6 +32,9 @@ typedef struct {
   CmaVerdict verdict;
   const CmaFailure *failure; /* failed attempts since the last renewal, or NULL */
   gboolean failing;          /* due, and the last attempt failed: at least WARNING */
+  /* Credentials with a known expiry; one not OK raises the state to its own. */
+  CmaCredentialExpiry credentials[CMA_MAX_CREDENTIALS];
+  guint n_credentials;
 } CmaStatusEntry;
 
 CmaState cma_status_entries_worst (const CmaStatusEntry *entries, guint n);

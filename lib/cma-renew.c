@@ -7,6 +7,7 @@
 #include "cma-error.h"
 #include "cma-lock.h"
 #include "cma-renew.h"
+#include "cma-sites.h"
 
 void
 cma_renew_result_clear (CmaRenewResult *result)
@@ -14,6 +15,7 @@ cma_renew_result_clear (CmaRenewResult *result)
   g_clear_pointer (&result->fingerprint, g_free);
   g_clear_pointer (&result->assistant_version, g_free);
   g_clear_pointer (&result->secret_origins, g_free);
+  g_clear_pointer (&result->warning, g_free);
 }
 
 typedef struct {
@@ -61,10 +63,12 @@ static gboolean
 dry_run (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result, GError **error)
 {
   gboolean enabled = FALSE;
+  g_autoptr (CmaAuthToken) token = NULL;
 
-  /* Read-only on both sides: the plugin manager proves reachability,
-   * TLS and administrator credentials on the server; the cloud side gets
-   * a verified TLS handshake, since creating an auth token is a POST. */
+  /* The plugin manager proves reachability, TLS and administrator
+   * credentials on the server. On the cloud side only creating an auth
+   * token proves the credentials; it has no lasting effect (unsaved, it
+   * lapses in five minutes), so it is created and dropped here. */
   if (!cma_api_get_assistant (http, ctx, &result->assistant_version, &enabled, error) ||
       !cma_api_check_version (ctx->product, result->assistant_version, error))
     return FALSE;
@@ -75,7 +79,7 @@ dry_run (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result, GError
                    ctx->product->assistant_name, ctx->conn->server_url);
       return FALSE;
     }
-  if (!cma_http_probe (http, CMA_SIDE_CLOUD, ctx->conn->cloud_api_url, error))
+  if ((token = cma_api_create_auth_token (http, ctx, error)) == NULL)
     return FALSE;
   result->outcome = CMA_RENEW_WOULD_RENEW;
   return TRUE;
@@ -89,7 +93,9 @@ record (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
         CmaRenewResult *result, GError **error)
 {
   CmaInstant now = cma_clock_now ();
-  g_autoptr (CmaRenewal) renewal = cma_renewal_new (now, conn, "api", NULL);
+  /* A cloud site the server named differently stays in the ledger, so
+   * the difference is not lost with the run's stderr. */
+  g_autoptr (CmaRenewal) renewal = cma_renewal_new (now, conn, "api", result->warning);
   g_autoptr (GError) local_error = NULL;
   gboolean ok;
 
@@ -114,6 +120,24 @@ record (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
   cma_policy_evaluate (policy, TRUE, now, now, &result->after);
   result->outcome = CMA_RENEW_RENEWED;
   return TRUE;
+}
+
+/* After a save, the assistant's own list (undocumented) should show the
+ * site; when it says otherwise that is worth a warning, and nothing more:
+ * the save itself succeeded. */
+static void
+confirm_connected (CmaHttp *http, const CmaApiContext *ctx, CmaRenewResult *result)
+{
+  g_autofree char *detail = NULL;
+  char *warning;
+
+  if (cma_sites_check (http, ctx, &detail) != CMA_SITE_NOT_LISTED)
+    return;
+  warning =
+      g_strdup_printf ("%s%safter the save, %s (undocumented API)",
+                       result->warning ? result->warning : "", result->warning ? "; " : "", detail);
+  g_free (result->warning);
+  result->warning = warning;
 }
 
 static gboolean
@@ -154,8 +178,10 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *led
   if (options->dry_run)
     ok = dry_run (&ctx, http, result, error);
   else
-    ok = cma_api_save_token (http, &ctx, &result->fingerprint, error) &&
+    ok = cma_api_save_token (http, &ctx, &result->fingerprint, &result->warning, error) &&
          record (policy, ledger, conn, result, error);
+  if (ok && !options->dry_run)
+    confirm_connected (http, &ctx, result);
   result->requests = cma_http_get_requests (http);
   result->connects = cma_http_get_connects (http);
   return ok;

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 typedef enum {
   CMA_RENEW_RENEWED,
   CMA_RENEW_NOT_DUE,
-  CMA_RENEW_WOULD_RENEW, /* --dry-run: checks passed, nothing sent that changes state */
+  CMA_RENEW_WOULD_RENEW, /* --dry-run: both sides accepted the credentials; nothing saved */
 } CmaRenewOutcome;
 
 typedef struct {
@@ -36,6 +36,7 @@ typedef struct {
   char *fingerprint;       /* RENEWED */
   char *assistant_version; /* WOULD_RENEW */
   char *secret_origins;    /* where the credentials came from, for -v */
+  char *warning;           /* RENEWED, but the server named another cloud site; or NULL */
   guint requests;
   guint connects;
 } CmaRenewResult;

@@ -31,6 +31,16 @@ renew_fails () {
   fi
 }
 
+# dry_fails DESCRIPTION RC REGEX: renew --dry-run fails exactly as the real
+# renewal would (renew_fails), and neither saves nor records anything.
+dry_fails () {
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force --dry-run
+  check "$p: $1: --dry-run exits $2 as the renewal would" "$2" "^$NAME: prod: $3"
+  [ "$(sim_stats saved)" = 0 ] && cmp -s "$ledger" "$before" &&
+    ok "$p: $1: --dry-run saved and recorded nothing" ||
+    not_ok "$p: $1: --dry-run: saved=$(sim_stats saved), ledger changed?"
+}
+
 # renew_ok DESCRIPTION: renew --force succeeds; the new ledger is $before.
 renew_ok () {
   run "$PROG" renew -c "$CONF" --state-dir "$state" --force
@@ -139,6 +149,83 @@ for p in $PRODUCTS; do
   start_sim "$p" --fault save-500
   renew_fails "server cannot save the token (500)" 76 \
     "server .*\"Exception in saving token\.\".*run again"
+  start_sim "$p" --fault save-no-egress
+  renew_fails "server without outbound access to Atlassian (500)" 76 \
+    "server .*\"Exception in saving token\.\"\).*or the server cannot reach api\.atlassian\.com itself \(firewall, proxy settings of its JVM\).*see 'doctor'"
+  [ "$(sim_stats tokens_issued)" = 1 ] && [ "$(sim_stats saved)" = 0 ] &&
+    ok "$p: no egress: the token was issued, the server saved nothing" ||
+    not_ok "$p: tokens_issued=$(sim_stats tokens_issued) saved=$(sim_stats saved)"
+
+  # ---- 404: the assistant, or the server URL? ----
+  start_sim "$p" --fault save-404
+  set_key server-url "https://127.0.0.1:$PORT/"
+  renew_fails "server URL without its context path (404, no /status)" 78 \
+    "server https://127\.0\.0\.1:$PORT/ has no token endpoint \(HTTP 404\) and no $PRODUCT answers at https://127\.0\.0\.1:$PORT/status either: server-url is wrong; check the host and the context path"
+  [ "$(log_count "^GET /status 404")" -ge 1 ] && ok "$p: the /status probe was made, unauthenticated" ||
+    not_ok "$p: no /status probe in the log"
+
+  # ---- the server's own words ----
+  start_sim "$p" --fault basic-disabled
+  printf 'server-user = admin\n' >>"$CONF"
+  renew_fails "Basic authentication disabled (403)" 77 \
+    "server .* has Basic authentication disabled for REST \(HTTP 403; it said \"Basic Authentication has been disabled on this instance\.\"\): use a personal access token instead: put it in server-token-file and remove server-user"
+  start_sim "$p" --fault basic-disabled
+  renew_ok "Basic authentication disabled: a personal access token still renews"
+  start_sim "$p" --fault plugin-500
+  dry_fails "plugin manager failing (500) shows its message" 76 \
+    "server .*/rest/plugins/1\.0/.* answered HTTP 500; it said \"Internal server error\"$"
+
+  # ---- what the server says it saved ----
+  start_sim "$p" --fault echo-normalized
+  renew_ok "a server that echoes the cloudUrl normalised: renewed"
+  [ -z "$err" ] && ok "$p: a normalised echo is no warning" || { not_ok "$p: warned"; diag; }
+  start_sim "$p" --fault echo-other-site
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force
+  check "$p: a server naming another cloud site: still renewed" 0 "^prod: renewed"
+  assert "$p: ... with a warning naming both sites" stderr_has \
+    "^$NAME: warning: prod: server .* saved the token but names the cloud site \"https://other\.atlassian\.net\", not https://acme\.atlassian\.net as sent"
+  tail -n 1 "$ledger" | grep -q 'other\.atlassian\.net' && ok "$p: the difference is kept in the ledger" ||
+    not_ok "$p: ledger: $(tail -n 1 "$ledger")"
+  cp "$ledger" "$before"
+  start_sim "$p" --fault echo-other-site
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force -o json
+  check "$p: ... -o json: exit 0" 0
+  check_jq "$p: ... -o json: renewed, with the warning" \
+    '.connections[0] | .outcome == "renewed" and (.warning | test("names the cloud site \"https://other"))'
+  cp "$ledger" "$before"
+
+  # ---- the assistant's own list of connected sites (undocumented) ----
+  start_sim "$p" --fault sites-forget
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force
+  check "$p: the assistant does not list the site after the save: still renewed" 0 "^prod: renewed"
+  assert "$p: ... with a warning that says the API is undocumented" stderr_has \
+    "^$NAME: warning: prod: after the save, https://acme\.atlassian\.net/ is not among the 1 site\(s\) the $ABBREV lists as connected \(https://other\.atlassian\.net\) \(undocumented API\)\$"
+  cp "$ledger" "$before"
+  start_sim "$p" --fault sites-missing
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force
+  check "$p: an assistant without the list: renewed" 0 "^prod: renewed"
+  assert "$p: ... without a word about it" stderr_empty
+  cp "$ledger" "$before"
+
+  # ---- --dry-run fails as the renewal would ----
+  for f in cloud-401 server-401 plugin-missing; do
+    case $f in
+      cloud-401) rc=77 re="cloud .* refused cloud-user" ;;
+      server-401) rc=77 re="server .* did not accept the personal access token \(HTTP 401\)" ;;
+      # The renewal meets the missing token endpoint, the dry run the
+      # plugin manager's answer: other words, the same exit status.
+      plugin-missing) rc=76 re="(server .* has no token endpoint \(HTTP 404\)|the .* is not installed on )" ;;
+    esac
+    start_sim "$p" --fault "$f"
+    renew_fails "$f" "$rc" "$re"
+    start_sim "$p" --fault "$f"
+    dry_fails "$f" "$rc" "$re"
+  done
+  start_sim "$p"
+  set_key server-url "https://127.0.0.1:$PORT/"
+  dry_fails "server URL without its context path" 78 \
+    "server https://127\.0\.0\.1:$PORT/ has no plugin manager entry for the assistant \(HTTP 404\) and no $PRODUCT answers at .*/status either"
+
   # The auth token lives 1 s; the cloud's answer alone takes 1.2 s.
   start_sim "$p" --token-validity 1 --latency-ms 1200
   renew_fails "auth token expired before it was saved" 76 \
@@ -156,8 +243,9 @@ for p in $PRODUCTS; do
     : >"$test_tmpdir/sim.log"
     start_sim "$p" --fault "$f" --retry-after 1 --fail-count 1
     renew_ok "$f once: renewed after one retry"
-    [ "$(sim_stats requests)" = 3 ] && [ "$(log_count "$busy")" = 1 ] &&
-      ok "$p: $f once: three requests, one of them refused" ||
+    # Token, save, one of them twice, and the connected-site list.
+    [ "$(sim_stats requests)" = 4 ] && [ "$(log_count "$busy")" = 1 ] &&
+      ok "$p: $f once: four requests, one of them refused" ||
       not_ok "$p: $f once: requests=$(sim_stats requests), refused $(log_count "$busy")"
 
     # Three tries, so two waits between them and none after the last.

@@ -86,16 +86,19 @@ no_escape "cloud-hostile-type: -vv escapes control characters in headers"
 hook="$test_tmpdir/hook"
 printf '#!/bin/sh\nprintf "%%s" "$CMA_MESSAGE" >"%s.$1"\n' "$hook" >"$hook"
 chmod +x "$hook"
+# A save answered with another cloudUrl is a saved token with a warning
+# (issue 11): the warning and the hook carry the server's text escaped
+# and cut, never raw.
 renew_with save-hostile-url --hook "$hook"
-check "save-hostile-url: refused" 76 "confirmed a different cloud site \(https://evil\.example/\\\\x1B\[2J"
+check "save-hostile-url: saved, with a warning" 0 "saved the token but names the cloud site \"https://evil\\.example/"
 no_escape "save-hostile-url: no control character reaches the terminal"
-assert "save-hostile-url: the failure hook ran" [ -f "$hook.failed" ]
-assert "save-hostile-url: CMA_MESSAGE holds no ESC" sh -c "! grep -q '$ESC' '$hook.failed'"
+assert "save-hostile-url: the hook ran" [ -f "$hook.renewed" ]
+assert "save-hostile-url: CMA_MESSAGE holds no ESC" sh -c "! grep -q '$ESC' '$hook.renewed'"
 rm -f "$hook".*
 renew_with save-huge-url --hook "$hook"
-check "save-huge-url: refused" 76 "confirmed a different cloud site \(x{200}…\)"
-assert "save-huge-url: the failure hook still runs" [ -f "$hook.failed" ]
-assert "save-huge-url: CMA_MESSAGE is bounded" [ "$(wc -c <"$hook.failed" 2>/dev/null || echo 999999)" -lt 4200 ]
+check "save-huge-url: saved, with a warning cut short" 0 "names the cloud site \"x{100,200}\\.\\.\\.\""
+assert "save-huge-url: the hook still runs" [ -f "$hook.renewed" ]
+assert "save-huge-url: CMA_MESSAGE is bounded" [ "$(wc -c <"$hook.renewed" 2>/dev/null || echo 999999)" -lt 4200 ]
 renew_with cloud-hostile-type
 check "cloud-hostile-type: refused" 76 "answered \\\\x1B\[2j\\\\x1B\[1apwned\\\\x07text/html instead of JSON"
 no_escape "cloud-hostile-type: no control character reaches the terminal"

@@ -35,10 +35,14 @@ for p in $PRODUCTS; do
   [ "$(wc -l <"$state/$NAME.ledger")" -eq 3 ] && ok "$p: three renewals recorded" || not_ok "$p: ledger lines"
 
   cp "$state/$NAME.ledger" "$test_tmpdir/before"
-  posts=$(sim_stats posts)
+  posts=$(sim_stats posts) saved=$(sim_stats saved) issued=$(sim_stats tokens_issued)
   run "$PROG" renew -c "$CONF" --state-dir "$state" --force --dry-run
-  check "$p: --dry-run says what it would do" 0 "^prod: would renew: $ABBREV [0-9.]+ on the server"
-  [ "$(sim_stats posts)" = "$posts" ] && ok "$p: --dry-run sends no POST" || not_ok "$p: --dry-run posted"
+  check "$p: --dry-run says what it did and did not do" 0 \
+    "^prod: would renew: the server accepted its credentials \($ABBREV [0-9.]+\), the cloud API issued an auth token \(discarded\); nothing was saved or recorded$"
+  [ "$(sim_stats posts)" = $((posts + 1)) ] && [ "$(sim_stats tokens_issued)" = $((issued + 1)) ] &&
+    [ "$(sim_stats saved)" = "$saved" ] &&
+    ok "$p: --dry-run: one POST, for an auth token; nothing saved" ||
+    not_ok "$p: --dry-run: posts $posts -> $(sim_stats posts), saved $saved -> $(sim_stats saved)"
   cmp -s "$state/$NAME.ledger" "$test_tmpdir/before" && ok "$p: --dry-run leaves the ledger alone" || not_ok "$p: --dry-run changed the ledger"
 
   run "$PROG" renew -c "$CONF" --state-dir "$test_tmpdir/empty-$p" --renew-within -1

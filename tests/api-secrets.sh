@@ -26,7 +26,8 @@ leaks () {
 }
 no_leak () { ! leaks "$@"; }
 # two_basic: the last run traced two Basic authorization headers.
-two_basic () { [ "$(grep -c '> Authorization: Basic \[REDACTED\]$' "$test_tmpdir/err")" = 2 ]; }
+# Three: the cloud's token call, the save and the connected-site list.
+two_basic () { [ "$(grep -c '> Authorization: Basic \[REDACTED\]$' "$test_tmpdir/err")" = 3 ]; }
 
 # keep: add the last run's stdout and stderr to what $seen has collected.
 keep () { cat "$test_tmpdir/out" "$test_tmpdir/err" >>"$seen"; }

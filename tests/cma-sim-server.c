@@ -19,8 +19,11 @@
 #define PLUGIN_PATH     "/rest/plugins/1.0/"
 #define PLUGIN_SUFFIX   "-key"
 #define MYSELF_PATH     "/rest/api/2/myself"
+#define STATUS_PATH     "/status"
+#define PAT_LIST_PATH   "/rest/pat/latest/tokens"
 
-#define SAVE_FAILED_TEXT "Exception in saving token."
+#define SAVE_FAILED_TEXT    "Exception in saving token."
+#define BASIC_DISABLED_TEXT "Basic Authentication has been disabled on this instance."
 
 /* The server-side resources; which ones need an administrator matters for
  * server-403, which plays a valid but unprivileged account. */
@@ -30,6 +33,7 @@ typedef enum {
   ENDPOINT_CLOUD_LIST,
   ENDPOINT_PLUGIN,
   ENDPOINT_MYSELF,
+  ENDPOINT_PAT_LIST,
 } Endpoint;
 
 void
@@ -56,6 +60,27 @@ server_auth_ok (Sim *sim, SoupServerMessage *msg)
   return basic_auth_matches (msg, sim->server_user, sim->server_secret);
 }
 
+static gboolean
+uses_basic (SoupServerMessage *msg)
+{
+  const char *header =
+      soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
+
+  return header != NULL && g_ascii_strncasecmp (header, "Basic ", 6) == 0;
+}
+
+/* GET {context}/status: no authentication, as on Jira and Confluence. */
+static void
+handle_status (SoupServerMessage *msg)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  member_string (builder, "state", "RUNNING");
+  json_builder_end_object (builder);
+  answer_json (msg, SOUP_STATUS_OK, builder);
+}
+
 static Endpoint
 classify_server_path (const char *rest, const char **method)
 {
@@ -70,6 +95,8 @@ classify_server_path (const char *rest, const char **method)
     return ENDPOINT_CLOUD_LIST;
   if (g_str_equal (rest, MYSELF_PATH))
     return ENDPOINT_MYSELF;
+  if (g_str_equal (rest, PAT_LIST_PATH))
+    return ENDPOINT_PAT_LIST;
   if (g_str_has_prefix (rest, PLUGIN_PATH) && g_str_has_suffix (rest, PLUGIN_SUFFIX))
     return ENDPOINT_PLUGIN;
   return ENDPOINT_NONE;
@@ -141,10 +168,26 @@ mark_connected (Sim *sim, const char *cloud_url)
   sim->saved++;
 }
 
+/* What the server says it saved: the string sent, or as a real server
+ * may echo it (echo-normalized: lower case and a trailing slash), or
+ * another site altogether (echo-other-site). */
+static char *
+echoed_cloud_url (Sim *sim, const char *cloud_url)
+{
+  g_autofree char *slashed = NULL;
+
+  if (has_fault (sim, FAULT_ECHO_OTHER_SITE))
+    return g_strdup ("https://other.atlassian.net");
+  if (!has_fault (sim, FAULT_ECHO_NORMALIZED))
+    return g_strdup (cloud_url);
+  slashed = g_strconcat (cloud_url, g_str_has_suffix (cloud_url, "/") ? "" : "/", NULL);
+  return g_ascii_strdown (slashed, -1);
+}
+
 /* The cloudUrl the save confirms: the one saved, or what a hostile
  * server puts there instead (control characters, or 128 KiB). */
 static void
-save_answer_cloud_url (Sim *sim, JsonBuilder *builder, const char *cloud_url)
+save_answer_cloud_url (Sim *sim, JsonBuilder *builder, const char *echo)
 {
   g_autofree char *value = NULL;
 
@@ -156,7 +199,7 @@ save_answer_cloud_url (Sim *sim, JsonBuilder *builder, const char *cloud_url)
       memset (value, 'x', 128 * 1024);
       value[128 * 1024] = '\0';
     }
-  member_string (builder, "cloudUrl", value != NULL ? value : cloud_url);
+  member_string (builder, "cloudUrl", value != NULL ? value : echo);
 }
 
 /* A well-formed request: what is answered depends on the token, and on
@@ -166,6 +209,7 @@ save_token (Sim *sim, SoupServerMessage *msg, const char *cloud_url, const char 
 {
   g_autoptr (JsonBuilder) builder = NULL;
   const char *issued_for;
+  g_autofree char *echo = NULL;
 
   /* Garbled success answers: nothing is saved, the tool must not claim it. */
   if (has_fault (sim, FAULT_SERVER_MALFORMED))
@@ -187,15 +231,19 @@ save_token (Sim *sim, SoupServerMessage *msg, const char *cloud_url, const char 
   /* The assistant says the same thing for unknown, stale and
    * other-site tokens; so do we. */
   issued_for = fresh_token_cloud_url (sim, token);
-  if (issued_for == NULL || strcmp (issued_for, cloud_url) != 0)
+  /* save-no-egress: the server cannot reach Atlassian to check the
+   * token, and the assistant says the same as for a bad one. */
+  if (issued_for == NULL || strcmp (issued_for, cloud_url) != 0 ||
+      has_fault (sim, FAULT_SAVE_NO_EGRESS))
     {
       answer_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "text/plain", SAVE_FAILED_TEXT);
       return;
     }
   mark_connected (sim, cloud_url);
+  echo = echoed_cloud_url (sim, cloud_url);
   builder = json_builder_new ();
   json_builder_begin_object (builder);
-  save_answer_cloud_url (sim, builder, cloud_url);
+  save_answer_cloud_url (sim, builder, echo);
   member_string (builder, "message", "Token saved successfully.");
   json_builder_end_object (builder);
   answer_json (msg, SOUP_STATUS_OK, builder);
@@ -231,22 +279,41 @@ handle_save_token (Sim *sim, SoupServerMessage *msg)
 }
 
 static void
+add_listed_site (JsonBuilder *builder, const char *cloud_url, const char *cloud_id)
+{
+  json_builder_begin_object (builder);
+  member_string (builder, "cloudUrl", cloud_url);
+  member_string (builder, "cloudId", cloud_id);
+  member_string (builder, "edition", "paid");
+  member_string (builder, "cloudType", "STANDARD");
+  json_builder_end_object (builder);
+}
+
+/* The assistant's connected sites (undocumented; CCMA's): --connected-site
+ * ones, then those saved since. sites-missing plays an assistant without
+ * the resource, sites-forget one that lists only another site. */
+static void
 handle_cloud_list (Sim *sim, SoupServerMessage *msg)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  guint i;
 
+  if (has_fault (sim, FAULT_SITES_MISSING))
+    {
+      answer_not_found (msg);
+      return;
+    }
   json_builder_begin_array (builder);
-  for (i = 0; i < sim->sites->len; i++)
+  if (has_fault (sim, FAULT_SITES_FORGET))
+    add_listed_site (builder, "https://other.atlassian.net",
+                     "00000000-0000-4000-8000-000000000000");
+  for (guint i = 0; !has_fault (sim, FAULT_SITES_FORGET) && sim->connected_sites != NULL &&
+                    sim->connected_sites[i] != NULL;
+       i++)
+    add_listed_site (builder, sim->connected_sites[i], "11111111-1111-4111-8111-111111111111");
+  for (guint i = 0; !has_fault (sim, FAULT_SITES_FORGET) && i < sim->sites->len; i++)
     {
       const Site *site = g_ptr_array_index (sim->sites, i);
-
-      json_builder_begin_object (builder);
-      member_string (builder, "cloudUrl", site->cloud_url);
-      member_string (builder, "cloudId", site->cloud_id);
-      member_string (builder, "edition", "paid");
-      member_string (builder, "cloudType", "STANDARD");
-      json_builder_end_object (builder);
+      add_listed_site (builder, site->cloud_url, site->cloud_id);
     }
   json_builder_end_array (builder);
   answer_json (msg, SOUP_STATUS_OK, builder);
@@ -317,6 +384,55 @@ handle_myself (Sim *sim, SoupServerMessage *msg)
   answer_json (msg, SOUP_STATUS_OK, builder);
 }
 
+/* "2027-01-31T10:00:00.000+0000", as Jira and Confluence write instants. */
+static void
+member_instant (JsonBuilder *builder, const char *name, gint64 unix_seconds)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (unix_seconds);
+  g_autofree char *text = g_date_time_format (t, "%Y-%m-%dT%H:%M:%S.000+0000");
+
+  member_string (builder, name, text);
+}
+
+static void
+add_pat (JsonBuilder *builder, gint64 id, const char *name, gint64 expires, gint64 used)
+{
+  json_builder_begin_object (builder);
+  member_int (builder, "id", id);
+  member_string (builder, "name", name);
+  member_instant (builder, "createdAt", used - 30 * 86400);
+  if (expires != 0)
+    member_instant (builder, "expiringAt", expires);
+  member_instant (builder, "lastAccessedAt", used);
+  json_builder_end_object (builder);
+}
+
+/* The caller's personal access tokens (Jira 8.14+, Confluence 7.9+): the
+ * one in use was accessed just now; pat-several adds older ones. */
+static void
+handle_pat_list (Sim *sim, SoupServerMessage *msg)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (has_fault (sim, FAULT_PAT_MISSING))
+    {
+      answer_not_found (msg);
+      return;
+    }
+  json_builder_begin_array (builder);
+  if (has_fault (sim, FAULT_PAT_SEVERAL))
+    {
+      add_pat (builder, 3, "old laptop", now + 5 * 86400, now - 90 * 86400);
+      add_pat (builder, 5, "never expires", 0, now - 10 * 86400);
+    }
+  add_pat (builder, 7, "cma-token renewals",
+           has_fault (sim, FAULT_PAT_NO_EXPIRY) ? 0 : now + (gint64) sim->pat_expires_days * 86400,
+           now);
+  json_builder_end_array (builder);
+  answer_json (msg, SOUP_STATUS_OK, builder);
+}
+
 /* Proxy limits, then the login filter, then authentication; TRUE if one
  * of them answered. */
 static gboolean
@@ -330,6 +446,8 @@ server_refuses_caller (Sim *sim, SoupServerMessage *msg, const char *rest)
     answer_login_page (sim, msg);
   else if (has_fault (sim, FAULT_SERVER_LOGIN_REDIRECT))
     answer_login_redirect (sim, msg, rest);
+  else if (has_fault (sim, FAULT_BASIC_DISABLED) && uses_basic (msg))
+    answer_server_error (msg, SOUP_STATUS_FORBIDDEN, BASIC_DISABLED_TEXT);
   else if (has_fault (sim, FAULT_SERVER_401) || !server_auth_ok (sim, msg))
     answer_server_401 (msg);
   else
@@ -343,11 +461,14 @@ static gboolean
 server_refuses_request (Sim *sim, SoupServerMessage *msg, Endpoint endpoint, const char *method)
 {
   /* An authenticated user without admin rights: myself still works. */
-  if (has_fault (sim, FAULT_SERVER_403) && endpoint != ENDPOINT_MYSELF)
+  if (has_fault (sim, FAULT_SERVER_403) && endpoint != ENDPOINT_MYSELF &&
+      endpoint != ENDPOINT_PAT_LIST)
     answer_server_error (
         msg, SOUP_STATUS_FORBIDDEN,
         "Client must be authenticated as a system administrator to access this resource.");
-  else if (endpoint == ENDPOINT_SAVE_TOKEN && has_fault (sim, FAULT_SAVE_404))
+  /* Without the assistant there is no token endpoint either. */
+  else if (endpoint == ENDPOINT_SAVE_TOKEN &&
+           (has_fault (sim, FAULT_SAVE_404) || has_fault (sim, FAULT_PLUGIN_MISSING)))
     answer_not_found (msg);
   else if (endpoint == ENDPOINT_SAVE_TOKEN && has_fault (sim, FAULT_SAVE_500))
     answer_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "text/plain", SAVE_FAILED_TEXT);
@@ -367,6 +488,11 @@ handle_server (Sim *sim, SoupServerMessage *msg, const char *rest)
   const char *method = NULL;
   Endpoint endpoint = classify_server_path (rest, &method);
 
+  if (g_str_equal (rest, STATUS_PATH))
+    {
+      handle_status (msg);
+      return;
+    }
   if (endpoint == ENDPOINT_NONE)
     {
       answer_not_found (msg);
@@ -392,6 +518,9 @@ handle_server (Sim *sim, SoupServerMessage *msg, const char *rest)
       break;
     case ENDPOINT_MYSELF:
       handle_myself (sim, msg);
+      break;
+    case ENDPOINT_PAT_LIST:
+      handle_pat_list (sim, msg);
       break;
     case ENDPOINT_NONE:
     default:

@@ -5,7 +5,8 @@
  *  - api.atlassian.com's  POST /migrations/public/v1/token  (cloud side), and
  *  - a Jira/Confluence server under --context-path with the Cloud Migration
  *    Assistant's  POST {context}/rest/migration/latest/cloud/save/token,
- *    the connected-site list, UPM's plugin resource and /rest/api/2/myself.
+ *    the connected-site list, UPM's plugin resource, /rest/api/2/myself and
+ *    the unauthenticated {context}/status.
  *
  * Tokens issued by the cloud side are remembered with the exact cloudUrl
  * string and a monotonic creation time, so save/token can refuse stale or
@@ -70,6 +71,15 @@ static const char *const fault_names[N_FAULTS] = {
   [FAULT_CLOUD_ESCAPED_KEY] = "cloud-escaped-key",
   [FAULT_CLOUD_HUGE_TOKEN] = "cloud-huge-token",
   [FAULT_CLOUD_NUL_TOKEN] = "cloud-nul-token",
+  [FAULT_BASIC_DISABLED] = "basic-disabled",
+  [FAULT_SAVE_NO_EGRESS] = "save-no-egress",
+  [FAULT_ECHO_NORMALIZED] = "echo-normalized",
+  [FAULT_ECHO_OTHER_SITE] = "echo-other-site",
+  [FAULT_PAT_SEVERAL] = "pat-several",
+  [FAULT_PAT_MISSING] = "pat-missing",
+  [FAULT_PAT_NO_EXPIRY] = "pat-no-expiry",
+  [FAULT_SITES_MISSING] = "sites-missing",
+  [FAULT_SITES_FORGET] = "sites-forget",
 };
 
 static void
@@ -93,6 +103,7 @@ sim_free (Sim *sim)
   g_free (sim->plugin_key);
   g_free (sim->plugin_version);
   g_strfreev (sim->fault_args);
+  g_strfreev (sim->connected_sites);
   g_free (sim->log_file);
   g_free (sim->context);
   g_free (sim->cloud_password);
@@ -115,6 +126,7 @@ sim_new (void)
   sim->token_validity = 300;
   sim->retry_after = 1;
   sim->fail_count = 1;
+  sim->pat_expires_days = 200;
   sim->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, issued_token_free);
   sim->sites = g_ptr_array_new_with_free_func (site_free);
   sim->conns = g_hash_table_new (g_direct_hash, g_direct_equal);
@@ -209,7 +221,11 @@ static const SimOption sim_options[] = {
   SIM_OPTION ("retry-after", INT, retry_after, "Retry-After of 429/503 faults (default 1)", "N"),
   SIM_OPTION ("fail-count", INT, fail_count, "429/503 faults fire N times, 0 = forever (default 1)",
               "N"),
+  SIM_OPTION ("pat-expires-days", INT, pat_expires_days,
+              "The PAT in use expires in N days (default 200)", "N"),
   SIM_OPTION ("date-offset", INT64, date_offset, "Skew the Date header", "SECONDS"),
+  SIM_OPTION ("connected-site", STRING_ARRAY, connected_sites,
+              "A cloud site the assistant lists as connected from the start (repeatable)", "URL"),
   SIM_OPTION ("fault", STRING_ARRAY, fault_args, "Misbehave (repeatable)", "NAME"),
   SIM_OPTION ("log", FILENAME, log_file, "Append METHOD PATH STATUS per request", "FILE"),
 };

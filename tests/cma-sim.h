@@ -62,6 +62,15 @@ typedef enum {
   FAULT_CLOUD_ESCAPED_KEY,
   FAULT_CLOUD_HUGE_TOKEN,
   FAULT_CLOUD_NUL_TOKEN,
+  FAULT_BASIC_DISABLED,
+  FAULT_SAVE_NO_EGRESS,
+  FAULT_ECHO_NORMALIZED,
+  FAULT_ECHO_OTHER_SITE,
+  FAULT_PAT_SEVERAL,
+  FAULT_PAT_MISSING,
+  FAULT_PAT_NO_EXPIRY,
+  FAULT_SITES_MISSING,
+  FAULT_SITES_FORGET,
   N_FAULTS
 } Fault;
 
@@ -91,8 +100,10 @@ typedef struct {
   int latency_ms;
   int retry_after;
   int fail_count;
+  int pat_expires_days;
   gint64 date_offset;
   char **fault_args;
+  char **connected_sites; /* listed as connected before any save */
   char *log_file;
 
   /* Derived from the options. */

@@ -198,6 +198,7 @@ start_sim () {
     --plugin-key "$PLUGIN_KEY" --plugin-version "$PLUGIN_VERSION" \
     --cloud-user admin@example.com --cloud-token-file "$test_tmpdir/cloud.token" \
     --server-token-file "$test_tmpdir/server.token" --log "$test_tmpdir/sim.log" \
+    --connected-site https://acme.atlassian.net \
     "$@" 2>"$test_tmpdir/sim.err" &
   sim_pid=$!
   i=0
@@ -221,6 +222,7 @@ cloud-ca-file = $test_tmpdir/certs/${SIM_CLOUD_CA:-${SIM_CA:-ca}}.pem
 cloud-user = admin@example.com
 cloud-token-file = $test_tmpdir/cloud.token
 server-token-file = $test_tmpdir/server.token
+cloud-token-expires = $(date -u -d '+300 days' +%Y-%m-%d)
 timeout = ${SIM_TIMEOUT:-10}
 
 [connection prod]

@@ -34,7 +34,9 @@ static const GOptionEntry renew_options[] = {
   { "force", 'f', 0, G_OPTION_ARG_NONE, CMA_CLI_FIELD (force),
     "Renew even connections that are not due", NULL },
   { "dry-run", 'n', 0, G_OPTION_ARG_NONE, CMA_CLI_FIELD (dry_run),
-    "Check credentials and reachability with read-only calls; change nothing", NULL },
+    "Prove both sides accept the credentials (an auth token is created and discarded); "
+    "save and record nothing",
+    NULL },
   { "renew-within", 0, 0, G_OPTION_ARG_CALLBACK, set_renew_within,
     "Due when fewer than DAYS remain (default 7)", "DAYS" },
   { "jobs", 0, 0, G_OPTION_ARG_CALLBACK, set_jobs,
@@ -102,8 +104,8 @@ report_outcome (CmaCli *cli, const CmaConnection *conn, const CmaRenewResult *r)
       break;
     case CMA_RENEW_WOULD_RENEW:
     default:
-      printf ("%s: would renew: %s %s on the server, cloud API reachable; "
-              "nothing was changed\n",
+      printf ("%s: would renew: the server accepted its credentials (%s %s), the cloud API "
+              "issued an auth token (discarded); nothing was saved or recorded\n",
               conn->name, cli->product->assistant_abbrev, r->assistant_version);
       break;
     }
@@ -136,6 +138,8 @@ report_one (CmaCli *cli, const CmaConnection *conn, gboolean json, const CmaRene
     }
   else
     {
+      if (result->warning != NULL)
+        cma_cli_warn (cli, "%s: %s", conn->name, result->warning);
       if (!json)
         report_outcome (cli, conn, result);
       if (result->outcome == CMA_RENEW_RENEWED)

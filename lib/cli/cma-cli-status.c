@@ -141,6 +141,37 @@ apply_failures (CmaCli *cli, CmaStatusEntry *entries, CmaInstant at)
   return failures;
 }
 
+/* A credential the renewals need that is about to expire makes the
+ * connection WARNING (CRITICAL once expired) before any renewal fails. */
+static void
+apply_credential (CmaStatusEntry *e, const char *name, const char *key, const char *date,
+                  CmaInstant at)
+{
+  CmaCredentialExpiry *c = &e->credentials[e->n_credentials];
+  CmaInstant expires;
+
+  /* The configuration accepted the date already. */
+  if (date == NULL || !cma_credential_parse_expiry (date, &expires, NULL))
+    return;
+  cma_credential_evaluate (name, key, expires, at, e->conn->credential_warning_days, c);
+  e->n_credentials++;
+  e->verdict.state = cma_state_worst (e->verdict.state, c->state);
+}
+
+static void
+apply_credentials (CmaCli *cli, CmaStatusEntry *entries, CmaInstant at)
+{
+  for (guint i = 0; i < cli->selected->len; i++)
+    {
+      CmaStatusEntry *e = &entries[i];
+
+      apply_credential (e, "cloud API token", "cloud-token-expires", e->conn->cloud_token_expires,
+                        at);
+      apply_credential (e, "server personal access token", "server-token-expires",
+                        e->conn->server_token_expires, at);
+    }
+}
+
 static int
 run_status (CmaCli *cli, GError **error)
 {
@@ -166,6 +197,7 @@ run_status (CmaCli *cli, GError **error)
 
   entries = cma_cli_evaluate (cli, renewals, at);
   failures = apply_failures (cli, entries, at);
+  apply_credentials (cli, entries, at);
   text = cma_output_status (cli->product, &cli->config->policy, entries, cli->selected->len, at,
                             format, cli->color);
   if (!emit (cli, format, text, error))

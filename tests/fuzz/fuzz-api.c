@@ -252,13 +252,14 @@ run_call (guint call, GBytes *answer_bytes)
   g_autoptr (GError) error = NULL;
   g_autoptr (CmaAuthToken) token = NULL;
   g_autofree char *fingerprint = NULL;
+  g_autofree char *warning = NULL;
   g_autofree char *version = NULL;
   gboolean enabled = FALSE, ok;
 
   if (http == NULL)
     abort ();
   if (call == CALL_SAVE)
-    ok = cma_api_save_token (http, &ctx, &fingerprint, &error);
+    ok = cma_api_save_token (http, &ctx, &fingerprint, &warning, &error);
   else if (call == CALL_ASSISTANT)
     ok = cma_api_get_assistant (http, &ctx, &version, &enabled, &error);
   else

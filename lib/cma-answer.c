@@ -1,0 +1,91 @@
+/* cma-answer.c: what a peer said in an error answer, made safe to print.
+ *
+ * Jira, Confluence and api.atlassian.com explain a refusal in the body
+ * ("Basic Authentication has been disabled on this instance.") and that
+ * sentence is often the whole diagnosis; but the body is the peer's, so it
+ * is cut short and stripped of anything a terminal or log would interpret. */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "cma-answer.h"
+#include "cma-json.h"
+
+/* The first string of a JSON "message", "errorMessages" (Jira's REST
+ * errors) or "error" member; NULL when none. */
+static char *
+json_message (const char *data, gsize len)
+{
+  /* Bounded: an error page is as untrusted as any other answer. */
+  g_autoptr (JsonNode) root = cma_json_parse_bounded (data, len, CMA_JSON_MAX_DEPTH, NULL);
+  static const char *const names[] = { "message", "errorMessages", "error" };
+  JsonObject *obj;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  obj = json_node_get_object (root);
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      JsonNode *node = json_object_get_member (obj, names[i]);
+
+      if (node != NULL && JSON_NODE_HOLDS_ARRAY (node) &&
+          json_array_get_length (json_node_get_array (node)) > 0)
+        node = json_array_get_element (json_node_get_array (node), 0);
+      if (node != NULL && json_node_get_value_type (node) == G_TYPE_STRING)
+        return g_strdup (json_node_get_string (node));
+    }
+  return NULL;
+}
+
+char *
+cma_answer_clean (const char *text, gsize max_chars)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  GString *out = g_string_new (NULL);
+  gsize n = 0;
+
+  for (const char *p = valid; *p != '\0' && n <= max_chars; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      /* Control characters (escape sequences, line breaks that would
+       * forge a log line) become one space each run. */
+      if (!g_unichar_isprint (c) || g_unichar_isspace (c))
+        c = ' ';
+      if (c == ' ' && (out->len == 0 || out->str[out->len - 1] == ' '))
+        continue;
+      if (n++ < max_chars)
+        g_string_append_unichar (out, c);
+      else
+        g_string_append (out, "...");
+    }
+  while (out->len > 0 && out->str[out->len - 1] == ' ')
+    g_string_truncate (out, out->len - 1);
+  return g_string_free (out, out->len == 0);
+}
+
+char *
+cma_answer_message (const CmaHttpResponse *r)
+{
+  gsize len = 0;
+  const char *data = r->body ? g_bytes_get_data (r->body, &len) : NULL;
+  g_autofree char *text = NULL;
+
+  if (data == NULL || len == 0 || memchr (data, '\0', len) != NULL)
+    return NULL;
+  if (cma_http_response_is_json (r))
+    text = json_message (data, len);
+  /* An HTML page is a login or proxy page, never a short explanation. */
+  else if (g_strcmp0 (r->content_type, "text/plain") == 0)
+    text = g_strndup (data, MIN (len, 4096));
+  return text ? cma_answer_clean (text, CMA_ANSWER_MAX_CHARS) : NULL;
+}
+
+char *
+cma_answer_suffix (const CmaHttpResponse *r)
+{
+  g_autofree char *message = cma_answer_message (r);
+
+  return message ? g_strdup_printf ("; it said \"%s\"", message) : g_strdup ("");
+}

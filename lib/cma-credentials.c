@@ -1,0 +1,54 @@
+/* cma-credentials.c: the expiry of the credentials renewals depend on. */
+#include "config.h"
+
+#include <string.h>
+
+#include "cma-credentials.h"
+#include "cma-error.h"
+
+void
+cma_credential_evaluate (const char *name, const char *source, CmaInstant expires, CmaInstant now,
+                         double warning_days, CmaCredentialExpiry *out)
+{
+  gint64 left = expires - now;
+
+  out->name = name;
+  out->source = source;
+  out->expires = expires;
+  out->days_left = (double) left / 86400.0;
+  /* Whole seconds on both sides: "within 30 days" includes the instant
+   * exactly 30 days before, as the token's own warning day does. */
+  if (left <= 0)
+    out->state = CMA_STATE_CRITICAL;
+  else if (left <= cma_days_to_seconds (warning_days))
+    out->state = CMA_STATE_WARNING;
+  else
+    out->state = CMA_STATE_OK;
+}
+
+gboolean
+cma_credential_parse_expiry (const char *text, CmaInstant *out, GError **error)
+{
+  /* "now" would make the setting mean a different day on every run. */
+  if (g_ascii_strcasecmp (text, "now") == 0 || !cma_time_parse (text, out, NULL))
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+                   "not a date: \"%s\"; write the day the token expires, such as 2027-03-01", text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+cma_credential_phrase (const CmaCredentialExpiry *c, gboolean local)
+{
+  g_autofree char *when =
+      local ? cma_time_format_local (c->expires) : cma_time_format_iso (c->expires);
+
+  if (c->days_left > 0)
+    return g_strdup_printf ("%s expires in %.1f days (%s, from %s)", c->name, c->days_left, when,
+                            c->source);
+  /* 0.0 - x, not -x: at the instant itself that would print "-0.0". */
+  return g_strdup_printf ("%s expired %.1f days ago (%s, from %s)", c->name, 0.0 - c->days_left,
+                          when, c->source);
+}

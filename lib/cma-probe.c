@@ -1,0 +1,39 @@
+/* cma-probe.c: does a Jira or Confluence answer at the configured URL?
+ *
+ * A 404 from the assistant's endpoints means either "no assistant here" or
+ * "no server here" (a wrong host or context path); the fixes differ, so the
+ * unauthenticated status resource, which every Jira and Confluence serves
+ * under its base URL, tells them apart. */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include "cma-json.h"
+#include "cma-probe.h"
+#include "cma-url.h"
+
+char *
+cma_probe_server_state (CmaHttp *http, const char *server_url)
+{
+  g_autofree char *url = cma_url_join (server_url, "status");
+  g_autoptr (CmaHttpResponse) r = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  gsize len = 0;
+  const char *data;
+  JsonNode *state;
+
+  /* No credentials: the resource needs none, and a wrong URL may point at
+   * a host that should not get them. Any failure simply means "no". */
+  r = cma_http_request_once (http, CMA_SIDE_SERVER, "GET", url, NULL, NULL, NULL);
+  if (r == NULL || r->status != 200 || !cma_http_response_is_json (r))
+    return NULL;
+  data = g_bytes_get_data (r->body, &len);
+  if (data == NULL ||
+      (root = cma_json_parse_bounded (data, len, CMA_JSON_MAX_DEPTH, NULL)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  state = json_object_get_member (json_node_get_object (root), "state");
+  if (state == NULL || json_node_get_value_type (state) != G_TYPE_STRING)
+    return NULL;
+  return cma_answer_clean (json_node_get_string (state), 32);
+}

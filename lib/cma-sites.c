@@ -1,0 +1,80 @@
+/* cma-sites.c: the assistant's list of connected cloud sites. */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include "cma-answer.h"
+#include "cma-json.h"
+#include "cma-sites.h"
+#include "cma-url.h"
+
+static char *
+server_authorization (const CmaApiContext *ctx)
+{
+  if (ctx->conn->server_user != NULL)
+    return cma_http_basic_auth (ctx->conn->server_user, ctx->server_secret->value);
+  return g_strconcat ("Bearer ", ctx->server_secret->value, NULL);
+}
+
+/* The array the resource answers with, or NULL with *@detail set. */
+static JsonArray *
+fetch_list (CmaHttp *http, const CmaApiContext *ctx, JsonNode **root, char **detail)
+{
+  g_autofree char *url = cma_url_join (ctx->conn->server_url, "rest/migration/latest/cloud/");
+  g_auto (CmaWiped) auth = server_authorization (ctx);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CmaHttpResponse) r = NULL;
+  gsize len = 0;
+  const char *data;
+
+  r = cma_http_request (http, CMA_SIDE_SERVER, "GET", url, auth, NULL, &error);
+  if (r == NULL)
+    {
+      *detail = g_strdup (error->message);
+      return NULL;
+    }
+  data = r->body ? g_bytes_get_data (r->body, &len) : NULL;
+  if (r->status != 200 || !cma_http_response_is_json (r) || data == NULL ||
+      (*root = cma_json_parse_bounded (data, len, CMA_JSON_MAX_DEPTH, NULL)) == NULL ||
+      !JSON_NODE_HOLDS_ARRAY (*root))
+    {
+      *detail = g_strdup_printf ("the %s offers no list of connected sites at %s (HTTP %ld)",
+                                 ctx->product->assistant_abbrev, url, r->status);
+      return NULL;
+    }
+  return json_node_get_array (*root);
+}
+
+CmaSiteVerdict
+cma_sites_check (CmaHttp *http, const CmaApiContext *ctx, char **detail)
+{
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GString) others = g_string_new (NULL);
+  JsonArray *sites = fetch_list (http, ctx, &root, detail);
+
+  if (sites == NULL)
+    return CMA_SITE_NO_LIST;
+  for (guint i = 0; i < json_array_get_length (sites); i++)
+    {
+      JsonNode *node = json_array_get_element (sites, i);
+      JsonNode *url = JSON_NODE_HOLDS_OBJECT (node)
+                          ? json_object_get_member (json_node_get_object (node), "cloudUrl")
+                          : NULL;
+      g_autofree char *clean = NULL;
+
+      if (url == NULL || json_node_get_value_type (url) != G_TYPE_STRING)
+        continue;
+      if (cma_api_same_site (json_node_get_string (url), ctx->conn->cloud_url))
+        {
+          *detail = g_strdup_printf ("%s is listed as connected", ctx->conn->cloud_url);
+          return CMA_SITE_LISTED;
+        }
+      clean = cma_answer_clean (json_node_get_string (url), 80);
+      g_string_append_printf (others, "%s%s", others->len ? ", " : "", clean ? clean : "?");
+    }
+  *detail = g_strdup_printf ("%s is not among the %u site(s) the %s lists as connected%s%s%s",
+                             ctx->conn->cloud_url, json_array_get_length (sites),
+                             ctx->product->assistant_abbrev, others->len ? " (" : "", others->str,
+                             others->len ? ")" : "");
+  return CMA_SITE_NOT_LISTED;
+}

@@ -1,0 +1,84 @@
+#!/bin/sh
+# cli-credentials.sh: a cloud API token about to expire (cloud-token-expires)
+# turns status WARNING 30 days ahead (credential-warning-days), CRITICAL
+# once expired, to the second, in text, JSON, Nagios and Prometheus form.
+. "$(dirname "$0")/libtest.sh"
+
+T=2026-10-01T00:00:00Z
+require_past 2026-11-15T00:00:00Z
+CONF="$test_tmpdir/cred.conf"
+cat >"$CONF" <<EOC
+[defaults]
+cloud-token-expires = 2026-11-15T00:00:00Z
+
+[connection prod]
+server-url = https://jira.example.com/
+cloud-url = https://acme.atlassian.net
+EOC
+EXPIRES_EPOCH=1794700800
+
+for p in $PRODUCTS; do
+  use_product "$p"
+  s="-c $CONF --state-dir $test_tmpdir/state-$p"
+  run "$PROG" record $s --at "$T"
+  check "$NAME: renewal recorded at $T" 0
+
+  # The container token itself is fine (6.0 days left).
+  run "$PROG" status $s --at 2026-10-15T23:59:59Z
+  check "$NAME: 30 days and a second before: OK" 0 "^prod: OK, "
+  assert "$NAME: ... and the expiry is shown" \
+    stdout_has "^  cloud API token expires in 30\.0 days \(2026-11-15 00:00 UTC, from cloud-token-expires\)\$"
+
+  run "$PROG" status $s --at 2026-10-16T00:00:00Z
+  check "$NAME: exactly 30 days before: WARNING" 1 "^prod: WARNING, 6\.0 days left\$"
+  assert "$NAME: text: the reason and the fix" \
+    stdout_has "^  cloud API token expires in 30\.0 days \(2026-11-15 00:00 UTC, from cloud-token-expires\): replace it before renewals fail, and update the date\$"
+  run "$PROG" status $s --at 2026-10-16T00:00:00Z -o json
+  check "$NAME: json: exit 1" 1
+  check_jq "$NAME: json: credentials with name, expires, days_left, source, state" '
+    .state == "WARNING" and .connections[0].state == "WARNING" and
+    .connections[0].credentials == [{"name": "cloud API token", "expires": "2026-11-15T00:00:00Z",
+      "days_left": 30, "source": "cloud-token-expires", "state": "WARNING"}]'
+  run "$PROG" status $s --at 2026-10-16T00:00:00Z -o nagios
+  check "$NAME: nagios: WARNING with the reason" 1 \
+    "^$ABBREV TOKEN WARNING - prod expires in 6\.0 days \([^)]*\), cloud API token expires in 30\.0 days \(2026-11-15T00:00:00Z, from cloud-token-expires\) \| "
+  run "$PROG" status $s --at 2026-10-16T00:00:00Z -o prometheus
+  check "$NAME: prometheus: exit 1" 1
+  assert "$NAME: prometheus: the credential's expiry as a timestamp" \
+    stdout_has "^cma_token_credential_expiry_timestamp_seconds\{product=\"[a-z]+\",connection=\"prod\",.*,credential=\"cloud API token\"\} $EXPIRES_EPOCH\$"
+
+  # credential-warning-days moves the threshold; per connection. A new
+  # renewal keeps the container token itself OK from here on.
+  run "$PROG" record $s --at 2026-11-01T00:00:00Z
+  check "$NAME: renewal recorded on 2026-11-01" 0
+  sed 's/^\[connection prod\]$/&\ncredential-warning-days = 7/' "$CONF" >"$CONF.7"
+  run "$PROG" status -c "$CONF.7" --state-dir "$test_tmpdir/state-$p" --at 2026-11-07T23:59:59Z
+  check "$NAME: credential-warning-days = 7: 7 days and a second before: OK" 0 "^prod: OK"
+  run "$PROG" status -c "$CONF.7" --state-dir "$test_tmpdir/state-$p" --at 2026-11-08T00:00:00Z
+  check "$NAME: credential-warning-days = 7: exactly 7 days before: WARNING" 1 "^prod: WARNING"
+
+  # Expired: renewals can no longer succeed.
+  run "$PROG" status $s --at 2026-11-14T23:59:59Z
+  check "$NAME: a second before expiry: WARNING" 1 "^prod: WARNING"
+  run "$PROG" status $s --at 2026-11-15T00:00:00Z
+  check "$NAME: at expiry: CRITICAL" 2 "^prod: CRITICAL, 7\.0 days left\$"
+  assert "$NAME: ... saying it expired" \
+    stdout_has "^  cloud API token expired 0\.0 days ago \(2026-11-15 00:00 UTC, from cloud-token-expires\)"
+
+  # The server's personal access token too, each with its own source.
+  sed 's/^\[connection prod\]$/&\nserver-token-expires = 2026-11-20T12:00:00Z/' "$CONF" >"$CONF.pat"
+  run "$PROG" status -c "$CONF.pat" --state-dir "$test_tmpdir/state-$p" --at 2026-11-14T12:00:00Z -o json
+  check "$NAME: server-token-expires: json: exit 1" 1
+  check_jq "$NAME: server-token-expires: both credentials, each with its source" '
+    [.connections[0].credentials[] | [.name, .source, .days_left, .state]] ==
+      [["cloud API token", "cloud-token-expires", 0.5, "WARNING"],
+       ["server personal access token", "server-token-expires", 6, "WARNING"]]'
+
+  # A date that is not one is refused with file and line.
+  printf '[defaults]\ncloud-token-expires = soon\n' >"$test_tmpdir/bad.conf"
+  run "$PROG" history -c "$test_tmpdir/bad.conf" --state-dir "$test_tmpdir/state-$p"
+  check "$NAME: cloud-token-expires = soon: a configuration error" 78 \
+    "bad\.conf:2: .*not a date: \"soon\"; write the day the token expires, such as 2027-03-01"
+done
+
+tap_done
