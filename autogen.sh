@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Regenerate the build system from a git checkout; tarballs do not need this.
 set -e
 srcdir=$(dirname "$0")

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # fleet-bench.sh [LATENCY_MS] [RUNS] [SIZES]: jcma-token renewing a fleet of
 # due connections against the simulator, one after another (--jobs 1) and
 # side by side (the default, 8 at once), measured in the same run. Reports

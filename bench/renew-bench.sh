@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # renew-bench.sh [LATENCY_MS] [RUNS]: one renewal by jcma-token against the
 # simulator, side by side with a shell script making the same two calls with
 # curl and jq. Reports per run: HTTP requests and TLS connections the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ccma-product.c: Confluence and its Cloud Migration Assistant, as
  * ccma-token knows them. Labels are quoted exactly as the Confluence UI
  * shows them (Atlassian KB "How to renew authentication token for the

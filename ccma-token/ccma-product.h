@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ccma-product.h: the Confluence product descriptor. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c: ccma-token, the CCMA container token keeper. All behaviour lives in
  * libcma; this file only says which product we are. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jcma-product.c: Jira and its Cloud Migration Assistant, as jcma-token
  * knows them. Labels are quoted exactly as the Jira UI shows them
  * (Atlassian KB "How to renew authentication token for the Cloud Migration

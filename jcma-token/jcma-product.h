@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jcma-product.h: the Jira product descriptor. */
 #pragma once
 

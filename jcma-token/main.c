@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c: jcma-token, the JCMA container token keeper. All behaviour lives in
  * libcma; this file only says which product we are. */
 #include "config.h"

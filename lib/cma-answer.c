@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-answer.c: what a peer said in an error answer, made safe to print.
  *
  * Jira, Confluence and api.atlassian.com explain a refusal in the body

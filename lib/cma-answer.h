@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-answer.h: a peer's own explanation of an error answer, for messages. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-api.c: the two renewal calls and the assistant's version, with every
  * failure turned into a message that says which side failed and what to do. */
 #include "config.h"

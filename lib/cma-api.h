@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-api.h: Atlassian's documented calls for connecting an assistant to a
  * cloud site (developer.atlassian.com, migration API, "Connect to cloud"),
  * and the plugin manager's answer about the assistant itself. */

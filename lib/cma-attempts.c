@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-attempts.c: failed renewal attempts in PROG.attempts, beside the
  * ledger, whose format stays untouched. */
 #include "config.h"

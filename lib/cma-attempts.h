@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-attempts.h: failed renewal attempts, kept apart from the ledger.
  *
  * The ledger records renewals only and must stay readable by earlier

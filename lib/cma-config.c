@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-config.c: the configuration file and the connections it defines.
  *
  * Errors name the file and line, because an administrator editing a file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-config.h: connections and settings from a GKeyFile and the command line.
  *
  *   [defaults]                 settings every connection inherits, and the policy

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-credentials.c: the expiry of the credentials renewals depend on. */
 #include "config.h"
 

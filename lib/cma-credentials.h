@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-credentials.h: when the credentials a renewal needs stop working.
  *
  * The container token is renewed unattended, but the cloud API token and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-doctor.c: each precondition of a renewal, checked on its own so the
  * administrator sees the first broken piece and everything still fine. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-doctor.h: can this connection be renewed unattended? A checklist. */
 #pragma once
 

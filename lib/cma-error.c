@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-error.c: libcma's error domain. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-error.h: the one error domain of libcma.
  *
  * Every failure the library can report is one of these codes, so the CLI

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-file.c: bounded reads of regular files and crash-safe replacement. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-file.h: reading and replacing files that others may have tampered
  * with.
  *

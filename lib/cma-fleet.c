@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-fleet.c: renew many connections with a worker pool.
  *
  * A renewal spends nearly all its time waiting for two answers, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-fleet.h: renew many connections with a pool of workers.
  *
  * Each worker runs the whole renewal of one connection at a time, exactly

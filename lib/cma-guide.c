@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-guide.c: render a product's renewal steps for a person. */
 #include "config.h"
 

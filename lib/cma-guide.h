@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-guide.h: the product's own click path, with each connection's deadline. */
 #pragma once
 

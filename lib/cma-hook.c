@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-hook.c: hooks, with an environment scrubbed of secrets. */
 #include "config.h"
 

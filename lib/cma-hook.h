@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-hook.h: run the administrator's hook after each renewal attempt. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-http.c: libcurl behind a small, safe interface. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-http.h: the one place that talks HTTP, through libcurl.
  *
  * Certificate verification is always on; plain http is refused unless the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-json-pretty.c: json-glib 1.6 writes every double with "%.17g",
  * which turns the 3.2 a rounding produced into 3.2000000000000002. The
  * values are fine; only their text is noisy, so this writes the text. */

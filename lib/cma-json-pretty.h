@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-json-pretty.h: JSON text for people and scripts, with numbers as
  * short as they can be read back exactly. */
 #pragma once

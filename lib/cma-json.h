@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-json.h: parsing JSON that someone else wrote.
  *
  * json-glib's parser recurses once per nesting level with no limit, so a

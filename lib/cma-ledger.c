@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-ledger.c: reading and atomically rewriting the renewal ledger. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-ledger.h: the record of every renewal, one JSON object per line.
  *
  * The file is rewritten whole through a temporary file, fsync and rename,

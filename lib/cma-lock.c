@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-lock.c: per-connection lock files (flock), polled with a timeout. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-lock.h: one connection's renewal lock, so runs renewing different
  * connections never wait for each other while two runs renewing the same
  * token still save it once.

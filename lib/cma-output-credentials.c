@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-output-credentials.c: how every format says that a credential the
  * renewals need is about to expire, so text, Nagios, JSON and Prometheus
  * tell the same story. */

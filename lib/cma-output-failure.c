@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-output-failure.c: how every format says that renewals keep
  * failing, so text, Nagios and JSON tell the same story. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-output-formats.h: the formats that live in files of their own,
  * for cma-output.c to dispatch to. Private to libcma. */
 #pragma once

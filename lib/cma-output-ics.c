@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-output-ics.c: status as an RFC 5545 calendar, so an admin who
  * renews by hand gets reminders in the calendar they already read.
  *

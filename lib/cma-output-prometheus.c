@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-output-prometheus.c: status as Prometheus text exposition format,
  * for node_exporter's textfile collector.
  *

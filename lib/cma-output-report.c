@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-output-report.c: the JSON every command prints, self-describing:
  * a reader that collects both programs' output can tell them apart
  * without knowing which one it ran. */

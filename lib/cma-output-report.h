@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-output-report.h: JSON reports of the commands that act (renew,
  * doctor), in the shape status and history use: schema_version, program
  * and product first. The library builds the string; the CLI prints it. */

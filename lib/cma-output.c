@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-output.c: one formatter per output format, shared by every command
  * that reports a state, so text, JSON and Nagios never disagree. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-output.h: every rendering of status and history, for people,
  * scripts and monitoring. The library builds strings; the CLI prints them. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-pat.c: the server's personal access token and its expiry. */
 #include "config.h"
 

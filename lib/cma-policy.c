@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-policy.c: the 21/16/5-day rule, to the second. */
 #include "config.h"
 

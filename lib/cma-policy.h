@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-policy.h: when a container token warns, and when it blocks.
  *
  * Atlassian's rule (KB "How to renew authentication token for the Cloud

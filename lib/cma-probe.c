@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-probe.c: does a Jira or Confluence answer at the configured URL?
  *
  * A 404 from the assistant's endpoints means either "no assistant here" or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-probe.h: is a Jira/Confluence server at this base URL at all? */
 #pragma once
 

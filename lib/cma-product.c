@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-product.c: helpers over the product descriptor. */
 #include "config.h"
 

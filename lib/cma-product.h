@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-product.h: what makes jcma-token differ from ccma-token.
  *
  * Each binary's folder defines one CmaProduct; libcma never names a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-redact.c: redacting HTTP traces. */
 #include "config.h"
 

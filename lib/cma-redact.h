@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-redact.h: what an HTTP trace (-vv) may show.
  *
  * Traces see raw network bytes: invalid UTF-8, control characters, a

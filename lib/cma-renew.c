@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-renew.c: due check, the two API calls, and the ledger entry. */
 #include "config.h"
 

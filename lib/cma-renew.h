@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-renew.h: one unattended renewal of one connection, end to end. */
 #pragma once
 

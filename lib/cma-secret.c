@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-secret.c: loading secrets safely. */
 #include "config.h"
 

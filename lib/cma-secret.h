@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-secret.h: the cloud API token and the server PAT or password.
  *
  * Secrets come from a file named in the configuration, a systemd

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-sites.c: the assistant's list of connected cloud sites. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-sites.h: is the cloud site among the assistant's connected sites?
  *
  * The assistant's own view, through an UNDOCUMENTED resource

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-suggest.c: did-you-mean, shared by commands, configuration keys and
  * connection names so they all forgive the same typos. */
 #include "config.h"

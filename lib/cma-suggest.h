@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-suggest.h: "did you mean ...?" for mistyped names. */
 #pragma once
 

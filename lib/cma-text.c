@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-text.c: escaping and bounding untrusted text. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-text.h: making text someone else chose safe to show.
  *
  * A server's answer may carry ESC sequences that clear an administrator's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-time.c: the clock, TIME parsing and instant formatting. */
 #include "config.h"
 

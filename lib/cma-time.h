@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-time.h: instants, the injectable clock, and TIME arguments.
  *
  * An instant is a gint64 count of seconds since the Unix epoch (UTC).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-url.c: URL validation and normalisation.
  *
  * Normalising once means the ledger, the JSON output and the API calls all

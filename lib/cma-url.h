@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-url.h: validate and normalise server and cloud URLs once, at the edge. */
 #pragma once
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # build-deb.sh [BUILDDIR]: build the Debian package of cma-token from the
 # release tarball, as a distribution would, and check it with lintian.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # api-attempts.sh: failed renewal attempts, for both products — kept beside
 # the ledger (which stays byte for byte), shown by status in every format
 # once the connection is due, raising it to WARNING before the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Concurrent and multi-connection renewals, for both products: two renew
 # runs started at once save one token between them; with several
 # connections, one failure neither stops the others nor goes unreported.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # doctor, for both products: a healthy setup passes every check; each
 # broken piece is named by its own ✗ (or !) line and exit status 1;
 # --no-cloud leaves the cloud alone.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Every way an unattended renewal can fail, for both products: the exit
 # status, one line on stderr naming the side (server or cloud) and the fix,
 # and a ledger left byte for byte as it was.

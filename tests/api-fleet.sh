@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # renew with many connections: renewals run side by side (--jobs), reuse
 # one connection per host and worker, report in configuration order, and
 # a renewal held up on one connection does not hold up the others.

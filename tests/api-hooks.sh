@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Hooks, for both products: --hook and the configuration's hook get the
 # action and connection as arguments and CMA_* variables (never a secret);
 # a failing hook is a warning that undoes nothing; a dry run runs none.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Hostile answers (issue 12): a server or cloud API that sends deeply
 # nested or empty JSON, control characters, huge values or tricky tokens
 # gets a clear error or a clean result, never a crash, a leaked token, raw

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # api-json.sh: 'renew -o json' and 'doctor -o json' of both binaries
 # against the simulator — each connection's outcome, each check's result,
 # every member pinned in order (the man pages document them).

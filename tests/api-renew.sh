@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Unattended renewal against the HTTPS simulator, for both products:
 # renew, due logic, --force, --dry-run, and what status says afterwards.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Secrets never leak, for both products: not in output (even -vvv traces),
 # the ledger, the simulator's log, a hook's environment or /proc; where they
 # may come from and in which order; badly protected token files refused.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cli-check.sh: each program run as check_PROG (a link, as installed in
 # the Nagios plugin directory) is a monitoring plugin: -w/-c thresholds
 # in days, -C, -t, -V, -h; one line on stdout, with performance data,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Colour: only on a terminal, never with NO_COLOR, never with TERM=dumb.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cli-config.sh: the configuration file and the connection options, through
 # both binaries — selection, normalised URLs, every error naming FILE:LINE,
 # the default path, and the options that cannot be combined.

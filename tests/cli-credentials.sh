@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cli-credentials.sh: a cloud API token about to expire (cloud-token-expires)
 # turns status WARNING 30 days ahead (credential-warning-days), CRITICAL
 # once expired, to the second, in text, JSON, Nagios and Prometheus form.

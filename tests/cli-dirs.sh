@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cli-dirs.sh: where the configuration and the ledger are, as systemd's
 # $CONFIGURATION_DIRECTORY and $STATE_DIRECTORY say (first entry of their
 # colon-separated lists), with --config and --state-dir taking precedence

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cli-guide.sh: 'guide' of both binaries — each product's own click path
 # with the KB's labels, the deadlines, Confluence's direct URL, and the
 # interactive walk through a pseudo-terminal.

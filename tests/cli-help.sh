@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cli-help.sh: help, version and the usage errors of both binaries, for
 # every command that PROG --help lists.
 

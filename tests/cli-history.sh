@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cli-history.sh: 'history' of both binaries — newest first, text and
 # JSON, filtered by connection, and the whole ledger when none is configured.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Hostile local input (issue 12): configuration values, ledgers, files
 # and arguments that once crashed a command, hung it, or bricked the
 # ledger, each now refused or skipped with a message naming the place.

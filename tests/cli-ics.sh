@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cli-ics.sh: 'status -o ics' of both binaries, read back by a real
 # RFC 5545 parser (python3-icalendar): one calendar, three events per
 # connection with alarms, deadlines to the second, and UIDs that stay the

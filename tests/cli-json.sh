@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cli-json.sh: the JSON shapes of status and history, for both binaries,
 # pinned member by member and in order (the man pages document them):
 # schema_version, program and product first, so a reader that collects

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cli-output-file.sh: 'status --output-file' of both binaries in every
 # format — the same bytes as stdout, mode 0644 whatever the umask, a new
 # file by rename (never rewritten in place), no temporary left behind,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cli-prometheus.sh: 'status -o prometheus' of both binaries — every
 # family with HELP and TYPE, timestamps to the second, the UNKNOWN cases,
 # promtool's verdict, and both programs' output in one collector.

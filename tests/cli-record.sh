@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cli-record.sh: 'record' of both binaries — what lands in the ledger, and
 # every refusal leaving the ledger exactly as it was.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cli-status.sh: 'status' of both binaries — the 21/16/5-day boundaries to
 # the second in text, JSON and Nagios form, several connections, policy
 # overrides and the UNKNOWN cases a monitoring system must see.

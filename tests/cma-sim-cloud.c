@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-sim-cloud.c: api.atlassian.com's  POST /migrations/public/v1/token.
  *
  * Tokens it issues are remembered with the exact cloudUrl string and a

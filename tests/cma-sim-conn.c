@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-sim-conn.c: the simulator's socket side: TLS and listening on
  * 127.0.0.1, counting client connections for /_sim/stats, and closing
  * idle keep-alive connections their clients have closed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-sim-dispatch.c: which side answers a request, and /_sim/.
  *
  * GET /_sim/stats reports counters for tests and benchmarks, GET /_sim/sites

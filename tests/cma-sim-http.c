@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-sim-http.c: what both sides of the simulator answer with, how an
  * answer leaves (after --latency-ms, with the Date of --date-offset), and
  * the request helpers both sides read requests with.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-sim-server.c: a Jira/Confluence server under --context-path with the
  * Cloud Migration Assistant's  POST {context}/rest/migration/latest/cloud/save/token,
  * the connected-site list, UPM's plugin resource and /rest/api/2/myself.

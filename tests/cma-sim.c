@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-sim.c: test-bed simulator for cma-token.
  *
  * One HTTPS server on 127.0.0.1 that plays two parts at once:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-sim.h: what the parts of the test-bed simulator share.
  *
  *   cma-sim.c           options, start-up and main

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # completion-bash.sh: the bash completion of both programs, driven as bash
 # drives it (COMP_WORDS, COMP_CWORD, then the function, then COMPREPLY):
 # commands, each command's options (the same as its --help), output

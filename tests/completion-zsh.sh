@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # completion-zsh.sh: the zsh completion of both programs, driven through a
 # real interactive zsh on a pseudo-terminal (zsh/zpty): type a line, press
 # Tab, collect what the completion system offers. Commands, each command's

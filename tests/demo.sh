@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # demo.sh: the README's quick start. Starts the HTTPS simulator on
 # 127.0.0.1 with a throw-away CA, then shows jcma-token at work on a
 # scratch state directory: a renewal recorded by hand 15 days ago, its

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # examples.sh: the example configurations that are installed as
 # documentation are accepted by the programs as they stand, document every
 # key of cma-token.conf(5), and, with only the URLs and files the comments

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # libtest.sh: shared by the shell tests; sourced, never run.
 #
 # Every test gets a scratch directory with its own HOME, XDG dirs and state

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The man pages are hand-written roff: keep them clean for mandoc and groff.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
 command -v mandoc >/dev/null 2>&1 || skip_all "mandoc not installed"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # man-options.sh: every long option that PROG COMMAND --help shows is
 # documented in man/PROG.1, for every command of both binaries.
 

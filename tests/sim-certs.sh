@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # sim-certs.sh DIR: make the throw-away PKI the HTTPS simulator (cma-sim) and
 # the API tests use.  Needs certtool (Debian: gnutls-bin).  Quiet on success.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # systemd-units.sh: the renewal service and timer of both products pass
 # systemd-analyze verify, the service's sandbox rates at most 2.5 in
 # systemd-analyze security, and the service's command line, run as systemd

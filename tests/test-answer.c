@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-answer.c: a peer's message in an error, cut and made safe. */
 #include "config.h"
 

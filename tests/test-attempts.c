@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-attempts.c: failed renewal attempts: the policy that raises a due
  * connection to WARNING, to the second, and the file beside the ledger. */
 #include "config.h"

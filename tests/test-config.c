@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-config.c: the configuration file, its errors, and selecting connections. */
 #include "config.h"
 

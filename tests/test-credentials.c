@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-credentials.c: when a credential's expiry turns status WARNING,
  * then CRITICAL, to the second. */
 #include "config.h"

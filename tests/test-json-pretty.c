@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-json-pretty.c: JSON text without binary-fraction noise. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-json.c: bounded parsing of untrusted JSON. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-ledger.c: the renewal ledger: format, corruption, locking, atomicity. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-output.c: the formats of lib/cma-output-*.c on hand-made entries,
  * for what the command line cannot reach (label escaping). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-policy.c: the 21/16/5-day rule, day by day and to the second. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-redact.c: what -vv traces may show of a request or an answer. */
 #include "config.h"
 

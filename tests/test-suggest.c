@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-suggest.c: did-you-mean for commands, keys and connection names. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-text.c: escaping and bounding server-provided text. */
 #include "config.h"
 

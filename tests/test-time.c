@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-time.c: the clock, TIME arguments and ISO 8601 formatting.
  *
  * Runs in Europe/Berlin (CET in winter, CEST in summer) so that "local"

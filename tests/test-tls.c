@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-tls.c: a failed certificate verification is told apart (unknown
  * CA, expired, not yet valid, another host name) whatever TLS library
  * libcurl was built with. The codes and texts are those libcurl 7.88

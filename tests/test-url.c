@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-url.c: normalising, checking and joining server and cloud URLs. */
 #include "config.h"
 

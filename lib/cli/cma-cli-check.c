@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-cli-check.c: the program as a Nagios/Icinga plugin. Installed as
  * check_jcma_token (a link to jcma-token), it takes the plugin options
  * of the monitoring-plugins guidelines, where -c is the critical

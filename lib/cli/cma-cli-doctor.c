@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-cli-doctor.c: doctor, every check an unattended renewal needs, with
  * the fix for each that fails. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-cli-guide.c: guide, the product's renewal steps; with --interactive
  * a walk through them that ends in a record. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-cli-history.c: history, the recorded renewals newest first. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-cli-private.h: state shared by the command implementations. */
 #pragma once
 

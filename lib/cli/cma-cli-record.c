@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-cli-record.c: record, a renewal done by hand. guide --interactive
  * records through the same code. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-cli-renew.c: renew, each due connection's token through Atlassian's
  * API, with a hook after each attempt. */
 #include "config.h"

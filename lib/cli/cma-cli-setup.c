@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-cli-setup.c: what the commands share: from options to a
  * configuration, connections and ledger, and the option and output
  * helpers. */

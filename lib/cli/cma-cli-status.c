@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-cli-status.c: status, for people, scripts and monitoring. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-cli.c: option parsing, dispatch, messages and exit statuses. */
 #include "config.h"
 

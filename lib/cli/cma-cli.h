@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cma-cli.h: the command-line front end shared by jcma-token and ccma-token.
  *
  * This is the only part of the tree that prints or chooses an exit status;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz-api.c: the answers of the token endpoint, the server's save
  * endpoint and the plugin manager, through the real calls
  * (cma_api_create_auth_token, cma_api_save_token, cma_api_get_assistant)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz-config.c: the configuration file (cma_config_load), then selecting
  * its connections, as every command does before anything else. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz-ledger.c: the renewal ledger, one JSON object per line, read by
  * cma_ledger_load (the line parser itself is private to cma-ledger.c),
  * then written back as JSON as `history --json` does. */

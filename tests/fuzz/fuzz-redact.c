@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz-redact.c: the redaction of -vv traces (cma-redact.h): the input as
  * a whole body (cma_redact_body, as the trace shows a completed transfer)
  * with a leak oracle, the value of any "token" member of a JSON input must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz-time.c: TIME arguments (cma_time_parse), as typed by a person or
  * read from the ledger, and the two ways an instant is printed; the ISO
  * form must parse back to the same instant. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz-url.c: server and cloud URLs from the configuration and the
  * command line (cma_url_normalize) and what is derived from them. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz.h: what every fuzz target shares with libFuzzer and the standalone
  * driver (standalone-main.c), which runs the same targets over the seed
  * corpus and the regression inputs in `make check`. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* standalone-main.c: run a fuzz target over files without libFuzzer, as
  * oss-fuzz's StandaloneFuzzTargetMain and curl's fuzzers do, so `make
  * check` replays every seed and every reproducer in a normal build.

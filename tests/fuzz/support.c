@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* support.c: what the fuzz targets share: fatal logs, temporary files. */
 #include "config.h"
 
