@@ -37,8 +37,8 @@ cloud_authorization (const CmaApiContext *ctx)
   return cma_http_basic_auth (ctx->conn->cloud_user, ctx->cloud_token->value);
 }
 
-static char *
-server_authorization (const CmaApiContext *ctx)
+char *
+cma_api_server_authorization (const CmaApiContext *ctx)
 {
   if (ctx->conn->server_user != NULL)
     return cma_http_basic_auth (ctx->conn->server_user, ctx->server_secret->value);
@@ -347,7 +347,7 @@ post_save (CmaHttp *http, const CmaApiContext *ctx, const char *url, const CmaAu
            GError **error)
 {
   g_auto (CmaWiped) body = json_body ("cloudUrl", token->cloud_site, "token", token->token, NULL);
-  g_auto (CmaWiped) auth = server_authorization (ctx);
+  g_auto (CmaWiped) auth = cma_api_server_authorization (ctx);
 
   return cma_http_request_once (http, CMA_SIDE_SERVER, "POST", url, auth, body, error);
 }
@@ -431,7 +431,7 @@ cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version, 
 {
   g_autofree char *rel = g_strdup_printf ("rest/plugins/1.0/%s-key", ctx->product->plugin_key);
   g_autofree char *url = cma_url_join (ctx->conn->server_url, rel);
-  g_auto (CmaWiped) auth = server_authorization (ctx);
+  g_auto (CmaWiped) auth = cma_api_server_authorization (ctx);
   g_autoptr (CmaHttpResponse) r = NULL;
   g_autoptr (JsonNode) root = NULL;
   JsonObject *obj;

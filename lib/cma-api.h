@@ -52,6 +52,10 @@ gboolean cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, char **fin
  * ignoring letter case and a trailing slash. */
 gboolean cma_api_same_site (const char *a, const char *b);
 
+/* The Authorization header for the server: Basic with server-user, else
+ * Bearer (a personal access token). Free with cma_secret_wipe(). */
+char *cma_api_server_authorization (const CmaApiContext *ctx);
+
 /* GET {server-url}rest/plugins/1.0/{plugin-key}-key: needs an administrator. */
 gboolean cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version,
                                 gboolean *enabled, GError **error);

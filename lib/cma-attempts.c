@@ -169,33 +169,18 @@ cma_attempts_find (GPtrArray *failures, const CmaConnection *conn)
 }
 
 static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value);
-}
-
-static void
-add_instant (JsonBuilder *b, const char *name, CmaInstant instant)
-{
-  g_autofree char *iso = cma_time_format_iso (instant);
-
-  add_string (b, name, iso);
-}
-
-static void
 failure_to_json (JsonBuilder *b, const CmaFailure *f)
 {
   json_builder_begin_object (b);
-  add_string (b, "connection", f->connection);
-  add_string (b, "server_url", f->server_url);
-  add_string (b, "cloud_url", f->cloud_url);
-  add_instant (b, "since", f->since);
-  add_instant (b, "at", f->at);
+  cma_json_add_string (b, "connection", f->connection);
+  cma_json_add_string (b, "server_url", f->server_url);
+  cma_json_add_string (b, "cloud_url", f->cloud_url);
+  cma_json_add_instant (b, "since", TRUE, f->since);
+  cma_json_add_instant (b, "at", TRUE, f->at);
   json_builder_set_member_name (b, "attempts");
   json_builder_add_int_value (b, f->attempts);
-  add_string (b, "class", f->error_class);
-  add_string (b, "message", f->message);
+  cma_json_add_string (b, "class", f->error_class);
+  cma_json_add_string (b, "message", f->message);
   json_builder_end_object (b);
 }
 

@@ -4,6 +4,7 @@
 
 #include "cma-error.h"
 #include "cma-json.h"
+#include "cma-time.h"
 
 guint
 cma_json_depth (const char *data, gsize len, guint limit)
@@ -62,4 +63,22 @@ cma_json_parse_bounded (const char *data, gsize len, guint max_depth, GError **e
   if (root == NULL)
     g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL, "empty document");
   return root;
+}
+
+void
+cma_json_add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+void
+cma_json_add_instant (JsonBuilder *b, const char *name, gboolean known, CmaInstant instant)
+{
+  g_autofree char *iso = known ? cma_time_format_iso (instant) : NULL;
+
+  cma_json_add_string (b, name, iso);
 }

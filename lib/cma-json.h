@@ -11,6 +11,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "cma-time.h"
+
 G_BEGIN_DECLS
 
 /* Deeper than anything the Atlassian APIs or the ledger ever send. */
@@ -24,5 +26,12 @@ guint cma_json_depth (const char *data, gsize len, guint limit);
  * than @max_depth, and an empty or comment-only document, with a
  * CMA_ERROR_PROTOCOL error whose message says why (no document text). */
 JsonNode *cma_json_parse_bounded (const char *data, gsize len, guint max_depth, GError **error);
+
+/* Building the documents we write (status, history, reports, attempts):
+ * member @name with @value, or null when @value is NULL. */
+void cma_json_add_string (JsonBuilder *b, const char *name, const char *value);
+/* Member @name with @instant as "2026-12-01T08:30:00Z", or null when not
+ * @known. */
+void cma_json_add_instant (JsonBuilder *b, const char *name, gboolean known, CmaInstant instant);
 
 G_END_DECLS

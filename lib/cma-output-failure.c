@@ -3,6 +3,7 @@
  * failing, so text, Nagios and JSON tell the same story. */
 #include "config.h"
 
+#include "cma-json.h"
 #include "cma-output-formats.h"
 
 char *
@@ -15,21 +16,6 @@ cma_output_failure_phrase (const CmaFailure *f, gboolean local)
                           f->attempts, f->attempts == 1 ? "" : "s", f->message);
 }
 
-static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value);
-}
-
-static void
-add_instant (JsonBuilder *b, const char *name, CmaInstant instant)
-{
-  g_autofree char *iso = cma_time_format_iso (instant);
-
-  add_string (b, name, iso);
-}
-
 void
 cma_output_failure_json (JsonBuilder *b, const CmaFailure *f)
 {
@@ -40,11 +26,11 @@ cma_output_failure_json (JsonBuilder *b, const CmaFailure *f)
       return;
     }
   json_builder_begin_object (b);
-  add_instant (b, "at", f->at);
-  add_instant (b, "since", f->since);
+  cma_json_add_instant (b, "at", TRUE, f->at);
+  cma_json_add_instant (b, "since", TRUE, f->since);
   json_builder_set_member_name (b, "attempts");
   json_builder_add_int_value (b, f->attempts);
-  add_string (b, "class", f->error_class);
-  add_string (b, "message", f->message);
+  cma_json_add_string (b, "class", f->error_class);
+  cma_json_add_string (b, "message", f->message);
   json_builder_end_object (b);
 }

@@ -4,6 +4,7 @@
  * without knowing which one it ran. */
 #include "config.h"
 
+#include "cma-json.h"
 #include "cma-attempts.h"
 #include "cma-output-formats.h"
 #include "cma-json-pretty.h"
@@ -32,29 +33,11 @@ cma_output_json_to_string (JsonBuilder *b)
 }
 
 static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_instant (JsonBuilder *b, const char *name, gboolean known, CmaInstant instant)
-{
-  g_autofree char *iso = known ? cma_time_format_iso (instant) : NULL;
-
-  add_string (b, name, iso);
-}
-
-static void
 add_connection (JsonBuilder *b, const CmaConnection *conn)
 {
-  add_string (b, "name", conn->name);
-  add_string (b, "server_url", conn->server_url);
-  add_string (b, "cloud_url", conn->cloud_url);
+  cma_json_add_string (b, "name", conn->name);
+  cma_json_add_string (b, "server_url", conn->server_url);
+  cma_json_add_string (b, "cloud_url", conn->cloud_url);
 }
 
 static const char *
@@ -79,8 +62,8 @@ add_error (JsonBuilder *b, const GError *error)
       return;
     }
   json_builder_begin_object (b);
-  add_string (b, "class", cma_attempts_error_class (error));
-  add_string (b, "message", error->message);
+  cma_json_add_string (b, "class", cma_attempts_error_class (error));
+  cma_json_add_string (b, "message", error->message);
   json_builder_end_object (b);
 }
 
@@ -94,18 +77,18 @@ renew_entry (JsonBuilder *b, const CmaRenewReport *r)
 
   json_builder_begin_object (b);
   add_connection (b, r->conn);
-  add_string (b, "outcome", renew_outcome (r));
+  cma_json_add_string (b, "outcome", renew_outcome (r));
   json_builder_set_member_name (b, "exit_status");
   json_builder_add_int_value (b, r->exit_status);
-  add_string (b, "state", cma_state_to_string (v->state));
-  add_instant (b, "usable_until", v->known, v->usable_until);
-  add_instant (b, "due_from", not_due, not_due ? res->due_at : 0);
-  add_string (b, "fingerprint", renewed ? res->fingerprint : NULL);
-  add_string (b, "assistant_version", res != NULL ? res->assistant_version : NULL);
+  cma_json_add_string (b, "state", cma_state_to_string (v->state));
+  cma_json_add_instant (b, "usable_until", v->known, v->usable_until);
+  cma_json_add_instant (b, "due_from", not_due, not_due ? res->due_at : 0);
+  cma_json_add_string (b, "fingerprint", renewed ? res->fingerprint : NULL);
+  cma_json_add_string (b, "assistant_version", res != NULL ? res->assistant_version : NULL);
   add_error (b, r->error);
   /* A renewal that stands, with something to check (another cloud site
    * confirmed, the site missing from the assistant's list). */
-  add_string (b, "warning", renewed ? res->warning : NULL);
+  cma_json_add_string (b, "warning", renewed ? res->warning : NULL);
   json_builder_end_object (b);
 }
 
@@ -142,9 +125,9 @@ add_checks (JsonBuilder *b, GPtrArray *checks)
       const CmaCheck *c = checks->pdata[i];
 
       json_builder_begin_object (b);
-      add_string (b, "result", results[c->result]);
-      add_string (b, "title", c->title);
-      add_string (b, "detail", c->detail);
+      cma_json_add_string (b, "result", results[c->result]);
+      cma_json_add_string (b, "title", c->title);
+      cma_json_add_string (b, "detail", c->detail);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -163,7 +146,7 @@ cma_output_doctor_json (const CmaProduct *product, const char *config_path,
   json_builder_add_boolean_value (b, passed);
   json_builder_set_member_name (b, "config");
   json_builder_begin_object (b);
-  add_string (b, "path", config_path);
+  cma_json_add_string (b, "path", config_path);
   add_checks (b, config_checks);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "connections");

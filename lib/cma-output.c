@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cma-json.h"
 #include "cma-error.h"
 #include "cma-output-formats.h"
 #include "cma-output.h"
@@ -201,42 +202,19 @@ status_text (const CmaStatusEntry *entries, guint n, CmaInstant at, gboolean col
 }
 
 static void
-add_instant (JsonBuilder *b, const char *name, gboolean known, CmaInstant instant)
-{
-  json_builder_set_member_name (b, name);
-  if (known)
-    {
-      g_autofree char *iso = cma_time_format_iso (instant);
-      json_builder_add_string_value (b, iso);
-    }
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_member_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
 {
   const CmaVerdict *v = &e->verdict;
 
   json_builder_begin_object (b);
-  add_member_string (b, "name", e->conn->name);
-  add_member_string (b, "server_url", e->conn->server_url);
-  add_member_string (b, "cloud_url", e->conn->cloud_url);
-  add_member_string (b, "state", cma_state_to_string (v->state));
-  add_instant (b, "last_renewed", v->known, v->renewed_at);
-  add_member_string (b, "last_method", e->last ? e->last->method : NULL);
-  add_instant (b, "warning_from", v->known, v->warning_from);
-  add_instant (b, "usable_until", v->known, v->usable_until);
+  cma_json_add_string (b, "name", e->conn->name);
+  cma_json_add_string (b, "server_url", e->conn->server_url);
+  cma_json_add_string (b, "cloud_url", e->conn->cloud_url);
+  cma_json_add_string (b, "state", cma_state_to_string (v->state));
+  cma_json_add_instant (b, "last_renewed", v->known, v->renewed_at);
+  cma_json_add_string (b, "last_method", e->last ? e->last->method : NULL);
+  cma_json_add_instant (b, "warning_from", v->known, v->warning_from);
+  cma_json_add_instant (b, "usable_until", v->known, v->usable_until);
   json_builder_set_member_name (b, "days_left");
   if (v->known)
     /* One decimal, as people read it (adding 0.0 turns -0.0 into 0.0). */
@@ -255,8 +233,8 @@ status_json (const CmaProduct *product, const CmaStatusEntry *entries, guint n, 
 
   json_builder_begin_object (b);
   cma_output_json_header (b, product);
-  add_member_string (b, "state", cma_state_to_string (cma_status_entries_worst (entries, n)));
-  add_instant (b, "at", TRUE, at);
+  cma_json_add_string (b, "state", cma_state_to_string (cma_status_entries_worst (entries, n)));
+  cma_json_add_instant (b, "at", TRUE, at);
   json_builder_set_member_name (b, "connections");
   json_builder_begin_array (b);
   for (guint i = 0; i < n; i++)
@@ -373,8 +351,8 @@ status_failure_json (const CmaProduct *product, const char *message)
 
   json_builder_begin_object (b);
   cma_output_json_header (b, product);
-  add_member_string (b, "state", cma_state_to_string (CMA_STATE_UNKNOWN));
-  add_member_string (b, "error", message);
+  cma_json_add_string (b, "state", cma_state_to_string (CMA_STATE_UNKNOWN));
+  cma_json_add_string (b, "error", message);
   json_builder_set_member_name (b, "connections");
   json_builder_begin_array (b);
   json_builder_end_array (b);

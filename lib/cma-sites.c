@@ -9,20 +9,12 @@
 #include "cma-sites.h"
 #include "cma-url.h"
 
-static char *
-server_authorization (const CmaApiContext *ctx)
-{
-  if (ctx->conn->server_user != NULL)
-    return cma_http_basic_auth (ctx->conn->server_user, ctx->server_secret->value);
-  return g_strconcat ("Bearer ", ctx->server_secret->value, NULL);
-}
-
 /* The array the resource answers with, or NULL with *@detail set. */
 static JsonArray *
 fetch_list (CmaHttp *http, const CmaApiContext *ctx, JsonNode **root, char **detail)
 {
   g_autofree char *url = cma_url_join (ctx->conn->server_url, "rest/migration/latest/cloud/");
-  g_auto (CmaWiped) auth = server_authorization (ctx);
+  g_auto (CmaWiped) auth = cma_api_server_authorization (ctx);
   g_autoptr (GError) error = NULL;
   g_autoptr (CmaHttpResponse) r = NULL;
   gsize len = 0;
