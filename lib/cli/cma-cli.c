@@ -562,6 +562,11 @@ cma_cli_main (const CmaProduct *product, int argc, char **argv)
 
 /* ---- messages ---- */
 
+/* The format attribute lets clang's -Wformat-nonliteral see that @fmt is
+ * always a caller's checked literal. */
+static void vprint_err (const char *prefix, const char *program, const char *fmt, va_list args)
+    G_GNUC_PRINTF (3, 0);
+
 static void
 vprint_err (const char *prefix, const char *program, const char *fmt, va_list args)
 {
