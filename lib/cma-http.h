@@ -98,17 +98,4 @@ gint64 cma_http_get_last_date (CmaHttp *http);
 /* "Basic base64(user:password)". */
 char *cma_http_basic_auth (const char *user, const char *password);
 
-/* What a failed certificate verification needs fixed. */
-typedef enum {
-  CMA_TLS_UNTRUSTED,
-  CMA_TLS_EXPIRED,
-  CMA_TLS_NOT_YET_VALID,
-  CMA_TLS_WRONG_HOST,
-} CmaTlsProblem;
-
-/* From libcurl's TLS library (curl_version_info()->ssl_version, as
- * "OpenSSL/3.0.11"), its CURLINFO_SSL_VERIFYRESULT and its error text.
- * Pure, for the tests; the requests use it on TLS failures. */
-CmaTlsProblem cma_http_tls_problem (const char *ssl_version, long verify, const char *detail);
-
 G_END_DECLS

@@ -8,7 +8,7 @@
 #include <glib.h>
 #include <gnutls/gnutls.h>
 
-#include "cma-http.h"
+#include "cma-tls.h"
 
 #define GNUTLS    "GnuTLS/3.7.9"
 #define OPENSSL   "OpenSSL/3.0.11"
@@ -74,9 +74,8 @@ test_tls_problem (void)
     {
       g_test_message ("%s, %ld, %s", cases[i].ssl_version ? cases[i].ssl_version : "(none)",
                       cases[i].verify, cases[i].detail);
-      g_assert_cmpint (
-          cma_http_tls_problem (cases[i].ssl_version, cases[i].verify, cases[i].detail), ==,
-          cases[i].expected);
+      g_assert_cmpint (cma_tls_problem (cases[i].ssl_version, cases[i].verify, cases[i].detail), ==,
+                       cases[i].expected);
     }
 }
 
