@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "cma-error.h"
@@ -295,6 +296,36 @@ cma_file_replace_contents (const char *path, const char *data, gsize len, GError
   if (!ok && tmp_path != NULL)
     g_unlink (tmp_path);
   return ok;
+}
+
+int
+cma_file_lock (const char *path, guint timeout_seconds, const char *busy, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+  int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+  if (fd < 0)
+    return errno_error (error, errno, "open lock file", path), -1;
+  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == EINTR)
+        continue;
+      if (saved_errno == EWOULDBLOCK && g_get_monotonic_time () < deadline)
+        {
+          g_usleep (G_USEC_PER_SEC / 20);
+          continue;
+        }
+      close (fd);
+      if (saved_errno == EWOULDBLOCK)
+        g_set_error (error, CMA_ERROR, CMA_ERROR_LOCKED, "%s%s; try again later", busy,
+                     timeout_seconds > 0 ? " that did not finish in time" : "");
+      else
+        errno_error (error, saved_errno, "lock", path);
+      return -1;
+    }
+  return fd;
 }
 
 /* "PATH." and six characters: a GLib or our own temporary file. */

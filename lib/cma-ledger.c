@@ -7,7 +7,6 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "cma-error.h"
@@ -214,44 +213,24 @@ cma_ledger_check_dir (const char *dir, GError **error)
 }
 
 gboolean
+cma_ledger_prepare_dir (CmaLedger *ledger, GError **error)
+{
+  return ensure_dir (ledger, error);
+}
+
+gboolean
 cma_ledger_lock (CmaLedger *ledger, guint timeout_seconds, GError **error)
 {
-  /* Poll rather than block: a run stuck on a dead network must not hold
-   * every later timer run hostage forever. */
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
-  int fd;
+  g_autofree char *busy = NULL;
 
   if (ledger->lock_fd >= 0)
     return TRUE;
   if (!ensure_dir (ledger, error))
     return FALSE;
-  /* O_NOFOLLOW: a symlink planted here must not make us create or
-   * truncate a file elsewhere. */
-  fd = g_open (ledger->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
-    return set_errno_error (error, errno, "open lock file", ledger->lock_path);
-  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      int saved_errno = errno;
-
-      if (saved_errno == EINTR)
-        continue;
-      if (saved_errno == EWOULDBLOCK && g_get_monotonic_time () < deadline)
-        {
-          g_usleep (G_USEC_PER_SEC / 10);
-          continue;
-        }
-      close (fd);
-      if (saved_errno == EWOULDBLOCK)
-        {
-          g_set_error (error, CMA_ERROR, CMA_ERROR_LOCKED,
-                       "%s is locked by another run%s; try again later", ledger->path,
-                       timeout_seconds > 0 ? " that did not finish in time" : "");
-          return FALSE;
-        }
-      return set_errno_error (error, saved_errno, "lock", ledger->lock_path);
-    }
-  ledger->lock_fd = fd;
+  busy = g_strdup_printf ("%s is locked by another run", ledger->path);
+  ledger->lock_fd = cma_file_lock (ledger->lock_path, timeout_seconds, busy, error);
+  if (ledger->lock_fd < 0)
+    return FALSE;
   /* Only writers make temporary files, and we are now the only writer. */
   cma_file_remove_stale_replacements (ledger->path);
   return TRUE;

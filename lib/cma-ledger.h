@@ -59,6 +59,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaLedger, cma_ledger_free)
  * requests may each time out and be retried. */
 #define CMA_LEDGER_LOCK_TIMEOUT_SECONDS 600
 
+/* Create the state directory as writers do (private, or shared with
+ * --state-group) and refuse one others may write; cma_ledger_lock() does
+ * this itself, other locks beside the ledger call it first. */
+gboolean cma_ledger_prepare_dir (CmaLedger *ledger, GError **error);
+
 /* Create the state directory if needed and take the writer lock, waiting
  * up to @timeout_seconds for it (0: not at all), else CMA_ERROR_LOCKED.
  * Held until cma_ledger_unlock() or free. */
