@@ -191,7 +191,7 @@ save (const char *path, GPtrArray *failures, GError **error)
   g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *data = NULL;
-  g_autoptr (GError) local_error = NULL;
+  gsize len = 0;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "failures");
@@ -203,8 +203,8 @@ save (const char *path, GPtrArray *failures, GError **error)
   root = json_builder_get_root (b);
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_root (gen, root);
-  data = json_generator_to_data (gen, NULL);
-  return cma_file_replace_contents (path, data, strlen (data), error);
+  data = json_generator_to_data (gen, &len);
+  return cma_file_replace_contents (path, data, len, error);
 }
 
 gboolean

@@ -95,7 +95,7 @@ cma_pat_get_info (CmaHttp *http, const CmaApiContext *ctx, CmaPatInfo *info, GEr
                    "server-user is set: renewals use a password, not a personal access token");
       return FALSE;
     }
-  auth = g_strconcat ("Bearer ", ctx->server_secret->value, NULL);
+  auth = cma_api_server_authorization (ctx); /* Bearer: no server-user */
   r = cma_http_request (http, CMA_SIDE_SERVER, "GET", url, auth, NULL, error);
   if (r == NULL || (r->status != 200 && !fail_list (ctx, url, r, error)))
     return FALSE;
