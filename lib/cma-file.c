@@ -107,8 +107,17 @@ cma_file_read_capped (const char *path, gsize max, char **contents, gsize *lengt
 void
 cma_line_reader_init (CmaLineReader *reader, int fd)
 {
+  off_t pos = lseek (fd, 0, SEEK_CUR);
+
   memset (reader, 0, sizeof *reader - sizeof reader->buf);
   reader->fd = fd;
+  reader->base = pos > 0 ? (guint64) pos : 0;
+}
+
+guint64
+cma_line_reader_offset (const CmaLineReader *reader)
+{
+  return reader->base + reader->start;
 }
 
 /* Refill the buffer; FALSE at the end of the file or on error. */
@@ -117,6 +126,7 @@ refill (CmaLineReader *r, GError **error)
 {
   gssize n;
 
+  r->base += r->end;
   do
     n = read (r->fd, r->buf, sizeof r->buf);
   while (n < 0 && errno == EINTR);
@@ -222,8 +232,8 @@ link_unnamed (int fd, const char *path, GError **error)
   return NULL;
 }
 
-static gboolean
-sync_dir (const char *path, GError **error)
+gboolean
+cma_file_sync_dir (const char *path, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
   int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -236,15 +246,15 @@ sync_dir (const char *path, GError **error)
   return ok;
 }
 
-gboolean
-cma_file_commit_replacement (int fd, const char *tmp_path, const char *path, const struct stat *old,
-                             GError **error)
+static gboolean
+commit (int fd, const char *tmp_path, const char *path, const struct stat *old, gboolean durable,
+        GError **error)
 {
   g_autofree char *name = tmp_path != NULL ? g_strdup (tmp_path) : NULL;
 
   if (!keep_owner (fd, path, old, error))
     return FALSE;
-  if (fsync (fd) != 0)
+  if (durable && fsync (fd) != 0)
     return errno_error (error, errno, "sync", path);
   if (name == NULL && (name = link_unnamed (fd, path, error)) == NULL)
     return FALSE;
@@ -256,7 +266,21 @@ cma_file_commit_replacement (int fd, const char *tmp_path, const char *path, con
       return errno_error (error, saved_errno, "replace", path);
     }
   /* The rename is durable only once the directory is. */
-  return sync_dir (path, error);
+  return !durable || cma_file_sync_dir (path, error);
+}
+
+gboolean
+cma_file_commit_replacement (int fd, const char *tmp_path, const char *path, const struct stat *old,
+                             GError **error)
+{
+  return commit (fd, tmp_path, path, old, TRUE, error);
+}
+
+gboolean
+cma_file_commit_cache (int fd, const char *tmp_path, const char *path, const struct stat *old,
+                       GError **error)
+{
+  return commit (fd, tmp_path, path, old, FALSE, error);
 }
 
 gboolean

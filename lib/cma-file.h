@@ -29,12 +29,16 @@ gboolean cma_file_read_capped (const char *path, gsize max, char **contents, gsi
 typedef struct {
   int fd;
   guint number; /* of the line last returned, 1-based */
+  guint64 base; /* file offset of buf[0]: the fd's offset at init */
   gboolean eof;
   gsize start, end;
   char buf[16384];
 } CmaLineReader;
 
 void cma_line_reader_init (CmaLineReader *reader, int fd);
+/* The file offset just past the line last returned (its '\n' included):
+ * where the next line starts. */
+guint64 cma_line_reader_offset (const CmaLineReader *reader);
 /* The next line, without its '\n', into @line (at most @max bytes kept:
  * *@overlong is set when more were dropped); *@terminated is FALSE for a
  * last line without '\n'. FALSE at the end or on error. */
@@ -48,6 +52,13 @@ int cma_file_create_replacement (const char *path, char **tmp_path, GError **err
  * we may), fsync it and rename it over @path, then fsync the directory. */
 gboolean cma_file_commit_replacement (int fd, const char *tmp_path, const char *path,
                                       const struct stat *old, GError **error);
+/* The same without fsync, for a cache whose reader checks it and can
+ * rebuild it: after a crash it may be stale or empty, never wrong. */
+gboolean cma_file_commit_cache (int fd, const char *tmp_path, const char *path,
+                                const struct stat *old, GError **error);
+/* fsync the directory holding @path, so a file created there (or a
+ * rename) survives a crash. */
+gboolean cma_file_sync_dir (const char *path, GError **error);
 /* Write all of @data to @fd (for messages, @path names the file). */
 gboolean cma_file_write_all (int fd, const char *data, gsize len, const char *path, GError **error);
 /* Replace @path with @data as a whole, as the two functions above do

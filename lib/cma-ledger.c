@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cma-ledger.c: reading and atomically rewriting the renewal ledger. */
+/* cma-ledger.c: reading the renewal ledger and appending to it. */
 #include "config.h"
 
 #include <errno.h>
@@ -344,10 +344,18 @@ parse_record (const char *text, gsize len, char **why)
   return *why == NULL ? g_steal_pointer (&r) : NULL;
 }
 
+CmaRenewal *
+cma_ledger_parse_line (const char *text, gsize len, char **why)
+{
+  return parse_record (text, len, why);
+}
+
 /* Why the line just read cannot be used, or NULL (and *@r) if it can;
- * a blank line yields neither. */
+ * a blank line yields neither. A record skipped only for being dated in
+ * the future sets *@future to its time: it counts once that has come. */
 static char *
-judge_line (GString *line, gboolean terminated, gboolean overlong, CmaRenewal **r)
+judge_line (GString *line, gboolean terminated, gboolean overlong, CmaRenewal **r,
+            CmaInstant *future)
 {
   g_autofree char *why = NULL;
 
@@ -355,7 +363,7 @@ judge_line (GString *line, gboolean terminated, gboolean overlong, CmaRenewal **
   if (overlong)
     return g_strdup_printf ("record longer than %d bytes", MAX_RECORD_BYTES);
   /* Every record we write ends in a newline; one without it is the
-   * remains of an interrupted write by something other than us. */
+   * remains of an interrupted write, ended by the next append. */
   if (!terminated)
     return g_strdup ("truncated record (no end of line)");
   if (strspn (line->str, " \t\r") == line->len)
@@ -367,14 +375,15 @@ judge_line (GString *line, gboolean terminated, gboolean overlong, CmaRenewal **
 
       /* Else it would stay "the last renewal" until that day, and no
        * renewal recorded meanwhile would count. */
+      *future = MIN (*future, (*r)->at);
       g_clear_pointer (r, cma_renewal_free);
       return g_strdup_printf ("renewal dated in the future (%s)", at);
     }
   return g_steal_pointer (&why);
 }
 
-static void
-warn (CmaLedger *ledger, guint line, const char *why)
+void
+cma_ledger_report_line (CmaLedger *ledger, guint line, const char *why)
 {
   g_autofree char *msg = NULL;
 
@@ -384,25 +393,57 @@ warn (CmaLedger *ledger, guint line, const char *why)
   ledger->warn (msg, ledger->warn_data);
 }
 
-static gboolean
-read_records (CmaLedger *ledger, int fd, GPtrArray *out, GError **error)
+void
+cma_ledger_reported (CmaLedger *ledger)
+{
+  /* Say it once per run, however often the ledger is read. */
+  ledger->warned = TRUE;
+}
+
+static void
+skip_line (CmaLedger *ledger, CmaLedgerScan *scan, guint number, char *why)
+{
+  cma_ledger_report_line (ledger, number, why);
+  if (scan->skipped != NULL)
+    {
+      CmaLedgerSkip skip = { number, why };
+      g_array_append_val (scan->skipped, skip);
+    }
+  else
+    g_free (why);
+}
+
+gboolean
+cma_ledger_scan (CmaLedger *ledger, int fd, CmaLedgerScan *scan, CmaLedgerVisitFunc visit,
+                 gpointer user_data, GError **error)
 {
   CmaLineReader reader;
   g_autoptr (GString) line = g_string_new (NULL);
   g_autoptr (GError) local_error = NULL;
   gboolean terminated, overlong;
 
+  if (lseek (fd, (off_t) scan->end, SEEK_SET) < 0)
+    return set_errno_error (error, errno, "read", ledger->path);
   cma_line_reader_init (&reader, fd);
+  reader.number = scan->lines;
   while (
       cma_line_reader_next (&reader, line, MAX_RECORD_BYTES, &terminated, &overlong, &local_error))
     {
+      guint64 start = scan->end;
       CmaRenewal *r = NULL;
-      g_autofree char *why = judge_line (line, terminated, overlong, &r);
+      char *why = judge_line (line, terminated, overlong, &r, &scan->recheck_after);
 
+      /* A torn last line is not covered: the next append ends it, and
+       * the line it then is must be read again. */
+      if (terminated)
+        {
+          scan->end = cma_line_reader_offset (&reader);
+          scan->lines = reader.number;
+        }
       if (why != NULL)
-        warn (ledger, reader.number, why);
+        skip_line (ledger, scan, reader.number, why);
       else if (r != NULL)
-        g_ptr_array_add (out, r);
+        visit (r, line, start, user_data);
     }
   if (local_error != NULL)
     {
@@ -413,11 +454,18 @@ read_records (CmaLedger *ledger, int fd, GPtrArray *out, GError **error)
   return TRUE;
 }
 
+static void
+collect (CmaRenewal *r, const GString *line, guint64 offset, gpointer user_data)
+{
+  g_ptr_array_add (user_data, r);
+}
+
 GPtrArray *
 cma_ledger_load (CmaLedger *ledger, GError **error)
 {
   g_autoptr (GPtrArray) renewals =
       g_ptr_array_new_with_free_func ((GDestroyNotify) cma_renewal_free);
+  CmaLedgerScan scan = { 0, 0, G_MAXINT64, NULL };
   int fd;
   gboolean ok;
 
@@ -425,10 +473,9 @@ cma_ledger_load (CmaLedger *ledger, GError **error)
     return NULL;
   if (fd < 0)
     return g_steal_pointer (&renewals);
-  ok = read_records (ledger, fd, renewals, error);
+  ok = cma_ledger_scan (ledger, fd, &scan, collect, renewals, error);
   close (fd);
-  /* Say it once per run, however often the ledger is read. */
-  ledger->warned = TRUE;
+  cma_ledger_reported (ledger);
   return ok ? g_steal_pointer (&renewals) : NULL;
 }
 
@@ -473,47 +520,9 @@ serialize_record (const CmaRenewal *r)
   return json_generator_to_data (gen, NULL);
 }
 
-/* Copy the old ledger, byte for byte (lines we cannot use included: they
- * are someone's evidence), and end it with a newline if it lacks one, so
- * the new record has a line of its own. */
-static gboolean
-copy_old (int in, int out, const char *path, GError **error)
-{
-  char buf[16384];
-  char last = '\n';
-
-  for (;;)
-    {
-      gssize n = read (in, buf, sizeof buf);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return set_errno_error (error, errno, "read", path);
-      if (n == 0)
-        break;
-      if (!cma_file_write_all (out, buf, n, path, error))
-        return FALSE;
-      last = buf[n - 1];
-    }
-  return last == '\n' || cma_file_write_all (out, "\n", 1, path, error);
-}
-
-/* Write the new ledger to @out: the old one (@in, or -1), then @record. */
-static gboolean
-write_ledger (CmaLedger *ledger, int in, int out, const CmaRenewal *renewal, GError **error)
-{
-  g_autofree char *record = serialize_record (renewal);
-  g_autofree char *line = g_strconcat (record, "\n", NULL);
-
-  if (in >= 0 && !copy_old (in, out, ledger->path, error))
-    return FALSE;
-  return cma_file_write_all (out, line, strlen (line), ledger->path, error);
-}
-
 /* With --state-group the ledger is the group's to read: a new ledger gets
  * the mode the shared directory implies, an existing one the group (later
- * replacements keep both, as they keep the owner). */
+ * appends keep both, as they keep the owner). */
 static gboolean
 share_ledger (CmaLedger *ledger, gboolean created, GError **error)
 {
@@ -524,28 +533,87 @@ share_ledger (CmaLedger *ledger, gboolean created, GError **error)
   return TRUE;
 }
 
+/* Open the ledger for appending, creating it (*@created) on the first
+ * write. O_RDWR only to read its last byte; O_NOFOLLOW: a symlink put in
+ * its place is refused, not followed; O_NONBLOCK: a FIFO must not hang us. */
+static int
+open_for_append (CmaLedger *ledger, gboolean *created, GError **error)
+{
+  int flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK;
+  int fd = open (ledger->path, flags);
+  struct stat st;
+
+  *created = FALSE;
+  if (fd < 0 && errno == ENOENT)
+    {
+      fd = open (ledger->path, flags | O_CREAT | O_EXCL, ledger_mode (ledger));
+      *created = fd >= 0;
+    }
+  if (fd < 0 && errno != ELOOP)
+    {
+      set_errno_error (error, errno, "open", ledger->path);
+      return -1;
+    }
+  if (fd < 0 || fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "%s is not a regular file", ledger->path);
+      return -1;
+    }
+  return fd;
+}
+
+/* A ledger that does not end in a newline ends in a torn line (a write
+ * cut short by a crash, or a hand edit): end that line first, so the new
+ * record gets a line of its own and the fragment stays what it was, a
+ * line the loader reports and skips but keeps as evidence. */
+static gboolean
+end_torn_line (CmaLedger *ledger, int fd, GError **error)
+{
+  struct stat st;
+  char last = '\n';
+
+  if (fstat (fd, &st) != 0)
+    return set_errno_error (error, errno, "read", ledger->path);
+  if (st.st_size > 0 && pread (fd, &last, 1, st.st_size - 1) != 1)
+    return set_errno_error (error, errno, "read", ledger->path);
+  return last == '\n' || cma_file_write_all (fd, "\n", 1, ledger->path, error);
+}
+
+/* The record and its newline in one write(), then fdatasync: a crash
+ * leaves at worst a torn last line, which the next append ends (above),
+ * never a record merged with another; once this returns, it is on disk. */
+static gboolean
+write_record (CmaLedger *ledger, int fd, const CmaRenewal *renewal, GError **error)
+{
+  g_autofree char *record = serialize_record (renewal);
+  g_autofree char *line = g_strconcat (record, "\n", NULL);
+
+  if (!end_torn_line (ledger, fd, error) ||
+      !cma_file_write_all (fd, line, strlen (line), ledger->path, error))
+    return FALSE;
+  if (fdatasync (fd) != 0)
+    return set_errno_error (error, errno, "sync", ledger->path);
+  return TRUE;
+}
+
 gboolean
 cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
 {
-  g_autofree char *tmp_path = NULL;
-  struct stat old;
-  int in, out;
+  gboolean created;
+  int fd;
   gboolean ok;
 
   g_return_val_if_fail (ledger->lock_fd >= 0, FALSE);
 
-  if (!cma_file_open_regular (ledger->path, &in, &old, error))
+  if ((fd = open_for_append (ledger, &created, error)) < 0)
     return FALSE;
-  out = cma_file_create_replacement (ledger->path, &tmp_path, error);
-  ok = out >= 0 && write_ledger (ledger, in, out, renewal, error) &&
-       cma_file_commit_replacement (out, tmp_path, ledger->path, in >= 0 ? &old : NULL, error);
-  if (in >= 0)
-    close (in);
-  if (out >= 0)
-    close (out);
-  if (!ok && tmp_path != NULL)
-    g_unlink (tmp_path);
-  return ok && share_ledger (ledger, in < 0, error);
+  ok = write_record (ledger, fd, renewal, error);
+  close (fd);
+  /* A new file is durable only once its directory entry is. */
+  return ok && share_ledger (ledger, created, error) &&
+         (!created || cma_file_sync_dir (ledger->path, error));
 }
 
 gboolean

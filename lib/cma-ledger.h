@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* cma-ledger.h: the record of every renewal, one JSON object per line.
  *
- * The file is rewritten whole through a temporary file, fsync and rename,
- * so a reader sees either the old or the new ledger and never half of one.
- * Writers serialise on a separate lock file (flock), since rename() gives
- * the ledger a new inode on every write.
+ * The file only grows: a record is one line appended with one write()
+ * and made durable with fdatasync, so a write costs the same on a ledger
+ * of ten lines or a million, and a crash leaves at worst a torn last line,
+ * which the next append ends so it never swallows a record. Writers
+ * serialise on a separate lock file (flock), the one earlier releases,
+ * which rewrote the file through rename(), also take.
  */
 #pragma once
 
@@ -82,9 +84,40 @@ void cma_ledger_set_warn_func (CmaLedger *ledger, CmaLedgerWarnFunc func, gpoint
  * error) is an error. */
 GPtrArray *cma_ledger_load (CmaLedger *ledger, GError **error);
 
-/* Append @renewal atomically; requires the lock. The old ledger is copied
- * byte for byte, lines it could not use included, and the replacement
- * keeps its owner, group and mode. */
+/* Reading line by line, for the readers that keep less than every
+ * record (cma-ledger-latest.c, history). */
+typedef struct {
+  guint line;
+  char *why;
+} CmaLedgerSkip;
+
+typedef struct {
+  guint64 end;              /* in: where to start; out: just past the last whole line */
+  guint lines;              /* in/out: the number of the line before end */
+  CmaInstant recheck_after; /* out: the earliest time a record skipped as future */
+  GArray *skipped;          /* of CmaLedgerSkip, or NULL: the lines reported */
+} CmaLedgerScan;
+
+/* Called for each usable record, which it then owns, with its line
+ * (without '\n') and the offset where the line starts. */
+typedef void (*CmaLedgerVisitFunc) (CmaRenewal *renewal, const GString *line, guint64 offset,
+                                    gpointer user_data);
+
+/* Read @fd (the ledger) from @scan->end to its end, reporting unusable
+ * lines through the warn function as cma_ledger_load() does; a torn last
+ * line is reported but not passed (@scan->end stays before it). */
+gboolean cma_ledger_scan (CmaLedger *ledger, int fd, CmaLedgerScan *scan, CmaLedgerVisitFunc visit,
+                          gpointer user_data, GError **error);
+/* Report line @line of the ledger as skipped for @why, unless this
+ * ledger object already did report (cma_ledger_reported). */
+void cma_ledger_report_line (CmaLedger *ledger, guint line, const char *why);
+void cma_ledger_reported (CmaLedger *ledger);
+/* One record as cma_ledger_scan() reads it (no check of its time). */
+CmaRenewal *cma_ledger_parse_line (const char *text, gsize len, char **why);
+
+/* Append @renewal as one line, durably; requires the lock. The file keeps
+ * its inode, owner, group and mode, and every byte it held: a torn last
+ * line is ended with a newline first and stays as evidence. */
 gboolean cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error);
 
 /* CMA_ERROR_STATE unless @dir is writable by its owner only. */

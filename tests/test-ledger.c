@@ -495,8 +495,8 @@ test_ledger_atomic (void)
   g_assert_cmpint (g_stat (cma_ledger_get_path (ledger), &before), ==, 0);
   append_ok (ledger, r);
   g_assert_cmpint (g_stat (cma_ledger_get_path (ledger), &after), ==, 0);
-  /* Rewritten through rename(): a reader never sees half a file. */
-  g_assert_cmpuint (after.st_ino, !=, before.st_ino);
+  /* Appended in place: the same file, one line longer. */
+  g_assert_cmpuint (after.st_ino, ==, before.st_ino);
   g_assert_cmpint (after.st_size, ==, 2 * before.st_size);
   g_assert_cmpint (after.st_mode & 07777, ==, 0600);
 
@@ -587,6 +587,34 @@ test_ledger_stale_temporaries (void)
   g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
 }
 
+/* A torn last line (a write cut short) is ended, reported and kept; the
+ * next record lands on a line of its own, and nothing before is lost. */
+static void
+test_ledger_torn_line (void)
+{
+  g_autoptr (CmaLedger) ledger = open_ledger ();
+  g_autoptr (CmaRenewal) r = cma_renewal_new (1794299400, &staging, "manual", NULL);
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) renewals = NULL;
+  g_autofree char *contents = NULL;
+  const char *torn = "{\"at\":\"2026-11-10T08:00:00Z\",\"conn";
+  g_autofree char *before = g_strconcat (GOOD, torn, NULL);
+
+  g_assert_true (g_file_set_contents (cma_ledger_get_path (ledger), before, -1, NULL));
+  append_ok (ledger, r);
+  g_assert_true (g_file_get_contents (cma_ledger_get_path (ledger), &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, GOOD));
+  g_assert_true (g_str_has_prefix (contents + strlen (GOOD), torn));
+  g_assert_cmpint (contents[strlen (GOOD) + strlen (torn)], ==, '\n');
+
+  cma_ledger_set_warn_func (ledger, collect_warning, warnings);
+  renewals = cma_ledger_load (ledger, NULL);
+  g_assert_cmpuint (renewals->len, ==, 2);
+  g_assert_cmpstr (((CmaRenewal *) renewals->pdata[1])->connection, ==, "staging");
+  g_assert_cmpuint (warnings->len, ==, 1);
+  g_assert_nonnull (strstr (warnings->pdata[0], ":2: not a valid record"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -607,6 +635,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ledger/stale-temporaries", test_ledger_stale_temporaries);
   g_test_add_func ("/ledger/lock", test_ledger_lock);
   g_test_add_func ("/ledger/atomic", test_ledger_atomic);
+  g_test_add_func ("/ledger/torn-line", test_ledger_torn_line);
 
   return g_test_run ();
 }
