@@ -14,6 +14,7 @@
 #include "cma-json.h"
 #include "cma-text.h"
 #include "cma-ledger.h"
+#include "cma-ledger-latest.h"
 
 /* A record is a few hundred bytes; a longer line is not one of ours and
  * is skipped unread rather than held in memory. The file itself has no
@@ -222,6 +223,7 @@ gboolean
 cma_ledger_lock (CmaLedger *ledger, guint timeout_seconds, GError **error)
 {
   g_autofree char *busy = NULL;
+  g_autofree char *index_path = NULL;
 
   if (ledger->lock_fd >= 0)
     return TRUE;
@@ -233,6 +235,8 @@ cma_ledger_lock (CmaLedger *ledger, guint timeout_seconds, GError **error)
     return FALSE;
   /* Only writers make temporary files, and we are now the only writer. */
   cma_file_remove_stale_replacements (ledger->path);
+  index_path = cma_ledger_index_path (ledger);
+  cma_file_remove_stale_replacements (index_path);
   return TRUE;
 }
 
@@ -403,7 +407,8 @@ cma_ledger_reported (CmaLedger *ledger)
 static void
 skip_line (CmaLedger *ledger, CmaLedgerScan *scan, guint number, char *why)
 {
-  cma_ledger_report_line (ledger, number, why);
+  if (!scan->quiet)
+    cma_ledger_report_line (ledger, number, why);
   if (scan->skipped != NULL)
     {
       CmaLedgerSkip skip = { number, why };
@@ -465,7 +470,7 @@ cma_ledger_load (CmaLedger *ledger, GError **error)
 {
   g_autoptr (GPtrArray) renewals =
       g_ptr_array_new_with_free_func ((GDestroyNotify) cma_renewal_free);
-  CmaLedgerScan scan = { 0, 0, G_MAXINT64, NULL };
+  CmaLedgerScan scan = { 0, 0, G_MAXINT64, NULL, FALSE };
   int fd;
   gboolean ok;
 
@@ -612,8 +617,11 @@ cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
   ok = write_record (ledger, fd, renewal, error);
   close (fd);
   /* A new file is durable only once its directory entry is. */
-  return ok && share_ledger (ledger, created, error) &&
-         (!created || cma_file_sync_dir (ledger->path, error));
+  if (!ok || !share_ledger (ledger, created, error) ||
+      (created && !cma_file_sync_dir (ledger->path, error)))
+    return FALSE;
+  cma_ledger_latest_update_index (ledger);
+  return TRUE;
 }
 
 gboolean

@@ -96,6 +96,7 @@ typedef struct {
   guint lines;              /* in/out: the number of the line before end */
   CmaInstant recheck_after; /* out: the earliest time a record skipped as future */
   GArray *skipped;          /* of CmaLedgerSkip, or NULL: the lines reported */
+  gboolean quiet;           /* report nothing (a writer updating the index) */
 } CmaLedgerScan;
 
 /* Called for each usable record, which it then owns, with its line

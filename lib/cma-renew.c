@@ -6,6 +6,7 @@
 
 #include "cma-api.h"
 #include "cma-error.h"
+#include "cma-ledger-latest.h"
 #include "cma-lock.h"
 #include "cma-renew.h"
 #include "cma-sites.h"
@@ -50,13 +51,14 @@ static gboolean
 evaluate_now (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
               CmaVerdict *out, GError **error)
 {
-  g_autoptr (GPtrArray) renewals = cma_ledger_load (ledger, error);
-  const CmaRenewal *last;
+  gboolean known;
+  CmaInstant last;
 
-  if (renewals == NULL)
+  /* Under the connection's lock, so a renewal another run recorded
+   * meanwhile is seen: only what the ledger gained is read. */
+  if (!cma_ledger_last_renewed (ledger, conn, &known, &last, error))
     return FALSE;
-  last = cma_ledger_find_last (renewals, conn);
-  cma_policy_evaluate (policy, last != NULL, last ? last->at : 0, cma_clock_now (), out);
+  cma_policy_evaluate (policy, known, last, cma_clock_now (), out);
   return TRUE;
 }
 

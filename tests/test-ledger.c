@@ -505,8 +505,9 @@ test_ledger_atomic (void)
   while ((name = g_dir_read_name (listing)) != NULL)
     g_ptr_array_add (names, g_strdup (name));
   g_ptr_array_add (names, NULL);
-  /* The ledger and the lock file, and no temporary file left behind. */
-  g_assert_cmpuint (names->len, ==, 3);
+  /* The ledger, its index and the lock file, and no temporary file. */
+  g_assert_cmpuint (names->len, ==, 4);
+  g_assert_true (g_strv_contains ((const char *const *) names->pdata, PROGRAM ".index"));
   g_assert_true (g_strv_contains ((const char *const *) names->pdata, PROGRAM ".ledger"));
   g_assert_true (g_strv_contains ((const char *const *) names->pdata, PROGRAM ".lock"));
 }

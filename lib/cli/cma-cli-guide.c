@@ -94,8 +94,10 @@ walk_steps (CmaCli *cli, const CmaStatusEntry *entry, GError **error)
 static int
 run_guide (CmaCli *cli, GError **error)
 {
-  g_autoptr (GPtrArray) renewals = NULL;
+  g_autoptr (CmaLedgerLatest) latest = NULL;
+  g_autoptr (CmaLedgerLatest) latest_at = NULL;
   g_autofree CmaStatusEntry *entries = NULL;
+  CmaInstant now = cma_clock_now ();
   g_autofree char *text = NULL;
   g_autoptr (GError) local_error = NULL;
 
@@ -117,10 +119,10 @@ run_guide (CmaCli *cli, GError **error)
 
   /* A broken ledger must not hide the steps that fix the problem, but
    * its deadlines would be wrong, so say so. */
-  renewals = cma_ledger_load (cli->ledger, &local_error);
-  if (renewals == NULL)
+  latest = cma_cli_read_latest (cli, now, &latest_at, &local_error);
+  if (latest == NULL)
     cma_cli_warn (cli, "%s; deadlines below are unknown", local_error->message);
-  entries = cma_cli_evaluate (cli, renewals, cma_clock_now ());
+  entries = cma_cli_evaluate (cli, latest, latest_at, now);
   if (!cli->interactive)
     {
       text = cma_guide_format (cli->product, &cli->config->policy, entries, cli->selected->len,

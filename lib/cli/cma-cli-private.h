@@ -6,6 +6,7 @@
 
 #include "cma-cli.h"
 #include "cma-config.h"
+#include "cma-ledger-latest.h"
 #include "cma-ledger.h"
 #include "cma-output.h"
 
@@ -83,7 +84,13 @@ void cma_cli_verbose (CmaCli *cli, int level, const char *fmt, ...) G_GNUC_PRINT
 void cma_cli_warn (CmaCli *cli, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
 /* Fill one status entry per selected connection from @renewals at @at. */
-CmaStatusEntry *cma_cli_evaluate (CmaCli *cli, GPtrArray *renewals, CmaInstant at);
+/* The latest renewal of each token, and when a selected connection's is
+ * after @at, in *@latest_at the latest at @at (else NULL). */
+CmaLedgerLatest *cma_cli_read_latest (CmaCli *cli, CmaInstant at, CmaLedgerLatest **latest_at,
+                                      GError **error);
+/* Each selected connection at @at; @latest NULL: the ledger is unknown. */
+CmaStatusEntry *cma_cli_evaluate (CmaCli *cli, CmaLedgerLatest *latest, CmaLedgerLatest *latest_at,
+                                  CmaInstant at);
 
 int cma_cli_exit_code_for_error (const GError *error);
 

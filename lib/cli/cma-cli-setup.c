@@ -190,20 +190,44 @@ cma_cli_setup (CmaCli *cli, GError **error)
   return cma_cli_setup_full (cli, TRUE, error);
 }
 
+CmaLedgerLatest *
+cma_cli_read_latest (CmaCli *cli, CmaInstant at, CmaLedgerLatest **latest_at, GError **error)
+{
+  g_autoptr (CmaLedgerLatest) latest = cma_ledger_read_latest (cli->ledger, error);
+  gboolean past = FALSE;
+
+  *latest_at = NULL;
+  if (latest == NULL)
+    return NULL;
+  for (guint i = 0; i < cli->selected->len && !past; i++)
+    {
+      const CmaRenewal *last = cma_ledger_latest_find (latest, cli->selected->pdata[i]);
+
+      past = last != NULL && last->at > at;
+    }
+  /* Only then is the whole ledger read: the index holds the present. */
+  if (past && (*latest_at = cma_ledger_read_latest_at (cli->ledger, at, error)) == NULL)
+    return NULL;
+  return g_steal_pointer (&latest);
+}
+
 CmaStatusEntry *
-cma_cli_evaluate (CmaCli *cli, GPtrArray *renewals, CmaInstant at)
+cma_cli_evaluate (CmaCli *cli, CmaLedgerLatest *latest, CmaLedgerLatest *latest_at, CmaInstant at)
 {
   CmaStatusEntry *entries = g_new0 (CmaStatusEntry, cli->selected->len);
 
   for (guint i = 0; i < cli->selected->len; i++)
     {
       CmaStatusEntry *e = &entries[i];
+      const CmaRenewal *ever;
 
       e->conn = cli->selected->pdata[i];
+      ever = latest != NULL ? cma_ledger_latest_find (latest, e->conn) : NULL;
       /* Evaluating a past instant must ignore renewals recorded after it. */
-      e->last = renewals ? cma_ledger_find_last_at (renewals, e->conn, at) : NULL;
-      e->recorded_later =
-          e->last == NULL && renewals != NULL && cma_ledger_find_last (renewals, e->conn) != NULL;
+      e->last = latest_at != NULL ? cma_ledger_latest_find (latest_at, e->conn) : ever;
+      if (e->last != NULL && e->last->at > at)
+        e->last = NULL;
+      e->recorded_later = e->last == NULL && ever != NULL;
       cma_policy_evaluate (&cli->config->policy, e->last != NULL, e->last ? e->last->at : 0, at,
                            &e->verdict);
     }

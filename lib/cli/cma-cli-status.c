@@ -178,7 +178,8 @@ run_status (CmaCli *cli, GError **error)
 {
   CmaOutputFormat format;
   CmaInstant at;
-  g_autoptr (GPtrArray) renewals = NULL;
+  g_autoptr (CmaLedgerLatest) latest = NULL;
+  g_autoptr (CmaLedgerLatest) latest_at = NULL;
   g_autofree CmaStatusEntry *entries = NULL;
   g_autoptr (GPtrArray) failures = NULL;
   g_autofree char *text = NULL;
@@ -188,7 +189,7 @@ run_status (CmaCli *cli, GError **error)
       !cma_cli_parse_at (cli, &at, error))
     return CMA_EXIT_UNKNOWN;
   if (!cma_cli_setup (cli, &local_error) ||
-      (renewals = cma_ledger_load (cli->ledger, &local_error)) == NULL)
+      (latest = cma_cli_read_latest (cli, at, &latest_at, &local_error)) == NULL)
     {
       /* The error itself goes to stderr. */
       emit_failure (cli, format, local_error->message);
@@ -196,7 +197,7 @@ run_status (CmaCli *cli, GError **error)
       return CMA_EXIT_UNKNOWN;
     }
 
-  entries = cma_cli_evaluate (cli, renewals, at);
+  entries = cma_cli_evaluate (cli, latest, latest_at, at);
   failures = apply_failures (cli, entries, at);
   apply_credentials (cli, entries, at);
   text = cma_output_status (cli->product, &cli->config->policy, entries, cli->selected->len, at,

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/* test-ledger-index.c: the latest renewal per token, from the index or a
+ * read of the ledger, always answers as a full read (cma_ledger_load and
+ * cma_ledger_find_last) does, whatever happened to the index. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cma-ledger-latest.h"
+
+#define PROGRAM "tcma-token"
+#define N_CONNS 5
+
+static CmaConnection conns[N_CONNS];
+
+static void
+init_conns (void)
+{
+  for (guint i = 0; i < N_CONNS; i++)
+    {
+      conns[i].name = g_strdup_printf ("c%u", i);
+      conns[i].server_url = g_strdup_printf ("https://jira%u.example.com/", i % 3);
+      conns[i].cloud_url = g_strdup_printf ("https://site%u.atlassian.net/", i);
+    }
+}
+
+static CmaLedger *
+open_ledger (const char *sub)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_state_dir (), sub, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  return cma_ledger_new (dir, PROGRAM);
+}
+
+/* A renewal of a random connection, at one of few times, so that equal
+ * times (where the later line wins) and backdated records are common. */
+static CmaRenewal *
+random_renewal (GRand *rand)
+{
+  CmaInstant at = 1794000000 + 3600 * g_rand_int_range (rand, 0, 40);
+  g_autofree char *note = g_strdup_printf ("n%u", g_rand_int (rand));
+
+  return cma_renewal_new (at, &conns[g_rand_int_range (rand, 0, N_CONNS)], "manual", note);
+}
+
+static void
+append_random (CmaLedger *ledger, GRand *rand, guint n)
+{
+  g_assert_true (cma_ledger_lock (ledger, 0, NULL));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (CmaRenewal) r = random_renewal (rand);
+      g_autoptr (GError) error = NULL;
+
+      g_assert_true (cma_ledger_append (ledger, r, &error));
+      g_assert_no_error (error);
+    }
+  cma_ledger_unlock (ledger);
+}
+
+/* Append @text to the ledger as another program (or a person) would. */
+static void
+append_by_hand (CmaLedger *ledger, const char *text)
+{
+  int fd = open (cma_ledger_get_path (ledger), O_WRONLY | O_APPEND);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, text, strlen (text)), ==, (gssize) strlen (text));
+  close (fd);
+}
+
+static void
+assert_same_renewal (const CmaRenewal *a, const CmaRenewal *b)
+{
+  g_assert_true ((a == NULL) == (b == NULL));
+  if (a == NULL)
+    return;
+  g_assert_cmpint (a->at, ==, b->at);
+  g_assert_cmpstr (a->connection, ==, b->connection);
+  g_assert_cmpstr (a->note, ==, b->note);
+}
+
+/* The index (or the read that replaces it) agrees with a full read, for
+ * every connection, through a fresh ledger object and the shared cache. */
+static void
+assert_agrees (const char *sub)
+{
+  g_autoptr (CmaLedger) ledger = open_ledger (sub);
+  g_autoptr (GPtrArray) all = cma_ledger_load (ledger, NULL);
+  g_autoptr (CmaLedgerLatest) latest = cma_ledger_read_latest (ledger, NULL);
+
+  g_assert_nonnull (all);
+  g_assert_nonnull (latest);
+  for (guint i = 0; i < N_CONNS; i++)
+    {
+      const CmaRenewal *expected = cma_ledger_find_last (all, &conns[i]);
+      gboolean known;
+      CmaInstant at;
+
+      assert_same_renewal (cma_ledger_latest_find (latest, &conns[i]), expected);
+      g_assert_true (cma_ledger_last_renewed (ledger, &conns[i], &known, &at, NULL));
+      g_assert_true (known == (expected != NULL));
+      g_assert_cmpint (at, ==, expected != NULL ? expected->at : 0);
+    }
+}
+
+static char *
+index_path (const char *sub)
+{
+  g_autoptr (CmaLedger) ledger = open_ledger (sub);
+
+  return cma_ledger_index_path (ledger);
+}
+
+static void
+test_index_written (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (1);
+  g_autoptr (CmaLedger) ledger = open_ledger ("a");
+  g_autofree char *index = cma_ledger_index_path (ledger);
+  GStatBuf ledger_st, index_st;
+
+  append_random (ledger, rand, 60);
+  g_assert_true (g_file_test (index, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (g_stat (cma_ledger_get_path (ledger), &ledger_st), ==, 0);
+  g_assert_cmpint (g_stat (index, &index_st), ==, 0);
+  /* It says what the ledger says, so it is as private. */
+  g_assert_cmpint (index_st.st_mode & 07777, ==, ledger_st.st_mode & 07777);
+  assert_agrees ("a");
+}
+
+/* Lines another program added after the index was written are read. */
+static void
+test_index_grown (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (2);
+  g_autoptr (CmaLedger) ledger = open_ledger ("a");
+
+  append_random (ledger, rand, 30);
+  append_by_hand (ledger, "{\"at\":\"2026-11-10T08:30:00Z\",\"connection\":\"by hand\","
+                          "\"server_url\":\"https://jira0.example.com/\","
+                          "\"cloud_url\":\"https://site3.atlassian.net/\",\"method\":\"manual\"}\n"
+                          "garbage\n");
+  assert_agrees ("a");
+  /* A torn line at the end, then a record of ours after it. */
+  append_by_hand (ledger, "{\"at\":\"2026-11-10T09:30:00Z\",\"conne");
+  assert_agrees ("a");
+  append_random (ledger, rand, 3);
+  assert_agrees ("a");
+}
+
+static void
+test_index_missing (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (3);
+  g_autoptr (CmaLedger) ledger = open_ledger ("a");
+  g_autofree char *index = cma_ledger_index_path (ledger);
+
+  append_random (ledger, rand, 30);
+  g_assert_cmpint (g_unlink (index), ==, 0);
+  assert_agrees ("a");
+  /* The next writer builds it again. */
+  append_random (ledger, rand, 1);
+  g_assert_true (g_file_test (index, G_FILE_TEST_IS_REGULAR));
+  assert_agrees ("a");
+}
+
+/* The ledger replaced by another file (as release 0.1.0 wrote it, or an
+ * editor), cut short, or edited in place: the index no longer applies. */
+static void
+test_index_stale (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (4);
+  g_autoptr (CmaLedger) ledger = open_ledger ("a");
+  const char *path = cma_ledger_get_path (ledger);
+  g_autofree char *contents = NULL;
+  struct timespec times[2];
+  struct stat st;
+  gsize len;
+  int fd;
+
+  append_random (ledger, rand, 40);
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  /* A new inode holding all but the last record. */
+  contents[len - 1] = '\0';
+  *(strrchr (contents, '\n') + 1) = '\0';
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  assert_agrees ("a");
+
+  append_random (ledger, rand, 5);
+  g_assert_cmpint (truncate (path, (off_t) strlen (contents)), ==, 0);
+  assert_agrees ("a");
+
+  append_random (ledger, rand, 5);
+  /* Same size, same inode: a different note in the first record. The
+   * clock may not tick between two writes in a test, as it does between
+   * a run and a person's edit: the edit's time is set a second later. */
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  fd = open (path, O_WRONLY);
+  g_assert_cmpint (pwrite (fd, "\"note\":\"x", 9, strstr (contents, "\"note\"") - contents), ==, 9);
+  times[0] = times[1] = st.st_mtim;
+  times[1].tv_sec++;
+  g_assert_cmpint (futimens (fd, times), ==, 0);
+  close (fd);
+  assert_agrees ("a");
+}
+
+static void
+test_index_corrupt (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (5);
+  g_autoptr (CmaLedger) ledger = open_ledger ("a");
+  g_autofree char *index = cma_ledger_index_path (ledger);
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  append_random (ledger, rand, 40);
+  g_assert_true (g_file_get_contents (index, &contents, &len, NULL));
+  /* Cut short after its header and a record. */
+  g_assert_true (g_file_set_contents (
+      index, contents, strchr (strchr (contents, '\n') + 1, '\n') - contents + 1, NULL));
+  assert_agrees ("a");
+  g_assert_true (g_file_set_contents (index, "garbage\n", -1, NULL));
+  assert_agrees ("a");
+  /* The last record line cut short. */
+  g_assert_true (g_file_set_contents (index, contents, len - 2, NULL));
+  assert_agrees ("a");
+}
+
+/* An index copied from another ledger does not describe this one. */
+static void
+test_index_other_ledger (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (6);
+  g_autoptr (CmaLedger) a = open_ledger ("a");
+  g_autoptr (CmaLedger) b = open_ledger ("b");
+  g_autofree char *index_a = index_path ("a");
+  g_autofree char *index_b = index_path ("b");
+  g_autofree char *contents = NULL;
+
+  append_random (a, rand, 20);
+  append_random (b, rand, 20);
+  g_assert_true (g_file_get_contents (index_b, &contents, NULL, NULL));
+  g_assert_true (g_file_set_contents (index_a, contents, -1, NULL));
+  assert_agrees ("a");
+}
+
+/* Random ledgers, random damage: the answers never differ. */
+static void
+test_index_random (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr (CmaLedger) ledger = open_ledger ("a");
+
+  for (guint round = 0; round < 30; round++)
+    {
+      append_random (ledger, rand, g_rand_int_range (rand, 1, 8));
+      if (g_rand_boolean (rand))
+        append_by_hand (ledger, g_rand_boolean (rand) ? "junk\n" : "{\"at\":");
+      assert_agrees ("a");
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  init_conns ();
+
+  g_test_add_func ("/ledger-index/written", test_index_written);
+  g_test_add_func ("/ledger-index/grown", test_index_grown);
+  g_test_add_func ("/ledger-index/missing", test_index_missing);
+  g_test_add_func ("/ledger-index/stale", test_index_stale);
+  g_test_add_func ("/ledger-index/corrupt", test_index_corrupt);
+  g_test_add_func ("/ledger-index/other-ledger", test_index_other_ledger);
+  g_test_add_func ("/ledger-index/random", test_index_random);
+
+  return g_test_run ();
+}
