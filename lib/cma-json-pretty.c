@@ -141,10 +141,16 @@ append_node (GString *out, JsonNode *node, guint depth)
 }
 
 char *
-cma_json_pretty (JsonNode *root)
+cma_json_pretty_at (JsonNode *root, guint depth)
 {
   GString *out = g_string_new (NULL);
 
-  append_node (out, root, 0);
+  append_node (out, root, depth);
   return g_string_free (out, FALSE);
+}
+
+char *
+cma_json_pretty (JsonNode *root)
+{
+  return cma_json_pretty_at (root, 0);
 }

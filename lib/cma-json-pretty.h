@@ -13,5 +13,8 @@ G_BEGIN_DECLS
  * 3.2, not json-glib's 3.2000000000000002. An integral double keeps its
  * ".0". A non-finite double, which JSON cannot hold, is null. */
 char *cma_json_pretty (JsonNode *root);
+/* @root laid out as it would be @depth levels inside a document, for a
+ * document written a part at a time (its first line not indented). */
+char *cma_json_pretty_at (JsonNode *root, guint depth);
 
 G_END_DECLS

@@ -31,6 +31,9 @@ void cma_output_credentials_text (GString *out, const CmaStatusEntry *e);
 char *cma_output_credentials_nagios (const CmaStatusEntry *e);
 void cma_output_credentials_json (JsonBuilder *builder, const CmaStatusEntry *e);
 
+/* A copy of @r for a terminal: every string escaped (cma_text_sanitize). */
+CmaRenewal *cma_output_renewal_for_display (const CmaRenewal *r);
+
 /* JSON shared by every command (cma-output-report.c): schema_version,
  * program and product, the members every JSON output starts with. */
 void cma_output_json_header (JsonBuilder *builder, const CmaProduct *product);

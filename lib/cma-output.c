@@ -135,8 +135,8 @@ append_local (GString *out, const char *label, CmaInstant instant)
 
 /* A copy of @r for a terminal: every string the ledger held escaped by
  * cma_text_sanitize (control characters as \xNN, backslashes doubled). */
-static CmaRenewal *
-renewal_for_display (const CmaRenewal *r)
+CmaRenewal *
+cma_output_renewal_for_display (const CmaRenewal *r)
 {
   CmaRenewal *d = g_new0 (CmaRenewal, 1);
 
@@ -176,7 +176,7 @@ status_text_entry (GString *out, const CmaStatusEntry *e, gboolean color)
       return;
     }
   {
-    g_autoptr (CmaRenewal) last = renewal_for_display (e->last);
+    g_autoptr (CmaRenewal) last = cma_output_renewal_for_display (e->last);
     g_autofree char *when = cma_time_format_local (last->at);
     g_string_append_printf (out, "  %-14s %s (%s%s%s)\n", "last renewed:", when, last->method,
                             last->user ? " by " : "", last->user ? last->user : "");
@@ -386,119 +386,4 @@ cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format, co
       /* People read the error where every command reports it: stderr. */
       return g_strdup ("");
     }
-}
-
-/* @text padded with spaces to @width characters (not bytes: names and
- * users may be UTF-8). */
-static void
-append_padded (GString *out, const char *text, guint width)
-{
-  guint len = (guint) g_utf8_strlen (text, -1);
-
-  g_string_append (out, text);
-  for (; len < width; len++)
-    g_string_append_c (out, ' ');
-}
-
-/* A note in double quotes, with quotes inside escaped so where it ends
- * stays clear. Backslashes and control characters were escaped when the
- * ledger was read (cma_text_sanitize), so they are not escaped twice. */
-static void
-append_quoted (GString *out, const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '\\');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
-/* The widths of the connection and user columns: the widest value or
- * header, so long names keep the columns aligned. */
-static void
-history_widths (GPtrArray *renewals, guint *conn_width, guint *user_width)
-{
-  *conn_width = strlen ("CONNECTION");
-  *user_width = strlen ("USER");
-  for (guint i = 0; i < renewals->len; i++)
-    {
-      const CmaRenewal *r = renewals->pdata[i];
-
-      *conn_width = MAX (*conn_width, (guint) g_utf8_strlen (r->connection, -1));
-      *user_width = MAX (*user_width, (guint) g_utf8_strlen (r->user ? r->user : "-", -1));
-    }
-}
-
-static void
-history_row (GString *out, const char *when, const char *conn, const char *method, const char *user,
-             guint conn_width, guint user_width)
-{
-  append_padded (out, when, 20);
-  g_string_append (out, "  ");
-  append_padded (out, conn, conn_width);
-  g_string_append (out, "  ");
-  append_padded (out, method, 6);
-  g_string_append (out, "  ");
-  append_padded (out, user, user_width);
-  g_string_append (out, "  ");
-}
-
-static char *
-history_text (GPtrArray *ledger_renewals)
-{
-  GString *out = g_string_new (NULL);
-  g_autoptr (GPtrArray) renewals =
-      g_ptr_array_new_full (ledger_renewals->len, (GDestroyNotify) cma_renewal_free);
-  guint conn_width, user_width;
-
-  if (ledger_renewals->len == 0)
-    return g_string_free (out, FALSE);
-  for (guint i = 0; i < ledger_renewals->len; i++)
-    g_ptr_array_add (renewals, renewal_for_display (ledger_renewals->pdata[i]));
-  history_widths (renewals, &conn_width, &user_width);
-  history_row (out, "RENEWED", "CONNECTION", "METHOD", "USER", conn_width, user_width);
-  g_string_append (out, "CLOUD SITE / NOTE\n");
-  for (guint i = 0; i < renewals->len; i++)
-    {
-      const CmaRenewal *r = renewals->pdata[i];
-      g_autofree char *when = cma_time_format_local (r->at);
-
-      history_row (out, when, r->connection, r->method, r->user ? r->user : "-", conn_width,
-                   user_width);
-      g_string_append (out, r->cloud_url);
-      if (r->fingerprint)
-        g_string_append_printf (out, " [token %s]", r->fingerprint);
-      if (r->note)
-        {
-          g_string_append_c (out, ' ');
-          append_quoted (out, r->note);
-        }
-      g_string_append_c (out, '\n');
-    }
-  return g_string_free (out, FALSE);
-}
-
-static char *
-history_json (const CmaProduct *product, GPtrArray *renewals)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  cma_output_json_header (b, product);
-  json_builder_set_member_name (b, "renewals");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < renewals->len; i++)
-    cma_renewal_build_json (renewals->pdata[i], b, TRUE);
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  return cma_output_json_to_string (b);
-}
-
-char *
-cma_output_history (const CmaProduct *product, GPtrArray *renewals, CmaOutputFormat format)
-{
-  return format == CMA_OUTPUT_JSON ? history_json (product, renewals) : history_text (renewals);
 }

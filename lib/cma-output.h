@@ -58,7 +58,18 @@ char *cma_output_status (const CmaProduct *product, const CmaPolicy *policy,
 char *cma_output_status_failure (const CmaProduct *product, CmaOutputFormat format,
                                  const char *message);
 
-/* @renewals newest first. */
-char *cma_output_history (const CmaProduct *product, GPtrArray *renewals, CmaOutputFormat format);
+/* history, one renewal at a time (cma-output-history.c), so no output
+ * holds the whole history. Text aligns its columns to the widest value,
+ * so every row shown is measured first; then each row's text, the
+ * first preceded by the header; then the end (for JSON, the whole
+ * document when there was no row). Text with no row is empty. */
+typedef struct _CmaHistoryOutput CmaHistoryOutput;
+CmaHistoryOutput *cma_history_output_new (const CmaProduct *product, CmaOutputFormat format);
+void cma_history_output_free (CmaHistoryOutput *out);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaHistoryOutput, cma_history_output_free)
+void cma_history_output_measure (CmaHistoryOutput *out, const CmaRenewal *renewal);
+char *cma_history_output_row (CmaHistoryOutput *out, const CmaRenewal *renewal);
+char *cma_history_output_end (CmaHistoryOutput *out);
+guint cma_history_output_rows (const CmaHistoryOutput *out);
 
 G_END_DECLS

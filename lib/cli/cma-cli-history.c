@@ -3,59 +3,63 @@
 #include "config.h"
 
 #include "cma-cli-private.h"
+#include "cma-ledger-history.h"
 
 static const GOptionEntry history_options[] = { { "output", 'o', 0, G_OPTION_ARG_STRING,
                                                   CMA_CLI_FIELD (output),
                                                   "Output format: text or json", "FORMAT" },
                                                 G_OPTION_ENTRY_NULL };
 
-static int
-compare_newest_first (gconstpointer a, gconstpointer b)
-{
-  const CmaRenewal *ra = *(const CmaRenewal *const *) a;
-  const CmaRenewal *rb = *(const CmaRenewal *const *) b;
+typedef struct {
+  CmaCli *cli;
+  CmaHistoryOutput *out;
+} History;
 
-  return (ra->at < rb->at) - (ra->at > rb->at);
+/* Without a connection configured or named, the whole ledger is shown. */
+static gboolean
+show (const CmaRenewal *r, gpointer data)
+{
+  History *h = data;
+  GPtrArray *selected = h->cli->selected;
+  gboolean shown = selected == NULL;
+
+  for (guint c = 0; !shown && c < selected->len; c++)
+    shown = cma_renewal_matches (r, selected->pdata[c]);
+  if (shown)
+    cma_history_output_measure (h->out, r);
+  return shown;
+}
+
+/* Printed as read, so the output never holds the history whole. */
+static void
+print_row (CmaRenewal *r, gpointer data)
+{
+  History *h = data;
+  g_autofree char *text = cma_history_output_row (h->out, r);
+
+  cma_renewal_free (r);
+  cma_cli_print_result (h->cli, text);
 }
 
 static int
 run_history (CmaCli *cli, GError **error)
 {
   CmaOutputFormat format;
-  g_autoptr (GPtrArray) renewals = NULL;
-  g_autoptr (GPtrArray) shown = g_ptr_array_new ();
-  g_autofree char *text = NULL;
+  g_autoptr (CmaHistoryOutput) out = NULL;
+  g_autofree char *end = NULL;
+  History h = { cli, NULL };
 
   if (!cma_cli_parse_output (cli, CMA_CLI_FORMATS_DOC, &format, error))
     return CMA_EXIT_USAGE;
-  if (!cma_cli_setup_full (cli, FALSE, error) ||
-      (renewals = cma_ledger_load (cli->ledger, error)) == NULL)
+  if (!cma_cli_setup_full (cli, FALSE, error))
     return CMA_EXIT_STATE;
-
-  /* Without a connection configured or named, the whole ledger is shown. */
-  for (guint i = 0; i < renewals->len; i++)
-    for (guint c = 0; c < (cli->selected ? cli->selected->len : 0); c++)
-      if (cma_renewal_matches (renewals->pdata[i], cli->selected->pdata[c]))
-        {
-          g_ptr_array_add (shown, renewals->pdata[i]);
-          break;
-        }
-  if (cli->selected == NULL)
-    g_ptr_array_extend (shown, renewals, NULL, NULL);
-  /* Newest first, and within one second the later line first: reverse
-   * the file order, then sort stably (GLib's sort is stable) by time. */
-  for (guint i = 0, j = shown->len; i + 1 < j; i++, j--)
-    {
-      gpointer tmp = shown->pdata[i];
-
-      shown->pdata[i] = shown->pdata[j - 1];
-      shown->pdata[j - 1] = tmp;
-    }
-  g_ptr_array_sort (shown, compare_newest_first);
-  text = cma_output_history (cli->product, shown, format);
-  if (format == CMA_OUTPUT_TEXT && shown->len == 0)
+  h.out = out = cma_history_output_new (cli->product, format);
+  if (!cma_ledger_read_history (cli->ledger, show, print_row, &h, error))
+    return CMA_EXIT_STATE;
+  end = cma_history_output_end (out);
+  if (format == CMA_OUTPUT_TEXT && cma_history_output_rows (out) == 0)
     cma_cli_info (cli, "no renewal recorded yet in %s", cma_ledger_get_path (cli->ledger));
-  cma_cli_print_result (cli, text);
+  cma_cli_print_result (cli, end);
   return CMA_EXIT_OK;
 }
 
