@@ -1,0 +1,66 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# upgrade-ledger.sh: a ledger written by release 0.1.0 (the fixture in
+# tests/fixtures/ledger-0.1.0, with its own outputs) is read unchanged,
+# every row, and a later record only appends to it.
+
+. "$(dirname "$0")/libtest.sh"
+
+require_past 2026-11-21T00:00:00Z
+use_product jcma
+fx="$top_srcdir/tests/fixtures/ledger-0.1.0"
+st="$test_tmpdir/state"
+ledger="$st/jcma-token.ledger"
+c="--state-dir $st -c $fx/jcma-token.conf"
+mkdir -m 700 "$st"
+cp "$fx/jcma-token.ledger" "$ledger"
+chmod 600 "$ledger"
+old_size=$(wc -c <"$ledger")
+
+# same_as FILE: stdout is FILE byte for byte.
+same_as () { printf '%s\n' "$out" | cmp -s - "$1"; }
+
+run "$PROG" history --state-dir "$st" -o json
+check "history -o json of the 0.1.0 ledger" 0
+assert "history -o json: as 0.1.0 printed it, every row" same_as "$fx/history.json"
+assert "history: the malformed line reported" \
+  stderr_has "^$NAME: warning: $ledger:8: not a valid record .*; line ignored\$"
+assert "history: the torn last line reported" \
+  stderr_has "^$NAME: warning: $ledger:12: truncated record \\(no end of line\\); line ignored\$"
+run env TZ=UTC "$PROG" history $c
+check "history text of the configured connections" 0
+assert "history text: as 0.1.0 printed it" same_as "$fx/history.txt"
+
+run "$PROG" status $c -o json --at 2026-11-20T12:00:00Z
+check "status -o json --at: CRITICAL (qa)" 2
+assert "status -o json: as 0.1.0 printed it" same_as "$fx/status.json"
+run "$PROG" status $c -o json --at 2026-10-21T00:00:00Z
+check "status -o json --at in the past: WARNING" 1
+assert "status -o json in the past: as 0.1.0 printed it" same_as "$fx/status-past.json"
+assert "readers leave nothing behind: no index" [ ! -e "$st/jcma-token.index" ]
+
+run "$PROG" record $c -C qa -m 'after the upgrade'
+check "record after the upgrade" 0
+assert "record: the 0.1.0 bytes are an unchanged prefix" \
+  cmp -s -n "$old_size" "$fx/jcma-token.ledger" "$ledger"
+assert "record: the torn line ended, the record on a line of its own" eval '
+  [ "$(tail -c +$((old_size + 1)) "$ledger" | head -c 1)" = "$(printf "\\n")" ] &&
+  tail -n 1 "$ledger" | grep -q "\"note\":\"after the upgrade\"}\$"'
+assert "record: the index written" [ -f "$st/jcma-token.index" ]
+
+run "$PROG" history --state-dir "$st" -o json
+check "history -o json after the record" 0
+assert "history after the record: the new row first, then the old ones unchanged" eval '
+  printf "%s\n" "$out" | sed -n "5,6p" | grep -q "^    {\$" &&
+  [ "$(printf "%s\n" "$out" | grep -c "^      \"at\" : ")" -eq 11 ]'
+# Through the index now, and the past through a read of the ledger.
+run "$PROG" status $c -o json --at 2026-11-20T12:00:00Z
+check "status after the record, same instant" 2
+assert "status after the record: unchanged at that instant" same_as "$fx/status.json"
+run "$PROG" status $c -o json --at 2026-10-21T00:00:00Z
+check "status after the record, in the past" 1
+assert "status after the record, in the past: unchanged" same_as "$fx/status-past.json"
+run "$PROG" status $c -C qa
+check "status of qa: renewed just now" 0 'last renewed'
+
+tap_done
