@@ -91,15 +91,28 @@ walk_steps (CmaCli *cli, const CmaStatusEntry *entry, GError **error)
   return CMA_EXIT_OK;
 }
 
+/* Each selected connection now; the entries point into *@latest and
+ * *@latest_at. A broken ledger must not hide the steps that fix the
+ * problem, but its deadlines would be wrong, so say so. */
+static CmaStatusEntry *
+evaluate_now (CmaCli *cli, CmaLedgerLatest **latest, CmaLedgerLatest **latest_at)
+{
+  CmaInstant now = cma_clock_now ();
+  g_autoptr (GError) local_error = NULL;
+
+  *latest = cma_cli_read_latest (cli, now, latest_at, &local_error);
+  if (*latest == NULL)
+    cma_cli_warn (cli, "%s; deadlines below are unknown", local_error->message);
+  return cma_cli_evaluate (cli, *latest, *latest_at, now);
+}
+
 static int
 run_guide (CmaCli *cli, GError **error)
 {
   g_autoptr (CmaLedgerLatest) latest = NULL;
   g_autoptr (CmaLedgerLatest) latest_at = NULL;
   g_autofree CmaStatusEntry *entries = NULL;
-  CmaInstant now = cma_clock_now ();
   g_autofree char *text = NULL;
-  g_autoptr (GError) local_error = NULL;
 
   if (!cma_cli_setup (cli, error))
     return CMA_EXIT_CONFIG;
@@ -117,12 +130,7 @@ run_guide (CmaCli *cli, GError **error)
       return CMA_EXIT_USAGE;
     }
 
-  /* A broken ledger must not hide the steps that fix the problem, but
-   * its deadlines would be wrong, so say so. */
-  latest = cma_cli_read_latest (cli, now, &latest_at, &local_error);
-  if (latest == NULL)
-    cma_cli_warn (cli, "%s; deadlines below are unknown", local_error->message);
-  entries = cma_cli_evaluate (cli, latest, latest_at, now);
+  entries = evaluate_now (cli, &latest, &latest_at);
   if (!cli->interactive)
     {
       text = cma_guide_format (cli->product, &cli->config->policy, entries, cli->selected->len,
