@@ -111,13 +111,12 @@ print_usage (const CmaProduct *product, FILE *out)
  * certificates are verified with. --version is the one offline command that
  * loads libcurl, to report it, or why it cannot be loaded. */
 static char *
-curl_version_text (void)
+curl_version_text (GError **error)
 {
-  g_autoptr (GError) error = NULL;
   curl_version_info_data *curl;
 
-  if (!cma_curl_load (&error))
-    return g_strdup_printf ("libcurl: %s", error->message);
+  if (!cma_curl_load (error))
+    return g_strdup ("libcurl not loaded");
   curl = sym_curl_version_info (CURLVERSION_NOW);
   return g_strdup_printf ("libcurl %s (%s)", curl->version,
                           curl->ssl_version ? curl->ssl_version : "no TLS");
@@ -126,11 +125,14 @@ curl_version_text (void)
 static void
 print_version (const CmaProduct *product)
 {
-  g_autofree char *curl = curl_version_text ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *curl = curl_version_text (&error);
 
   printf ("%s (%s) %s\n", product->program, PACKAGE_NAME, PACKAGE_VERSION);
   printf ("%s, GLib %u.%u.%u, json-glib %d.%d.%d\n", curl, glib_major_version, glib_minor_version,
           glib_micro_version, JSON_MAJOR_VERSION, JSON_MINOR_VERSION, JSON_MICRO_VERSION);
+  if (error != NULL)
+    printf ("%s\n", error->message);
 }
 
 static const CmaCliCommand *
