@@ -21,14 +21,16 @@ load_failure (const char *why)
                           why, CMA_LIBCURL_SONAME);
 }
 
-/* Never closed: libcurl's global state lives until exit, and
- * RTLD_LOCAL keeps its symbols (and GnuTLS's) out of everyone else's
- * way. Every symbol is checked before any is used, so a libcurl older
- * than configure asked for fails here, by name, not in a request. */
+/* Never closed: libcurl's global state lives until exit. RTLD_LOCAL keeps
+ * its symbols (and GnuTLS's) out of everyone else's way; RTLD_LAZY binds
+ * as the linked library did, as RTLD_NOW would resolve every symbol of
+ * libcurl and its forty libraries up front, about a millisecond more.
+ * Every function we call is looked up before any is used, so a libcurl
+ * lacking one fails here, by name, not in the middle of a request. */
 static gpointer
 load_once (gpointer data G_GNUC_UNUSED)
 {
-  void *lib = dlopen (CMA_LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+  void *lib = dlopen (CMA_LIBCURL_SONAME, RTLD_LAZY | RTLD_LOCAL);
 
   if (lib == NULL)
     return load_failure (dlerror ());

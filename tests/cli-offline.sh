@@ -56,8 +56,7 @@ for p in $PRODUCTS; do
   opts="-c $CONF --state-dir $st"
 
   if command -v readelf >/dev/null 2>&1 || command -v objdump >/dev/null 2>&1; then
-    libs=$(needed "$PROG")
-    out=$libs err= rc=0
+    run needed "$PROG"
     assert "$NAME: links libc and GLib (the NEEDED list is read)" eval '
       stdout_has "^libc\\.so" && stdout_has "^libglib-2\\.0\\.so"'
     assert "$NAME: links neither libcurl nor GnuTLS" stdout_lacks "curl|gnutls"
