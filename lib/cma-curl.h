@@ -9,7 +9,9 @@
  * optional libraries. Each function is called through a sym_ pointer of
  * the type curl.h declares, so the compiler still checks every call's
  * arguments (but not curl_easy_setopt's variadic value, as before under
- * clang).
+ * clang). A call to a curl_*() function itself compiles but no longer
+ * links ("undefined reference"): add the function to the list below and
+ * call its sym_ pointer.
  */
 #pragma once
 
