@@ -66,7 +66,7 @@ gboolean cma_api_check_version (const CmaProduct *product, const char *version, 
 /* Compare dotted versions numerically ("1.12.10" > "1.12.5"). */
 int cma_version_compare (const char *a, const char *b);
 
-/* "sha256:" and the first 12 hex digits of SHA-256(token), via GnuTLS:
+/* "sha256:" and the first 12 hex digits of SHA-256(token), lower case:
  * enough to tell renewals apart, useless for recovering the token. */
 char *cma_token_fingerprint (const char *token);
 

@@ -26,6 +26,7 @@ typedef enum {
   CMA_ERROR_NOT_SUPPORTED, /* assistant missing or too old for API renewal */
   CMA_ERROR_REJECTED,      /* the server refused the token (expired, cloudUrl mismatch) */
   CMA_ERROR_FAILED,        /* anything else (hook, I/O outside the ledger) */
+  CMA_ERROR_UNAVAILABLE,   /* a library the command needs cannot be loaded (libcurl) */
 } CmaErrorCode;
 
 /* Which side of a renewal an error came from; carried in the message, and

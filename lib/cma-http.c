@@ -2,9 +2,9 @@
 /* cma-http.c: libcurl behind a small, safe interface. */
 #include "config.h"
 
-#include <curl/curl.h>
 #include <string.h>
 
+#include "cma-curl.h"
 #include "cma-http.h"
 #include "cma-redact.h"
 #include "cma-text.h"
@@ -62,18 +62,6 @@ cma_http_response_is_json (const CmaHttpResponse *response)
           g_str_has_suffix (response->content_type, "+json"));
 }
 
-static void
-global_init_once (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done))
-    {
-      curl_global_init (CURL_GLOBAL_DEFAULT);
-      g_once_init_leave (&done, 1);
-    }
-}
-
 /* ---- sharing between the handles of one run ---- */
 
 /* The easy handles that talk to one host: each keeps its connection
@@ -125,7 +113,6 @@ cma_http_share_new (guint per_host)
 {
   CmaHttpShare *share = g_new0 (CmaHttpShare, 1);
 
-  global_init_once ();
   for (guint i = 0; i < G_N_ELEMENTS (share->locks); i++)
     g_mutex_init (&share->locks[i]);
   share->per_host = MAX (per_host, 1);
@@ -133,12 +120,15 @@ cma_http_share_new (guint per_host)
   g_cond_init (&share->hosts_changed);
   share->hosts =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) host_handles_free);
-  share->sh = curl_share_init ();
-  curl_share_setopt (share->sh, CURLSHOPT_LOCKFUNC, share_lock_cb);
-  curl_share_setopt (share->sh, CURLSHOPT_UNLOCKFUNC, share_unlock_cb);
-  curl_share_setopt (share->sh, CURLSHOPT_USERDATA, share);
-  curl_share_setopt (share->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-  curl_share_setopt (share->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  /* Without libcurl no libcurl share: each cma_http_new () says why. */
+  if (!cma_curl_load (NULL))
+    return share;
+  share->sh = sym_curl_share_init ();
+  sym_curl_share_setopt (share->sh, CURLSHOPT_LOCKFUNC, share_lock_cb);
+  sym_curl_share_setopt (share->sh, CURLSHOPT_UNLOCKFUNC, share_unlock_cb);
+  sym_curl_share_setopt (share->sh, CURLSHOPT_USERDATA, share);
+  sym_curl_share_setopt (share->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  sym_curl_share_setopt (share->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
   return share;
 }
 
@@ -148,7 +138,8 @@ cma_http_share_free (CmaHttpShare *share)
   if (share == NULL)
     return;
   g_hash_table_unref (share->hosts);
-  curl_share_cleanup (share->sh);
+  if (share->sh != NULL)
+    sym_curl_share_cleanup (share->sh);
   for (guint i = 0; i < G_N_ELEMENTS (share->locks); i++)
     g_mutex_clear (&share->locks[i]);
   g_mutex_clear (&share->hosts_lock);
@@ -182,7 +173,7 @@ share_acquire (CmaHttpShare *share, const char *url, HostHandles **out)
   if ((h = g_hash_table_lookup (share->hosts, key)) == NULL)
     {
       h = g_new0 (HostHandles, 1);
-      h->idle = g_ptr_array_new_with_free_func ((GDestroyNotify) curl_easy_cleanup);
+      h->idle = g_ptr_array_new_with_free_func ((GDestroyNotify) sym_curl_easy_cleanup);
       g_hash_table_insert (share->hosts, g_steal_pointer (&key), h);
     }
   while (h->idle->len == 0 && h->in_use >= share->per_host)
@@ -191,8 +182,8 @@ share_acquire (CmaHttpShare *share, const char *url, HostHandles **out)
     c = g_ptr_array_steal_index (h->idle, h->idle->len - 1);
   h->in_use++;
   g_mutex_unlock (&share->hosts_lock);
-  if (c == NULL && (c = curl_easy_init ()) != NULL)
-    curl_easy_setopt (c, CURLOPT_SHARE, share->sh);
+  if (c == NULL && (c = sym_curl_easy_init ()) != NULL)
+    sym_curl_easy_setopt (c, CURLOPT_SHARE, share->sh);
   *out = h;
   return c;
 }
@@ -204,7 +195,7 @@ share_release (CmaHttpShare *share, HostHandles *h, CURL *c)
    * keeps the connection and the share): closing the connection later
    * must not reach freed memory. */
   if (c != NULL)
-    curl_easy_reset (c);
+    sym_curl_easy_reset (c);
   g_mutex_lock (&share->hosts_lock);
   if (c != NULL)
     g_ptr_array_add (h->idle, c);
@@ -216,9 +207,11 @@ share_release (CmaHttpShare *share, HostHandles *h, CURL *c)
 CmaHttp *
 cma_http_new (const CmaHttpOptions *options, GError **error)
 {
-  g_autoptr (CmaHttp) http = g_new0 (CmaHttp, 1);
+  g_autoptr (CmaHttp) http = NULL;
 
-  global_init_once ();
+  if (!cma_curl_load (error))
+    return NULL;
+  http = g_new0 (CmaHttp, 1);
   http->options = *options;
   http->trace_out = g_byte_array_new ();
   http->trace_in = g_byte_array_new ();
@@ -248,7 +241,7 @@ cma_http_new (const CmaHttpOptions *options, GError **error)
     return g_steal_pointer (&http);
   /* One easy handle for every request keeps the connection, and its TLS
    * session, alive between the calls of one renewal. */
-  http->curl = curl_easy_init ();
+  http->curl = sym_curl_easy_init ();
   if (http->curl == NULL)
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot initialise libcurl");
@@ -263,7 +256,7 @@ cma_http_free (CmaHttp *http)
   if (http == NULL)
     return;
   if (http->curl != NULL)
-    curl_easy_cleanup (http->curl);
+    sym_curl_easy_cleanup (http->curl);
   g_free (http->ca_file);
   g_free (http->cloud_ca_file);
   /* The request body held the auth token. */
@@ -440,13 +433,13 @@ use_system_bundle (CURL *c)
 #ifdef CMA_CA_BUNDLE
   if (g_file_test (CMA_CA_BUNDLE, G_FILE_TEST_IS_REGULAR))
     {
-      curl_easy_setopt (c, CURLOPT_CAINFO, CMA_CA_BUNDLE);
-      curl_easy_setopt (c, CURLOPT_CAPATH, NULL);
+      sym_curl_easy_setopt (c, CURLOPT_CAINFO, CMA_CA_BUNDLE);
+      sym_curl_easy_setopt (c, CURLOPT_CAPATH, NULL);
     }
 #endif
   /* Keep the parsed store for the run where libcurl can (7.87, OpenSSL
    * builds); others ignore it and parse it per connection. */
-  curl_easy_setopt (c, CURLOPT_CA_CACHE_TIMEOUT, 3600L);
+  sym_curl_easy_setopt (c, CURLOPT_CA_CACHE_TIMEOUT, 3600L);
 }
 
 static void
@@ -456,38 +449,38 @@ setup_common (CmaHttp *http, CURL *c, CmaSide side, const char *url)
    * api.atlassian.com, hence one CA setting per side. */
   const char *ca = side == CMA_SIDE_CLOUD ? http->cloud_ca_file : http->ca_file;
 
-  curl_easy_reset (c);
-  curl_easy_setopt (c, CURLOPT_URL, url);
-  curl_easy_setopt (c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt (c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  sym_curl_easy_reset (c);
+  sym_curl_easy_setopt (c, CURLOPT_URL, url);
+  sym_curl_easy_setopt (c, CURLOPT_PROTOCOLS_STR, "http,https");
+  sym_curl_easy_setopt (c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   /* Plain http goes only to a loopback address (cma_http_check_url), but
    * libcurl would hand it, credentials and all, to an http_proxy from the
    * environment, off this host in clear text: no proxy for plain http. */
   if (g_ascii_strncasecmp (url, "http://", 7) == 0)
-    curl_easy_setopt (c, CURLOPT_PROXY, "");
-  curl_easy_setopt (c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt (c, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt (c, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt (c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (c, CURLOPT_TIMEOUT_MS, (long) (http->options.timeout * 1000));
-  curl_easy_setopt (c, CURLOPT_CONNECTTIMEOUT_MS,
-                    (long) (MIN (http->options.timeout, 15.0) * 1000));
-  curl_easy_setopt (c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+    sym_curl_easy_setopt (c, CURLOPT_PROXY, "");
+  sym_curl_easy_setopt (c, CURLOPT_FOLLOWLOCATION, 0L);
+  sym_curl_easy_setopt (c, CURLOPT_SSL_VERIFYPEER, 1L);
+  sym_curl_easy_setopt (c, CURLOPT_SSL_VERIFYHOST, 2L);
+  sym_curl_easy_setopt (c, CURLOPT_NOSIGNAL, 1L);
+  sym_curl_easy_setopt (c, CURLOPT_TIMEOUT_MS, (long) (http->options.timeout * 1000));
+  sym_curl_easy_setopt (c, CURLOPT_CONNECTTIMEOUT_MS,
+                        (long) (MIN (http->options.timeout, 15.0) * 1000));
+  sym_curl_easy_setopt (c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
   /* A CA file replaces the system store rather than adding to it: an
    * administrator who names the CA means that CA, and loading hundreds of
    * system certificates per run costs memory for nothing. */
   if (ca != NULL)
     {
-      curl_easy_setopt (c, CURLOPT_CAINFO, ca);
-      curl_easy_setopt (c, CURLOPT_CAPATH, NULL);
+      sym_curl_easy_setopt (c, CURLOPT_CAINFO, ca);
+      sym_curl_easy_setopt (c, CURLOPT_CAPATH, NULL);
     }
   else
     use_system_bundle (c);
   if (http->options.trace != NULL)
     {
-      curl_easy_setopt (c, CURLOPT_VERBOSE, 1L);
-      curl_easy_setopt (c, CURLOPT_DEBUGFUNCTION, debug_cb);
-      curl_easy_setopt (c, CURLOPT_DEBUGDATA, http);
+      sym_curl_easy_setopt (c, CURLOPT_VERBOSE, 1L);
+      sym_curl_easy_setopt (c, CURLOPT_DEBUGFUNCTION, debug_cb);
+      sym_curl_easy_setopt (c, CURLOPT_DEBUGDATA, http);
     }
 }
 
@@ -500,7 +493,7 @@ map_curl_error (CURL *c, CURLcode code, const char *errbuf, const Transfer *t, C
   const char *who = cma_side_to_string (side);
   /* libcurl's message may quote the peer (a certificate's names). */
   g_autofree char *detail =
-      cma_text_sanitize (errbuf[0] ? errbuf : curl_easy_strerror (code), CMA_TEXT_SHORT);
+      cma_text_sanitize (errbuf[0] ? errbuf : sym_curl_easy_strerror (code), CMA_TEXT_SHORT);
 
   switch (code)
     {
@@ -524,7 +517,7 @@ map_curl_error (CURL *c, CURLcode code, const char *errbuf, const Transfer *t, C
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_ISSUER_ERROR:
-      curl_easy_getinfo (c, CURLINFO_SSL_VERIFYRESULT, &verify);
+      sym_curl_easy_getinfo (c, CURLINFO_SSL_VERIFYRESULT, &verify);
       cma_tls_set_error (side, url, detail, verify, error);
       break;
     case CURLE_WRITE_ERROR:
@@ -561,25 +554,25 @@ content_type_of (GHashTable *headers)
 static struct curl_slist *
 request_headers (const char *authorization, gboolean has_body)
 {
-  struct curl_slist *list = curl_slist_append (NULL, "Accept: application/json");
+  struct curl_slist *list = sym_curl_slist_append (NULL, "Accept: application/json");
 
   if (has_body)
-    list = curl_slist_append (list, "Content-Type: application/json");
+    list = sym_curl_slist_append (list, "Content-Type: application/json");
   if (authorization != NULL)
     {
       g_auto (CmaWiped) line = g_strconcat ("Authorization: ", authorization, NULL);
-      list = curl_slist_append (list, line);
+      list = sym_curl_slist_append (list, line);
     }
   return list;
 }
 
-/* curl_slist_append copied the Authorization header: wipe that copy too. */
+/* sym_curl_slist_append copied the Authorization header: wipe that copy too. */
 static void
 free_request_headers (struct curl_slist *list)
 {
   for (struct curl_slist *l = list; l != NULL; l = l->next)
     cma_secret_zero (l->data);
-  curl_slist_free_all (list);
+  sym_curl_slist_free_all (list);
 }
 
 /* The answer to the transfer just done; takes @body and @headers. */
@@ -589,12 +582,12 @@ response_new (CmaHttp *http, GByteArray *body, GHashTable *headers)
   CmaHttpResponse *response = g_new0 (CmaHttpResponse, 1);
   const char *date = g_hash_table_lookup (headers, "date");
 
-  curl_easy_getinfo (http->curl, CURLINFO_RESPONSE_CODE, &response->status);
+  sym_curl_easy_getinfo (http->curl, CURLINFO_RESPONSE_CODE, &response->status);
   response->content_type = content_type_of (headers);
   response->body = g_byte_array_free_to_bytes (body);
   response->headers = headers;
   if (date != NULL)
-    http->last_date = curl_getdate (date, NULL);
+    http->last_date = sym_curl_getdate (date, NULL);
   return response;
 }
 
@@ -611,17 +604,17 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
   CURLcode code;
 
   setup_common (http, http->curl, side, url);
-  curl_easy_setopt (http->curl, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt (http->curl, CURLOPT_WRITEFUNCTION, write_cb);
-  curl_easy_setopt (http->curl, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt (http->curl, CURLOPT_HEADERFUNCTION, header_cb);
-  curl_easy_setopt (http->curl, CURLOPT_HEADERDATA, &t);
+  sym_curl_easy_setopt (http->curl, CURLOPT_ERRORBUFFER, errbuf);
+  sym_curl_easy_setopt (http->curl, CURLOPT_WRITEFUNCTION, write_cb);
+  sym_curl_easy_setopt (http->curl, CURLOPT_WRITEDATA, &t);
+  sym_curl_easy_setopt (http->curl, CURLOPT_HEADERFUNCTION, header_cb);
+  sym_curl_easy_setopt (http->curl, CURLOPT_HEADERDATA, &t);
   if (json_body != NULL)
-    curl_easy_setopt (http->curl, CURLOPT_POSTFIELDS, json_body);
-  curl_easy_setopt (http->curl, CURLOPT_CUSTOMREQUEST, method);
-  curl_easy_setopt (http->curl, CURLOPT_HTTPHEADER, list);
+    sym_curl_easy_setopt (http->curl, CURLOPT_POSTFIELDS, json_body);
+  sym_curl_easy_setopt (http->curl, CURLOPT_CUSTOMREQUEST, method);
+  sym_curl_easy_setopt (http->curl, CURLOPT_HTTPHEADER, list);
 
-  code = curl_easy_perform (http->curl);
+  code = sym_curl_easy_perform (http->curl);
   free_request_headers (list);
   if (http->options.trace != NULL)
     {
@@ -629,7 +622,7 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
       trace_body (http, "<< ", http->trace_in);
     }
   http->requests++;
-  curl_easy_getinfo (http->curl, CURLINFO_NUM_CONNECTS, &connects);
+  sym_curl_easy_getinfo (http->curl, CURLINFO_NUM_CONNECTS, &connects);
   http->connects += (guint) connects;
   if (code != CURLE_OK)
     {
@@ -678,7 +671,7 @@ retry_after (const CmaHttpResponse *response, guint cap)
         seconds = n;
       else
         {
-          time_t when = curl_getdate (value, NULL);
+          time_t when = sym_curl_getdate (value, NULL);
           if (when > 0)
             seconds = (gint64) when - g_get_real_time () / G_USEC_PER_SEC;
         }
@@ -745,15 +738,15 @@ cma_http_probe (CmaHttp *http, CmaSide side, const char *url, GError **error)
     return FALSE;
   /* A handle of its own: a connect-only connection is not reusable for
    * requests, so it must not sit in the main handle's cache. */
-  c = curl_easy_init ();
+  c = sym_curl_easy_init ();
   setup_common (http, c, side, url);
-  curl_easy_setopt (c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt (c, CURLOPT_CONNECT_ONLY, 1L);
-  code = curl_easy_perform (c);
-  curl_easy_getinfo (c, CURLINFO_NUM_CONNECTS, &connects);
+  sym_curl_easy_setopt (c, CURLOPT_ERRORBUFFER, errbuf);
+  sym_curl_easy_setopt (c, CURLOPT_CONNECT_ONLY, 1L);
+  code = sym_curl_easy_perform (c);
+  sym_curl_easy_getinfo (c, CURLINFO_NUM_CONNECTS, &connects);
   http->connects += (guint) connects;
   if (code != CURLE_OK)
     map_curl_error (c, code, errbuf, &t, side, url, error);
-  curl_easy_cleanup (c);
+  sym_curl_easy_cleanup (c);
   return code == CURLE_OK;
 }

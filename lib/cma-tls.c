@@ -3,10 +3,10 @@
  * from whichever TLS library libcurl was built with. */
 #include "config.h"
 
-#include <curl/curl.h>
 #include <gnutls/gnutls.h>
 #include <string.h>
 
+#include "cma-curl.h"
 #include "cma-tls.h"
 
 /* OpenSSL's X509_V_ERR_* codes (openssl/x509_vfy.h), the same in
@@ -83,8 +83,7 @@ void
 cma_tls_set_error (CmaSide side, const char *url, const char *detail, long verify, GError **error)
 {
   const char *who = cma_side_to_string (side);
-  CmaTlsProblem problem =
-      cma_tls_problem (curl_version_info (CURLVERSION_NOW)->ssl_version, verify, detail);
+  CmaTlsProblem problem = cma_tls_problem (cma_curl_ssl_version (), verify, detail);
 
   switch (problem)
     {

@@ -2,8 +2,6 @@
 /* cma-cli.c: option parsing, dispatch, messages and exit statuses. */
 #include "config.h"
 
-#include <curl/curl.h>
-#include <gnutls/gnutls.h>
 #include <json-glib/json-glib.h>
 #include <locale.h>
 #include <math.h>
@@ -12,6 +10,7 @@
 #include <unistd.h>
 
 #include "cma-cli-private.h"
+#include "cma-curl.h"
 #include "cma-error.h"
 #include "cma-suggest.h"
 
@@ -28,10 +27,11 @@ static const char exit_status_text[] =
     "  status:  0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (nothing recorded, or the\n"
     "           tool itself failed), worst connection first, as monitoring plugins do\n"
     "  doctor:  0 every check passed, 1 some check failed\n"
-    "  others:  0 success (renew: renewed or not due), 64 usage, 69 network or TLS,\n"
-    "           74 state (ledger), 75 ledger locked, 76 remote or protocol error\n"
-    "           (assistant missing or too old, token refused, bad answer),\n"
-    "           77 authentication refused, 78 configuration or credentials\n";
+    "  others:  0 success (renew: renewed or not due), 64 usage, 69 network or TLS\n"
+    "           (or libcurl cannot be loaded), 74 state (ledger), 75 ledger locked,\n"
+    "           76 remote or protocol error (assistant missing or too old, token\n"
+    "           refused, bad answer), 77 authentication refused, 78 configuration\n"
+    "           or credentials\n";
 
 static gboolean
 count_verbose (const char *name, const char *value, gpointer data, GError **error)
@@ -107,16 +107,32 @@ print_usage (const CmaProduct *product, FILE *out)
            product->program);
 }
 
+/* "libcurl 7.88.1 (GnuTLS/3.7.9)": libcurl names its TLS library, the one
+ * certificates are verified with. --version is the one offline command that
+ * loads libcurl, to report it, or why it cannot be loaded. */
+static char *
+curl_version_text (GError **error)
+{
+  curl_version_info_data *curl;
+
+  if (!cma_curl_load (error))
+    return g_strdup ("libcurl not loaded");
+  curl = sym_curl_version_info (CURLVERSION_NOW);
+  return g_strdup_printf ("libcurl %s (%s)", curl->version,
+                          curl->ssl_version ? curl->ssl_version : "no TLS");
+}
+
 static void
 print_version (const CmaProduct *product)
 {
-  curl_version_info_data *curl = curl_version_info (CURLVERSION_NOW);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *curl = curl_version_text (&error);
 
   printf ("%s (%s) %s\n", product->program, PACKAGE_NAME, PACKAGE_VERSION);
-  printf ("libcurl %s (%s), GnuTLS %s, GLib %u.%u.%u, json-glib %d.%d.%d\n", curl->version,
-          curl->ssl_version ? curl->ssl_version : "no TLS", gnutls_check_version (NULL),
-          glib_major_version, glib_minor_version, glib_micro_version, JSON_MAJOR_VERSION,
-          JSON_MINOR_VERSION, JSON_MICRO_VERSION);
+  printf ("%s, GLib %u.%u.%u, json-glib %d.%d.%d\n", curl, glib_major_version, glib_minor_version,
+          glib_micro_version, JSON_MAJOR_VERSION, JSON_MINOR_VERSION, JSON_MICRO_VERSION);
+  if (error != NULL)
+    printf ("%s\n", error->message);
 }
 
 static const CmaCliCommand *
@@ -317,6 +333,7 @@ cma_cli_exit_code_for_error (const GError *error)
       return CMA_EXIT_AUTH;
     case CMA_ERROR_NETWORK:
     case CMA_ERROR_TLS:
+    case CMA_ERROR_UNAVAILABLE: /* EX_UNAVAILABLE: "a support program or file does not exist" */
       return CMA_EXIT_NETWORK;
     case CMA_ERROR_PROTOCOL:
     case CMA_ERROR_NOT_SUPPORTED:
