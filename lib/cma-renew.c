@@ -111,15 +111,18 @@ dry_run (const CmaApiContext *ctx, CmaHttp *http, const CmaHttpOptions *http_opt
  * The status answer itself is not needed: whatever fails there fails again
  * in the save, which reports it, so the errors are those of the token
  * request and the save, in that order, as without the overlap. Warm (a
- * run's later renewals), the save makes the token itself. */
+ * run's later renewals), or beside other renewals, which overlap with it
+ * anyway, the save makes the token itself: a status request would only
+ * add work. */
 static gboolean
-first_token (const CmaApiContext *ctx, CmaHttp *http, const CmaHttpOptions *http_options,
-             CmaRenewResult *result, CmaAuthToken **token, GError **error)
+first_token (const CmaApiContext *ctx, CmaHttp *http, const CmaRenewOptions *options,
+             const CmaHttpOptions *http_options, CmaRenewResult *result, CmaAuthToken **token,
+             GError **error)
 {
   g_autoptr (CmaAuthAhead) ahead = NULL;
   g_autofree char *state = NULL;
 
-  if (cma_http_is_warm (http, ctx->conn->server_url))
+  if (!options->alone || cma_http_is_warm (http, ctx->conn->server_url))
     return TRUE;
   ahead = cma_auth_ahead_start (http_options, ctx);
   state = cma_probe_server_state (http, ctx->conn->server_url);
@@ -128,12 +131,12 @@ first_token (const CmaApiContext *ctx, CmaHttp *http, const CmaHttpOptions *http
 }
 
 static gboolean
-save_token (const CmaApiContext *ctx, CmaHttp *http, const CmaHttpOptions *http_options,
-            CmaRenewResult *result, GError **error)
+save_token (const CmaApiContext *ctx, CmaHttp *http, const CmaRenewOptions *options,
+            const CmaHttpOptions *http_options, CmaRenewResult *result, GError **error)
 {
   CmaAuthToken *token = NULL;
 
-  return first_token (ctx, http, http_options, result, &token, error) &&
+  return first_token (ctx, http, options, http_options, result, &token, error) &&
          cma_api_save_token (http, ctx, token, &result->fingerprint, &result->warning, error);
 }
 
@@ -230,7 +233,7 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *led
   if (options->dry_run)
     ok = dry_run (&ctx, http, &http_options, result, error);
   else
-    ok = save_token (&ctx, http, &http_options, result, error) &&
+    ok = save_token (&ctx, http, options, &http_options, result, error) &&
          record (policy, ledger, conn, result, error);
   if (ok && !options->dry_run)
     confirm_connected (http, &ctx, result);
