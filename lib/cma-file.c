@@ -298,127 +298,48 @@ cma_file_replace_contents (const char *path, const char *data, gsize len, GError
   return ok;
 }
 
-/* ---- flock with a deadline ----
- *
- * flock() blocks until the holder lets go and is woken by the kernel at
- * once, but takes no timeout; polling it woke up to 50 ms late, which
- * threads of one run handing the ledger's lock round (renew --jobs: each
- * worker's ledger write, the main thread's note of each attempt) paid on
- * nearly every write, and the main thread, polling against workers that
- * queue on a mutex, lost the race again and again. So a blocking flock
- * runs on a thread of its own while the caller waits for it until its
- * deadline. A waiter whose caller gave up keeps the descriptor and closes
- * it, with the lock, once flock returns. */
-typedef struct {
-  gint refs;
-  int fd;
-  int result; /* 0 or an errno once flock returned; -1 before */
-  gboolean abandoned;
-  GMutex lock;
-  GCond done;
-} LockWait;
-
-static void
-lock_wait_unref (LockWait *w)
-{
-  if (!g_atomic_int_dec_and_test (&w->refs))
-    return;
-  g_mutex_clear (&w->lock);
-  g_cond_clear (&w->done);
-  g_free (w);
-}
-
-static gpointer
-lock_wait_thread (gpointer data)
-{
-  LockWait *w = data;
-  int r;
-
-  while ((r = flock (w->fd, LOCK_EX)) != 0 && errno == EINTR)
-    ;
-  g_mutex_lock (&w->lock);
-  w->result = r == 0 ? 0 : errno;
-  if (w->abandoned)
-    close (w->fd);
-  g_cond_signal (&w->done);
-  g_mutex_unlock (&w->lock);
-  lock_wait_unref (w);
-  return NULL;
-}
-
-/* Without a thread to block in, try every 50 ms. */
-static int
-poll_for_lock (int fd, gint64 deadline)
-{
-  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      if (errno != EINTR && errno != EWOULDBLOCK)
-        return errno;
-      if (errno == EWOULDBLOCK && g_get_monotonic_time () >= deadline)
-        return EWOULDBLOCK;
-      g_usleep (G_USEC_PER_SEC / 20);
-    }
-  return 0;
-}
-
-/* Wait for the exclusive lock on *@fd until @deadline (monotonic): 0, or
- * an errno (EWOULDBLOCK at the deadline, *@fd then the waiter's, -1). */
-static int
-wait_for_lock (int *fd, gint64 deadline)
-{
-  LockWait *w = g_new0 (LockWait, 1);
-  GThread *thread;
-  int result;
-
-  w->refs = 2;
-  w->fd = *fd;
-  w->result = -1;
-  g_mutex_init (&w->lock);
-  g_cond_init (&w->done);
-  if ((thread = g_thread_try_new ("cma-lock-wait", lock_wait_thread, w, NULL)) == NULL)
-    {
-      w->refs = 1;
-      lock_wait_unref (w);
-      return poll_for_lock (*fd, deadline);
-    }
-  g_thread_unref (thread); /* detached: it may outlive this wait */
-  g_mutex_lock (&w->lock);
-  while (w->result < 0 && g_cond_wait_until (&w->done, &w->lock, deadline))
-    ;
-  if ((result = w->result) < 0)
-    {
-      w->abandoned = TRUE;
-      *fd = -1;
-      result = EWOULDBLOCK;
-    }
-  g_mutex_unlock (&w->lock);
-  lock_wait_unref (w);
-  return result;
-}
+/* Waits between tries: from 1 ms, doubling up to 50 ms. Threads of one
+ * run hand the ledger's lock round (renew --jobs: each worker's ledger
+ * write, the main thread's note of each attempt), each holding it a few
+ * milliseconds (one fsync); a fixed 50 ms made each such wait cost many
+ * times the hold. A long hold (another run renewing) is still tried only
+ * 20 times a second. A blocking flock on a helper thread would wake at
+ * once, but one whose caller gave up at its deadline could only be left
+ * blocked, to take the lock for a moment when it comes free, making a
+ * later try without waiting fail for nothing. */
+#define LOCK_FIRST_WAIT_USEC 1000
+#define LOCK_MAX_WAIT_USEC   (G_USEC_PER_SEC / 20)
 
 int
 cma_file_lock (const char *path, guint timeout_seconds, const char *busy, GError **error)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+  gulong wait = LOCK_FIRST_WAIT_USEC;
   int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  int result;
 
   if (fd < 0)
     return errno_error (error, errno, "open lock file", path), -1;
-  while ((result = flock (fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno) == EINTR)
-    ;
-  if (result == EWOULDBLOCK && timeout_seconds > 0)
-    result = wait_for_lock (&fd, deadline);
-  if (result == 0)
-    return fd;
-  if (fd >= 0)
-    close (fd);
-  if (result == EWOULDBLOCK)
-    g_set_error (error, CMA_ERROR, CMA_ERROR_LOCKED, "%s%s; try again later", busy,
-                 timeout_seconds > 0 ? " that did not finish in time" : "");
-  else
-    errno_error (error, result, "lock", path);
-  return -1;
+  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == EINTR)
+        continue;
+      if (saved_errno == EWOULDBLOCK && g_get_monotonic_time () < deadline)
+        {
+          g_usleep (wait);
+          wait = MIN (2 * wait, LOCK_MAX_WAIT_USEC);
+          continue;
+        }
+      close (fd);
+      if (saved_errno == EWOULDBLOCK)
+        g_set_error (error, CMA_ERROR, CMA_ERROR_LOCKED, "%s%s; try again later", busy,
+                     timeout_seconds > 0 ? " that did not finish in time" : "");
+      else
+        errno_error (error, saved_errno, "lock", path);
+      return -1;
+    }
+  return fd;
 }
 
 /* "PATH." and six characters: a GLib or our own temporary file. */

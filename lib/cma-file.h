@@ -57,12 +57,12 @@ gboolean cma_file_replace_contents (const char *path, const char *data, gsize le
 
 /* Open lock file @path (created 0600; O_NOFOLLOW, so a planted symlink
  * cannot make us create or truncate a file elsewhere) and take an
- * exclusive flock on it, waiting up to @timeout_seconds (0: not at all)
- * rather than for ever, so a run stuck on a dead network never holds
- * later runs hostage; the wait ends as soon as the holder lets go. When
- * it stays taken: CMA_ERROR_LOCKED, "@busy[ that did not finish in
- * time]; try again later". The descriptor, or -1; closing it releases
- * the lock. */
+ * exclusive flock on it, waiting up to @timeout_seconds (0: not at all;
+ * tries after 1 ms, then twice as long each time up to 50 ms) rather than
+ * for ever, so a run stuck on a dead network never holds later runs
+ * hostage. When it stays taken: CMA_ERROR_LOCKED, "@busy[ that did not
+ * finish in time]; try again later". The descriptor, or -1; closing it
+ * releases the lock. */
 int cma_file_lock (const char *path, guint timeout_seconds, const char *busy, GError **error);
 
 /* Remove temporary files (@path.XXXXXX) a killed writer left; call only
