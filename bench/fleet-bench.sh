@@ -33,11 +33,20 @@ fleet_conf () {
 median () { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # measure N JOBS: RUNS forced renewals of N connections; sets wall, rss, conns.
+# Each run starts from the same state, a ledger with one renewal of each
+# connection: each renewal reads the whole ledger and the append rewrites
+# it, so a ledger growing from run to run made whichever mode came second
+# look slower (at 0 ms latency, --jobs 8 after --jobs 1).
 measure () {
   : >"$test_tmpdir/times"
+  rm -rf "$test_tmpdir/seed"
+  "$JCMA" renew --force -q --jobs 1 -c "$test_tmpdir/fleet$1.conf" \
+    --state-dir "$test_tmpdir/seed" >/dev/null
   c0=$(sim_stats connections)
   i=0
   while [ $i -lt "$RUNS" ]; do
+    rm -rf "$test_tmpdir/fleet-state"
+    cp -a "$test_tmpdir/seed" "$test_tmpdir/fleet-state"
     /usr/bin/time -f '%e %M' -a -o "$test_tmpdir/times" \
       "$JCMA" renew --force -q --jobs "$2" -c "$test_tmpdir/fleet$1.conf" \
       --state-dir "$test_tmpdir/fleet-state" >/dev/null

@@ -322,10 +322,23 @@ cma_file_replace_contents (const char *path, const char *data, gsize len, GError
   return ok;
 }
 
+/* Waits between tries: from 1 ms, doubling up to 50 ms. Threads of one
+ * run hand the ledger's lock round (renew --jobs: each worker's ledger
+ * write, the main thread's note of each attempt), each holding it a few
+ * milliseconds (one fsync); a fixed 50 ms made each such wait cost many
+ * times the hold. A long hold (another run renewing) is still tried only
+ * 20 times a second. A blocking flock on a helper thread would wake at
+ * once, but one whose caller gave up at its deadline could only be left
+ * blocked, to take the lock for a moment when it comes free, making a
+ * later try without waiting fail for nothing. */
+#define LOCK_FIRST_WAIT_USEC 1000
+#define LOCK_MAX_WAIT_USEC   (G_USEC_PER_SEC / 20)
+
 int
 cma_file_lock (const char *path, guint timeout_seconds, const char *busy, GError **error)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+  gulong wait = LOCK_FIRST_WAIT_USEC;
   int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
   if (fd < 0)
@@ -338,7 +351,8 @@ cma_file_lock (const char *path, guint timeout_seconds, const char *busy, GError
         continue;
       if (saved_errno == EWOULDBLOCK && g_get_monotonic_time () < deadline)
         {
-          g_usleep (G_USEC_PER_SEC / 20);
+          g_usleep (wait);
+          wait = MIN (2 * wait, LOCK_MAX_WAIT_USEC);
           continue;
         }
       close (fd);

@@ -68,8 +68,9 @@ gboolean cma_file_replace_contents (const char *path, const char *data, gsize le
 
 /* Open lock file @path (created 0600; O_NOFOLLOW, so a planted symlink
  * cannot make us create or truncate a file elsewhere) and take an
- * exclusive flock on it, polling up to @timeout_seconds (0: once) rather
- * than blocking, so a run stuck on a dead network never holds later runs
+ * exclusive flock on it, waiting up to @timeout_seconds (0: not at all;
+ * tries after 1 ms, then twice as long each time up to 50 ms) rather than
+ * for ever, so a run stuck on a dead network never holds later runs
  * hostage. When it stays taken: CMA_ERROR_LOCKED, "@busy[ that did not
  * finish in time]; try again later". The descriptor, or -1; closing it
  * releases the lock. */

@@ -67,6 +67,9 @@ cma_fleet_renew (const CmaFleetOptions *options, GPtrArray *conns, CmaRenewResul
   GThreadPool *pool;
 
   fleet.renew.share = share;
+  /* Renewals side by side overlap each other's TLS set-up already; one
+   * at a time, each overlaps its own (lib/cma-renew.c, first_token). */
+  fleet.renew.alone = workers == 1;
   g_mutex_init (&fleet.lock);
   g_cond_init (&fleet.changed);
   /* Threads start as work arrives, never more than connections. Creating

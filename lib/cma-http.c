@@ -204,6 +204,25 @@ share_release (CmaHttpShare *share, HostHandles *h, CURL *c)
   g_mutex_unlock (&share->hosts_lock);
 }
 
+gboolean
+cma_http_is_warm (CmaHttp *http, const char *url)
+{
+  CmaHttpShare *share = http->options.share;
+  g_autofree char *key = NULL;
+  HostHandles *h;
+  gboolean warm;
+
+  /* A handle of our own does not say which hosts it is connected to. */
+  if (share == NULL)
+    return FALSE;
+  key = host_key (url);
+  g_mutex_lock (&share->hosts_lock);
+  h = g_hash_table_lookup (share->hosts, key);
+  warm = h != NULL && h->idle->len > 0;
+  g_mutex_unlock (&share->hosts_lock);
+  return warm;
+}
+
 CmaHttp *
 cma_http_new (const CmaHttpOptions *options, GError **error)
 {

@@ -89,6 +89,12 @@ gboolean cma_http_wait_for_retry (CmaHttp *http, CmaSide side, const CmaHttpResp
  * without sending a request. */
 gboolean cma_http_probe (CmaHttp *http, CmaSide side, const char *url, GError **error);
 
+/* TRUE when a request to @url's host would likely find a connection
+ * open: the share has an idle handle for the host (FALSE without a
+ * share). A guess (the peer may have closed it meanwhile),
+ * good for deciding whether to open one early. */
+gboolean cma_http_is_warm (CmaHttp *http, const char *url);
+
 /* What this handle did, for -v and the benchmark. */
 guint cma_http_get_requests (CmaHttp *http);
 guint cma_http_get_connects (CmaHttp *http);

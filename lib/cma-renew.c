@@ -5,9 +5,11 @@
 #include <math.h>
 
 #include "cma-api.h"
+#include "cma-auth-ahead.h"
 #include "cma-error.h"
 #include "cma-ledger-latest.h"
 #include "cma-lock.h"
+#include "cma-probe.h"
 #include "cma-renew.h"
 #include "cma-sites.h"
 
@@ -62,16 +64,13 @@ evaluate_now (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *c
   return TRUE;
 }
 
+/* The plugin manager proves reachability, TLS and administrator
+ * credentials on the server. */
 static gboolean
-dry_run (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result, GError **error)
+check_assistant (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result, GError **error)
 {
   gboolean enabled = FALSE;
-  g_autoptr (CmaAuthToken) token = NULL;
 
-  /* The plugin manager proves reachability, TLS and administrator
-   * credentials on the server. On the cloud side only creating an auth
-   * token proves the credentials; it has no lasting effect (unsaved, it
-   * lapses in five minutes), so it is created and dropped here. */
   if (!cma_api_get_assistant (http, ctx, &result->assistant_version, &enabled, error) ||
       !cma_api_check_version (ctx->product, result->assistant_version, error))
     return FALSE;
@@ -82,10 +81,65 @@ dry_run (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result, GError
                    ctx->product->assistant_name, ctx->conn->server_url);
       return FALSE;
     }
-  if ((token = cma_api_create_auth_token (http, ctx, error)) == NULL)
+  return TRUE;
+}
+
+static gboolean
+dry_run (const CmaApiContext *ctx, CmaHttp *http, const CmaHttpOptions *http_options,
+         CmaRenewResult *result, GError **error)
+{
+  /* On the cloud side only creating an auth token proves the credentials;
+   * it has no lasting effect (unsaved, it lapses in five minutes), so it
+   * is created and dropped, beside the server's check as the two are
+   * independent. When both fail, the server's error is the one reported,
+   * as when the token came second; a token made while the server check
+   * failed is harmless, and letting it finish keeps the requests a run
+   * makes the same whatever the timing. */
+  g_autoptr (CmaAuthAhead) ahead = cma_auth_ahead_start (http_options, ctx);
+  gboolean server_ok = check_assistant (ctx, http, result, error);
+  g_autoptr (CmaAuthToken) token =
+      cma_auth_ahead_finish (ahead, &result->requests, &result->connects, server_ok ? error : NULL);
+
+  if (!server_ok || token == NULL)
     return FALSE;
   result->outcome = CMA_RENEW_WOULD_RENEW;
   return TRUE;
+}
+
+/* The first auth token. Cold, with no connection to the server open yet,
+ * it is made on a thread while this one opens that connection with the
+ * server's unauthenticated status resource, so the two hosts' TLS set-up
+ * and first round trips overlap and the save finds its connection open.
+ * The status answer itself is not needed: whatever fails there fails again
+ * in the save, which reports it, so the errors are those of the token
+ * request and the save, in that order, as without the overlap. Warm (a
+ * run's later renewals), or beside other renewals, which overlap with it
+ * anyway, the save makes the token itself: a status request would only
+ * add work. */
+static gboolean
+first_token (const CmaApiContext *ctx, CmaHttp *http, const CmaRenewOptions *options,
+             const CmaHttpOptions *http_options, CmaRenewResult *result, CmaAuthToken **token,
+             GError **error)
+{
+  g_autoptr (CmaAuthAhead) ahead = NULL;
+  g_autofree char *state = NULL;
+
+  if (!options->alone || cma_http_is_warm (http, ctx->conn->server_url))
+    return TRUE;
+  ahead = cma_auth_ahead_start (http_options, ctx);
+  state = cma_probe_server_state (http, ctx->conn->server_url);
+  *token = cma_auth_ahead_finish (ahead, &result->requests, &result->connects, error);
+  return *token != NULL;
+}
+
+static gboolean
+save_token (const CmaApiContext *ctx, CmaHttp *http, const CmaRenewOptions *options,
+            const CmaHttpOptions *http_options, CmaRenewResult *result, GError **error)
+{
+  CmaAuthToken *token = NULL;
+
+  return first_token (ctx, http, options, http_options, result, &token, error) &&
+         cma_api_save_token (http, ctx, token, &result->fingerprint, &result->warning, error);
 }
 
 /* A static GMutex needs no initialisation. */
@@ -179,14 +233,15 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *led
       (http = cma_http_new (&http_options, error)) == NULL)
     return FALSE;
   if (options->dry_run)
-    ok = dry_run (&ctx, http, result, error);
+    ok = dry_run (&ctx, http, &http_options, result, error);
   else
-    ok = cma_api_save_token (http, &ctx, &result->fingerprint, &result->warning, error) &&
+    ok = save_token (&ctx, http, options, &http_options, result, error) &&
          record (policy, ledger, conn, result, error);
   if (ok && !options->dry_run)
     confirm_connected (http, &ctx, result);
-  result->requests = cma_http_get_requests (http);
-  result->connects = cma_http_get_connects (http);
+  /* Added to: a thread's requests are counted already. */
+  result->requests += cma_http_get_requests (http);
+  result->connects += cma_http_get_connects (http);
   return ok;
 }
 

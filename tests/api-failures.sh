@@ -244,9 +244,12 @@ for p in $PRODUCTS; do
     : >"$test_tmpdir/sim.log"
     start_sim "$p" --fault "$f" --retry-after 1 --fail-count 1
     renew_ok "$f once: renewed after one retry"
-    # Token, save, one of them twice, and the connected-site list.
-    [ "$(sim_stats requests)" = 4 ] && [ "$(log_count "$busy")" = 1 ] &&
-      ok "$p: $f once: four requests, one of them refused" ||
+    # Token, save, one of them twice, the connected-site list, and the
+    # server's status, which opens its connection while the token is made
+    # (first_token in lib/cma-renew.c; never retried, so never counted twice).
+    [ "$(sim_stats requests)" = 5 ] && [ "$(log_count "$busy")" = 1 ] &&
+      [ "$(log_count "GET .*/status 200")" = 1 ] &&
+      ok "$p: $f once: five requests, one of them refused" ||
       not_ok "$p: $f once: requests=$(sim_stats requests), refused $(log_count "$busy")"
 
     # Three tries, so two waits between them and none after the last.

@@ -5,6 +5,18 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
 need_sim
 
+# trace_order WHAT SERVER_REQUEST: after run with -vv, the server's request
+# line comes before the token's, and each request line is whole, with the
+# program's prefix: the two threads' lines did not interleave.
+trace_order () {
+  server=$(printf '%s\n' "$err" | grep -n -E "^$NAME: > $2" | head -1 | cut -d: -f1)
+  cloud=$(printf '%s\n' "$err" | grep -n -E "^$NAME: > POST /migrations/public/v1/token HTTP/1\.1\$" |
+    head -1 | cut -d: -f1)
+  [ -n "$server" ] && [ -n "$cloud" ] && [ "$server" -lt "$cloud" ] &&
+    ok "$p: $1: the server's request is traced whole before the token's" ||
+    not_ok "$p: $1: server line ${server:-none}, token line ${cloud:-none}"
+}
+
 for p in $PRODUCTS; do
   use_product "$p"
   start_sim "$p"
@@ -45,6 +57,13 @@ for p in $PRODUCTS; do
     ok "$p: --dry-run: one POST, for an auth token; nothing saved" ||
     not_ok "$p: --dry-run: posts $posts -> $(sim_stats posts), saved $saved -> $(sim_stats saved)"
   cmp -s "$state/$NAME.ledger" "$test_tmpdir/before" && ok "$p: --dry-run leaves the ledger alone" || not_ok "$p: --dry-run changed the ledger"
+
+  # The cloud's auth token is made on a thread of its own beside the
+  # server's request; its trace lines come whole, after the server's.
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force --dry-run -vv
+  trace_order "--dry-run" "GET .*/rest/plugins/1\.0/"
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force -vv
+  trace_order "renewal" "GET .*/status HTTP"
 
   run "$PROG" renew -c "$CONF" --state-dir "$test_tmpdir/empty-$p" --renew-within -1
   check "$p: negative --renew-within is a usage error" 64 "renew-within"
