@@ -30,6 +30,7 @@ typedef struct {
 struct _CmaLedgerLatest {
   GHashTable *entries; /* "server_url\ncloud_url" -> Entry */
   CmaInstant at;       /* renewals after it are left out */
+  CmaInstant newest;   /* the latest renewal's time, of any token */
   CmaLedgerScan scan;  /* how far the ledger was read */
   /* The file read, to tell whether the ledger is still that file. */
   guint64 dev, ino;
@@ -59,6 +60,7 @@ latest_new (CmaInstant at)
   latest->entries =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) entry_free);
   latest->at = at;
+  latest->newest = G_MININT64;
   latest->scan.recheck_after = G_MAXINT64;
   latest->scan.skipped = g_array_new (FALSE, FALSE, sizeof (CmaLedgerSkip));
   g_array_set_clear_func (latest->scan.skipped, (GDestroyNotify) skip_clear);
@@ -98,6 +100,7 @@ offer (CmaRenewal *r, const GString *line, guint64 offset, gpointer user_data)
       cma_renewal_free (r);
       return;
     }
+  latest->newest = MAX (latest->newest, r->at);
   e = g_new (Entry, 1);
   e->renewal = r;
   e->line = g_strndup (line->str, line->len);
@@ -163,8 +166,11 @@ still_covers (const CmaLedgerLatest *latest, int fd, const struct stat *st)
       (guint64) st->st_size < latest->scan.end ||
       (st->st_size == latest->size && mtime_ns (st) != latest->mtime_ns))
     return FALSE;
-  /* A record skipped for its future date counts once that day comes. */
-  if (cma_clock_now () + CMA_RECORD_MAX_SKEW_SECONDS >= latest->scan.recheck_after)
+  /* A record skipped for its future date counts once that day comes;
+   * one accepted when written by a clock set ahead is skipped again by a
+   * full read once the clock is right, and must not hide later ones. */
+  if (cma_clock_now () + CMA_RECORD_MAX_SKEW_SECONDS >= latest->scan.recheck_after ||
+      latest->newest > cma_clock_now () + CMA_RECORD_MAX_SKEW_SECONDS)
     return FALSE;
   return tail_sum (fd, latest->scan.end, tail) && strcmp (tail, latest->tail) == 0;
 }
@@ -378,7 +384,8 @@ read_index_records (CmaLineReader *reader, CmaLedgerLatest *latest, gint64 recor
   return error == NULL && n == records && g_hash_table_size (latest->entries) == records;
 }
 
-/* The index, if it covers the ledger (@fd, @st) as it is; else NULL. */
+/* The index, if it covers the ledger (@fd, @st) as it is; else NULL.
+ * Its records are read first: whether it covers depends on their times. */
 static CmaLedgerLatest *
 index_load (CmaLedger *ledger, int ledger_fd, const struct stat *st)
 {
@@ -396,7 +403,7 @@ index_load (CmaLedger *ledger, int ledger_fd, const struct stat *st)
   cma_line_reader_init (reader, fd);
   ok = cma_line_reader_next (reader, line, MAX_INDEX_LINE, &terminated, &overlong, NULL) &&
        terminated && !overlong && (latest = parse_header (line, &records)) != NULL &&
-       still_covers (latest, ledger_fd, st) && read_index_records (reader, latest, records);
+       read_index_records (reader, latest, records) && still_covers (latest, ledger_fd, st);
   g_free (reader);
   close (fd);
   return ok ? g_steal_pointer (&latest) : NULL;

@@ -17,6 +17,16 @@
 
 static CmaConnection conns[N_CONNS];
 
+/* The tests' clock: after every random renewal (random_renewal), so
+ * none is dated in the future unless a test moves it. */
+static CmaInstant now = 1794000000 + 30 * 86400;
+
+static CmaInstant
+test_clock (gpointer data)
+{
+  return now;
+}
+
 static void
 init_conns (void)
 {
@@ -250,6 +260,30 @@ test_index_other_ledger (void)
   assert_agrees ("a");
 }
 
+/* A machine whose clock was a year ahead recorded a renewal then, which
+ * a full read skips once the clock is right: the index must not keep it
+ * as the latest, nor let it hide the renewals recorded after. */
+static void
+test_index_clock_was_ahead (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (8);
+  g_autoptr (CmaLedger) ledger = open_ledger ("a");
+  CmaInstant right = now;
+  g_autoptr (CmaRenewal) ahead = cma_renewal_new (right + 365 * 86400, &conns[0], "manual", NULL);
+  g_autoptr (CmaRenewal) later = cma_renewal_new (right, &conns[0], "manual", "later");
+
+  append_random (ledger, rand, 10);
+  now = ahead->at;
+  g_assert_true (cma_ledger_lock (ledger, 0, NULL));
+  g_assert_true (cma_ledger_append (ledger, ahead, NULL));
+  assert_agrees ("a");
+  now = right;
+  assert_agrees ("a");
+  g_assert_true (cma_ledger_append (ledger, later, NULL));
+  cma_ledger_unlock (ledger);
+  assert_agrees ("a");
+}
+
 /* Random ledgers, random damage: the answers never differ. */
 static void
 test_index_random (void)
@@ -271,6 +305,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   init_conns ();
+  cma_clock_set_func (test_clock, NULL);
 
   g_test_add_func ("/ledger-index/written", test_index_written);
   g_test_add_func ("/ledger-index/grown", test_index_grown);
@@ -278,6 +313,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ledger-index/stale", test_index_stale);
   g_test_add_func ("/ledger-index/corrupt", test_index_corrupt);
   g_test_add_func ("/ledger-index/other-ledger", test_index_other_ledger);
+  g_test_add_func ("/ledger-index/clock-was-ahead", test_index_clock_was_ahead);
   g_test_add_func ("/ledger-index/random", test_index_random);
 
   return g_test_run ();
