@@ -175,6 +175,21 @@ still_covers (const CmaLedgerLatest *latest, int fd, const struct stat *st)
   return tail_sum (fd, latest->scan.end, tail) && strcmp (tail, latest->tail) == 0;
 }
 
+/* Whether @latest covers the ledger as it is (@fd, @st) and, for a
+ * writer, was read from it exactly as it was before the append
+ * (@before, or NULL): still_covers() alone takes a ledger edited in place
+ * and then grown by the append for one only grown, and the index written
+ * then would make that edit invisible for good. */
+static gboolean
+covers (const CmaLedgerLatest *latest, int fd, const struct stat *st, const struct stat *before)
+{
+  if (before != NULL &&
+      (latest->dev != (guint64) before->st_dev || latest->ino != (guint64) before->st_ino ||
+       latest->size != before->st_size || latest->mtime_ns != mtime_ns (before)))
+    return FALSE;
+  return still_covers (latest, fd, st);
+}
+
 /* Read what the ledger gained since @latest was read, and note the file. */
 static gboolean
 catch_up (CmaLedger *ledger, CmaLedgerLatest *latest, int fd, GError **error)
@@ -387,7 +402,7 @@ read_index_records (CmaLineReader *reader, CmaLedgerLatest *latest, gint64 recor
 /* The index, if it covers the ledger (@fd, @st) as it is; else NULL.
  * Its records are read first: whether it covers depends on their times. */
 static CmaLedgerLatest *
-index_load (CmaLedger *ledger, int ledger_fd, const struct stat *st)
+index_load (CmaLedger *ledger, int ledger_fd, const struct stat *st, const struct stat *before)
 {
   g_autofree char *path = cma_ledger_index_path (ledger);
   g_autoptr (GString) line = g_string_new (NULL);
@@ -403,7 +418,7 @@ index_load (CmaLedger *ledger, int ledger_fd, const struct stat *st)
   cma_line_reader_init (reader, fd);
   ok = cma_line_reader_next (reader, line, MAX_INDEX_LINE, &terminated, &overlong, NULL) &&
        terminated && !overlong && (latest = parse_header (line, &records)) != NULL &&
-       read_index_records (reader, latest, records) && still_covers (latest, ledger_fd, st);
+       read_index_records (reader, latest, records) && covers (latest, ledger_fd, st, before);
   g_free (reader);
   close (fd);
   return ok ? g_steal_pointer (&latest) : NULL;
@@ -422,11 +437,13 @@ report_skipped (CmaLedger *ledger, const CmaLedgerLatest *latest)
     }
 }
 
-/* @base brought up to date with the ledger, when it still covers it;
+/* @base brought up to date with the ledger, when it still covers it
+ * (and the ledger as it was before the append, @before, for a writer);
  * else the index, when it does; else a read of the whole ledger. Takes
  * @base. Only the latest of all time is in the index. */
 static CmaLedgerLatest *
-refresh (CmaLedger *ledger, CmaLedgerLatest *base, CmaInstant at, gboolean quiet, GError **error)
+refresh (CmaLedger *ledger, CmaLedgerLatest *base, CmaInstant at, gboolean quiet,
+         const struct stat *before, GError **error)
 {
   g_autoptr (CmaLedgerLatest) latest = base;
   struct stat st;
@@ -437,10 +454,10 @@ refresh (CmaLedger *ledger, CmaLedgerLatest *base, CmaInstant at, gboolean quiet
     return NULL;
   if (fd < 0)
     return latest_new (at); /* no ledger yet: nothing renewed */
-  if (latest != NULL && !still_covers (latest, fd, &st))
+  if (latest != NULL && !covers (latest, fd, &st, before))
     g_clear_pointer (&latest, cma_ledger_latest_free);
-  if (latest == NULL && at == G_MAXINT64 && (latest = index_load (ledger, fd, &st)) != NULL &&
-      !quiet)
+  if (latest == NULL && at == G_MAXINT64 &&
+      (latest = index_load (ledger, fd, &st, before)) != NULL && !quiet)
     report_skipped (ledger, latest);
   if (latest == NULL)
     latest = latest_new (at);
@@ -455,13 +472,13 @@ refresh (CmaLedger *ledger, CmaLedgerLatest *base, CmaInstant at, gboolean quiet
 CmaLedgerLatest *
 cma_ledger_read_latest (CmaLedger *ledger, GError **error)
 {
-  return refresh (ledger, NULL, G_MAXINT64, FALSE, error);
+  return refresh (ledger, NULL, G_MAXINT64, FALSE, NULL, error);
 }
 
 CmaLedgerLatest *
 cma_ledger_read_latest_at (CmaLedger *ledger, CmaInstant at, GError **error)
 {
-  return refresh (ledger, NULL, at, FALSE, error);
+  return refresh (ledger, NULL, at, FALSE, NULL, error);
 }
 
 /* What this process last read of the ledger at cache_path: the fleet's
@@ -474,7 +491,7 @@ static char *cache_path;
 
 /* With cache_lock held: the cache, brought up to date. */
 static CmaLedgerLatest *
-refresh_cache (CmaLedger *ledger, gboolean quiet, GError **error)
+refresh_cache (CmaLedger *ledger, gboolean quiet, const struct stat *before, GError **error)
 {
   CmaLedgerLatest *base = NULL;
 
@@ -483,7 +500,7 @@ refresh_cache (CmaLedger *ledger, gboolean quiet, GError **error)
   g_clear_pointer (&cache, cma_ledger_latest_free);
   g_free (cache_path);
   cache_path = g_strdup (cma_ledger_get_path (ledger));
-  cache = refresh (ledger, base, G_MAXINT64, quiet, error);
+  cache = refresh (ledger, base, G_MAXINT64, quiet, before, error);
   return cache;
 }
 
@@ -495,7 +512,7 @@ cma_ledger_last_renewed (CmaLedger *ledger, const CmaConnection *conn, gboolean 
   CmaLedgerLatest *latest;
 
   g_mutex_lock (&cache_lock);
-  if ((latest = refresh_cache (ledger, FALSE, error)) != NULL)
+  if ((latest = refresh_cache (ledger, FALSE, NULL, error)) != NULL)
     last = cma_ledger_latest_find (latest, conn);
   *known = last != NULL;
   *at = last != NULL ? last->at : 0;
@@ -504,14 +521,14 @@ cma_ledger_last_renewed (CmaLedger *ledger, const CmaConnection *conn, gboolean 
 }
 
 void
-cma_ledger_latest_update_index (CmaLedger *ledger)
+cma_ledger_latest_update_index (CmaLedger *ledger, const struct stat *before)
 {
   CmaLedgerLatest *latest;
 
   g_mutex_lock (&cache_lock);
   /* Reads just the line appended, when the cache or index was current;
    * quietly: recording is no time to report old lines. */
-  latest = refresh_cache (ledger, TRUE, NULL);
+  latest = refresh_cache (ledger, TRUE, before, NULL);
   if (latest != NULL && latest->scan.skipped->len <= MAX_SKIPPED_IN_INDEX)
     index_write (ledger, latest, NULL);
   g_mutex_unlock (&cache_lock);

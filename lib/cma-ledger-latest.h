@@ -15,6 +15,8 @@
  */
 #pragma once
 
+#include <sys/stat.h>
+
 #include "cma-ledger.h"
 
 G_BEGIN_DECLS
@@ -41,9 +43,11 @@ gboolean cma_ledger_last_renewed (CmaLedger *ledger, const CmaConnection *conn, 
                                   CmaInstant *at, GError **error);
 
 /* After an append, under the ledger lock: bring the index up to date.
- * Failing to is not an error (the record is safe; readers then read the
- * lines the index lacks), so nothing is returned. */
-void cma_ledger_latest_update_index (CmaLedger *ledger);
+ * @before is the ledger's fstat() just before the append: what was read
+ * before is used only if it covers exactly that ledger, else the ledger
+ * is read whole. Failing to is not an error (the record is safe; readers
+ * then read the lines the index lacks), so nothing is returned. */
+void cma_ledger_latest_update_index (CmaLedger *ledger, const struct stat *before);
 
 /* PROG.index beside the ledger. */
 char *cma_ledger_index_path (CmaLedger *ledger);

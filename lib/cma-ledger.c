@@ -607,6 +607,7 @@ gboolean
 cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
 {
   gboolean created;
+  struct stat before;
   int fd;
   gboolean ok;
 
@@ -614,13 +615,17 @@ cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
 
   if ((fd = open_for_append (ledger, &created, error)) < 0)
     return FALSE;
-  ok = write_record (ledger, fd, renewal, error);
+  /* What the index may cover: the ledger just before this append. */
+  if (fstat (fd, &before) != 0)
+    ok = set_errno_error (error, errno, "examine", ledger->path);
+  else
+    ok = write_record (ledger, fd, renewal, error);
   close (fd);
   /* A new file is durable only once its directory entry is. */
   if (!ok || !share_ledger (ledger, created, error) ||
       (created && !cma_file_sync_dir (ledger->path, error)))
     return FALSE;
-  cma_ledger_latest_update_index (ledger);
+  cma_ledger_latest_update_index (ledger, &before);
   return TRUE;
 }
 

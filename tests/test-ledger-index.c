@@ -220,6 +220,37 @@ test_index_stale (void)
   assert_agrees ("a");
 }
 
+/* An edit in place that keeps the size, then a record: the append grows
+ * the ledger past the edit, which the index must not take for growth
+ * alone, or it would hide the edit for good. */
+static void
+test_index_edit_then_record (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (9);
+  g_autoptr (CmaLedger) ledger = open_ledger ("a");
+  const char *path = cma_ledger_get_path (ledger);
+  g_autofree char *contents = NULL;
+  struct timespec times[2];
+  struct stat st;
+  int fd;
+
+  append_random (ledger, rand, 40);
+  assert_agrees ("a");
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  /* The first record (more than 4 KiB before the end) becomes the
+   * latest of its token: its day, the 6th or 7th, becomes the 20th. */
+  g_assert_true (g_str_has_prefix (contents, "{\"at\":\"2026-11-0"));
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  fd = open (path, O_WRONLY);
+  g_assert_cmpint (pwrite (fd, "20", 2, strlen ("{\"at\":\"2026-11-")), ==, 2);
+  times[0] = times[1] = st.st_mtim;
+  times[1].tv_sec++; /* as in test_index_stale */
+  g_assert_cmpint (futimens (fd, times), ==, 0);
+  close (fd);
+  append_random (ledger, rand, 1);
+  assert_agrees ("a");
+}
+
 static void
 test_index_corrupt (void)
 {
@@ -311,6 +342,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ledger-index/grown", test_index_grown);
   g_test_add_func ("/ledger-index/missing", test_index_missing);
   g_test_add_func ("/ledger-index/stale", test_index_stale);
+  g_test_add_func ("/ledger-index/edit-then-record", test_index_edit_then_record);
   g_test_add_func ("/ledger-index/corrupt", test_index_corrupt);
   g_test_add_func ("/ledger-index/other-ledger", test_index_other_ledger);
   g_test_add_func ("/ledger-index/clock-was-ahead", test_index_clock_was_ahead);
