@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "cma-error.h"
@@ -418,6 +419,40 @@ skip_line (CmaLedger *ledger, CmaLedgerScan *scan, guint number, char *why)
     g_free (why);
 }
 
+/* Whether another writer holds the lock: then a last line without its
+ * newline may be a record being written this instant. A lock file we
+ * cannot open (absent, or private to the writers) says nothing. The
+ * shared lock is held for two system calls, and only when a line is
+ * torn; writers retry theirs (cma_file_lock). */
+static gboolean
+writer_busy (CmaLedger *ledger)
+{
+  gboolean busy;
+  int fd;
+
+  if (ledger->lock_fd >= 0)
+    return FALSE; /* we are the writer */
+  fd = open (ledger->lock_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0)
+    return FALSE;
+  busy = flock (fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close (fd);
+  return busy;
+}
+
+/* An unterminated last line is read again by every scan (scan->end stays
+ * before it) until an append ends it, and is then judged as the line it
+ * has become: it is reported, unless perhaps still being written, but
+ * never kept in scan->skipped, which the index persists, or it would be
+ * listed once per read and with a reason no longer true. */
+static void
+torn_line (CmaLedger *ledger, CmaLedgerScan *scan, guint number, char *why)
+{
+  if (!scan->quiet && !writer_busy (ledger))
+    cma_ledger_report_line (ledger, number, why);
+  g_free (why);
+}
+
 gboolean
 cma_ledger_scan (CmaLedger *ledger, int fd, CmaLedgerScan *scan, CmaLedgerVisitFunc visit,
                  gpointer user_data, GError **error)
@@ -445,7 +480,9 @@ cma_ledger_scan (CmaLedger *ledger, int fd, CmaLedgerScan *scan, CmaLedgerVisitF
           scan->end = cma_line_reader_offset (&reader);
           scan->lines = reader.number;
         }
-      if (why != NULL)
+      if (why != NULL && !terminated)
+        torn_line (ledger, scan, reader.number, why);
+      else if (why != NULL)
         skip_line (ledger, scan, reader.number, why);
       else if (r != NULL)
         visit (r, line, start, user_data);

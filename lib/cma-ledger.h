@@ -95,7 +95,7 @@ typedef struct {
   guint64 end;              /* in: where to start; out: just past the last whole line */
   guint lines;              /* in/out: the number of the line before end */
   CmaInstant recheck_after; /* out: the earliest time a record skipped as future */
-  GArray *skipped;          /* of CmaLedgerSkip, or NULL: the lines reported */
+  GArray *skipped;          /* of CmaLedgerSkip, or NULL: the whole lines reported */
   gboolean quiet;           /* report nothing (a writer updating the index) */
 } CmaLedgerScan;
 
@@ -106,7 +106,9 @@ typedef void (*CmaLedgerVisitFunc) (CmaRenewal *renewal, const GString *line, gu
 
 /* Read @fd (the ledger) from @scan->end to its end, reporting unusable
  * lines through the warn function as cma_ledger_load() does; a torn last
- * line is reported but not passed (@scan->end stays before it). */
+ * line is reported (unless another writer holds the lock: it may
+ * be writing that line) but neither passed nor added to @scan->skipped
+ * (@scan->end stays before it, and the next scan reads it again). */
 gboolean cma_ledger_scan (CmaLedger *ledger, int fd, CmaLedgerScan *scan, CmaLedgerVisitFunc visit,
                           gpointer user_data, GError **error);
 /* Report line @line of the ledger as skipped for @why, unless this

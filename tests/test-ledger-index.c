@@ -291,6 +291,96 @@ test_index_other_ledger (void)
   assert_agrees ("a");
 }
 
+static void
+collect_warning (const char *message, gpointer user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (message));
+}
+
+/* The lines the index header lists as skipped, as "LINE: why". */
+static GPtrArray *
+index_skipped (const char *sub)
+{
+  g_autofree char *path = index_path (sub);
+  g_autofree char *contents = NULL;
+  g_autoptr (JsonNode) header = NULL;
+  GPtrArray *skipped = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *list;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  *strchr (contents, '\n') = '\0';
+  header = json_from_string (contents, NULL);
+  g_assert_nonnull (header);
+  list = json_object_get_array_member (json_node_get_object (header), "skipped");
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonArray *pair = json_array_get_array_element (list, i);
+
+      g_ptr_array_add (skipped, g_strdup_printf ("%" G_GINT64_FORMAT ": %s",
+                                                 json_array_get_int_element (pair, 0),
+                                                 json_array_get_string_element (pair, 1)));
+    }
+  return skipped;
+}
+
+/* A torn last line is read again by every read until an append ends it:
+ * it must be listed once, for what it then is, not once per read. */
+static void
+test_index_torn_line_once (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (10);
+  g_autoptr (CmaLedger) ledger = open_ledger ("a");
+  g_autoptr (CmaLedger) reader = open_ledger ("a");
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) skipped = NULL;
+  g_autoptr (CmaLedgerLatest) latest = NULL;
+  gboolean known;
+  CmaInstant at;
+
+  append_random (ledger, rand, 5);
+  append_by_hand (ledger, "{\"at\":");
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (cma_ledger_last_renewed (ledger, &conns[0], &known, &at, NULL));
+  append_random (ledger, rand, 1);
+  skipped = index_skipped ("a");
+  g_assert_cmpuint (skipped->len, ==, 1);
+  g_assert_true (g_str_has_prefix (skipped->pdata[0], "6: not a valid record"));
+  cma_ledger_set_warn_func (reader, collect_warning, warnings);
+  latest = cma_ledger_read_latest (reader, NULL);
+  g_assert_nonnull (latest);
+  g_assert_cmpuint (warnings->len, ==, 1);
+  g_assert_nonnull (strstr (warnings->pdata[0], ":6: not a valid record"));
+  assert_agrees ("a");
+}
+
+/* A last line without its newline while another writer holds the lock
+ * may be its record being written: no warning then, one once it is not. */
+static void
+test_index_torn_line_writer_busy (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
+  g_autoptr (CmaLedger) writer = open_ledger ("a");
+  g_autoptr (CmaLedger) busy_reader = open_ledger ("a");
+  g_autoptr (CmaLedger) reader = open_ledger ("a");
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (CmaLedgerLatest) during = NULL;
+  g_autoptr (CmaLedgerLatest) after = NULL;
+
+  append_random (writer, rand, 3);
+  append_by_hand (writer, "{\"at\":");
+  g_assert_true (cma_ledger_lock (writer, 0, NULL));
+  cma_ledger_set_warn_func (busy_reader, collect_warning, warnings);
+  during = cma_ledger_read_latest (busy_reader, NULL);
+  g_assert_nonnull (during);
+  g_assert_cmpuint (warnings->len, ==, 0);
+  cma_ledger_unlock (writer);
+  cma_ledger_set_warn_func (reader, collect_warning, warnings);
+  after = cma_ledger_read_latest (reader, NULL);
+  g_assert_nonnull (after);
+  g_assert_cmpuint (warnings->len, ==, 1);
+  g_assert_nonnull (strstr (warnings->pdata[0], ":4: truncated record (no end of line)"));
+}
+
 /* A machine whose clock was a year ahead recorded a renewal then, which
  * a full read skips once the clock is right: the index must not keep it
  * as the latest, nor let it hide the renewals recorded after. */
@@ -345,6 +435,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ledger-index/edit-then-record", test_index_edit_then_record);
   g_test_add_func ("/ledger-index/corrupt", test_index_corrupt);
   g_test_add_func ("/ledger-index/other-ledger", test_index_other_ledger);
+  g_test_add_func ("/ledger-index/torn-line-once", test_index_torn_line_once);
+  g_test_add_func ("/ledger-index/torn-line-writer-busy", test_index_torn_line_writer_busy);
   g_test_add_func ("/ledger-index/clock-was-ahead", test_index_clock_was_ahead);
   g_test_add_func ("/ledger-index/random", test_index_random);
 
