@@ -140,7 +140,11 @@ tail_sum (int fd, guint64 end, char out[65])
     n = pread (fd, buf, end - start, (off_t) start);
   while (n < 0 && errno == EINTR);
   if (n != (gssize) (end - start))
-    return FALSE;
+    {
+      if (n >= 0)
+        errno = 0; /* cut short, which sets no errno: see catch_up() */
+      return FALSE;
+    }
   g_checksum_update (sum, (const guchar *) buf, n);
   g_strlcpy (out, g_checksum_get_string (sum), 65);
   return TRUE;
@@ -200,8 +204,10 @@ catch_up (CmaLedger *ledger, CmaLedgerLatest *latest, int fd, GError **error)
     return FALSE;
   if (fstat (fd, &st) != 0 || !tail_sum (fd, latest->scan.end, latest->tail))
     {
+      /* A short read leaves errno as it was: "Success", or worse. */
       g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "cannot read %s: %s",
-                   cma_ledger_get_path (ledger), g_strerror (errno));
+                   cma_ledger_get_path (ledger),
+                   errno != 0 ? g_strerror (errno) : "it was cut short while being read");
       return FALSE;
     }
   latest->dev = st.st_dev;

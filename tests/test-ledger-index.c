@@ -8,8 +8,10 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cma-error.h"
 #include "cma-ledger-latest.h"
 
 #define PROGRAM "tcma-token"
@@ -25,6 +27,19 @@ static CmaInstant
 test_clock (gpointer data)
 {
   return now;
+}
+
+/* Set: pread() reads one byte less than asked, as when the ledger is
+ * cut short between a scan's reads. Defined here, it replaces libc's for
+ * libcma, which the tests link statically. */
+static gboolean short_preads;
+
+ssize_t
+pread (int fd, void *buf, size_t count, off_t offset)
+{
+  ssize_t n = syscall (SYS_pread64, fd, buf, count, offset);
+
+  return short_preads && n > 0 ? n - 1 : n;
 }
 
 static void
@@ -381,6 +396,25 @@ test_index_torn_line_writer_busy (void)
   g_assert_nonnull (strstr (warnings->pdata[0], ":4: truncated record (no end of line)"));
 }
 
+/* A ledger cut short while read fails with that said, not with the
+ * text of whatever errno a call before left ("Success"). */
+static void
+test_index_cut_short (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (12);
+  g_autoptr (CmaLedger) ledger = open_ledger ("a");
+  g_autoptr (CmaLedgerLatest) latest = NULL;
+  g_autoptr (GError) error = NULL;
+
+  append_random (ledger, rand, 3);
+  short_preads = TRUE;
+  latest = cma_ledger_read_latest (ledger, &error);
+  short_preads = FALSE;
+  g_assert_null (latest);
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
+  g_assert_true (g_str_has_suffix (error->message, ": it was cut short while being read"));
+}
+
 /* A machine whose clock was a year ahead recorded a renewal then, which
  * a full read skips once the clock is right: the index must not keep it
  * as the latest, nor let it hide the renewals recorded after. */
@@ -437,6 +471,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ledger-index/other-ledger", test_index_other_ledger);
   g_test_add_func ("/ledger-index/torn-line-once", test_index_torn_line_once);
   g_test_add_func ("/ledger-index/torn-line-writer-busy", test_index_torn_line_writer_busy);
+  g_test_add_func ("/ledger-index/cut-short", test_index_cut_short);
   g_test_add_func ("/ledger-index/clock-was-ahead", test_index_clock_was_ahead);
   g_test_add_func ("/ledger-index/random", test_index_random);
 
