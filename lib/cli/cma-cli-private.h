@@ -83,9 +83,10 @@ void cma_cli_info (CmaCli *cli, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 void cma_cli_verbose (CmaCli *cli, int level, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
 void cma_cli_warn (CmaCli *cli, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
-/* Fill one status entry per selected connection from @renewals at @at. */
-/* The latest renewal of each token, and when a selected connection's is
- * after @at, in *@latest_at the latest at @at (else NULL). */
+/* The latest renewal of each token, from the index and the lines added
+ * since; when a selected connection's is after @at (--at in the past),
+ * also the latest at @at in *@latest_at, from a read of the whole ledger
+ * (else NULL). */
 CmaLedgerLatest *cma_cli_read_latest (CmaCli *cli, CmaInstant at, CmaLedgerLatest **latest_at,
                                       GError **error);
 /* Each selected connection at @at; @latest NULL: the ledger is unknown. */
