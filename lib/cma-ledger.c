@@ -609,7 +609,9 @@ open_for_append (CmaLedger *ledger, gboolean *created, GError **error)
 /* A ledger that does not end in a newline ends in a torn line (a write
  * cut short by a crash, or a hand edit): end that line first, so the new
  * record gets a line of its own and the fragment stays what it was, a
- * line the loader reports and skips but keeps as evidence. */
+ * line the loader reports and skips but keeps as evidence; or, when the
+ * crash cut only the newline, the whole record it was, which then counts
+ * (rightly: the renewal was done before its record was written). */
 static gboolean
 end_torn_line (CmaLedger *ledger, int fd, GError **error)
 {
