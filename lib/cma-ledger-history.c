@@ -8,6 +8,9 @@
  * again at its offset and handed on. The ledger only grows and the
  * descriptor stays open, so the offsets stay valid between the passes
  * (a release that rewrote the file renames a new one in; ours is kept).
+ * Only a ledger cut short or edited in place between the passes fails
+ * the second, after rows were handed on: the man page says so, rather
+ * than hold every row to make that case whole.
  */
 #include "config.h"
 
