@@ -220,6 +220,26 @@ cma_ledger_prepare_dir (CmaLedger *ledger, GError **error)
   return ensure_dir (ledger, error);
 }
 
+/* Whether this process locks the ledger at @path for the first time.
+ * Stale temporary files are left only by a writer that died, so one
+ * sweep per process is enough; sweeping at every lock listed the state
+ * directory, which holds a lock file per connection, once per renewal:
+ * quadratic in the connections of a fleet. */
+static gboolean
+first_lock_in_process (const char *path)
+{
+  static GMutex swept_lock;
+  static GHashTable *swept;
+  gboolean first;
+
+  g_mutex_lock (&swept_lock);
+  if (swept == NULL)
+    swept = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  first = g_hash_table_add (swept, g_strdup (path));
+  g_mutex_unlock (&swept_lock);
+  return first;
+}
+
 gboolean
 cma_ledger_lock (CmaLedger *ledger, guint timeout_seconds, GError **error)
 {
@@ -235,9 +255,12 @@ cma_ledger_lock (CmaLedger *ledger, guint timeout_seconds, GError **error)
   if (ledger->lock_fd < 0)
     return FALSE;
   /* Only writers make temporary files, and we are now the only writer. */
-  cma_file_remove_stale_replacements (ledger->path);
-  index_path = cma_ledger_index_path (ledger);
-  cma_file_remove_stale_replacements (index_path);
+  if (first_lock_in_process (ledger->path))
+    {
+      cma_file_remove_stale_replacements (ledger->path);
+      index_path = cma_ledger_index_path (ledger);
+      cma_file_remove_stale_replacements (index_path);
+    }
   return TRUE;
 }
 
