@@ -159,8 +159,10 @@ record (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
   renewal->fingerprint = g_strdup (result->fingerprint);
   /* The ledger lock only for the write: the connection's own lock already
    * keeps other runs from renewing this token meanwhile. Threads of this
-   * run queue on a mutex first, which wakes the next one at once, where
-   * the lock's polling would make each wait a tenth of a second. */
+   * run queue on a mutex first, which wakes the next one as soon as the
+   * write is over: the lock itself is polled (lib/cma-file.c), backing off
+   * from 1 ms to 50 ms, so a thread that had waited a while would sleep
+   * on after the lock came free while newer ones took it. */
   g_mutex_lock (&ledger_writers);
   ok = cma_ledger_lock (ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, &local_error) &&
        cma_ledger_append (ledger, renewal, &local_error);
