@@ -497,12 +497,44 @@ cma_api_check_version (const CmaProduct *product, const char *version, GError **
   return FALSE;
 }
 
+/* GChecksum keeps what it saw: the token's last partial block in its
+ * block buffer, the digest, and (g_checksum_get_digest() makes it too)
+ * the digest in hex, all left as they are in freed memory. So the hex is
+ * wiped where GChecksum keeps it, and the checksum is reset and fed a
+ * block of zeros, one byte short of a full one so that GLib copies it into
+ * the buffer where the token's tail was, then closed again, which
+ * replaces the kept digest with that of the zeros. */
+static void
+checksum_scrub (GChecksum *checksum)
+{
+  static const guchar zeros[63];
+  guint8 digest[32];
+  gsize len = sizeof digest;
+
+  /* Owned by the checksum, and about to be freed by it. */
+  cma_secret_zero ((char *) g_checksum_get_string (checksum));
+  g_checksum_reset (checksum);
+  g_checksum_update (checksum, zeros, sizeof zeros);
+  g_checksum_get_digest (checksum, digest, &len);
+  explicit_bzero (digest, sizeof digest);
+}
+
 char *
 cma_token_fingerprint (const char *token)
 {
   /* GLib's SHA-256, not GnuTLS's: the offline commands then load no TLS
-   * library. The same lower-case hex digest as before. */
-  g_autofree char *hex = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+   * library. The same lower-case hex digits as before, the first six bytes
+   * of the digest; the rest of it never leaves the stack, and is wiped. */
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize len = sizeof digest;
+  char *fingerprint;
 
-  return g_strdup_printf ("sha256:%.12s", hex);
+  g_checksum_update (checksum, (const guchar *) token, (gssize) strlen (token));
+  g_checksum_get_digest (checksum, digest, &len);
+  fingerprint = g_strdup_printf ("sha256:%02x%02x%02x%02x%02x%02x", digest[0], digest[1], digest[2],
+                                 digest[3], digest[4], digest[5]);
+  explicit_bzero (digest, sizeof digest);
+  checksum_scrub (checksum);
+  return fingerprint;
 }

@@ -27,6 +27,7 @@ struct _CmaHttp {
   GByteArray *trace_out; /* the bodies of the current transfer, for the trace */
   GByteArray *trace_in;
   gint64 last_date;
+  CURLcode last_code; /* of the last transfer, for cma_http_reach() */
 };
 
 typedef struct {
@@ -633,7 +634,7 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
   sym_curl_easy_setopt (http->curl, CURLOPT_CUSTOMREQUEST, method);
   sym_curl_easy_setopt (http->curl, CURLOPT_HTTPHEADER, list);
 
-  code = sym_curl_easy_perform (http->curl);
+  code = http->last_code = sym_curl_easy_perform (http->curl);
   free_request_headers (list);
   if (http->options.trace != NULL)
     {
@@ -742,6 +743,46 @@ cma_http_request (CmaHttp *http, CmaSide side, const char *method, const char *u
       if (response == NULL || !cma_http_wait_for_retry (http, side, response, attempt))
         return g_steal_pointer (&response);
     }
+}
+
+/* The failures that leave the host unreached, and would meet any
+ * request to it: a host that takes the connection but answers nothing in
+ * time counts, as the next request would wait as long. Any other failure
+ * came after the host answered, and may be the resource's own. */
+static gboolean
+is_unreached (CURLcode code)
+{
+  switch (code)
+    {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+cma_http_reach (CmaHttp *http, CmaSide side, const char *url, GError **error)
+{
+  g_autoptr (CmaHttpResponse) response = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  /* A failure before any transfer (a refused URL, no handle) leaves the
+   * code of an earlier one: it is not this request's. */
+  http->last_code = CURLE_OK;
+  response = cma_http_request_once (http, side, "GET", url, NULL, NULL, &local_error);
+  if (response != NULL || !is_unreached (http->last_code))
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 gboolean

@@ -85,6 +85,15 @@ CmaHttpResponse *cma_http_request_once (CmaHttp *http, CmaSide side, const char 
 gboolean cma_http_wait_for_retry (CmaHttp *http, CmaSide side, const CmaHttpResponse *response,
                                   guint attempt);
 
+/* GET @url once without credentials, for a caller that wants only the
+ * connection it opens: the answer is dropped. FALSE, with the error the
+ * request met, only when @url's host was not reached: name not found,
+ * connection refused, no answer in time, TLS refused. TRUE otherwise,
+ * whatever came back, or however it failed after the host answered:
+ * the requests that follow judge the host as if this one had not been
+ * made. */
+gboolean cma_http_reach (CmaHttp *http, CmaSide side, const char *url, GError **error);
+
 /* Open a verified TLS connection to @url's host and close it: reachability
  * without sending a request. */
 gboolean cma_http_probe (CmaHttp *http, CmaSide side, const char *url, GError **error);

@@ -110,26 +110,36 @@ dry_run (const CmaApiContext *ctx, CmaHttp *http, const CmaHttpOptions *http_opt
  * it is made on a thread while this one opens that connection with the
  * server's unauthenticated status resource, so the two hosts' TLS set-up
  * and first round trips overlap and the save finds its connection open.
- * The status answer itself is not needed: whatever fails there fails again
- * in the save, which reports it, so the errors are those of the token
- * request and the save, in that order, as without the overlap. Warm (a
- * run's later renewals), or beside other renewals, which overlap with it
- * anyway, the save makes the token itself: a status request would only
- * add work. */
+ * The status answer itself is not needed: whatever fails there after the
+ * server answered fails again in the save, which reports it. But a server
+ * not reached at all (DNS, connect, timeout, TLS) is reported from the
+ * status request, and the save is not tried: it would only wait for the
+ * same failure a second time, doubling the time a failing run takes. The
+ * token's error comes first, as without the overlap. Warm (a run's later
+ * renewals), or beside other renewals, which overlap with it anyway, the
+ * save makes the token itself: a status request would only add work. */
 static gboolean
 first_token (const CmaApiContext *ctx, CmaHttp *http, const CmaRenewOptions *options,
              const CmaHttpOptions *http_options, CmaRenewResult *result, CmaAuthToken **token,
              GError **error)
 {
   g_autoptr (CmaAuthAhead) ahead = NULL;
-  g_autofree char *state = NULL;
+  g_autoptr (GError) unreached = NULL;
+  gboolean reached;
 
   if (!options->alone || cma_http_is_warm (http, ctx->conn->server_url))
     return TRUE;
   ahead = cma_auth_ahead_start (http_options, ctx);
-  state = cma_probe_server_state (http, ctx->conn->server_url);
+  reached = cma_probe_server_reach (http, ctx->conn->server_url, &unreached);
   *token = cma_auth_ahead_finish (ahead, &result->requests, &result->connects, error);
-  return *token != NULL;
+  if (*token == NULL)
+    return FALSE;
+  if (reached)
+    return TRUE;
+  /* Made, but never to be saved: dropped (and wiped) here. */
+  g_clear_pointer (token, cma_auth_token_free);
+  g_propagate_error (error, g_steal_pointer (&unreached));
+  return FALSE;
 }
 
 static gboolean
@@ -159,8 +169,10 @@ record (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
   renewal->fingerprint = g_strdup (result->fingerprint);
   /* The ledger lock only for the write: the connection's own lock already
    * keeps other runs from renewing this token meanwhile. Threads of this
-   * run queue on a mutex first, which wakes the next one at once, where
-   * the lock's polling would make each wait a tenth of a second. */
+   * run queue on a mutex first, which wakes the next one as soon as the
+   * write is over: the lock itself is polled (lib/cma-file.c), backing off
+   * from 1 ms to 50 ms, so a thread that had waited a while would sleep
+   * on after the lock came free while newer ones took it. */
   g_mutex_lock (&ledger_writers);
   ok = cma_ledger_lock (ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, &local_error) &&
        cma_ledger_append (ledger, renewal, &local_error);

@@ -81,6 +81,28 @@ for p in $PRODUCTS; do
   [ "$(sim_stats saved)" = 0 ] && ok "$p: nothing saved when the server is unreachable" ||
     not_ok "$p: saved=$(sim_stats saved)"
 
+  # A server that takes the connection but never answers in time: the
+  # status read that opens its connection beside the auth token meets the
+  # timeout, and the save is not tried after it, to wait as long again
+  # (first_token in lib/cma-renew.c). A second simulator plays that
+  # server, so that its counters are the server's alone.
+  start_sim "$p" --latency-ms 30000
+  slow_pid=$sim_pid slow_port=$PORT
+  sim_pid=
+  SIM_TIMEOUT=2
+  start_sim "$p"
+  unset SIM_TIMEOUT
+  set_key server-url "https://127.0.0.1:$slow_port$CONTEXT_PATH/"
+  renew_fails "server answers after the timeout" 69 \
+    "server https://127\.0\.0\.1:$slow_port$CONTEXT_PATH/.*no answer in time.*raise 'timeout'"
+  slow_requests=$(PORT=$slow_port; sim_stats requests)
+  slow_connections=$(PORT=$slow_port; sim_stats connections)
+  [ "$slow_requests" = 1 ] && [ "$slow_connections" = 1 ] && [ "$(sim_stats tokens_issued)" = 1 ] &&
+    ok "$p: a server not answering in time is tried once, on one connection" ||
+    not_ok "$p: slow server: requests=$slow_requests connections=$slow_connections, tokens_issued=$(sim_stats tokens_issued)"
+  kill "$slow_pid"
+  wait "$slow_pid" 2>/dev/null || true
+
   SIM_TIMEOUT=1
   start_sim "$p" --latency-ms 3000
   unset SIM_TIMEOUT

@@ -18,6 +18,8 @@ test_fingerprint (void)
   } cases[] = {
     { "abc", "sha256:ba7816bf8f01" },
     { "", "sha256:e3b0c44298fc" },
+    /* Two blocks: the length no longer fits beside the padding. */
+    { "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "sha256:248d6a61d206" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
