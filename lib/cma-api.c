@@ -497,13 +497,13 @@ cma_api_check_version (const CmaProduct *product, const char *version, GError **
   return FALSE;
 }
 
-/* GChecksum keeps what it saw: the token's last partial block in its
- * block buffer, the digest, and (g_checksum_get_digest() makes it too)
- * the digest in hex, all left as they are in freed memory. So the hex is
- * wiped where GChecksum keeps it, and the checksum is reset and fed a
- * block of zeros, one byte short of a full one so that GLib copies it into
- * the buffer where the token's tail was, then closed again, which
- * replaces the kept digest with that of the zeros. */
+/* GChecksum keeps the token's last partial block in its block buffer
+ * and leaves it in freed memory. So the checksum is reset and fed a block
+ * of zeros, one byte short of a full one so that GLib copies it into the
+ * buffer where the token's tail was, then closed again. This leans on
+ * how GLib's SHA-256 buffers today; were that to change, the scrub would
+ * stop helping, never the fingerprint. (The digest GLib also keeps is no
+ * secret: the token cannot be got back from it.) */
 static void
 checksum_scrub (GChecksum *checksum)
 {
@@ -511,8 +511,6 @@ checksum_scrub (GChecksum *checksum)
   guint8 digest[32];
   gsize len = sizeof digest;
 
-  /* Owned by the checksum, and about to be freed by it. */
-  cma_secret_zero ((char *) g_checksum_get_string (checksum));
   g_checksum_reset (checksum);
   g_checksum_update (checksum, zeros, sizeof zeros);
   g_checksum_get_digest (checksum, digest, &len);
