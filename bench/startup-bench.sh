@@ -10,6 +10,7 @@
 # all runs and the mean CPU time (perf's task-clock, steadier on a shared
 # machine). With BEFORE_BUILDDIR set to another build directory (an older
 # release, say; it is only read), its jcma-token runs beside this one.
+# A last row shows the floor: a program that only links json-glib.
 # A benchmark, not a test: run it from a build directory.
 set -eu
 RUNS=${1:-40}
@@ -63,6 +64,19 @@ fi
 commands="$commands
 guide|guide $OPTS -C prod"
 
+# The floor: a program that only links json-glib, and so GLib, GObject
+# and GIO, as the programs must; built here when a compiler is at hand.
+FLOOR=
+printf '#include <json-glib/json-glib.h>\nint main (void) { g_object_unref (json_parser_new ()); return 0; }\n' \
+  >"$test_tmpdir/floor.c"
+# shellcheck disable=SC2046 # pkg-config's flags are words
+if ${CC:-cc} -O2 -o "$test_tmpdir/floor" "$test_tmpdir/floor.c" \
+  $(pkg-config --cflags --libs json-glib-1.0 2>/dev/null) 2>/dev/null; then
+  FLOOR=$test_tmpdir/floor
+else
+  echo "json-glib floor: skipped (no compiler or json-glib headers)"
+fi
+
 median () { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # sample KEY CMD...: RUNS runs of CMD under perf stat; appends each run's
@@ -79,6 +93,7 @@ sample () {
 round=0
 while [ "$round" -lt "$ROUNDS" ]; do
   sample true /bin/true
+  [ -z "$FLOOR" ] || sample floor "$FLOOR"
   i=0
   printf '%s\n' "$commands" | while IFS='|' read -r label args; do
     i=$((i + 1))
@@ -127,6 +142,16 @@ if [ -n "$BEFORE" ]; then
     "$true_wall" "$true_cpu" "$true_cpu"
 else
   printf '| /bin/true | %s | 1.0× | %s | 1.0× |\n' "$true_wall" "$true_cpu"
+fi
+if [ -n "$FLOOR" ]; then
+  fw=$(wall floor) fc=$(cpu floor)
+  rw=$(ratio "$fw" "$true_wall") rc=$(ratio "$fc" "$true_cpu")
+  if [ -n "$BEFORE" ]; then
+    printf '| json-glib only (the floor) | %s | %s× | %s | %s× | %s | %s× | %s | %s× |\n' \
+      "$fw" "$rw" "$fw" "$rw" "$fc" "$rc" "$fc" "$rc"
+  else
+    printf '| json-glib only (the floor) | %s | %s× | %s | %s× |\n' "$fw" "$rw" "$fc" "$rc"
+  fi
 fi
 printf '\nlibraries loaded (ldd): after %s' "$(ldd "$AFTER" | wc -l)"
 [ -z "$BEFORE" ] || printf ', before %s' "$(ldd "$BEFORE" | wc -l)"
