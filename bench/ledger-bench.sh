@@ -25,10 +25,11 @@ BEFORE=${BEFORE_BUILDDIR:+$BEFORE_BUILDDIR/jcma-token/jcma-token}
 work="$test_tmpdir/bench"
 mkdir -m 700 "$work"
 
-# gen_ledger ROWS CONNS SERVER FILE: ROWS manual records, connection i
-# renewed in turn, a minute apart, the last 30 days ago (so all are due).
+# gen_ledger ROWS CONNS SERVER FILE [AGE]: ROWS manual records, connection
+# i renewed in turn, a minute apart, the last AGE days ago (default 30, so
+# all are due; 0: none is).
 gen_ledger () {
-  awk -v rows="$1" -v conns="$2" -v server="$3" -v now="$(date -u +%s)" '
+  awk -v rows="$1" -v conns="$2" -v server="$3" -v now="$(date -u +%s)" -v age="${5:-30}" '
     function iso(t,  d, s, z, era, doe, yoe, y, doy, mp, m) {
       d = int(t / 86400); s = t % 86400; z = d + 719468; era = int(z / 146097)
       doe = z - era * 146097
@@ -39,7 +40,7 @@ gen_ledger () {
                      doy - int((153 * mp + 2) / 5) + 1, int(s / 3600), int(s % 3600 / 60), s % 60)
     }
     BEGIN {
-      start = now - 30 * 86400 - rows * 60
+      start = now - age * 86400 - rows * 60
       for (i = 0; i < rows; i++) {
         c = i % conns
         printf "{\"at\":\"%s\",\"connection\":\"c%04d\",\"server_url\":\"%s\"," \
@@ -111,6 +112,7 @@ timed_cmd () {
     record) "$PROG" record $s -C c0000 -q >/dev/null 2>&1
             timed "$RUNS" "$PROG" record $s -C c0000 -q ;;
     history) timed "$RUNS" "$PROG" history --state-dir "$work/state" -o json ;;
+    renew-idle) timed "$RUNS" "$PROG" renew -q -c "$work/conf" --state-dir "$work/state" ;;
     renew) PREP="fresh_state" timed "$RUNS" "$PROG" renew -q -c "$work/conf" \
              --state-dir "$work/state" ;;
   esac
@@ -133,6 +135,13 @@ done
 need_sim
 start_sim jcma --latency-ms 0
 sed '/^\[connection prod\]/,$d' "$CONF" >"$work/head.conf"
+# The daily timer's usual run: every connection checked, none due (the
+# index is built by the first run, as after an upgrade).
+for rows in $ROWS; do
+  gen_ledger "$rows" 1000 "$SERVER_URL" "$work/ledger" 0
+  gen_conf 1000 "$SERVER_URL" "$work/conf" "$work/head.conf"
+  row "renew, none due" "$rows" 1000 renew-idle
+done
 gen_ledger 10000 100 "$SERVER_URL" "$work/ledger"
 gen_conf 100 "$SERVER_URL" "$work/conf" "$work/head.conf"
 row "renew (100 due, simulator 0 ms)" 10000 100 renew

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "cma-fleet.h"
+#include "cma-ledger-latest.h"
 
 typedef struct {
   const CmaFleetOptions *options;
@@ -24,6 +25,14 @@ typedef struct {
   GMutex lock; /* guards errors and finished */
   GCond changed;
 } Fleet;
+
+static void
+refresh_index (const CmaFleetOptions *o)
+{
+  g_autoptr (CmaLedger) ledger = cma_ledger_new (o->state_dir, o->product->program);
+
+  cma_ledger_latest_refresh_index (ledger);
+}
 
 static void
 renew_one (gpointer data, gpointer user_data)
@@ -92,4 +101,10 @@ cma_fleet_renew (const CmaFleetOptions *options, GPtrArray *conns, CmaRenewResul
   g_thread_pool_free (pool, FALSE, TRUE);
   g_mutex_clear (&fleet.lock);
   g_cond_clear (&fleet.changed);
+  /* Most daily runs renew nothing, so write nothing; a ledger without a
+   * current index (kept by 0.1.0, or appended to by hand) would then be
+   * read whole by each of them until something is recorded. A dry run
+   * leaves the state alone. */
+  if (!options->renew->dry_run)
+    refresh_index (options);
 }

@@ -539,3 +539,36 @@ cma_ledger_latest_update_index (CmaLedger *ledger, const struct stat *before)
     index_write (ledger, latest, NULL);
   g_mutex_unlock (&cache_lock);
 }
+
+/* Whether PROG.index covers every byte of the ledger as it is now (no
+ * ledger: nothing to cover). */
+static gboolean
+index_is_current (CmaLedger *ledger)
+{
+  g_autoptr (CmaLedgerLatest) indexed = NULL;
+  struct stat st;
+  int fd;
+
+  if (!cma_file_open_regular (cma_ledger_get_path (ledger), &fd, &st, NULL))
+    return TRUE; /* unreadable: a full read would fail as well */
+  if (fd < 0)
+    return TRUE;
+  indexed = index_load (ledger, fd, &st, NULL);
+  close (fd);
+  return indexed != NULL && indexed->scan.end == (guint64) st.st_size;
+}
+
+void
+cma_ledger_latest_refresh_index (CmaLedger *ledger)
+{
+  CmaLedgerLatest *latest;
+
+  if (index_is_current (ledger) || !cma_ledger_lock (ledger, 0, NULL))
+    return;
+  g_mutex_lock (&cache_lock);
+  latest = refresh_cache (ledger, TRUE, NULL, NULL);
+  if (latest != NULL && latest->scan.skipped->len <= MAX_SKIPPED_IN_INDEX)
+    index_write (ledger, latest, NULL);
+  g_mutex_unlock (&cache_lock);
+  cma_ledger_unlock (ledger);
+}

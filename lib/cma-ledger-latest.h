@@ -49,6 +49,13 @@ gboolean cma_ledger_last_renewed (CmaLedger *ledger, const CmaConnection *conn, 
  * then read the lines the index lacks), so nothing is returned. */
 void cma_ledger_latest_update_index (CmaLedger *ledger, const struct stat *before);
 
+/* For a writer that wrote nothing (a renew run with nothing due): write
+ * the index when it is missing or behind the ledger, so that later runs
+ * read it rather than the ledger, as after an upgrade from a release
+ * without it. Only if the ledger lock is free at once: a writer holding
+ * it updates the index itself. Failing to is not an error. */
+void cma_ledger_latest_refresh_index (CmaLedger *ledger);
+
 /* PROG.index beside the ledger. */
 char *cma_ledger_index_path (CmaLedger *ledger);
 
