@@ -84,14 +84,14 @@ timed () {
 row () {
   name=$1 rows=$2 conns=$3; shift 3
   bw=- br=- ratio=-
-  if [ -n "$BEFORE" ]; then
+  if [ -n "$BEFORE" ] && [ -z "${SKIP_BEFORE:-}" ]; then
     PROG=$BEFORE fresh_state
     PROG=$BEFORE timed_cmd "$@"
     bw=$wall br=$rss
   fi
   PROG=$AFTER fresh_state
   PROG=$AFTER timed_cmd "$@"
-  [ -z "$BEFORE" ] || ratio=$(awk "BEGIN {printf \"%.1f\", $bw / ($wall > 0 ? $wall : 0.01)}")
+  [ -z "$BEFORE" ] || [ -n "${SKIP_BEFORE:-}" ] || ratio=$(awk "BEGIN {printf \"%.1f\", $bw / ($wall > 0 ? $wall : 0.01)}")
   printf '| %s | %s | %s | %s | %s | %s× | %s | %s |\n' "$name" "$rows" "$conns" "$bw" "$wall" \
     "$ratio" "$br" "$rss"
 }
@@ -142,7 +142,11 @@ sed '/^\[connection prod\]/,$d' "$CONF" >"$work/head.conf"
 for rows in $ROWS; do
   gen_ledger "$rows" 1000 "$SERVER_URL" "$work/ledger" 0
   gen_conf 1000 "$SERVER_URL" "$work/conf" "$work/head.conf"
+  # 0.1.0 read the whole ledger for each connection: 1,000 times 1.1 s
+  # at 100,000 rows, per run. Measured at the smallest size only.
+  [ "$rows" = "${ROWS%% *}" ] || SKIP_BEFORE=1
   row "renew, none due" "$rows" 1000 renew-idle
+  SKIP_BEFORE=
 done
 gen_ledger 10000 100 "$SERVER_URL" "$work/ledger"
 gen_conf 100 "$SERVER_URL" "$work/conf" "$work/head.conf"
