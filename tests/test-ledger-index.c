@@ -42,6 +42,18 @@ pread (int fd, void *buf, size_t count, off_t offset)
   return short_preads && n > 0 ? n - 1 : n;
 }
 
+/* With _FORTIFY_SOURCE (distribution builds), a pread() whose length is
+ * not a constant goes to glibc's checking variant, which calls its own
+ * pread: replace that too. */
+ssize_t __pread_chk (int fd, void *buf, size_t count, off_t offset, size_t buflen);
+
+ssize_t
+__pread_chk (int fd, void *buf, size_t count, off_t offset, size_t buflen)
+{
+  g_assert_cmpuint (count, <=, buflen);
+  return pread (fd, buf, count, offset);
+}
+
 static void
 init_conns (void)
 {
@@ -396,6 +408,24 @@ test_index_torn_line_writer_busy (void)
   g_assert_nonnull (strstr (warnings->pdata[0], ":4: truncated record (no end of line)"));
 }
 
+/* Whether libcma's reads would meet the replacement above: a read made
+ * as libcma's are (a length known only at run time) is cut short. */
+static gboolean
+pread_replaced (CmaLedger *ledger)
+{
+  char buf[64];
+  volatile size_t len = sizeof buf;
+  int fd = open (cma_ledger_get_path (ledger), O_RDONLY | O_CLOEXEC);
+  ssize_t n;
+
+  g_assert_cmpint (fd, >=, 0);
+  short_preads = TRUE;
+  n = pread (fd, buf, len, 0);
+  short_preads = FALSE;
+  close (fd);
+  return n == (ssize_t) len - 1;
+}
+
 /* A ledger cut short while read fails with that said, not with the
  * text of whatever errno a call before left ("Success"). */
 static void
@@ -407,6 +437,11 @@ test_index_cut_short (void)
   g_autoptr (GError) error = NULL;
 
   append_random (ledger, rand, 3);
+  if (!pread_replaced (ledger))
+    {
+      g_test_skip ("this build's pread() cannot be replaced by the test's");
+      return;
+    }
   short_preads = TRUE;
   latest = cma_ledger_read_latest (ledger, &error);
   short_preads = FALSE;
