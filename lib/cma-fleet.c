@@ -2,7 +2,7 @@
 /* cma-fleet.c: renew many connections with a worker pool.
  *
  * A renewal spends nearly all its time waiting for two answers, so
- * connections are renewed side by side by a GThreadPool; each worker runs
+ * connections are renewed side by side by a few worker threads; each runs
  * the ordinary cma_renew(). The cap is per host (the HTTP share's): at
  * most jobs requests, and connections, at once to any one host, the cloud
  * API included. Correctness does not rest on the pool: each
@@ -24,6 +24,7 @@ typedef struct {
   gboolean *finished;
   GMutex lock; /* guards errors and finished */
   GCond changed;
+  gint next; /* the next connection to take, atomically */
 } Fleet;
 
 static void
@@ -35,10 +36,8 @@ refresh_index (const CmaFleetOptions *o)
 }
 
 static void
-renew_one (gpointer data, gpointer user_data)
+renew_one (Fleet *fleet, guint i)
 {
-  Fleet *fleet = user_data;
-  guint i = GPOINTER_TO_UINT (data) - 1; /* pushed + 1: the pool refuses NULL */
   const CmaFleetOptions *o = fleet->options;
   g_autoptr (CmaLedger) ledger = cma_ledger_new (o->state_dir, o->product->program);
   GError *error = NULL;
@@ -50,6 +49,18 @@ renew_one (gpointer data, gpointer user_data)
   fleet->finished[i] = TRUE;
   g_cond_broadcast (&fleet->changed);
   g_mutex_unlock (&fleet->lock);
+}
+
+/* Take the connections in order, one at a time, until none is left. */
+static gpointer
+worker (gpointer data)
+{
+  Fleet *fleet = data;
+  guint i;
+
+  while ((i = (guint) g_atomic_int_add (&fleet->next, 1)) < fleet->conns->len)
+    renew_one (fleet, i);
+  return NULL;
 }
 
 static void
@@ -73,7 +84,7 @@ cma_fleet_renew (const CmaFleetOptions *options, GPtrArray *conns, CmaRenewResul
    * renewals as the per-host cap keep both hosts' slots busy. One job is
    * one renewal after another, as an administrator asking for it means. */
   guint workers = MIN (jobs == 1 ? 1 : 2 * jobs, MAX (conns->len, 1));
-  GThreadPool *pool;
+  g_autoptr (GPtrArray) threads = g_ptr_array_new ();
 
   fleet.renew.share = share;
   /* Renewals side by side overlap each other's TLS set-up already; one
@@ -85,11 +96,13 @@ cma_fleet_renew (const CmaFleetOptions *options, GPtrArray *conns, CmaRenewResul
   fleet.renew.alone = workers == 1;
   g_mutex_init (&fleet.lock);
   g_cond_init (&fleet.changed);
-  /* Threads start as work arrives, never more than connections. Creating
-   * one cannot fail for a non-exclusive pool (GLib aborts instead). */
-  pool = g_thread_pool_new (renew_one, &fleet, (int) workers, FALSE, NULL);
-  for (guint i = 0; i < conns->len; i++)
-    g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL);
+  /* Threads of our own, joined before returning, rather than a
+   * GThreadPool, whose idle threads outlive the pool in GLib's shared
+   * pool: nothing of a run is left running behind it (LeakSanitizer's
+   * exit check crashed on such a thread's libcurl thread-local data).
+   * g_thread_new() aborts when it cannot create one, as GLib does. */
+  for (guint w = 0; w < workers; w++)
+    g_ptr_array_add (threads, g_thread_new ("cma-renew", worker, &fleet));
   /* Report in configuration order, each as soon as it and those before it
    * are over, so output reads the same whatever the timing. */
   for (guint i = 0; i < conns->len; i++)
@@ -98,7 +111,8 @@ cma_fleet_renew (const CmaFleetOptions *options, GPtrArray *conns, CmaRenewResul
       if (done != NULL)
         done (i, user_data);
     }
-  g_thread_pool_free (pool, FALSE, TRUE);
+  for (guint w = 0; w < threads->len; w++)
+    g_thread_join (threads->pdata[w]);
   g_mutex_clear (&fleet.lock);
   g_cond_clear (&fleet.changed);
   /* Most daily runs renew nothing, so write nothing; a ledger without a
