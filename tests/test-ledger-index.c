@@ -207,6 +207,26 @@ test_index_missing (void)
   assert_agrees ("a");
 }
 
+/* Overwrite the ledger at @path from @offset with @text, keeping its size
+ * and inode, as an editor writing in place does. The clock may not tick
+ * between two writes in a test, as it does between a run and a person's
+ * edit: the edit's time is set a second after the file's. */
+static void
+edit_in_place (const char *path, off_t offset, const char *text)
+{
+  struct timespec times[2];
+  struct stat st;
+  int fd;
+
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  fd = open (path, O_WRONLY);
+  g_assert_cmpint (pwrite (fd, text, strlen (text), offset), ==, (gssize) strlen (text));
+  times[0] = times[1] = st.st_mtim;
+  times[1].tv_sec++;
+  g_assert_cmpint (futimens (fd, times), ==, 0);
+  close (fd);
+}
+
 /* The ledger replaced by another file (as release 0.1.0 wrote it, or an
  * editor), cut short, or edited in place: the index no longer applies. */
 static void
@@ -216,10 +236,7 @@ test_index_stale (void)
   g_autoptr (CmaLedger) ledger = open_ledger ("a");
   const char *path = cma_ledger_get_path (ledger);
   g_autofree char *contents = NULL;
-  struct timespec times[2];
-  struct stat st;
   gsize len;
-  int fd;
 
   append_random (ledger, rand, 40);
   g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
@@ -234,16 +251,8 @@ test_index_stale (void)
   assert_agrees ("a");
 
   append_random (ledger, rand, 5);
-  /* Same size, same inode: a different note in the first record. The
-   * clock may not tick between two writes in a test, as it does between
-   * a run and a person's edit: the edit's time is set a second later. */
-  g_assert_cmpint (stat (path, &st), ==, 0);
-  fd = open (path, O_WRONLY);
-  g_assert_cmpint (pwrite (fd, "\"note\":\"x", 9, strstr (contents, "\"note\"") - contents), ==, 9);
-  times[0] = times[1] = st.st_mtim;
-  times[1].tv_sec++;
-  g_assert_cmpint (futimens (fd, times), ==, 0);
-  close (fd);
+  /* Same size, same inode: a different note in the first record. */
+  edit_in_place (path, strstr (contents, "\"note\"") - contents, "\"note\":\"x");
   assert_agrees ("a");
 }
 
@@ -257,9 +266,6 @@ test_index_edit_then_record (void)
   g_autoptr (CmaLedger) ledger = open_ledger ("a");
   const char *path = cma_ledger_get_path (ledger);
   g_autofree char *contents = NULL;
-  struct timespec times[2];
-  struct stat st;
-  int fd;
 
   append_random (ledger, rand, 40);
   assert_agrees ("a");
@@ -267,13 +273,7 @@ test_index_edit_then_record (void)
   /* The first record (more than 4 KiB before the end) becomes the
    * latest of its token: its day, the 6th or 7th, becomes the 20th. */
   g_assert_true (g_str_has_prefix (contents, "{\"at\":\"2026-11-0"));
-  g_assert_cmpint (stat (path, &st), ==, 0);
-  fd = open (path, O_WRONLY);
-  g_assert_cmpint (pwrite (fd, "20", 2, strlen ("{\"at\":\"2026-11-")), ==, 2);
-  times[0] = times[1] = st.st_mtim;
-  times[1].tv_sec++; /* as in test_index_stale */
-  g_assert_cmpint (futimens (fd, times), ==, 0);
-  close (fd);
+  edit_in_place (path, strlen ("{\"at\":\"2026-11-"), "20");
   append_random (ledger, rand, 1);
   assert_agrees ("a");
 }
