@@ -599,14 +599,14 @@ share_ledger (CmaLedger *ledger, gboolean created, GError **error)
 }
 
 /* Open the ledger for appending, creating it (*@created) on the first
- * write. O_RDWR only to read its last byte; O_NOFOLLOW: a symlink put in
- * its place is refused, not followed; O_NONBLOCK: a FIFO must not hang us. */
+ * write, and fstat it into *@st. O_RDWR only to read its last byte;
+ * O_NOFOLLOW: a symlink put in its place is refused, not followed;
+ * O_NONBLOCK: a FIFO must not hang us. */
 static int
-open_for_append (CmaLedger *ledger, gboolean *created, GError **error)
+open_for_append (CmaLedger *ledger, gboolean *created, struct stat *st, GError **error)
 {
   int flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK;
   int fd = open (ledger->path, flags);
-  struct stat st;
 
   *created = FALSE;
   if (fd < 0 && errno == ENOENT)
@@ -619,7 +619,7 @@ open_for_append (CmaLedger *ledger, gboolean *created, GError **error)
       set_errno_error (error, errno, "open", ledger->path);
       return -1;
     }
-  if (fd < 0 || fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+  if (fd < 0 || fstat (fd, st) != 0 || !S_ISREG (st->st_mode))
     {
       if (fd >= 0)
         close (fd);
@@ -636,14 +636,11 @@ open_for_append (CmaLedger *ledger, gboolean *created, GError **error)
  * crash cut only the newline, the whole record it was, which then counts
  * (rightly: the renewal was done before its record was written). */
 static gboolean
-end_torn_line (CmaLedger *ledger, int fd, GError **error)
+end_torn_line (CmaLedger *ledger, int fd, off_t size, GError **error)
 {
-  struct stat st;
   char last = '\n';
 
-  if (fstat (fd, &st) != 0)
-    return set_errno_error (error, errno, "read", ledger->path);
-  if (st.st_size > 0 && pread (fd, &last, 1, st.st_size - 1) != 1)
+  if (size > 0 && pread (fd, &last, 1, size - 1) != 1)
     return set_errno_error (error, errno, "read", ledger->path);
   return last == '\n' || cma_file_write_all (fd, "\n", 1, ledger->path, error);
 }
@@ -652,12 +649,12 @@ end_torn_line (CmaLedger *ledger, int fd, GError **error)
  * leaves at worst a torn last line, which the next append ends (above),
  * never a record merged with another; once this returns, it is on disk. */
 static gboolean
-write_record (CmaLedger *ledger, int fd, const CmaRenewal *renewal, GError **error)
+write_record (CmaLedger *ledger, int fd, off_t size, const CmaRenewal *renewal, GError **error)
 {
   g_autofree char *record = serialize_record (renewal);
   g_autofree char *line = g_strconcat (record, "\n", NULL);
 
-  if (!end_torn_line (ledger, fd, error) ||
+  if (!end_torn_line (ledger, fd, size, error) ||
       !cma_file_write_all (fd, line, strlen (line), ledger->path, error))
     return FALSE;
   if (fdatasync (fd) != 0)
@@ -669,19 +666,16 @@ gboolean
 cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
 {
   gboolean created;
-  struct stat before;
+  struct stat before; /* what the index may cover: the ledger before this append */
   int fd;
   gboolean ok;
 
   g_return_val_if_fail (ledger->lock_fd >= 0, FALSE);
 
-  if ((fd = open_for_append (ledger, &created, error)) < 0)
+  if ((fd = open_for_append (ledger, &created, &before, error)) < 0)
     return FALSE;
-  /* What the index may cover: the ledger just before this append. */
-  if (fstat (fd, &before) != 0)
-    ok = set_errno_error (error, errno, "examine", ledger->path);
-  else
-    ok = write_record (ledger, fd, renewal, error);
+  /* Under the lock, no other writer can grow it meanwhile. */
+  ok = write_record (ledger, fd, before.st_size, renewal, error);
   close (fd);
   /* A new file is durable only once its directory entry is. */
   if (!ok || !share_ledger (ledger, created, error) ||
