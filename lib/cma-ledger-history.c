@@ -109,7 +109,7 @@ cma_ledger_read_history (CmaLedger *ledger, CmaLedgerShowFunc show, CmaLedgerRow
 {
   g_autoptr (GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
   FirstPass pass = { show, user_data, rows };
-  CmaLedgerScan scan = { 0, 0, G_MAXINT64, NULL, FALSE };
+  CmaLedgerScan scan = CMA_LEDGER_SCAN_WHOLE;
   gboolean ok;
   int fd;
 

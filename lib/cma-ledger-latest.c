@@ -156,6 +156,13 @@ mtime_ns (const struct stat *st)
   return (gint64) st->st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st->st_mtim.tv_nsec;
 }
 
+/* Whether @st is the file @latest was read from (not one put in its place). */
+static gboolean
+same_file (const CmaLedgerLatest *latest, const struct stat *st)
+{
+  return latest->dev == (guint64) st->st_dev && latest->ino == (guint64) st->st_ino;
+}
+
 /* Whether @latest, read from the ledger once, holds all of its first
  * scan.end bytes as the ledger (@fd, @st) now is: the same file, grown
  * or untouched, whose bytes before that end are those read. An edit in
@@ -166,8 +173,7 @@ still_covers (const CmaLedgerLatest *latest, int fd, const struct stat *st)
 {
   char tail[65];
 
-  if (latest->dev != (guint64) st->st_dev || latest->ino != (guint64) st->st_ino ||
-      (guint64) st->st_size < latest->scan.end ||
+  if (!same_file (latest, st) || (guint64) st->st_size < latest->scan.end ||
       (st->st_size == latest->size && mtime_ns (st) != latest->mtime_ns))
     return FALSE;
   /* A record skipped for its future date counts once that day comes;
@@ -187,9 +193,8 @@ still_covers (const CmaLedgerLatest *latest, int fd, const struct stat *st)
 static gboolean
 covers (const CmaLedgerLatest *latest, int fd, const struct stat *st, const struct stat *before)
 {
-  if (before != NULL &&
-      (latest->dev != (guint64) before->st_dev || latest->ino != (guint64) before->st_ino ||
-       latest->size != before->st_size || latest->mtime_ns != mtime_ns (before)))
+  if (before != NULL && (!same_file (latest, before) || latest->size != before->st_size ||
+                         latest->mtime_ns != mtime_ns (before)))
     return FALSE;
   return still_covers (latest, fd, st);
 }

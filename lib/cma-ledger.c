@@ -530,7 +530,7 @@ cma_ledger_load (CmaLedger *ledger, GError **error)
 {
   g_autoptr (GPtrArray) renewals =
       g_ptr_array_new_with_free_func ((GDestroyNotify) cma_renewal_free);
-  CmaLedgerScan scan = { 0, 0, G_MAXINT64, NULL, FALSE };
+  CmaLedgerScan scan = CMA_LEDGER_SCAN_WHOLE;
   int fd;
   gboolean ok;
 

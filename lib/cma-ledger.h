@@ -98,6 +98,11 @@ typedef struct {
   GArray *skipped;          /* of CmaLedgerSkip, or NULL: the whole lines reported */
   gboolean quiet;           /* report nothing (a writer updating the index) */
 } CmaLedgerScan;
+/* A scan of the whole ledger that keeps no list of skipped lines. */
+#define CMA_LEDGER_SCAN_WHOLE                                                                      \
+  {                                                                                                \
+    0, 0, G_MAXINT64, NULL, FALSE                                                                  \
+  }
 
 /* Called for each usable record, which it then owns, with its line
  * (without '\n') and the offset where the line starts. */
