@@ -259,16 +259,34 @@ fail_at (GError **error, const Source *src, const char *group, const char *key, 
   return FALSE;
 }
 
+/* Whether @raw (a value as written, escapes not yet undone) ends in a
+ * backslash that escapes nothing: an odd run of them at the end. */
+static gboolean
+ends_in_lone_backslash (const char *raw)
+{
+  size_t len = strlen (raw);
+  size_t run = 0;
+
+  while (run < len && raw[len - 1 - run] == '\\')
+    run++;
+  return run % 2 == 1;
+}
+
 /* The value of @key, stripped. GKeyFile refuses invalid UTF-8, an unknown
  * escape ("\q") and a backslash that ends the line; its message quotes
  * the value, which we do not repeat (it may be binary, or a secret typed
- * into the wrong key). */
+ * into the wrong key). The last case is checked here first: GLib 2.74
+ * sets its GError twice when an unknown escape comes before such a
+ * backslash, and prints a three-line warning of its own doing so. */
 static char *
 get_value (const Source *src, const char *group, const char *key, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
-  char *value = g_key_file_get_string (src->keyfile, group, key, &local_error);
+  g_autofree char *raw = g_key_file_get_value (src->keyfile, group, key, NULL);
+  char *value = NULL;
 
+  if (raw != NULL && !ends_in_lone_backslash (raw))
+    value = g_key_file_get_string (src->keyfile, group, key, &local_error);
   if (value == NULL || local_error != NULL)
     {
       g_free (value);

@@ -33,6 +33,11 @@ no_crash "config: invalid UTF-8 in a number does not crash"
 printf '[connection a]\ncloud-url = https://a.example\ncloud-user = a\\q\n' >"$conf"
 run "$PROG" history -c "$conf" --state-dir "$st"
 check "config: an invalid escape exits 78" 78 "$(re_quote "$conf"):3: cloud-user has an"
+printf '[connection a]\ncloud-url = https://a.example\ncloud-user = a\\c\\\n' >"$conf"
+run "$PROG" history -c "$conf" --state-dir "$st"
+check "config: an invalid escape, then a backslash ending the line, exits 78" 78 \
+  "$(re_quote "$conf"):3: cloud-user has an"
+no_crash "config: an invalid escape and a trailing backslash print no GLib message"
 
 # ---- 4: dates outside the range the tool can write and read back ----
 CLOUD=https://acme.atlassian.net

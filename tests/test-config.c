@@ -227,6 +227,11 @@ static const ConfigErrorCase errors[] = {
   { "invalid-escape", "[defaults]\ncloud-user = a\\qb\n", 2, "cloud-user has an invalid value" },
   { "trailing-backslash", "[defaults]\ncloud-user = admin\\\n", 2,
     "cloud-user has an invalid value" },
+  /* Both at once made GLib 2.74 set its GError twice and print a warning. */
+  { "invalid-escape-then-trailing-backslash", "[defaults]\ncloud-user = a\\tb\\c\\\n", 2,
+    "cloud-user has an invalid value" },
+  { "escaped-backslash-at-end", "[defaults]\ncloud-user = a\\q\\\\\\\n", 2,
+    "cloud-user has an invalid value" },
 };
 
 static void
@@ -438,6 +443,18 @@ test_config_command_line_keeps_defaults (void)
   g_assert_cmpfloat (conn->renew_within, ==, 5);
 }
 
+/* A value may end in an escaped backslash; only a lone one is refused. */
+static void
+test_config_escapes_accepted (void)
+{
+  g_autoptr (CmaConfig) config = load_ok ("[defaults]\ncloud-url = https://acme.atlassian.net\n"
+                                          "cloud-user = \\sa\\tb\\\\\n[connection prod]\n",
+                                          NULL);
+  CmaConnection *conn = config->connections->pdata[0];
+
+  g_assert_cmpstr (conn->cloud_user, ==, "a\tb\\");
+}
+
 static const char select_config[] = "[defaults]\ncloud-url = https://acme.atlassian.net\n"
                                     "[connection a]\n[connection b]\n[connection c]\n";
 
@@ -518,6 +535,7 @@ main (int argc, char **argv)
 
   ADD_TABLE_TESTS ("/config/full", placements, test_config_full);
   ADD_TABLE_TESTS ("/config/errors", errors, test_config_error);
+  g_test_add_func ("/config/escapes-accepted", test_config_escapes_accepted);
   g_test_add_func ("/config/syntax-error", test_config_syntax_error);
   g_test_add_func ("/config/error-no-content", test_config_error_no_content);
   g_test_add_func ("/config/missing/default-path", test_config_missing_default_path);
