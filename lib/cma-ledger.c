@@ -662,6 +662,20 @@ write_record (CmaLedger *ledger, int fd, off_t size, const CmaRenewal *renewal, 
   return TRUE;
 }
 
+/* Take back an append that failed part-way (a full disk cuts a write
+ * short): the caller reports the renewal as not recorded, so the ledger
+ * must stay byte for byte as it was, not keep a fragment that every read
+ * reports and that the next append would turn into a bad line for good.
+ * Under the lock, nobody else wrote meanwhile. */
+static void
+take_back (CmaLedger *ledger, int fd, off_t size, gboolean created)
+{
+  if (created)
+    g_unlink (ledger->path);
+  else if (ftruncate (fd, size) != 0)
+    return; /* the fragment stays a torn line, which the next append ends */
+}
+
 gboolean
 cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
 {
@@ -676,6 +690,8 @@ cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
     return FALSE;
   /* Under the lock, no other writer can grow it meanwhile. */
   ok = write_record (ledger, fd, before.st_size, renewal, error);
+  if (!ok)
+    take_back (ledger, fd, before.st_size, created);
   close (fd);
   /* A new file is durable only once its directory entry is. */
   if (!ok || !share_ledger (ledger, created, error) ||

@@ -4,7 +4,9 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -616,6 +618,46 @@ test_ledger_torn_line (void)
   g_assert_nonnull (strstr (warnings->pdata[0], ":2: not a valid record"));
 }
 
+/* An append that fails part-way (here the file size limit, as a full
+ * disk would) leaves the ledger byte for byte as it was: no fragment of
+ * the record, which would be reported on every read and, once the next
+ * append ended it, stay a bad line for good; nor the newline that ended
+ * a torn line before it. */
+static void
+test_ledger_failed_append (void)
+{
+  g_autoptr (CmaLedger) ledger = open_ledger ();
+  g_autoptr (CmaRenewal) r = cma_renewal_new (1794299400, &staging, "manual", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  const char *before = GOOD "{\"at\":\"2026-11-10T08:00:00Z\",\"conn";
+  struct rlimit old, limit;
+  void (*old_handler) (int);
+  gsize len;
+  gboolean ok;
+
+  g_assert_true (g_file_set_contents (cma_ledger_get_path (ledger), before, -1, NULL));
+  g_assert_true (cma_ledger_lock (ledger, 0, &error));
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old), ==, 0);
+  if (old.rlim_max != RLIM_INFINITY && old.rlim_max < strlen (before) + 10)
+    {
+      g_test_skip ("the file size limit is too low to test with");
+      return;
+    }
+  limit = old;
+  limit.rlim_cur = strlen (before) + 10;
+  old_handler = signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  ok = cma_ledger_append (ledger, r, &error);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old), ==, 0);
+  signal (SIGXFSZ, old_handler);
+  g_assert_false (ok);
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
+  g_assert_true (g_file_get_contents (cma_ledger_get_path (ledger), &contents, &len, NULL));
+  g_assert_cmpuint (len, ==, strlen (before));
+  g_assert_cmpstr (contents, ==, before);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -637,6 +679,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ledger/lock", test_ledger_lock);
   g_test_add_func ("/ledger/atomic", test_ledger_atomic);
   g_test_add_func ("/ledger/torn-line", test_ledger_torn_line);
+  g_test_add_func ("/ledger/failed-append", test_ledger_failed_append);
 
   return g_test_run ();
 }
