@@ -327,10 +327,22 @@ index_write (CmaLedger *ledger, const CmaLedgerLatest *latest, GError **error)
   return ok;
 }
 
+/* The header is checked as the ledger is (a hand edit, another program's
+ * file): json-glib's typed getters answer a member of another type with
+ * a critical, or a NULL string. */
+static gboolean
+holds (JsonNode *node, GType type)
+{
+  return node != NULL && json_node_get_value_type (node) == type;
+}
+
+/* Member @name if it is an integer, else -1, which no check accepts. */
 static gint64
 int_member (JsonObject *obj, const char *name)
 {
-  return json_object_get_int_member_with_default (obj, name, -1);
+  JsonNode *node = json_object_get_member (obj, name);
+
+  return holds (node, G_TYPE_INT64) ? json_node_get_int (node) : -1;
 }
 
 /* The skipped lines the header lists; FALSE if malformed. */
@@ -348,7 +360,8 @@ header_skipped (JsonObject *obj, GArray *skipped)
       CmaLedgerSkip skip;
 
       if (pair == NULL || json_array_get_length (pair) != 2 ||
-          json_node_get_value_type (json_array_get_element (pair, 1)) != G_TYPE_STRING)
+          !holds (json_array_get_element (pair, 0), G_TYPE_INT64) ||
+          !holds (json_array_get_element (pair, 1), G_TYPE_STRING))
         return FALSE;
       skip.line = (guint) json_array_get_int_element (pair, 0);
       skip.why = g_strdup (json_array_get_string_element (pair, 1));
@@ -365,12 +378,14 @@ parse_header (const GString *line, gint64 *records)
   g_autoptr (CmaLedgerLatest) latest = latest_new (G_MAXINT64);
   g_autoptr (JsonNode) root = cma_json_parse_bounded (line->str, line->len, 4, NULL);
   JsonObject *obj;
+  JsonNode *node;
   const char *tail;
 
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   obj = json_node_get_object (root);
-  tail = json_object_get_string_member_with_default (obj, "tail", "");
+  node = json_object_get_member (obj, "tail");
+  tail = holds (node, G_TYPE_STRING) ? json_node_get_string (node) : "";
   if (int_member (obj, "version") != INDEX_VERSION || strlen (tail) != 64 ||
       !header_skipped (obj, latest->scan.skipped))
     return NULL;

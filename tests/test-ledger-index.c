@@ -300,6 +300,42 @@ test_index_corrupt (void)
   assert_agrees ("a");
 }
 
+/* A header member of another type (a hand edit, another program's file)
+ * makes the index unused, as any damage does: json-glib's typed getters
+ * answer a wrong type with a critical, or a NULL string. */
+static void
+test_index_wrong_types (void)
+{
+  static const char *const members[] = { "version", "dev", "end", "tail", "records", "skipped" };
+  static const char *const values[] = {
+    "1", "\"1\"", "{}", "[]", "[[{},\"x\"]]", "[[\"1\",\"x\"]]"
+  };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (10);
+  g_autoptr (CmaLedger) ledger = open_ledger ("a");
+  g_autofree char *index = cma_ledger_index_path (ledger);
+  g_autofree char *contents = NULL;
+  const char *records;
+
+  append_random (ledger, rand, 20);
+  g_assert_true (g_file_get_contents (index, &contents, NULL, NULL));
+  records = strchr (contents, '\n') + 1;
+  for (guint m = 0; m < G_N_ELEMENTS (members); m++)
+    for (guint v = 0; v < G_N_ELEMENTS (values); v++)
+      {
+        g_autofree char *header = g_strndup (contents, records - contents - 1);
+        g_autoptr (JsonNode) root = json_from_string (header, NULL);
+        g_autofree char *text = NULL;
+        g_autofree char *edited = NULL;
+
+        json_object_set_member (json_node_get_object (root), members[m],
+                                json_from_string (values[v], NULL));
+        text = json_to_string (root, FALSE);
+        edited = g_strconcat (text, "\n", records, NULL);
+        g_assert_true (g_file_set_contents (index, edited, -1, NULL));
+        assert_agrees ("a");
+      }
+}
+
 /* An index copied from another ledger does not describe this one. */
 static void
 test_index_other_ledger (void)
@@ -503,6 +539,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ledger-index/stale", test_index_stale);
   g_test_add_func ("/ledger-index/edit-then-record", test_index_edit_then_record);
   g_test_add_func ("/ledger-index/corrupt", test_index_corrupt);
+  g_test_add_func ("/ledger-index/wrong-types", test_index_wrong_types);
   g_test_add_func ("/ledger-index/other-ledger", test_index_other_ledger);
   g_test_add_func ("/ledger-index/torn-line-once", test_index_torn_line_once);
   g_test_add_func ("/ledger-index/torn-line-writer-busy", test_index_torn_line_writer_busy);
