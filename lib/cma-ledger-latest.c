@@ -11,6 +11,7 @@
 #include "cma-file.h"
 #include "cma-json.h"
 #include "cma-ledger-latest.h"
+#include "cma-text.h"
 
 #define INDEX_VERSION        1
 /* The index is checked against this much of the ledger before the end
@@ -359,9 +360,12 @@ header_skipped (JsonObject *obj, GArray *skipped)
       JsonArray *pair = JSON_NODE_HOLDS_ARRAY (item) ? json_node_get_array (item) : NULL;
       CmaLedgerSkip skip;
 
+      /* The reasons are shown as they are: ours never hold a control
+       * character (json-glib escapes what it quotes of a bad line). */
       if (pair == NULL || json_array_get_length (pair) != 2 ||
           !holds (json_array_get_element (pair, 0), G_TYPE_INT64) ||
-          !holds (json_array_get_element (pair, 1), G_TYPE_STRING))
+          !holds (json_array_get_element (pair, 1), G_TYPE_STRING) ||
+          cma_text_has_control (json_array_get_string_element (pair, 1)))
         return FALSE;
       skip.line = (guint) json_array_get_int_element (pair, 0);
       skip.why = g_strdup (json_array_get_string_element (pair, 1));

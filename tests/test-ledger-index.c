@@ -416,6 +416,39 @@ test_index_torn_line_once (void)
   assert_agrees ("a");
 }
 
+/* The header's reasons are printed as they are: one with control
+ * characters (an ESC sequence for the terminal of whoever runs status)
+ * is not one we wrote, and the index is not used. */
+static void
+test_index_control_in_skipped (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
+  g_autoptr (CmaLedger) ledger = open_ledger ("a");
+  g_autoptr (CmaLedger) reader = open_ledger ("a");
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (CmaLedgerLatest) latest = NULL;
+  g_autofree char *index = cma_ledger_index_path (ledger);
+  g_autofree char *contents = NULL;
+  g_autofree char *edited = NULL;
+  const char *why;
+
+  append_random (ledger, rand, 5);
+  append_by_hand (ledger, "junk\n");
+  append_random (ledger, rand, 1);
+  g_assert_true (g_file_get_contents (index, &contents, NULL, NULL));
+  why = strstr (contents, "not a valid record");
+  g_assert_nonnull (why);
+  edited = g_strdup_printf ("%.*s\\u001b]0;owned\\u0007%s", (int) (why - contents), contents, why);
+  g_assert_true (g_file_set_contents (index, edited, -1, NULL));
+  cma_ledger_set_warn_func (reader, collect_warning, warnings);
+  latest = cma_ledger_read_latest (reader, NULL);
+  g_assert_nonnull (latest);
+  g_assert_cmpuint (warnings->len, ==, 1);
+  g_assert_null (strchr (warnings->pdata[0], '\033'));
+  g_assert_nonnull (strstr (warnings->pdata[0], ":6: not a valid record"));
+  assert_agrees ("a");
+}
+
 /* A last line without its newline while another writer holds the lock
  * may be its record being written: no warning then, one once it is not. */
 static void
@@ -542,6 +575,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ledger-index/wrong-types", test_index_wrong_types);
   g_test_add_func ("/ledger-index/other-ledger", test_index_other_ledger);
   g_test_add_func ("/ledger-index/torn-line-once", test_index_torn_line_once);
+  g_test_add_func ("/ledger-index/control-in-skipped", test_index_control_in_skipped);
   g_test_add_func ("/ledger-index/torn-line-writer-busy", test_index_torn_line_writer_busy);
   g_test_add_func ("/ledger-index/cut-short", test_index_cut_short);
   g_test_add_func ("/ledger-index/clock-was-ahead", test_index_clock_was_ahead);
