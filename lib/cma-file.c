@@ -12,8 +12,22 @@
 #include "cma-error.h"
 #include "cma-file.h"
 
-/* GLib's g_file_set_contents() and our fallback: "PATH.XXXXXX". */
+/* Our temporary files are hidden: ".NAME.XXXXXX" beside NAME. 0.1.0
+ * named them "NAME.XXXXXX", as GLib does, and removed every such name a
+ * writer found, an administrator's "NAME.backup" among them; names of
+ * our own cannot be confused with a copy someone made. */
 #define TMP_SUFFIX_LEN 6
+
+/* "DIR/.BASE." + @suffix for @path "DIR/BASE". */
+static char *
+replacement_name (const char *path, const char *suffix)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *name = g_strdup_printf (".%s.%s", base, suffix);
+
+  return g_build_filename (dir, name, NULL);
+}
 
 static gboolean
 errno_error (GError **error, int saved_errno, const char *what, const char *path)
@@ -188,7 +202,7 @@ cma_file_create_replacement (const char *path, char **tmp_path, GError **error)
   if (fd >= 0)
     return fd;
 #endif
-  *tmp_path = g_strconcat (path, ".XXXXXX", NULL);
+  *tmp_path = replacement_name (path, "XXXXXX");
   fd = g_mkstemp_full (*tmp_path, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
     {
@@ -213,7 +227,7 @@ keep_owner (int fd, const char *path, const struct stat *old, GError **error)
   return TRUE;
 }
 
-/* A name for the unnamed file @fd next to @path, "PATH.XXXXXX". */
+/* A name for the unnamed file @fd next to @path, ".BASE.XXXXXX". */
 static char *
 link_unnamed (int fd, const char *path, GError **error)
 {
@@ -221,7 +235,8 @@ link_unnamed (int fd, const char *path, GError **error)
 
   for (guint attempt = 0; attempt < 100; attempt++)
     {
-      g_autofree char *name = g_strdup_printf ("%s.%06x", path, g_random_int () & 0xffffff);
+      g_autofree char *suffix = g_strdup_printf ("%06x", g_random_int () & 0xffffff);
+      g_autofree char *name = replacement_name (path, suffix);
 
       if (linkat (AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0)
         return g_steal_pointer (&name);
@@ -366,16 +381,16 @@ cma_file_lock (const char *path, guint timeout_seconds, const char *busy, GError
   return fd;
 }
 
-/* "PATH." and six characters: a GLib or our own temporary file. */
+/* ".BASE." and six letters or digits: a temporary file of ours. */
 static gboolean
 is_replacement_of (const char *name, const char *base)
 {
   gsize len = strlen (base);
 
-  if (strncmp (name, base, len) != 0 || name[len] != '.' ||
-      strlen (name) != len + 1 + TMP_SUFFIX_LEN)
+  if (name[0] != '.' || strncmp (name + 1, base, len) != 0 || name[len + 1] != '.' ||
+      strlen (name) != len + 2 + TMP_SUFFIX_LEN)
     return FALSE;
-  for (const char *p = name + len + 1; *p; p++)
+  for (const char *p = name + len + 2; *p; p++)
     if (!g_ascii_isalnum (*p))
       return FALSE;
   return TRUE;

@@ -46,7 +46,7 @@ gboolean cma_line_reader_next (CmaLineReader *reader, GString *line, gsize max,
                                gboolean *terminated, gboolean *overlong, GError **error);
 
 /* A new file that will replace @path: unnamed (O_TMPFILE) where possible,
- * else @path.XXXXXX, in *@tmp_path. */
+ * else .BASE.XXXXXX beside it, in *@tmp_path. */
 int cma_file_create_replacement (const char *path, char **tmp_path, GError **error);
 /* Give the replacement @fd the owner, group and mode of @old (as far as
  * we may), fsync it and rename it over @path, then fsync the directory. */
@@ -76,8 +76,8 @@ gboolean cma_file_replace_contents (const char *path, const char *data, gsize le
  * releases the lock. */
 int cma_file_lock (const char *path, guint timeout_seconds, const char *busy, GError **error);
 
-/* Remove temporary files (@path.XXXXXX) a killed writer left; call only
- * while holding the lock that serialises writers of @path. */
+/* Remove temporary files (.BASE.XXXXXX beside @path) a killed writer
+ * left; call only while holding the lock that serialises writers of @path. */
 void cma_file_remove_stale_replacements (const char *path);
 
 G_END_DECLS

@@ -574,20 +574,45 @@ test_ledger_keeps_owner (void)
 }
 
 /* Temporary files a killed writer left are removed by the next writer,
- * under the lock; nothing else is. */
+ * under the lock; nothing else is: not a copy an administrator made
+ * beside the ledger, whatever its name (0.1.0 removed "ledger.backup"). */
 static void
 test_ledger_stale_temporaries (void)
 {
+  static const char *const stale_names[] = { "." PROGRAM ".ledger.Ab12Cd",
+                                             "." PROGRAM ".index.0f3a9c" };
+  static const char *const kept_names[] = {
+    PROGRAM ".ledger.backup",  PROGRAM ".ledger.Ab12Cd",    PROGRAM ".index.0f3a9c",
+    PROGRAM ".ledger.keep-me", "." PROGRAM ".ledger.Ab12C", "." PROGRAM ".ledger.Ab-2Cd"
+  };
   g_autoptr (CmaLedger) ledger = open_ledger ();
   g_autofree char *dir = state_dir ();
-  g_autofree char *stale = g_build_filename (dir, PROGRAM ".ledger.Ab12Cd", NULL);
-  g_autofree char *other = g_build_filename (dir, PROGRAM ".ledger.keep-me", NULL);
 
-  g_assert_true (g_file_set_contents (stale, "x", -1, NULL));
-  g_assert_true (g_file_set_contents (other, "x", -1, NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (stale_names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, stale_names[i], NULL);
+
+      g_assert_true (g_file_set_contents (path, "x", -1, NULL));
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (kept_names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, kept_names[i], NULL);
+
+      g_assert_true (g_file_set_contents (path, "x", -1, NULL));
+    }
   g_assert_true (cma_ledger_lock (ledger, 0, NULL));
-  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
-  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+  for (gsize i = 0; i < G_N_ELEMENTS (stale_names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, stale_names[i], NULL);
+
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (kept_names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, kept_names[i], NULL);
+
+      g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
 }
 
 /* A torn last line (a write cut short) is ended, reported and kept; the
