@@ -78,9 +78,20 @@ clean_message (const char *message)
 static gboolean
 read_instant (JsonObject *o, const char *name, CmaInstant *out)
 {
-  const char *text = json_object_get_string_member_with_default (o, name, NULL);
+  const char *text = cma_json_string_member (o, name);
 
   return text != NULL && cma_time_parse (text, out, NULL);
+}
+
+/* The file is the service's, but whoever can write the state directory
+ * can edit it, and root's status reads it: a member of another type is
+ * taken as absent, never a critical or a NULL where text belongs. */
+static const char *
+string_or (JsonObject *o, const char *name, const char *fallback)
+{
+  const char *text = cma_json_string_member (o, name);
+
+  return text != NULL ? text : fallback;
 }
 
 static CmaFailure *
@@ -92,13 +103,13 @@ failure_from_json (JsonNode *node)
 
   if (o == NULL || !read_instant (o, "since", &f->since) || !read_instant (o, "at", &f->at))
     return NULL;
-  f->connection = g_strdup (json_object_get_string_member_with_default (o, "connection", ""));
-  f->server_url = g_strdup (json_object_get_string_member_with_default (o, "server_url", NULL));
-  f->cloud_url = g_strdup (json_object_get_string_member_with_default (o, "cloud_url", NULL));
-  f->error_class = g_strdup (json_object_get_string_member_with_default (o, "class", "failed"));
-  f->message = g_strdup (json_object_get_string_member_with_default (o, "message", ""));
-  attempts = json_object_get_int_member_with_default (o, "attempts", 0);
-  if (f->server_url == NULL || f->cloud_url == NULL || attempts < 1 || attempts > G_MAXUINT)
+  f->connection = g_strdup (string_or (o, "connection", ""));
+  f->server_url = g_strdup (cma_json_string_member (o, "server_url"));
+  f->cloud_url = g_strdup (cma_json_string_member (o, "cloud_url"));
+  f->error_class = g_strdup (string_or (o, "class", "failed"));
+  f->message = g_strdup (string_or (o, "message", ""));
+  if (f->server_url == NULL || f->cloud_url == NULL ||
+      !cma_json_int_member (o, "attempts", &attempts) || attempts < 1 || attempts > G_MAXUINT)
     return NULL;
   f->attempts = (guint) attempts;
   return g_steal_pointer (&f);
@@ -111,9 +122,8 @@ parse_failures (const char *path, const char *data, gsize len, GPtrArray *out, G
   g_autoptr (JsonNode) root = cma_json_parse_bounded (data, len, CMA_JSON_MAX_DEPTH, NULL);
   JsonArray *list = NULL;
 
-  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
-      json_object_has_member (json_node_get_object (root), "failures"))
-    list = json_object_get_array_member (json_node_get_object (root), "failures");
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    list = cma_json_array_member (json_node_get_object (root), "failures");
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
     {
       CmaFailure *f = failure_from_json (json_array_get_element (list, i));

@@ -65,6 +65,42 @@ cma_json_parse_bounded (const char *data, gsize len, guint max_depth, GError **e
   return root;
 }
 
+/* @name's node if it holds a value of @type. */
+static JsonNode *
+member_of_type (JsonObject *object, const char *name, GType type)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && json_node_get_value_type (node) == type ? node : NULL;
+}
+
+const char *
+cma_json_string_member (JsonObject *object, const char *name)
+{
+  JsonNode *node = member_of_type (object, name, G_TYPE_STRING);
+
+  return node != NULL ? json_node_get_string (node) : NULL;
+}
+
+gboolean
+cma_json_int_member (JsonObject *object, const char *name, gint64 *out)
+{
+  JsonNode *node = member_of_type (object, name, G_TYPE_INT64);
+
+  if (node == NULL)
+    return FALSE;
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+JsonArray *
+cma_json_array_member (JsonObject *object, const char *name)
+{
+  JsonNode *node = member_of_type (object, name, JSON_TYPE_ARRAY);
+
+  return node != NULL ? json_node_get_array (node) : NULL;
+}
+
 void
 cma_json_add_string (JsonBuilder *b, const char *name, const char *value)
 {

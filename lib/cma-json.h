@@ -27,6 +27,14 @@ guint cma_json_depth (const char *data, gsize len, guint limit);
  * CMA_ERROR_PROTOCOL error whose message says why (no document text). */
 JsonNode *cma_json_parse_bounded (const char *data, gsize len, guint max_depth, GError **error);
 
+/* Reading members of a document someone else wrote: json-glib's typed
+ * getters answer a member of another type with a critical, or a NULL
+ * string. These answer a member of the wrong type, or none, as absent:
+ * the string, or NULL; TRUE with *@out set, or FALSE. */
+const char *cma_json_string_member (JsonObject *object, const char *name);
+gboolean cma_json_int_member (JsonObject *object, const char *name, gint64 *out);
+JsonArray *cma_json_array_member (JsonObject *object, const char *name);
+
 /* Building the documents we write (status, history, reports, attempts):
  * member @name with @value, or null when @value is NULL. */
 void cma_json_add_string (JsonBuilder *b, const char *name, const char *value);

@@ -341,18 +341,16 @@ holds (JsonNode *node, GType type)
 static gint64
 int_member (JsonObject *obj, const char *name)
 {
-  JsonNode *node = json_object_get_member (obj, name);
+  gint64 value;
 
-  return holds (node, G_TYPE_INT64) ? json_node_get_int (node) : -1;
+  return cma_json_int_member (obj, name, &value) ? value : -1;
 }
 
 /* The skipped lines the header lists; FALSE if malformed. */
 static gboolean
 header_skipped (JsonObject *obj, GArray *skipped)
 {
-  JsonNode *node = json_object_get_member (obj, "skipped");
-  JsonArray *list =
-      node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  JsonArray *list = cma_json_array_member (obj, "skipped");
 
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
     {
@@ -382,15 +380,13 @@ parse_header (const GString *line, gint64 *records)
   g_autoptr (CmaLedgerLatest) latest = latest_new (G_MAXINT64);
   g_autoptr (JsonNode) root = cma_json_parse_bounded (line->str, line->len, 4, NULL);
   JsonObject *obj;
-  JsonNode *node;
   const char *tail;
 
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   obj = json_node_get_object (root);
-  node = json_object_get_member (obj, "tail");
-  tail = holds (node, G_TYPE_STRING) ? json_node_get_string (node) : "";
-  if (int_member (obj, "version") != INDEX_VERSION || strlen (tail) != 64 ||
+  tail = cma_json_string_member (obj, "tail");
+  if (int_member (obj, "version") != INDEX_VERSION || tail == NULL || strlen (tail) != 64 ||
       !header_skipped (obj, latest->scan.skipped))
     return NULL;
   latest->dev = (guint64) int_member (obj, "dev");

@@ -171,6 +171,75 @@ test_file_corrupt (void)
   g_assert_cmpstr (after, ==, "{\"failures\": [{\"at\": 1}]}");
 }
 
+/* Whoever can write the state directory can edit the file, and root's
+ * status reads it: a member of another type is taken as absent (the file
+ * refused for a required one, a fallback for the others), never a
+ * critical (fatal in tests) or a NULL where text belongs. */
+static const struct {
+  const char *member; /* replaces the record's member of that name */
+  gboolean loads;
+} wrong_types[] = {
+  { "\"since\": {}", FALSE },          { "\"at\": 5", FALSE },
+  { "\"server_url\": []", FALSE },     { "\"cloud_url\": true", FALSE },
+  { "\"attempts\": \"2\"", FALSE },    { "\"attempts\": {}", FALSE },
+  { "\"attempts\": 2.5", FALSE },      { "\"connection\": 5", TRUE },
+  { "\"connection\": {}", TRUE },      { "\"class\": []", TRUE },
+  { "\"message\": {\"a\": 1}", TRUE }, { "\"message\": null", TRUE },
+};
+
+static void
+test_file_wrong_types (void)
+{
+  g_autofree char *path = attempts_file ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (wrong_types); i++)
+    {
+      /* json-glib keeps the last of a repeated member. */
+      g_autofree char *doc = g_strdup_printf (
+          "{\"failures\": [{\"since\": \"2026-11-01T00:00:00Z\", "
+          "\"at\": \"2026-11-01T00:01:00Z\", \"server_url\": \"https://jira.example.com/\", "
+          "\"cloud_url\": \"https://acme.atlassian.net/\", \"connection\": \"prod\", "
+          "\"class\": \"network\", \"message\": \"down\", \"attempts\": 2, %s}]}",
+          wrong_types[i].member);
+      g_autoptr (GPtrArray) failures = NULL;
+      g_autoptr (GError) error = NULL;
+      const CmaFailure *f;
+
+      g_test_message ("%s", wrong_types[i].member);
+      g_assert_true (g_file_set_contents (path, doc, -1, NULL));
+      failures = cma_attempts_load (path, &error);
+      if (!wrong_types[i].loads)
+        {
+          g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
+          continue;
+        }
+      g_assert_no_error (error);
+      f = cma_attempts_find (failures, &prod);
+      g_assert_nonnull (f);
+      g_assert_nonnull (f->connection);
+      g_assert_nonnull (f->error_class);
+      g_assert_nonnull (f->message);
+    }
+}
+
+/* The list itself of another type: refused, named, no critical. */
+static void
+test_file_failures_not_a_list (void)
+{
+  static const char *const docs[] = { "{\"failures\": {}}", "{\"failures\": 5}",
+                                      "{\"failures\": \"x\"}", "[]" };
+  g_autofree char *path = attempts_file ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (docs); i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      g_assert_true (g_file_set_contents (path, docs[i], -1, NULL));
+      g_assert_null (cma_attempts_load (path, &error));
+      g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -180,5 +249,7 @@ main (int argc, char **argv)
   g_test_add_func ("/attempts/file/round-trip", test_file_round_trip);
   g_test_add_func ("/attempts/file/message-bounded", test_file_message_bounded);
   g_test_add_func ("/attempts/file/corrupt", test_file_corrupt);
+  g_test_add_func ("/attempts/file/wrong-types", test_file_wrong_types);
+  g_test_add_func ("/attempts/file/failures-not-a-list", test_file_failures_not_a_list);
   return g_test_run ();
 }
