@@ -160,16 +160,6 @@ parse_object (CmaSide side, const char *url, const CmaHttpResponse *r, JsonNode 
   return json_node_get_object (*root);
 }
 
-static const char *
-get_string (JsonObject *obj, const char *name)
-{
-  JsonNode *node = json_object_get_member (obj, name);
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static char *
 json_body (const char *first_name, ...)
 {
@@ -258,7 +248,7 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
   if (r == NULL || !check_cloud_answer (ctx, url, site, r, error) ||
       (obj = parse_object (CMA_SIDE_CLOUD, url, r, &root, error)) == NULL)
     return NULL;
-  value = get_string (obj, "token");
+  value = cma_json_string_member (obj, "token");
   if (value == NULL || *value == '\0')
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL, "cloud %s answered without a \"token\"",
@@ -377,17 +367,17 @@ check_saved (CmaHttp *http, const CmaApiContext *ctx, const char *url, const Cma
     return fail_save (http, ctx, url, r, error);
   if ((obj = parse_object (CMA_SIDE_SERVER, url, r, &root, error)) == NULL)
     return FALSE;
-  if (get_string (obj, "cloudUrl") == NULL)
+  if (cma_json_string_member (obj, "cloudUrl") == NULL)
     {
-      if (g_strcmp0 (get_string (obj, "message"), SAVED_MESSAGE) == 0)
+      if (g_strcmp0 (cma_json_string_member (obj, "message"), SAVED_MESSAGE) == 0)
         return TRUE;
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
                    "server %s answered neither the cloud site nor \"%s\"", url, SAVED_MESSAGE);
       return FALSE;
     }
-  if (cma_api_same_site (get_string (obj, "cloudUrl"), token->cloud_site))
+  if (cma_api_same_site (cma_json_string_member (obj, "cloudUrl"), token->cloud_site))
     return TRUE;
-  echo = cma_answer_clean (get_string (obj, "cloudUrl"), CMA_ANSWER_MAX_CHARS);
+  echo = cma_answer_clean (cma_json_string_member (obj, "cloudUrl"), CMA_ANSWER_MAX_CHARS);
   *warning = g_strdup_printf ("server %s saved the token but names the cloud site \"%s\", "
                               "not %s as sent; check cloud-url against the assistant's "
                               "connected sites",
@@ -451,7 +441,7 @@ cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version, 
   if ((obj = parse_object (CMA_SIDE_SERVER, url, r, &root, error)) == NULL)
     return FALSE;
   node = json_object_get_member (obj, "enabled");
-  if (get_string (obj, "version") == NULL || node == NULL ||
+  if (cma_json_string_member (obj, "version") == NULL || node == NULL ||
       json_node_get_value_type (node) != G_TYPE_BOOLEAN)
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
@@ -459,7 +449,7 @@ cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version, 
       return FALSE;
     }
   /* Escaped here, once: every message and check shows it. */
-  *version = cma_text_sanitize (get_string (obj, "version"), CMA_TEXT_SHORT);
+  *version = cma_text_sanitize (cma_json_string_member (obj, "version"), CMA_TEXT_SHORT);
   *enabled = json_node_get_boolean (node);
   return TRUE;
 }

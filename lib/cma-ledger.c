@@ -284,18 +284,17 @@ cma_ledger_unlock (CmaLedger *ledger)
 static char *
 dup_member (JsonObject *obj, const char *name)
 {
-  JsonNode *node = json_object_get_member (obj, name);
+  const char *text = cma_json_string_member (obj, name);
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
+  if (text == NULL)
     return NULL;
   /* Kept as written, so JSON output loses nothing; text output escapes
    * control characters (a note with ESC written by hand must not reach a
    * terminal). Only bytes that are not UTF-8, which JSON cannot carry, are
    * escaped here. */
-  if (!g_utf8_validate (json_node_get_string (node), -1, NULL))
-    return cma_text_sanitize (json_node_get_string (node), G_MAXSIZE);
-  return g_strdup (json_node_get_string (node));
+  if (!g_utf8_validate (text, -1, NULL))
+    return cma_text_sanitize (text, G_MAXSIZE);
+  return g_strdup (text);
 }
 
 static gboolean

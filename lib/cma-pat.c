@@ -21,12 +21,12 @@ cma_pat_info_clear (CmaPatInfo *info)
 static CmaInstant
 member_instant (JsonObject *obj, const char *name)
 {
-  JsonNode *node = json_object_get_member (obj, name);
+  const char *text = cma_json_string_member (obj, name);
   g_autoptr (GDateTime) t = NULL;
 
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (text == NULL)
     return 0;
-  t = g_date_time_new_from_iso8601 (json_node_get_string (node), NULL);
+  t = g_date_time_new_from_iso8601 (text, NULL);
   return t ? g_date_time_to_unix (t) : 0;
 }
 
@@ -53,7 +53,7 @@ pick_token (JsonArray *tokens, CmaPatInfo *info)
 {
   JsonObject *best = NULL;
   CmaInstant best_used = -1;
-  JsonNode *name;
+  const char *name;
 
   for (guint i = 0; i < json_array_get_length (tokens); i++)
     {
@@ -69,10 +69,8 @@ pick_token (JsonArray *tokens, CmaPatInfo *info)
     }
   if (best == NULL)
     return FALSE;
-  name = json_object_get_member (best, "name");
-  info->name = name && json_node_get_value_type (name) == G_TYPE_STRING
-                   ? cma_answer_clean (json_node_get_string (name), 80)
-                   : NULL;
+  name = cma_json_string_member (best, "name");
+  info->name = name != NULL ? cma_answer_clean (name, 80) : NULL;
   info->expires_at = member_instant (best, "expiringAt");
   info->expires = info->expires_at != 0;
   info->n_tokens = json_array_get_length (tokens);

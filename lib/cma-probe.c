@@ -21,7 +21,7 @@ cma_probe_server_state (CmaHttp *http, const char *server_url)
   g_autoptr (JsonNode) root = NULL;
   gsize len = 0;
   const char *data;
-  JsonNode *state;
+  const char *state;
 
   /* No credentials: the resource needs none, and a wrong URL may point at
    * a host that should not get them. Any failure simply means "no". */
@@ -33,10 +33,10 @@ cma_probe_server_state (CmaHttp *http, const char *server_url)
       (root = cma_json_parse_bounded (data, len, CMA_JSON_MAX_DEPTH, NULL)) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
-  state = json_object_get_member (json_node_get_object (root), "state");
-  if (state == NULL || json_node_get_value_type (state) != G_TYPE_STRING)
+  state = cma_json_string_member (json_node_get_object (root), "state");
+  if (state == NULL)
     return NULL;
-  return cma_answer_clean (json_node_get_string (state), 32);
+  return cma_answer_clean (state, 32);
 }
 
 gboolean

@@ -50,19 +50,19 @@ cma_sites_check (CmaHttp *http, const CmaApiContext *ctx, char **detail)
   for (guint i = 0; i < json_array_get_length (sites); i++)
     {
       JsonNode *node = json_array_get_element (sites, i);
-      JsonNode *url = JSON_NODE_HOLDS_OBJECT (node)
-                          ? json_object_get_member (json_node_get_object (node), "cloudUrl")
-                          : NULL;
+      const char *url = JSON_NODE_HOLDS_OBJECT (node)
+                            ? cma_json_string_member (json_node_get_object (node), "cloudUrl")
+                            : NULL;
       g_autofree char *clean = NULL;
 
-      if (url == NULL || json_node_get_value_type (url) != G_TYPE_STRING)
+      if (url == NULL)
         continue;
-      if (cma_api_same_site (json_node_get_string (url), ctx->conn->cloud_url))
+      if (cma_api_same_site (url, ctx->conn->cloud_url))
         {
           *detail = g_strdup_printf ("%s is listed as connected", ctx->conn->cloud_url);
           return CMA_SITE_LISTED;
         }
-      clean = cma_answer_clean (json_node_get_string (url), 80);
+      clean = cma_answer_clean (url, 80);
       g_string_append_printf (others, "%s%s", others->len ? ", " : "", clean ? clean : "?");
     }
   *detail = g_strdup_printf ("%s is not among the %u site(s) the %s lists as connected%s%s%s",
