@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
-#include <string.h>
 
 #include "cma-attempts.h"
 #include "cma-error.h"
@@ -30,12 +29,7 @@ cma_failure_free (CmaFailure *f)
 char *
 cma_attempts_path (CmaLedger *ledger)
 {
-  const char *ledger_path = cma_ledger_get_path (ledger);
-  g_autofree char *base = g_strdup (ledger_path);
-
-  if (g_str_has_suffix (base, ".ledger"))
-    base[strlen (base) - strlen (".ledger")] = '\0';
-  return g_strconcat (base, ".attempts", NULL);
+  return cma_ledger_sibling_path (ledger, "attempts");
 }
 
 const char *

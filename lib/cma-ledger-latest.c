@@ -120,12 +120,7 @@ cma_ledger_latest_find (CmaLedgerLatest *latest, const CmaConnection *conn)
 char *
 cma_ledger_index_path (CmaLedger *ledger)
 {
-  const char *path = cma_ledger_get_path (ledger);
-  gsize len = strlen (path);
-
-  if (g_str_has_suffix (path, ".ledger"))
-    len -= strlen (".ledger");
-  return g_strdup_printf ("%.*s.index", (int) len, path);
+  return cma_ledger_sibling_path (ledger, "index");
 }
 
 /* SHA-256 of the TAIL_BYTES of @fd before @end, in @out. */
@@ -546,18 +541,25 @@ cma_ledger_last_renewed (CmaLedger *ledger, const CmaConnection *conn, gboolean 
   return latest != NULL;
 }
 
-void
-cma_ledger_latest_update_index (CmaLedger *ledger, const struct stat *before)
+/* For a writer, under the ledger lock: bring the cache up to date and
+ * write it as the index. Quietly: writing is no time to report old lines. */
+static void
+write_index (CmaLedger *ledger, const struct stat *before)
 {
   CmaLedgerLatest *latest;
 
   g_mutex_lock (&cache_lock);
-  /* Reads just the line appended, when the cache or index was current;
-   * quietly: recording is no time to report old lines. */
   latest = refresh_cache (ledger, TRUE, before, NULL);
   if (latest != NULL && latest->scan.skipped->len <= MAX_SKIPPED_IN_INDEX)
     index_write (ledger, latest, NULL);
   g_mutex_unlock (&cache_lock);
+}
+
+void
+cma_ledger_latest_update_index (CmaLedger *ledger, const struct stat *before)
+{
+  /* Reads just the line appended, when the cache or index was current. */
+  write_index (ledger, before);
 }
 
 /* Whether PROG.index covers every byte of the ledger as it is now (no
@@ -581,14 +583,8 @@ index_is_current (CmaLedger *ledger)
 void
 cma_ledger_latest_refresh_index (CmaLedger *ledger)
 {
-  CmaLedgerLatest *latest;
-
   if (index_is_current (ledger) || !cma_ledger_lock (ledger, 0, NULL))
     return;
-  g_mutex_lock (&cache_lock);
-  latest = refresh_cache (ledger, TRUE, NULL, NULL);
-  if (latest != NULL && latest->scan.skipped->len <= MAX_SKIPPED_IN_INDEX)
-    index_write (ledger, latest, NULL);
-  g_mutex_unlock (&cache_lock);
+  write_index (ledger, NULL);
   cma_ledger_unlock (ledger);
 }

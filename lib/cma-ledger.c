@@ -24,7 +24,8 @@
 
 struct _CmaLedger {
   char *dir;
-  char *path;
+  char *program;
+  char *path; /* PROGRAM.ledger in dir */
   char *lock_path;
   int lock_fd;
   CmaLedgerWarnFunc warn;
@@ -118,15 +119,22 @@ CmaLedger *
 cma_ledger_new (const char *dir, const char *program)
 {
   g_autoptr (CmaLedger) ledger = g_new0 (CmaLedger, 1);
-  g_autofree char *name = g_strconcat (program, ".ledger", NULL);
-  g_autofree char *lock = g_strconcat (program, ".lock", NULL);
 
   ledger->lock_fd = -1;
   ledger->group = -1;
   ledger->dir = g_strdup (dir);
-  ledger->path = g_build_filename (dir, name, NULL);
-  ledger->lock_path = g_build_filename (dir, lock, NULL);
+  ledger->program = g_strdup (program);
+  ledger->path = cma_ledger_sibling_path (ledger, "ledger");
+  ledger->lock_path = cma_ledger_sibling_path (ledger, "lock");
   return g_steal_pointer (&ledger);
+}
+
+char *
+cma_ledger_sibling_path (CmaLedger *ledger, const char *extension)
+{
+  g_autofree char *name = g_strconcat (ledger->program, ".", extension, NULL);
+
+  return g_build_filename (ledger->dir, name, NULL);
 }
 
 void
@@ -136,6 +144,7 @@ cma_ledger_free (CmaLedger *ledger)
     return;
   cma_ledger_unlock (ledger);
   g_free (ledger->dir);
+  g_free (ledger->program);
   g_free (ledger->path);
   g_free (ledger->lock_path);
   g_free (ledger);

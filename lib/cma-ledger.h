@@ -55,6 +55,8 @@ void cma_ledger_free (CmaLedger *ledger);
  * Needs ownership of @dir (or root). -1: leave the modes alone. */
 void cma_ledger_set_group (CmaLedger *ledger, gint64 gid);
 const char *cma_ledger_get_path (CmaLedger *ledger);
+/* PROGRAM.@extension beside the ledger: its lock, index, attempts file. */
+char *cma_ledger_sibling_path (CmaLedger *ledger, const char *extension);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaLedger, cma_ledger_free)
 
 /* Writers wait this long for each other: a renewal takes seconds, but its
