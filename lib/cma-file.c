@@ -134,6 +134,17 @@ cma_line_reader_offset (const CmaLineReader *reader)
   return reader->base + reader->start;
 }
 
+gssize
+cma_file_pread (int fd, void *buf, gsize len, guint64 offset)
+{
+  gssize n;
+
+  do
+    n = pread (fd, buf, len, (off_t) offset);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
 /* Refill the buffer; FALSE at the end of the file or on error. */
 static gboolean
 refill (CmaLineReader *r, GError **error)

@@ -61,6 +61,9 @@ gboolean cma_file_commit_cache (int fd, const char *tmp_path, const char *path,
 gboolean cma_file_sync_dir (const char *path, GError **error);
 /* Write all of @data to @fd (for messages, @path names the file). */
 gboolean cma_file_write_all (int fd, const char *data, gsize len, const char *path, GError **error);
+/* pread(), again when a signal interrupts it: the bytes read (fewer at the
+ * end of the file), or -1 with errno set. */
+gssize cma_file_pread (int fd, void *buf, gsize len, guint64 offset);
 /* Replace @path with @data as a whole, as the two functions above do
  * (owner and mode of an existing file kept; a new file is 0600). Callers
  * serialise writers with their own lock. */

@@ -76,9 +76,7 @@ read_row (CmaLedger *ledger, int fd, const Row *row, GString *buf, GError **erro
   gssize n;
 
   g_string_set_size (buf, row->length);
-  do
-    n = pread (fd, buf->str, row->length, (off_t) row->offset);
-  while (n < 0 && errno == EINTR);
+  n = cma_file_pread (fd, buf->str, row->length, row->offset);
   if (n == (gssize) row->length && (r = cma_ledger_parse_line (buf->str, n, &why)) != NULL)
     return r;
   g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "cannot read %s: %s",

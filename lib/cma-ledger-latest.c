@@ -132,9 +132,7 @@ tail_sum (int fd, guint64 end, char out[65])
   char buf[TAIL_BYTES];
   gssize n;
 
-  do
-    n = pread (fd, buf, end - start, (off_t) start);
-  while (n < 0 && errno == EINTR);
+  n = cma_file_pread (fd, buf, end - start, start);
   if (n != (gssize) (end - start))
     {
       if (n >= 0)

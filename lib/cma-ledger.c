@@ -648,7 +648,7 @@ end_torn_line (CmaLedger *ledger, int fd, off_t size, GError **error)
 {
   char last = '\n';
 
-  if (size > 0 && pread (fd, &last, 1, size - 1) != 1)
+  if (size > 0 && cma_file_pread (fd, &last, 1, (guint64) size - 1) != 1)
     return set_errno_error (error, errno, "read", ledger->path);
   return last == '\n' || cma_file_write_all (fd, "\n", 1, ledger->path, error);
 }
