@@ -20,6 +20,17 @@ old_size=$(wc -c <"$ledger")
 # same_as FILE: stdout is FILE byte for byte.
 same_as () { printf '%s\n' "$out" | cmp -s - "$1"; }
 
+# status_as_0_1_0 WHEN: status -o json at the fixture's two instants, one
+# CRITICAL (qa), one in the past (WARNING), prints what 0.1.0 printed.
+status_as_0_1_0 () {
+  run "$PROG" status $c -o json --at 2026-11-20T12:00:00Z
+  check "$1: status -o json --at: CRITICAL (qa)" 2
+  assert "$1: status -o json: as 0.1.0 printed it" same_as "$fx/status.json"
+  run "$PROG" status $c -o json --at 2026-10-21T00:00:00Z
+  check "$1: status -o json --at in the past: WARNING" 1
+  assert "$1: status -o json in the past: as 0.1.0 printed it" same_as "$fx/status-past.json"
+}
+
 run "$PROG" history --state-dir "$st" -o json
 check "history -o json of the 0.1.0 ledger" 0
 assert "history -o json: as 0.1.0 printed it, every row" same_as "$fx/history.json"
@@ -31,12 +42,7 @@ run env TZ=UTC "$PROG" history $c
 check "history text of the configured connections" 0
 assert "history text: as 0.1.0 printed it" same_as "$fx/history.txt"
 
-run "$PROG" status $c -o json --at 2026-11-20T12:00:00Z
-check "status -o json --at: CRITICAL (qa)" 2
-assert "status -o json: as 0.1.0 printed it" same_as "$fx/status.json"
-run "$PROG" status $c -o json --at 2026-10-21T00:00:00Z
-check "status -o json --at in the past: WARNING" 1
-assert "status -o json in the past: as 0.1.0 printed it" same_as "$fx/status-past.json"
+status_as_0_1_0 "before any record"
 assert "readers leave nothing behind: no index" [ ! -e "$st/jcma-token.index" ]
 
 run "$PROG" record $c -C qa -m 'after the upgrade'
@@ -54,12 +60,7 @@ assert "history after the record: the new row first, then the old ones unchanged
   printf "%s\n" "$out" | sed -n "5,6p" | grep -q "^    {\$" &&
   [ "$(printf "%s\n" "$out" | grep -c "^      \"at\" : ")" -eq 11 ]'
 # Through the index now, and the past through a read of the ledger.
-run "$PROG" status $c -o json --at 2026-11-20T12:00:00Z
-check "status after the record, same instant" 2
-assert "status after the record: unchanged at that instant" same_as "$fx/status.json"
-run "$PROG" status $c -o json --at 2026-10-21T00:00:00Z
-check "status after the record, in the past" 1
-assert "status after the record, in the past: unchanged" same_as "$fx/status-past.json"
+status_as_0_1_0 "after the record"
 run "$PROG" status $c -C qa
 check "status of qa: renewed just now" 0 'last renewed'
 
