@@ -586,7 +586,7 @@ request_headers (const char *authorization, gboolean has_body)
   return list;
 }
 
-/* sym_curl_slist_append copied the Authorization header: wipe that copy too. */
+/* curl_slist_append copied the Authorization header: wipe that copy too. */
 static void
 free_request_headers (struct curl_slist *list)
 {
