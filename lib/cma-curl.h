@@ -28,12 +28,18 @@ G_BEGIN_DECLS
   X (curl_easy_setopt)                                                                             \
   X (curl_easy_getinfo)                                                                            \
   X (curl_easy_perform)                                                                            \
-  X (curl_easy_reset)                                                                              \
   X (curl_easy_cleanup)                                                                            \
   X (curl_easy_strerror)                                                                           \
   X (curl_share_init)                                                                              \
   X (curl_share_setopt)                                                                            \
   X (curl_share_cleanup)                                                                           \
+  X (curl_multi_init)                                                                              \
+  X (curl_multi_add_handle)                                                                        \
+  X (curl_multi_perform)                                                                           \
+  X (curl_multi_poll)                                                                              \
+  X (curl_multi_info_read)                                                                         \
+  X (curl_multi_remove_handle)                                                                     \
+  X (curl_multi_cleanup)                                                                           \
   X (curl_slist_append)                                                                            \
   X (curl_slist_free_all)                                                                          \
   X (curl_getdate)

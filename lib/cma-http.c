@@ -18,7 +18,7 @@
 #define CMA_HTTP_DEFAULT_MAX_RETRY_WAIT 60
 
 struct _CmaHttp {
-  CURL *curl;
+  CURLM *multi; /* the connections of a CmaHttp not shared (perform ()) */
   CmaHttpOptions options;
   char *ca_file;
   char *cloud_ca_file;
@@ -63,15 +63,69 @@ cma_http_response_is_json (const CmaHttpResponse *response)
           g_str_has_suffix (response->content_type, "+json"));
 }
 
-/* ---- sharing between the handles of one run ---- */
+/* ---- keeping connections between requests ---- */
 
-/* The easy handles that talk to one host: each keeps its connection
- * open, and no more than the cap exist, so a run opens at most that many
- * connections to a host and has at most that many requests there. */
+/* Each request gets an easy handle of its own and runs it in a multi
+ * handle, whose connection cache outlives the easy handle: that is what
+ * keeps a connection, and its TLS session, open from one request to the
+ * next. Reusing one easy handle would too, but libcurl before 8.1.0 (7.88.1
+ * in Debian 12) keeps a pointer to the previous answer's last header, freed
+ * by then, and appends to it when the next answer's first header line is
+ * folded: a server or proxy sending that crashed the renewal (curl issue
+ * 11101, fixed by curl commit cd1c611b). A new easy handle has no such
+ * pointer. */
+static CURLM *
+connections_new (void)
+{
+  return sym_curl_multi_init ();
+}
+
+/* Closes the connections too. */
+static void
+connections_free (CURLM *multi)
+{
+  sym_curl_multi_cleanup (multi);
+}
+
+/* The easy handle's result as curl_easy_perform() gives it, through
+ * @multi; the handle leaves @multi with its connection in @multi's cache. */
+static CURLcode
+run_transfer (CURLM *multi, CURL *c)
+{
+  CURLMcode mc = sym_curl_multi_add_handle (multi, c);
+  CURLcode code = CURLE_OK;
+  gboolean done = FALSE;
+  int running = 1;
+
+  while (mc == CURLM_OK && running > 0)
+    {
+      mc = sym_curl_multi_perform (multi, &running);
+      /* Waits for the sockets or libcurl's next timeout, whichever first. */
+      if (mc == CURLM_OK && running > 0)
+        mc = sym_curl_multi_poll (multi, NULL, 0, 1000, NULL);
+    }
+  for (CURLMsg *m; (m = sym_curl_multi_info_read (multi, &running)) != NULL;)
+    if (m->msg == CURLMSG_DONE && m->easy_handle == c)
+      {
+        code = m->data.result;
+        done = TRUE;
+      }
+  sym_curl_multi_remove_handle (multi, c);
+  /* Not curl_easy_perform()'s CURLE_BAD_FUNCTION_ARGUMENT: that code
+   * stands for a malformed answer here (map_curl_error ()). */
+  if (mc != CURLM_OK)
+    return mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT;
+  return done ? code : CURLE_FAILED_INIT;
+}
+
+/* The connection caches (multi handles) for one host: each keeps its
+ * connection open, and no more than the cap exist, so a run opens at most
+ * that many connections to a host and has at most that many requests
+ * there. */
 typedef struct {
-  GPtrArray *idle; /* CURL* */
+  GPtrArray *idle; /* CURLM* */
   guint in_use;
-} HostHandles;
+} HostConnections;
 
 struct _CmaHttpShare {
   CURLSH *sh;
@@ -79,13 +133,13 @@ struct _CmaHttpShare {
   guint per_host;
   GMutex hosts_lock;
   GCond hosts_changed;
-  GHashTable *hosts; /* "scheme://host:port" -> HostHandles */
+  GHashTable *hosts; /* "scheme://host:port" -> HostConnections */
 };
 
 static void
-host_handles_free (HostHandles *h)
+host_connections_free (HostConnections *h)
 {
-  g_ptr_array_unref (h->idle); /* detaches each handle from the share */
+  g_ptr_array_unref (h->idle); /* closes each connection */
   g_free (h);
 }
 
@@ -108,7 +162,7 @@ share_unlock_cb (CURL *handle G_GNUC_UNUSED, curl_lock_data data, void *user_dat
 
 /* Sessions and DNS answers are shared; connections are not, as libcurl
  * does not support one connection cache used by concurrent threads
- * (CURLSHOPT_SHARE(3)): each stays with its handle, kept per host. */
+ * (CURLSHOPT_SHARE(3)): each stays in its multi handle, kept per host. */
 CmaHttpShare *
 cma_http_share_new (guint per_host)
 {
@@ -119,8 +173,8 @@ cma_http_share_new (guint per_host)
   share->per_host = MAX (per_host, 1);
   g_mutex_init (&share->hosts_lock);
   g_cond_init (&share->hosts_changed);
-  share->hosts =
-      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) host_handles_free);
+  share->hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) host_connections_free);
   /* Without libcurl no libcurl share: each cma_http_new () says why. */
   if (!cma_curl_load (NULL))
     return share;
@@ -138,6 +192,7 @@ cma_http_share_free (CmaHttpShare *share)
 {
   if (share == NULL)
     return;
+  /* The connections first: closing one may still use the share. */
   g_hash_table_unref (share->hosts);
   if (share->sh != NULL)
     sym_curl_share_cleanup (share->sh);
@@ -160,46 +215,41 @@ host_key (const char *url)
                           g_uri_get_port (uri));
 }
 
-/* A handle for @url's host: an idle one (most recently used first, its
- * connection likeliest open), a new one while under the cap, else wait
+/* Connections for @url's host: an idle cache (most recently used first,
+ * its connection likeliest open), a new one while under the cap, else wait
  * for one to come back. */
-static CURL *
-share_acquire (CmaHttpShare *share, const char *url, HostHandles **out)
+static CURLM *
+share_acquire (CmaHttpShare *share, const char *url, HostConnections **out)
 {
   g_autofree char *key = host_key (url);
-  HostHandles *h;
-  CURL *c = NULL;
+  HostConnections *h;
+  CURLM *multi = NULL;
 
   g_mutex_lock (&share->hosts_lock);
   if ((h = g_hash_table_lookup (share->hosts, key)) == NULL)
     {
-      h = g_new0 (HostHandles, 1);
-      h->idle = g_ptr_array_new_with_free_func ((GDestroyNotify) sym_curl_easy_cleanup);
+      h = g_new0 (HostConnections, 1);
+      h->idle = g_ptr_array_new_with_free_func ((GDestroyNotify) connections_free);
       g_hash_table_insert (share->hosts, g_steal_pointer (&key), h);
     }
   while (h->idle->len == 0 && h->in_use >= share->per_host)
     g_cond_wait (&share->hosts_changed, &share->hosts_lock);
   if (h->idle->len > 0)
-    c = g_ptr_array_steal_index (h->idle, h->idle->len - 1);
+    multi = g_ptr_array_steal_index (h->idle, h->idle->len - 1);
   h->in_use++;
   g_mutex_unlock (&share->hosts_lock);
-  if (c == NULL && (c = sym_curl_easy_init ()) != NULL)
-    sym_curl_easy_setopt (c, CURLOPT_SHARE, share->sh);
+  if (multi == NULL)
+    multi = connections_new ();
   *out = h;
-  return c;
+  return multi;
 }
 
 static void
-share_release (CmaHttpShare *share, HostHandles *h, CURL *c)
+share_release (CmaHttpShare *share, HostConnections *h, CURLM *multi)
 {
-  /* Forget the callbacks and buffers of the request just made (reset
-   * keeps the connection and the share): closing the connection later
-   * must not reach freed memory. */
-  if (c != NULL)
-    sym_curl_easy_reset (c);
   g_mutex_lock (&share->hosts_lock);
-  if (c != NULL)
-    g_ptr_array_add (h->idle, c);
+  if (multi != NULL)
+    g_ptr_array_add (h->idle, multi);
   h->in_use--;
   g_cond_broadcast (&share->hosts_changed);
   g_mutex_unlock (&share->hosts_lock);
@@ -210,7 +260,7 @@ cma_http_is_warm (CmaHttp *http, const char *url)
 {
   CmaHttpShare *share = http->options.share;
   g_autofree char *key = NULL;
-  HostHandles *h;
+  HostConnections *h;
   gboolean warm;
 
   /* A handle of our own does not say which hosts it is connected to. */
@@ -256,13 +306,13 @@ cma_http_new (const CmaHttpOptions *options, GError **error)
           return NULL;
         }
     }
-  /* Shared, each request borrows its host's handle (perform ()). */
+  /* Shared, each request borrows its host's connections (perform ()). */
   if (options->share != NULL)
     return g_steal_pointer (&http);
-  /* One easy handle for every request keeps the connection, and its TLS
-   * session, alive between the calls of one renewal. */
-  http->curl = sym_curl_easy_init ();
-  if (http->curl == NULL)
+  /* One connection cache for every request keeps the connections, and
+   * their TLS sessions, alive between the calls of one renewal. */
+  http->multi = connections_new ();
+  if (http->multi == NULL)
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot initialise libcurl");
       return NULL;
@@ -275,8 +325,8 @@ cma_http_free (CmaHttp *http)
 {
   if (http == NULL)
     return;
-  if (http->curl != NULL)
-    sym_curl_easy_cleanup (http->curl);
+  if (http->multi != NULL)
+    connections_free (http->multi);
   g_free (http->ca_file);
   g_free (http->cloud_ca_file);
   /* The request body held the auth token. */
@@ -469,7 +519,6 @@ setup_common (CmaHttp *http, CURL *c, CmaSide side, const char *url)
    * api.atlassian.com, hence one CA setting per side. */
   const char *ca = side == CMA_SIDE_CLOUD ? http->cloud_ca_file : http->ca_file;
 
-  sym_curl_easy_reset (c);
   sym_curl_easy_setopt (c, CURLOPT_URL, url);
   sym_curl_easy_setopt (c, CURLOPT_PROTOCOLS_STR, "http,https");
   sym_curl_easy_setopt (c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -540,6 +589,15 @@ map_curl_error (CURL *c, CURLcode code, const char *errbuf, const Transfer *t, C
       sym_curl_easy_getinfo (c, CURLINFO_SSL_VERIFYRESULT, &verify);
       cma_tls_set_error (side, url, detail, verify, error);
       break;
+    /* Not HTTP, or a header line that is no field ("name: value") nor
+     * continues one: libcurl before 8.1 fails the latter as a bad argument
+     * of its own, a code no option of ours can cause (run_transfer ()). */
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+      g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
+                   "%s %s: answered malformed HTTP (%s); is a proxy in the way?", who, url,
+                   code == CURLE_WEIRD_SERVER_REPLY || errbuf[0] ? detail : "bad header line");
+      break;
     case CURLE_WRITE_ERROR:
       if (t->oversized)
         {
@@ -595,14 +653,14 @@ free_request_headers (struct curl_slist *list)
   sym_curl_slist_free_all (list);
 }
 
-/* The answer to the transfer just done; takes @body and @headers. */
+/* The answer to the transfer @c just did; takes @body and @headers. */
 static CmaHttpResponse *
-response_new (CmaHttp *http, GByteArray *body, GHashTable *headers)
+response_new (CmaHttp *http, CURL *c, GByteArray *body, GHashTable *headers)
 {
   CmaHttpResponse *response = g_new0 (CmaHttpResponse, 1);
   const char *date = g_hash_table_lookup (headers, "date");
 
-  sym_curl_easy_getinfo (http->curl, CURLINFO_RESPONSE_CODE, &response->status);
+  sym_curl_easy_getinfo (c, CURLINFO_RESPONSE_CODE, &response->status);
   response->content_type = content_type_of (headers);
   response->body = g_byte_array_free_to_bytes (body);
   response->headers = headers;
@@ -611,30 +669,33 @@ response_new (CmaHttp *http, GByteArray *body, GHashTable *headers)
   return response;
 }
 
+/* One request on a new easy handle @c, through the connections of
+ * @multi; cleans @c up. */
 static CmaHttpResponse *
-perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
-              const char *authorization, const char *json_body, GError **error)
+perform_once (CmaHttp *http, CURLM *multi, CURL *c, CmaSide side, const char *method,
+              const char *url, const char *authorization, const char *json_body, GError **error)
 {
   g_autoptr (GByteArray) body = g_byte_array_new ();
   g_autoptr (GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   Transfer t = { body, headers, FALSE };
   struct curl_slist *list = request_headers (authorization, json_body != NULL);
+  CmaHttpResponse *response = NULL;
   char errbuf[CURL_ERROR_SIZE] = "";
   long connects = 0;
   CURLcode code;
 
-  setup_common (http, http->curl, side, url);
-  sym_curl_easy_setopt (http->curl, CURLOPT_ERRORBUFFER, errbuf);
-  sym_curl_easy_setopt (http->curl, CURLOPT_WRITEFUNCTION, write_cb);
-  sym_curl_easy_setopt (http->curl, CURLOPT_WRITEDATA, &t);
-  sym_curl_easy_setopt (http->curl, CURLOPT_HEADERFUNCTION, header_cb);
-  sym_curl_easy_setopt (http->curl, CURLOPT_HEADERDATA, &t);
+  setup_common (http, c, side, url);
+  sym_curl_easy_setopt (c, CURLOPT_ERRORBUFFER, errbuf);
+  sym_curl_easy_setopt (c, CURLOPT_WRITEFUNCTION, write_cb);
+  sym_curl_easy_setopt (c, CURLOPT_WRITEDATA, &t);
+  sym_curl_easy_setopt (c, CURLOPT_HEADERFUNCTION, header_cb);
+  sym_curl_easy_setopt (c, CURLOPT_HEADERDATA, &t);
   if (json_body != NULL)
-    sym_curl_easy_setopt (http->curl, CURLOPT_POSTFIELDS, json_body);
-  sym_curl_easy_setopt (http->curl, CURLOPT_CUSTOMREQUEST, method);
-  sym_curl_easy_setopt (http->curl, CURLOPT_HTTPHEADER, list);
+    sym_curl_easy_setopt (c, CURLOPT_POSTFIELDS, json_body);
+  sym_curl_easy_setopt (c, CURLOPT_CUSTOMREQUEST, method);
+  sym_curl_easy_setopt (c, CURLOPT_HTTPHEADER, list);
 
-  code = http->last_code = sym_curl_easy_perform (http->curl);
+  code = http->last_code = run_transfer (multi, c);
   free_request_headers (list);
   if (http->options.trace != NULL)
     {
@@ -642,35 +703,38 @@ perform_once (CmaHttp *http, CmaSide side, const char *method, const char *url,
       trace_body (http, "<< ", http->trace_in);
     }
   http->requests++;
-  sym_curl_easy_getinfo (http->curl, CURLINFO_NUM_CONNECTS, &connects);
+  sym_curl_easy_getinfo (c, CURLINFO_NUM_CONNECTS, &connects);
   http->connects += (guint) connects;
   if (code != CURLE_OK)
-    {
-      map_curl_error (http->curl, code, errbuf, &t, side, url, error);
-      return NULL;
-    }
-  return response_new (http, g_steal_pointer (&body), g_steal_pointer (&headers));
+    map_curl_error (c, code, errbuf, &t, side, url, error);
+  else
+    response = response_new (http, c, g_steal_pointer (&body), g_steal_pointer (&headers));
+  sym_curl_easy_cleanup (c);
+  return response;
 }
 
-/* perform_once() with, when shared, a handle borrowed from the host's. */
+/* perform_once() on a new easy handle, through this CmaHttp's connections
+ * or, when shared, those borrowed from the host's. */
 static CmaHttpResponse *
 perform (CmaHttp *http, CmaSide side, const char *method, const char *url,
          const char *authorization, const char *json_body, GError **error)
 {
   CmaHttpShare *share = http->options.share;
-  HostHandles *host;
-  CmaHttpResponse *response;
+  HostConnections *host = NULL;
+  CURLM *multi = share != NULL ? share_acquire (share, url, &host) : http->multi;
+  CURL *c = multi != NULL ? sym_curl_easy_init () : NULL;
+  CmaHttpResponse *response = NULL;
 
-  if (share == NULL)
-    return perform_once (http, side, method, url, authorization, json_body, error);
-  if ((http->curl = share_acquire (share, url, &host)) == NULL)
+  if (c == NULL)
+    g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot initialise libcurl");
+  else
     {
-      share_release (share, host, NULL);
-      g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot initialise libcurl");
-      return NULL;
+      if (share != NULL)
+        sym_curl_easy_setopt (c, CURLOPT_SHARE, share->sh);
+      response = perform_once (http, multi, c, side, method, url, authorization, json_body, error);
     }
-  response = perform_once (http, side, method, url, authorization, json_body, error);
-  share_release (share, host, g_steal_pointer (&http->curl));
+  if (share != NULL)
+    share_release (share, host, multi);
   return response;
 }
 
@@ -797,7 +861,7 @@ cma_http_probe (CmaHttp *http, CmaSide side, const char *url, GError **error)
   if (!cma_http_check_url (side, url, error))
     return FALSE;
   /* A handle of its own: a connect-only connection is not reusable for
-   * requests, so it must not sit in the main handle's cache. */
+   * requests, so it must not sit among the request connections. */
   c = sym_curl_easy_init ();
   setup_common (http, c, side, url);
   sym_curl_easy_setopt (c, CURLOPT_ERRORBUFFER, errbuf);

@@ -16,11 +16,11 @@ G_BEGIN_DECLS
 
 typedef void (*CmaHttpTraceFunc) (const char *line, gpointer user_data);
 
-/* What the handles of one run share across threads: TLS sessions, DNS
- * answers, and per host at most @per_host easy handles with their open
- * connections, so a run renewing many connections has at most @per_host
- * connections and requests at once to any one host, each connection
- * reused rather than one per request. */
+/* What the requests of one run share across threads: TLS sessions, DNS
+ * answers, and per host at most @per_host open connections, so a run
+ * renewing many connections has at most @per_host connections and
+ * requests at once to any one host, each connection reused rather than
+ * one per request. */
 typedef struct _CmaHttpShare CmaHttpShare;
 
 CmaHttpShare *cma_http_share_new (guint per_host);

@@ -118,4 +118,30 @@ done
 assert "no renewal recorded for any refused token" \
   [ "$(grep -c . "$state/$NAME.ledger")" = "$recorded" ]
 
+# ---- malformed HTTP: a first header line that continues nothing ----
+# The save's answer comes on a connection the renewal has used before:
+# libcurl 7.88 (Debian 12) reusing its easy handle appended that line to a
+# header of the previous answer, freed by then, and the renewal crashed
+# (glibc abort, nothing recorded, no attempt logged).
+renew_with save-space-first-header
+check "save-space-first-header: refused as malformed HTTP" 76 \
+  "^jcma-token: prod: server https://[^ ]*/cloud/save/token: answered malformed HTTP \(.*\); is a proxy in the way\?$"
+no_crash "save-space-first-header: no crash"
+assert "save-space-first-header: no renewal recorded" \
+  [ "$(grep -c . "$state/$NAME.ledger")" = "$recorded" ]
+assert "save-space-first-header: the failed attempt is logged" \
+  grep -q 'save/token: answered malformed HTTP' "$state/$NAME.attempts"
+# The same through a fleet's shared connections (--jobs): three renewals
+# in turn on one connection cache per host.
+sed '/^\[connection prod\]/,$d' "$CONF" >"$CONF.fleet"
+for i in 1 2 3; do
+  printf '[connection c%d]\nserver-url = %s\ncloud-url = https://site%d.atlassian.net\n\n' \
+    "$i" "$SERVER_URL" "$i" >>"$CONF.fleet"
+done
+run "$PROG" renew -c "$CONF.fleet" --state-dir "$state" --jobs 1
+no_crash "save-space-first-header: a fleet run does not crash"
+[ "$(printf '%s\n' "$err" | grep -c 'answered malformed HTTP')" = 3 ] &&
+  ok "save-space-first-header: each of three fleet renewals refused as malformed HTTP" ||
+  { not_ok "save-space-first-header: fleet"; diag; }
+
 tap_done

@@ -305,6 +305,30 @@ answer_deep_json (SoupServerMessage *msg, const char *content_type)
   soup_server_message_set_response (msg, content_type, SOUP_MEMORY_TAKE, text, 2 * depth);
 }
 
+/* A 200 whose first header line starts with a space: no field line is
+ * there for it to continue (RFC 9112, 2.2 and 5.2), as a broken proxy may
+ * send. libsoup writes no such answer, so it goes out on the connection
+ * taken over from libsoup, which is then closed. */
+void
+answer_space_first_header (SoupServerMessage *msg, const char *json)
+{
+  g_autoptr (GIOStream) stream = NULL;
+  g_autofree char *raw = NULL;
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL); /* for the log */
+  stream = soup_server_message_steal_connection (msg);
+  raw = g_strdup_printf ("HTTP/1.1 200 OK\r\n"
+                         " X-Continued: a line with no field before it\r\n"
+                         "Content-Type: application/json\r\n"
+                         "Content-Length: %zu\r\n"
+                         "Connection: close\r\n"
+                         "\r\n%s",
+                         strlen (json), json);
+  g_output_stream_write_all (g_io_stream_get_output_stream (stream), raw, strlen (raw), NULL, NULL,
+                             NULL);
+  g_io_stream_close (stream, NULL, NULL);
+}
+
 /* What hostile faults put in server-chosen text: clear the screen, set the
  * window title, and forge a line of output. */
 const char HOSTILE_TEXT[] = "\033[2J\033]0;pwned\007\rprod: renewed (forged)\n";

@@ -247,6 +247,14 @@ save_token (Sim *sim, SoupServerMessage *msg, const char *cloud_url, const char 
   save_answer_cloud_url (sim, builder, echo);
   member_string (builder, "message", "Token saved successfully.");
   json_builder_end_object (builder);
+  if (has_fault (sim, FAULT_SAVE_SPACE_FIRST_HEADER))
+    {
+      g_autoptr (JsonNode) root = json_builder_get_root (builder);
+      g_autofree char *json = json_to_string (root, FALSE);
+
+      answer_space_first_header (msg, json);
+      return;
+    }
   answer_json (msg, SOUP_STATUS_OK, builder);
 }
 

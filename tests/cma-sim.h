@@ -72,6 +72,7 @@ typedef enum {
   FAULT_PAT_NO_EXPIRY,
   FAULT_SITES_MISSING,
   FAULT_SITES_FORGET,
+  FAULT_SAVE_SPACE_FIRST_HEADER,
   N_FAULTS
 } Fault;
 
@@ -152,6 +153,7 @@ void set_common_headers (Sim *sim, SoupServerMessage *msg);
 void deliver (Sim *sim, SoupServerMessage *msg);
 
 void answer_deep_json (SoupServerMessage *msg, const char *content_type);
+void answer_space_first_header (SoupServerMessage *msg, const char *json);
 extern const char HOSTILE_TEXT[];
 extern const char HOSTILE_HEADER[];
 
