@@ -18,7 +18,7 @@
 #define CMA_HTTP_DEFAULT_MAX_RETRY_WAIT 60
 
 struct _CmaHttp {
-  CURLM *multi; /* the connections of a CmaHttp not shared (perform ()) */
+  CmaHttpShare *own_share; /* when options.share is NULL (perform ()) */
   CmaHttpOptions options;
   char *ca_file;
   char *cloud_ca_file;
@@ -73,22 +73,10 @@ cma_http_response_is_json (const CmaHttpResponse *response)
  * by then, and appends to it when the next answer's first header line is
  * folded: a server or proxy sending that crashed the renewal (curl issue
  * 11101, fixed by curl commit cd1c611b). A new easy handle has no such
- * pointer. */
-static CURLM *
-connections_new (void)
-{
-  return sym_curl_multi_init ();
-}
-
-/* Closes the connections too. */
-static void
-connections_free (CURLM *multi)
-{
-  sym_curl_multi_cleanup (multi);
-}
-
-/* The easy handle's result as curl_easy_perform() gives it, through
- * @multi; the handle leaves @multi with its connection in @multi's cache. */
+ * pointer.
+ *
+ * run_transfer() is curl_easy_perform() on @multi: the handle leaves
+ * @multi when done, its connection staying in @multi's cache. */
 static CURLcode
 run_transfer (CURLM *multi, CURL *c)
 {
@@ -135,6 +123,13 @@ struct _CmaHttpShare {
   GCond hosts_changed;
   GHashTable *hosts; /* "scheme://host:port" -> HostConnections */
 };
+
+/* Closes the connections too. */
+static void
+connections_free (CURLM *multi)
+{
+  sym_curl_multi_cleanup (multi);
+}
 
 static void
 host_connections_free (HostConnections *h)
@@ -239,7 +234,7 @@ share_acquire (CmaHttpShare *share, const char *url, HostConnections **out)
   h->in_use++;
   g_mutex_unlock (&share->hosts_lock);
   if (multi == NULL)
-    multi = connections_new ();
+    multi = sym_curl_multi_init ();
   *out = h;
   return multi;
 }
@@ -255,18 +250,21 @@ share_release (CmaHttpShare *share, HostConnections *h, CURLM *multi)
   g_mutex_unlock (&share->hosts_lock);
 }
 
+/* The run's share, or this CmaHttp's own. */
+static CmaHttpShare *
+share_of (CmaHttp *http)
+{
+  return http->options.share != NULL ? http->options.share : http->own_share;
+}
+
 gboolean
 cma_http_is_warm (CmaHttp *http, const char *url)
 {
-  CmaHttpShare *share = http->options.share;
-  g_autofree char *key = NULL;
+  CmaHttpShare *share = share_of (http);
+  g_autofree char *key = host_key (url);
   HostConnections *h;
   gboolean warm;
 
-  /* A handle of our own does not say which hosts it is connected to. */
-  if (share == NULL)
-    return FALSE;
-  key = host_key (url);
   g_mutex_lock (&share->hosts_lock);
   h = g_hash_table_lookup (share->hosts, key);
   warm = h != NULL && h->idle->len > 0;
@@ -306,17 +304,10 @@ cma_http_new (const CmaHttpOptions *options, GError **error)
           return NULL;
         }
     }
-  /* Shared, each request borrows its host's connections (perform ()). */
-  if (options->share != NULL)
-    return g_steal_pointer (&http);
-  /* One connection cache for every request keeps the connections, and
-   * their TLS sessions, alive between the calls of one renewal. */
-  http->multi = connections_new ();
-  if (http->multi == NULL)
-    {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot initialise libcurl");
-      return NULL;
-    }
+  /* Without a run's share, one of its own keeps the connections, and
+   * their TLS sessions, between the calls of one renewal. */
+  if (options->share == NULL)
+    http->own_share = cma_http_share_new (1);
   return g_steal_pointer (&http);
 }
 
@@ -325,8 +316,7 @@ cma_http_free (CmaHttp *http)
 {
   if (http == NULL)
     return;
-  if (http->multi != NULL)
-    connections_free (http->multi);
+  cma_http_share_free (http->own_share);
   g_free (http->ca_file);
   g_free (http->cloud_ca_file);
   /* The request body held the auth token. */
@@ -713,15 +703,15 @@ perform_once (CmaHttp *http, CURLM *multi, CURL *c, CmaSide side, const char *me
   return response;
 }
 
-/* perform_once() on a new easy handle, through this CmaHttp's connections
- * or, when shared, those borrowed from the host's. */
+/* perform_once() on a new easy handle, through connections borrowed
+ * from those the share keeps for @url's host. */
 static CmaHttpResponse *
 perform (CmaHttp *http, CmaSide side, const char *method, const char *url,
          const char *authorization, const char *json_body, GError **error)
 {
-  CmaHttpShare *share = http->options.share;
-  HostConnections *host = NULL;
-  CURLM *multi = share != NULL ? share_acquire (share, url, &host) : http->multi;
+  CmaHttpShare *share = share_of (http);
+  HostConnections *host;
+  CURLM *multi = share_acquire (share, url, &host);
   CURL *c = multi != NULL ? sym_curl_easy_init () : NULL;
   CmaHttpResponse *response = NULL;
 
@@ -729,12 +719,10 @@ perform (CmaHttp *http, CmaSide side, const char *method, const char *url,
     g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot initialise libcurl");
   else
     {
-      if (share != NULL)
-        sym_curl_easy_setopt (c, CURLOPT_SHARE, share->sh);
+      sym_curl_easy_setopt (c, CURLOPT_SHARE, share->sh);
       response = perform_once (http, multi, c, side, method, url, authorization, json_body, error);
     }
-  if (share != NULL)
-    share_release (share, host, multi);
+  share_release (share, host, multi);
   return response;
 }
 

@@ -99,9 +99,9 @@ gboolean cma_http_reach (CmaHttp *http, CmaSide side, const char *url, GError **
 gboolean cma_http_probe (CmaHttp *http, CmaSide side, const char *url, GError **error);
 
 /* TRUE when a request to @url's host would likely find a connection
- * open: the share has an idle handle for the host (FALSE without a
- * share). A guess (the peer may have closed it meanwhile),
- * good for deciding whether to open one early. */
+ * open: the share (the run's, or @http's own) keeps one for the host. A
+ * guess (the peer may have closed it meanwhile), good for deciding
+ * whether to open one early. */
 gboolean cma_http_is_warm (CmaHttp *http, const char *url);
 
 /* What this handle did, for -v and the benchmark. */
