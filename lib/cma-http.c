@@ -83,7 +83,7 @@ run_transfer (CURLM *multi, CURL *c)
   CURLMcode mc = sym_curl_multi_add_handle (multi, c);
   CURLcode code = CURLE_OK;
   gboolean done = FALSE;
-  int running = 1;
+  int running = 1, queued;
 
   while (mc == CURLM_OK && running > 0)
     {
@@ -92,7 +92,7 @@ run_transfer (CURLM *multi, CURL *c)
       if (mc == CURLM_OK && running > 0)
         mc = sym_curl_multi_poll (multi, NULL, 0, 1000, NULL);
     }
-  for (CURLMsg *m; (m = sym_curl_multi_info_read (multi, &running)) != NULL;)
+  for (CURLMsg *m; (m = sym_curl_multi_info_read (multi, &queued)) != NULL;)
     if (m->msg == CURLMSG_DONE && m->easy_handle == c)
       {
         code = m->data.result;
