@@ -27,7 +27,6 @@ G_BEGIN_DECLS
   X (curl_easy_init)                                                                               \
   X (curl_easy_setopt)                                                                             \
   X (curl_easy_getinfo)                                                                            \
-  X (curl_easy_perform)                                                                            \
   X (curl_easy_cleanup)                                                                            \
   X (curl_easy_strerror)                                                                           \
   X (curl_share_init)                                                                              \

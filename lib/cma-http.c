@@ -187,7 +187,6 @@ cma_http_share_free (CmaHttpShare *share)
 {
   if (share == NULL)
     return;
-  /* The connections first: closing one may still use the share. */
   g_hash_table_unref (share->hosts);
   if (share->sh != NULL)
     sym_curl_share_cleanup (share->sh);
@@ -835,30 +834,4 @@ cma_http_reach (CmaHttp *http, CmaSide side, const char *url, GError **error)
     return TRUE;
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
-}
-
-gboolean
-cma_http_probe (CmaHttp *http, CmaSide side, const char *url, GError **error)
-{
-  char errbuf[CURL_ERROR_SIZE] = "";
-  Transfer t = { NULL, NULL, FALSE };
-  CURL *c;
-  long connects = 0;
-  CURLcode code;
-
-  if (!cma_http_check_url (side, url, error))
-    return FALSE;
-  /* A handle of its own: a connect-only connection is not reusable for
-   * requests, so it must not sit among the request connections. */
-  c = sym_curl_easy_init ();
-  setup_common (http, c, side, url);
-  sym_curl_easy_setopt (c, CURLOPT_ERRORBUFFER, errbuf);
-  sym_curl_easy_setopt (c, CURLOPT_CONNECT_ONLY, 1L);
-  code = sym_curl_easy_perform (c);
-  sym_curl_easy_getinfo (c, CURLINFO_NUM_CONNECTS, &connects);
-  http->connects += (guint) connects;
-  if (code != CURLE_OK)
-    map_curl_error (c, code, errbuf, &t, side, url, error);
-  sym_curl_easy_cleanup (c);
-  return code == CURLE_OK;
 }

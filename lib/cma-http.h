@@ -94,10 +94,6 @@ gboolean cma_http_wait_for_retry (CmaHttp *http, CmaSide side, const CmaHttpResp
  * made. */
 gboolean cma_http_reach (CmaHttp *http, CmaSide side, const char *url, GError **error);
 
-/* Open a verified TLS connection to @url's host and close it: reachability
- * without sending a request. */
-gboolean cma_http_probe (CmaHttp *http, CmaSide side, const char *url, GError **error);
-
 /* TRUE when a request to @url's host would likely find a connection
  * open: the share (the run's, or @http's own) keeps one for the host. A
  * guess (the peer may have closed it meanwhile), good for deciding

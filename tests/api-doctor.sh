@@ -45,6 +45,13 @@ for p in $PRODUCTS; do
   assert "$p: ... and the assistant's version" stdout_has "^  ✓ $ABBREV version $MIN_VERSION_RE or later: "
   [ "$(sim_stats saved)" = 0 ] && ok "$p: doctor saves no token" || not_ok "$p: saved=$(sim_stats saved)"
   [ ! -e "$state/$NAME.ledger" ] && ok "$p: doctor records nothing" || not_ok "$p: doctor wrote $state/$NAME.ledger"
+  # A libcurl handle per request, one connection per side kept open
+  # between them (the server and the cloud trust different CA settings).
+  req=$(sim_stats requests)
+  conns=$(sim_stats connections)
+  [ "$conns" -le 2 ] && [ "$req" -gt "$conns" ] &&
+    ok "$p: doctor reuses its connections ($req requests, $conns connections)" ||
+    not_ok "$p: doctor: $req requests over $conns connections"
 
   # ---- each broken piece ----
   start_sim "$p" --fault server-401

@@ -139,6 +139,7 @@ for i in 1 2 3; do
     "$i" "$SERVER_URL" "$i" >>"$CONF.fleet"
 done
 run "$PROG" renew -c "$CONF.fleet" --state-dir "$state" --jobs 1
+rc_is 76 && ok "save-space-first-header: the fleet run exits 76" || { not_ok "fleet exit $rc"; diag; }
 no_crash "save-space-first-header: a fleet run does not crash"
 [ "$(printf '%s\n' "$err" | grep -c 'answered malformed HTTP')" = 3 ] &&
   ok "save-space-first-header: each of three fleet renewals refused as malformed HTTP" ||

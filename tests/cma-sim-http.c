@@ -182,7 +182,7 @@ deliver (Sim *sim, SoupServerMessage *msg)
 {
   Delayed *delayed;
 
-  if (sim->latency_ms <= 0)
+  if (sim->latency_ms <= 0 || g_object_get_data (G_OBJECT (msg), "cma-sim-taken-over") != NULL)
     {
       set_common_headers (sim, msg);
       log_answer (sim, msg);
@@ -316,6 +316,8 @@ answer_space_first_header (SoupServerMessage *msg, const char *json)
   g_autofree char *raw = NULL;
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL); /* for the log */
+  /* deliver () must not pause or unpause it: libsoup is done with it. */
+  g_object_set_data (G_OBJECT (msg), "cma-sim-taken-over", GINT_TO_POINTER (TRUE));
   stream = soup_server_message_steal_connection (msg);
   raw = g_strdup_printf ("HTTP/1.1 200 OK\r\n"
                          " X-Continued: a line with no field before it\r\n"
