@@ -119,10 +119,10 @@ assert "no renewal recorded for any refused token" \
   [ "$(grep -c . "$state/$NAME.ledger")" = "$recorded" ]
 
 # ---- malformed HTTP: a first header line that continues nothing ----
-# The save's answer comes on a connection the renewal has used before:
-# libcurl 7.88 (Debian 12) reusing its easy handle appended that line to a
-# header of the previous answer, freed by then, and the renewal crashed
-# (glibc abort, nothing recorded, no attempt logged).
+# The save is the renewal's second request to the server: libcurl 7.88
+# (Debian 12), its easy handle reused, appended that line to a header of
+# the previous answer, freed by then, and the renewal crashed (glibc
+# abort, nothing recorded, no attempt logged).
 renew_with save-space-first-header
 check "save-space-first-header: refused as malformed HTTP" 76 \
   "^jcma-token: prod: server https://[^ ]*/cloud/save/token: answered malformed HTTP \(.*\); is a proxy in the way\?$"
