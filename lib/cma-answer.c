@@ -33,7 +33,7 @@ json_message (const char *data, gsize len)
       if (node != NULL && JSON_NODE_HOLDS_ARRAY (node) &&
           json_array_get_length (json_node_get_array (node)) > 0)
         node = json_array_get_element (json_node_get_array (node), 0);
-      if (node != NULL && json_node_get_value_type (node) == G_TYPE_STRING)
+      if (cma_json_holds (node, G_TYPE_STRING))
         return g_strdup (json_node_get_string (node));
     }
   return NULL;

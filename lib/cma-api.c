@@ -441,8 +441,7 @@ cma_api_get_assistant (CmaHttp *http, const CmaApiContext *ctx, char **version, 
   if ((obj = parse_object (CMA_SIDE_SERVER, url, r, &root, error)) == NULL)
     return FALSE;
   node = json_object_get_member (obj, "enabled");
-  if (cma_json_string_member (obj, "version") == NULL || node == NULL ||
-      json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+  if (cma_json_string_member (obj, "version") == NULL || !cma_json_holds (node, G_TYPE_BOOLEAN))
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
                    "server %s answered without the assistant's version and state", url);

@@ -65,13 +65,19 @@ cma_json_parse_bounded (const char *data, gsize len, guint max_depth, GError **e
   return root;
 }
 
+gboolean
+cma_json_holds (JsonNode *node, GType type)
+{
+  return node != NULL && json_node_get_value_type (node) == type;
+}
+
 /* @name's node if it holds a value of @type. */
 static JsonNode *
 member_of_type (JsonObject *object, const char *name, GType type)
 {
   JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
 
-  return node != NULL && json_node_get_value_type (node) == type ? node : NULL;
+  return cma_json_holds (node, type) ? node : NULL;
 }
 
 const char *

@@ -27,10 +27,14 @@ guint cma_json_depth (const char *data, gsize len, guint limit);
  * CMA_ERROR_PROTOCOL error whose message says why (no document text). */
 JsonNode *cma_json_parse_bounded (const char *data, gsize len, guint max_depth, GError **error);
 
-/* Reading members of a document someone else wrote: json-glib's typed
- * getters answer a member of another type with a critical, or a NULL
- * string. These answer a member of the wrong type, or none, as absent:
- * the string, or NULL; TRUE with *@out set, or FALSE. */
+/* Reading a document someone else wrote: json-glib's typed getters
+ * answer a node of another type with a critical, or a NULL string.
+ *
+ * Whether @node (NULL: none) holds a value of @type, as
+ * json_node_get_value_type() names it (G_TYPE_STRING, JSON_TYPE_ARRAY...). */
+gboolean cma_json_holds (JsonNode *node, GType type);
+/* These answer a member of the wrong type, or none, as absent: the
+ * string, or NULL; TRUE with *@out set, or FALSE. */
 const char *cma_json_string_member (JsonObject *object, const char *name);
 gboolean cma_json_int_member (JsonObject *object, const char *name, gint64 *out);
 JsonArray *cma_json_array_member (JsonObject *object, const char *name);

@@ -321,15 +321,6 @@ index_write (CmaLedger *ledger, const CmaLedgerLatest *latest, GError **error)
   return ok;
 }
 
-/* The header is checked as the ledger is (a hand edit, another program's
- * file): json-glib's typed getters answer a member of another type with
- * a critical, or a NULL string. */
-static gboolean
-holds (JsonNode *node, GType type)
-{
-  return node != NULL && json_node_get_value_type (node) == type;
-}
-
 /* Member @name if it is an integer, else -1, which no check accepts. */
 static gint64
 int_member (JsonObject *obj, const char *name)
@@ -354,8 +345,8 @@ header_skipped (JsonObject *obj, GArray *skipped)
       /* The reasons are shown as they are: ours never hold a control
        * character (json-glib escapes what it quotes of a bad line). */
       if (pair == NULL || json_array_get_length (pair) != 2 ||
-          !holds (json_array_get_element (pair, 0), G_TYPE_INT64) ||
-          !holds (json_array_get_element (pair, 1), G_TYPE_STRING) ||
+          !cma_json_holds (json_array_get_element (pair, 0), G_TYPE_INT64) ||
+          !cma_json_holds (json_array_get_element (pair, 1), G_TYPE_STRING) ||
           cma_text_has_control (json_array_get_string_element (pair, 1)))
         return FALSE;
       skip.line = (guint) json_array_get_int_element (pair, 0);
