@@ -530,25 +530,18 @@ cma_ledger_last_renewed (CmaLedger *ledger, const CmaConnection *conn, gboolean 
   return latest != NULL;
 }
 
-/* For a writer, under the ledger lock: bring the cache up to date and
- * write it as the index. Quietly: writing is no time to report old lines. */
-static void
-write_index (CmaLedger *ledger, const struct stat *before)
+void
+cma_ledger_latest_update_index (CmaLedger *ledger, const struct stat *before)
 {
   CmaLedgerLatest *latest;
 
+  /* Reads just the line appended, when the cache or index was current;
+   * quietly: writing is no time to report old lines. */
   g_mutex_lock (&cache_lock);
   latest = refresh_cache (ledger, TRUE, before, NULL);
   if (latest != NULL && latest->scan.skipped->len <= MAX_SKIPPED_IN_INDEX)
     index_write (ledger, latest, NULL);
   g_mutex_unlock (&cache_lock);
-}
-
-void
-cma_ledger_latest_update_index (CmaLedger *ledger, const struct stat *before)
-{
-  /* Reads just the line appended, when the cache or index was current. */
-  write_index (ledger, before);
 }
 
 /* Whether PROG.index covers every byte of the ledger as it is now (no
@@ -574,6 +567,6 @@ cma_ledger_latest_refresh_index (CmaLedger *ledger)
 {
   if (index_is_current (ledger) || !cma_ledger_lock (ledger, 0, NULL))
     return;
-  write_index (ledger, NULL);
+  cma_ledger_latest_update_index (ledger, NULL);
   cma_ledger_unlock (ledger);
 }

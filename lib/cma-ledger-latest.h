@@ -42,11 +42,13 @@ const CmaRenewal *cma_ledger_latest_find (CmaLedgerLatest *latest, const CmaConn
 gboolean cma_ledger_last_renewed (CmaLedger *ledger, const CmaConnection *conn, gboolean *known,
                                   CmaInstant *at, GError **error);
 
-/* After an append, under the ledger lock: bring the index up to date.
- * @before is the ledger's fstat() just before the append: what was read
- * before is used only if it covers exactly that ledger, else the ledger
- * is read whole. Failing to is not an error (the record is safe; readers
- * then read the lines the index lacks), so nothing is returned. */
+/* Under the ledger lock: bring the index up to date. After an append,
+ * @before is the ledger's fstat() just before it: what was read before is
+ * used only if it covers exactly that ledger, else the ledger is read
+ * whole; NULL when nothing was appended (what was read is used while it
+ * still covers the ledger). Failing to is not an error (the record is
+ * safe; readers then read the lines the index lacks), so nothing is
+ * returned. */
 void cma_ledger_latest_update_index (CmaLedger *ledger, const struct stat *before);
 
 /* For a writer that wrote nothing (a renew run with nothing due): write
