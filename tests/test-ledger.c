@@ -573,6 +573,29 @@ test_ledger_keeps_owner (void)
     }
 }
 
+static void
+create_each (const char *dir, const char *const *names, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+      g_assert_true (g_file_set_contents (path, "x", -1, NULL));
+    }
+}
+
+static void
+assert_each_exists (const char *dir, const char *const *names, gsize n, gboolean exists)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+      g_test_message ("%s", names[i]);
+      g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS) == exists);
+    }
+}
+
 /* Temporary files a killed writer left are removed by the next writer,
  * under the lock; nothing else is: not a copy an administrator made
  * beside the ledger, whatever its name (0.1.0 removed "ledger.backup"). */
@@ -588,31 +611,11 @@ test_ledger_stale_temporaries (void)
   g_autoptr (CmaLedger) ledger = open_ledger ();
   g_autofree char *dir = state_dir ();
 
-  for (gsize i = 0; i < G_N_ELEMENTS (stale_names); i++)
-    {
-      g_autofree char *path = g_build_filename (dir, stale_names[i], NULL);
-
-      g_assert_true (g_file_set_contents (path, "x", -1, NULL));
-    }
-  for (gsize i = 0; i < G_N_ELEMENTS (kept_names); i++)
-    {
-      g_autofree char *path = g_build_filename (dir, kept_names[i], NULL);
-
-      g_assert_true (g_file_set_contents (path, "x", -1, NULL));
-    }
+  create_each (dir, stale_names, G_N_ELEMENTS (stale_names));
+  create_each (dir, kept_names, G_N_ELEMENTS (kept_names));
   g_assert_true (cma_ledger_lock (ledger, 0, NULL));
-  for (gsize i = 0; i < G_N_ELEMENTS (stale_names); i++)
-    {
-      g_autofree char *path = g_build_filename (dir, stale_names[i], NULL);
-
-      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-    }
-  for (gsize i = 0; i < G_N_ELEMENTS (kept_names); i++)
-    {
-      g_autofree char *path = g_build_filename (dir, kept_names[i], NULL);
-
-      g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
-    }
+  assert_each_exists (dir, stale_names, G_N_ELEMENTS (stale_names), FALSE);
+  assert_each_exists (dir, kept_names, G_N_ELEMENTS (kept_names), TRUE);
 }
 
 /* A torn last line (a write cut short) is ended, reported and kept; the
