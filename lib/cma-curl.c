@@ -7,6 +7,30 @@
 #include "cma-curl.h"
 #include "cma-error.h"
 
+/* The freedesktop.org "dlopen metadata" note (.note.dlopen, owner FDO,
+ * type 0x407c0c0a, a JSON description), as systemd writes for each
+ * library it opens itself: libcurl is no NEEDED entry of the programs, so
+ * without it a packager's dependency generator (rpm's, dpkg-shlibdeps)
+ * cannot see that renew and doctor need it. "required": the unattended
+ * renewal, what the programs are for, does not work without it. */
+#define CMA_DLOPEN_NOTE_OWNER "FDO"
+#define CMA_DLOPEN_NOTE_TYPE  0x407c0c0aU
+#define CMA_DLOPEN_NOTE_JSON                                                                       \
+  "[{\"feature\":\"curl\",\"description\":\"HTTPS requests of renew and doctor\","                 \
+  "\"priority\":\"required\",\"soname\":[\"" CMA_LIBCURL_SONAME "\"]}]"
+
+__attribute__ ((used, section (".note.dlopen"))) _Alignas(sizeof (guint32)) static const struct {
+  struct {
+    guint32 n_namesz, n_descsz, n_type;
+  } nhdr;
+  char name[sizeof (CMA_DLOPEN_NOTE_OWNER)];
+  _Alignas(sizeof (guint32)) char json[sizeof (CMA_DLOPEN_NOTE_JSON)];
+} cma_dlopen_note = {
+  .nhdr = { sizeof (CMA_DLOPEN_NOTE_OWNER), sizeof (CMA_DLOPEN_NOTE_JSON), CMA_DLOPEN_NOTE_TYPE },
+  .name = CMA_DLOPEN_NOTE_OWNER,
+  .json = CMA_DLOPEN_NOTE_JSON,
+};
+
 #define CMA_CURL_DEFINE_SYMBOL(name) __typeof__ (name) *sym_##name;
 CMA_CURL_FOREACH_SYMBOL (CMA_CURL_DEFINE_SYMBOL)
 #undef CMA_CURL_DEFINE_SYMBOL

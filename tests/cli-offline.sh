@@ -64,6 +64,22 @@ for p in $PRODUCTS; do
     skip "$NAME: links neither libcurl nor GnuTLS" "neither readelf nor objdump installed"
   fi
 
+  # The dlopen metadata note (freedesktop.org, as systemd's) names what
+  # the NEEDED list no longer does: libcurl, by the soname dlopen() uses.
+  if command -v readelf >/dev/null 2>&1; then
+    run readelf -n "$PROG"
+    assert "$NAME: a dlopen metadata note (owner FDO, type 0x407c0c0a)" \
+      stdout_has "^ +FDO +0x[0-9a-f]+[[:space:]]+(Unknown note type: \\(0x407c0c0a\\)|FDO_DLOPEN_METADATA)"
+    run readelf -p .note.dlopen "$PROG"
+    out=$(printf '%s\n' "$out" | sed -n 's/^ *\[ *[0-9a-f]*\]  \(\[{.*\)$/\1/p')
+    check_jq "$NAME: the note says curl, required, and the soname dlopen() opens" \
+      "length == 1 and .[0].feature == \"curl\" and .[0].priority == \"required\"
+       and .[0].soname == [\"$soname\"] and (.[0].description | length > 0)"
+  else
+    skip "$NAME: a dlopen metadata note" "readelf not installed"
+    skip "$NAME: the note says curl, required, and the soname" "readelf not installed"
+  fi
+
   run no_curl "$PROG" --version
   check "$NAME --version without libcurl: exit 0, says why" 0 \
     "^libcurl cannot be loaded \\(.*\\); .* install the package that provides $LOADER_RE\$"
