@@ -35,12 +35,13 @@ typedef struct {
   char *ca_file;       /* CA for the server; NULL: system store */
   char *cloud_ca_file; /* CA for the cloud API (a TLS-inspecting proxy); NULL: system */
   char *hook;
-  double timeout;                 /* seconds for a whole request */
-  double renew_within;            /* days */
-  double auth_token_lifetime;     /* seconds an auth token is valid for (300) */
-  char *cloud_token_expires;      /* as written; NULL: unknown (doctor warns) */
-  char *server_token_expires;     /* the server PAT's, as written; NULL: unknown */
-  double credential_warning_days; /* warn this long before a credential expires (30) */
+  double timeout;             /* seconds for a whole request */
+  double renew_within;        /* days */
+  double auth_token_lifetime; /* seconds an auth token is valid for (300) */
+  /* Parsed when the configuration is loaded; unknown: doctor warns. */
+  CmaMaybeInstant cloud_token_expires;
+  CmaMaybeInstant server_token_expires; /* the server PAT's */
+  double credential_warning_days;       /* warn this long before a credential expires (30) */
 } CmaConnection;
 
 void cma_connection_free (CmaConnection *conn);
