@@ -170,6 +170,27 @@ EOF
   assert "$NAME: guide says why" \
     stdout_has '^    cloud API token expired [0-9.]+ days ago \(2020-01-01 00:00 UTC, from cloud-token-expires\)$'
 
+  # ---- ... and renewals that keep failing, once due ----
+  fst="$test_tmpdir/$p-failing"
+  fs="--state-dir $fst -c $xconf.failing"
+  printf '[connection prod]\nserver-url = https://prod.example.com/\ncloud-url = %s\nrenew-within = 21\n' \
+    "$CLOUD" >"$xconf.failing"
+  run "$PROG" record $fs --at -1h
+  check "$NAME: record an hour ago, due at once (renew-within 21)" 0
+  failed=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  cat >"$fst/$NAME.attempts" <<EOF
+{"failures": [{"connection": "prod", "server_url": "https://prod.example.com/",
+  "cloud_url": "$CLOUD/", "since": "$failed", "at": "$failed", "attempts": 2,
+  "class": "network", "message": "connection refused"}]}
+EOF
+  run "$PROG" status $fs
+  check "$NAME: status: failing renewals make it WARNING" 1 '^prod: WARNING, '
+  run "$PROG" guide $fs
+  check "$NAME: guide with failing renewals" 0
+  assert "$NAME: guide says WARNING as status does, and why" eval '
+    stdout_has "^    state: +WARNING, " &&
+    stdout_has "^    renewal failing since .*, 2 attempts: last error connection refused\$"'
+
   # ---- --interactive ----
   cp "$ledger" "$test_tmpdir/before"
   run "$PROG" guide --state-dir "$st" --cloud-url "$CLOUD" --interactive </dev/null
