@@ -35,13 +35,15 @@ typedef struct {
   char *ca_file;       /* CA for the server; NULL: system store */
   char *cloud_ca_file; /* CA for the cloud API (a TLS-inspecting proxy); NULL: system */
   char *hook;
-  double timeout;             /* seconds for a whole request */
-  double renew_within;        /* days */
-  double auth_token_lifetime; /* seconds an auth token is valid for (300) */
-  /* Parsed when the configuration is loaded; unknown: doctor warns. */
+  double timeout;                 /* seconds for a whole request */
+  double renew_within;            /* days */
+  double auth_token_lifetime;     /* seconds an auth token is valid for (300) */
+  double credential_warning_days; /* warn this long before a credential expires (30) */
+
+  /* The cloud API token's and the server PAT's expiry, parsed when the
+   * configuration is loaded; unknown: doctor warns. */
   CmaMaybeInstant cloud_token_expires;
-  CmaMaybeInstant server_token_expires; /* the server PAT's */
-  double credential_warning_days;       /* warn this long before a credential expires (30) */
+  CmaMaybeInstant server_token_expires;
 } CmaConnection;
 
 void cma_connection_free (CmaConnection *conn);
