@@ -22,7 +22,9 @@
 
 #define CMA_CONFIG_MAX_BYTES (1024 * 1024)
 
-/* KEY_DATE is kept as written, once cma_credential_parse_expiry() took it. */
+/* KEY_DATE is parsed once, here, into a CmaMaybeInstant: every use
+ * after the load reads the instant. KEY_DOUBLE and KEY_DATE are values;
+ * the other kinds are strings the connection owns. */
 typedef enum { KEY_URL, KEY_CLOUD_URL, KEY_STRING, KEY_PATH, KEY_DOUBLE, KEY_DATE } KeyKind;
 
 typedef struct {
@@ -74,6 +76,12 @@ static const PolicyKey policy_keys[] = {
   { "jobs", G_STRUCT_OFFSET (CmaConfig, jobs), 1, CMA_CONFIG_MAX_JOBS, TRUE },
 };
 
+static gboolean
+key_is_string (KeyKind kind)
+{
+  return kind != KEY_DOUBLE && kind != KEY_DATE;
+}
+
 void
 cma_connection_free (CmaConnection *conn)
 {
@@ -81,7 +89,7 @@ cma_connection_free (CmaConnection *conn)
     return;
   /* The key table lists every string, so a new key cannot leak. */
   for (gsize i = 0; i < G_N_ELEMENTS (connection_keys); i++)
-    if (connection_keys[i].kind != KEY_DOUBLE)
+    if (key_is_string (connection_keys[i].kind))
       g_free (G_STRUCT_MEMBER (char *, conn, connection_keys[i].offset));
   g_free (conn->name);
   g_free (conn);
@@ -113,6 +121,12 @@ connection_inherit (CmaConnection *conn, const CmaConnection *from)
           double *dst = G_STRUCT_MEMBER_P (conn, key->offset);
           if (isnan (*dst))
             *dst = G_STRUCT_MEMBER (double, from, key->offset);
+        }
+      else if (key->kind == KEY_DATE)
+        {
+          CmaMaybeInstant *dst = G_STRUCT_MEMBER_P (conn, key->offset);
+          if (!dst->known)
+            *dst = G_STRUCT_MEMBER (CmaMaybeInstant, from, key->offset);
         }
       else
         {
@@ -328,6 +342,19 @@ lookup_connection_key (const char *name)
   return NULL;
 }
 
+/* A date, parsed once: what is used later is the instant. */
+static gboolean
+set_date (const Source *src, const char *group, const char *key, const char *value,
+          CmaMaybeInstant *dst, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  if (!cma_credential_parse_expiry (value, &dst->at, &local_error))
+    return fail_at (error, src, group, key, "%s", local_error->message);
+  dst->known = TRUE;
+  return TRUE;
+}
+
 static gboolean
 set_connection_key (const Source *src, const char *group, const ConnectionKey *key,
                     CmaConnection *conn, GError **error)
@@ -345,6 +372,8 @@ set_connection_key (const Source *src, const char *group, const ConnectionKey *k
     return FALSE;
   if (*value == '\0')
     return fail_at (error, src, group, key->name, "%s is empty", key->name);
+  if (key->kind == KEY_DATE)
+    return set_date (src, group, key->name, value, G_STRUCT_MEMBER_P (conn, key->offset), error);
   dst = G_STRUCT_MEMBER_P (conn, key->offset);
   g_clear_pointer (dst, g_free);
   if (key->kind == KEY_URL || key->kind == KEY_CLOUD_URL)
@@ -354,9 +383,6 @@ set_connection_key (const Source *src, const char *group, const ConnectionKey *k
       if (*dst == NULL)
         return fail_at (error, src, group, key->name, "%s", local_error->message);
     }
-  else if (key->kind == KEY_DATE &&
-           !cma_credential_parse_expiry (value, &(CmaInstant){ 0 }, &local_error))
-    return fail_at (error, src, group, key->name, "%s", local_error->message);
   else if (key->kind == KEY_PATH && !g_path_is_absolute (value))
     {
       /* Relative paths follow the config file, not the working directory

@@ -38,9 +38,12 @@ typedef struct {
   double timeout;                 /* seconds for a whole request */
   double renew_within;            /* days */
   double auth_token_lifetime;     /* seconds an auth token is valid for (300) */
-  char *cloud_token_expires;      /* as written; NULL: unknown (doctor warns) */
-  char *server_token_expires;     /* the server PAT's, as written; NULL: unknown */
   double credential_warning_days; /* warn this long before a credential expires (30) */
+
+  /* The cloud API token's and the server PAT's expiry, parsed when the
+   * configuration is loaded; unknown: doctor warns. */
+  CmaMaybeInstant cloud_token_expires;
+  CmaMaybeInstant server_token_expires;
 } CmaConnection;
 
 void cma_connection_free (CmaConnection *conn);

@@ -7,13 +7,13 @@
 #include <sys/stat.h>
 
 #include "cma-api.h"
-#include "cma-credentials.h"
 #include "cma-doctor.h"
 #include "cma-error.h"
 #include "cma-ledger.h"
 #include "cma-pat.h"
 #include "cma-sites.h"
 #include "cma-secret.h"
+#include "cma-status.h"
 
 void
 cma_check_free (CmaCheck *check)
@@ -245,11 +245,9 @@ check_cloud_token_expiry (GPtrArray *checks, const CmaConnection *conn)
   };
   const char *title = "cloud API token expiry known";
   CmaCredentialExpiry c;
-  CmaInstant expires;
   g_autofree char *phrase = NULL;
 
-  if (conn->cloud_token_expires == NULL ||
-      !cma_credential_parse_expiry (conn->cloud_token_expires, &expires, NULL))
+  if (!cma_status_credential (conn, CMA_CREDENTIAL_CLOUD_TOKEN, cma_clock_now (), &c))
     {
       add (checks, CMA_CHECK_WARN, title,
            "cloud-token-expires is not set; API tokens expire after at most a year and no "
@@ -257,8 +255,6 @@ check_cloud_token_expiry (GPtrArray *checks, const CmaConnection *conn)
            "Security, API tokens) and set cloud-token-expires = YYYY-MM-DD");
       return;
     }
-  cma_credential_evaluate ("cloud API token", "cloud-token-expires", expires, cma_clock_now (),
-                           conn->credential_warning_days, &c);
   phrase = cma_credential_phrase (&c, TRUE);
   add (checks, results[c.state], title, "%s%s", phrase,
        c.state == CMA_STATE_OK ? "" : "; create a new token and update cloud-token-expires");
@@ -290,14 +286,13 @@ check_pat_expiry (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
            how);
       return;
     }
-  cma_credential_evaluate ("server personal access token", "the server's token list",
-                           info.expires_at, cma_clock_now (), ctx->conn->credential_warning_days,
-                           &c);
+  cma_status_credential_from (ctx->conn, CMA_CREDENTIAL_SERVER_TOKEN, "the server's token list",
+                              info.expires_at, cma_clock_now (), &c);
   when = cma_time_format_iso (info.expires_at);
   add (checks, c.state == CMA_STATE_OK ? CMA_CHECK_PASS : CMA_CHECK_WARN, title,
        "\"%s\", %s, expires in %.1f days (%s)%s", info.name ? info.name : "", how, c.days_left,
        when,
-       ctx->conn->server_token_expires
+       ctx->conn->server_token_expires.known
            ? ""
            : "; set server-token-expires to this date so that status warns in time");
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "cma-guide.h"
+#include "cma-output-formats.h"
 #include "cma-url.h"
 
 /* Appends @text after @first (the number or letter column), folded at
@@ -59,17 +60,36 @@ cma_guide_format_step (const CmaProduct *product, guint index, const char *cloud
   return g_string_free (out, FALSE);
 }
 
+/* What else made the state worse than the token's own deadline: the
+ * renewal to renew by hand may not be the only thing to fix. */
+static void
+append_reasons (GString *out, const CmaStatusEntry *e)
+{
+  if (e->failing)
+    {
+      g_autofree char *failing = cma_output_failure_phrase (e->failure, TRUE);
+      g_string_append_printf (out, "    %s\n", failing);
+    }
+  for (guint i = 0; i < e->n_credentials; i++)
+    if (e->credentials[i].state != CMA_STATE_OK)
+      {
+        g_autofree char *phrase = cma_credential_phrase (&e->credentials[i], TRUE);
+        g_string_append_printf (out, "    %s\n", phrase);
+      }
+}
+
 static void
 append_deadline (GString *out, const CmaStatusEntry *e, gboolean color)
 {
   g_autofree char *phrase = cma_output_days_phrase (&e->verdict);
-  const char *state = cma_state_to_string (e->verdict.state);
+  const char *state = cma_state_to_string (e->state);
 
   g_string_append_printf (out, "  %s (%s)\n", e->conn->name, e->conn->cloud_url);
   if (color)
     g_string_append_printf (out, "    state:        \033[1m%s\033[0m, %s\n", state, phrase);
   else
     g_string_append_printf (out, "    state:        %s, %s\n", state, phrase);
+  append_reasons (out, e);
   if (e->verdict.known)
     {
       g_autofree char *warn = cma_time_format_local (e->verdict.warning_from);

@@ -136,7 +136,7 @@ metric_value (Metric metric, const CmaStatusEntry *e, gint64 *value)
     case METRIC_CREDENTIAL_EXPIRY: /* several samples: append_credentials () */
     case METRIC_STATE:
     default:
-      *value = v->state;
+      *value = e->state;
       return TRUE;
     }
 }

@@ -36,16 +36,6 @@ cma_output_format_parse (const char *text, guint allowed, CmaOutputFormat *out, 
   return FALSE;
 }
 
-CmaState
-cma_status_entries_worst (const CmaStatusEntry *entries, guint n)
-{
-  CmaState worst = CMA_STATE_OK;
-
-  for (guint i = 0; i < n; i++)
-    worst = cma_state_worst (worst, entries[i].verdict.state);
-  return n == 0 ? CMA_STATE_UNKNOWN : worst;
-}
-
 /* One decimal for people. Values within a twentieth of a day of zero
  * would print as "0.0" or "-0.0"; say what they mean instead. */
 char *
@@ -158,7 +148,7 @@ status_text_entry (GString *out, const CmaStatusEntry *e, gboolean color)
                                               : cma_output_days_phrase (&e->verdict);
 
   g_string_append_printf (out, "%s: ", e->conn->name);
-  append_state (out, e->verdict.state, color);
+  append_state (out, e->state, color);
   g_string_append_printf (out, ", %s\n", phrase);
   g_string_append_printf (out, "  %-14s %s\n", "server:", e->conn->server_url);
   g_string_append_printf (out, "  %-14s %s\n", "cloud site:", e->conn->cloud_url);
@@ -210,7 +200,7 @@ status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
   cma_json_add_string (b, "name", e->conn->name);
   cma_json_add_string (b, "server_url", e->conn->server_url);
   cma_json_add_string (b, "cloud_url", e->conn->cloud_url);
-  cma_json_add_string (b, "state", cma_state_to_string (v->state));
+  cma_json_add_string (b, "state", cma_state_to_string (e->state));
   cma_json_add_instant (b, "last_renewed", v->known, v->renewed_at);
   cma_json_add_string (b, "last_method", e->last ? e->last->method : NULL);
   cma_json_add_instant (b, "warning_from", v->known, v->warning_from);
@@ -292,7 +282,7 @@ nagios_summary (GString *out, const CmaStatusEntry *entries, guint n)
         const CmaStatusEntry *e = &entries[i];
         g_autofree char *phrase = NULL;
 
-        if (e->verdict.state != order[pass])
+        if (e->state != order[pass])
           continue;
         phrase = nagios_failing_phrase (e);
         g_string_append_printf (out, "%s%s", first ? "" : ", ", phrase);

@@ -5,12 +5,11 @@
 
 #include <glib.h>
 
-#include "cma-attempts.h"
 #include "cma-config.h"
-#include "cma-credentials.h"
 #include "cma-ledger.h"
 #include "cma-policy.h"
 #include "cma-product.h"
+#include "cma-status.h"
 
 G_BEGIN_DECLS
 
@@ -25,20 +24,6 @@ typedef enum {
 /* @allowed is a mask of (1 << CmaOutputFormat) the command supports. */
 gboolean cma_output_format_parse (const char *text, guint allowed, CmaOutputFormat *out,
                                   GError **error);
-
-typedef struct {
-  const CmaConnection *conn;
-  const CmaRenewal *last;  /* NULL: nothing recorded */
-  gboolean recorded_later; /* nothing at or before the instant, but after it */
-  CmaVerdict verdict;
-  const CmaFailure *failure; /* failed attempts since the last renewal, or NULL */
-  gboolean failing;          /* due, and the last attempt failed: at least WARNING */
-  /* Credentials with a known expiry; one not OK raises the state to its own. */
-  CmaCredentialExpiry credentials[CMA_MAX_CREDENTIALS];
-  guint n_credentials;
-} CmaStatusEntry;
-
-CmaState cma_status_entries_worst (const CmaStatusEntry *entries, guint n);
 
 /* "4.2 days left", "expires today", "expired 1.5 days ago" ... */
 char *cma_output_days_phrase (const CmaVerdict *verdict);

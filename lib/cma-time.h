@@ -12,6 +12,13 @@ G_BEGIN_DECLS
 
 typedef gint64 CmaInstant;
 
+/* An instant that may be unknown, such as a date the configuration may
+ * leave out. Zero-initialised, it is unknown, never the epoch. */
+typedef struct {
+  gboolean known;
+  CmaInstant at;
+} CmaMaybeInstant;
+
 /* Largest clock skew tolerated when a person records a renewal "now". */
 #define CMA_RECORD_MAX_SKEW_SECONDS (5 * 60)
 

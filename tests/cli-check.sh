@@ -66,6 +66,11 @@ for p in $PRODUCTS; do
   status_line=$out
   run "$CHECK" --config "$conf" --state-dir "$st" --at "$at" -w 13 -c 12
   assert "$plugin_name prints what status -o nagios prints" [ "$out" = "$status_line" ]
+  # Every rule of the state, not the token's alone: an expired credential.
+  sed 's/^\[connection prod\]$/&\ncloud-token-expires = 2026-11-05T00:00:00Z/' "$conf" >"$conf.cred"
+  run "$CHECK" --config "$conf.cred" --state-dir "$st" --at "$at" -C prod
+  check "$plugin_name: cloud API token expired: CRITICAL, saying why" 2 \
+    "^$ABBREV TOKEN CRITICAL - prod expires in 12\\.0 days \\(2026-11-22T00:00:00Z\\), cloud API token expired 5\\.0 days ago \\(2026-11-05T00:00:00Z, from cloud-token-expires\\) \\| "
   run "$CHECK" --config "$conf" --state-dir "$test_tmpdir/$p-empty" --at "$at"
   check "$plugin_name: nothing recorded: UNKNOWN with perfdata U" 3 \
     "^$ABBREV TOKEN UNKNOWN - .*prod has no renewal recorded.* \\| .*'prod_seconds_left'=U;@~:432000;@~:0;;1814400"

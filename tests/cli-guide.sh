@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # cli-guide.sh: 'guide' of both binaries — each product's own click path
-# with the KB's labels, the deadlines, Confluence's direct URL, and the
-# interactive walk through a pseudo-terminal.
+# with the KB's labels, the deadlines and the state status gives,
+# Confluence's direct URL, and the interactive walk through a
+# pseudo-terminal.
 
 . "$(dirname "$0")/libtest.sh"
 
@@ -148,6 +149,47 @@ test" ]'
   run "$PROG" guide --state-dir "$st" -c "$conf" -C test
   check "$NAME: guide -C test" 0 '^  test \(https://acme-sandbox\.atlassian\.net/\)$'
   assert "$NAME: guide -C test leaves prod out" stdout_lacks '^  prod '
+
+  # ---- the state status gives: an expired cloud API token ----
+  xconf="$test_tmpdir/$p-expired.conf"
+  xs="--state-dir $test_tmpdir/$p-expired -c $xconf"
+  cat >"$xconf" <<EOF
+[connection prod]
+server-url = https://prod.example.com/
+cloud-url = $CLOUD
+cloud-token-expires = 2020-01-01
+EOF
+  run "$PROG" record $xs
+  check "$NAME: record now, cloud-token-expires past" 0
+  run "$PROG" status $xs
+  check "$NAME: status: CRITICAL" 2 '^prod: CRITICAL, 21\.0 days left$'
+  run "$PROG" guide $xs
+  check "$NAME: guide with cloud-token-expires past" 0
+  assert "$NAME: guide says CRITICAL as status does, not OK" \
+    stdout_has '^    state: +CRITICAL, 21\.0 days left$'
+  assert "$NAME: guide says why" \
+    stdout_has '^    cloud API token expired [0-9.]+ days ago \(2020-01-01 00:00 UTC, from cloud-token-expires\)$'
+
+  # ---- ... and renewals that keep failing, once due ----
+  fst="$test_tmpdir/$p-failing"
+  fs="--state-dir $fst -c $xconf.failing"
+  printf '[connection prod]\nserver-url = https://prod.example.com/\ncloud-url = %s\nrenew-within = 21\n' \
+    "$CLOUD" >"$xconf.failing"
+  run "$PROG" record $fs --at -1h
+  check "$NAME: record an hour ago, due at once (renew-within 21)" 0
+  failed=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  cat >"$fst/$NAME.attempts" <<EOF
+{"failures": [{"connection": "prod", "server_url": "https://prod.example.com/",
+  "cloud_url": "$CLOUD/", "since": "$failed", "at": "$failed", "attempts": 2,
+  "class": "network", "message": "connection refused"}]}
+EOF
+  run "$PROG" status $fs
+  check "$NAME: status: failing renewals make it WARNING" 1 '^prod: WARNING, '
+  run "$PROG" guide $fs
+  check "$NAME: guide with failing renewals" 0
+  assert "$NAME: guide says WARNING as status does, and why" eval '
+    stdout_has "^    state: +WARNING, " &&
+    stdout_has "^    renewal failing since .*, 2 attempts: last error connection refused\$"'
 
   # ---- --interactive ----
   cp "$ledger" "$test_tmpdir/before"

@@ -455,6 +455,38 @@ test_config_escapes_accepted (void)
   g_assert_cmpstr (conn->cloud_user, ==, "a\tb\\");
 }
 
+/* Credential dates are parsed once, at load, into instants; a
+ * connection inherits [defaults]' and may set its own; one no group
+ * gives is unknown, never the epoch. */
+static void
+test_config_dates_parsed_at_load (void)
+{
+  g_autoptr (CmaConfig) config =
+      load_ok ("[defaults]\ncloud-url = https://acme.atlassian.net\n"
+               "cloud-token-expires = 2027-03-01T00:00:00Z\n"
+               "[connection a]\nserver-token-expires = 2027-06-01T12:00:00+02:00\n"
+               "[connection b]\ncloud-token-expires = 2027-06-01T10:00:00Z\n",
+               NULL);
+  g_autoptr (GError) error = NULL;
+  CmaConnection *a = config->connections->pdata[0];
+  CmaConnection *b = config->connections->pdata[1];
+
+  g_assert_true (a->cloud_token_expires.known);
+  g_assert_cmpint (a->cloud_token_expires.at, ==, 1803859200);
+  g_assert_true (a->server_token_expires.known);
+  g_assert_cmpint (a->server_token_expires.at, ==, 1811844000);
+  g_assert_true (b->cloud_token_expires.known);
+  g_assert_cmpint (b->cloud_token_expires.at, ==, 1811844000);
+  g_assert_false (b->server_token_expires.known);
+
+  g_assert_true (cma_config_set_command_line_connection (config, NULL, NULL, &error));
+  g_assert_no_error (error);
+  a = config->connections->pdata[0];
+  g_assert_true (a->cloud_token_expires.known);
+  g_assert_cmpint (a->cloud_token_expires.at, ==, 1803859200);
+  g_assert_false (a->server_token_expires.known);
+}
+
 static const char select_config[] = "[defaults]\ncloud-url = https://acme.atlassian.net\n"
                                     "[connection a]\n[connection b]\n[connection c]\n";
 
@@ -536,6 +568,7 @@ main (int argc, char **argv)
   ADD_TABLE_TESTS ("/config/full", placements, test_config_full);
   ADD_TABLE_TESTS ("/config/errors", errors, test_config_error);
   g_test_add_func ("/config/escapes-accepted", test_config_escapes_accepted);
+  g_test_add_func ("/config/dates-parsed-at-load", test_config_dates_parsed_at_load);
   g_test_add_func ("/config/syntax-error", test_config_syntax_error);
   g_test_add_func ("/config/error-no-content", test_config_error_no_content);
   g_test_add_func ("/config/missing/default-path", test_config_missing_default_path);

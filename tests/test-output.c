@@ -21,13 +21,30 @@ static CmaConnection hostile_conn = {
   .cloud_url = (char *) "https://y.example/\\",
 };
 
+/* @e for @conn at 2026-11-17T00:00:00Z, by the evaluator: renewed on
+ * 2026-11-01 (WARNING from that day), or never. */
+static void
+evaluate (const CmaConnection *conn, gboolean renewed, CmaStatusEntry *e)
+{
+  static const CmaPolicy policy = { 21, 5, 0 };
+  static const CmaRenewal last = { .at = 1793491200 };
+  CmaStatusInput in = {
+    .policy = &policy,
+    .conn = conn,
+    .last = renewed ? &last : NULL,
+    .at = 1794873600,
+  };
+
+  cma_status_evaluate (&in, e);
+}
+
 static void
 test_prometheus_escaping (void)
 {
-  CmaStatusEntry e = { .conn = &hostile_conn };
+  CmaStatusEntry e;
   g_autofree char *out = NULL;
 
-  cma_policy_evaluate (&(CmaPolicy){ 21, 5, 0 }, TRUE, 1793491200, 1794873600, &e.verdict);
+  evaluate (&hostile_conn, TRUE, &e);
   out = cma_output_prometheus_status (&test_product, &e, 1);
   g_assert_nonnull (strstr (out, "cma_token_state{product=\"jira\",connection=\"a\\\"b\\\\c\\nd\","
                                  "server_url=\"https://x.example/\\\"q\\\"\","
@@ -40,10 +57,10 @@ test_prometheus_escaping (void)
 static void
 test_prometheus_unknown (void)
 {
-  CmaStatusEntry e = { .conn = &hostile_conn };
+  CmaStatusEntry e;
   g_autofree char *out = NULL;
 
-  cma_policy_evaluate (&(CmaPolicy){ 21, 5, 0 }, FALSE, 0, 1794873600, &e.verdict);
+  evaluate (&hostile_conn, FALSE, &e);
   out = cma_output_prometheus_status (&test_product, &e, 1);
   /* The header stays, so the family is declared; the series is absent. */
   g_assert_nonnull (strstr (out, "# TYPE cma_token_expiry_timestamp_seconds gauge\n# HELP"));
@@ -90,11 +107,11 @@ test_ics_escaping_and_folding (void)
     .cloud_url = (char *) "https://acme.atlassian.net/",
     .renew_within = 7,
   };
-  CmaStatusEntry e = { .conn = &conn };
+  CmaStatusEntry e;
   g_autofree char *ics = NULL;
   g_autofree char *unfolded = NULL;
 
-  cma_policy_evaluate (&(CmaPolicy){ 21, 5, 0 }, TRUE, 1793491200, 1794873600, &e.verdict);
+  evaluate (&conn, TRUE, &e);
   ics = cma_output_ics_status (&test_product, &e, 1, 1794873600);
   assert_rfc5545_lines (ics);
   unfolded = unfold (ics);

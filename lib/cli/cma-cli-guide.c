@@ -91,11 +91,13 @@ walk_steps (CmaCli *cli, const CmaStatusEntry *entry, GError **error)
   return CMA_EXIT_OK;
 }
 
-/* Each selected connection now; the entries point into *@latest and
- * *@latest_at. A broken ledger must not hide the steps that fix the
- * problem, but its deadlines would be wrong, so say so. */
+/* Each selected connection now, as status sees it; the entries point
+ * into *@latest, *@latest_at and *@failures. A broken ledger must not
+ * hide the steps that fix the problem, but its deadlines would be wrong,
+ * so say so. */
 static CmaStatusEntry *
-evaluate_now (CmaCli *cli, CmaLedgerLatest **latest, CmaLedgerLatest **latest_at)
+evaluate_now (CmaCli *cli, CmaLedgerLatest **latest, CmaLedgerLatest **latest_at,
+              GPtrArray **failures)
 {
   CmaInstant now = cma_clock_now ();
   g_autoptr (GError) local_error = NULL;
@@ -103,7 +105,8 @@ evaluate_now (CmaCli *cli, CmaLedgerLatest **latest, CmaLedgerLatest **latest_at
   *latest = cma_cli_read_latest (cli, now, latest_at, &local_error);
   if (*latest == NULL)
     cma_cli_warn (cli, "%s; deadlines below are unknown", local_error->message);
-  return cma_cli_evaluate (cli, *latest, *latest_at, now);
+  *failures = cma_cli_read_failures (cli);
+  return cma_cli_evaluate (cli, *latest, *latest_at, *failures, now);
 }
 
 static int
@@ -111,6 +114,7 @@ run_guide (CmaCli *cli, GError **error)
 {
   g_autoptr (CmaLedgerLatest) latest = NULL;
   g_autoptr (CmaLedgerLatest) latest_at = NULL;
+  g_autoptr (GPtrArray) failures = NULL;
   g_autofree CmaStatusEntry *entries = NULL;
   g_autofree char *text = NULL;
 
@@ -130,7 +134,7 @@ run_guide (CmaCli *cli, GError **error)
       return CMA_EXIT_USAGE;
     }
 
-  entries = evaluate_now (cli, &latest, &latest_at);
+  entries = evaluate_now (cli, &latest, &latest_at, &failures);
   if (!cli->interactive)
     {
       text = cma_guide_format (cli->product, &cli->config->policy, entries, cli->selected->len,

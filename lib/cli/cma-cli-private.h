@@ -89,9 +89,14 @@ void cma_cli_warn (CmaCli *cli, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
  * (else NULL). */
 CmaLedgerLatest *cma_cli_read_latest (CmaCli *cli, CmaInstant at, CmaLedgerLatest **latest_at,
                                       GError **error);
-/* Each selected connection at @at; @latest NULL: the ledger is unknown. */
+/* The failed renewal attempts; NULL (and a warning) when they cannot be
+ * read: the ledger alone still gives the right deadlines. */
+GPtrArray *cma_cli_read_failures (CmaCli *cli);
+/* Each selected connection at @at, by cma_status_evaluate(); the entries
+ * point into @latest, @latest_at and @failures. @latest NULL: the ledger
+ * is unknown; @failures NULL: so are the attempts. */
 CmaStatusEntry *cma_cli_evaluate (CmaCli *cli, CmaLedgerLatest *latest, CmaLedgerLatest *latest_at,
-                                  CmaInstant at);
+                                  GPtrArray *failures, CmaInstant at);
 
 int cma_cli_exit_code_for_error (const GError *error);
 

@@ -211,25 +211,40 @@ cma_cli_read_latest (CmaCli *cli, CmaInstant at, CmaLedgerLatest **latest_at, GE
   return g_steal_pointer (&latest);
 }
 
+GPtrArray *
+cma_cli_read_failures (CmaCli *cli)
+{
+  g_autofree char *path = cma_attempts_path (cli->ledger);
+  g_autoptr (GError) error = NULL;
+  GPtrArray *failures = cma_attempts_load (path, &error);
+
+  if (failures == NULL)
+    cma_cli_warn (cli, "%s", error->message);
+  return failures;
+}
+
+/* Only fetches what is known of each connection: every decision is
+ * cma_status_evaluate()'s. */
 CmaStatusEntry *
-cma_cli_evaluate (CmaCli *cli, CmaLedgerLatest *latest, CmaLedgerLatest *latest_at, CmaInstant at)
+cma_cli_evaluate (CmaCli *cli, CmaLedgerLatest *latest, CmaLedgerLatest *latest_at,
+                  GPtrArray *failures, CmaInstant at)
 {
   CmaStatusEntry *entries = g_new0 (CmaStatusEntry, cli->selected->len);
 
   for (guint i = 0; i < cli->selected->len; i++)
     {
-      CmaStatusEntry *e = &entries[i];
-      const CmaRenewal *ever;
+      const CmaConnection *conn = cli->selected->pdata[i];
+      const CmaRenewal *ever = latest != NULL ? cma_ledger_latest_find (latest, conn) : NULL;
+      CmaStatusInput in = {
+        .policy = &cli->config->policy,
+        .conn = conn,
+        .last = latest_at != NULL ? cma_ledger_latest_find (latest_at, conn) : ever,
+        .failure = failures != NULL ? cma_attempts_find (failures, conn) : NULL,
+        .at = at,
+      };
 
-      e->conn = cli->selected->pdata[i];
-      ever = latest != NULL ? cma_ledger_latest_find (latest, e->conn) : NULL;
-      /* Evaluating a past instant must ignore renewals recorded after it. */
-      e->last = latest_at != NULL ? cma_ledger_latest_find (latest_at, e->conn) : ever;
-      if (e->last != NULL && e->last->at > at)
-        e->last = NULL;
-      e->recorded_later = e->last == NULL && ever != NULL;
-      cma_policy_evaluate (&cli->config->policy, e->last != NULL, e->last ? e->last->at : 0, at,
-                           &e->verdict);
+      in.recorded_later = in.last == NULL && ever != NULL;
+      cma_status_evaluate (&in, &entries[i]);
     }
   return entries;
 }

@@ -112,67 +112,6 @@ emit_failure (CmaCli *cli, CmaOutputFormat format, const char *message)
     cma_cli_warn (cli, "%s", error->message);
 }
 
-/* A renewal that keeps failing must show before the assistant warns.
- * An unreadable attempts file is reported but not fatal: the ledger alone
- * still gives the right deadlines. The failures must outlive @entries. */
-static GPtrArray *
-apply_failures (CmaCli *cli, CmaStatusEntry *entries, CmaInstant at)
-{
-  g_autofree char *path = cma_attempts_path (cli->ledger);
-  g_autoptr (GError) error = NULL;
-  GPtrArray *failures = cma_attempts_load (path, &error);
-
-  if (failures == NULL)
-    {
-      cma_cli_warn (cli, "%s", error->message);
-      return NULL;
-    }
-  for (guint i = 0; i < cli->selected->len; i++)
-    {
-      CmaStatusEntry *e = &entries[i];
-      const CmaFailure *f = cma_attempts_find (failures, e->conn);
-
-      if (!cma_failure_is_current (f, &e->verdict, at))
-        continue;
-      e->failure = f;
-      e->failing = cma_failure_escalates (f, &e->verdict, e->conn->renew_within, at);
-      if (e->failing)
-        e->verdict.state = cma_state_worst (e->verdict.state, CMA_STATE_WARNING);
-    }
-  return failures;
-}
-
-/* A credential the renewals need that is about to expire makes the
- * connection WARNING (CRITICAL once expired) before any renewal fails. */
-static void
-apply_credential (CmaStatusEntry *e, const char *name, const char *key, const char *date,
-                  CmaInstant at)
-{
-  CmaCredentialExpiry *c = &e->credentials[e->n_credentials];
-  CmaInstant expires;
-
-  /* The configuration accepted the date already. */
-  if (date == NULL || !cma_credential_parse_expiry (date, &expires, NULL))
-    return;
-  cma_credential_evaluate (name, key, expires, at, e->conn->credential_warning_days, c);
-  e->n_credentials++;
-  e->verdict.state = cma_state_worst (e->verdict.state, c->state);
-}
-
-static void
-apply_credentials (CmaCli *cli, CmaStatusEntry *entries, CmaInstant at)
-{
-  for (guint i = 0; i < cli->selected->len; i++)
-    {
-      CmaStatusEntry *e = &entries[i];
-
-      apply_credential (e, "cloud API token", "cloud-token-expires", e->conn->cloud_token_expires,
-                        at);
-      apply_credential (e, "server personal access token", "server-token-expires",
-                        e->conn->server_token_expires, at);
-    }
-}
-
 static int
 run_status (CmaCli *cli, GError **error)
 {
@@ -197,9 +136,8 @@ run_status (CmaCli *cli, GError **error)
       return CMA_EXIT_UNKNOWN;
     }
 
-  entries = cma_cli_evaluate (cli, latest, latest_at, at);
-  failures = apply_failures (cli, entries, at);
-  apply_credentials (cli, entries, at);
+  failures = cma_cli_read_failures (cli);
+  entries = cma_cli_evaluate (cli, latest, latest_at, failures, at);
   text = cma_output_status (cli->product, &cli->config->policy, entries, cli->selected->len, at,
                             format, cli->color);
   if (!emit (cli, format, text, error))

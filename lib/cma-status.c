@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/* cma-status.c: one evaluator for a connection's state. Each rule is a
+ * function that may raise the state; the table below is the whole list,
+ * so a new rule (the attach clock) is one more function and one line. */
+#include "config.h"
+
+#include "cma-status.h"
+
+/* Where each credential's expiry is configured, and how it is named in
+ * every output. */
+static const struct {
+  const char *name;
+  const char *source;
+  gsize offset; /* of its CmaMaybeInstant in CmaConnection */
+} credential_kinds[] = {
+  [CMA_CREDENTIAL_CLOUD_TOKEN] = { "cloud API token", "cloud-token-expires",
+                                   G_STRUCT_OFFSET (CmaConnection, cloud_token_expires) },
+  [CMA_CREDENTIAL_SERVER_TOKEN] = { "server personal access token", "server-token-expires",
+                                    G_STRUCT_OFFSET (CmaConnection, server_token_expires) },
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (credential_kinds) == CMA_MAX_CREDENTIALS);
+
+void
+cma_status_credential_from (const CmaConnection *conn, CmaCredentialKind kind, const char *source,
+                            CmaInstant expires, CmaInstant at, CmaCredentialExpiry *out)
+{
+  cma_credential_evaluate (credential_kinds[kind].name, source, expires, at,
+                           conn->credential_warning_days, out);
+}
+
+gboolean
+cma_status_credential (const CmaConnection *conn, CmaCredentialKind kind, CmaInstant at,
+                       CmaCredentialExpiry *out)
+{
+  const CmaMaybeInstant *expires = G_STRUCT_MEMBER_P (conn, credential_kinds[kind].offset);
+
+  if (!expires->known)
+    return FALSE;
+  cma_status_credential_from (conn, kind, credential_kinds[kind].source, expires->at, at, out);
+  return TRUE;
+}
+
+static void
+raise_state (CmaStatusEntry *e, CmaState state)
+{
+  e->state = cma_state_worst (e->state, state);
+}
+
+/* The container token: the policy's verdict on the last renewal known
+ * at the instant. Evaluating a past instant ignores later renewals. */
+static void
+rule_token_expiry (const CmaStatusInput *in, CmaStatusEntry *e)
+{
+  e->last = in->last != NULL && in->last->at <= in->at ? in->last : NULL;
+  e->recorded_later = e->last == NULL && (in->recorded_later || in->last != NULL);
+  cma_policy_evaluate (in->policy, e->last != NULL, e->last != NULL ? e->last->at : 0, in->at,
+                       &e->verdict);
+  raise_state (e, e->verdict.state);
+}
+
+/* A renewal that keeps failing must show before the assistant warns:
+ * WARNING once the connection is due (renew-within). */
+static void
+rule_failing_renewals (const CmaStatusInput *in, CmaStatusEntry *e)
+{
+  if (!cma_failure_is_current (in->failure, &e->verdict, in->at))
+    return;
+  e->failure = in->failure;
+  e->failing = cma_failure_escalates (in->failure, &e->verdict, in->conn->renew_within, in->at);
+  if (e->failing)
+    raise_state (e, CMA_STATE_WARNING);
+}
+
+/* A credential the renewals need that is about to expire makes the
+ * connection WARNING (CRITICAL once expired) before any renewal fails. */
+static void
+rule_credential_expiry (const CmaStatusInput *in, CmaStatusEntry *e)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (credential_kinds); k++)
+    {
+      CmaCredentialExpiry *c = &e->credentials[e->n_credentials];
+
+      if (!cma_status_credential (in->conn, (CmaCredentialKind) k, in->at, c))
+        continue;
+      e->n_credentials++;
+      raise_state (e, c->state);
+    }
+}
+
+/* In order: a rule may read what those before it found (failing
+ * renewals read the token's verdict). */
+static void (*const rules[]) (const CmaStatusInput *in, CmaStatusEntry *e) = {
+  rule_token_expiry,
+  rule_failing_renewals,
+  rule_credential_expiry,
+};
+
+void
+cma_status_evaluate (const CmaStatusInput *in, CmaStatusEntry *out)
+{
+  *out = (CmaStatusEntry){ .conn = in->conn, .state = CMA_STATE_OK };
+  for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+    rules[i](in, out);
+}
+
+CmaState
+cma_status_entries_worst (const CmaStatusEntry *entries, guint n)
+{
+  CmaState worst = CMA_STATE_OK;
+
+  for (guint i = 0; i < n; i++)
+    worst = cma_state_worst (worst, entries[i].state);
+  return n == 0 ? CMA_STATE_UNKNOWN : worst;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/* cma-status.h: the state of a connection at an instant, and every rule
+ * that makes it: the container token's expiry (cma-policy), renewals
+ * that keep failing (cma-attempts), the expiry of the credentials the
+ * renewals need (cma-credentials). Every consumer (status in each
+ * format, guide, the check plugin, doctor) asks here, so none can
+ * disagree. Pure: the caller reads the ledger, the attempts file and the
+ * clock, and passes what it found. */
+#pragma once
+
+#include <glib.h>
+
+#include "cma-attempts.h"
+#include "cma-config.h"
+#include "cma-credentials.h"
+#include "cma-ledger.h"
+#include "cma-policy.h"
+
+G_BEGIN_DECLS
+
+/* What is known of one connection at one instant. */
+typedef struct {
+  const CmaPolicy *policy;
+  const CmaConnection *conn;
+  /* The latest renewal at or before @at, or NULL; one after @at is not
+   * known yet, and counts as recorded later. */
+  const CmaRenewal *last;
+  gboolean recorded_later;   /* nothing at or before @at, but something after */
+  const CmaFailure *failure; /* @conn's failure record, current or not, or NULL */
+  CmaInstant at;
+} CmaStatusInput;
+
+/* The connection's state and what made it; points into the input. */
+typedef struct {
+  const CmaConnection *conn;
+  const CmaRenewal *last;    /* NULL: nothing recorded by the instant */
+  gboolean recorded_later;   /* nothing at or before the instant, but after it */
+  CmaVerdict verdict;        /* the container token's own, by the policy */
+  const CmaFailure *failure; /* failed attempts since the last renewal, or NULL */
+  gboolean failing;          /* due, and the last attempt failed: at least WARNING */
+  /* Credentials with a known expiry; one not OK raises the state to its own. */
+  CmaCredentialExpiry credentials[CMA_MAX_CREDENTIALS];
+  guint n_credentials;
+  CmaState state; /* the connection's: the worst every rule found */
+} CmaStatusEntry;
+
+void cma_status_evaluate (const CmaStatusInput *in, CmaStatusEntry *out);
+
+/* The worst state of @entries; UNKNOWN when there is none. */
+CmaState cma_status_entries_worst (const CmaStatusEntry *entries, guint n);
+
+/* The credentials a renewal needs whose expiry may be known. */
+typedef enum {
+  CMA_CREDENTIAL_CLOUD_TOKEN,  /* cloud-token-expires */
+  CMA_CREDENTIAL_SERVER_TOKEN, /* server-token-expires */
+} CmaCredentialKind;
+
+/* @kind's expiry as @conn configures it, judged at @at; FALSE (and @out
+ * unset) when the configuration gives no date. */
+gboolean cma_status_credential (const CmaConnection *conn, CmaCredentialKind kind, CmaInstant at,
+                                CmaCredentialExpiry *out);
+
+/* @kind's expiry learnt elsewhere (@source: "the server's token list"),
+ * judged at @at by @conn's rule. @source must outlive @out. */
+void cma_status_credential_from (const CmaConnection *conn, CmaCredentialKind kind,
+                                 const char *source, CmaInstant expires, CmaInstant at,
+                                 CmaCredentialExpiry *out);
+
+G_END_DECLS
