@@ -13,7 +13,8 @@
 # cloud API on localhost). Its limit (issue 8) is 1.1 times two round trips
 # plus one handshake per host: the two calls' time_total as curl reports it,
 # same bundle, same run, without curl's process start-up. BEFORE=BUILDDIR
-# adds a row for another build configured with the same FILE.
+# adds a row for another build to each table (for the second, configured
+# with the same FILE).
 set -eu
 LATENCY=${1:-50}
 RUNS=${2:-5}
@@ -74,13 +75,21 @@ measure () {
 printf 'one renewal, simulator latency %s ms, median of %s runs\n\n' "$LATENCY" "$RUNS"
 printf '%-32s %9s %12s %10s %12s\n' "" "requests" "connections" "wall (s)" "peak RSS (KiB)"
 measure "jcma-token renew" "$JCMA" renew --force -q -c "$CONF" --state-dir "$test_tmpdir/state"
+if [ -n "${BEFORE:-}" ]; then
+  measure "jcma-token renew ($(basename "$BEFORE"))" "$BEFORE/jcma-token/jcma-token" renew \
+    --force -q -c "$CONF" --state-dir "$test_tmpdir/state"
+fi
 measure "curl + jq script" sh "$test_tmpdir/renew-curl.sh"
 
 # ---- the system store, two hosts ----
 bundle=$(sed -n 's/^#define CMA_CA_BUNDLE "\(.*\)"$/\1/p' "$top_builddir/config.h")
 system=/etc/ssl/certs/ca-certificates.crt
-if [ -z "$bundle" ] || [ ! -f "$system" ] || ! cat "$system" "$CA" 2>/dev/null >"$bundle"; then
-  printf '\n(system store case skipped: configure --with-ca-bundle=FILE, FILE writable)\n'
+# A build whose bundle is the system's own (a distribution's configure)
+# must not have it overwritten, least of all as root: the shell would
+# truncate it before cat read it.
+if [ -z "$bundle" ] || [ ! -f "$system" ] || [ "$bundle" -ef "$system" ] ||
+  ! cat "$system" "$CA" 2>/dev/null >"$bundle"; then
+  printf '\n(system store case skipped: configure --with-ca-bundle=FILE, FILE writable and not\n%s itself)\n' "$system"
   exit 0
 fi
 sed -e '/^ca-file = /d' -e '/^cloud-ca-file = /d' \

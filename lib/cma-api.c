@@ -386,12 +386,12 @@ check_saved (CmaHttp *http, const CmaApiContext *ctx, const char *url, const Cma
 }
 
 gboolean
-cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, CmaAuthToken *first,
-                    char **fingerprint, char **warning, GError **error)
+cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, char **fingerprint, char **warning,
+                    GError **error)
 {
   g_autofree char *url =
       cma_url_join (ctx->conn->server_url, "rest/migration/latest/cloud/save/token");
-  g_autoptr (CmaAuthToken) token = first;
+  g_autoptr (CmaAuthToken) token = NULL;
   g_autoptr (CmaHttpResponse) r = NULL;
 
   /* The save is retried here rather than in the HTTP layer: waiting out a

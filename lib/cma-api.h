@@ -38,16 +38,17 @@ typedef struct {
  * printable text without NUL, at most CMA_AUTH_TOKEN_MAX_BYTES. */
 CmaAuthToken *cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **error);
 
-/* The renewal itself: an auth token from the cloud (above; @first, taken
- * over, when the caller made it already, else NULL), then
- * POST {server-url}rest/migration/latest/cloud/save/token. A busy server
+/* The renewal itself: an auth token from the cloud (above), then
+ * POST {server-url}rest/migration/latest/cloud/save/token; nothing else is
+ * asked unless the save answers 404, when the server's unauthenticated
+ * {server-url}status tells a missing assistant from a wrong URL. A busy server
  * (429, 503) is retried, with a new auth token whenever the one in hand
  * would expire during the save. *@fingerprint: cma_token_fingerprint() of
  * the token saved. *@warning (set only on success, else left alone): the
  * server saved the token but confirmed a cloud site that differs from the
  * one sent beyond normalisation. */
-gboolean cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, CmaAuthToken *first,
-                             char **fingerprint, char **warning, GError **error);
+gboolean cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, char **fingerprint,
+                             char **warning, GError **error);
 
 /* TRUE when two cloud site URLs name the same site: compared normalised,
  * ignoring letter case and a trailing slash. */

@@ -87,13 +87,6 @@ cma_fleet_renew (const CmaFleetOptions *options, GPtrArray *conns, CmaRenewResul
   g_autoptr (GPtrArray) threads = g_ptr_array_new ();
 
   fleet.renew.share = share;
-  /* Renewals side by side overlap each other's TLS set-up already; one
-   * at a time, each overlaps its own (lib/cma-renew.c, first_token).
-   * One at a time means one worker: a single connection selected, or
-   * --jobs 1. Which connections are due is not known here (each renewal
-   * decides under its connection's lock), so one due among several
-   * selected runs beside the others' due checks, without the overlap. */
-  fleet.renew.alone = workers == 1;
   g_mutex_init (&fleet.lock);
   g_cond_init (&fleet.changed);
   /* Threads of our own, joined before returning, rather than a

@@ -27,7 +27,6 @@ struct _CmaHttp {
   GByteArray *trace_out; /* the bodies of the current transfer, for the trace */
   GByteArray *trace_in;
   gint64 last_date;
-  CURLcode last_code; /* of the last transfer, for cma_http_reach() */
 };
 
 typedef struct {
@@ -254,21 +253,6 @@ static CmaHttpShare *
 share_of (CmaHttp *http)
 {
   return http->options.share != NULL ? http->options.share : http->own_share;
-}
-
-gboolean
-cma_http_is_warm (CmaHttp *http, const char *url)
-{
-  CmaHttpShare *share = share_of (http);
-  g_autofree char *key = host_key (url);
-  HostConnections *h;
-  gboolean warm;
-
-  g_mutex_lock (&share->hosts_lock);
-  h = g_hash_table_lookup (share->hosts, key);
-  warm = h != NULL && h->idle->len > 0;
-  g_mutex_unlock (&share->hosts_lock);
-  return warm;
 }
 
 CmaHttp *
@@ -684,7 +668,7 @@ perform_once (CmaHttp *http, CURLM *multi, CURL *c, CmaSide side, const char *me
   sym_curl_easy_setopt (c, CURLOPT_CUSTOMREQUEST, method);
   sym_curl_easy_setopt (c, CURLOPT_HTTPHEADER, list);
 
-  code = http->last_code = run_transfer (multi, c);
+  code = run_transfer (multi, c);
   free_request_headers (list);
   if (http->options.trace != NULL)
     {
@@ -794,44 +778,4 @@ cma_http_request (CmaHttp *http, CmaSide side, const char *method, const char *u
       if (response == NULL || !cma_http_wait_for_retry (http, side, response, attempt))
         return g_steal_pointer (&response);
     }
-}
-
-/* The failures that leave the host unreached, and would meet any
- * request to it: a host that takes the connection but answers nothing in
- * time counts, as the next request would wait as long. Any other failure
- * came after the host answered, and may be the resource's own. */
-static gboolean
-is_unreached (CURLcode code)
-{
-  switch (code)
-    {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_ISSUER_ERROR:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
-gboolean
-cma_http_reach (CmaHttp *http, CmaSide side, const char *url, GError **error)
-{
-  g_autoptr (CmaHttpResponse) response = NULL;
-  g_autoptr (GError) local_error = NULL;
-
-  /* A failure before any transfer (a refused URL, no handle) leaves the
-   * code of an earlier one: it is not this request's. */
-  http->last_code = CURLE_OK;
-  response = cma_http_request_once (http, side, "GET", url, NULL, NULL, &local_error);
-  if (response != NULL || !is_unreached (http->last_code))
-    return TRUE;
-  g_propagate_error (error, g_steal_pointer (&local_error));
-  return FALSE;
 }

@@ -85,21 +85,6 @@ CmaHttpResponse *cma_http_request_once (CmaHttp *http, CmaSide side, const char 
 gboolean cma_http_wait_for_retry (CmaHttp *http, CmaSide side, const CmaHttpResponse *response,
                                   guint attempt);
 
-/* GET @url once without credentials, for a caller that wants only the
- * connection it opens: the answer is dropped. FALSE, with the error the
- * request met, only when @url's host was not reached: name not found,
- * connection refused, no answer in time, TLS refused. TRUE otherwise,
- * whatever came back, or however it failed after the host answered:
- * the requests that follow judge the host as if this one had not been
- * made. */
-gboolean cma_http_reach (CmaHttp *http, CmaSide side, const char *url, GError **error);
-
-/* TRUE when a request to @url's host would likely find a connection
- * open: the share (the run's, or @http's own) keeps one for the host. A
- * guess (the peer may have closed it meanwhile), good for deciding
- * whether to open one early. */
-gboolean cma_http_is_warm (CmaHttp *http, const char *url);
-
 /* What this handle did, for -v and the benchmark. */
 guint cma_http_get_requests (CmaHttp *http);
 guint cma_http_get_connects (CmaHttp *http);

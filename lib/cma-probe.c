@@ -38,13 +38,3 @@ cma_probe_server_state (CmaHttp *http, const char *server_url)
     return NULL;
   return cma_answer_clean (state, 32);
 }
-
-gboolean
-cma_probe_server_reach (CmaHttp *http, const char *server_url, GError **error)
-{
-  g_autofree char *url = cma_url_join (server_url, "status");
-
-  /* The resource needs no credentials, so none are sent before the host
-   * is known to be there (cma_http_reach() sends none). */
-  return cma_http_reach (http, CMA_SIDE_SERVER, url, error);
-}

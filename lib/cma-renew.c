@@ -5,13 +5,10 @@
 #include <math.h>
 
 #include "cma-api.h"
-#include "cma-auth-ahead.h"
 #include "cma-error.h"
 #include "cma-ledger-latest.h"
 #include "cma-lock.h"
-#include "cma-probe.h"
 #include "cma-renew.h"
-#include "cma-sites.h"
 
 void
 cma_renew_result_clear (CmaRenewResult *result)
@@ -84,72 +81,20 @@ check_assistant (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result
   return TRUE;
 }
 
+/* The server's check comes first, so that when both sides would fail the
+ * server's error is the one reported. On the cloud side only creating an
+ * auth token proves the credentials; it has no lasting effect (unsaved,
+ * it lapses in five minutes), so it is created and dropped. */
 static gboolean
-dry_run (const CmaApiContext *ctx, CmaHttp *http, const CmaHttpOptions *http_options,
-         CmaRenewResult *result, GError **error)
+dry_run (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result, GError **error)
 {
-  /* On the cloud side only creating an auth token proves the credentials;
-   * it has no lasting effect (unsaved, it lapses in five minutes), so it
-   * is created and dropped, beside the server's check as the two are
-   * independent. When both fail, the server's error is the one reported,
-   * as when the token came second; a token made while the server check
-   * failed is harmless, and letting it finish keeps the requests a run
-   * makes the same whatever the timing. */
-  g_autoptr (CmaAuthAhead) ahead = cma_auth_ahead_start (http_options, ctx);
-  gboolean server_ok = check_assistant (ctx, http, result, error);
-  g_autoptr (CmaAuthToken) token =
-      cma_auth_ahead_finish (ahead, &result->requests, &result->connects, server_ok ? error : NULL);
+  g_autoptr (CmaAuthToken) token = NULL;
 
-  if (!server_ok || token == NULL)
+  if (!check_assistant (ctx, http, result, error) ||
+      (token = cma_api_create_auth_token (http, ctx, error)) == NULL)
     return FALSE;
   result->outcome = CMA_RENEW_WOULD_RENEW;
   return TRUE;
-}
-
-/* The first auth token. Cold, with no connection to the server open yet,
- * it is made on a thread while this one opens that connection with the
- * server's unauthenticated status resource, so the two hosts' TLS set-up
- * and first round trips overlap and the save finds its connection open.
- * The status answer itself is not needed: whatever fails there after the
- * server answered fails again in the save, which reports it. But a server
- * not reached at all (DNS, connect, timeout, TLS) is reported from the
- * status request, and the save is not tried: it would only wait for the
- * same failure a second time, doubling the time a failing run takes. The
- * token's error comes first, as without the overlap. Warm (a run's later
- * renewals), or beside other renewals, which overlap with it anyway, the
- * save makes the token itself: a status request would only add work. */
-static gboolean
-first_token (const CmaApiContext *ctx, CmaHttp *http, const CmaRenewOptions *options,
-             const CmaHttpOptions *http_options, CmaRenewResult *result, CmaAuthToken **token,
-             GError **error)
-{
-  g_autoptr (CmaAuthAhead) ahead = NULL;
-  g_autoptr (GError) unreached = NULL;
-  gboolean reached;
-
-  if (!options->alone || cma_http_is_warm (http, ctx->conn->server_url))
-    return TRUE;
-  ahead = cma_auth_ahead_start (http_options, ctx);
-  reached = cma_probe_server_reach (http, ctx->conn->server_url, &unreached);
-  *token = cma_auth_ahead_finish (ahead, &result->requests, &result->connects, error);
-  if (*token == NULL)
-    return FALSE;
-  if (reached)
-    return TRUE;
-  /* Made, but never to be saved: dropped (and wiped) here. */
-  g_clear_pointer (token, cma_auth_token_free);
-  g_propagate_error (error, g_steal_pointer (&unreached));
-  return FALSE;
-}
-
-static gboolean
-save_token (const CmaApiContext *ctx, CmaHttp *http, const CmaRenewOptions *options,
-            const CmaHttpOptions *http_options, CmaRenewResult *result, GError **error)
-{
-  CmaAuthToken *token = NULL;
-
-  return first_token (ctx, http, options, http_options, result, &token, error) &&
-         cma_api_save_token (http, ctx, token, &result->fingerprint, &result->warning, error);
 }
 
 /* A static GMutex needs no initialisation. */
@@ -191,24 +136,6 @@ record (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
   return TRUE;
 }
 
-/* After a save, the assistant's own list (undocumented) should show the
- * site; when it says otherwise that is worth a warning, and nothing more:
- * the save itself succeeded. */
-static void
-confirm_connected (CmaHttp *http, const CmaApiContext *ctx, CmaRenewResult *result)
-{
-  g_autofree char *detail = NULL;
-  char *warning;
-
-  if (cma_sites_check (http, ctx, &detail) != CMA_SITE_NOT_LISTED)
-    return;
-  warning =
-      g_strdup_printf ("%s%safter the save, %s (undocumented API)",
-                       result->warning ? result->warning : "", result->warning ? "; " : "", detail);
-  g_free (result->warning);
-  result->warning = warning;
-}
-
 static gboolean
 renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *ledger,
               const CmaConnection *conn, const CmaRenewOptions *options, const Secrets *secrets,
@@ -244,16 +171,16 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *led
       !cma_http_check_url (CMA_SIDE_SERVER, conn->server_url, error) ||
       (http = cma_http_new (&http_options, error)) == NULL)
     return FALSE;
+  /* One path: the auth token, the save, the record. Nothing is asked
+   * before the save (a 404 from it is explained afterwards, cma-api.c),
+   * and the assistant's list of connected sites is doctor's business. */
   if (options->dry_run)
-    ok = dry_run (&ctx, http, &http_options, result, error);
+    ok = dry_run (&ctx, http, result, error);
   else
-    ok = save_token (&ctx, http, options, &http_options, result, error) &&
+    ok = cma_api_save_token (http, &ctx, &result->fingerprint, &result->warning, error) &&
          record (policy, ledger, conn, result, error);
-  if (ok && !options->dry_run)
-    confirm_connected (http, &ctx, result);
-  /* Added to: a thread's requests are counted already. */
-  result->requests += cma_http_get_requests (http);
-  result->connects += cma_http_get_connects (http);
+  result->requests = cma_http_get_requests (http);
+  result->connects = cma_http_get_connects (http);
   return ok;
 }
 

@@ -27,7 +27,6 @@ typedef struct {
   CmaHttpTraceFunc trace;
   gpointer trace_data;
   CmaHttpShare *share; /* a run's shared sessions and connections, or NULL */
-  gboolean alone;      /* no other renewal runs meanwhile (set by the fleet) */
 } CmaRenewOptions;
 
 typedef struct {

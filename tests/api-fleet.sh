@@ -36,7 +36,7 @@ for p in $PRODUCTS; do
 
   # ---- every connection renewed, in configuration order, connections reused ----
   state="$test_tmpdir/fleet-$p"
-  c0=$(sim_stats connections)
+  c0=$(sim_stats connections) r0=$(sim_stats requests)
   run "$PROG" renew -c "$CONF.fleet" --state-dir "$state" --jobs 2
   check "$p: --jobs 2 renews all $N connections" 0 "^c$N: renewed"
   order=$(printf '%s\n' "$out" | sed -n 's/^\(c[0-9]*\): renewed.*/\1/p')
@@ -50,6 +50,11 @@ for p in $PRODUCTS; do
   [ "$used" -ge 2 ] && [ "$used" -le 4 ] &&
     ok "$p: $used TLS connections for $((2 * N)) requests (at most --jobs per host)" ||
     not_ok "$p: $used TLS connections for $((2 * N)) requests"
+  # Two requests a renewal, the token and the save: nothing before the
+  # save, nothing after it.
+  [ "$(($(sim_stats requests) - r0))" = $((2 * N)) ] &&
+    ok "$p: $N renewals made $((2 * N)) requests" ||
+    not_ok "$p: $N renewals made $(($(sim_stats requests) - r0)) requests"
 
   # ---- nothing due: all reported, in order ----
   run "$PROG" renew -c "$CONF.fleet" --state-dir "$state"

@@ -5,16 +5,21 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
 need_sim
 
-# trace_order WHAT SERVER_REQUEST: after run with -vv, the server's request
-# line comes before the token's, and each request line is whole, with the
-# program's prefix: the two threads' lines did not interleave.
-trace_order () {
-  server=$(printf '%s\n' "$err" | grep -n -E "^$NAME: > $2" | head -1 | cut -d: -f1)
-  cloud=$(printf '%s\n' "$err" | grep -n -E "^$NAME: > POST /migrations/public/v1/token HTTP/1\.1\$" |
-    head -1 | cut -d: -f1)
-  [ -n "$server" ] && [ -n "$cloud" ] && [ "$server" -lt "$cloud" ] &&
-    ok "$p: $1: the server's request is traced whole before the token's" ||
-    not_ok "$p: $1: server line ${server:-none}, token line ${cloud:-none}"
+# requests_traced: the request lines of the last run's -vv trace, in
+# order, one a line, without the program's prefix and the protocol; each
+# must be whole, on a line of its own, to be found.
+requests_traced () {
+  printf '%s\n' "$err" | sed -n "s|^$NAME: > \([A-Z]* /[^ ]*\) HTTP/1\.1\$|\1|p"
+}
+
+# trace_is WHAT REQUEST...: the last run made exactly these requests, in
+# this order.
+trace_is () {
+  what=$1; shift
+  want=$(printf '%s\n' "$@")
+  got=$(requests_traced)
+  [ "$got" = "$want" ] && ok "$p: $what: $# requests: $(echo $want)" ||
+    not_ok "$p: $what: requests traced: $(echo $got)"
 }
 
 for p in $PRODUCTS; do
@@ -70,12 +75,20 @@ for p in $PRODUCTS; do
     not_ok "$p: --dry-run: posts $posts -> $(sim_stats posts), saved $saved -> $(sim_stats saved)"
   cmp -s "$state/$NAME.ledger" "$test_tmpdir/before" && ok "$p: --dry-run leaves the ledger alone" || not_ok "$p: --dry-run changed the ledger"
 
-  # The cloud's auth token is made on a thread of its own beside the
-  # server's request; its trace lines come whole, after the server's.
+  # One path, one request after another: the dry run asks the server's
+  # plugin manager, then the cloud for a token; a renewal asks the cloud
+  # for the token and hands it to the server, and nothing else (no status
+  # request before the save, no connected-site list after it).
+  token="POST /migrations/public/v1/token"
   run "$PROG" renew -c "$CONF" --state-dir "$state" --force --dry-run -vv
-  trace_order "--dry-run" "GET .*/rest/plugins/1\.0/"
+  trace_is "--dry-run" "GET $CONTEXT_PATH/rest/plugins/1.0/$PLUGIN_KEY-key" "$token"
+  r0=$(sim_stats requests)
   run "$PROG" renew -c "$CONF" --state-dir "$state" --force -vv
-  trace_order "renewal" "GET .*/status HTTP"
+  check "$p: renewal with -vv" 0 "^prod: renewed"
+  trace_is "renewal" "$token" "POST $CONTEXT_PATH/rest/migration/latest/cloud/save/token"
+  assert "$p: renewal: -v counts two requests" stderr_has "^$NAME: prod: 2 HTTP request\(s\), "
+  [ "$(sim_stats requests)" = $((r0 + 2)) ] && ok "$p: renewal: the simulator saw two requests" ||
+    not_ok "$p: renewal: the simulator saw $(($(sim_stats requests) - r0)) requests"
 
   run "$PROG" renew -c "$CONF" --state-dir "$test_tmpdir/empty-$p" --renew-within -1
   check "$p: negative --renew-within is a usage error" 64 "renew-within"

@@ -273,7 +273,7 @@ run_call (guint call, GBytes *answer_bytes)
   if (http == NULL)
     abort ();
   if (call == CALL_SAVE)
-    ok = cma_api_save_token (http, &ctx, NULL, &fingerprint, &warning, &error);
+    ok = cma_api_save_token (http, &ctx, &fingerprint, &warning, &error);
   else if (call == CALL_ASSISTANT)
     ok = cma_api_get_assistant (http, &ctx, &version, &enabled, &error);
   else
