@@ -11,30 +11,21 @@
 
 static void append_node (GString *out, JsonNode *node, guint depth);
 
+/* A control character (never NUL): the five with a short escape, the
+ * rest as \u00xx in lower case. */
 static void
 append_control (GString *out, char c)
 {
-  switch (c)
+  static const char controls[] = "\b\f\n\r\t";
+  const char *hit = strchr (controls, c);
+
+  if (hit != NULL)
     {
-    case '\b':
-      g_string_append (out, "\\b");
-      break;
-    case '\f':
-      g_string_append (out, "\\f");
-      break;
-    case '\n':
-      g_string_append (out, "\\n");
-      break;
-    case '\r':
-      g_string_append (out, "\\r");
-      break;
-    case '\t':
-      g_string_append (out, "\\t");
-      break;
-    default:
-      g_string_append_printf (out, "\\u00%.2x", (guint) (guchar) c);
-      break;
+      g_string_append_c (out, '\\');
+      g_string_append_c (out, "bfnrt"[hit - controls]);
     }
+  else
+    g_string_append_printf (out, "\\u00%.2x", (guint) (guchar) c);
 }
 
 /* The shortest "%.Ng" that reads back as @d: 17 digits always do. */
