@@ -7,10 +7,11 @@
 # (GNU time) for: status of every connection, on the ledger as an older
 # release left it (status-unindexed) and after one record (status); the
 # first record on a ledger without an index (which builds it); record in
-# the steady state; history -o json. Then, against the simulator, renew of
-# 1,000 connections with none due (the daily timer's usual run) on each
-# ROWS, and renew of 100 due connections over a 10,000-row
-# ledger against the simulator at 0 ms latency. With BEFORE_BUILDDIR set
+# the steady state; history -o json, and then the same against a jq
+# pipeline (jq -c . | tac | jq -s) on the same ledgers. Then, against the
+# simulator, renew of 1,000 connections with none due (the daily timer's
+# usual run) on each ROWS, and renew of 100 due connections over a
+# 10,000-row ledger at 0 ms latency. With BEFORE_BUILDDIR set
 # to another build (e.g. /work/old, release 0.1.0) both builds are
 # measured side by side in the same run, with the ratio before / after.
 # A benchmark, not a test: run it from a build directory after `make check`.
@@ -133,6 +134,25 @@ for conns in $CONNS; do
     done
   done
 done
+
+# history against the pipeline that does the same with jq (newest last
+# line first, one JSON array), on the same ledgers in the same run. The
+# bound (issue 16): at most 0.5 times jq's wall time, at most 16 MiB.
+if command -v jq >/dev/null 2>&1; then
+  printf '\nhistory -o json against jq -c . LEDGER | tac | jq -s, 1,000 connections\n\n'
+  printf '| rows | jq (s) | history (s) | history/jq | jq RSS | history RSS |\n'
+  printf '|---|---|---|---|---|---|\n'
+  for rows in $ROWS; do
+    gen_ledger "$rows" 1000 https://jira.example.com/ "$work/ledger"
+    timed "$RUNS" sh -c 'jq -c . "$1" | tac | jq -s' sh "$work/ledger"
+    jw=$wall jr=$rss
+    PROG=$AFTER fresh_state
+    timed "$RUNS" "$AFTER" history --state-dir "$work/state" -o json
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$rows" "$jw" "$wall" \
+      "$(awk "BEGIN {printf \"%.2f\", $wall / ($jw > 0 ? $jw : 0.01)}")" "$jr" "$rss"
+  done
+  printf '\n'
+fi
 
 need_sim
 start_sim jcma --latency-ms 0

@@ -4,7 +4,8 @@
  * Jira, Confluence and api.atlassian.com explain a refusal in the body
  * ("Basic Authentication has been disabled on this instance.") and that
  * sentence is often the whole diagnosis; but the body is the peer's, so it
- * is cut short and stripped of anything a terminal or log would interpret. */
+ * is cut short and anything a terminal or log would interpret is escaped,
+ * by the same cma_text_sanitize() as every other server text. */
 #include "config.h"
 
 #include <json-glib/json-glib.h>
@@ -12,6 +13,7 @@
 
 #include "cma-answer.h"
 #include "cma-json.h"
+#include "cma-text.h"
 
 /* The first string of a JSON "message", "errorMessages" (Jira's REST
  * errors) or "error" member; NULL when none. */
@@ -40,33 +42,6 @@ json_message (const char *data, gsize len)
 }
 
 char *
-cma_answer_clean (const char *text, gsize max_chars)
-{
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
-  GString *out = g_string_new (NULL);
-  gsize n = 0;
-
-  for (const char *p = valid; *p != '\0' && n <= max_chars; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      /* Control characters (escape sequences, line breaks that would
-       * forge a log line) become one space each run. */
-      if (!g_unichar_isprint (c) || g_unichar_isspace (c))
-        c = ' ';
-      if (c == ' ' && (out->len == 0 || out->str[out->len - 1] == ' '))
-        continue;
-      if (n++ < max_chars)
-        g_string_append_unichar (out, c);
-      else
-        g_string_append (out, "...");
-    }
-  while (out->len > 0 && out->str[out->len - 1] == ' ')
-    g_string_truncate (out, out->len - 1);
-  return g_string_free (out, out->len == 0);
-}
-
-char *
 cma_answer_message (const CmaHttpResponse *r)
 {
   gsize len = 0;
@@ -80,7 +55,11 @@ cma_answer_message (const CmaHttpResponse *r)
   /* An HTML page is a login or proxy page, never a short explanation. */
   else if (g_strcmp0 (r->content_type, "text/plain") == 0)
     text = g_strndup (data, MIN (len, 4096));
-  return text ? cma_answer_clean (text, CMA_ANSWER_MAX_CHARS) : NULL;
+  /* The line break that ends a text/plain body is not part of what the
+   * peer said; one inside it is, and is shown escaped like any other. */
+  if (text == NULL || *g_strstrip (text) == '\0')
+    return NULL;
+  return cma_text_sanitize (text, CMA_ANSWER_MAX);
 }
 
 char *

@@ -377,7 +377,7 @@ check_saved (CmaHttp *http, const CmaApiContext *ctx, const char *url, const Cma
     }
   if (cma_api_same_site (cma_json_string_member (obj, "cloudUrl"), token->cloud_site))
     return TRUE;
-  echo = cma_answer_clean (cma_json_string_member (obj, "cloudUrl"), CMA_ANSWER_MAX_CHARS);
+  echo = cma_text_sanitize (cma_json_string_member (obj, "cloudUrl"), CMA_TEXT_SHORT);
   *warning = g_strdup_printf ("server %s saved the token but names the cloud site \"%s\", "
                               "not %s as sent; check cloud-url against the assistant's "
                               "connected sites",

@@ -11,6 +11,23 @@
 
 static void append_node (GString *out, JsonNode *node, guint depth);
 
+/* A control character (never NUL): the five with a short escape, the
+ * rest as \u00xx in lower case. */
+static void
+append_control (GString *out, char c)
+{
+  static const char controls[] = "\b\f\n\r\t";
+  const char *hit = strchr (controls, c);
+
+  if (hit != NULL)
+    {
+      g_string_append_c (out, '\\');
+      g_string_append_c (out, "bfnrt"[hit - controls]);
+    }
+  else
+    g_string_append_printf (out, "\\u00%.2x", (guint) (guchar) c);
+}
+
 /* The shortest "%.Ng" that reads back as @d: 17 digits always do. */
 static void
 append_double (GString *out, double d)
@@ -37,14 +54,29 @@ append_double (GString *out, double d)
     g_string_append (out, ".0");
 }
 
-/* Strings, escaped by json-glib itself. */
-static void
-append_string (GString *out, const char *text)
+/* Strings, escaped byte for byte as json-glib 1.6's generator does
+ * (tests/test-json-pretty.c compares every byte with it): a generator per
+ * string cost history most of its time. Its quirks are kept, so output
+ * stays what it was: 0x1F is not escaped, DEL is. */
+void
+cma_json_pretty_append_string (GString *out, const char *text)
 {
-  g_autoptr (JsonNode) node = json_node_init_string (json_node_alloc (), text);
-  g_autofree char *quoted = json_to_string (node, FALSE);
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      char c = *p;
 
-  g_string_append (out, quoted);
+      if (c == '"' || c == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, c);
+        }
+      else if ((c > 0 && c < 0x1f) || c == 0x7f)
+        append_control (out, c);
+      else
+        g_string_append_c (out, c);
+    }
+  g_string_append_c (out, '"');
 }
 
 static void
@@ -63,7 +95,7 @@ append_value (GString *out, JsonNode *node)
       break;
     case G_TYPE_STRING:
     default:
-      append_string (out, json_node_get_string (node));
+      cma_json_pretty_append_string (out, json_node_get_string (node));
       break;
     }
 }
@@ -89,7 +121,7 @@ append_object (GString *out, JsonObject *object, guint depth)
   for (GList *l = members; l != NULL; l = l->next)
     {
       indent (out, depth + 1);
-      append_string (out, l->data);
+      cma_json_pretty_append_string (out, l->data);
       g_string_append (out, " : ");
       append_node (out, json_object_get_member (object, l->data), depth + 1);
       g_string_append (out, l->next != NULL ? ",\n" : "\n");

@@ -16,5 +16,7 @@ char *cma_json_pretty (JsonNode *root);
 /* @root laid out as it would be @depth levels inside a document, for a
  * document written a part at a time (its first line not indented). */
 char *cma_json_pretty_at (JsonNode *root, guint depth);
+/* @text as a JSON string, quoted and escaped as the above write it. */
+void cma_json_pretty_append_string (GString *out, const char *text);
 
 G_END_DECLS

@@ -562,21 +562,42 @@ field_text (const CmaRenewal *r, const RenewalField *f)
 }
 
 void
-cma_renewal_build_json (const CmaRenewal *r, JsonBuilder *b, gboolean absent_as_null)
+cma_renewal_foreach_field (const CmaRenewal *r, CmaRenewalFieldFunc func, gpointer user_data)
 {
-  json_builder_begin_object (b);
   for (gsize i = 0; i < G_N_ELEMENTS (renewal_fields); i++)
     {
       g_autofree char *value = field_text (r, &renewal_fields[i]);
 
-      if (value == NULL && !absent_as_null)
-        continue;
-      json_builder_set_member_name (b, renewal_fields[i].name);
-      if (value != NULL)
-        json_builder_add_string_value (b, value);
-      else
-        json_builder_add_null_value (b);
+      func (renewal_fields[i].name, value, user_data);
     }
+}
+
+typedef struct {
+  JsonBuilder *builder;
+  gboolean absent_as_null;
+} BuildJson;
+
+static void
+build_member (const char *name, const char *value, gpointer data)
+{
+  BuildJson *build = data;
+
+  if (value == NULL && !build->absent_as_null)
+    return;
+  json_builder_set_member_name (build->builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (build->builder, value);
+  else
+    json_builder_add_null_value (build->builder);
+}
+
+void
+cma_renewal_build_json (const CmaRenewal *r, JsonBuilder *b, gboolean absent_as_null)
+{
+  BuildJson build = { b, absent_as_null };
+
+  json_builder_begin_object (b);
+  cma_renewal_foreach_field (r, build_member, &build);
   json_builder_end_object (b);
 }
 

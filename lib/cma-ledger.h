@@ -40,6 +40,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaRenewal, cma_renewal_free)
  * whose readers expect every key). */
 void cma_renewal_build_json (const CmaRenewal *renewal, JsonBuilder *builder,
                              gboolean absent_as_null);
+/* Each member of @renewal's record, in the ledger's order, with its text
+ * (the time as ISO 8601), or NULL when absent: for writers that lay the
+ * record out themselves (history's JSON, a row at a time). */
+typedef void (*CmaRenewalFieldFunc) (const char *name, const char *value, gpointer user_data);
+void cma_renewal_foreach_field (const CmaRenewal *renewal, CmaRenewalFieldFunc func,
+                                gpointer user_data);
 
 typedef struct _CmaLedger CmaLedger;
 

@@ -3,8 +3,10 @@
  *
  * The JSON is the document history always printed, byte for byte: the
  * part before the array and after it come from that document built
- * without rows, and each row is laid out by the same printer at the
- * depth it has inside the array. */
+ * without rows, and each row is written as that printer lays out an
+ * object at the depth it has inside the array (tests/test-output.c
+ * compares the two), without building one: a JsonBuilder per row cost
+ * history a fifth of its time. */
 #include "config.h"
 
 #include <string.h>
@@ -13,10 +15,11 @@
 #include "cma-output-formats.h"
 #include "cma-output.h"
 
-/* "renewals" is an array two levels down: its rows are at depth 2. */
-#define ROW_DEPTH   2
-#define ROW_INDENT  "    "
-#define ARRAY_CLOSE "\n  ]"
+/* "renewals" is an array two levels down: its rows are at depth 2, their
+ * members at 3. */
+#define ROW_INDENT    "    "
+#define MEMBER_INDENT "      "
+#define ARRAY_CLOSE   "\n  ]"
 
 struct _CmaHistoryOutput {
   CmaOutputFormat format;
@@ -148,22 +151,33 @@ text_row (GString *out, const CmaHistoryOutput *h, const CmaRenewal *renewal)
   g_string_append_c (out, '\n');
 }
 
+/* One member, "name" : value, absent ones as null (readers expect every
+ * key); each but the first (which follows the "{" just written) after a
+ * comma. */
+static void
+json_member (const char *name, const char *value, gpointer data)
+{
+  GString *out = data;
+
+  g_string_append (out, out->str[out->len - 1] == '{' ? "\n" MEMBER_INDENT : ",\n" MEMBER_INDENT);
+  cma_json_pretty_append_string (out, name);
+  g_string_append (out, " : ");
+  if (value != NULL)
+    cma_json_pretty_append_string (out, value);
+  else
+    g_string_append (out, "null");
+}
+
 static void
 json_row (GString *out, const CmaHistoryOutput *h, const CmaRenewal *r)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) node = NULL;
-  g_autofree char *text = NULL;
-
-  cma_renewal_build_json (r, b, TRUE);
-  node = json_builder_get_root (b);
-  text = cma_json_pretty_at (node, ROW_DEPTH);
   if (h->rows == 0)
     g_string_append_printf (out, "%s[\n", h->json_head);
   else
     g_string_append (out, ",\n");
-  g_string_append (out, ROW_INDENT);
-  g_string_append (out, text);
+  g_string_append (out, ROW_INDENT "{");
+  cma_renewal_foreach_field (r, json_member, out);
+  g_string_append (out, "\n" ROW_INDENT "}");
 }
 
 char *

@@ -8,6 +8,7 @@
 #include "cma-error.h"
 #include "cma-json.h"
 #include "cma-pat.h"
+#include "cma-text.h"
 #include "cma-url.h"
 
 void
@@ -70,7 +71,7 @@ pick_token (JsonArray *tokens, CmaPatInfo *info)
   if (best == NULL)
     return FALSE;
   name = cma_json_string_member (best, "name");
-  info->name = name != NULL ? cma_answer_clean (name, 80) : NULL;
+  info->name = name != NULL ? cma_text_sanitize (name, 80) : NULL;
   info->expires_at = member_instant (best, "expiringAt");
   info->expires = info->expires_at != 0;
   info->n_tokens = json_array_get_length (tokens);

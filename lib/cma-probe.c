@@ -11,6 +11,7 @@
 
 #include "cma-json.h"
 #include "cma-probe.h"
+#include "cma-text.h"
 #include "cma-url.h"
 
 char *
@@ -36,5 +37,5 @@ cma_probe_server_state (CmaHttp *http, const char *server_url)
   state = cma_json_string_member (json_node_get_object (root), "state");
   if (state == NULL)
     return NULL;
-  return cma_answer_clean (state, 32);
+  return cma_text_sanitize (state, 32);
 }

@@ -4,9 +4,9 @@
 
 #include <json-glib/json-glib.h>
 
-#include "cma-answer.h"
 #include "cma-json.h"
 #include "cma-sites.h"
+#include "cma-text.h"
 #include "cma-url.h"
 
 /* The array the resource answers with, or NULL with *@detail set. */
@@ -62,8 +62,8 @@ cma_sites_check (CmaHttp *http, const CmaApiContext *ctx, char **detail)
           *detail = g_strdup_printf ("%s is listed as connected", ctx->conn->cloud_url);
           return CMA_SITE_LISTED;
         }
-      clean = cma_answer_clean (url, 80);
-      g_string_append_printf (others, "%s%s", others->len ? ", " : "", clean ? clean : "?");
+      clean = cma_text_sanitize (url, 80);
+      g_string_append_printf (others, "%s%s", others->len ? ", " : "", *clean ? clean : "?");
     }
   *detail = g_strdup_printf ("%s is not among the %u site(s) the %s lists as connected%s%s%s",
                              ctx->conn->cloud_url, json_array_get_length (sites),

@@ -58,7 +58,7 @@ cma_text_sanitize (const char *text, gsize max)
         {
           /* Never cut inside a character or an escape. */
           g_string_truncate (out, before);
-          g_string_append (out, "…");
+          g_string_append (out, CMA_TEXT_CUT);
           break;
         }
     }

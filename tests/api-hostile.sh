@@ -92,6 +92,10 @@ chmod +x "$hook"
 # and cut, never raw.
 renew_with save-hostile-url --hook "$hook"
 check "save-hostile-url: saved, with a warning" 0 "saved the token but names the cloud site \"https://evil\\.example/"
+# Escaped as the man page says (\xNN), as every other server text is: not
+# flattened into spaces (issue 16).
+assert "save-hostile-url: the warning shows the control characters as \\xNN" stderr_has \
+  'names the cloud site "https://evil\.example/\\x1B\[2J\\x1B\]0;pwned\\x07\\x0Dprod: renewed \(forged\)\\x0A", not '
 no_escape "save-hostile-url: no control character reaches the terminal"
 assert "save-hostile-url: the hook ran" [ -f "$hook.renewed" ]
 assert "save-hostile-url: CMA_MESSAGE holds no ESC" sh -c "! grep -q '$ESC' '$hook.renewed'"

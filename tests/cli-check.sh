@@ -36,7 +36,7 @@ for p in $PRODUCTS; do
   run "$CHECK" --help
   check "$plugin_name --help: exit 3" 3 "^Usage:"
   # Every option of the help is in the page's NAGIOS PLUGIN section.
-  section=$(sed -n '/^\.SH NAGIOS PLUGIN/,/^\.SH /p' "$top_srcdir/man/$NAME.1" | sed 's/\\//g')
+  section=$(sed -n '/^\.SH NAGIOS PLUGIN/,/^\.SH /p' "$top_builddir/man/$NAME.1" | sed 's/\\//g')
   for opt in $(printf '%s\n' "$out" | sed -En 's/^ +(-[a-zA-Z], )?(--[a-z][a-z-]*).*/\2/p'); do
     assert "$NAME.1, NAGIOS PLUGIN documents $opt" eval 'printf "%s\n" "$section" | grep -Eq -- "(^|[^a-z-])$opt([^a-z-]|\$)"'
   done

@@ -116,6 +116,19 @@ EOF
   run "$PROG" history $c
   check "$NAME: history of a ledger with a bad line: the rest, and a warning with PATH:LINE" 0 \
     "^$NAME: warning: $ledger:5: not a valid record"
+
+  # ---- the ledger is read once (issue 16: it was read again, a row at a time) ----
+  if ! strace -o /dev/null true >/dev/null 2>&1; then
+    skip "$NAME: history reads each byte of the ledger once" "strace cannot trace here"
+  else
+    run strace -f -qq -y -e trace=read,pread64,readv,preadv,preadv2 -o "$test_tmpdir/trace" \
+      "$PROG" history $c -o json
+    check "$NAME: history -o json under strace" 0
+    read_bytes=$(grep -F "$NAME.ledger>" "$test_tmpdir/trace" | sed -n 's/.*= \([0-9][0-9]*\)$/\1/p' |
+      awk '{ n += $1 } END { print n + 0 }')
+    assert "$NAME: history reads each byte of the ledger once ($read_bytes of $(wc -c <"$ledger"))" \
+      [ "$read_bytes" -eq "$(wc -c <"$ledger")" ]
+  fi
 done
 
 # ---- long names, quotes in notes, one second, sudo ----

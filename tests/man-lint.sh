@@ -1,19 +1,35 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The man pages are hand-written roff: keep them clean for mandoc and groff.
+# The man pages are hand-written roff (the programs' pages made from
+# man/cma-token.1.in): keep them clean for mandoc and groff.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
 command -v mandoc >/dev/null 2>&1 || skip_all "mandoc not installed"
 
 for page in jcma-token.1 ccma-token.1 cma-token.conf.5; do
-  run mandoc -Tlint -W warning "$top_srcdir/man/$page"
+  file="$top_builddir/man/$page"
+  [ -f "$file" ] || file="$top_srcdir/man/$page"
+  run mandoc -Tlint -W warning "$file"
   check "mandoc -Tlint -W warning $page is silent" 0 '^$'
   [ -z "$out$err" ] && ok "$page: no lint messages" || not_ok "$page: $out $err"
   if command -v groff >/dev/null 2>&1; then
-    run groff -man -Tutf8 -ww -z "$top_srcdir/man/$page"
+    run groff -man -Tutf8 -ww -z "$file"
     [ -z "$out$err" ] && ok "$page: no groff warnings" || not_ok "$page: $err"
   fi
 done
 # Each program's page describes that program's product, not the other's.
-grep -q 'Create a Migration' "$top_srcdir/man/jcma-token.1" && ok "jcma-token.1 has Jira's label" || not_ok "jcma-token.1 lacks 'Create a Migration'"
-grep -q 'Create New Migration' "$top_srcdir/man/ccma-token.1" && ok "ccma-token.1 has Confluence's label" || not_ok "ccma-token.1 lacks 'Create New Migration'"
+grep -q 'Create a Migration' "$top_builddir/man/jcma-token.1" && ok "jcma-token.1 has Jira's label" || not_ok "jcma-token.1 lacks 'Create a Migration'"
+grep -q 'Create New Migration' "$top_builddir/man/ccma-token.1" && ok "ccma-token.1 has Confluence's label" || not_ok "ccma-token.1 lacks 'Create New Migration'"
+# PROG/man.sed repeats three facts of PROG/*-product.c: the page shows
+# the values the program uses.
+for p in jcma ccma; do
+  text=$(sed -e 's/\\-/-/g' -e 's/\\://g' "$top_builddir/man/$p-token.1")
+  for field in min_api_version plugin_key default_server_url; do
+    value=$(sed -n "s/^ *\\.$field = \"\\(.*\\)\",\$/\\1/p" "$top_srcdir/$p-token/$p-product.c")
+    case $text in
+      *"$value"*) [ -n "$value" ] && ok "$p-token.1 shows $p-product.c's $field ($value)" ||
+                    not_ok "$p-product.c: no $field found" ;;
+      *) not_ok "$p-token.1 does not show $p-product.c's $field ($value)" ;;
+    esac
+  done
+done
 tap_done

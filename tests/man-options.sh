@@ -30,7 +30,7 @@ in_man () {
 
 for p in $PRODUCTS; do
   use_product "$p"
-  page="$top_srcdir/man/$NAME.1"
+  page="$top_builddir/man/$NAME.1"
   if [ ! -s "$page" ]; then
     not_ok "$NAME: $page exists and is not empty"
     continue

@@ -56,7 +56,7 @@ for p in $PRODUCTS; do
   # the ones in man/.
   for doc in $(unit_value "$service" Documentation) $(unit_value "$timer" Documentation); do
     page=$(printf '%s\n' "$doc" | sed -n 's/^man:\([^()]*\)(\([1-8]\))$/\1.\2/p')
-    claim "$NAME: Documentation=$doc is a page in man/" test -n "$page" -a -f "$top_srcdir/man/$page"
+    claim "$NAME: Documentation=$doc is a page in man/" test -n "$page" -a -f "$top_builddir/man/$page" -o -f "$top_srcdir/man/$page"
   done
 
   if have_offline; then

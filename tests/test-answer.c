@@ -50,26 +50,41 @@ test_answer_sources (void)
   g_assert_null (binary);
 }
 
+/* A peer's message is escaped as every other server text is
+ * (cma_text_sanitize), not flattened into spaces: the man page promises
+ * \xNN. */
 static void
-test_answer_clean (void)
+test_answer_escaped (void)
 {
-  g_autofree char *forged = cma_answer_clean ("ok\n\033[31mjcma-token: renewed\r\n", 160);
-  g_autofree char *long_text = NULL;
-  g_autofree char *cut = NULL;
-  g_autofree char *exact = cma_answer_clean ("abcde", 5);
-  g_autofree char *invalid = cma_answer_clean ("caf\xc3", 160);
-  g_autofree char *blank = cma_answer_clean (" \t\n ", 160);
+  g_autofree char *forged = message_of ("text/plain", "ok\n\033[31mjcma-token: renewed\r\n");
+  g_autofree char *json =
+      message_of ("application/json", "{\"message\":\"a\\u001b]0;pwned\\u0007 b\\\\c\"}");
+  g_autofree char *invalid = message_of ("text/plain", "caf\xc3");
+  g_autofree char *blank = message_of ("text/plain", " \t\n ");
 
-  /* Line breaks and escapes become spaces: no forged log line, no colour. */
-  g_assert_cmpstr (forged, ==, "ok [31mjcma-token: renewed");
-  long_text = g_strnfill (500, 'x');
-  cut = cma_answer_clean (long_text, 160);
-  g_assert_cmpuint (strlen (cut), ==, 160 + 3);
-  g_assert_true (g_str_has_suffix (cut, "x..."));
-  g_assert_cmpstr (exact, ==, "abcde");
-  g_assert_true (g_utf8_validate (invalid, -1, NULL));
-  g_assert_true (g_str_has_prefix (invalid, "caf"));
+  /* No forged log line, no colour; the final line break is not shown. */
+  g_assert_cmpstr (forged, ==, "ok\\x0A\\x1B[31mjcma-token: renewed");
+  g_assert_cmpstr (json, ==, "a\\x1B]0;pwned\\x07 b\\\\c");
+  g_assert_cmpstr (invalid, ==, "caf\\xC3");
   g_assert_null (blank);
+}
+
+/* Cut at CMA_ANSWER_MAX bytes, never inside a character, then "...". */
+static void
+test_answer_cut (void)
+{
+  g_autofree char *ascii = g_strnfill (500, 'x');
+  g_autoptr (GString) accents = g_string_new (NULL);
+  g_autofree char *cut = message_of ("text/plain", ascii);
+  g_autofree char *cut_accents = NULL;
+
+  g_assert_cmpuint (strlen (cut), ==, CMA_ANSWER_MAX + strlen ("..."));
+  g_assert_true (g_str_has_suffix (cut, "x..."));
+  for (guint i = 0; i < 101; i++)
+    g_string_append (accents, "\xc3\xa9");
+  cut_accents = message_of ("text/plain", accents->str);
+  g_assert_cmpuint (strlen (cut_accents), ==, CMA_ANSWER_MAX + strlen ("..."));
+  g_assert_true (g_str_has_suffix (cut_accents, "\xc3\xa9..."));
 }
 
 static void
@@ -89,7 +104,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/answer/sources", test_answer_sources);
-  g_test_add_func ("/answer/clean", test_answer_clean);
+  g_test_add_func ("/answer/escaped", test_answer_escaped);
+  g_test_add_func ("/answer/cut", test_answer_cut);
   g_test_add_func ("/answer/suffix", test_answer_suffix);
   return g_test_run ();
 }

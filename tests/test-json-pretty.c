@@ -77,6 +77,28 @@ test_json_pretty_layout (void)
     }
 }
 
+/* Strings are escaped as json-glib's generator escapes them, every byte
+ * alike (control characters, quote, backslash, DEL, UTF-8). */
+static void
+test_json_pretty_strings (void)
+{
+  static const char *const texts[] = { "", "caf\xc3\xa9 \xe2\x98\x83", "\xe2\x80\xa8",
+                                       "\\u0041 \"q\" /slash/" };
+
+  for (guint c = 1; c < 256 + G_N_ELEMENTS (texts); c++)
+    {
+      char byte[] = { 'a', (char) c, 'b', '\0' };
+      const char *text = c < 256 ? byte : texts[c - 256];
+      g_autoptr (JsonNode) node = json_node_init_string (json_node_alloc (), text);
+      g_autofree char *expected = json_to_string (node, FALSE);
+      g_autoptr (GString) got = g_string_new (NULL);
+
+      cma_json_pretty_append_string (got, text);
+      g_test_message ("byte 0x%02x / text %u", c, c);
+      g_assert_cmpstr (got->str, ==, expected);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -84,6 +106,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/json-pretty/doubles", test_json_pretty_doubles);
   g_test_add_func ("/json-pretty/layout", test_json_pretty_layout);
+  g_test_add_func ("/json-pretty/strings", test_json_pretty_strings);
 
   return g_test_run ();
 }

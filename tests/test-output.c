@@ -127,6 +127,45 @@ test_ics_escaping_and_folding (void)
   g_assert_nonnull (strstr (unfolded, "DTSTAMP:20261117T000000Z\r\n"));
 }
 
+/* history -o json writes each row itself: exactly as the document
+ * printer lays out the record built as JSON, two levels in, for a full
+ * row, one with absent members (null) and one with characters to escape. */
+static void
+test_history_json_rows (void)
+{
+  const CmaRenewal rows[] = {
+    { 1793491200, (char *) "prod", (char *) "https://jira.example.com/",
+      (char *) "https://acme.atlassian.net/", (char *) "api", (char *) "alice", (char *) "CHG-1",
+      (char *) "0123456789abcdef" },
+    { 1793491200, (char *) "c", (char *) "s", (char *) "u", (char *) "manual", NULL, NULL, NULL },
+    { 0, (char *) "a\"b\\c\nd\x1b\x1f\x7f", (char *) "s\t", (char *) "caf\xc3\xa9",
+      (char *) "manual", (char *) "\x01", (char *) "\"", NULL },
+  };
+  g_autoptr (CmaHistoryOutput) out = cma_history_output_new (&test_product, CMA_OUTPUT_JSON);
+  g_autoptr (GString) got = g_string_new (NULL);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autofree char *end = NULL;
+  g_autofree char *expected = NULL;
+
+  json_builder_begin_object (b);
+  cma_output_json_header (b, &test_product);
+  json_builder_set_member_name (b, "renewals");
+  json_builder_begin_array (b);
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autofree char *row = cma_history_output_row (out, &rows[i]);
+
+      g_string_append (got, row);
+      cma_renewal_build_json (&rows[i], b, TRUE);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  end = cma_history_output_end (out);
+  g_string_append (got, end);
+  expected = cma_output_json_to_string (b);
+  g_assert_cmpstr (got->str, ==, expected);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -134,5 +173,6 @@ main (int argc, char **argv)
   g_test_add_func ("/output/prometheus/escaping", test_prometheus_escaping);
   g_test_add_func ("/output/prometheus/unknown", test_prometheus_unknown);
   g_test_add_func ("/output/ics/escaping-and-folding", test_ics_escaping_and_folding);
+  g_test_add_func ("/output/history/json-rows", test_history_json_rows);
   return g_test_run ();
 }

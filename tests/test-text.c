@@ -29,10 +29,10 @@ static const struct {
     "ok",
     200, "\\xFF\\xFEok" },
   { "\xe2\x82", 200, "\\xE2\\x82" },
-  /* Cut, never inside a character or an escape. */
-  { "abcdef", 4, "abcd\xe2\x80\xa6" },
-  { "ab\033cd", 4, "ab\xe2\x80\xa6" },
-  { "ab\xc3\xa9", 3, "ab\xe2\x80\xa6" },
+  /* Cut, never inside a character or an escape, and marked in ASCII. */
+  { "abcdef", 4, "abcd..." },
+  { "ab\033cd", 4, "ab..." },
+  { "ab\xc3\xa9", 3, "ab..." },
 };
 
 static void
@@ -55,7 +55,7 @@ test_text_long (void)
   g_autofree char *huge = g_strnfill (128 * 1024, 'x');
   g_autofree char *got = cma_text_sanitize (huge, CMA_TEXT_SHORT);
 
-  g_assert_cmpuint (strlen (got), ==, CMA_TEXT_SHORT + strlen ("\xe2\x80\xa6"));
+  g_assert_cmpuint (strlen (got), ==, CMA_TEXT_SHORT + strlen ("..."));
 }
 
 static void

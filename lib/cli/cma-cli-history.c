@@ -30,14 +30,13 @@ show (const CmaRenewal *r, gpointer data)
   return shown;
 }
 
-/* Printed as read, so the output never holds the history whole. */
+/* Printed a row at a time, so the output never holds the history whole. */
 static void
-print_row (CmaRenewal *r, gpointer data)
+print_row (const CmaRenewal *r, gpointer data)
 {
   History *h = data;
   g_autofree char *text = cma_history_output_row (h->out, r);
 
-  cma_renewal_free (r);
   cma_cli_print_result (h->cli, text);
 }
 
