@@ -6,12 +6,12 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "cma-answer.h"
+#include "cma-api-answer.h"
 #include "cma-api.h"
 #include "cma-error.h"
 #include "cma-json.h"
 #include "cma-text.h"
-#include "cma-probe.h"
+#include "cma-api-probe.h"
 #include "cma-url.h"
 
 void

@@ -6,7 +6,7 @@
 
 #include <glib.h>
 
-#include "cma-config.h"
+#include "cma-connection.h"
 #include "cma-http.h"
 #include "cma-product.h"
 #include "cma-secret.h"

@@ -13,7 +13,7 @@
 
 #include <glib.h>
 
-#include "cma-config.h"
+#include "cma-connection.h"
 #include "cma-ledger.h"
 #include "cma-policy.h"
 

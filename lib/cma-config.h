@@ -8,46 +8,16 @@
 
 #include <glib.h>
 
+#include "cma-connection.h"
 #include "cma-policy.h"
 #include "cma-product.h"
 
 G_BEGIN_DECLS
 
-#define CMA_DEFAULT_CLOUD_API_URL       "https://api.atlassian.com/"
-#define CMA_DEFAULT_TIMEOUT_SECONDS     30.0
-#define CMA_DEFAULT_RENEW_WITHIN_DAYS   7.0
-/* Atlassian's auth tokens (step one of a renewal) live 5 minutes. */
-#define CMA_DEFAULT_AUTH_TOKEN_LIFETIME 300.0
 /* Renewals at once: enough to hide the wait for answers, few enough that
  * no server or the cloud API sees a burst. */
-#define CMA_CONFIG_DEFAULT_JOBS         8
-#define CMA_CONFIG_MAX_JOBS             64
-
-typedef struct {
-  char *name;
-  char *server_url;       /* normalised */
-  char *cloud_url;        /* normalised */
-  char *cloud_api_url;    /* normalised; default CMA_DEFAULT_CLOUD_API_URL */
-  char *cloud_user;       /* e-mail of a site/org admin, or NULL */
-  char *cloud_token_file; /* or NULL: environment / systemd credential */
-  char *server_user;      /* NULL: Bearer PAT; else Basic */
-  char *server_token_file;
-  char *ca_file;       /* CA for the server; NULL: system store */
-  char *cloud_ca_file; /* CA for the cloud API (a TLS-inspecting proxy); NULL: system */
-  char *hook;
-  double timeout;                 /* seconds for a whole request */
-  double renew_within;            /* days */
-  double auth_token_lifetime;     /* seconds an auth token is valid for (300) */
-  double credential_warning_days; /* warn this long before a credential expires (30) */
-
-  /* The cloud API token's and the server PAT's expiry, parsed when the
-   * configuration is loaded; unknown: doctor warns. */
-  CmaMaybeInstant cloud_token_expires;
-  CmaMaybeInstant server_token_expires;
-} CmaConnection;
-
-void cma_connection_free (CmaConnection *conn);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaConnection, cma_connection_free)
+#define CMA_CONFIG_DEFAULT_JOBS 8
+#define CMA_CONFIG_MAX_JOBS     64
 
 typedef struct {
   const CmaProduct *product;

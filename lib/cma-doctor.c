@@ -6,12 +6,13 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "cma-api-pat.h"
+#include "cma-api-sites.h"
 #include "cma-api.h"
+#include "cma-curl.h"
 #include "cma-doctor.h"
 #include "cma-error.h"
 #include "cma-ledger.h"
-#include "cma-pat.h"
-#include "cma-sites.h"
 #include "cma-secret.h"
 #include "cma-status.h"
 
@@ -362,4 +363,10 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
   else if (cloud != NULL && (cloud_http = new_http (checks, &http_options)) != NULL)
     check_cloud (checks, &ctx, cloud_http);
   return checks;
+}
+
+char *
+cma_doctor_http_library (GError **error)
+{
+  return cma_curl_version_text (error);
 }

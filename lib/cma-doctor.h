@@ -4,8 +4,8 @@
 
 #include <glib.h>
 
-#include "cma-config.h"
-#include "cma-http.h"
+#include "cma-connection.h"
+#include "cma-trace.h"
 #include "cma-product.h"
 
 G_BEGIN_DECLS
@@ -31,7 +31,7 @@ void cma_check_free (CmaCheck *check);
 
 typedef struct {
   gboolean no_cloud;
-  CmaHttpTraceFunc trace;
+  CmaTraceFunc trace;
   gpointer trace_data;
 } CmaDoctorOptions;
 
@@ -48,5 +48,11 @@ GPtrArray *cma_doctor_check_connection (const CmaProduct *product, const CmaConn
 
 /* TRUE when every check passed or was skipped. */
 gboolean cma_doctor_all_passed (GPtrArray *checks);
+
+/* The HTTP library the requests go through, for --version: "libcurl
+ * 7.88.1 (GnuTLS/3.7.9)", or "libcurl not loaded" with @error saying why.
+ * --version is the one offline command that loads libcurl, to report it
+ * or why it cannot be loaded. */
+char *cma_doctor_http_library (GError **error);
 
 G_END_DECLS

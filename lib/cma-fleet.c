@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "cma-fleet.h"
+#include "cma-http.h"
 #include "cma-ledger-latest.h"
 
 typedef struct {
@@ -76,7 +77,7 @@ void
 cma_fleet_renew (const CmaFleetOptions *options, GPtrArray *conns, CmaRenewResult *results,
                  GError **errors, CmaFleetDoneFunc done, gpointer user_data)
 {
-  guint jobs = options->jobs > 0 ? options->jobs : CMA_CONFIG_DEFAULT_JOBS;
+  guint jobs = MAX (options->jobs, 1);
   g_autoptr (CmaHttpShare) share = cma_http_share_new (jobs);
   g_autofree gboolean *finished = g_new0 (gboolean, conns->len);
   Fleet fleet = { options, *options->renew, conns, results, errors, finished };

@@ -19,7 +19,8 @@ typedef struct {
   const CmaPolicy *policy;
   const char *state_dir;        /* each worker opens the ledger here itself */
   const CmaRenewOptions *renew; /* share is set by the fleet */
-  guint jobs; /* requests (and connections) at once per host; 0: CMA_CONFIG_DEFAULT_JOBS */
+  guint jobs;                   /* requests (and connections) at once per host, at least 1 (the
+                                 * CLI passes --jobs, else the configuration's jobs) */
 } CmaFleetOptions;
 
 /* Called in the caller's thread for connection @index once its attempt

@@ -13,7 +13,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-#include "cma-config.h"
+#include "cma-connection.h"
 #include "cma-time.h"
 
 G_BEGIN_DECLS

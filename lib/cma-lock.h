@@ -7,7 +7,7 @@
 
 #include <glib.h>
 
-#include "cma-config.h"
+#include "cma-connection.h"
 #include "cma-ledger.h"
 
 G_BEGIN_DECLS

@@ -5,7 +5,7 @@
 
 #include <glib.h>
 
-#include "cma-config.h"
+#include "cma-connection.h"
 #include "cma-ledger.h"
 #include "cma-policy.h"
 #include "cma-product.h"

@@ -4,8 +4,8 @@
 
 #include <glib.h>
 
-#include "cma-config.h"
-#include "cma-http.h"
+#include "cma-connection.h"
+#include "cma-trace.h"
 #include "cma-ledger.h"
 #include "cma-policy.h"
 #include "cma-product.h"
@@ -24,9 +24,11 @@ typedef struct {
   double renew_within; /* days; NAN: the connection's setting */
   guint attempts;      /* for 429/503; 0: default */
   guint max_retry_wait;
-  CmaHttpTraceFunc trace;
+  CmaTraceFunc trace;
   gpointer trace_data;
-  CmaHttpShare *share; /* a run's shared sessions and connections, or NULL */
+  /* A run's shared sessions and connections (the fleet's), or NULL;
+   * opaque here, so the CLI never sees the network layer. */
+  struct _CmaHttpShare *share;
 } CmaRenewOptions;
 
 typedef struct {

@@ -12,20 +12,6 @@
 #include "cma-secret.h"
 
 void
-cma_secret_zero (char *s)
-{
-  if (s != NULL)
-    explicit_bzero (s, strlen (s));
-}
-
-void
-cma_secret_wipe (char *s)
-{
-  cma_secret_zero (s);
-  g_free (s);
-}
-
-void
 cma_secret_free (CmaSecret *secret)
 {
   if (secret == NULL)

@@ -9,7 +9,8 @@
 
 #include <glib.h>
 
-#include "cma-config.h"
+#include "cma-connection.h"
+#include "cma-wipe.h"
 
 G_BEGIN_DECLS
 
@@ -22,15 +23,6 @@ typedef struct {
 
 void cma_secret_free (CmaSecret *secret);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaSecret, cma_secret_free)
-
-/* Every copy of a secret (header values, request bodies) is zeroed before
- * its memory goes back, so no secret lingers in freed heap. NULL is fine.
- * _zero clears in place, for memory someone else frees; _wipe also frees. */
-void cma_secret_zero (char *s);
-void cma_secret_wipe (char *s);
-/* g_auto(CmaWiped): a string holding a secret, wiped when it goes out of scope. */
-typedef char *CmaWiped;
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC (CmaWiped, cma_secret_wipe, NULL)
 
 /* The two secrets of a connection, from where its configuration says, so
  * renew and doctor name the same sources. The cloud token needs a

@@ -11,7 +11,7 @@
 #include <glib.h>
 
 #include "cma-attempts.h"
-#include "cma-config.h"
+#include "cma-connection.h"
 #include "cma-credentials.h"
 #include "cma-ledger.h"
 #include "cma-policy.h"

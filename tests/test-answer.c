@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "cma-answer.h"
+#include "cma-api-answer.h"
 
 static CmaHttpResponse *
 response (long status, const char *content_type, const char *body)

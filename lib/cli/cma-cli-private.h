@@ -115,7 +115,7 @@ gboolean cma_cli_parse_output (CmaCli *cli, guint allowed, CmaOutputFormat *form
 
 /* Print a result for people on stdout, unless --quiet. */
 void cma_cli_print_result (CmaCli *cli, const char *text);
-/* A CmaHttpTraceFunc for -vv: redacted HTTP traces on stderr; @data is the CmaCli. */
+/* A CmaTraceFunc for -vv: redacted HTTP traces on stderr; @data is the CmaCli. */
 void cma_cli_trace_to_stderr (const char *line, gpointer data);
 
 /* record (cma-cli-record.c), shared with guide --interactive. */

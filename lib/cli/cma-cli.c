@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cma-cli-private.h"
-#include "cma-curl.h"
+#include "cma-doctor.h"
 #include "cma-error.h"
 #include "cma-suggest.h"
 
@@ -107,26 +107,11 @@ print_usage (const CmaProduct *product, FILE *out)
            product->program);
 }
 
-/* "libcurl 7.88.1 (GnuTLS/3.7.9)": libcurl names its TLS library, the one
- * certificates are verified with. --version is the one offline command that
- * loads libcurl, to report it, or why it cannot be loaded. */
-static char *
-curl_version_text (GError **error)
-{
-  curl_version_info_data *curl;
-
-  if (!cma_curl_load (error))
-    return g_strdup ("libcurl not loaded");
-  curl = sym_curl_version_info (CURLVERSION_NOW);
-  return g_strdup_printf ("libcurl %s (%s)", curl->version,
-                          curl->ssl_version ? curl->ssl_version : "no TLS");
-}
-
 static void
 print_version (const CmaProduct *product)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *curl = curl_version_text (&error);
+  g_autofree char *curl = cma_doctor_http_library (&error);
 
   printf ("%s (%s) %s\n", product->program, PACKAGE_NAME, PACKAGE_VERSION);
   printf ("%s, GLib %u.%u.%u, json-glib %d.%d.%d\n", curl, glib_major_version, glib_minor_version,

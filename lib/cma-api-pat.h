@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cma-pat.h: when the server's personal access token used for renewals
+/* cma-api-pat.h: when the server's personal access token used for renewals
  * expires, from the server's own list (Jira 8.14+, Confluence 7.9+). */
 #pragma once
 

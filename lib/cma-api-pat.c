@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* cma-pat.c: the server's personal access token and its expiry. */
+/* cma-api-pat.c: the server's personal access token and its expiry. */
 #include "config.h"
 
 #include <json-glib/json-glib.h>
 
-#include "cma-answer.h"
+#include "cma-api-answer.h"
 #include "cma-error.h"
 #include "cma-json.h"
-#include "cma-pat.h"
+#include "cma-api-pat.h"
 #include "cma-text.h"
 #include "cma-url.h"
 

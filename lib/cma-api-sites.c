@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* cma-sites.c: the assistant's list of connected cloud sites. */
+/* cma-api-sites.c: the assistant's list of connected cloud sites. */
 #include "config.h"
 
 #include <json-glib/json-glib.h>
 
 #include "cma-json.h"
-#include "cma-sites.h"
+#include "cma-api-sites.h"
 #include "cma-text.h"
 #include "cma-url.h"
 

@@ -11,10 +11,9 @@
 #include <glib.h>
 
 #include "cma-error.h"
+#include "cma-trace.h"
 
 G_BEGIN_DECLS
-
-typedef void (*CmaHttpTraceFunc) (const char *line, gpointer user_data);
 
 /* What the requests of one run share across threads: TLS sessions, DNS
  * answers, and per host at most @per_host open connections, so a run
@@ -34,7 +33,7 @@ typedef struct {
   double timeout;            /* seconds per request */
   guint attempts;            /* tries for 429/503; 0: default (3) */
   guint max_retry_wait;      /* cap on Retry-After, seconds; 0: default (60) */
-  CmaHttpTraceFunc trace;    /* redacted request/response lines, or NULL */
+  CmaTraceFunc trace;        /* redacted request/response lines, or NULL */
   gpointer trace_data;
   CmaHttpShare *share; /* or NULL: a handle and connections of its own */
 } CmaHttpOptions;

@@ -57,4 +57,9 @@ gboolean cma_curl_load (GError **error);
  * be; NULL when it cannot be loaded or has none. */
 const char *cma_curl_ssl_version (void);
 
+/* "libcurl 7.88.1 (GnuTLS/3.7.9)": libcurl names its TLS library, the one
+ * certificates are verified with; "libcurl not loaded" with @error set
+ * when it cannot be loaded. */
+char *cma_curl_version_text (GError **error);
+
 G_END_DECLS

@@ -9,7 +9,7 @@
 #include "cma-redact.h"
 #include "cma-text.h"
 #include "cma-tls.h"
-#include "cma-secret.h"
+#include "cma-wipe.h"
 #include "cma-url.h"
 
 /* Bodies we accept are a few hundred bytes; cap what we hold in memory. */

@@ -83,6 +83,18 @@ cma_curl_load (GError **error)
   return FALSE;
 }
 
+char *
+cma_curl_version_text (GError **error)
+{
+  curl_version_info_data *curl;
+
+  if (!cma_curl_load (error))
+    return g_strdup ("libcurl not loaded");
+  curl = sym_curl_version_info (CURLVERSION_NOW);
+  return g_strdup_printf ("libcurl %s (%s)", curl->version,
+                          curl->ssl_version ? curl->ssl_version : "no TLS");
+}
+
 const char *
 cma_curl_ssl_version (void)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cma-sites.h: is the cloud site among the assistant's connected sites?
+/* cma-api-sites.h: is the cloud site among the assistant's connected sites?
  *
  * The assistant's own view, through an UNDOCUMENTED resource
  * (GET {server-url}rest/migration/latest/cloud/, seen in CCMA; Atlassian

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* cma-probe.h: is a Jira/Confluence server at this base URL at all? */
+/* cma-api-probe.h: is a Jira/Confluence server at this base URL at all? */
 #pragma once
 
 #include <glib.h>
 
-#include "cma-answer.h"
+#include "cma-api-answer.h"
 #include "cma-http.h"
 
 G_BEGIN_DECLS

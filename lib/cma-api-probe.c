@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cma-probe.c: does a Jira or Confluence answer at the configured URL?
+/* cma-api-probe.c: does a Jira or Confluence answer at the configured URL?
  *
  * A 404 from the assistant's endpoints means either "no assistant here" or
  * "no server here" (a wrong host or context path); the fixes differ, so the
@@ -10,7 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cma-json.h"
-#include "cma-probe.h"
+#include "cma-api-probe.h"
 #include "cma-text.h"
 #include "cma-url.h"
 

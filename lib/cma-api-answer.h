@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cma-answer.h: a peer's own explanation of an error answer, for messages. */
+/* cma-api-answer.h: a peer's own explanation of an error answer, for messages. */
 #pragma once
 
 #include <glib.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cma-answer.c: what a peer said in an error answer, made safe to print.
+/* cma-api-answer.c: what a peer said in an error answer, made safe to print.
  *
  * Jira, Confluence and api.atlassian.com explain a refusal in the body
  * ("Basic Authentication has been disabled on this instance.") and that
@@ -11,7 +11,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "cma-answer.h"
+#include "cma-api-answer.h"
 #include "cma-json.h"
 #include "cma-text.h"
 
