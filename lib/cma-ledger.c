@@ -15,7 +15,6 @@
 #include "cma-json.h"
 #include "cma-text.h"
 #include "cma-ledger.h"
-#include "cma-ledger-latest.h"
 
 /* A record is a few hundred bytes; a longer line is not one of ours and
  * is skipped unread rather than held in memory. The file itself has no
@@ -31,7 +30,7 @@ struct _CmaLedger {
   CmaLedgerWarnFunc warn;
   gpointer warn_data;
   gboolean warned; /* the lines skipped were reported */
-  gint64 group;    /* -1: the state stays private */
+  gboolean swept;  /* stale temporary files were removed */
 };
 
 typedef enum { FIELD_STRING, FIELD_INSTANT } FieldType;
@@ -99,12 +98,16 @@ cma_renewal_free (CmaRenewal *r)
   g_free (r);
 }
 
-char *
-cma_ledger_default_dir (gboolean system, const char *localstatedir)
+CmaRenewal *
+cma_renewal_copy (const CmaRenewal *r)
 {
-  if (system)
-    return g_build_filename (localstatedir, "lib", "cma-token", NULL);
-  return g_build_filename (g_get_user_state_dir (), "cma-token", NULL);
+  CmaRenewal *copy = g_memdup2 (r, sizeof *r);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (renewal_fields); i++)
+    if (renewal_fields[i].type == FIELD_STRING)
+      G_STRUCT_MEMBER (char *, copy, renewal_fields[i].offset) =
+          g_strdup (G_STRUCT_MEMBER (char *, r, renewal_fields[i].offset));
+  return copy;
 }
 
 static gboolean
@@ -121,7 +124,6 @@ cma_ledger_new (const char *dir, const char *program)
   g_autoptr (CmaLedger) ledger = g_new0 (CmaLedger, 1);
 
   ledger->lock_fd = -1;
-  ledger->group = -1;
   ledger->dir = g_strdup (dir);
   ledger->program = g_strdup (program);
   ledger->path = cma_ledger_sibling_path (ledger, "ledger");
@@ -156,119 +158,25 @@ cma_ledger_get_path (CmaLedger *ledger)
   return ledger->path;
 }
 
-void
-cma_ledger_set_group (CmaLedger *ledger, gint64 gid)
-{
-  ledger->group = gid;
-}
-
-/* Setgid, so every file created in it (the ledger is replaced by a new
- * file on each write) belongs to the group without a chown. */
-static gboolean
-share_dir (CmaLedger *ledger, GError **error)
-{
-  if (ledger->group < 0)
-    return TRUE;
-  if (chown (ledger->dir, (uid_t) -1, (gid_t) ledger->group) != 0 ||
-      g_chmod (ledger->dir, 02750) != 0)
-    return set_errno_error (error, errno, "share state directory", ledger->dir);
-  return TRUE;
-}
-
-/* The ledger is as readable as its directory: private (0600) unless the
- * directory was shared with a group (--state-group, or by hand, or by a
- * unit's StateDirectoryMode), so a later write never takes the group's
- * read access away. */
-static int
-ledger_mode (CmaLedger *ledger)
-{
-  GStatBuf st;
-
-  if (g_stat (ledger->dir, &st) == 0 && (st.st_mode & S_IRGRP))
-    return 0640;
-  return 0600;
-}
-
-/* Only writers create the state directory, so status and history run by a
- * monitoring agent leave nothing behind. Parents get ordinary modes; the
- * directory itself is private, since it tells who renewed what and when. */
-static gboolean
-ensure_dir (CmaLedger *ledger, GError **error)
-{
-  g_autofree char *parent = g_path_get_dirname (ledger->dir);
-
-  if (g_mkdir_with_parents (parent, 0755) != 0 ||
-      (g_mkdir (ledger->dir, 0700) != 0 && errno != EEXIST))
-    return set_errno_error (error, errno, "create state directory", ledger->dir);
-  return share_dir (ledger, error) && cma_ledger_check_dir (ledger->dir, error);
-}
-
-gboolean
-cma_ledger_check_dir (const char *dir, GError **error)
-{
-  GStatBuf st;
-
-  if (g_stat (dir, &st) != 0)
-    return set_errno_error (error, errno, "examine state directory", dir);
-  /* Whoever may write the directory may replace the ledger, and so
-   * decide when we renew. */
-  if ((st.st_mode & 022) != 0)
-    {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE,
-                   "state directory %s is writable by group or others (mode %04o), who could "
-                   "replace the ledger; fix: chmod go-w %s",
-                   dir, (guint) (st.st_mode & 07777), dir);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-cma_ledger_prepare_dir (CmaLedger *ledger, GError **error)
-{
-  return ensure_dir (ledger, error);
-}
-
-/* Whether this process locks the ledger at @path for the first time.
- * Stale temporary files are left only by a writer that died, so one
- * sweep per process is enough; sweeping at every lock listed the state
- * directory, which holds a lock file per connection, once per renewal:
- * quadratic in the connections of a fleet. */
-static gboolean
-first_lock_in_process (const char *path)
-{
-  static GMutex swept_lock;
-  static GHashTable *swept;
-  gboolean first;
-
-  g_mutex_lock (&swept_lock);
-  if (swept == NULL)
-    swept = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  first = g_hash_table_add (swept, g_strdup (path));
-  g_mutex_unlock (&swept_lock);
-  return first;
-}
-
 gboolean
 cma_ledger_lock (CmaLedger *ledger, guint timeout_seconds, GError **error)
 {
   g_autofree char *busy = NULL;
-  g_autofree char *index_path = NULL;
 
   if (ledger->lock_fd >= 0)
     return TRUE;
-  if (!ensure_dir (ledger, error))
-    return FALSE;
   busy = g_strdup_printf ("%s is locked by another run", ledger->path);
   ledger->lock_fd = cma_file_lock (ledger->lock_path, timeout_seconds, busy, error);
   if (ledger->lock_fd < 0)
     return FALSE;
-  /* Only writers make temporary files, and we are now the only writer. */
-  if (first_lock_in_process (ledger->path))
+  /* Only writers make temporary files, and we are now the only writer.
+   * Only a writer that died leaves them, so once per ledger object (one
+   * per run) is enough: sweeping at every lock listed the directory,
+   * which holds a lock file per connection, once per renewal. */
+  if (!ledger->swept)
     {
       cma_file_remove_stale_replacements (ledger->path);
-      index_path = cma_ledger_index_path (ledger);
-      cma_file_remove_stale_replacements (index_path);
+      ledger->swept = TRUE;
     }
   return TRUE;
 }
@@ -661,31 +569,6 @@ cma_ledger_scan (CmaLedger *ledger, int fd, CmaLedgerScan *scan, CmaLedgerVisitF
   return TRUE;
 }
 
-static void
-collect (CmaRenewal *r, const GString *line, guint64 offset, gpointer user_data)
-{
-  g_ptr_array_add (user_data, r);
-}
-
-GPtrArray *
-cma_ledger_load (CmaLedger *ledger, GError **error)
-{
-  g_autoptr (GPtrArray) renewals =
-      g_ptr_array_new_with_free_func ((GDestroyNotify) cma_renewal_free);
-  CmaLedgerScan scan = CMA_LEDGER_SCAN_WHOLE;
-  int fd;
-  gboolean ok;
-
-  if (!cma_file_open_regular (ledger->path, &fd, NULL, error))
-    return NULL;
-  if (fd < 0)
-    return g_steal_pointer (&renewals);
-  ok = cma_ledger_scan (ledger, fd, &scan, collect, renewals, error);
-  close (fd);
-  cma_ledger_reported (ledger);
-  return ok ? g_steal_pointer (&renewals) : NULL;
-}
-
 /* The value of @f in @r as JSON text, or NULL when absent. */
 static char *
 field_text (const CmaRenewal *r, const RenewalField *f)
@@ -727,25 +610,12 @@ serialize_record (const CmaRenewal *r)
   return json_generator_to_data (gen, NULL);
 }
 
-/* With --state-group the ledger is the group's to read: a new ledger gets
- * the mode the shared directory implies, an existing one the group (later
- * appends keep both, as they keep the owner). */
-static gboolean
-share_ledger (CmaLedger *ledger, gboolean created, GError **error)
-{
-  if (ledger->group >= 0 && chown (ledger->path, (uid_t) -1, (gid_t) ledger->group) != 0)
-    return set_errno_error (error, errno, "share", ledger->path);
-  if ((created || ledger->group >= 0) && g_chmod (ledger->path, ledger_mode (ledger)) != 0)
-    return set_errno_error (error, errno, "set the mode of", ledger->path);
-  return TRUE;
-}
-
 /* Open the ledger for appending, creating it (*@created) on the first
  * write, and fstat it into *@st. O_RDWR only to read its last byte;
  * O_NOFOLLOW: a symlink put in its place is refused, not followed;
  * O_NONBLOCK: a FIFO must not hang us. */
 static int
-open_for_append (CmaLedger *ledger, gboolean *created, struct stat *st, GError **error)
+open_for_append (CmaLedger *ledger, int mode, gboolean *created, struct stat *st, GError **error)
 {
   int flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK;
   int fd = open (ledger->path, flags);
@@ -753,8 +623,16 @@ open_for_append (CmaLedger *ledger, gboolean *created, struct stat *st, GError *
   *created = FALSE;
   if (fd < 0 && errno == ENOENT)
     {
-      fd = open (ledger->path, flags | O_CREAT | O_EXCL, ledger_mode (ledger));
+      fd = open (ledger->path, flags | O_CREAT | O_EXCL, mode);
       *created = fd >= 0;
+      /* The mode asked for, whatever the umask. */
+      if (*created && fchmod (fd, mode) != 0)
+        {
+          set_errno_error (error, errno, "set the mode of", ledger->path);
+          close (fd);
+          g_unlink (ledger->path);
+          return -1;
+        }
     }
   if (fd < 0 && errno != ELOOP)
     {
@@ -819,16 +697,16 @@ take_back (CmaLedger *ledger, int fd, off_t size, gboolean created)
 }
 
 gboolean
-cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
+cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, int mode, GError **error)
 {
   gboolean created;
-  struct stat before; /* what the index may cover: the ledger before this append */
+  struct stat before;
   int fd;
   gboolean ok;
 
   g_return_val_if_fail (ledger->lock_fd >= 0, FALSE);
 
-  if ((fd = open_for_append (ledger, &created, &before, error)) < 0)
+  if ((fd = open_for_append (ledger, mode, &created, &before, error)) < 0)
     return FALSE;
   /* Under the lock, no other writer can grow it meanwhile. */
   ok = write_record (ledger, fd, before.st_size, renewal, error);
@@ -836,11 +714,7 @@ cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
     take_back (ledger, fd, before.st_size, created);
   close (fd);
   /* A new file is durable only once its directory entry is. */
-  if (!ok || !share_ledger (ledger, created, error) ||
-      (created && !cma_file_sync_dir (ledger->path, error)))
-    return FALSE;
-  cma_ledger_latest_update_index (ledger, &before);
-  return TRUE;
+  return ok && (!created || cma_file_sync_dir (ledger->path, error));
 }
 
 gboolean
@@ -848,25 +722,4 @@ cma_renewal_matches (const CmaRenewal *r, const CmaConnection *conn)
 {
   return strcmp (r->server_url, conn->server_url) == 0 &&
          strcmp (r->cloud_url, conn->cloud_url) == 0;
-}
-
-const CmaRenewal *
-cma_ledger_find_last (GPtrArray *renewals, const CmaConnection *conn)
-{
-  return cma_ledger_find_last_at (renewals, conn, G_MAXINT64);
-}
-
-const CmaRenewal *
-cma_ledger_find_last_at (GPtrArray *renewals, const CmaConnection *conn, CmaInstant at)
-{
-  const CmaRenewal *last = NULL;
-
-  for (guint i = 0; i < renewals->len; i++)
-    {
-      const CmaRenewal *r = renewals->pdata[i];
-
-      if (r->at <= at && cma_renewal_matches (r, conn) && (last == NULL || r->at >= last->at))
-        last = r;
-    }
-  return last;
 }
