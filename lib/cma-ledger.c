@@ -516,8 +516,9 @@ writer_busy (CmaLedger *ledger)
 /* An unterminated last line is read again by every scan (scan->end stays
  * before it) until an append ends it, and is then judged as the line it
  * has become: it is reported, unless perhaps still being written, but
- * never kept in scan->skipped, which the index persists, or it would be
- * listed once per read and with a reason no longer true. */
+ * never kept in scan->skipped, whose reports a later read gives again
+ * (cma-ledger-latest.c), or it would be listed once more, with a reason
+ * no longer true. */
 static void
 torn_line (CmaLedger *ledger, CmaLedgerScan *scan, guint number, char *why)
 {
