@@ -174,10 +174,14 @@ static gboolean
 read_gained (CmaLedgerLatest *latest, CmaLedger *ledger, int fd, GError **error)
 {
   struct stat st;
+  guint64 before = latest->scan.end;
 
   if (!cma_ledger_scan (ledger, fd, &latest->scan, offer, latest, error))
     return FALSE;
-  if (fstat (fd, &st) != 0 || !read_tail (fd, latest->scan.end, latest->tail, &latest->tail_len))
+  /* The tail still_covers() just compared is the same when nothing was
+   * gained. */
+  if (fstat (fd, &st) != 0 || ((before == 0 || latest->scan.end != before) &&
+                               !read_tail (fd, latest->scan.end, latest->tail, &latest->tail_len)))
     {
       /* A short read leaves errno as it was: "Success", or worse. */
       g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "cannot read %s: %s",
@@ -227,6 +231,8 @@ cma_ledger_latest_catch_up (CmaLedgerLatest *latest, CmaLedger *ledger, gboolean
   latest->scan.quiet = quiet;
   ok = read_gained (latest, ledger, fd, error);
   close (fd);
+  if (!ok)
+    forget (latest); /* half read: the next read starts over */
   if (!quiet)
     cma_ledger_reported (ledger);
   return ok;

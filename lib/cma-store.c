@@ -14,12 +14,14 @@
 struct _CmaStore {
   char *dir;
   char *program;
-  gint64 group; /* -1: the state stays private */
+  gint64 group;  /* -1: the state stays private */
+  gint prepared; /* atomic: the directory was made and checked */
   CmaLedger *ledger;
   /* The run's writers queue here before the writer lock, which is polled
    * (lib/cma-file.c, from 1 ms to 50 ms): the next thread is woken as
    * soon as a write is over, not when its poll comes round. */
   GMutex writers;
+  gboolean index_removed;  /* with writers held */
   GMutex reading;          /* guards latest */
   CmaLedgerLatest *latest; /* what this run read of the ledger */
 };
@@ -64,6 +66,7 @@ void
 cma_store_set_group (CmaStore *store, gint64 gid)
 {
   store->group = gid;
+  g_atomic_int_set (&store->prepared, FALSE); /* the next writer shares it */
 }
 
 void
@@ -134,7 +137,7 @@ share_dir (CmaStore *store, GError **error)
  * monitoring agent leave nothing behind. Parents get ordinary modes; the
  * directory itself is private, since it tells who renewed what and when. */
 static gboolean
-prepare_dir (CmaStore *store, GError **error)
+make_dir (CmaStore *store, GError **error)
 {
   g_autofree char *parent = g_path_get_dirname (store->dir);
 
@@ -142,6 +145,19 @@ prepare_dir (CmaStore *store, GError **error)
       (g_mkdir (store->dir, 0700) != 0 && errno != EEXIST))
     return set_errno_error (error, errno, "create state directory", store->dir);
   return share_dir (store, error) && cma_store_check_dir (store->dir, error);
+}
+
+/* make_dir() once per run, not once per connection of a fleet; threads
+ * that race the first time both do it, which is harmless. */
+static gboolean
+prepare_dir (CmaStore *store, GError **error)
+{
+  if (g_atomic_int_get (&store->prepared))
+    return TRUE;
+  if (!make_dir (store, error))
+    return FALSE;
+  g_atomic_int_set (&store->prepared, TRUE);
+  return TRUE;
 }
 
 /* Every file of the state is as readable as its directory: private (0600)
@@ -175,14 +191,19 @@ share_file (CmaStore *store, const char *path, GError **error)
 /* Earlier releases kept PROG.index beside the ledger, a copy of the latest
  * records; nothing reads it any more, so the first writer of a run
  * removes it (and any temporary file of it a killed writer left) rather
- * than leave a stale copy for people to wonder about. */
+ * than leave a stale copy for people to wonder about. Once per run: the
+ * directory holds a lock file per connection, and listing it for every
+ * write of a fleet would be quadratic in the connections. */
 static void
 remove_old_index (CmaStore *store)
 {
   g_autofree char *index = cma_ledger_sibling_path (store->ledger, "index");
 
+  if (store->index_removed)
+    return;
   g_unlink (index);
   cma_file_remove_stale_replacements (index);
+  store->index_removed = TRUE;
 }
 
 /* Take the writer lock, creating the directory as writers do; with

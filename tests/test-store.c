@@ -166,8 +166,11 @@ test_store_creates (void)
   g_assert_true (cma_store_last_renewed (store, &conns[0], &known, &at, NULL));
   g_assert_true (known);
 
-  /* Whoever may write the directory may replace the ledger. */
+  /* Whoever may write the directory may replace the ledger: the next run
+   * (a store checks once) refuses it. */
   g_assert_cmpint (g_chmod (cma_store_get_dir (store), 0770), ==, 0);
+  g_clear_pointer (&store, cma_store_free);
+  store = open_store ();
   g_assert_false (cma_store_append (store, r, &error));
   g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
   g_assert_nonnull (strstr (error->message, "writable by group or others (mode 0770)"));
@@ -226,6 +229,9 @@ test_store_old_index (void)
   g_autoptr (CmaLedgerLatest) latest = NULL;
 
   append_ok (store, r);
+  /* A new run finds what the earlier release left. */
+  g_clear_pointer (&store, cma_store_free);
+  store = open_store ();
   liar = g_strdup_printf ("{\"version\":1,\"end\":0,\"records\":1,\"skipped\":[]}\n"
                           "{\"at\":\"2026-11-20T00:00:00Z\",\"connection\":\"c0\","
                           "\"server_url\":\"%s\",\"cloud_url\":\"%s\",\"method\":\"api\"}\n",
