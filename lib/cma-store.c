@@ -21,7 +21,7 @@ struct _CmaStore {
    * (lib/cma-file.c, from 1 ms to 50 ms): the next thread is woken as
    * soon as a write is over, not when its poll comes round. */
   GMutex writers;
-  gboolean index_removed;  /* with writers held */
+  gboolean swept;          /* with writers held: sweep_once() ran */
   GMutex reading;          /* guards latest */
   CmaLedgerLatest *latest; /* what this run read of the ledger */
 };
@@ -188,22 +188,25 @@ share_file (CmaStore *store, const char *path, GError **error)
   return TRUE;
 }
 
-/* Earlier releases kept PROG.index beside the ledger, a copy of the latest
- * records; nothing reads it any more, so the first writer of a run
- * removes it (and any temporary file of it a killed writer left) rather
- * than leave a stale copy for people to wonder about. Once per run: the
- * directory holds a lock file per connection, and listing it for every
- * write of a fleet would be quadratic in the connections. */
+/* Under the writer lock, once per run: remove the temporary files a
+ * killed writer left of the attempts file (the ledger sweeps its own),
+ * and PROG.index, a copy of the latest records earlier releases kept
+ * that nothing reads any more, with its own, rather than leave a stale
+ * copy for people to wonder about. Not at every write: the directory
+ * holds a lock file per connection, and listing it for every write of a
+ * fleet would be quadratic in the connections. */
 static void
-remove_old_index (CmaStore *store)
+sweep_once (CmaStore *store)
 {
+  g_autofree char *attempts = cma_ledger_sibling_path (store->ledger, "attempts");
   g_autofree char *index = cma_ledger_sibling_path (store->ledger, "index");
 
-  if (store->index_removed)
+  if (store->swept)
     return;
+  cma_file_remove_stale_replacements (attempts);
   g_unlink (index);
   cma_file_remove_stale_replacements (index);
-  store->index_removed = TRUE;
+  store->swept = TRUE;
 }
 
 /* Take the writer lock, creating the directory as writers do; with
@@ -214,7 +217,7 @@ lock_writer (CmaStore *store, GError **error)
   if (!prepare_dir (store, error) ||
       !cma_ledger_lock (store->ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, error))
     return FALSE;
-  remove_old_index (store);
+  sweep_once (store);
   return TRUE;
 }
 

@@ -217,7 +217,8 @@ test_store_group (void)
 }
 
 /* An index an earlier release left is never read, whatever it says, and
- * the first writer removes it and its temporary files. */
+ * the first writer removes it, its temporary files and the attempts
+ * file's. */
 static void
 test_store_old_index (void)
 {
@@ -225,6 +226,7 @@ test_store_old_index (void)
   g_autoptr (CmaRenewal) r = cma_renewal_new (1794000000, &conns[0], "manual", "real");
   g_autofree char *index = state_file (PROGRAM ".index");
   g_autofree char *index_tmp = state_file ("." PROGRAM ".index.0f3a9c");
+  g_autofree char *attempts_tmp = state_file ("." PROGRAM ".attempts.Ab12Cd");
   g_autofree char *liar = NULL;
   g_autoptr (CmaLedgerLatest) latest = NULL;
 
@@ -238,12 +240,14 @@ test_store_old_index (void)
                           conns[0].server_url, conns[0].cloud_url);
   g_assert_true (g_file_set_contents (index, liar, -1, NULL));
   g_assert_true (g_file_set_contents (index_tmp, "x", -1, NULL));
+  g_assert_true (g_file_set_contents (attempts_tmp, "x", -1, NULL));
   latest = cma_store_read_latest (store, NULL);
   g_assert_cmpstr (cma_ledger_latest_find (latest, &conns[0])->note, ==, "real");
   g_assert_true (g_file_test (index, G_FILE_TEST_EXISTS)); /* readers write nothing */
   append_ok (store, r);
   g_assert_false (g_file_test (index, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (index_tmp, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (attempts_tmp, G_FILE_TEST_EXISTS));
 }
 
 /* One store reading what it and another writer (another process) append,
