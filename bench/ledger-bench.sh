@@ -6,12 +6,12 @@
 # reports medians of RUNS runs (default 3) of wall time and peak memory
 # (GNU time) for: status of every connection, on the ledger as an older
 # release left it (status-unindexed) and after one record (status); the
-# first record on a ledger without an index (which builds it); record in
-# the steady state; history -o json, and then the same against a jq
-# pipeline (jq -c . | tac | jq -s) on the same ledgers. Then, against the
-# simulator, renew of 1,000 connections with none due (the daily timer's
-# usual run) on each ROWS, and renew of 100 due connections over a
-# 10,000-row ledger at 0 ms latency. With BEFORE_BUILDDIR set
+# first record on such a ledger (releases that kept PROG.index built it
+# then); record in the steady state; history -o json, and then the same
+# against a jq pipeline (jq -c . | tac | jq -s) on the same ledgers. Then,
+# against the simulator, renew of 1,000 connections with none due (the
+# daily timer's usual run) on each ROWS, and renew of 100 due connections
+# over a 10,000-row ledger at 0 ms latency. With BEFORE_BUILDDIR set
 # to another build (e.g. /work/old, release 0.1.0) both builds are
 # measured side by side in the same run, with the ratio before / after.
 # A benchmark, not a test: run it from a build directory after `make check`.
@@ -157,8 +157,8 @@ fi
 need_sim
 start_sim jcma --latency-ms 0
 sed '/^\[connection prod\]/,$d' "$CONF" >"$work/head.conf"
-# The daily timer's usual run: every connection checked, none due (the
-# index is built by the first run, as after an upgrade).
+# The daily timer's usual run: every connection checked, none due (an
+# older build that keeps PROG.index builds it on the first run).
 for rows in $ROWS; do
   gen_ledger "$rows" 1000 "$SERVER_URL" "$work/ledger" 0
   gen_conf 1000 "$SERVER_URL" "$work/conf" "$work/head.conf"

@@ -26,12 +26,6 @@ cma_failure_free (CmaFailure *f)
   g_free (f);
 }
 
-char *
-cma_attempts_path (CmaLedger *ledger)
-{
-  return cma_ledger_sibling_path (ledger, "attempts");
-}
-
 const char *
 cma_attempts_error_class (const GError *error)
 {
@@ -190,7 +184,7 @@ failure_to_json (JsonBuilder *b, const CmaFailure *f)
 }
 
 static gboolean
-save (const char *path, GPtrArray *failures, GError **error)
+save (const char *path, GPtrArray *failures, int mode, GError **error)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonGenerator) gen = json_generator_new ();
@@ -209,12 +203,12 @@ save (const char *path, GPtrArray *failures, GError **error)
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_root (gen, root);
   data = json_generator_to_data (gen, &len);
-  return cma_file_replace_contents (path, data, len, error);
+  return cma_file_replace_contents (path, data, len, mode, error);
 }
 
 gboolean
 cma_attempts_record_failure (const char *path, const CmaConnection *conn, CmaInstant at,
-                             const GError *failure, GError **error)
+                             const GError *failure, int mode, GError **error)
 {
   g_autoptr (GPtrArray) failures = cma_attempts_load (path, error);
   CmaFailure *f;
@@ -238,11 +232,11 @@ cma_attempts_record_failure (const char *path, const CmaConnection *conn, CmaIns
   f->message = clean_message (failure->message);
   f->at = at;
   f->attempts++;
-  return save (path, failures, error);
+  return save (path, failures, mode, error);
 }
 
 gboolean
-cma_attempts_clear (const char *path, const CmaConnection *conn, GError **error)
+cma_attempts_clear (const char *path, const CmaConnection *conn, int mode, GError **error)
 {
   g_autoptr (GPtrArray) failures = cma_attempts_load (path, error);
   const CmaFailure *f;
@@ -253,7 +247,7 @@ cma_attempts_clear (const char *path, const CmaConnection *conn, GError **error)
   if (f == NULL)
     return TRUE;
   g_ptr_array_remove (failures, (gpointer) f);
-  return save (path, failures, error);
+  return save (path, failures, mode, error);
 }
 
 gboolean

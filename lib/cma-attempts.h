@@ -6,15 +6,15 @@
  * (PROG.attempts, JSON): per connection, the first and last failure
  * since the last success, how many, and the last error's class and
  * message (library messages never hold a secret). A success removes the
- * connection's entry. Writers hold the ledger's lock; the file is
- * replaced by rename, so readers need none.
+ * connection's entry. Writers hold the ledger's lock (the store,
+ * cma-store.h, keeps the file); it is replaced by rename, so readers need
+ * none.
  */
 #pragma once
 
 #include <glib.h>
 
 #include "cma-connection.h"
-#include "cma-ledger.h"
 #include "cma-policy.h"
 
 G_BEGIN_DECLS
@@ -36,9 +36,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaFailure, cma_failure_free)
 /* Messages are kept to one line of at most this many bytes. */
 #define CMA_ATTEMPTS_MAX_MESSAGE 400
 
-/* The attempts file beside @ledger's file. */
-char *cma_attempts_path (CmaLedger *ledger);
-
 /* "network", "auth" ...: a name for the kind of @error. */
 const char *cma_attempts_error_class (const GError *error);
 
@@ -49,12 +46,12 @@ GPtrArray *cma_attempts_load (const char *path, GError **error);
 const CmaFailure *cma_attempts_find (GPtrArray *failures, const CmaConnection *conn);
 
 /* Count one more failed attempt of @conn at @at with @failure; requires
- * the ledger's lock. */
+ * the ledger's lock. The file is written with @mode. */
 gboolean cma_attempts_record_failure (const char *path, const CmaConnection *conn, CmaInstant at,
-                                      const GError *failure, GError **error);
+                                      const GError *failure, int mode, GError **error);
 
 /* Forget @conn's failures after a successful renewal; requires the lock. */
-gboolean cma_attempts_clear (const char *path, const CmaConnection *conn, GError **error);
+gboolean cma_attempts_clear (const char *path, const CmaConnection *conn, int mode, GError **error);
 
 /* Policy, pure. Current: made at or before @now and after the last
  * renewal @verdict knows of (a renewal recorded later, by hand or by API,

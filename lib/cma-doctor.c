@@ -13,6 +13,7 @@
 #include "cma-doctor.h"
 #include "cma-error.h"
 #include "cma-ledger.h"
+#include "cma-store.h"
 #include "cma-secret.h"
 #include "cma-status.h"
 
@@ -85,14 +86,14 @@ cma_doctor_check_config (const char *path)
 }
 
 void
-cma_doctor_check_state (GPtrArray *checks, const char *ledger_path)
+cma_doctor_check_state (GPtrArray *checks, CmaStore *store)
 {
-  g_autofree char *dir = g_path_get_dirname (ledger_path);
+  const char *dir = cma_store_get_dir (store);
   g_autoptr (GError) error = NULL;
 
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     add (checks, CMA_CHECK_PASS, "state directory", "%s (not created yet)", dir);
-  else if (!cma_ledger_check_dir (dir, &error))
+  else if (!cma_store_check_dir (dir, &error))
     add (checks, CMA_CHECK_FAIL, "state directory", "%s", error->message);
   else
     add (checks, CMA_CHECK_PASS, "state directory", "%s", dir);

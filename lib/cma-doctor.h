@@ -7,6 +7,7 @@
 #include "cma-connection.h"
 #include "cma-trace.h"
 #include "cma-product.h"
+#include "cma-store.h"
 
 G_BEGIN_DECLS
 
@@ -37,9 +38,9 @@ typedef struct {
 
 /* Checks for the configuration file itself (may be NULL: none read). */
 GPtrArray *cma_doctor_check_config (const char *config_path);
-/* Add to @checks whether the directory of @ledger_path is private enough
- * to hold the ledger (not writable by group or others). */
-void cma_doctor_check_state (GPtrArray *checks, const char *ledger_path);
+/* Add to @checks whether @store's directory is private enough to hold
+ * the ledger (not writable by group or others). */
+void cma_doctor_check_state (GPtrArray *checks, CmaStore *store);
 
 /* Checks for one connection, in the order a renewal needs them. Never
  * fails as a whole: every problem is a failed check. */

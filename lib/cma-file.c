@@ -198,8 +198,10 @@ cma_line_reader_next (CmaLineReader *r, GString *line, gsize max, gboolean *term
   return any;
 }
 
-int
-cma_file_create_replacement (const char *path, char **tmp_path, GError **error)
+/* A new file that will replace @path: unnamed (O_TMPFILE) where possible,
+ * else .BASE.XXXXXX beside it, in *@tmp_path. */
+static int
+create_replacement (const char *path, char **tmp_path, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
   int fd = -1;
@@ -223,18 +225,17 @@ cma_file_create_replacement (const char *path, char **tmp_path, GError **error)
   return fd;
 }
 
-/* The owner, group and mode of the file replaced: root recording into a
- * user's state directory must not leave a ledger the user cannot read. */
+/* The owner and group of the file replaced (root writing into a user's
+ * state directory must not leave a file the user cannot read), and
+ * @mode, whatever the umask. */
 static gboolean
-keep_owner (int fd, const char *path, const struct stat *old, GError **error)
+set_owner_and_mode (int fd, const char *path, const struct stat *old, int mode, GError **error)
 {
-  if (old == NULL)
-    return TRUE;
-  if ((old->st_uid != geteuid () || old->st_gid != getegid ()) &&
+  if (old != NULL && (old->st_uid != geteuid () || old->st_gid != getegid ()) &&
       fchown (fd, old->st_uid, old->st_gid) != 0 && errno != EPERM)
     return errno_error (error, errno, "keep the owner of", path);
-  if (fchmod (fd, old->st_mode & 07777) != 0)
-    return errno_error (error, errno, "keep the mode of", path);
+  if (fchmod (fd, mode) != 0)
+    return errno_error (error, errno, "set the mode of", path);
   return TRUE;
 }
 
@@ -272,15 +273,18 @@ cma_file_sync_dir (const char *path, GError **error)
   return ok;
 }
 
+/* Give the replacement @fd its owner and mode, fsync it and rename it
+ * over @path, then fsync the directory, so after a crash @path is the
+ * old file or the new one, whole. */
 static gboolean
-commit (int fd, const char *tmp_path, const char *path, const struct stat *old, gboolean durable,
+commit (int fd, const char *tmp_path, const char *path, const struct stat *old, int mode,
         GError **error)
 {
   g_autofree char *name = tmp_path != NULL ? g_strdup (tmp_path) : NULL;
 
-  if (!keep_owner (fd, path, old, error))
+  if (!set_owner_and_mode (fd, path, old, mode, error))
     return FALSE;
-  if (durable && fsync (fd) != 0)
+  if (fsync (fd) != 0)
     return errno_error (error, errno, "sync", path);
   if (name == NULL && (name = link_unnamed (fd, path, error)) == NULL)
     return FALSE;
@@ -292,21 +296,7 @@ commit (int fd, const char *tmp_path, const char *path, const struct stat *old, 
       return errno_error (error, saved_errno, "replace", path);
     }
   /* The rename is durable only once the directory is. */
-  return !durable || cma_file_sync_dir (path, error);
-}
-
-gboolean
-cma_file_commit_replacement (int fd, const char *tmp_path, const char *path, const struct stat *old,
-                             GError **error)
-{
-  return commit (fd, tmp_path, path, old, TRUE, error);
-}
-
-gboolean
-cma_file_commit_cache (int fd, const char *tmp_path, const char *path, const struct stat *old,
-                       GError **error)
-{
-  return commit (fd, tmp_path, path, old, FALSE, error);
+  return cma_file_sync_dir (path, error);
 }
 
 gboolean
@@ -327,7 +317,7 @@ cma_file_write_all (int fd, const char *data, gsize len, const char *path, GErro
 }
 
 gboolean
-cma_file_replace_contents (const char *path, const char *data, gsize len, GError **error)
+cma_file_replace_contents (const char *path, const char *data, gsize len, int mode, GError **error)
 {
   g_autofree char *tmp_path = NULL;
   struct stat old;
@@ -338,9 +328,9 @@ cma_file_replace_contents (const char *path, const char *data, gsize len, GError
     return FALSE;
   if (in >= 0)
     close (in);
-  out = cma_file_create_replacement (path, &tmp_path, error);
+  out = create_replacement (path, &tmp_path, error);
   ok = out >= 0 && cma_file_write_all (out, data, len, path, error) &&
-       cma_file_commit_replacement (out, tmp_path, path, in >= 0 ? &old : NULL, error);
+       commit (out, tmp_path, path, in >= 0 ? &old : NULL, mode, error);
   if (out >= 0)
     close (out);
   if (!ok && tmp_path != NULL)

@@ -6,7 +6,7 @@
  * are read, a FIFO is opened without blocking, and every read is capped
  * while reading, not by a size looked up beforehand. Replacement goes
  * through an unnamed temporary file where the kernel has them, so a kill
- * leaves nothing behind, and keeps the owner and mode of the file replaced.
+ * leaves nothing behind, and keeps the owner of the file replaced.
  */
 #pragma once
 
@@ -45,17 +45,6 @@ guint64 cma_line_reader_offset (const CmaLineReader *reader);
 gboolean cma_line_reader_next (CmaLineReader *reader, GString *line, gsize max,
                                gboolean *terminated, gboolean *overlong, GError **error);
 
-/* A new file that will replace @path: unnamed (O_TMPFILE) where possible,
- * else .BASE.XXXXXX beside it, in *@tmp_path. */
-int cma_file_create_replacement (const char *path, char **tmp_path, GError **error);
-/* Give the replacement @fd the owner, group and mode of @old (as far as
- * we may), fsync it and rename it over @path, then fsync the directory. */
-gboolean cma_file_commit_replacement (int fd, const char *tmp_path, const char *path,
-                                      const struct stat *old, GError **error);
-/* The same without fsync, for a cache whose reader checks it and can
- * rebuild it: after a crash it may be stale or empty, never wrong. */
-gboolean cma_file_commit_cache (int fd, const char *tmp_path, const char *path,
-                                const struct stat *old, GError **error);
 /* fsync the directory holding @path, so a file created there (or a
  * rename) survives a crash. */
 gboolean cma_file_sync_dir (const char *path, GError **error);
@@ -64,10 +53,15 @@ gboolean cma_file_write_all (int fd, const char *data, gsize len, const char *pa
 /* pread(), again when a signal interrupts it: the bytes read (fewer at the
  * end of the file), or -1 with errno set. */
 gssize cma_file_pread (int fd, void *buf, gsize len, guint64 offset);
-/* Replace @path with @data as a whole, as the two functions above do
- * (owner and mode of an existing file kept; a new file is 0600). Callers
- * serialise writers with their own lock. */
-gboolean cma_file_replace_contents (const char *path, const char *data, gsize len, GError **error);
+/* Replace @path with @data as a whole: written to a temporary file beside
+ * it, made durable and renamed over it, so a reader (or a crash) sees the
+ * old file or the new one, never half of either. The file gets @mode
+ * whatever the umask, and the owner and group of the file it replaces
+ * (as far as we may). The one writer of every file replaced whole
+ * (attempts, status --output-file); callers serialise writers with their
+ * own lock. */
+gboolean cma_file_replace_contents (const char *path, const char *data, gsize len, int mode,
+                                    GError **error);
 
 /* Open lock file @path (created 0600; O_NOFOLLOW, so a planted symlink
  * cannot make us create or truncate a file elsewhere) and take an

@@ -7,14 +7,14 @@
  * most jobs requests, and connections, at once to any one host, the cloud
  * API included. Correctness does not rest on the pool: each
  * renewal holds its connection's lock from due check to ledger write, as
- * it does when two separate runs race, and opens its own CmaLedger (whose
- * lock a thread holds only for one write).
+ * it does when two separate runs race. The workers share the run's one
+ * store (lib/cma-store.c), which reads the ledger once between them and
+ * writes every file with the run's modes and group.
  */
 #include "config.h"
 
 #include "cma-fleet.h"
 #include "cma-http.h"
-#include "cma-ledger-latest.h"
 
 typedef struct {
   const CmaFleetOptions *options;
@@ -29,21 +29,12 @@ typedef struct {
 } Fleet;
 
 static void
-refresh_index (const CmaFleetOptions *o)
-{
-  g_autoptr (CmaLedger) ledger = cma_ledger_new (o->state_dir, o->product->program);
-
-  cma_ledger_latest_refresh_index (ledger);
-}
-
-static void
 renew_one (Fleet *fleet, guint i)
 {
   const CmaFleetOptions *o = fleet->options;
-  g_autoptr (CmaLedger) ledger = cma_ledger_new (o->state_dir, o->product->program);
   GError *error = NULL;
 
-  cma_renew (o->product, o->policy, ledger, fleet->conns->pdata[i], &fleet->renew,
+  cma_renew (o->product, o->policy, o->store, fleet->conns->pdata[i], &fleet->renew,
              &fleet->results[i], &error);
   g_mutex_lock (&fleet->lock);
   fleet->errors[i] = error;
@@ -109,10 +100,4 @@ cma_fleet_renew (const CmaFleetOptions *options, GPtrArray *conns, CmaRenewResul
     g_thread_join (threads->pdata[w]);
   g_mutex_clear (&fleet.lock);
   g_cond_clear (&fleet.changed);
-  /* Most daily runs renew nothing, so write nothing; a ledger without a
-   * current index (kept by 0.1.0, or appended to by hand) would then be
-   * read whole by each of them until something is recorded. A dry run
-   * leaves the state alone. */
-  if (!options->renew->dry_run)
-    refresh_index (options);
 }

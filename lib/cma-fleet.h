@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 typedef struct {
   const CmaProduct *product;
   const CmaPolicy *policy;
-  const char *state_dir;        /* each worker opens the ledger here itself */
+  CmaStore *store;              /* the run's, shared by the workers */
   const CmaRenewOptions *renew; /* share is set by the fleet */
   guint jobs;                   /* requests (and connections) at once per host, at least 1 (the
                                  * CLI passes --jobs, else the configuration's jobs) */

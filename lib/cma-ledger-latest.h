@@ -1,21 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* cma-ledger-latest.h: the latest renewal of every token, without reading
- * the whole ledger each time.
+/* cma-ledger-latest.h: the latest renewal of every token, from one read
+ * of the ledger.
  *
- * status and renew need only the newest record per token, so their cost
- * must follow the number of connections, not the length of the history.
- * Writers keep PROG.index beside the ledger: the latest record of each
- * (server_url, cloud_url), byte for byte as the ledger holds it, and which
- * state of the ledger it covers (device, inode, size, mtime and a SHA-256
- * of the last 4 KiB it covers). A reader uses the index when the ledger
- * is that file, grown or not, and reads only the lines added since; any
- * other index (missing, unreadable, from an older ledger or another file)
- * is ignored and the ledger read once, keeping only the latest per token.
- * Readers never write it: status leaves nothing behind.
+ * status and renew need only the newest record per token, so a read keeps
+ * just that, and a later read of the same ledger reads only the lines it
+ * gained since (a run over many connections reads the ledger once, yet
+ * sees a renewal another process recorded meanwhile). The ledger is the
+ * only truth: nothing of this is kept between runs.
  */
 #pragma once
-
-#include <sys/stat.h>
 
 #include "cma-ledger.h"
 
@@ -23,42 +16,28 @@ G_BEGIN_DECLS
 
 typedef struct _CmaLedgerLatest CmaLedgerLatest;
 
-/* The latest usable renewal per token, as cma_ledger_find_last() would
- * pick it from cma_ledger_load(), with the same reports of skipped lines. */
-CmaLedgerLatest *cma_ledger_read_latest (CmaLedger *ledger, GError **error);
-/* The same among renewals recorded at or before @at (a full read: for
- * the past, which the index does not hold). */
-CmaLedgerLatest *cma_ledger_read_latest_at (CmaLedger *ledger, CmaInstant at, GError **error);
+/* Nothing read yet; renewals recorded after @at will be left out
+ * (G_MAXINT64: none). */
+CmaLedgerLatest *cma_ledger_latest_new (CmaInstant at);
 void cma_ledger_latest_free (CmaLedgerLatest *latest);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaLedgerLatest, cma_ledger_latest_free)
+/* A copy, which owns its renewals. */
+CmaLedgerLatest *cma_ledger_latest_copy (const CmaLedgerLatest *latest);
 
-/* What cma_ledger_find_last() would return for @conn, or NULL. */
+/* The newest renewal of the token @conn's server holds for its cloud
+ * site (matched on both URLs, so renaming a connection keeps its
+ * history); at the same second the later line wins. NULL: never. */
 const CmaRenewal *cma_ledger_latest_find (CmaLedgerLatest *latest, const CmaConnection *conn);
 
-/* When @conn's token was last renewed (*@known FALSE: never). Threads of
- * one process share what they read, and re-read only what the ledger
- * gained since, so a run over many connections reads the ledger once,
- * yet sees a renewal another process recorded meanwhile. */
-gboolean cma_ledger_last_renewed (CmaLedger *ledger, const CmaConnection *conn, gboolean *known,
-                                  CmaInstant *at, GError **error);
+/* Bring @latest up to date with @ledger: read the lines it gained, or
+ * all of it again when it is no longer the file read (replaced, cut
+ * short, edited). Unusable lines are reported through the ledger's warn
+ * function, unless @quiet: then they are kept, and a later read that is
+ * not quiet reports them. An absent ledger is empty. */
+gboolean cma_ledger_latest_catch_up (CmaLedgerLatest *latest, CmaLedger *ledger, gboolean quiet,
+                                     GError **error);
 
-/* Under the ledger lock: bring the index up to date. After an append,
- * @before is the ledger's fstat() just before it: what was read before is
- * used only if it covers exactly that ledger, else the ledger is read
- * whole; NULL when nothing was appended (what was read is used while it
- * still covers the ledger). Failing to is not an error (the record is
- * safe; readers then read the lines the index lacks), so nothing is
- * returned. */
-void cma_ledger_latest_update_index (CmaLedger *ledger, const struct stat *before);
-
-/* For a writer that wrote nothing (a renew run with nothing due): write
- * the index when it is missing or behind the ledger, so that later runs
- * read it rather than the ledger, as after an upgrade from a release
- * without it. Only if the ledger lock is free at once: a writer holding
- * it updates the index itself. Failing to is not an error. */
-void cma_ledger_latest_refresh_index (CmaLedger *ledger);
-
-/* PROG.index beside the ledger. */
-char *cma_ledger_index_path (CmaLedger *ledger);
+/* A whole read of @ledger keeping renewals recorded at or before @at. */
+CmaLedgerLatest *cma_ledger_read_latest_at (CmaLedger *ledger, CmaInstant at, GError **error);
 
 G_END_DECLS

@@ -15,7 +15,6 @@
 #include "cma-json.h"
 #include "cma-text.h"
 #include "cma-ledger.h"
-#include "cma-ledger-latest.h"
 
 /* A record is a few hundred bytes; a longer line is not one of ours and
  * is skipped unread rather than held in memory. The file itself has no
@@ -31,7 +30,7 @@ struct _CmaLedger {
   CmaLedgerWarnFunc warn;
   gpointer warn_data;
   gboolean warned; /* the lines skipped were reported */
-  gint64 group;    /* -1: the state stays private */
+  gboolean swept;  /* stale temporary files were removed */
 };
 
 typedef enum { FIELD_STRING, FIELD_INSTANT } FieldType;
@@ -99,12 +98,16 @@ cma_renewal_free (CmaRenewal *r)
   g_free (r);
 }
 
-char *
-cma_ledger_default_dir (gboolean system, const char *localstatedir)
+CmaRenewal *
+cma_renewal_copy (const CmaRenewal *r)
 {
-  if (system)
-    return g_build_filename (localstatedir, "lib", "cma-token", NULL);
-  return g_build_filename (g_get_user_state_dir (), "cma-token", NULL);
+  CmaRenewal *copy = g_memdup2 (r, sizeof *r);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (renewal_fields); i++)
+    if (renewal_fields[i].type == FIELD_STRING)
+      G_STRUCT_MEMBER (char *, copy, renewal_fields[i].offset) =
+          g_strdup (G_STRUCT_MEMBER (char *, r, renewal_fields[i].offset));
+  return copy;
 }
 
 static gboolean
@@ -121,7 +124,6 @@ cma_ledger_new (const char *dir, const char *program)
   g_autoptr (CmaLedger) ledger = g_new0 (CmaLedger, 1);
 
   ledger->lock_fd = -1;
-  ledger->group = -1;
   ledger->dir = g_strdup (dir);
   ledger->program = g_strdup (program);
   ledger->path = cma_ledger_sibling_path (ledger, "ledger");
@@ -156,119 +158,25 @@ cma_ledger_get_path (CmaLedger *ledger)
   return ledger->path;
 }
 
-void
-cma_ledger_set_group (CmaLedger *ledger, gint64 gid)
-{
-  ledger->group = gid;
-}
-
-/* Setgid, so every file created in it (the ledger is replaced by a new
- * file on each write) belongs to the group without a chown. */
-static gboolean
-share_dir (CmaLedger *ledger, GError **error)
-{
-  if (ledger->group < 0)
-    return TRUE;
-  if (chown (ledger->dir, (uid_t) -1, (gid_t) ledger->group) != 0 ||
-      g_chmod (ledger->dir, 02750) != 0)
-    return set_errno_error (error, errno, "share state directory", ledger->dir);
-  return TRUE;
-}
-
-/* The ledger is as readable as its directory: private (0600) unless the
- * directory was shared with a group (--state-group, or by hand, or by a
- * unit's StateDirectoryMode), so a later write never takes the group's
- * read access away. */
-static int
-ledger_mode (CmaLedger *ledger)
-{
-  GStatBuf st;
-
-  if (g_stat (ledger->dir, &st) == 0 && (st.st_mode & S_IRGRP))
-    return 0640;
-  return 0600;
-}
-
-/* Only writers create the state directory, so status and history run by a
- * monitoring agent leave nothing behind. Parents get ordinary modes; the
- * directory itself is private, since it tells who renewed what and when. */
-static gboolean
-ensure_dir (CmaLedger *ledger, GError **error)
-{
-  g_autofree char *parent = g_path_get_dirname (ledger->dir);
-
-  if (g_mkdir_with_parents (parent, 0755) != 0 ||
-      (g_mkdir (ledger->dir, 0700) != 0 && errno != EEXIST))
-    return set_errno_error (error, errno, "create state directory", ledger->dir);
-  return share_dir (ledger, error) && cma_ledger_check_dir (ledger->dir, error);
-}
-
-gboolean
-cma_ledger_check_dir (const char *dir, GError **error)
-{
-  GStatBuf st;
-
-  if (g_stat (dir, &st) != 0)
-    return set_errno_error (error, errno, "examine state directory", dir);
-  /* Whoever may write the directory may replace the ledger, and so
-   * decide when we renew. */
-  if ((st.st_mode & 022) != 0)
-    {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE,
-                   "state directory %s is writable by group or others (mode %04o), who could "
-                   "replace the ledger; fix: chmod go-w %s",
-                   dir, (guint) (st.st_mode & 07777), dir);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-cma_ledger_prepare_dir (CmaLedger *ledger, GError **error)
-{
-  return ensure_dir (ledger, error);
-}
-
-/* Whether this process locks the ledger at @path for the first time.
- * Stale temporary files are left only by a writer that died, so one
- * sweep per process is enough; sweeping at every lock listed the state
- * directory, which holds a lock file per connection, once per renewal:
- * quadratic in the connections of a fleet. */
-static gboolean
-first_lock_in_process (const char *path)
-{
-  static GMutex swept_lock;
-  static GHashTable *swept;
-  gboolean first;
-
-  g_mutex_lock (&swept_lock);
-  if (swept == NULL)
-    swept = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  first = g_hash_table_add (swept, g_strdup (path));
-  g_mutex_unlock (&swept_lock);
-  return first;
-}
-
 gboolean
 cma_ledger_lock (CmaLedger *ledger, guint timeout_seconds, GError **error)
 {
   g_autofree char *busy = NULL;
-  g_autofree char *index_path = NULL;
 
   if (ledger->lock_fd >= 0)
     return TRUE;
-  if (!ensure_dir (ledger, error))
-    return FALSE;
   busy = g_strdup_printf ("%s is locked by another run", ledger->path);
   ledger->lock_fd = cma_file_lock (ledger->lock_path, timeout_seconds, busy, error);
   if (ledger->lock_fd < 0)
     return FALSE;
-  /* Only writers make temporary files, and we are now the only writer. */
-  if (first_lock_in_process (ledger->path))
+  /* Only writers make temporary files, and we are now the only writer.
+   * Only a writer that died leaves them, so once per ledger object (one
+   * per run) is enough: sweeping at every lock listed the directory,
+   * which holds a lock file per connection, once per renewal. */
+  if (!ledger->swept)
     {
       cma_file_remove_stale_replacements (ledger->path);
-      index_path = cma_ledger_index_path (ledger);
-      cma_file_remove_stale_replacements (index_path);
+      ledger->swept = TRUE;
     }
   return TRUE;
 }
@@ -291,9 +199,9 @@ cma_ledger_unlock (CmaLedger *ledger)
 }
 
 static char *
-dup_member (JsonObject *obj, const char *name)
+dup_member (gconstpointer obj, const char *name)
 {
-  const char *text = cma_json_string_member (obj, name);
+  const char *text = cma_json_string_member ((JsonObject *) obj, name);
 
   if (text == NULL)
     return NULL;
@@ -306,12 +214,52 @@ dup_member (JsonObject *obj, const char *name)
   return g_strdup (text);
 }
 
+/* "YYYY-MM-DDTHH:MM:SSZ", the form the tool writes, read without GLib's
+ * general parser (a third of the cost of a line): the instant it would
+ * give, or FALSE for anything else, which then goes to that parser. */
+static gboolean
+parse_canonical_instant (const char *text, CmaInstant *out)
+{
+  guint v[6];
+  static const char pattern[] = "dddd-dd-ddTdd:dd:ddZ";
+  gint64 y, m, days;
+
+  if (strlen (text) != sizeof pattern - 1)
+    return FALSE;
+  for (gsize i = 0; i < sizeof pattern - 1; i++)
+    if (pattern[i] == 'd' ? !g_ascii_isdigit (text[i]) : text[i] != pattern[i])
+      return FALSE;
+  for (guint i = 0, pos = 0; i < 6; pos += (i == 0 ? 5 : 3), i++)
+    v[i] = (guint) g_ascii_strtoull (text + pos, NULL, 10);
+  if (v[0] < 1 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
+      v[2] > g_date_get_days_in_month ((GDateMonth) v[1], (GDateYear) v[0]) || v[3] > 23 ||
+      v[4] > 59 || v[5] > 59)
+    return FALSE;
+  /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+   * days_from_civil), the calendar GDateTime counts in. */
+  y = (gint64) v[0] - (v[1] <= 2);
+  m = v[1];
+  days = (y >= 0 ? y : y - 399) / 400 * 146097;
+  y -= (y >= 0 ? y : y - 399) / 400 * 400;
+  days += y * 365 + y / 4 - y / 100 + (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + v[2] - 1 - 719468;
+  *out = days * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
+  return TRUE;
+}
+
 static gboolean
 parse_instant (const char *text, CmaInstant *out)
 {
-  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
-  g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (text, utc);
+  g_autoptr (GTimeZone) utc = NULL;
+  g_autoptr (GDateTime) dt = NULL;
+  CmaInstant t;
 
+  if (parse_canonical_instant (text, &t))
+    {
+      *out = t;
+      return cma_time_in_range (t);
+    }
+  utc = g_time_zone_new_utc ();
+  dt = g_date_time_new_from_iso8601 (text, utc);
   /* Only what the tool itself could have written and can print. */
   if (dt == NULL || !cma_time_in_range (g_date_time_to_unix (dt)))
     return FALSE;
@@ -331,10 +279,14 @@ required_names (void)
   return g_string_free (names, FALSE);
 }
 
-/* Fill @r from @obj. Returns NULL, or why @obj is not a valid record;
- * a missing member is named before a malformed one. */
+/* A copy of member @name's string value, or NULL when it has none. */
+typedef char *(*MemberFunc) (gconstpointer source, const char *name);
+
+/* Fill @r from the members @get finds in @source. Returns NULL, or why
+ * they are not a valid record; a missing member is named before a
+ * malformed one. */
 static char *
-read_fields (JsonObject *obj, CmaRenewal *r)
+read_fields (MemberFunc get, gconstpointer source, CmaRenewal *r)
 {
   const char *bad_instant = NULL;
   gboolean complete = TRUE;
@@ -342,7 +294,7 @@ read_fields (JsonObject *obj, CmaRenewal *r)
   for (gsize i = 0; i < G_N_ELEMENTS (renewal_fields); i++)
     {
       const RenewalField *f = &renewal_fields[i];
-      g_autofree char *value = dup_member (obj, f->name);
+      g_autofree char *value = get (source, f->name);
 
       if (value == NULL)
         complete = complete && !f->required;
@@ -361,6 +313,93 @@ read_fields (JsonObject *obj, CmaRenewal *r)
   return NULL;
 }
 
+/* A record as the tool writes it has a few members; more go the long way. */
+#define MAX_FLAT_MEMBERS 16
+
+typedef struct {
+  guint n;
+  struct {
+    const char *name, *value;
+    gsize name_len, value_len;
+  } m[MAX_FLAT_MEMBERS];
+} FlatRecord;
+
+/* The string at *@p ('"', printable ASCII but '"' and '\\', '"'), moving
+ * *@p past it; FALSE for any other. */
+static gboolean
+flat_string (const char **p, const char *end, const char **start, gsize *len)
+{
+  const char *q = *p + 1;
+
+  if (*p >= end || **p != '"')
+    return FALSE;
+  while (q < end && *q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\')
+    q++;
+  if (q >= end || *q != '"')
+    return FALSE;
+  *start = *p + 1;
+  *len = (gsize) (q - *start);
+  *p = q + 1;
+  return TRUE;
+}
+
+static gboolean
+flat_has (const FlatRecord *rec, const char *name, gsize len)
+{
+  for (guint i = 0; i < rec->n; i++)
+    if (rec->m[i].name_len == len && memcmp (rec->m[i].name, name, len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether @text is {"name":"value",...} with no space, escape, byte
+ * outside printable ASCII or member given twice: the ledger's own form,
+ * which json-glib reads as the same members. Reading it directly is four
+ * times faster; any other line is left to json-glib, so what is accepted,
+ * and why a line is not, stays json-glib's. */
+static gboolean
+split_flat (const char *text, gsize len, FlatRecord *rec)
+{
+  const char *p = text + 1, *end = text + len;
+
+  rec->n = 0;
+  if (len < 2 || text[0] != '{' || text[len - 1] != '}')
+    return FALSE;
+  if (len == 2)
+    return TRUE;
+  while (rec->n < MAX_FLAT_MEMBERS)
+    {
+      const char *name, *value;
+      gsize name_len, value_len;
+
+      if (!flat_string (&p, end, &name, &name_len) || p >= end || *p++ != ':' ||
+          !flat_string (&p, end, &value, &value_len) || flat_has (rec, name, name_len))
+        return FALSE;
+      rec->m[rec->n].name = name;
+      rec->m[rec->n].name_len = name_len;
+      rec->m[rec->n].value = value;
+      rec->m[rec->n].value_len = value_len;
+      rec->n++;
+      if (p == end - 1)
+        return TRUE;
+      if (*p++ != ',')
+        return FALSE;
+    }
+  return FALSE;
+}
+
+static char *
+flat_member (gconstpointer source, const char *name)
+{
+  const FlatRecord *rec = source;
+  gsize len = strlen (name);
+
+  for (guint i = 0; i < rec->n; i++)
+    if (rec->m[i].name_len == len && memcmp (rec->m[i].name, name, len) == 0)
+      return g_strndup (rec->m[i].value, rec->m[i].value_len);
+  return NULL;
+}
+
 /* The record on one line, or NULL with *@why saying what is wrong. */
 static CmaRenewal *
 parse_record (const char *text, gsize len, char **why)
@@ -368,15 +407,18 @@ parse_record (const char *text, gsize len, char **why)
   g_autoptr (CmaRenewal) r = g_new0 (CmaRenewal, 1);
   g_autoptr (GError) local_error = NULL;
   g_autoptr (JsonNode) root = NULL;
+  FlatRecord flat;
 
-  if (memchr (text, '\0', len) != NULL)
+  if (split_flat (text, len, &flat))
+    *why = read_fields (flat_member, &flat, r);
+  else if (memchr (text, '\0', len) != NULL)
     *why = g_strdup ("binary data in ledger");
   else if ((root = cma_json_parse_bounded (text, len, CMA_JSON_MAX_DEPTH, &local_error)) == NULL)
     *why = g_strdup_printf ("not a valid record (%s)", local_error->message);
   else if (!JSON_NODE_HOLDS_OBJECT (root))
     *why = g_strdup ("not a valid record (not a JSON object)");
   else
-    *why = read_fields (json_node_get_object (root), r);
+    *why = read_fields (dup_member, json_node_get_object (root), r);
   return *why == NULL ? g_steal_pointer (&r) : NULL;
 }
 
@@ -474,8 +516,9 @@ writer_busy (CmaLedger *ledger)
 /* An unterminated last line is read again by every scan (scan->end stays
  * before it) until an append ends it, and is then judged as the line it
  * has become: it is reported, unless perhaps still being written, but
- * never kept in scan->skipped, which the index persists, or it would be
- * listed once per read and with a reason no longer true. */
+ * never kept in scan->skipped, whose reports a later read gives again
+ * (cma-ledger-latest.c), or it would be listed once more, with a reason
+ * no longer true. */
 static void
 torn_line (CmaLedger *ledger, CmaLedgerScan *scan, guint number, char *why)
 {
@@ -525,31 +568,6 @@ cma_ledger_scan (CmaLedger *ledger, int fd, CmaLedgerScan *scan, CmaLedgerVisitF
       return FALSE;
     }
   return TRUE;
-}
-
-static void
-collect (CmaRenewal *r, const GString *line, guint64 offset, gpointer user_data)
-{
-  g_ptr_array_add (user_data, r);
-}
-
-GPtrArray *
-cma_ledger_load (CmaLedger *ledger, GError **error)
-{
-  g_autoptr (GPtrArray) renewals =
-      g_ptr_array_new_with_free_func ((GDestroyNotify) cma_renewal_free);
-  CmaLedgerScan scan = CMA_LEDGER_SCAN_WHOLE;
-  int fd;
-  gboolean ok;
-
-  if (!cma_file_open_regular (ledger->path, &fd, NULL, error))
-    return NULL;
-  if (fd < 0)
-    return g_steal_pointer (&renewals);
-  ok = cma_ledger_scan (ledger, fd, &scan, collect, renewals, error);
-  close (fd);
-  cma_ledger_reported (ledger);
-  return ok ? g_steal_pointer (&renewals) : NULL;
 }
 
 /* The value of @f in @r as JSON text, or NULL when absent. */
@@ -614,25 +632,12 @@ serialize_record (const CmaRenewal *r)
   return json_generator_to_data (gen, NULL);
 }
 
-/* With --state-group the ledger is the group's to read: a new ledger gets
- * the mode the shared directory implies, an existing one the group (later
- * appends keep both, as they keep the owner). */
-static gboolean
-share_ledger (CmaLedger *ledger, gboolean created, GError **error)
-{
-  if (ledger->group >= 0 && chown (ledger->path, (uid_t) -1, (gid_t) ledger->group) != 0)
-    return set_errno_error (error, errno, "share", ledger->path);
-  if ((created || ledger->group >= 0) && g_chmod (ledger->path, ledger_mode (ledger)) != 0)
-    return set_errno_error (error, errno, "set the mode of", ledger->path);
-  return TRUE;
-}
-
 /* Open the ledger for appending, creating it (*@created) on the first
  * write, and fstat it into *@st. O_RDWR only to read its last byte;
  * O_NOFOLLOW: a symlink put in its place is refused, not followed;
  * O_NONBLOCK: a FIFO must not hang us. */
 static int
-open_for_append (CmaLedger *ledger, gboolean *created, struct stat *st, GError **error)
+open_for_append (CmaLedger *ledger, int mode, gboolean *created, struct stat *st, GError **error)
 {
   int flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK;
   int fd = open (ledger->path, flags);
@@ -640,8 +645,16 @@ open_for_append (CmaLedger *ledger, gboolean *created, struct stat *st, GError *
   *created = FALSE;
   if (fd < 0 && errno == ENOENT)
     {
-      fd = open (ledger->path, flags | O_CREAT | O_EXCL, ledger_mode (ledger));
+      fd = open (ledger->path, flags | O_CREAT | O_EXCL, mode);
       *created = fd >= 0;
+      /* The mode asked for, whatever the umask. */
+      if (*created && fchmod (fd, mode) != 0)
+        {
+          set_errno_error (error, errno, "set the mode of", ledger->path);
+          close (fd);
+          g_unlink (ledger->path);
+          return -1;
+        }
     }
   if (fd < 0 && errno != ELOOP)
     {
@@ -706,16 +719,16 @@ take_back (CmaLedger *ledger, int fd, off_t size, gboolean created)
 }
 
 gboolean
-cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
+cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, int mode, GError **error)
 {
   gboolean created;
-  struct stat before; /* what the index may cover: the ledger before this append */
+  struct stat before;
   int fd;
   gboolean ok;
 
   g_return_val_if_fail (ledger->lock_fd >= 0, FALSE);
 
-  if ((fd = open_for_append (ledger, &created, &before, error)) < 0)
+  if ((fd = open_for_append (ledger, mode, &created, &before, error)) < 0)
     return FALSE;
   /* Under the lock, no other writer can grow it meanwhile. */
   ok = write_record (ledger, fd, before.st_size, renewal, error);
@@ -723,11 +736,7 @@ cma_ledger_append (CmaLedger *ledger, const CmaRenewal *renewal, GError **error)
     take_back (ledger, fd, before.st_size, created);
   close (fd);
   /* A new file is durable only once its directory entry is. */
-  if (!ok || !share_ledger (ledger, created, error) ||
-      (created && !cma_file_sync_dir (ledger->path, error)))
-    return FALSE;
-  cma_ledger_latest_update_index (ledger, &before);
-  return TRUE;
+  return ok && (!created || cma_file_sync_dir (ledger->path, error));
 }
 
 gboolean
@@ -735,25 +744,4 @@ cma_renewal_matches (const CmaRenewal *r, const CmaConnection *conn)
 {
   return strcmp (r->server_url, conn->server_url) == 0 &&
          strcmp (r->cloud_url, conn->cloud_url) == 0;
-}
-
-const CmaRenewal *
-cma_ledger_find_last (GPtrArray *renewals, const CmaConnection *conn)
-{
-  return cma_ledger_find_last_at (renewals, conn, G_MAXINT64);
-}
-
-const CmaRenewal *
-cma_ledger_find_last_at (GPtrArray *renewals, const CmaConnection *conn, CmaInstant at)
-{
-  const CmaRenewal *last = NULL;
-
-  for (guint i = 0; i < renewals->len; i++)
-    {
-      const CmaRenewal *r = renewals->pdata[i];
-
-      if (r->at <= at && cma_renewal_matches (r, conn) && (last == NULL || r->at >= last->at))
-        last = r;
-    }
-  return last;
 }

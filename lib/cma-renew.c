@@ -6,9 +6,8 @@
 
 #include "cma-api.h"
 #include "cma-error.h"
-#include "cma-ledger-latest.h"
-#include "cma-lock.h"
 #include "cma-renew.h"
+#include "cma-store.h"
 
 void
 cma_renew_result_clear (CmaRenewResult *result)
@@ -47,15 +46,15 @@ is_due (const CmaVerdict *v, double renew_within)
 }
 
 static gboolean
-evaluate_now (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
-              CmaVerdict *out, GError **error)
+evaluate_now (const CmaPolicy *policy, CmaStore *store, const CmaConnection *conn, CmaVerdict *out,
+              GError **error)
 {
   gboolean known;
   CmaInstant last;
 
   /* Under the connection's lock, so a renewal another run recorded
    * meanwhile is seen: only what the ledger gained is read. */
-  if (!cma_ledger_last_renewed (ledger, conn, &known, &last, error))
+  if (!cma_store_last_renewed (store, conn, &known, &last, error))
     return FALSE;
   cma_policy_evaluate (policy, known, last, cma_clock_now (), out);
   return TRUE;
@@ -97,33 +96,21 @@ dry_run (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result, GError
   return TRUE;
 }
 
-/* A static GMutex needs no initialisation. */
-static GMutex ledger_writers;
 
 static gboolean
-record (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
-        CmaRenewResult *result, GError **error)
+record (const CmaPolicy *policy, CmaStore *store, const CmaConnection *conn, CmaRenewResult *result,
+        GError **error)
 {
   CmaInstant now = cma_clock_now ();
   /* A cloud site the server named differently stays in the ledger, so
    * the difference is not lost with the run's stderr. */
   g_autoptr (CmaRenewal) renewal = cma_renewal_new (now, conn, "api", result->warning);
   g_autoptr (GError) local_error = NULL;
-  gboolean ok;
 
   renewal->fingerprint = g_strdup (result->fingerprint);
   /* The ledger lock only for the write: the connection's own lock already
-   * keeps other runs from renewing this token meanwhile. Threads of this
-   * run queue on a mutex first, which wakes the next one as soon as the
-   * write is over: the lock itself is polled (lib/cma-file.c), backing off
-   * from 1 ms to 50 ms, so a thread that had waited a while would sleep
-   * on after the lock came free while newer ones took it. */
-  g_mutex_lock (&ledger_writers);
-  ok = cma_ledger_lock (ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, &local_error) &&
-       cma_ledger_append (ledger, renewal, &local_error);
-  cma_ledger_unlock (ledger);
-  g_mutex_unlock (&ledger_writers);
-  if (!ok)
+   * keeps other runs from renewing this token meanwhile. */
+  if (!cma_store_append (store, renewal, &local_error))
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_STATE,
                    "the token was renewed on %s, but recording it failed: %s; record it "
@@ -137,7 +124,7 @@ record (const CmaPolicy *policy, CmaLedger *ledger, const CmaConnection *conn,
 }
 
 static gboolean
-renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *ledger,
+renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaStore *store,
               const CmaConnection *conn, const CmaRenewOptions *options, const Secrets *secrets,
               CmaRenewResult *result, GError **error)
 {
@@ -156,7 +143,7 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *led
   CmaApiContext ctx = { product, conn, secrets->cloud, secrets->server };
   gboolean ok;
 
-  if (!evaluate_now (policy, ledger, conn, &result->before, error))
+  if (!evaluate_now (policy, store, conn, &result->before, error))
     return FALSE;
   if (!options->force && !is_due (&result->before, within))
     {
@@ -178,14 +165,14 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *led
     ok = dry_run (&ctx, http, result, error);
   else
     ok = cma_api_save_token (http, &ctx, &result->fingerprint, &result->warning, error) &&
-         record (policy, ledger, conn, result, error);
+         record (policy, store, conn, result, error);
   result->requests = cma_http_get_requests (http);
   result->connects = cma_http_get_connects (http);
   return ok;
 }
 
 gboolean
-cma_renew (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *ledger,
+cma_renew (const CmaProduct *product, const CmaPolicy *policy, CmaStore *store,
            const CmaConnection *conn, const CmaRenewOptions *options, CmaRenewResult *result,
            GError **error)
 {
@@ -200,8 +187,8 @@ cma_renew (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *ledger
    * a second run on it waits, then sees the first one's renewal and finds
    * nothing due; runs renewing other connections go on meanwhile. A dry
    * run writes nothing and so takes no lock. */
-  if (!options->dry_run &&
-      (lock = cma_lock_connection (ledger, conn, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, error)) == NULL)
+  if (!options->dry_run && (lock = cma_store_lock_connection (
+                                store, conn, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, error)) == NULL)
     return FALSE;
-  return renew_locked (product, policy, ledger, conn, options, &secrets, result, error);
+  return renew_locked (product, policy, store, conn, options, &secrets, result, error);
 }

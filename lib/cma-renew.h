@@ -6,9 +6,9 @@
 
 #include "cma-connection.h"
 #include "cma-trace.h"
-#include "cma-ledger.h"
 #include "cma-policy.h"
 #include "cma-product.h"
+#include "cma-store.h"
 
 G_BEGIN_DECLS
 
@@ -46,9 +46,10 @@ typedef struct {
 
 void cma_renew_result_clear (CmaRenewResult *result);
 
-/* Renew @conn's container token if due (or forced), and record it.
- * On any failure the ledger is left exactly as it was. */
-gboolean cma_renew (const CmaProduct *product, const CmaPolicy *policy, CmaLedger *ledger,
+/* Renew @conn's container token if due (or forced), and record it in
+ * @store, which threads renewing side by side share. On any failure the
+ * ledger is left exactly as it was. */
+gboolean cma_renew (const CmaProduct *product, const CmaPolicy *policy, CmaStore *store,
                     const CmaConnection *conn, const CmaRenewOptions *options,
                     CmaRenewResult *result, GError **error);
 

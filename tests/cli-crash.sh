@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # cli-crash.sh: a record killed mid-write (tests/torn-write.c) loses no
 # renewal committed before it: the torn line is reported, ended by the
-# next record and kept; a kill while the index is written leaves a
-# ledger whose readers still see the committed record.
+# next record and kept; a kill while status --output-file replaces its
+# file leaves the old file whole and no temporary file.
 
 . "$(dirname "$0")/libtest.sh"
 
@@ -49,16 +49,19 @@ for p in $PRODUCTS; do
   run "$PROG" status $c -o json
   check "$NAME: status sees the new record (CRITICAL by now)" 2 '"last_renewed" : "2026-11-05T00:00:00Z"'
 
-  run env LD_PRELOAD="$shim" ASAN_OPTIONS="$asan_options" TORN_WRITE=index "$PROG" record $c --at 2026-11-06T00:00:00Z
-  assert "$NAME: the record killed while writing the index" rc_is 137
-  run "$PROG" status $c -o json
-  check "$NAME: the committed record is seen all the same" 2 '"last_renewed" : "2026-11-06T00:00:00Z"'
-  run "$PROG" record $c --at 2026-11-07T00:00:00Z
+  out_dir="$test_tmpdir/$p-out"
+  mkdir "$out_dir"
+  run "$PROG" status $c -o json --output-file "$out_dir/status.json"
+  check "$NAME: status --output-file" 2
+  cp "$out_dir/status.json" "$test_tmpdir/status.before"
+  run "$PROG" record $c --at 2026-11-06T00:00:00Z
   check "$NAME: a record after that" 0
-  run "$PROG" status $c -o json
-  check "$NAME: and seen" 2 '"last_renewed" : "2026-11-07T00:00:00Z"'
+  run env LD_PRELOAD="$shim" ASAN_OPTIONS="$asan_options" TORN_WRITE=replacement "$PROG" status $c -o json --output-file "$out_dir/status.json"
+  assert "$NAME: status killed while replacing its output file" rc_is 137
+  assert "$NAME: the old output file left whole" cmp -s "$test_tmpdir/status.before" "$out_dir/status.json"
+  assert "$NAME: no temporary file left beside it" [ "$(ls -A "$out_dir")" = status.json ]
   run "$PROG" history $c -o json
-  assert "$NAME: every committed renewal in the history" [ "$(rows)" -eq 6 ]
+  assert "$NAME: every committed renewal in the history" [ "$(rows)" -eq 5 ]
 done
 
 tap_done

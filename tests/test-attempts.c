@@ -3,6 +3,7 @@
  * connection to WARNING, to the second, and the file beside the ledger. */
 #include "config.h"
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -102,9 +103,9 @@ test_file_round_trip (void)
   g_assert_cmpuint (failures->len, ==, 0);
   g_clear_pointer (&failures, g_ptr_array_unref);
 
-  g_assert_true (cma_attempts_record_failure (path, &prod, T, net, &error));
-  g_assert_true (cma_attempts_record_failure (path, &staging, T + 5, net, &error));
-  g_assert_true (cma_attempts_record_failure (path, &prod, T + 60, auth, &error));
+  g_assert_true (cma_attempts_record_failure (path, &prod, T, net, 0600, &error));
+  g_assert_true (cma_attempts_record_failure (path, &staging, T + 5, net, 0600, &error));
+  g_assert_true (cma_attempts_record_failure (path, &prod, T + 60, auth, 0600, &error));
   g_assert_no_error (error);
   failures = cma_attempts_load (path, &error);
   g_assert_no_error (error);
@@ -122,7 +123,7 @@ test_file_round_trip (void)
   g_clear_pointer (&failures, g_ptr_array_unref);
 
   /* Success forgets one connection only. */
-  g_assert_true (cma_attempts_clear (path, &prod, &error));
+  g_assert_true (cma_attempts_clear (path, &prod, 0600, &error));
   failures = cma_attempts_load (path, &error);
   g_assert_no_error (error);
   g_assert_null (cma_attempts_find (failures, &prod));
@@ -139,7 +140,7 @@ test_file_message_bounded (void)
   g_autoptr (GError) error = NULL;
   const CmaFailure *f;
 
-  g_assert_true (cma_attempts_record_failure (path, &prod, T, failure, &error));
+  g_assert_true (cma_attempts_record_failure (path, &prod, T, failure, 0600, &error));
   failures = cma_attempts_load (path, &error);
   g_assert_no_error (error);
   f = cma_attempts_find (failures, &prod);
@@ -166,7 +167,7 @@ test_file_corrupt (void)
   g_assert_null (strstr (error->message, "failures"));
   g_clear_error (&error);
   /* A corrupt file is never overwritten. */
-  g_assert_false (cma_attempts_record_failure (path, &prod, T, net, &error));
+  g_assert_false (cma_attempts_record_failure (path, &prod, T, net, 0600, &error));
   g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
   g_assert_cmpstr (after, ==, "{\"failures\": [{\"at\": 1}]}");
 }

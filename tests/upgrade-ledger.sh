@@ -45,6 +45,21 @@ assert "history text: as 0.1.0 printed it" same_as "$fx/history.txt"
 status_as_0_1_0 "before any record"
 assert "readers leave nothing behind: no index" [ ! -e "$st/jcma-token.index" ]
 
+# An index as the release before this one kept it, describing this very
+# ledger (device, inode, size, mtime, the sum of its last 4 KiB), so that
+# release would have believed it, but claiming qa was renewed the day
+# before: the ledger is the only truth, and nothing reads the index.
+end=$(($(wc -c <"$ledger") - $(tail -n 1 "$ledger" | wc -c) + 1))
+tail_sum=$(head -c "$end" "$ledger" | tail -c 4096 | sha256sum | cut -d' ' -f1)
+{ printf '{"version":1,"dev":%s,"ino":%s,"size":%s,"mtime_ns":%s,"end":%s,"lines":11,' \
+    "$(stat -c %d "$ledger")" "$(stat -c %i "$ledger")" "$(stat -c %s "$ledger")" \
+    "$(stat -c %.9Y "$ledger" | tr -d .)" "$end"
+  printf '"recheck_after":9223372036854775807,"tail":"%s","records":1,"skipped":[]}\n' "$tail_sum"
+  printf '{"at":"2026-11-20T00:00:00Z","connection":"qa","server_url":"https://qa.example.com/",'
+  printf '"cloud_url":"https://acme-qa.atlassian.net/","method":"manual","user":"root"}\n'
+} >"$st/jcma-token.index"
+status_as_0_1_0 "an index an earlier release left, claiming what the ledger does not"
+
 run "$PROG" record $c -C qa -m 'after the upgrade'
 check "record after the upgrade" 0
 assert "record: the 0.1.0 bytes are an unchanged prefix" \
@@ -52,14 +67,14 @@ assert "record: the 0.1.0 bytes are an unchanged prefix" \
 assert "record: the torn line ended, the record on a line of its own" eval '
   [ "$(tail -c +$((old_size + 1)) "$ledger" | head -c 1)" = "$(printf "\\n")" ] &&
   tail -n 1 "$ledger" | grep -q "\"note\":\"after the upgrade\"}\$"'
-assert "record: the index written" [ -f "$st/jcma-token.index" ]
+assert "record: the old index removed (the ledger is the only state)" [ ! -e "$st/jcma-token.index" ]
 
 run "$PROG" history --state-dir "$st" -o json
 check "history -o json after the record" 0
 assert "history after the record: the new row first, then the old ones unchanged" eval '
   printf "%s\n" "$out" | sed -n "5,6p" | grep -q "^    {\$" &&
   [ "$(printf "%s\n" "$out" | grep -c "^      \"at\" : ")" -eq 11 ]'
-# Through the index now, and the past through a read of the ledger.
+# The ledger read again, and the past through a second read.
 status_as_0_1_0 "after the record"
 run "$PROG" status $c -C qa
 check "status of qa: renewed just now" 0 'last renewed'

@@ -79,7 +79,7 @@ run_doctor (CmaCli *cli, GError **error)
     return CMA_EXIT_CONFIG;
   text = format == CMA_OUTPUT_TEXT;
   config_checks = cma_doctor_check_config (cli->config->path);
-  cma_doctor_check_state (config_checks, cma_ledger_get_path (cli->ledger));
+  cma_doctor_check_state (config_checks, cli->store);
   if (text && !cli->quiet)
     printf ("%s\n", cli->product->assistant_name);
   if (text)

@@ -53,11 +53,11 @@ run_history (CmaCli *cli, GError **error)
   if (!cma_cli_setup_full (cli, FALSE, error))
     return CMA_EXIT_STATE;
   h.out = out = cma_history_output_new (cli->product, format);
-  if (!cma_ledger_read_history (cli->ledger, show, print_row, &h, error))
+  if (!cma_ledger_read_history (cma_store_get_ledger (cli->store), show, print_row, &h, error))
     return CMA_EXIT_STATE;
   end = cma_history_output_end (out);
   if (format == CMA_OUTPUT_TEXT && cma_history_output_rows (out) == 0)
-    cma_cli_info (cli, "no renewal recorded yet in %s", cma_ledger_get_path (cli->ledger));
+    cma_cli_info (cli, "no renewal recorded yet in %s", cma_store_get_ledger_path (cli->store));
   cma_cli_print_result (cli, end);
   return CMA_EXIT_OK;
 }

@@ -6,9 +6,8 @@
 
 #include "cma-cli.h"
 #include "cma-config.h"
-#include "cma-ledger-latest.h"
-#include "cma-ledger.h"
 #include "cma-output.h"
+#include "cma-store.h"
 
 G_BEGIN_DECLS
 
@@ -46,7 +45,7 @@ typedef struct {
   gboolean color;
   CmaConfig *config;
   GPtrArray *selected; /* CmaConnection*, owned by config */
-  CmaLedger *ledger;
+  CmaStore *store;     /* the state directory, one per run */
 } CmaCli;
 
 typedef struct {
@@ -72,7 +71,7 @@ typedef struct {
     return cma_cli_parse_days (name, value, &((CmaCli *) data)->field, error);                     \
   }
 
-/* Load config, apply command-line overrides, select connections, open the ledger. */
+/* Load config, apply command-line overrides, select connections, make the store. */
 gboolean cma_cli_setup (CmaCli *cli, GError **error);
 /* The same; with @need_connections FALSE, no configured connection is fine
  * (cli->selected stays NULL). */
@@ -83,10 +82,9 @@ void cma_cli_info (CmaCli *cli, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 void cma_cli_verbose (CmaCli *cli, int level, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
 void cma_cli_warn (CmaCli *cli, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
-/* The latest renewal of each token, from the index and the lines added
- * since; when a selected connection's is after @at (--at in the past),
- * also the latest at @at in *@latest_at, from a read of the whole ledger
- * (else NULL). */
+/* The latest renewal of each token, from one read of the ledger; when a selected connection's is
+ * after @at (--at in the past), also the latest at @at in *@latest_at, from a read of the whole
+ * ledger (else NULL). */
 CmaLedgerLatest *cma_cli_read_latest (CmaCli *cli, CmaInstant at, CmaLedgerLatest **latest_at,
                                       GError **error);
 /* The failed renewal attempts; NULL (and a warning) when they cannot be

@@ -52,10 +52,8 @@ cma_cli_record_renewal (CmaCli *cli, const CmaConnection *conn, CmaInstant at, G
   CmaVerdict verdict;
   g_autofree char *until = NULL;
 
-  if (!cma_ledger_lock (cli->ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, error) ||
-      !cma_ledger_append (cli->ledger, renewal, error))
+  if (!cma_store_append (cli->store, renewal, error))
     return FALSE;
-  cma_ledger_unlock (cli->ledger);
 
   cma_policy_evaluate (&cli->config->policy, TRUE, at, cma_clock_now (), &verdict);
   until = cma_time_format_local (verdict.usable_until);

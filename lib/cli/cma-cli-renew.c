@@ -5,7 +5,6 @@
 
 #include <stdio.h>
 
-#include "cma-attempts.h"
 #include "cma-cli-private.h"
 #include "cma-error.h"
 #include "cma-fleet.h"
@@ -70,16 +69,9 @@ run_hook (CmaCli *cli, const CmaConnection *conn, const char *action, const CmaV
 static void
 note_attempt (CmaCli *cli, const CmaConnection *conn, const GError *failure)
 {
-  g_autofree char *path = cma_attempts_path (cli->ledger);
   g_autoptr (GError) error = NULL;
-  gboolean ok;
 
-  ok =
-      cma_ledger_lock (cli->ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, &error) &&
-      (failure != NULL ? cma_attempts_record_failure (path, conn, cma_clock_now (), failure, &error)
-                       : cma_attempts_clear (path, conn, &error));
-  cma_ledger_unlock (cli->ledger);
-  if (!ok)
+  if (!cma_store_note_attempt (cli->store, conn, failure, &error))
     cma_cli_warn (cli, "%s: cannot keep the attempt: %s", conn->name, error->message);
 }
 
@@ -191,11 +183,10 @@ renew_all (CmaCli *cli, gboolean json, CmaRenewReport *reports, CmaRenewResult *
     .trace = cli->verbose >= 2 ? cma_cli_trace_to_stderr : NULL,
     .trace_data = cli,
   };
-  g_autofree char *state_dir = g_path_get_dirname (cma_ledger_get_path (cli->ledger));
   CmaFleetOptions options = {
     .product = cli->product,
     .policy = &cli->config->policy,
-    .state_dir = state_dir,
+    .store = cli->store,
     .renew = &renew,
     .jobs = cli->jobs > 0 ? cli->jobs : (guint) cli->config->jobs,
   };

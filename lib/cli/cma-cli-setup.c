@@ -64,7 +64,7 @@ state_dir (CmaCli *cli)
     return g_strdup (cli->state_dir);
   if ((dir = systemd_dir ("STATE_DIRECTORY")) != NULL)
     return dir;
-  return cma_ledger_default_dir (is_system (), LOCALSTATEDIR);
+  return cma_store_default_dir (is_system (), LOCALSTATEDIR);
 }
 
 static gboolean
@@ -156,7 +156,7 @@ apply_state_group (CmaCli *cli, GError **error)
                    cli->state_group);
       return FALSE;
     }
-  cma_ledger_set_group (cli->ledger, (gint64) gid);
+  cma_store_set_group (cli->store, (gint64) gid);
   return TRUE;
 }
 
@@ -178,9 +178,9 @@ cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
     }
 
   dir = state_dir (cli);
-  cli->ledger = cma_ledger_new (dir, cli->product->program);
-  cma_ledger_set_warn_func (cli->ledger, warn_ledger_line, cli);
-  cma_cli_verbose (cli, 1, "ledger: %s", cma_ledger_get_path (cli->ledger));
+  cli->store = cma_store_new (dir, cli->product->program);
+  cma_store_set_warn_func (cli->store, warn_ledger_line, cli);
+  cma_cli_verbose (cli, 1, "ledger: %s", cma_store_get_ledger_path (cli->store));
   return apply_state_group (cli, error);
 }
 
@@ -193,7 +193,7 @@ cma_cli_setup (CmaCli *cli, GError **error)
 CmaLedgerLatest *
 cma_cli_read_latest (CmaCli *cli, CmaInstant at, CmaLedgerLatest **latest_at, GError **error)
 {
-  g_autoptr (CmaLedgerLatest) latest = cma_ledger_read_latest (cli->ledger, error);
+  g_autoptr (CmaLedgerLatest) latest = cma_store_read_latest (cli->store, error);
   gboolean past = FALSE;
 
   *latest_at = NULL;
@@ -205,8 +205,8 @@ cma_cli_read_latest (CmaCli *cli, CmaInstant at, CmaLedgerLatest **latest_at, GE
 
       past = last != NULL && last->at > at;
     }
-  /* Only then is the whole ledger read: the index holds the present. */
-  if (past && (*latest_at = cma_ledger_read_latest_at (cli->ledger, at, error)) == NULL)
+  /* Only then is the ledger read a second time, for the past. */
+  if (past && (*latest_at = cma_store_read_latest_at (cli->store, at, error)) == NULL)
     return NULL;
   return g_steal_pointer (&latest);
 }
@@ -214,9 +214,8 @@ cma_cli_read_latest (CmaCli *cli, CmaInstant at, CmaLedgerLatest **latest_at, GE
 GPtrArray *
 cma_cli_read_failures (CmaCli *cli)
 {
-  g_autofree char *path = cma_attempts_path (cli->ledger);
   g_autoptr (GError) error = NULL;
-  GPtrArray *failures = cma_attempts_load (path, &error);
+  GPtrArray *failures = cma_store_load_failures (cli->store, &error);
 
   if (failures == NULL)
     cma_cli_warn (cli, "%s", error->message);

@@ -2,16 +2,12 @@
 /* cma-cli-status.c: status, for people, scripts and monitoring. */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cma-cli-private.h"
 #include "cma-error.h"
+#include "cma-file.h"
 
 static const GOptionEntry status_options[] = {
   { "at", 0, 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (at),
@@ -23,65 +19,20 @@ static const GOptionEntry status_options[] = {
   G_OPTION_ENTRY_NULL
 };
 
-/* errno as a GError, for the caller to prefix with the file's name. */
-static gboolean
-set_errno_error (GError **error)
-{
-  int saved = errno;
-
-  g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "%s", g_strerror (saved));
-  return FALSE;
-}
-
-static gboolean
-fill_file (int fd, const char *text, GError **error)
-{
-  gsize len = strlen (text);
-
-  if (fchmod (fd, 0644) != 0)
-    return set_errno_error (error);
-  while (len > 0)
-    {
-      gssize n = write (fd, text, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return set_errno_error (error);
-      text += n;
-      len -= (gsize) n;
-    }
-  return fsync (fd) == 0 || set_errno_error (error);
-}
-
-/* A collector or web server may read @path at any moment: write a
- * temporary file beside it and rename it over, so a reader sees the old
- * file or the new one, never half. 0644 whatever the umask, since the
- * reader is usually another user (node_exporter, www-data). */
+/* A collector or web server may read @path at any moment: the file is
+ * replaced by rename, so a reader sees the old file or the new one, never
+ * half. 0644 whatever the umask, since the reader is usually another user
+ * (node_exporter, www-data). */
 static gboolean
 write_file_atomically (const char *path, const char *text, GError **error)
 {
-  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
   g_autoptr (GError) local_error = NULL;
-  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
-  gboolean ok;
 
-  if (fd < 0)
-    ok = set_errno_error (&local_error);
-  else
-    {
-      ok = fill_file (fd, text, &local_error);
-      if (close (fd) != 0 && ok)
-        ok = set_errno_error (&local_error);
-      if (ok && g_rename (tmp, path) != 0)
-        ok = set_errno_error (&local_error);
-      if (!ok)
-        g_unlink (tmp);
-    }
-  if (!ok)
-    g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot write %s: %s", path,
-                 local_error->message);
-  return ok;
+  if (cma_file_replace_contents (path, text, strlen (text), 0644, &local_error))
+    return TRUE;
+  g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot write %s: %s", path,
+               local_error->message);
+  return FALSE;
 }
 
 /* The result goes to --output-file, or stdout; -q silences people's

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz-ledger.c: the renewal ledger, one JSON object per line, read by
- * cma_ledger_load (the line parser itself is private to cma-ledger.c),
+ * cma_ledger_load (tests/ledger-reference.c, over cma_ledger_scan),
  * then written back as JSON as `history --json` does. */
 #include "config.h"
 
 #include <stdlib.h>
 
-#include "cma-ledger.h"
 #include "fuzz.h"
+#include "../ledger-reference.h"
 
 /* Every record, as history's JSON: dates must print whatever they parsed. */
 static void

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: MIT */
+/* cma-store.c: the state directory of one run (see the header). */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "cma-attempts.h"
+#include "cma-error.h"
+#include "cma-file.h"
+#include "cma-store.h"
+
+struct _CmaStore {
+  char *dir;
+  char *program;
+  gint64 group;  /* -1: the state stays private */
+  gint prepared; /* atomic: the directory was made and checked */
+  CmaLedger *ledger;
+  /* The run's writers queue here before the writer lock, which is polled
+   * (lib/cma-file.c, from 1 ms to 50 ms): the next thread is woken as
+   * soon as a write is over, not when its poll comes round. */
+  GMutex writers;
+  gboolean swept;          /* with writers held: sweep_once() ran */
+  GMutex reading;          /* guards latest */
+  CmaLedgerLatest *latest; /* what this run read of the ledger */
+};
+
+char *
+cma_store_default_dir (gboolean system, const char *localstatedir)
+{
+  if (system)
+    return g_build_filename (localstatedir, "lib", "cma-token", NULL);
+  return g_build_filename (g_get_user_state_dir (), "cma-token", NULL);
+}
+
+CmaStore *
+cma_store_new (const char *dir, const char *program)
+{
+  CmaStore *store = g_new0 (CmaStore, 1);
+
+  store->dir = g_strdup (dir);
+  store->program = g_strdup (program);
+  store->group = -1;
+  store->ledger = cma_ledger_new (dir, program);
+  g_mutex_init (&store->writers);
+  g_mutex_init (&store->reading);
+  return store;
+}
+
+void
+cma_store_free (CmaStore *store)
+{
+  if (store == NULL)
+    return;
+  cma_ledger_free (store->ledger);
+  cma_ledger_latest_free (store->latest);
+  g_mutex_clear (&store->writers);
+  g_mutex_clear (&store->reading);
+  g_free (store->dir);
+  g_free (store->program);
+  g_free (store);
+}
+
+void
+cma_store_set_group (CmaStore *store, gint64 gid)
+{
+  store->group = gid;
+  g_atomic_int_set (&store->prepared, FALSE); /* the next writer shares it */
+}
+
+void
+cma_store_set_warn_func (CmaStore *store, CmaLedgerWarnFunc func, gpointer user_data)
+{
+  cma_ledger_set_warn_func (store->ledger, func, user_data);
+}
+
+const char *
+cma_store_get_dir (CmaStore *store)
+{
+  return store->dir;
+}
+
+const char *
+cma_store_get_ledger_path (CmaStore *store)
+{
+  return cma_ledger_get_path (store->ledger);
+}
+
+CmaLedger *
+cma_store_get_ledger (CmaStore *store)
+{
+  return store->ledger;
+}
+
+static gboolean
+set_errno_error (GError **error, int saved_errno, const char *what, const char *path)
+{
+  g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "cannot %s %s: %s", what, path,
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+gboolean
+cma_store_check_dir (const char *dir, GError **error)
+{
+  GStatBuf st;
+
+  if (g_stat (dir, &st) != 0)
+    return set_errno_error (error, errno, "examine state directory", dir);
+  /* Whoever may write the directory may replace the ledger, and so
+   * decide when we renew. */
+  if ((st.st_mode & 022) != 0)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE,
+                   "state directory %s is writable by group or others (mode %04o), who could "
+                   "replace the ledger; fix: chmod go-w %s",
+                   dir, (guint) (st.st_mode & 07777), dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Setgid, so every file created in it belongs to the group without a
+ * chown. */
+static gboolean
+share_dir (CmaStore *store, GError **error)
+{
+  if (store->group < 0)
+    return TRUE;
+  if (chown (store->dir, (uid_t) -1, (gid_t) store->group) != 0 || g_chmod (store->dir, 02750) != 0)
+    return set_errno_error (error, errno, "share state directory", store->dir);
+  return TRUE;
+}
+
+/* Only writers create the state directory, so status and history run by a
+ * monitoring agent leave nothing behind. Parents get ordinary modes; the
+ * directory itself is private, since it tells who renewed what and when. */
+static gboolean
+make_dir (CmaStore *store, GError **error)
+{
+  g_autofree char *parent = g_path_get_dirname (store->dir);
+
+  if (g_mkdir_with_parents (parent, 0755) != 0 ||
+      (g_mkdir (store->dir, 0700) != 0 && errno != EEXIST))
+    return set_errno_error (error, errno, "create state directory", store->dir);
+  return share_dir (store, error) && cma_store_check_dir (store->dir, error);
+}
+
+/* make_dir() once per run, not once per connection of a fleet; threads
+ * that race the first time both do it, which is harmless. */
+static gboolean
+prepare_dir (CmaStore *store, GError **error)
+{
+  if (g_atomic_int_get (&store->prepared))
+    return TRUE;
+  if (!make_dir (store, error))
+    return FALSE;
+  g_atomic_int_set (&store->prepared, TRUE);
+  return TRUE;
+}
+
+/* Every file of the state is as readable as its directory: private (0600)
+ * unless the directory was shared with a group (--state-group, by hand,
+ * or by a unit's StateDirectoryMode), so a later write never takes the
+ * group's read access away. */
+static int
+file_mode (CmaStore *store)
+{
+  GStatBuf st;
+
+  if (g_stat (store->dir, &st) == 0 && (st.st_mode & S_IRGRP))
+    return 0640;
+  return 0600;
+}
+
+/* With --state-group a file written is the group's to read, even one an
+ * earlier run left private. */
+static gboolean
+share_file (CmaStore *store, const char *path, GError **error)
+{
+  if (store->group < 0)
+    return TRUE;
+  if (chown (path, (uid_t) -1, (gid_t) store->group) != 0)
+    return set_errno_error (error, errno, "share", path);
+  if (g_chmod (path, file_mode (store)) != 0)
+    return set_errno_error (error, errno, "set the mode of", path);
+  return TRUE;
+}
+
+/* Under the writer lock, once per run: remove the temporary files a
+ * killed writer left of the attempts file (the ledger sweeps its own),
+ * and PROG.index, a copy of the latest records earlier releases kept
+ * that nothing reads any more, with its own, rather than leave a stale
+ * copy for people to wonder about. Not at every write: the directory
+ * holds a lock file per connection, and listing it for every write of a
+ * fleet would be quadratic in the connections. */
+static void
+sweep_once (CmaStore *store)
+{
+  g_autofree char *attempts = cma_ledger_sibling_path (store->ledger, "attempts");
+  g_autofree char *index = cma_ledger_sibling_path (store->ledger, "index");
+
+  if (store->swept)
+    return;
+  cma_file_remove_stale_replacements (attempts);
+  g_unlink (index);
+  cma_file_remove_stale_replacements (index);
+  store->swept = TRUE;
+}
+
+/* Take the writer lock, creating the directory as writers do; with
+ * writers held. */
+static gboolean
+lock_writer (CmaStore *store, GError **error)
+{
+  if (!prepare_dir (store, error) ||
+      !cma_ledger_lock (store->ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, error))
+    return FALSE;
+  sweep_once (store);
+  return TRUE;
+}
+
+gboolean
+cma_store_append (CmaStore *store, const CmaRenewal *renewal, GError **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&store->writers);
+  ok = lock_writer (store, error) &&
+       cma_ledger_append (store->ledger, renewal, file_mode (store), error) &&
+       share_file (store, cma_ledger_get_path (store->ledger), error);
+  cma_ledger_unlock (store->ledger);
+  g_mutex_unlock (&store->writers);
+  return ok;
+}
+
+/* With reading held: the latest renewals, brought up to date. */
+static CmaLedgerLatest *
+catch_up (CmaStore *store, gboolean quiet, GError **error)
+{
+  if (store->latest == NULL)
+    store->latest = cma_ledger_latest_new (G_MAXINT64);
+  if (!cma_ledger_latest_catch_up (store->latest, store->ledger, quiet, error))
+    return NULL;
+  return store->latest;
+}
+
+gboolean
+cma_store_last_renewed (CmaStore *store, const CmaConnection *conn, gboolean *known, CmaInstant *at,
+                        GError **error)
+{
+  const CmaRenewal *last = NULL;
+  CmaLedgerLatest *latest;
+
+  g_mutex_lock (&store->reading);
+  if ((latest = catch_up (store, TRUE, error)) != NULL)
+    last = cma_ledger_latest_find (latest, conn);
+  *known = last != NULL;
+  *at = last != NULL ? last->at : 0;
+  g_mutex_unlock (&store->reading);
+  return latest != NULL;
+}
+
+CmaLedgerLatest *
+cma_store_read_latest (CmaStore *store, GError **error)
+{
+  CmaLedgerLatest *latest;
+  CmaLedgerLatest *copy = NULL;
+
+  g_mutex_lock (&store->reading);
+  if ((latest = catch_up (store, FALSE, error)) != NULL)
+    copy = cma_ledger_latest_copy (latest);
+  g_mutex_unlock (&store->reading);
+  return copy;
+}
+
+CmaLedgerLatest *
+cma_store_read_latest_at (CmaStore *store, CmaInstant at, GError **error)
+{
+  return cma_ledger_read_latest_at (store->ledger, at, error);
+}
+
+GPtrArray *
+cma_store_load_failures (CmaStore *store, GError **error)
+{
+  g_autofree char *path = cma_ledger_sibling_path (store->ledger, "attempts");
+
+  return cma_attempts_load (path, error);
+}
+
+gboolean
+cma_store_note_attempt (CmaStore *store, const CmaConnection *conn, const GError *failure,
+                        GError **error)
+{
+  g_autofree char *path = cma_ledger_sibling_path (store->ledger, "attempts");
+  gboolean ok;
+
+  g_mutex_lock (&store->writers);
+  ok = lock_writer (store, error);
+  if (ok && failure != NULL)
+    ok = cma_attempts_record_failure (path, conn, cma_clock_now (), failure, file_mode (store),
+                                      error);
+  else if (ok)
+    ok = cma_attempts_clear (path, conn, file_mode (store), error);
+  ok = ok && (!g_file_test (path, G_FILE_TEST_EXISTS) || share_file (store, path, error));
+  cma_ledger_unlock (store->ledger);
+  g_mutex_unlock (&store->writers);
+  return ok;
+}
+
+struct _CmaLock {
+  int fd;
+};
+
+/* "<ledger>.<16 hex>.lock": a hash rather than the URLs, which may hold
+ * characters a file name cannot, and the ledger's own identity of a token,
+ * so two connections naming the same token share one lock. */
+static char *
+connection_lock_path (CmaStore *store, const CmaConnection *conn)
+{
+  g_autofree char *key = g_strconcat (conn->server_url, "\n", conn->cloud_url, NULL);
+  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+
+  sum[16] = '\0';
+  return g_strdup_printf ("%s.%s.lock", cma_ledger_get_path (store->ledger), sum);
+}
+
+CmaLock *
+cma_store_lock_connection (CmaStore *store, const CmaConnection *conn, guint timeout_seconds,
+                           GError **error)
+{
+  g_autofree char *path = connection_lock_path (store, conn);
+  g_autofree char *busy =
+      g_strdup_printf ("connection %s is being renewed by another run", conn->name);
+  CmaLock *lock;
+  int fd;
+
+  /* The writers' checks: a directory others may write is refused. */
+  if (!prepare_dir (store, error) || (fd = cma_file_lock (path, timeout_seconds, busy, error)) < 0)
+    return NULL;
+  lock = g_new0 (CmaLock, 1);
+  lock->fd = fd;
+  return lock;
+}
+
+void
+cma_lock_release (CmaLock *lock)
+{
+  if (lock == NULL)
+    return;
+  close (lock->fd); /* closing releases the flock */
+  g_free (lock);
+}
