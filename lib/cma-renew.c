@@ -96,7 +96,6 @@ dry_run (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result, GError
   return TRUE;
 }
 
-
 static gboolean
 record (const CmaPolicy *policy, CmaStore *store, const CmaConnection *conn, CmaRenewResult *result,
         GError **error)
