@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # cli-offline.sh: the programs link neither libcurl nor GnuTLS, and open
-# libcurl only when a command talks to the network (lib/cma-curl.c), so
+# libcurl only when a command talks to the network (lib/net/cma-curl.c), so
 # status, record, guide and history work on a host where libcurl cannot
 # be loaded, while renew and doctor say so in one line, exit 69 for renew.
 
