@@ -26,8 +26,11 @@
 # under nice, with make -j2 unless RPMBUILD_OPTS defines _smp_mflags.
 set -eu
 
+fail() { echo "build-rpm.sh: $*" >&2; exit 1; }
+
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 builddir=$(cd "${1:-$srcdir}" && pwd)
+top="$builddir/packaging/rpmbuild"
 [ -f "$builddir/Makefile" ] || { echo "build-rpm.sh: $builddir is not configured (run ./configure)" >&2; exit 2; }
 for tool in rpm rpmbuild rpmspec rpm2cpio rpmlint readelf; do
   command -v $tool >/dev/null 2>&1 || { echo "build-rpm.sh: $tool not found" >&2; exit 2; }
@@ -36,19 +39,13 @@ done
 spec_in=$srcdir/packaging/rpm/cma-token.spec
 version=$(sed -n 's/^PACKAGE_VERSION = //p' "$builddir/Makefile")
 spec_version=$(rpmspec -q --srpm --qf '%{VERSION}' "$spec_in")
-if [ "$spec_version" != "$version" ]; then
-  echo "build-rpm.sh: packaging/rpm/cma-token.spec is at $spec_version, the tarball at $version;" >&2
-  echo "build-rpm.sh: set Version: $version, Release: 1%{?dist} and add a %changelog entry" >&2
-  exit 1
-fi
+[ "$spec_version" = "$version" ] ||
+  fail "packaging/rpm/cma-token.spec is at $spec_version, the tarball at $version: set Version: $version, Release: 1%{?dist} and add a %changelog entry"
 
 echo "=== make dist ($version)"
 make -C "$builddir" -s dist >/dev/null
 tarball="$builddir/cma-token-$version.tar.xz"
-
-top="$builddir/packaging/rpmbuild"
-rm -rf "$top"
-mkdir -p "$top"
+rm -rf "$top" && mkdir -p "$top"
 # rpmlint reads the spec and its filters as the tarball carries them.
 tar -xJf "$tarball" -C "$top" --strip-components=3 \
   "cma-token-$version/packaging/rpm/cma-token.spec" "cma-token-$version/packaging/rpm/cma-token.rpmlintrc"
@@ -80,8 +77,7 @@ echo "=== rpmbuild -ta $* ${RPMBUILD_OPTS:+$RPMBUILD_OPTS }(log: $top/build.log)
 if ! nice rpmbuild -ta "$@" --define "_topdir $top" --define "_smp_mflags -j2" \
      ${RPMBUILD_OPTS:-} "$tarball" >"$top/build.log" 2>&1; then
   tail -n 60 "$top/build.log"
-  echo "build-rpm.sh: rpmbuild failed; see $top/build.log" >&2
-  exit 1
+  fail "rpmbuild failed; see $top/build.log"
 fi
 grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$top/build.log" | sed 's/^/  tests: /' || true
 srpm=$(ls "$top"/SRPMS/cma-token-"$version"-*.src.rpm)
@@ -126,10 +122,8 @@ lint=$(rpmlint "$@" "$top/cma-token.spec" "$srpm" $rpms 2>&1) || true
 printf '%s\n' "$lint"
 case $lint in
   *" 0 errors, 0 warnings"*) echo "rpmlint: no errors, no warnings" ;;
-  *) echo "build-rpm.sh: rpmlint reports errors or warnings" >&2; exit 1 ;;
+  *) fail "rpmlint reports errors or warnings" ;;
 esac
-
-fail() { echo "build-rpm.sh: $*" >&2; exit 1; }
 
 # ---- the packages as a packager reads them ----
 libdir=$(rpm --eval '%{_libdir}')
