@@ -5,9 +5,56 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz.h"
 #include "../ledger-reference.h"
+
+/* The ledger reads lines in its own form ({"name":"value",...}, printable
+ * ASCII, no escape) without json-glib, and every other line with it; the
+ * two must agree. A leading space is still the same JSON but never the
+ * own form: so each line, and the same line after a space, must give the
+ * same record, or both none. */
+static gboolean
+same_string (const char *a, const char *b)
+{
+  return g_strcmp0 (a, b) == 0;
+}
+
+static void
+check_both_readers (const char *text, gsize len)
+{
+  g_autofree char *spaced = g_strdup_printf (" %.*s", (int) len, text);
+  g_autofree char *why = NULL;
+  g_autofree char *spaced_why = NULL;
+  g_autoptr (CmaRenewal) r = cma_ledger_parse_line (text, len, &why);
+  g_autoptr (CmaRenewal) s = cma_ledger_parse_line (spaced, len + 1, &spaced_why);
+
+  if ((r == NULL) != (s == NULL))
+    abort ();
+  if (r != NULL &&
+      (r->at != s->at || !same_string (r->connection, s->connection) ||
+       !same_string (r->server_url, s->server_url) || !same_string (r->cloud_url, s->cloud_url) ||
+       !same_string (r->method, s->method) || !same_string (r->user, s->user) ||
+       !same_string (r->note, s->note) || !same_string (r->fingerprint, s->fingerprint)))
+    abort ();
+}
+
+static void
+check_lines (const uint8_t *data, size_t size)
+{
+  const char *p = (const char *) data;
+  const char *end = p + size;
+
+  while (p < end)
+    {
+      const char *nl = memchr (p, '\n', (size_t) (end - p));
+      const char *stop = nl != NULL ? nl : end;
+
+      check_both_readers (p, (gsize) (stop - p));
+      p = stop + 1;
+    }
+}
 
 /* Every record, as history's JSON: dates must print whatever they parsed. */
 static void
@@ -39,6 +86,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                          .cloud_url = (char *) "https://acme.atlassian.net/" };
 
   fuzz_make_logs_fatal ();
+  check_lines (data, size);
   /* The ledger lives where cma_ledger_new puts it in @dir. */
   if (g_strcmp0 (dir, fuzz_tmp_dir ()) != 0)
     abort ();
