@@ -30,11 +30,12 @@ cma_credential_evaluate (const char *name, const char *source, CmaInstant expire
 gboolean
 cma_credential_parse_expiry (const char *text, CmaInstant *out, GError **error)
 {
-  /* "now" would make the setting mean a different day on every run. */
+  /* "now" would make the setting mean a different day on every run. The
+   * text is not quoted: it comes from a file the caller may not read. */
   if (g_ascii_strcasecmp (text, "now") == 0 || !cma_time_parse (text, out, NULL))
     {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
-                   "not a date: \"%s\"; write the day the token expires, such as 2027-03-01", text);
+      g_set_error_literal (error, CMA_ERROR, CMA_ERROR_CONFIG,
+                           "not a date; write the day the token expires, such as 2027-03-01");
       return FALSE;
     }
   return TRUE;

@@ -92,6 +92,8 @@ for p in $PRODUCTS; do
   printf 'cloud-token-expires = %s\n' "$(date -u -d '+10 days' +%Y-%m-%d)" >>"$CONF"
   doctor_flags "cloud API token expiring within 30 days" ! \
     "cloud API token expiry known: cloud API token expires in [0-9.]+ days \(.*from cloud-token-expires\); create a new token"
+  # A key given twice is refused: replace the date, as a person would.
+  sed -i '/^cloud-token-expires = /d' "$CONF"
   printf 'cloud-token-expires = 2026-01-01T00:00:00Z\n' >>"$CONF"
   doctor_flags "cloud API token expired" ✗ \
     "cloud API token expiry known: cloud API token expired [0-9.]+ days ago"

@@ -47,6 +47,15 @@ for p in $PRODUCTS; do
   check "$NAME: every commented-out line is valid" 3
   check_jq "$NAME: ... and defines the second connection" '[.connections[].name] == ["prod", "staging"]'
   assert "$NAME: ... without an error message" stderr_empty
+
+  # The README's "Configuration and files" example, copied as a newcomer
+  # would (its token files need not exist for status).
+  sed -n '/^Configuration and files$/,/^[A-Z]/{/^    /s/^    //p}' "$top_srcdir/README" |
+    sed "s/jcma-token/$NAME/" >"$test_tmpdir/$p-readme.conf"
+  run "$PROG" status -c "$test_tmpdir/$p-readme.conf" --state-dir "$st" -o json
+  check "$NAME: the README's configuration example is accepted" 3
+  check_jq "$NAME: ... and defines prod" '[.connections[].name] == ["prod"]'
+  assert "$NAME: ... without an error message" stderr_empty
 done
 
 # ---- doctor, once the server's URL and files are filled in ----
