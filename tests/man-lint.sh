@@ -16,6 +16,19 @@ for page in jcma-token.1 ccma-token.1 cma-token.conf.5; do
     [ -z "$out$err" ] && ok "$page: no groff warnings" || not_ok "$page: $err"
   fi
 done
+# The alternating-font macros (.BR and kin) join their arguments without
+# a space: ".BR \-\-jobs ); the lines" printed ");thelines". Two
+# unquoted words in a row (or punctuation then a word) are such a slip.
+for page in jcma-token.1 ccma-token.1 cma-token.conf.5; do
+  file="$top_builddir/man/$page"
+  [ -f "$file" ] || file="$top_srcdir/man/$page"
+  joined=$(awk '/^\.(BR|RB|BI|IB|RI|IR) / && !/"/ {
+      n = split(substr($0, 5), a, " ")
+      for (i = 1; i < n; i++)
+        if ((a[i] ~ /[;:,.)]$/ || a[i] ~ /^[a-z]+$/) && a[i + 1] ~ /^[a-z]/) { print NR ": " $0; break }
+    }' "$file")
+  [ -z "$joined" ] && ok "$page: no words run together by .BR and kin" || not_ok "$page: $joined"
+done
 # Each program's page describes that program's product, not the other's.
 grep -q 'Create a Migration' "$top_builddir/man/jcma-token.1" && ok "jcma-token.1 has Jira's label" || not_ok "jcma-token.1 lacks 'Create a Migration'"
 grep -q 'Create New Migration' "$top_builddir/man/ccma-token.1" && ok "ccma-token.1 has Confluence's label" || not_ok "ccma-token.1 lacks 'Create New Migration'"
