@@ -47,10 +47,12 @@ cma_credential_phrase (const CmaCredentialExpiry *c, gboolean local)
   g_autofree char *when =
       local ? cma_time_format_local (c->expires) : cma_time_format_iso (c->expires);
 
+  double shown = cma_days_shown (c->days_left);
+
   if (c->days_left > 0)
-    return g_strdup_printf ("%s expires in %.1f days (%s, from %s)", c->name, c->days_left, when,
+    return g_strdup_printf ("%s expires in %.1f days (%s, from %s)", c->name, shown, when,
                             c->source);
   /* 0.0 - x, not -x: at the instant itself that would print "-0.0". */
-  return g_strdup_printf ("%s expired %.1f days ago (%s, from %s)", c->name, 0.0 - c->days_left,
-                          when, c->source);
+  return g_strdup_printf ("%s expired %.1f days ago (%s, from %s)", c->name, 0.0 - shown, when,
+                          c->source);
 }
