@@ -115,4 +115,17 @@ else
   not_ok "cma-token.cron generated"
 fi
 
+# ---- make demo: every command it shows can be copied as it stands ----
+if [ -x "$SIM" ] && command -v certtool >/dev/null 2>&1; then
+  run env top_srcdir="$top_srcdir" top_builddir="$top_builddir" sh "$top_srcdir/tests/demo.sh"
+  check "make demo runs" 0
+  line=$(printf '%s\n' "$out" | sed -n 's/^\$ \(jcma-token record .*\)$/\1/p')
+  # The shell reads the shown line back into the words that were run.
+  note=$(eval "printf '%s\\n' $line" | tail -n 1)
+  assert "make demo: the record command shown keeps its --note in one word" \
+    [ "$note" = "clicked Confirm in the UI" ]
+else
+  skip "make demo: commands shown as typed" "simulator or certtool missing"
+fi
+
 tap_done
