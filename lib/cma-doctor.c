@@ -61,6 +61,15 @@ cma_doctor_all_passed (GPtrArray *checks)
   return TRUE;
 }
 
+gboolean
+cma_doctor_any_failed (GPtrArray *checks)
+{
+  for (guint i = 0; i < checks->len; i++)
+    if (((CmaCheck *) checks->pdata[i])->result == CMA_CHECK_FAIL)
+      return TRUE;
+  return FALSE;
+}
+
 GPtrArray *
 cma_doctor_check_config (const char *path)
 {
