@@ -29,6 +29,17 @@ for page in jcma-token.1 ccma-token.1 cma-token.conf.5; do
     }' "$file")
   [ -z "$joined" ] && ok "$page: no words run together by .BR and kin" || not_ok "$page: $joined"
 done
+# "man check_jcma_token" finds the program's page: a .so page installed
+# beside it, and the plugin named in NAME for apropos.
+for p in jcma ccma; do
+  page="$top_srcdir/man/check_${p}_token.1"
+  [ "$(cat "$page" 2>/dev/null)" = ".so man1/$p-token.1" ] &&
+    ok "check_${p}_token.1 sources $p-token.1" || not_ok "check_${p}_token.1 missing or wrong"
+  grep -q "^dist_man1_MANS.*man/check_${p}_token\.1" "$top_srcdir/Makefile-man.am" &&
+    ok "check_${p}_token.1 is installed" || not_ok "check_${p}_token.1 is not in dist_man1_MANS"
+  sed -n '/^\.SH NAME/{n;p;}' "$top_builddir/man/$p-token.1" | grep -q "check_${p}_token" &&
+    ok "$p-token.1 names check_${p}_token in NAME" || not_ok "$p-token.1: NAME lacks check_${p}_token"
+done
 # Each program's page describes that program's product, not the other's.
 grep -q 'Create a Migration' "$top_builddir/man/jcma-token.1" && ok "jcma-token.1 has Jira's label" || not_ok "jcma-token.1 lacks 'Create a Migration'"
 grep -q 'Create New Migration' "$top_builddir/man/ccma-token.1" && ok "ccma-token.1 has Confluence's label" || not_ok "ccma-token.1 lacks 'Create New Migration'"
