@@ -54,6 +54,14 @@ for p in $PRODUCTS; do
   check "$NAME: status as nobody too, saying which files it read" 0 "^prod: OK, 20\\.0 days left\$"
   assert "$NAME: ... root's configuration" stderr_has "^$NAME: configuration: $(re_quote "$sysconf")\$"
   assert "$NAME: ... root's ledger" stderr_has "^$NAME: ledger: $(re_quote "$ledger")\$"
+  # --config naming root's file finds root's ledger too (it said "prod
+  # has no renewal recorded").
+  run $as_user $user_env "$plugin" -w 7 -c 2 --config "$sysconf" --at 2026-11-02T00:00:00Z
+  check "$NAME: the plugin with --config root's file finds root's ledger" 0 "^$ABBREV TOKEN OK - "
+  # A user's own configuration goes with the user's own ledger.
+  mkdir -p "$test_tmpdir/own" && cp "$sysconf" "$test_tmpdir/own/$NAME.conf" && chmod -R a+rX "$test_tmpdir/own"
+  run $as_user $user_env "$PROG" status -v --config "$test_tmpdir/own/$NAME.conf" --at 2026-11-02T00:00:00Z
+  check "$NAME: another configuration: not root's ledger" 3 "^prod: UNKNOWN, no renewal recorded\$"
   # Writers never fall back to root's files.
   run $as_user $user_env "$PROG" record --at "$T"
   check "$NAME: record as nobody does not use root's configuration" 78 "does not exist \\(root reads "

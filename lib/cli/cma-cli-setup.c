@@ -60,8 +60,11 @@ default_config_path (CmaCli *cli)
   return reads_system_file (cli, own, system) ? g_steal_pointer (&system) : g_steal_pointer (&own);
 }
 
-/* Root's ledger directory for a reader that has no ledger of its own and
- * no --state-dir or $STATE_DIRECTORY, else NULL. */
+/* Root's ledger directory for a reader of root's configuration (found by
+ * default_config_path() or named by --config) that has no ledger of its
+ * own and no --state-dir or $STATE_DIRECTORY, else NULL. A user's own
+ * configuration goes with the user's own ledger, even before the first
+ * record. */
 static char *
 system_state_dir (CmaCli *cli)
 {
@@ -70,8 +73,10 @@ system_state_dir (CmaCli *cli)
   g_autofree char *system_dir = cma_ledger_default_dir (TRUE, LOCALSTATEDIR);
   g_autofree char *own = g_build_filename (own_dir, file, NULL);
   g_autofree char *system = g_build_filename (system_dir, file, NULL);
+  g_autofree char *system_config = cma_config_default_path (cli->product, TRUE, SYSCONFDIR);
 
-  if (g_getenv ("STATE_DIRECTORY") != NULL || !reads_system_file (cli, own, system))
+  if (g_getenv ("STATE_DIRECTORY") != NULL || g_strcmp0 (cli->config_tried, system_config) != 0 ||
+      !reads_system_file (cli, own, system))
     return NULL;
   return g_steal_pointer (&system_dir);
 }
