@@ -313,6 +313,14 @@ get_value (const Source *src, const char *group, const char *key, GError **error
   return g_strstrip (value);
 }
 
+/* A '#' after a value is part of it (cma-token.conf(5)); say so when a
+ * value that has one is refused. */
+static const char *
+comment_hint (const char *value)
+{
+  return strchr (value, '#') != NULL ? " (a # comment must be on a line of its own)" : "";
+}
+
 static gboolean
 parse_double (const Source *src, const char *group, const char *key, double min, double max,
               double *out, GError **error)
@@ -326,7 +334,7 @@ parse_double (const Source *src, const char *group, const char *key, double min,
   d = g_ascii_strtod (value, &end);
   if (*value == '\0' || *end != '\0' || !isfinite (d) || d < min)
     return fail_at (error, src, group, key, "%s must be a number of at least %g%s", key, min,
-                    strchr (value, '#') ? " (a # comment must be on a line of its own)" : "");
+                    comment_hint (value));
   if (d > max)
     return fail_at (error, src, group, key, "%s must be at most %g", key, max);
   *out = d;
@@ -350,7 +358,8 @@ set_date (const Source *src, const char *group, const char *key, const char *val
   g_autoptr (GError) local_error = NULL;
 
   if (!cma_credential_parse_expiry (value, &dst->at, &local_error))
-    return fail_at (error, src, group, key, "%s", local_error->message);
+    return fail_at (error, src, group, key, "%s is %s%s", key, local_error->message,
+                    comment_hint (value));
   dst->known = TRUE;
   return TRUE;
 }
@@ -514,36 +523,62 @@ finish_connections (CmaConfig *config, GError **error)
   return cma_policy_validate (&config->policy, error);
 }
 
-/* GKeyFile silently merges a repeated [group] into the first one, so a
- * connection block copied and never renamed would overwrite the original's
- * keys without a word. */
+/* The name of the group or key that @line starts, or NULL for a blank or
+ * comment line; *is_group says which. */
+static char *
+line_name (const char *line, gboolean *is_group)
+{
+  const char *end;
+
+  while (g_ascii_isspace (*line))
+    line++;
+  *is_group = *line == '[';
+  if (*is_group)
+    return (end = strrchr (line, ']')) != NULL ? g_strndup (line + 1, end - line - 1) : NULL;
+  if (*line == '#' || (end = strchr (line, '=')) == NULL)
+    return NULL;
+  return g_strstrip (g_strndup (line, end - line));
+}
+
+/* GKeyFile silently merges a repeated [group] into the first one, and
+ * keeps the last of a repeated key, so a connection block copied and
+ * never renamed, or a key changed by adding a line, would overwrite the
+ * original without a word. Names are not quoted (the file may not be the
+ * caller's to read): the two line numbers say enough. */
 static gboolean
-check_duplicate_groups (const Source *src, GError **error)
+check_duplicates (const Source *src, GError **error)
 {
   g_auto (GStrv) lines = g_strsplit (src->contents, "\n", -1);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) keys = NULL;
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      const char *line = lines[i];
-      const char *end;
-      char *group;
+      gboolean is_group;
+      char *name = line_name (lines[i], &is_group);
+      GHashTable *table = is_group ? seen : keys;
       guint first;
 
-      while (g_ascii_isspace (*line))
-        line++;
-      if (*line != '[' || (end = strrchr (line, ']')) == NULL)
-        continue;
-      group = g_strndup (line + 1, end - line - 1);
-      first = GPOINTER_TO_UINT (g_hash_table_lookup (seen, group));
+      if (name == NULL || table == NULL)
+        {
+          g_free (name);
+          continue;
+        }
+      first = GPOINTER_TO_UINT (g_hash_table_lookup (table, name));
       if (first != 0)
         {
           g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
-                       "%s:%u: group appears twice (first on line %u)", src->path, i + 1, first);
-          g_free (group);
+                       "%s:%u: %s appears twice (first on line %u)", src->path, i + 1,
+                       is_group ? "group" : "key", first);
+          g_free (name);
           return FALSE;
         }
-      g_hash_table_insert (seen, group, GUINT_TO_POINTER (i + 1));
+      g_hash_table_insert (table, name, GUINT_TO_POINTER (i + 1));
+      if (is_group)
+        {
+          g_clear_pointer (&keys, g_hash_table_unref);
+          keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+        }
     }
   return TRUE;
 }
@@ -553,7 +588,7 @@ load_keyfile (CmaConfig *config, const Source *src, GError **error)
 {
   g_auto (GStrv) groups = g_key_file_get_groups (src->keyfile, NULL);
 
-  if (!check_duplicate_groups (src, error))
+  if (!check_duplicates (src, error))
     return FALSE;
   if (g_key_file_has_group (src->keyfile, "defaults") &&
       !load_group (src, "defaults", config->defaults, config, error))

@@ -30,11 +30,12 @@ cma_credential_evaluate (const char *name, const char *source, CmaInstant expire
 gboolean
 cma_credential_parse_expiry (const char *text, CmaInstant *out, GError **error)
 {
-  /* "now" would make the setting mean a different day on every run. */
+  /* "now" would make the setting mean a different day on every run. The
+   * text is not quoted: it comes from a file the caller may not read. */
   if (g_ascii_strcasecmp (text, "now") == 0 || !cma_time_parse (text, out, NULL))
     {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
-                   "not a date: \"%s\"; write the day the token expires, such as 2027-03-01", text);
+      g_set_error_literal (error, CMA_ERROR, CMA_ERROR_CONFIG,
+                           "not a date; write the day the token expires, such as 2027-03-01");
       return FALSE;
     }
   return TRUE;
@@ -46,10 +47,12 @@ cma_credential_phrase (const CmaCredentialExpiry *c, gboolean local)
   g_autofree char *when =
       local ? cma_time_format_local (c->expires) : cma_time_format_iso (c->expires);
 
+  double shown = cma_days_shown (c->days_left);
+
   if (c->days_left > 0)
-    return g_strdup_printf ("%s expires in %.1f days (%s, from %s)", c->name, c->days_left, when,
+    return g_strdup_printf ("%s expires in %.1f days (%s, from %s)", c->name, shown, when,
                             c->source);
   /* 0.0 - x, not -x: at the instant itself that would print "-0.0". */
-  return g_strdup_printf ("%s expired %.1f days ago (%s, from %s)", c->name, 0.0 - c->days_left,
-                          when, c->source);
+  return g_strdup_printf ("%s expired %.1f days ago (%s, from %s)", c->name, 0.0 - shown, when,
+                          c->source);
 }

@@ -62,6 +62,15 @@ cma_doctor_all_passed (GPtrArray *checks)
   return TRUE;
 }
 
+gboolean
+cma_doctor_any_failed (GPtrArray *checks)
+{
+  for (guint i = 0; i < checks->len; i++)
+    if (((CmaCheck *) checks->pdata[i])->result == CMA_CHECK_FAIL)
+      return TRUE;
+  return FALSE;
+}
+
 GPtrArray *
 cma_doctor_check_config (const char *path)
 {
@@ -292,8 +301,8 @@ check_pat_expiry (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
                               info.expires_at, cma_clock_now (), &c);
   when = cma_time_format_iso (info.expires_at);
   add (checks, c.state == CMA_STATE_OK ? CMA_CHECK_PASS : CMA_CHECK_WARN, title,
-       "\"%s\", %s, expires in %.1f days (%s)%s", info.name ? info.name : "", how, c.days_left,
-       when,
+       "\"%s\", %s, expires in %.1f days (%s)%s", info.name ? info.name : "", how,
+       cma_days_shown (c.days_left), when,
        ctx->conn->server_token_expires.known
            ? ""
            : "; set server-token-expires to this date so that status warns in time");

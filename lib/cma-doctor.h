@@ -49,6 +49,8 @@ GPtrArray *cma_doctor_check_connection (const CmaProduct *product, const CmaConn
 
 /* TRUE when every check passed or was skipped. */
 gboolean cma_doctor_all_passed (GPtrArray *checks);
+/* TRUE when a check failed, not merely warned. */
+gboolean cma_doctor_any_failed (GPtrArray *checks);
 
 /* The HTTP library the requests go through, for --version: "libcurl
  * 7.88.1 (GnuTLS/3.7.9)", or "libcurl not loaded" with @error saying why.

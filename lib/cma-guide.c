@@ -2,6 +2,8 @@
 /* cma-guide.c: render a product's renewal steps for a person. */
 #include "config.h"
 
+#include <string.h>
+
 #include "cma-guide.h"
 #include "cma-output-formats.h"
 #include "cma-url.h"
@@ -129,13 +131,32 @@ cma_guide_format_header (const CmaProduct *product, const CmaStatusEntry *entrie
   return g_string_free (out, FALSE);
 }
 
+/* How to record: the whole command, one a line, with -C for each
+ * connection of a configuration (record refuses to guess among several)
+ * and @options for the rest of the command line, so it can be copied. A
+ * name is letters, digits, '-', '_' and '.' only: it needs no quoting. */
+static void
+append_record_commands (GString *out, const CmaProduct *product, const CmaPolicy *policy,
+                        const CmaStatusEntry *entries, guint n_entries, const char *options,
+                        guint width)
+{
+  g_autofree char *footer = g_strdup_printf (
+      "The token is then usable for %g days; record the renewal so the countdown starts again:",
+      policy->lifetime_days);
+  gboolean command_line = n_entries == 1 && strcmp (entries[0].conn->name, "default") == 0;
+
+  append_wrapped (out, "", footer, 0, width);
+  for (guint i = 0; i < n_entries; i++)
+    g_string_append_printf (out, "  %s record%s%s%s\n", product->program, options,
+                            command_line ? "" : " -C ", command_line ? "" : entries[i].conn->name);
+}
+
 char *
 cma_guide_format (const CmaProduct *product, const CmaPolicy *policy, const CmaStatusEntry *entries,
-                  guint n_entries, gboolean color, guint width)
+                  guint n_entries, const char *record_options, gboolean color, guint width)
 {
   GString *out = g_string_new (NULL);
   g_autofree char *header = cma_guide_format_header (product, entries, n_entries, color);
-  g_autofree char *footer = NULL;
   /* With several connections the steps cannot name one site; each is
    * listed above with its site. */
   const char *site = n_entries == 1 ? entries[0].conn->cloud_url : NULL;
@@ -149,11 +170,8 @@ cma_guide_format (const CmaProduct *product, const CmaPolicy *policy, const CmaS
       g_autofree char *step = cma_guide_format_step (product, i, site, width);
       g_string_append (out, step);
     }
-  footer = g_strdup_printf ("The token is then usable for %g days; record the renewal with "
-                            "'%s record' so the countdown starts again.",
-                            policy->lifetime_days, product->program);
   g_string_append_c (out, '\n');
-  append_wrapped (out, "", footer, 0, width);
+  append_record_commands (out, product, policy, entries, n_entries, record_options, width);
   g_string_append_c (out, '\n');
   append_wrapped (out, "Tip: ", CMA_GUIDE_PRIVATE_TAB_TIP, 0, width);
   return g_string_free (out, FALSE);

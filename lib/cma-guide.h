@@ -27,9 +27,11 @@ char *cma_guide_format_header (const CmaProduct *product, const CmaStatusEntry *
                                guint n_entries, gboolean color);
 
 /* The whole guide: where to start for each connection (with the direct
- * URL where the product has one), the steps, each deadline, and the tip. */
+ * URL where the product has one), the steps, each deadline, the command
+ * that records each renewal (with @record_options, such as " -c FILE",
+ * already quoted, or ""), and the tip. */
 char *cma_guide_format (const CmaProduct *product, const CmaPolicy *policy,
-                        const CmaStatusEntry *entries, guint n_entries, gboolean color,
-                        guint width);
+                        const CmaStatusEntry *entries, guint n_entries, const char *record_options,
+                        gboolean color, guint width);
 
 G_END_DECLS

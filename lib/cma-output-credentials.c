@@ -54,7 +54,7 @@ cma_output_credentials_json (JsonBuilder *b, const CmaStatusEntry *e)
       json_builder_set_member_name (b, "expires");
       json_builder_add_string_value (b, iso);
       json_builder_set_member_name (b, "days_left");
-      json_builder_add_double_value (b, round (c->days_left * 1e4) / 1e4);
+      json_builder_add_double_value (b, cma_days_shown (c->days_left));
       json_builder_set_member_name (b, "source");
       json_builder_add_string_value (b, c->source);
       json_builder_set_member_name (b, "state");

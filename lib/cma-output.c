@@ -36,20 +36,20 @@ cma_output_format_parse (const char *text, guint allowed, CmaOutputFormat *out, 
   return FALSE;
 }
 
-/* One decimal for people. Values within a twentieth of a day of zero
- * would print as "0.0" or "-0.0"; say what they mean instead. */
+/* Days as cma_days_shown() rounds them, as in every format; an expiry
+ * that shows as 0.0 days ago reads "expired just now". */
 char *
 cma_output_days_phrase (const CmaVerdict *v)
 {
+  double shown = cma_days_shown (v->days_left);
+
   if (!v->known)
     return g_strdup ("no renewal recorded");
-  if (v->days_left >= 0.05)
-    return g_strdup_printf ("%.1f days left", v->days_left);
   if (v->days_left > 0)
-    return g_strdup ("less than 0.1 days left");
-  if (v->days_left > -0.05)
+    return g_strdup_printf ("%.1f days left", shown);
+  if (shown == 0)
     return g_strdup ("expired just now");
-  return g_strdup_printf ("expired %.1f days ago", -v->days_left);
+  return g_strdup_printf ("expired %.1f days ago", -shown);
 }
 
 /* The Nagios summary reads as a sentence: "prod expires in 4.2 days". */
@@ -66,8 +66,7 @@ nagios_phrase (const CmaStatusEntry *e)
     return g_strdup_printf ("%s has no renewal recorded", e->conn->name);
   until = cma_time_format_iso (v->usable_until);
   /* Monitoring parses this line: a decimal point whatever the locale. */
-  g_ascii_formatd (days, sizeof days, "%.1f",
-                   v->days_left > 0 ? MAX (v->days_left, 0.1) : MAX (-v->days_left, 0.0));
+  g_ascii_formatd (days, sizeof days, "%.1f", fabs (cma_days_shown (v->days_left)));
   if (v->days_left > 0)
     return g_strdup_printf ("%s expires in %s days (%s)", e->conn->name, days, until);
   return g_strdup_printf ("%s expired %s days ago (%s)", e->conn->name, days, until);
@@ -207,8 +206,7 @@ status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
   cma_json_add_instant (b, "usable_until", v->known, v->usable_until);
   json_builder_set_member_name (b, "days_left");
   if (v->known)
-    /* One decimal, as people read it (adding 0.0 turns -0.0 into 0.0). */
-    json_builder_add_double_value (b, round (v->days_left * 10) / 10 + 0.0);
+    json_builder_add_double_value (b, cma_days_shown (v->days_left));
   else
     json_builder_add_null_value (b);
   cma_output_failure_json (b, e->failure);

@@ -47,6 +47,17 @@ cma_days_to_seconds (double days)
   return (gint64) llround (days * SECONDS_PER_DAY);
 }
 
+/* To the nearest tenth, except that time still left never shows as 0.0:
+ * a token usable for one more second reads 0.1 days left everywhere, and
+ * 0.0 means expired just now. Adding 0.0 turns -0.0 into 0.0. */
+double
+cma_days_shown (double days)
+{
+  double tenths = round (days * 10) / 10 + 0.0;
+
+  return days > 0 && tenths < 0.1 ? 0.1 : tenths;
+}
+
 void
 cma_policy_evaluate (const CmaPolicy *policy, gboolean known, CmaInstant renewed_at, CmaInstant now,
                      CmaVerdict *out)

@@ -59,4 +59,8 @@ const char *cma_state_to_string (CmaState state);
 /* Seconds in a (possibly fractional) number of days, rounded to the second. */
 gint64 cma_days_to_seconds (double days);
 
+/* Days as every output shows them: the one rounding rule of text, Nagios,
+ * JSON, renew and doctor alike. */
+double cma_days_shown (double days);
+
 G_END_DECLS

@@ -39,14 +39,17 @@ has_scheme (const char *url)
 /* Mistakes people make that GUri would report in its own terms:
  * "jira.example.com:8080/jira" parses with the scheme "jira.example.com". */
 static gboolean
-check_text (const char *url, const char *what, GError **error)
+check_text (const char *url, const char *what, gboolean https_only, GError **error)
 {
   if (strstr (url, " #") != NULL || strstr (url, "\t#") != NULL)
     return fail (error, what,
                  "a # comment must be on a line of its own; after a value it is part of it");
+  /* A cloud site refuses http://: do not suggest it there. */
   if (!has_scheme (url))
     return fail (error, what,
-                 "no scheme: add https:// in front (or http:// for a plain-HTTP server)");
+                 https_only
+                     ? "no scheme: add https:// in front"
+                     : "no scheme: add https:// in front (or http:// for a plain-HTTP server)");
   return TRUE;
 }
 
@@ -73,8 +76,8 @@ check_parts (GUri *uri, const char *what, GError **error)
   return TRUE;
 }
 
-char *
-cma_url_normalize (const char *url, const char *what, GError **error)
+static char *
+normalize (const char *url, const char *what, gboolean https_only, GError **error)
 {
   g_autoptr (GUri) uri = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -89,7 +92,7 @@ cma_url_normalize (const char *url, const char *what, GError **error)
       g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG, "empty %s", what);
       return NULL;
     }
-  if (!check_text (url, what, error))
+  if (!check_text (url, what, https_only, error))
     return NULL;
   /* The path stays as written: decoded, "%3F" would become a real '?' and
    * "%2F" a '/', and the URL we build would name another resource. */
@@ -123,9 +126,15 @@ cma_url_normalize (const char *url, const char *what, GError **error)
 }
 
 char *
+cma_url_normalize (const char *url, const char *what, GError **error)
+{
+  return normalize (url, what, FALSE, error);
+}
+
+char *
 cma_url_normalize_cloud (const char *url, const char *what, GError **error)
 {
-  g_autofree char *normalized = cma_url_normalize (url, what, error);
+  g_autofree char *normalized = normalize (url, what, TRUE, error);
 
   if (normalized == NULL)
     return NULL;

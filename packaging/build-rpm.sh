@@ -20,7 +20,7 @@
 # root, else rpm2cpio unpacks it.
 # Where rpm does not manage the system (Debian: apt-get install rpm
 # rpmlint), rpmbuild cannot check BuildRequires and runs with --nodeps:
-# the Debian packages of .ci/packages stand in for them, and libcurl4 for
+# the Debian packages of .ci/packages-* stand in for them, and libcurl4 for
 # libcurl.so.4, the OpenSSL libcurl the spec opens. RPMBUILD_OPTS is
 # passed to rpmbuild ("--without check" skips the test suite); it runs
 # under nice, with make -j2 unless RPMBUILD_OPTS defines _smp_mflags.

@@ -31,6 +31,18 @@ for p in $PRODUCTS; do
   check "$p: renew with nothing recorded renews" 0 "^prod: renewed \(token sha256:[0-9a-f]{12}\); usable until .*21\.0 days left"
   [ "$(sim_stats saved)" = 1 ] && ok "$p: the simulator saved one token" || not_ok "$p: saved=$(sim_stats saved)"
 
+  # Every file a renewal leaves in the state directory is in FILES of
+  # the man page (a lock file's hash written HEX).
+  files_section=$(sed -n '/^\.SH FILES/,/^\.SH /p' "$top_builddir/man/$NAME.1" |
+    sed -e 's/\\f[BIPR]//g' -e 's/\\[-%]/-/g; s/\\%//g')
+  for f in $(ls -A "$state"); do
+    name=$(printf '%s\n' "$f" | sed 's/\.[0-9a-f]\{16\}\./.HEX./')
+    case $files_section in
+      *"$name"*) ok "$p: $name is in FILES" ;;
+      *) not_ok "$p: $name, left by renew in the state directory, is not in FILES" ;;
+    esac
+  done
+
   run "$PROG" status -c "$CONF" --state-dir "$state" -o json
   check "$p: status after renewal is OK" 0 '"days_left" : 21\.0|"days_left" : 20\.99'
   printf '%s' "$out" | grep -q '"last_method" : "api"' && ok "$p: last method is api" || not_ok "$p: last method"

@@ -33,6 +33,10 @@ for p in $PRODUCTS; do
     assert "$plugin_name -h lists $opt" stdout_has "^ +(-[a-zA-Z], )?$opt[ ,=]|, $opt="
   done
   assert "$plugin_name -h: names the man page" stdout_fixed "$NAME(1)"
+  # The threshold syntax the help shows is the one the plugin prints.
+  assert "$plugin_name -h: a WARNING threshold of 5 reads as the plugin prints it" \
+    stdout_fixed '"@~:432000"'
+  assert "$plugin_name -h: no '5:' of a syntax the plugin never prints" stdout_lacks_fixed '"5:"'
   run "$CHECK" --help
   check "$plugin_name --help: exit 3" 3 "^Usage:"
   # Every option of the help is in the page's NAGIOS PLUGIN section.

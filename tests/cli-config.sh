@@ -191,6 +191,18 @@ else
   done
 fi
 
+# ---- configure says when root's paths are not the units' ----
+log="$top_builddir/config.log"
+if [ -z "${sysconfdir:-}" ] || [ ! -f "$log" ] || grep -q "^systemdsystemunitdir='no'" "$log"; then
+  skip "configure warns when root's paths and the units' differ" "no config.log or no units"
+elif [ "$sysconfdir:$localstatedir" = /etc:/var ]; then
+  assert "configure: /etc and /var, as the units: no warning" \
+    sh -c "! grep -q 'WARNING: the systemd units read' '$log'"
+else
+  assert "configure: $sysconfdir and $localstatedir: warns that the units use /etc and /var" \
+    grep -q "WARNING: the systemd units read /etc/cma-token and keep the ledger in /var/lib/cma-token, but root running the programs reads $sysconfdir/cma-token" "$log"
+fi
+
 # ---- the default path: $XDG_CONFIG_HOME for users, sysconfdir for root ----
 # As root the tools read $(sysconfdir)/cma-token and keep the ledger in
 # $(localstatedir)/lib/cma-token, so the user case runs as nobody.

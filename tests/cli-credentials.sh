@@ -40,6 +40,16 @@ for p in $PRODUCTS; do
     .state == "WARNING" and .connections[0].state == "WARNING" and
     .connections[0].credentials == [{"name": "cloud API token", "expires": "2026-11-15T00:00:00Z",
       "days_left": 30, "source": "cloud-token-expires", "state": "WARNING"}]'
+  # The one rounding rule of every format: one decimal, not 29.9931.
+  run "$PROG" status $s --at 2026-10-16T00:10:00Z -o json
+  check_jq "$NAME: json: a credential's days_left has one decimal, as the text" \
+    '.connections[0].credentials[0].days_left == 30'
+  run "$PROG" status $s --at 2026-11-14T23:59:59Z -o json
+  check_jq "$NAME: json: a second before the credential expires: 0.1, as text and nagios" \
+    '.connections[0].credentials[0].days_left == 0.1'
+  run "$PROG" status $s --at 2026-11-14T23:59:59Z
+  assert "$NAME: text: a second before the credential expires: 0.1 days" \
+    stdout_has "^  cloud API token expires in 0\.1 days "
   run "$PROG" status $s --at 2026-10-16T00:00:00Z -o nagios
   check "$NAME: nagios: WARNING with the reason" 1 \
     "^$ABBREV TOKEN WARNING - prod expires in 6\.0 days \([^)]*\), cloud API token expires in 30\.0 days \(2026-11-15T00:00:00Z, from cloud-token-expires\) \| "
@@ -79,7 +89,7 @@ for p in $PRODUCTS; do
   printf '[defaults]\ncloud-token-expires = soon\n' >"$test_tmpdir/bad.conf"
   run "$PROG" history -c "$test_tmpdir/bad.conf" --state-dir "$test_tmpdir/state-$p"
   check "$NAME: cloud-token-expires = soon: a configuration error" 78 \
-    "bad\.conf:2: .*not a date: \"soon\"; write the day the token expires, such as 2027-03-01"
+    "bad\.conf:2: cloud-token-expires is not a date; write the day the token expires, such as 2027-03-01\$"
 done
 
 tap_done

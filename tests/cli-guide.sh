@@ -75,8 +75,9 @@ for p in $PRODUCTS; do
     stdout_has "^      Your site: https://acme\\.atlassian\\.net\$"
   assert "$NAME: guide prints the private-window tip" \
     stdout_has '^Tip: .*private \(incognito\) browser window'
-  assert "$NAME: guide says how long and how to record" \
-    stdout_fixed "The token is then usable for 21 days; record the renewal with '$NAME record'"
+  assert "$NAME: guide says how long and how to record" eval '
+    stdout_fixed "The token is then usable for 21 days; record the renewal so the countdown starts again:" &&
+    stdout_has "^  $NAME record --state-dir '"'"'$st'"'"' --cloud-url '"'"'$CLOUD'"'"'\$"'
   labels_present "$NAME:" "$COMMON_LABELS"
   n_steps=$(printf '%s\n' "$out" | grep -Ec '^ ?[0-9]+\. ')
   last_step=$(printf '%s\n' "$out" | grep -E '^ ?[0-9]+\. ' | tail -n 1)
@@ -146,6 +147,13 @@ EOF
 test" ]'
   assert "$NAME: only prod (recorded) has deadlines" \
     [ "$(printf '%s\n' "$out" | grep -c 'blocked from:')" -eq 1 ]
+  # record without -C refuses two connections: each gets its whole command.
+  assert "$NAME: guide for two connections: the record command of each" eval '
+    stdout_has "^  $NAME record -c '"'"'$conf'"'"' --state-dir '"'"'$st'"'"' -C prod\$" &&
+    stdout_has "^  $NAME record -c '"'"'$conf'"'"' --state-dir '"'"'$st'"'"' -C test\$"'
+  cmd=$(printf '%s\n' "$out" | sed -n "s/^  \($NAME record .* -C test\)\$/\1/p")
+  run eval "PATH=\"$(dirname "$PROG"):\$PATH\" $cmd --at $T"
+  check "$NAME: ... which runs as printed" 0 "^Recorded renewal of test "
   run "$PROG" guide --state-dir "$st" -c "$conf" -C test
   check "$NAME: guide -C test" 0 '^  test \(https://acme-sandbox\.atlassian\.net/\)$'
   assert "$NAME: guide -C test leaves prod out" stdout_lacks '^  prod '
@@ -195,6 +203,9 @@ EOF
   cp "$ledger" "$test_tmpdir/before"
   run "$PROG" guide --state-dir "$st" --cloud-url "$CLOUD" --interactive </dev/null
   check "$NAME: --interactive without a terminal refused" 64 'needs a terminal'
+  # It printed nothing while saying "the steps are printed".
+  assert "$NAME: ... saying how to print the steps, not that they are printed" \
+    stderr_has "^$NAME: --interactive needs a terminal; run '$NAME guide' without it to print the steps\$"
   assert "$NAME: refused --interactive recorded nothing" cmp -s "$ledger" "$test_tmpdir/before"
 
   if ! have_script; then

@@ -123,6 +123,14 @@ for p in $PRODUCTS; do
     "^$NAME: unknown command 'stauts'; did you mean 'status'\\? \\(see '$NAME --help'\\)\$"
   run "$PROG" histroy
   check "$NAME histroy: did you mean history?" 64 "did you mean 'history'\\?"
+  # After an option the mistyped command kept no suggestion ("no command given").
+  run "$PROG" -q stauts
+  check "$NAME -q stauts: did you mean status?" 64 \
+    "^$NAME: unknown command 'stauts'; did you mean 'status'\\? \\(see '$NAME --help'\\)\$"
+  run "$PROG" --state-dir "$STATE" -v histroy -q
+  check "$NAME --state-dir DIR -v histroy -q: did you mean history?" 64 "did you mean 'history'\\?"
+  run "$PROG" --bogus stauts
+  check "$NAME --bogus stauts: the unknown option is named first" 64 "^$NAME: unknown option --bogus "
   run "$PROG" -v --state-dir "$STATE" status --cloud-url https://acme.atlassian.net -o nagios
   check "$NAME: options may come before the command" 3 "^$ABBREV TOKEN UNKNOWN - default has no renewal recorded"
   assert "$NAME: options before the command take effect (-v)" stderr_has "^$NAME: ledger: $STATE/$NAME\.ledger\$"

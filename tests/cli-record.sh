@@ -180,6 +180,23 @@ for p in $PRODUCTS; do
     eval '[ "$(stat -c %a "$st/$NAME.ledger")" = 640 ]'
   run "$PROG" record --state-group no-such-group-here --state-dir "$st" --cloud-url https://acme.atlassian.net
   check "$NAME: --state-group with an unknown group: usage error" 64 "no group named 'no-such-group-here'"
+
+  # README.Debian: root recording by hand into the service's directory
+  # keeps the ledger's and the index's owner (it appends, never rewrites);
+  # only a file root creates there is root's.
+  if [ "$(id -u)" -eq 0 ]; then
+    svc="$test_tmpdir/$p-service"
+    mkdir -p "$svc" && chown 65534:65534 "$svc" && chmod 700 "$svc" && chmod 711 "$test_tmpdir"
+    run setpriv --reuid=65534 --regid=65534 --clear-groups -- env XDG_CONFIG_HOME="$svc/none" \
+      "$PROG" record --state-dir "$svc" --cloud-url https://acme.atlassian.net --at "$T"
+    check "$NAME: the service's user records first" 0
+    run "$PROG" record --state-dir "$svc" --cloud-url https://acme.atlassian.net --at 2026-11-05T00:00:00Z
+    check "$NAME: root records into the service's ledger" 0
+    assert "$NAME: ... which keeps its owner, as README.Debian says" eval \
+      '[ "$(stat -c %u:%g "$svc/$NAME.ledger" "$svc/$NAME.index" | sort -u)" = 65534:65534 ]'
+    assert "$NAME: README.Debian does not say root's record makes the ledger root's" \
+      sh -c "! grep -q \"rewrites the ledger as root's file\" '$top_srcdir/packaging/debian/README.Debian'"
+  fi
 done
 
 tap_done

@@ -17,7 +17,7 @@ cat >"$test_tmpdir/boundaries" <<'EOF'
 2026-11-16T23:59:59Z|0|OK|5.0 days left|expires in 5.0 days|432001s|5
 2026-11-17T00:00:00Z|1|WARNING|5.0 days left|expires in 5.0 days|432000s|5
 2026-11-17T00:00:01Z|1|WARNING|5.0 days left|expires in 5.0 days|431999s|5
-2026-11-21T23:59:59Z|1|WARNING|less than 0.1 days left|expires in 0.1 days|1s|0
+2026-11-21T23:59:59Z|1|WARNING|0.1 days left|expires in 0.1 days|1s|0.1
 2026-11-22T00:00:00Z|2|CRITICAL|expired just now|expired 0.0 days ago|0s|0
 2026-11-22T00:00:01Z|2|CRITICAL|expired just now|expired 0.0 days ago|-1s|0
 2026-12-01T00:00:00Z|2|CRITICAL|expired 9.0 days ago|expired 9.0 days ago|-777600s|-9
@@ -121,8 +121,11 @@ for p in $PRODUCTS; do
   check "$NAME: json days_left is rounded like the text" 1 '^      "days_left" : 3\.2,$'
   run "$PROG" status $one --at 2026-11-18T19:31:00Z
   check "$NAME: text days_left for the same instant" 1 '^default: WARNING, 3\.2 days left$'
+  # One rounding rule for every format: time still left is never 0.0.
   run "$PROG" status $one --at 2026-11-21T23:58:00Z -o json
-  check "$NAME: json: two minutes left is 0.0, not 0.0014" 1 '^      "days_left" : 0\.0,$'
+  check "$NAME: json: two minutes left is 0.1, not 0.0014 nor 0.0" 1 '^      "days_left" : 0\.1,$'
+  run "$PROG" status $one --at 2026-11-21T23:58:00Z
+  check "$NAME: text: two minutes left is 0.1, as json says" 1 '^default: WARNING, 0\.1 days left$'
 
   # ---- -q and bad --output ----
   run "$PROG" status $one --at 2026-11-17T00:00:00Z -q

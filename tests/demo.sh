@@ -15,8 +15,19 @@ export PATH="$top_builddir/jcma-token:$PATH"
 cd "$test_tmpdir"
 cp "$CONF" jcma-token.conf
 
+# quote WORD: WORD as it must be typed, so every command shown can be
+# copied and run as it stands.
+quote () {
+  case $1 in
+    '' | *[!A-Za-z0-9_./:=@%+,-]*) printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+
 show () {
-  printf '\n$ %s\n' "$*"
+  printf '\n$'
+  for word in "$@"; do printf ' %s' "$(quote "$word")"; done
+  printf '\n'
   set +e
   "$@"
   printf '(exit status %d)\n' $?

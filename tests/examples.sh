@@ -47,6 +47,15 @@ for p in $PRODUCTS; do
   check "$NAME: every commented-out line is valid" 3
   check_jq "$NAME: ... and defines the second connection" '[.connections[].name] == ["prod", "staging"]'
   assert "$NAME: ... without an error message" stderr_empty
+
+  # The README's "Configuration and files" example, copied as a newcomer
+  # would (its token files need not exist for status).
+  sed -n '/^Configuration and files$/,/^[A-Z]/{/^    /s/^    //p}' "$top_srcdir/README" |
+    sed "s/jcma-token/$NAME/" >"$test_tmpdir/$p-readme.conf"
+  run "$PROG" status -c "$test_tmpdir/$p-readme.conf" --state-dir "$st" -o json
+  check "$NAME: the README's configuration example is accepted" 3
+  check_jq "$NAME: ... and defines prod" '[.connections[].name] == ["prod"]'
+  assert "$NAME: ... without an error message" stderr_empty
 done
 
 # ---- doctor, once the server's URL and files are filled in ----
@@ -104,6 +113,19 @@ if [ -s "$cron" ]; then
   assert "no unsubstituted @variable@ in cma-token.cron" sh -c "! grep -q '@[a-z]*@' '$cron'"
 else
   not_ok "cma-token.cron generated"
+fi
+
+# ---- make demo: every command it shows can be copied as it stands ----
+if [ -x "$SIM" ] && command -v certtool >/dev/null 2>&1; then
+  run env top_srcdir="$top_srcdir" top_builddir="$top_builddir" sh "$top_srcdir/tests/demo.sh"
+  check "make demo runs" 0
+  line=$(printf '%s\n' "$out" | sed -n 's/^\$ \(jcma-token record .*\)$/\1/p')
+  # The shell reads the shown line back into the words that were run.
+  note=$(eval "printf '%s\\n' $line" | tail -n 1)
+  assert "make demo: the record command shown keeps its --note in one word" \
+    [ "$note" = "clicked Confirm in the UI" ]
+else
+  skip "make demo: commands shown as typed" "simulator or certtool missing"
 fi
 
 tap_done

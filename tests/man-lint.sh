@@ -16,6 +16,30 @@ for page in jcma-token.1 ccma-token.1 cma-token.conf.5; do
     [ -z "$out$err" ] && ok "$page: no groff warnings" || not_ok "$page: $err"
   fi
 done
+# The alternating-font macros (.BR and kin) join their arguments without
+# a space: ".BR \-\-jobs ); the lines" printed ");thelines". Two
+# unquoted words in a row (or punctuation then a word) are such a slip.
+for page in jcma-token.1 ccma-token.1 cma-token.conf.5; do
+  file="$top_builddir/man/$page"
+  [ -f "$file" ] || file="$top_srcdir/man/$page"
+  joined=$(awk '/^\.(BR|RB|BI|IB|RI|IR) / && !/"/ {
+      n = split(substr($0, 5), a, " ")
+      for (i = 1; i < n; i++)
+        if ((a[i] ~ /[;:,.)]$/ || a[i] ~ /^[a-z]+$/) && a[i + 1] ~ /^[a-z]/) { print NR ": " $0; break }
+    }' "$file")
+  [ -z "$joined" ] && ok "$page: no words run together by .BR and kin" || not_ok "$page: $joined"
+done
+# "man check_jcma_token" finds the program's page: a .so page installed
+# beside it, and the plugin named in NAME for apropos.
+for p in jcma ccma; do
+  page="$top_srcdir/man/check_${p}_token.1"
+  [ "$(cat "$page" 2>/dev/null)" = ".so man1/$p-token.1" ] &&
+    ok "check_${p}_token.1 sources $p-token.1" || not_ok "check_${p}_token.1 missing or wrong"
+  grep -q "^dist_man1_MANS.*man/check_${p}_token\.1" "$top_srcdir/Makefile-man.am" &&
+    ok "check_${p}_token.1 is installed" || not_ok "check_${p}_token.1 is not in dist_man1_MANS"
+  sed -n '/^\.SH NAME/{n;p;}' "$top_builddir/man/$p-token.1" | grep -q "check_${p}_token" &&
+    ok "$p-token.1 names check_${p}_token in NAME" || not_ok "$p-token.1: NAME lacks check_${p}_token"
+done
 # Each program's page describes that program's product, not the other's.
 grep -q 'Create a Migration' "$top_builddir/man/jcma-token.1" && ok "jcma-token.1 has Jira's label" || not_ok "jcma-token.1 lacks 'Create a Migration'"
 grep -q 'Create New Migration' "$top_builddir/man/ccma-token.1" && ok "ccma-token.1 has Confluence's label" || not_ok "ccma-token.1 lacks 'Create New Migration'"

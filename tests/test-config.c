@@ -200,6 +200,20 @@ static const ConfigErrorCase errors[] = {
     "[connection test]\ncloud-url = https://acme.atlassian.net\n\n"
     "[connection prod]\nserver-url = https://other.example.com\n",
     7, "group appears twice (first on line 1)" },
+  /* GKeyFile keeps the last of a repeated key without a word. */
+  { "key-twice",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\n# changed\n"
+    "cloud-url = https://other.atlassian.net\n",
+    4, "key appears twice (first on line 2)" },
+  /* ... and named the first one's line when the second was invalid. */
+  { "key-twice-second-invalid", "[defaults]\ntimeout = 30\ntimeout=ten\n", 3,
+    "key appears twice (first on line 2)" },
+  { "date-with-inline-comment",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\n"
+    "cloud-token-expires = 2027-03-01   # a year\n",
+    3,
+    "cloud-token-expires is not a date; write the day the token expires, such as 2027-03-01 "
+    "(a # comment must be on a line of its own)" },
   { "connection-name-with-slash",
     "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection bad/name]\n", 3,
     "a connection name may only use" },
@@ -299,6 +313,9 @@ test_config_error_no_content (void)
     "[connection prod]\ncloud-url = https://acme.atlassian.net\ntimeout = secret\n",
     "[connection secret/x]\ncloud-url = https://acme.atlassian.net\n",
     "[connection secret]\nserver-url = https://jira.example.com\n",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\ncloud-token-expires = hunter2\n",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\nserver-token-expires = secret\n",
+    "[connection prod]\ncloud-url = https://acme.atlassian.net\ncloud-url = https://secret.x\n",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (contents); i++)

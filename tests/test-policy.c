@@ -245,6 +245,27 @@ test_policy_strings (void)
   g_assert_cmpint (cma_days_to_seconds (1.0 / 86400 * 0.6), ==, 1); /* rounded */
 }
 
+/* The one rounding rule every format uses for days. */
+static void
+test_policy_days_shown (void)
+{
+  static const struct {
+    double days, shown;
+  } cases[] = {
+    { 21.0, 21.0 },       { 3.18680, 3.2 }, { 83.6927, 83.7 }, { 0.0014, 0.1 },
+    { 1.0 / 86400, 0.1 }, { 0.05, 0.1 },    { 0.0, 0.0 },      { -1.0 / 86400, 0.0 },
+    { -0.04, 0.0 },       { -0.05, -0.1 },  { -9.0, -9.0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      double shown = cma_days_shown (cases[i].days);
+
+      g_assert_cmpfloat_with_epsilon (shown, cases[i].shown, 1e-12);
+      g_assert_false (signbit (shown) && shown == 0);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -259,6 +280,7 @@ main (int argc, char **argv)
   g_test_add_func ("/policy/unknown", test_policy_unknown);
   g_test_add_func ("/policy/worst", test_policy_worst);
   g_test_add_func ("/policy/strings", test_policy_strings);
+  g_test_add_func ("/policy/days-shown", test_policy_days_shown);
 
   return g_test_run ();
 }

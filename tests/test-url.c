@@ -209,6 +209,20 @@ test_url_cloud_site (void)
 }
 
 /* From what a person types to what goes into the API call. */
+/* cloud-url refuses http://, so its hint for a missing scheme must not
+ * suggest it; server-url's still does. */
+static void
+test_url_cloud_no_scheme (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) server_error = NULL;
+
+  g_assert_null (cma_url_normalize_cloud ("acme.atlassian.net", "cloud-url", &error));
+  g_assert_cmpstr (error->message, ==, "invalid cloud-url: no scheme: add https:// in front");
+  g_assert_null (cma_url_normalize ("jira.example.com", "server-url", &server_error));
+  g_assert_nonnull (strstr (server_error->message, "http://"));
+}
+
 static void
 test_url_cloud_site_from_input (void)
 {
@@ -251,6 +265,7 @@ main (int argc, char **argv)
   g_test_add_func ("/url/join", test_url_join);
   g_test_add_func ("/url/cloud-site", test_url_cloud_site);
   g_test_add_func ("/url/cloud-site/from-input", test_url_cloud_site_from_input);
+  g_test_add_func ("/url/cloud-no-scheme", test_url_cloud_no_scheme);
 
   return g_test_run ();
 }

@@ -92,8 +92,9 @@ check_options (CheckArgs *args)
 }
 
 static const char check_description[] =
-    "Thresholds are days left before the token expires; a WARNING threshold\n"
-    "of 5 reads \"5:\" in the performance data.\n\n"
+    "Thresholds are days left before the token expires; the performance\n"
+    "data counts seconds, so a WARNING threshold of 5 reads \"@~:432000\"\n"
+    "(alert at 432000 seconds left or fewer).\n\n"
     "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (nothing recorded,\n"
     "a usage error, a timeout, or the plugin itself failed; -h and -V too).\n";
 

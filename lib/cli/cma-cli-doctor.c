@@ -71,7 +71,7 @@ run_doctor (CmaCli *cli, GError **error)
   CmaOutputFormat format;
   g_autoptr (GPtrArray) config_checks = NULL;
   g_autofree CmaDoctorReport *reports = NULL;
-  gboolean text, passed;
+  gboolean text, passed, failed;
 
   if (!cma_cli_parse_output (cli, CMA_CLI_FORMATS_DOC, &format, error))
     return CMA_EXIT_USAGE;
@@ -85,22 +85,28 @@ run_doctor (CmaCli *cli, GError **error)
   if (text)
     print_checks (cli, config_checks);
   passed = cma_doctor_all_passed (config_checks);
+  failed = cma_doctor_any_failed (config_checks);
   reports = g_new0 (CmaDoctorReport, cli->selected->len);
   for (guint i = 0; i < cli->selected->len; i++)
     {
       reports[i].conn = cli->selected->pdata[i];
       reports[i].checks = cma_doctor_check_connection (cli->product, reports[i].conn, &options);
       passed = cma_doctor_all_passed (reports[i].checks) && passed;
+      failed = cma_doctor_any_failed (reports[i].checks) || failed;
       if (text)
         print_connection (cli, &reports[i]);
     }
   if (!text)
     print_json (cli, config_checks, reports, passed);
   else if (!cli->quiet)
-    printf ("%s\n", passed ? "All checks passed." : "Some checks failed; see the fixes above.");
+    printf ("%s\n", passed   ? "All checks passed."
+                    : failed ? "Some checks failed; see the fixes above."
+                             : "No check failed, but some warned; see above.");
   for (guint i = 0; i < cli->selected->len; i++)
     g_ptr_array_unref (reports[i].checks);
-  return passed ? CMA_EXIT_OK : CMA_EXIT_DOCTOR_FAILED;
+  /* A warning (a date not written down, a token expiring in weeks) is
+   * no failure: a status of its own, so scripts can tell them apart. */
+  return passed ? CMA_EXIT_OK : failed ? CMA_EXIT_DOCTOR_FAILED : CMA_EXIT_DOCTOR_WARNED;
 }
 
 const CmaCliCommand cma_cli_cmd_doctor = {

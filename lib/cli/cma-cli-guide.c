@@ -109,6 +109,29 @@ evaluate_now (CmaCli *cli, CmaLedgerLatest **latest, CmaLedgerLatest **latest_at
   return cma_cli_evaluate (cli, *latest, *latest_at, *failures, now);
 }
 
+static void
+append_option (GString *out, const char *option, const char *value)
+{
+  g_autofree char *quoted = value != NULL ? g_shell_quote (value) : NULL;
+
+  if (quoted != NULL)
+    g_string_append_printf (out, " %s %s", option, quoted);
+}
+
+/* What the record command needs of this command line to find the same
+ * configuration, connection and ledger, quoted for a shell. */
+static char *
+record_options (CmaCli *cli)
+{
+  GString *out = g_string_new (NULL);
+
+  append_option (out, "-c", cli->config_path);
+  append_option (out, "--state-dir", cli->state_dir);
+  append_option (out, "--server-url", cli->server_url);
+  append_option (out, "--cloud-url", cli->cloud_url);
+  return g_string_free (out, FALSE);
+}
+
 static int
 run_guide (CmaCli *cli, GError **error)
 {
@@ -123,7 +146,8 @@ run_guide (CmaCli *cli, GError **error)
   if (cli->interactive && (!isatty (STDIN_FILENO) || !isatty (STDOUT_FILENO)))
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
-                   "--interactive needs a terminal; without it the steps are printed");
+                   "--interactive needs a terminal; run '%s guide' without it to print the steps",
+                   cli->product->program);
       return CMA_EXIT_USAGE;
     }
   if (cli->interactive && cli->selected->len > 1)
@@ -137,8 +161,10 @@ run_guide (CmaCli *cli, GError **error)
   entries = evaluate_now (cli, &latest, &latest_at, &failures);
   if (!cli->interactive)
     {
+      g_autofree char *options = record_options (cli);
+
       text = cma_guide_format (cli->product, &cli->config->policy, entries, cli->selected->len,
-                               cli->color, terminal_width ());
+                               options, cli->color, terminal_width ());
       fputs (text, stdout);
       return CMA_EXIT_OK;
     }

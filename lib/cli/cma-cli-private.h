@@ -40,6 +40,10 @@ typedef struct {
   char *hook;
   guint jobs; /* 0: not given */
 
+  /* status and the plugin: read root's configuration and ledger when the
+   * user has none (monitoring without sudo) */
+  gboolean reads_system_files;
+
   /* set up by cma_cli_setup() */
   char *config_tried; /* the configuration file read or looked for */
   gboolean color;

@@ -88,7 +88,7 @@ report_outcome (CmaCli *cli, const CmaConnection *conn, const CmaRenewResult *r)
     case CMA_RENEW_RENEWED:
       when = cma_time_format_local (r->after.usable_until);
       printf ("%s: renewed (token %s); usable until %s, %.1f days left\n", conn->name,
-              r->fingerprint ? r->fingerprint : "?", when, r->after.days_left);
+              r->fingerprint ? r->fingerprint : "?", when, cma_days_shown (r->after.days_left));
       break;
     case CMA_RENEW_NOT_DUE:
       phrase = cma_output_days_phrase (&r->before);

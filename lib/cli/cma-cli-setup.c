@@ -37,6 +37,50 @@ systemd_dir (const char *name)
   return colon != NULL ? g_strndup (value, (gsize) (colon - value)) : g_strdup (value);
 }
 
+/* Whether a reader (status, the plugin) run by a user who has no file of
+ * its own at @own should read root's at @system instead: a monitoring
+ * user such as nagios or nobody has neither a configuration nor a ledger,
+ * and the documented recipe (record --state-group) makes root's readable.
+ * Never to write, and never under systemd, whose directories are the
+ * unit's own. */
+static gboolean
+reads_system_file (CmaCli *cli, const char *own, const char *system)
+{
+  return cli->reads_system_files && !is_system () && !g_file_test (own, G_FILE_TEST_EXISTS) &&
+         g_file_test (system, G_FILE_TEST_EXISTS);
+}
+
+/* The user's default configuration, or root's when the reader has none. */
+static char *
+default_config_path (CmaCli *cli)
+{
+  g_autofree char *own = cma_config_default_path (cli->product, is_system (), SYSCONFDIR);
+  g_autofree char *system = cma_config_default_path (cli->product, TRUE, SYSCONFDIR);
+
+  return reads_system_file (cli, own, system) ? g_steal_pointer (&system) : g_steal_pointer (&own);
+}
+
+/* Root's ledger directory for a reader of root's configuration (found by
+ * default_config_path() or named by --config) that has no ledger of its
+ * own and no --state-dir or $STATE_DIRECTORY, else NULL. A user's own
+ * configuration goes with the user's own ledger, even before the first
+ * record. */
+static char *
+system_state_dir (CmaCli *cli)
+{
+  g_autofree char *file = g_strconcat (cli->product->program, ".ledger", NULL);
+  g_autofree char *own_dir = cma_store_default_dir (FALSE, LOCALSTATEDIR);
+  g_autofree char *system_dir = cma_store_default_dir (TRUE, LOCALSTATEDIR);
+  g_autofree char *own = g_build_filename (own_dir, file, NULL);
+  g_autofree char *system = g_build_filename (system_dir, file, NULL);
+  g_autofree char *system_config = cma_config_default_path (cli->product, TRUE, SYSCONFDIR);
+
+  if (g_getenv ("STATE_DIRECTORY") != NULL || g_strcmp0 (cli->config_tried, system_config) != 0 ||
+      !reads_system_file (cli, own, system))
+    return NULL;
+  return g_steal_pointer (&system_dir);
+}
+
 /* --config, else PROGRAM.conf in $CONFIGURATION_DIRECTORY, else the
  * compiled-in default. Only --config must exist: the others are where a
  * configuration would be, and without one there is none. */
@@ -49,7 +93,7 @@ config_path (CmaCli *cli)
   if (cli->config_path != NULL)
     return g_strdup (cli->config_path);
   if ((dir = systemd_dir ("CONFIGURATION_DIRECTORY")) == NULL)
-    return cma_config_default_path (cli->product, is_system (), SYSCONFDIR);
+    return default_config_path (cli);
   file = g_strconcat (cli->product->program, ".conf", NULL);
   return g_build_filename (dir, file, NULL);
 }
@@ -62,6 +106,8 @@ state_dir (CmaCli *cli)
 
   if (cli->state_dir != NULL)
     return g_strdup (cli->state_dir);
+  if ((dir = system_state_dir (cli)) != NULL)
+    return dir;
   if ((dir = systemd_dir ("STATE_DIRECTORY")) != NULL)
     return dir;
   return cma_store_default_dir (is_system (), LOCALSTATEDIR);
@@ -97,8 +143,12 @@ fail_no_connection (CmaCli *cli, GError **error)
     g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
                  "no connection configured: %s does not exist%s%s%s; create it with a "
                  "[connection NAME] group (see cma-token.conf(5)), or pass --cloud-url URL",
-                 cli->config_tried, is_system () ? "" : " (root reads ",
-                 is_system () ? "" : system_path, is_system () ? "" : ")");
+                 cli->config_tried,
+                 is_system ()              ? ""
+                 : cli->reads_system_files ? " and neither does "
+                                           : " (root reads ",
+                 is_system () ? "" : system_path,
+                 is_system () || cli->reads_system_files ? "" : ")");
   return FALSE;
 }
 

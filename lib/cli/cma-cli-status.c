@@ -78,6 +78,7 @@ run_status (CmaCli *cli, GError **error)
   if (!cma_cli_parse_output (cli, CMA_CLI_FORMATS_ALL, &format, error) ||
       !cma_cli_parse_at (cli, &at, error))
     return CMA_EXIT_UNKNOWN;
+  cli->reads_system_files = TRUE;
   if (!cma_cli_setup (cli, &local_error) ||
       (latest = cma_cli_read_latest (cli, at, &latest_at, &local_error)) == NULL)
     {

@@ -192,7 +192,9 @@ first_unknown_option (int argc, char **argv)
 /* "jcma-token -v status" and "jcma-token --config F renew" are how many
  * people type: move the first word naming a command to the front, so
  * options may stand on either side of it. A word right after an option
- * that takes a value is that value, not a command. */
+ * that takes a value is that value, not a command. A word that names no
+ * command is moved too, unless an unknown option comes first, so
+ * "-q stauts" gets the suggestion "stauts" alone gets. */
 static void
 move_command_first (int argc, char **argv)
 {
@@ -206,7 +208,7 @@ move_command_first (int argc, char **argv)
           continue;
         }
       if (find_command (argv[i]) != NULL || strcmp (argv[i], "help") == 0 ||
-          strcmp (argv[i], "version") == 0)
+          strcmp (argv[i], "version") == 0 || first_unknown_option (i, argv) == NULL)
         {
           char *word = argv[i];
 

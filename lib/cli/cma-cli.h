@@ -18,6 +18,7 @@ enum {
   CMA_EXIT_WARNING = 1,
   CMA_EXIT_CRITICAL = 2,
   CMA_EXIT_DOCTOR_FAILED = 1, /* doctor: some check failed */
+  CMA_EXIT_DOCTOR_WARNED = 2, /* doctor: none failed, some warned */
   CMA_EXIT_UNKNOWN = 3,
   CMA_EXIT_USAGE = 64,   /* EX_USAGE: bad command line */
   CMA_EXIT_NETWORK = 69, /* EX_UNAVAILABLE: DNS, refused, timeout, TLS */
