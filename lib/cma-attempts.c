@@ -167,6 +167,18 @@ cma_attempts_find (GPtrArray *failures, const CmaConnection *conn)
   return NULL;
 }
 
+void
+cma_failure_add_members (JsonBuilder *b, const CmaFailure *f)
+{
+  cma_json_add_instant (b, "at", TRUE, f->at);
+  cma_json_add_instant (b, "since", TRUE, f->since);
+  json_builder_set_member_name (b, "attempts");
+  json_builder_add_int_value (b, f->attempts);
+  cma_json_add_string (b, "class", f->error_class);
+  cma_json_add_string (b, "message", f->message);
+}
+
+/* The file's entry: which token, then what status shows of it. */
 static void
 failure_to_json (JsonBuilder *b, const CmaFailure *f)
 {
@@ -174,12 +186,7 @@ failure_to_json (JsonBuilder *b, const CmaFailure *f)
   cma_json_add_string (b, "connection", f->connection);
   cma_json_add_string (b, "server_url", f->server_url);
   cma_json_add_string (b, "cloud_url", f->cloud_url);
-  cma_json_add_instant (b, "since", TRUE, f->since);
-  cma_json_add_instant (b, "at", TRUE, f->at);
-  json_builder_set_member_name (b, "attempts");
-  json_builder_add_int_value (b, f->attempts);
-  cma_json_add_string (b, "class", f->error_class);
-  cma_json_add_string (b, "message", f->message);
+  cma_failure_add_members (b, f);
   json_builder_end_object (b);
 }
 

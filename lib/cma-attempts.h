@@ -13,6 +13,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "cma-connection.h"
 #include "cma-policy.h"
@@ -32,6 +33,11 @@ typedef struct {
 
 void cma_failure_free (CmaFailure *failure);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaFailure, cma_failure_free)
+
+/* The members status shows of @failure (at, since, attempts, class,
+ * message), into the object @builder has open: the attempts file and
+ * status -o json write the same members the same way. */
+void cma_failure_add_members (JsonBuilder *builder, const CmaFailure *failure);
 
 /* Messages are kept to one line of at most this many bytes. */
 #define CMA_ATTEMPTS_MAX_MESSAGE 400

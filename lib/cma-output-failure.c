@@ -26,11 +26,6 @@ cma_output_failure_json (JsonBuilder *b, const CmaFailure *f)
       return;
     }
   json_builder_begin_object (b);
-  cma_json_add_instant (b, "at", TRUE, f->at);
-  cma_json_add_instant (b, "since", TRUE, f->since);
-  json_builder_set_member_name (b, "attempts");
-  json_builder_add_int_value (b, f->attempts);
-  cma_json_add_string (b, "class", f->error_class);
-  cma_json_add_string (b, "message", f->message);
+  cma_failure_add_members (b, f);
   json_builder_end_object (b);
 }
