@@ -147,12 +147,13 @@ for f in /usr/bin/jcma-token /usr/bin/ccma-token \
   /usr/share/bash-completion/completions/jcma-token /usr/share/bash-completion/completions/ccma-token \
   /usr/share/zsh/site-functions/_cma-token \
   /usr/share/man/man1/jcma-token.1.gz /usr/share/man/man1/ccma-token.1.gz /usr/share/man/man5/cma-token.conf.5.gz \
+  /usr/share/man/man1/check_jcma_token.1.gz /usr/share/man/man1/check_ccma_token.1.gz \
   /usr/share/doc/cma-token/README /usr/share/doc/cma-token/NEWS \
   /usr/share/doc/cma-token/examples/jcma-token.conf /usr/share/doc/cma-token/examples/ccma-token.conf \
   /usr/share/doc/cma-token/examples/cma-token.cron /usr/share/licenses/cma-token/COPYING; do
   printf '%s\n' "$files" | grep -qxF "$f" || fail "$(basename "$main") lacks $f"
 done
-plugins=$(rpm -qlp "$nagios" | grep '/check_' | sort | tr '\n' ' ')
+plugins=$(rpm -qlp "$nagios" | grep '/plugins/check_' | sort | tr '\n' ' ')
 [ "$plugins" = "$libdir/nagios/plugins/check_ccma_token $libdir/nagios/plugins/check_jcma_token " ] ||
   fail "$(basename "$nagios") has the plugins $plugins, not check_ccma_token and check_jcma_token in $libdir/nagios/plugins"
 # libcurl, which the ELF dependencies cannot show.
