@@ -24,6 +24,9 @@ struct _CmaLedgerLatest {
   /* The file read, to tell whether the ledger is still that file. */
   guint64 dev, ino;
   gint64 size, mtime_ns;
+  /* The file as this run's own appends left it since it was read, or
+   * expect_size -1: growth by anyone else means a whole read. */
+  gint64 expect_size, expect_mtime_ns;
   gsize tail_len;
   char tail[TAIL_BYTES];
 };
@@ -44,6 +47,7 @@ cma_ledger_latest_new (CmaInstant at)
   latest->at = at;
   latest->newest = G_MININT64;
   latest->scan.recheck_after = G_MAXINT64;
+  latest->expect_size = -1;
   latest->scan.skipped = g_array_new (FALSE, FALSE, sizeof (CmaLedgerSkip));
   g_array_set_clear_func (latest->scan.skipped, (GDestroyNotify) skip_clear);
   return latest;
@@ -69,6 +73,7 @@ forget (CmaLedgerLatest *latest)
   latest->scan.end = 0;
   latest->scan.lines = 0;
   latest->scan.recheck_after = G_MAXINT64;
+  latest->expect_size = -1;
 }
 
 CmaLedgerLatest *
@@ -158,6 +163,13 @@ still_covers (const CmaLedgerLatest *latest, int fd, const struct stat *st)
       (guint64) st->st_size < latest->scan.end ||
       (st->st_size == latest->size && mtime_ns (st) != latest->mtime_ns))
     return FALSE;
+  /* Grown: by this run's own appends alone, which change nothing before
+   * the end read. Growth by anyone else (another run, or an edit in place
+   * followed by an append, further back than the tail compared below)
+   * means a whole read: the record, not this copy, is the answer. */
+  if (st->st_size > latest->size &&
+      (st->st_size != latest->expect_size || mtime_ns (st) != latest->expect_mtime_ns))
+    return FALSE;
   /* A record skipped for its future date counts once that day comes. */
   if (cma_clock_now () + CMA_RECORD_MAX_SKEW_SECONDS >= latest->scan.recheck_after)
     return FALSE;
@@ -193,7 +205,27 @@ read_gained (CmaLedgerLatest *latest, CmaLedger *ledger, int fd, GError **error)
   latest->ino = st.st_ino;
   latest->size = st.st_size;
   latest->mtime_ns = mtime_ns (&st);
+  latest->expect_size = -1;
   return TRUE;
+}
+
+void
+cma_ledger_latest_note_append (CmaLedgerLatest *latest, const struct stat *before,
+                               const struct stat *after)
+{
+  gboolean chained = latest->expect_size >= 0;
+  gint64 size = chained ? latest->expect_size : latest->size;
+  gint64 mtime = chained ? latest->expect_mtime_ns : latest->mtime_ns;
+
+  if (before != NULL && after != NULL && latest->dev == (guint64) before->st_dev &&
+      latest->ino == (guint64) before->st_ino && before->st_size == size &&
+      mtime_ns (before) == mtime)
+    {
+      latest->expect_size = after->st_size;
+      latest->expect_mtime_ns = mtime_ns (after);
+    }
+  else
+    latest->expect_size = -1;
 }
 
 /* Give the reports of the lines a quiet read skipped, as a read of the

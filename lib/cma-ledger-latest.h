@@ -10,6 +10,8 @@
  */
 #pragma once
 
+#include <sys/stat.h>
+
 #include "cma-ledger.h"
 
 G_BEGIN_DECLS
@@ -36,6 +38,13 @@ const CmaRenewal *cma_ledger_latest_find (CmaLedgerLatest *latest, const CmaConn
  * not quiet reports them. An absent ledger is empty. */
 gboolean cma_ledger_latest_catch_up (CmaLedgerLatest *latest, CmaLedger *ledger, gboolean quiet,
                                      GError **error);
+
+/* A writer holding the ledger's lock appended to it: the file was
+ * @before (NULL: none, or unknown) and is now @after. When @before is the
+ * file as @latest last saw it, the next catch-up reads only the lines
+ * added; any other growth makes it read the whole ledger again. */
+void cma_ledger_latest_note_append (CmaLedgerLatest *latest, const struct stat *before,
+                                    const struct stat *after);
 
 /* A whole read of @ledger keeping renewals recorded at or before @at. */
 CmaLedgerLatest *cma_ledger_read_latest_at (CmaLedger *ledger, CmaInstant at, GError **error);

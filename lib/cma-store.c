@@ -22,6 +22,7 @@ struct _CmaStore {
    * soon as a write is over, not when its poll comes round. */
   GMutex writers;
   gboolean swept;          /* with writers held: sweep_once() ran */
+  gint64 writer_deadline;  /* with writers held: monotonic end of the wait, or 0 */
   GMutex reading;          /* guards latest */
   CmaLedgerLatest *latest; /* what this run read of the ledger */
 };
@@ -209,27 +210,66 @@ sweep_once (CmaStore *store)
   store->swept = TRUE;
 }
 
+/* Seconds left to wait for the writer lock; with writers held. The wait
+ * is the run's, not each writer's: while another process holds the lock
+ * (an administrator's flock while editing the ledger), the first writer
+ * waits up to the timeout and those queued behind it only for what is
+ * left, so a fleet of N due connections waits once, not N times. */
+static guint
+writer_wait_left (CmaStore *store)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (store->writer_deadline == 0)
+    store->writer_deadline = now + (gint64) CMA_LEDGER_LOCK_TIMEOUT_SECONDS * G_USEC_PER_SEC;
+  if (now >= store->writer_deadline)
+    return 0;
+  return (guint) ((store->writer_deadline - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+}
+
 /* Take the writer lock, creating the directory as writers do; with
  * writers held. */
 static gboolean
 lock_writer (CmaStore *store, GError **error)
 {
   if (!prepare_dir (store, error) ||
-      !cma_ledger_lock (store->ledger, CMA_LEDGER_LOCK_TIMEOUT_SECONDS, error))
+      !cma_ledger_lock (store->ledger, writer_wait_left (store), error))
     return FALSE;
+  store->writer_deadline = 0; /* got it: the next wait is a new one */
   sweep_once (store);
   return TRUE;
+}
+
+/* Tell what this run read that the ledger grew by its own append (from
+ * @before, or NULL), so its next read takes only the new line; with the
+ * writer lock held, so nobody else wrote meanwhile. */
+static void
+note_own_append (CmaStore *store, const struct stat *before)
+{
+  struct stat after;
+  gboolean known = g_stat (cma_ledger_get_path (store->ledger), &after) == 0;
+
+  g_mutex_lock (&store->reading);
+  if (store->latest != NULL)
+    cma_ledger_latest_note_append (store->latest, before, known ? &after : NULL);
+  g_mutex_unlock (&store->reading);
 }
 
 gboolean
 cma_store_append (CmaStore *store, const CmaRenewal *renewal, GError **error)
 {
+  struct stat before;
+  gboolean existed = FALSE;
   gboolean ok;
 
   g_mutex_lock (&store->writers);
-  ok = lock_writer (store, error) &&
-       cma_ledger_append (store->ledger, renewal, file_mode (store), error) &&
-       share_file (store, cma_ledger_get_path (store->ledger), error);
+  ok = lock_writer (store, error);
+  if (ok)
+    existed = g_stat (cma_ledger_get_path (store->ledger), &before) == 0;
+  ok = ok && cma_ledger_append (store->ledger, renewal, file_mode (store), error);
+  if (ok)
+    note_own_append (store, existed ? &before : NULL);
+  ok = ok && share_file (store, cma_ledger_get_path (store->ledger), error);
   cma_ledger_unlock (store->ledger);
   g_mutex_unlock (&store->writers);
   return ok;

@@ -6,8 +6,9 @@
  * failed attempts beside it (PROG.attempts), the writer lock and the
  * per-connection locks, the modes and group every file gets
  * (--state-group), and the latest renewal per token, read once per run
- * and then only what the ledger gained since. One instance mutex makes it
- * safe to share between threads; nothing is kept process-wide.
+ * and then only what the ledger gained since. Two mutexes of its own (the
+ * run's writers; what it read) make it safe to share between threads;
+ * nothing is kept process-wide.
  *
  * Readers create nothing: status run by a monitoring agent leaves no
  * directory behind. Writers create the directory (0700, or 2750 with a

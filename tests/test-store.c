@@ -295,6 +295,42 @@ test_store_edit_in_place (void)
   assert_agrees (store);
 }
 
+/* An edit in place further back than any tail a read compares, then a
+ * line appended by someone else (a person who flock'ed the ledger and
+ * edited it with nano, then another run): the store must read it all
+ * again, not only the line added. */
+static void
+test_store_edit_then_append (void)
+{
+  g_autoptr (CmaStore) store = open_store ();
+  g_autoptr (CmaRenewal) first = cma_renewal_new (1794000000, &conns[0], "manual", "aaaa");
+  g_autoptr (CmaRenewal) later = cma_renewal_new (1794000000 + 60, &conns[1], "manual", NULL);
+  g_autofree char *line = NULL;
+  g_autofree char *contents = NULL;
+  char *at;
+  int fd;
+
+  append_ok (store, first);
+  for (guint i = 0; i < 60; i++) /* more than 4 KiB after the first line */
+    append_ok (store, later);
+  assert_agrees (store);
+  /* 2026-11-08 becomes 2026-11-09 in the first line, size unchanged. */
+  g_assert_true (g_file_get_contents (cma_store_get_ledger_path (store), &contents, NULL, NULL));
+  at = strstr (contents, "\"at\":\"");
+  g_assert_nonnull (at);
+  fd = open (cma_store_get_ledger_path (store), O_WRONLY);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, "1", 1, (at - contents) + 6 + 3), ==, 1);
+  close (fd);
+  g_usleep (10000);
+  line = g_strdup_printf ("{\"at\":\"2026-11-10T00:00:00Z\",\"connection\":\"c2\","
+                          "\"server_url\":\"%s\",\"cloud_url\":\"%s\",\"method\":\"manual\","
+                          "\"user\":\"x\"}\n",
+                          conns[2].server_url, conns[2].cloud_url);
+  append_by_hand (store, line);
+  assert_agrees (store);
+}
+
 typedef struct {
   CmaStore *store;
   guint seed;
@@ -390,6 +426,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/old-index", test_store_old_index);
   g_test_add_func ("/store/random", test_store_random);
   g_test_add_func ("/store/edit-in-place", test_store_edit_in_place);
+  g_test_add_func ("/store/edit-then-append", test_store_edit_then_append);
   g_test_add_func ("/store/threads", test_store_threads);
   g_test_add_func ("/store/reports-once", test_store_reports_once);
   return g_test_run ();
