@@ -80,7 +80,7 @@ renew_entry (JsonBuilder *b, const CmaRenewReport *r)
   cma_json_add_string (b, "outcome", renew_outcome (r));
   json_builder_set_member_name (b, "exit_status");
   json_builder_add_int_value (b, r->exit_status);
-  cma_json_add_string (b, "state", cma_state_to_string (v->state));
+  cma_json_add_string (b, "state", cma_state_to_string (r->state));
   cma_json_add_instant (b, "usable_until", v->known, v->usable_until);
   cma_json_add_instant (b, "due_from", not_due, not_due ? res->due_at : 0);
   cma_json_add_string (b, "fingerprint", renewed ? res->fingerprint : NULL);

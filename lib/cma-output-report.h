@@ -21,6 +21,7 @@ typedef struct {
   const CmaRenewResult *result; /* the outcome when @error is NULL */
   const GError *error;          /* NULL: it succeeded */
   int exit_status;              /* what this connection alone would exit with */
+  CmaState state;               /* the connection's, as status will show it */
 } CmaRenewReport;
 
 char *cma_output_renew_json (const CmaProduct *product, const CmaRenewReport *reports, guint n,

@@ -144,6 +144,7 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaStore *stor
 
   if (!evaluate_now (policy, store, conn, &result->before, error))
     return FALSE;
+  result->evaluated = TRUE;
   if (!options->force && !is_due (&result->before, within))
     {
       result->outcome = CMA_RENEW_NOT_DUE;

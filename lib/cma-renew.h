@@ -33,6 +33,7 @@ typedef struct {
 
 typedef struct {
   CmaRenewOutcome outcome;
+  gboolean evaluated; /* @before is the ledger's verdict (FALSE: failed before reading it) */
   CmaVerdict before;
   CmaVerdict after;        /* RENEWED: the new countdown */
   CmaInstant due_at;       /* NOT_DUE: first instant it will be due */

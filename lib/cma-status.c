@@ -105,6 +105,29 @@ cma_status_evaluate (const CmaStatusInput *in, CmaStatusEntry *out)
 }
 
 CmaState
+cma_status_after_attempt (const CmaPolicy *policy, const CmaConnection *conn,
+                          const CmaVerdict *token, const GError *failure, CmaInstant at)
+{
+  CmaRenewal last = { .at = token != NULL ? token->renewed_at : 0 };
+  /* What the attempts file holds once the attempt is noted: a failure
+   * after the last renewal, which is all the failing rule reads. */
+  CmaFailure failed = { .since = at, .at = at, .attempts = 1 };
+  CmaStatusInput in = {
+    .policy = policy,
+    .conn = conn,
+    .last = token != NULL && token->known ? &last : NULL,
+    .failure = failure != NULL ? &failed : NULL,
+    .at = at,
+  };
+  CmaStatusEntry e;
+
+  if (token == NULL)
+    return CMA_STATE_UNKNOWN;
+  cma_status_evaluate (&in, &e);
+  return e.state;
+}
+
+CmaState
 cma_status_entries_worst (const CmaStatusEntry *entries, guint n)
 {
   CmaState worst = CMA_STATE_OK;

@@ -35,6 +35,16 @@ for p in $PRODUCTS; do
   check_jq "$p: renew -o json: not due, with due_from" '
       .connections[0] | .outcome == "not-due" and (.due_from | type) == "string" and
         .fingerprint == null and .error == null'
+  # The connection's state, as status gives it: an expired credential
+  # makes it CRITICAL, though the token is not due.
+  sed -i "s|^\[connection prod\]|&\ncloud-token-expires = 2020-01-01|" "$CONF"
+  run "$PROG" renew $s -o json
+  check "$p: renew -o json: not due, with an expired credential" 0
+  check_jq "$p: renew -o json: the state is status's, CRITICAL" \
+    '.connections[0] | .outcome == "not-due" and .state == "CRITICAL"'
+  run "$PROG" status $s -C prod -o json
+  check_jq "$p: status agrees: CRITICAL" '.connections[0].state == "CRITICAL"'
+  sed -i "/^cloud-token-expires = 2020-01-01\$/d" "$CONF"
   run "$PROG" renew $s -o json --force --dry-run
   check "$p: renew -o json --dry-run: exit 0" 0
   check_jq "$p: renew -o json --dry-run: would renew, with the assistant's version" \

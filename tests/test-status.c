@@ -4,6 +4,7 @@
  * second. */
 #include "config.h"
 
+#include "cma-error.h"
 #include "cma-status.h"
 
 #define DAY 86400
@@ -292,6 +293,34 @@ test_entries_worst (void)
   g_assert_cmpint (cma_status_entries_worst (entries, 1), ==, CMA_STATE_CRITICAL);
 }
 
+/* renew's report and hooks: the state an attempt leaves, as status
+ * will show it once the attempt is kept. */
+static void
+test_after_attempt (void)
+{
+  CmaConnection conn = conn_new ();
+  g_autoptr (GError) failure = g_error_new_literal (CMA_ERROR, CMA_ERROR_NETWORK, "down");
+  CmaVerdict token;
+
+  cma_policy_evaluate (&policy, TRUE, T, T + 14 * DAY, &token);
+  /* Not due (7 days left): a failed forced attempt does not alarm. */
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, failure, T + 14 * DAY), ==,
+                   CMA_STATE_OK);
+  cma_policy_evaluate (&policy, TRUE, T, T + 14 * DAY + 1, &token);
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, T + 14 * DAY + 1), ==,
+                   CMA_STATE_OK);
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, failure, T + 14 * DAY + 1), ==,
+                   CMA_STATE_WARNING);
+  /* The ledger never read: unknown, whatever happened. */
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, NULL, failure, T), ==,
+                   CMA_STATE_UNKNOWN);
+  /* A credential past its date: CRITICAL, though the token is fine. */
+  conn.cloud_token_expires = (CmaMaybeInstant){ TRUE, T - 1 };
+  cma_policy_evaluate (&policy, TRUE, T, T, &token);
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, T), ==,
+                   CMA_STATE_CRITICAL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -304,5 +333,6 @@ main (int argc, char **argv)
   g_test_add_func ("/status/credentials/both", test_credentials_both);
   g_test_add_func ("/status/worst-of", test_worst_of);
   g_test_add_func ("/status/entries-worst", test_entries_worst);
+  g_test_add_func ("/status/after-attempt", test_after_attempt);
   return g_test_run ();
 }

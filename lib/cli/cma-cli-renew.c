@@ -11,6 +11,7 @@
 #include "cma-hook.h"
 #include "cma-output-report.h"
 #include "cma-renew.h"
+#include "cma-status.h"
 
 CMA_CLI_DAYS_CALLBACK (set_renew_within, renew_within)
 
@@ -48,15 +49,20 @@ static const GOptionEntry renew_options[] = {
   G_OPTION_ENTRY_NULL
 };
 
+/* The hook's CMA_STATE is the connection's @state, as status gives it;
+ * the countdown is the token's @verdict. */
 static void
 run_hook (CmaCli *cli, const CmaConnection *conn, const char *action, const CmaVerdict *verdict,
-          const char *message)
+          CmaState state, const char *message)
 {
   const char *hook = cli->hook ? cli->hook : conn->hook;
   g_autoptr (GError) error = NULL;
+  CmaVerdict shown = *verdict;
 
   if (hook == NULL)
     return;
+  shown.state = state;
+  verdict = &shown;
   cma_cli_verbose (cli, 1, "%s: running hook %s %s", conn->name, hook, action);
   /* A failing hook is reported but never undoes or fails the renewal. */
   if (!cma_hook_run (hook, action, cli->product, conn, verdict, message, &error))
@@ -110,24 +116,33 @@ outcome_action (CmaRenewOutcome outcome)
   return outcome == CMA_RENEW_RENEWED ? "renewed" : "not-due";
 }
 
+/* Whether the failure @error is kept as a failed attempt: a dry run
+ * attempted nothing; a locked connection means another run is making the
+ * attempt. */
+static gboolean
+is_kept (CmaCli *cli, const GError *error)
+{
+  return !cli->dry_run && !g_error_matches (error, CMA_ERROR, CMA_ERROR_LOCKED);
+}
+
 /* Report one connection's finished attempt (hook, kept attempt, output)
  * and return its exit status. */
 static int
-report_one (CmaCli *cli, const CmaConnection *conn, gboolean json, const CmaRenewResult *result,
-            const GError *error)
+report_one (CmaCli *cli, gboolean json, const CmaRenewReport *r)
 {
+  const CmaConnection *conn = r->conn;
+  const CmaRenewResult *result = r->result;
+  const GError *error = r->error;
   int status = CMA_EXIT_OK;
 
   if (error != NULL)
     {
       g_printerr ("%s: %s: %s\n", cli->product->program, conn->name, error->message);
       status = cma_cli_exit_code_for_error (error);
-      /* A dry run attempted nothing; a locked connection means another run
-       * is making the attempt. */
-      if (!cli->dry_run && !g_error_matches (error, CMA_ERROR, CMA_ERROR_LOCKED))
+      if (is_kept (cli, error))
         note_attempt (cli, conn, error);
       if (!cli->dry_run)
-        run_hook (cli, conn, "failed", &result->before, error->message);
+        run_hook (cli, conn, "failed", &result->before, r->state, error->message);
     }
   else
     {
@@ -139,13 +154,28 @@ report_one (CmaCli *cli, const CmaConnection *conn, gboolean json, const CmaRene
         note_attempt (cli, conn, NULL);
       if (!cli->dry_run)
         run_hook (cli, conn, outcome_action (result->outcome),
-                  result->outcome == CMA_RENEW_RENEWED ? &result->after : &result->before, NULL);
+                  result->outcome == CMA_RENEW_RENEWED ? &result->after : &result->before, r->state,
+                  NULL);
     }
   if (result->secret_origins != NULL)
     cma_cli_verbose (cli, 1, "%s: %s", conn->name, result->secret_origins);
   cma_cli_verbose (cli, 1, "%s: %u HTTP request(s), %u new connection(s)", conn->name,
                    result->requests, result->connects);
   return status;
+}
+
+/* The connection's state after its attempt: the evaluator's, from the
+ * token's verdict the attempt knew of and whether it failed (as kept). */
+static CmaState
+state_after (CmaCli *cli, const CmaRenewReport *r)
+{
+  const CmaRenewResult *res = r->result;
+  gboolean renewed = r->error == NULL && res->outcome == CMA_RENEW_RENEWED;
+  const CmaVerdict *token = renewed ? &res->after : &res->before;
+  const GError *failed = r->error != NULL && is_kept (cli, r->error) ? r->error : NULL;
+
+  return cma_status_after_attempt (&cli->config->policy, r->conn, res->evaluated ? token : NULL,
+                                   failed, cma_clock_now ());
 }
 
 typedef struct {
@@ -164,7 +194,8 @@ connection_done (guint i, gpointer data)
   CmaRenewReport *r = &run->reports[i];
 
   r->error = run->errors[i];
-  r->exit_status = report_one (run->cli, r->conn, run->json, r->result, r->error);
+  r->state = state_after (run->cli, r);
+  r->exit_status = report_one (run->cli, run->json, r);
   /* The first failure decides the exit status, so a timer's unit fails
    * when any renewal did. */
   if (run->status == CMA_EXIT_OK)
