@@ -69,6 +69,15 @@ for p in $PRODUCTS; do
   run $as_user $user_env "$PROG" status -v --state-dir "$test_tmpdir" --at 2026-11-02T00:00:00Z
   check "$NAME: --state-dir still decides" 3 "^prod: UNKNOWN, no renewal recorded\$"
 
+  # Root's state, but not shared with this user: the read says so, not
+  # "no renewal recorded" from a ledger of the user's own.
+  chgrp root "$(dirname "$ledger")" && chmod 2750 "$(dirname "$ledger")"
+  run $as_user $user_env "$PROG" status -v --at 2026-11-02T00:00:00Z
+  check "$NAME: root's state not shared: UNKNOWN, permission denied" 3 "[Pp]ermission denied"
+  assert "$NAME: ... root's ledger named" stderr_has "^$NAME: ledger: $(re_quote "$ledger")\$"
+  assert "$NAME: ... not 'no renewal recorded'" stdout_lacks "no renewal recorded"
+  chgrp nogroup "$(dirname "$ledger")"
+
   # Nothing anywhere: the plugin names both files it looked for.
   rm -f "$sysconf" "$ledger"
   run $as_user $user_env "$plugin" -w 7 -c 2

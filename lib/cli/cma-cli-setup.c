@@ -72,11 +72,13 @@ system_state_dir (CmaCli *cli)
   g_autofree char *own_dir = cma_store_default_dir (FALSE, LOCALSTATEDIR);
   g_autofree char *system_dir = cma_store_default_dir (TRUE, LOCALSTATEDIR);
   g_autofree char *own = g_build_filename (own_dir, file, NULL);
-  g_autofree char *system = g_build_filename (system_dir, file, NULL);
   g_autofree char *system_config = cma_config_default_path (cli->product, TRUE, SYSCONFDIR);
 
+  /* Root's directory, not its ledger: a user outside --state-group cannot
+   * see into it, and must be told so by the read, not be shown a ledger
+   * of its own that says nothing was ever recorded. */
   if (g_getenv ("STATE_DIRECTORY") != NULL || g_strcmp0 (cli->config_tried, system_config) != 0 ||
-      !reads_system_file (cli, own, system))
+      !reads_system_file (cli, own, system_dir))
     return NULL;
   return g_steal_pointer (&system_dir);
 }
