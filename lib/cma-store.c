@@ -266,10 +266,17 @@ cma_store_append (CmaStore *store, const CmaRenewal *renewal, GError **error)
   ok = lock_writer (store, error);
   if (ok)
     existed = g_stat (cma_ledger_get_path (store->ledger), &before) == 0;
+  /* Shared before the record goes in: once it is in, a failure to share
+   * must not report it as not recorded (renew would say to record it
+   * again). A ledger the append creates has the mode and, in a setgid
+   * directory, the group already; sharing it then is a best effort. */
+  if (ok && existed)
+    ok = share_file (store, cma_ledger_get_path (store->ledger), error);
   ok = ok && cma_ledger_append (store->ledger, renewal, file_mode (store), error);
   if (ok)
     note_own_append (store, existed ? &before : NULL);
-  ok = ok && share_file (store, cma_ledger_get_path (store->ledger), error);
+  if (ok && !existed)
+    share_file (store, cma_ledger_get_path (store->ledger), NULL);
   cma_ledger_unlock (store->ledger);
   g_mutex_unlock (&store->writers);
   return ok;
