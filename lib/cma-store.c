@@ -191,7 +191,7 @@ share_file (CmaStore *store, const char *path, GError **error)
 
 /* Under the writer lock, once per run: remove the temporary files a
  * killed writer left of the attempts file (the ledger sweeps its own),
- * and PROG.index, a copy of the latest records earlier releases kept
+ * and PROG.index, a copy of the latest records development snapshots kept
  * that nothing reads any more, with its own, rather than leave a stale
  * copy for people to wonder about. Not at every write: the directory
  * holds a lock file per connection, and listing it for every write of a
