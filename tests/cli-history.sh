@@ -121,7 +121,9 @@ EOF
   if ! strace -o /dev/null true >/dev/null 2>&1; then
     skip "$NAME: history reads each byte of the ledger once" "strace cannot trace here"
   else
-    run strace -f -qq -y -e trace=read,pread64,readv,preadv,preadv2 -o "$test_tmpdir/trace" \
+    # LeakSanitizer cannot run under ptrace (the sanitizer build): off here.
+    run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+      strace -f -qq -y -e trace=read,pread64,readv,preadv,preadv2 -o "$test_tmpdir/trace" \
       "$PROG" history $c -o json
     check "$NAME: history -o json under strace" 0
     read_bytes=$(grep -F "$NAME.ledger>" "$test_tmpdir/trace" | sed -n 's/.*= \([0-9][0-9]*\)$/\1/p' |
