@@ -202,14 +202,16 @@ start_sim () {
     --connected-site https://acme.atlassian.net \
     "$@" 2>"$test_tmpdir/sim.err" &
   sim_pid=$!
+  # Polled every 10 ms, for 5 s at most: the simulator is up in well
+  # under 0.1 s, and the API tests start it some 300 times.
   i=0
   while [ ! -s "$test_tmpdir/port" ]; do
     i=$((i + 1))
-    if [ $i -gt 100 ] || ! kill -0 "$sim_pid" 2>/dev/null; then
+    if [ $i -gt 500 ] || ! kill -0 "$sim_pid" 2>/dev/null; then
       echo "Bail out! simulator did not start: $(cat "$test_tmpdir/sim.err")"
       exit 1
     fi
-    sleep 0.05
+    sleep 0.01
   done
   PORT=$(cat "$test_tmpdir/port")
   SERVER_URL="https://127.0.0.1:$PORT$CONTEXT_PATH/"
