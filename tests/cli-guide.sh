@@ -56,8 +56,9 @@ interactive () {
     <"$test_tmpdir/answers" >"$test_tmpdir/out" 2>"$test_tmpdir/err" &
   _script=$!
   exec 9>"$test_tmpdir/answers"
+  # In a subshell: should script(1) be gone already, SIGPIPE ends only it.
   # shellcheck disable=SC2059
-  printf "$_answers" >&9
+  (printf "$_answers" >&9) 2>/dev/null
   wait "$_script"
   rc=$?
   exec 9>&-
