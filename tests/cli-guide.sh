@@ -42,14 +42,26 @@ have_script () {
 
 # interactive ANSWERS ARGS...: run PROG guide -i ARGS in a terminal, typing
 # ANSWERS (printf format). Sets rc and out like run.
+# The answers go through a FIFO kept open until script(1) ends: at the end
+# of its input, script waits for the terminal's input to be read (0.2 s
+# at least, 2 s when the program leaves some unread) before it ends; a
+# program that waits for more than its answers is stopped by timeout(1).
 interactive () {
   _answers=$1
   shift
+  rm -f "$test_tmpdir/answers"
+  mkfifo "$test_tmpdir/answers"
   set +e
+  timeout 60 script -qec "stty cols ${COLS:-200}; $PROG guide --interactive $*" /dev/null \
+    <"$test_tmpdir/answers" >"$test_tmpdir/out" 2>"$test_tmpdir/err" &
+  _script=$!
+  exec 9>"$test_tmpdir/answers"
+  # In a subshell: should script(1) be gone already, SIGPIPE ends only it.
   # shellcheck disable=SC2059
-  printf "$_answers" | script -qec "stty cols ${COLS:-200}; $PROG guide --interactive $*" /dev/null \
-    >"$test_tmpdir/out" 2>"$test_tmpdir/err"
+  (printf "$_answers" >&9) 2>/dev/null
+  wait "$_script"
   rc=$?
+  exec 9>&-
   set -e
   out=$(tr -d '\r' <"$test_tmpdir/out")
   err=$(cat "$test_tmpdir/err")
