@@ -29,8 +29,8 @@ replacement_name (const char *path, const char *suffix)
   return g_build_filename (dir, name, NULL);
 }
 
-static gboolean
-errno_error (GError **error, int saved_errno, const char *what, const char *path)
+gboolean
+cma_file_errno_error (GError **error, int saved_errno, const char *what, const char *path)
 {
   g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "cannot %s %s: %s", what, path,
                g_strerror (saved_errno));
@@ -48,14 +48,14 @@ cma_file_open_regular (const char *path, int *fd, struct stat *st, GError **erro
   /* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
   *fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (*fd < 0)
-    return errno == ENOENT || errno_error (error, errno, "open", path);
+    return errno == ENOENT || cma_file_errno_error (error, errno, "open", path);
   if (fstat (*fd, st) != 0)
     {
       int saved_errno = errno;
 
       close (*fd);
       *fd = -1;
-      return errno_error (error, saved_errno, "read", path);
+      return cma_file_errno_error (error, saved_errno, "read", path);
     }
   if (!S_ISREG (st->st_mode))
     {
@@ -81,7 +81,7 @@ read_fd_capped (int fd, const char *path, gsize max, GByteArray *out, GError **e
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        return errno_error (error, errno, "read", path);
+        return cma_file_errno_error (error, errno, "read", path);
       if (n == 0)
         return TRUE;
       if (out->len + (gsize) n > max)
@@ -158,7 +158,7 @@ refill (CmaLineReader *r, GError **error)
   r->start = 0;
   r->eof = TRUE;
   if (n < 0)
-    return errno_error (error, errno, "read", "the file");
+    return cma_file_errno_error (error, errno, "read", "the file");
   r->end = n;
   r->eof = n == 0;
   return n > 0;
@@ -219,7 +219,7 @@ create_replacement (const char *path, char **tmp_path, GError **error)
   fd = g_mkstemp_full (*tmp_path, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
     {
-      errno_error (error, errno, "create a temporary file for", path);
+      cma_file_errno_error (error, errno, "create a temporary file for", path);
       g_clear_pointer (tmp_path, g_free);
     }
   return fd;
@@ -233,9 +233,9 @@ set_owner_and_mode (int fd, const char *path, const struct stat *old, int mode, 
 {
   if (old != NULL && (old->st_uid != geteuid () || old->st_gid != getegid ()) &&
       fchown (fd, old->st_uid, old->st_gid) != 0 && errno != EPERM)
-    return errno_error (error, errno, "keep the owner of", path);
+    return cma_file_errno_error (error, errno, "keep the owner of", path);
   if (fchmod (fd, mode) != 0)
-    return errno_error (error, errno, "set the mode of", path);
+    return cma_file_errno_error (error, errno, "set the mode of", path);
   return TRUE;
 }
 
@@ -255,7 +255,7 @@ link_unnamed (int fd, const char *path, GError **error)
       if (errno != EEXIST)
         break;
     }
-  errno_error (error, errno, "name the temporary file for", path);
+  cma_file_errno_error (error, errno, "name the temporary file for", path);
   return NULL;
 }
 
@@ -267,8 +267,8 @@ cma_file_sync_dir (const char *path, GError **error)
   gboolean ok;
 
   if (fd < 0)
-    return errno_error (error, errno, "open", dir);
-  ok = fsync (fd) == 0 || errno_error (error, errno, "sync", dir);
+    return cma_file_errno_error (error, errno, "open", dir);
+  ok = fsync (fd) == 0 || cma_file_errno_error (error, errno, "sync", dir);
   close (fd);
   return ok;
 }
@@ -285,7 +285,7 @@ commit (int fd, const char *tmp_path, const char *path, const struct stat *old, 
   if (!set_owner_and_mode (fd, path, old, mode, error))
     return FALSE;
   if (fsync (fd) != 0)
-    return errno_error (error, errno, "sync", path);
+    return cma_file_errno_error (error, errno, "sync", path);
   if (name == NULL && (name = link_unnamed (fd, path, error)) == NULL)
     return FALSE;
   if (rename (name, path) != 0)
@@ -293,7 +293,7 @@ commit (int fd, const char *tmp_path, const char *path, const struct stat *old, 
       int saved_errno = errno;
 
       g_unlink (name);
-      return errno_error (error, saved_errno, "replace", path);
+      return cma_file_errno_error (error, saved_errno, "replace", path);
     }
   /* The rename is durable only once the directory is. */
   return cma_file_sync_dir (path, error);
@@ -309,7 +309,7 @@ cma_file_write_all (int fd, const char *data, gsize len, const char *path, GErro
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        return errno_error (error, errno, "write", path);
+        return cma_file_errno_error (error, errno, "write", path);
       data += n;
       len -= n;
     }
@@ -358,7 +358,7 @@ cma_file_lock (const char *path, guint timeout_seconds, const char *busy, GError
   int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
   if (fd < 0)
-    return errno_error (error, errno, "open lock file", path), -1;
+    return cma_file_errno_error (error, errno, "open lock file", path), -1;
   while (flock (fd, LOCK_EX | LOCK_NB) != 0)
     {
       int saved_errno = errno;
@@ -376,7 +376,7 @@ cma_file_lock (const char *path, guint timeout_seconds, const char *busy, GError
         g_set_error (error, CMA_ERROR, CMA_ERROR_LOCKED, "%s%s; try again later", busy,
                      timeout_seconds > 0 ? " that did not finish in time" : "");
       else
-        errno_error (error, saved_errno, "lock", path);
+        cma_file_errno_error (error, saved_errno, "lock", path);
       return -1;
     }
   return fd;

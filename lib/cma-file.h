@@ -15,6 +15,10 @@
 
 G_BEGIN_DECLS
 
+/* Set @error to CMA_ERROR_STATE "cannot @what @path: strerror(@saved_errno)"
+ * and return FALSE: the one wording of a failed call on a state file. */
+gboolean cma_file_errno_error (GError **error, int saved_errno, const char *what, const char *path);
+
 /* Open @path for reading into *@fd, or -1 when it does not exist; a path
  * that is not a regular file is a CMA_ERROR_STATE error (the caller
  * re-labels it). @st, if not NULL, gets its status. */

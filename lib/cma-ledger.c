@@ -110,14 +110,6 @@ cma_renewal_copy (const CmaRenewal *r)
   return copy;
 }
 
-static gboolean
-set_errno_error (GError **error, int saved_errno, const char *what, const char *path)
-{
-  g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "cannot %s %s: %s", what, path,
-               g_strerror (saved_errno));
-  return FALSE;
-}
-
 CmaLedger *
 cma_ledger_new (const char *dir, const char *program)
 {
@@ -537,7 +529,7 @@ cma_ledger_scan (CmaLedger *ledger, int fd, CmaLedgerScan *scan, CmaLedgerVisitF
   gboolean terminated, overlong;
 
   if (lseek (fd, (off_t) scan->end, SEEK_SET) < 0)
-    return set_errno_error (error, errno, "read", ledger->path);
+    return cma_file_errno_error (error, errno, "read", ledger->path);
   cma_line_reader_init (&reader, fd);
   reader.number = scan->lines;
   while (
@@ -650,7 +642,7 @@ open_for_append (CmaLedger *ledger, int mode, gboolean *created, struct stat *st
       /* The mode asked for, whatever the umask. */
       if (*created && fchmod (fd, mode) != 0)
         {
-          set_errno_error (error, errno, "set the mode of", ledger->path);
+          cma_file_errno_error (error, errno, "set the mode of", ledger->path);
           close (fd);
           g_unlink (ledger->path);
           return -1;
@@ -658,7 +650,7 @@ open_for_append (CmaLedger *ledger, int mode, gboolean *created, struct stat *st
     }
   if (fd < 0 && errno != ELOOP)
     {
-      set_errno_error (error, errno, "open", ledger->path);
+      cma_file_errno_error (error, errno, "open", ledger->path);
       return -1;
     }
   if (fd < 0 || fstat (fd, st) != 0 || !S_ISREG (st->st_mode))
@@ -683,7 +675,7 @@ end_torn_line (CmaLedger *ledger, int fd, off_t size, GError **error)
   char last = '\n';
 
   if (size > 0 && cma_file_pread (fd, &last, 1, (guint64) size - 1) != 1)
-    return set_errno_error (error, errno, "read", ledger->path);
+    return cma_file_errno_error (error, errno, "read", ledger->path);
   return last == '\n' || cma_file_write_all (fd, "\n", 1, ledger->path, error);
 }
 
@@ -700,7 +692,7 @@ write_record (CmaLedger *ledger, int fd, off_t size, const CmaRenewal *renewal, 
       !cma_file_write_all (fd, line, strlen (line), ledger->path, error))
     return FALSE;
   if (fdatasync (fd) != 0)
-    return set_errno_error (error, errno, "sync", ledger->path);
+    return cma_file_errno_error (error, errno, "sync", ledger->path);
   return TRUE;
 }
 

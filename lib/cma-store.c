@@ -94,21 +94,13 @@ cma_store_get_ledger (CmaStore *store)
   return store->ledger;
 }
 
-static gboolean
-set_errno_error (GError **error, int saved_errno, const char *what, const char *path)
-{
-  g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "cannot %s %s: %s", what, path,
-               g_strerror (saved_errno));
-  return FALSE;
-}
-
 gboolean
 cma_store_check_dir (const char *dir, GError **error)
 {
   GStatBuf st;
 
   if (g_stat (dir, &st) != 0)
-    return set_errno_error (error, errno, "examine state directory", dir);
+    return cma_file_errno_error (error, errno, "examine state directory", dir);
   /* Whoever may write the directory may replace the ledger, and so
    * decide when we renew. */
   if ((st.st_mode & 022) != 0)
@@ -130,7 +122,7 @@ share_dir (CmaStore *store, GError **error)
   if (store->group < 0)
     return TRUE;
   if (chown (store->dir, (uid_t) -1, (gid_t) store->group) != 0 || g_chmod (store->dir, 02750) != 0)
-    return set_errno_error (error, errno, "share state directory", store->dir);
+    return cma_file_errno_error (error, errno, "share state directory", store->dir);
   return TRUE;
 }
 
@@ -144,7 +136,7 @@ make_dir (CmaStore *store, GError **error)
 
   if (g_mkdir_with_parents (parent, 0755) != 0 ||
       (g_mkdir (store->dir, 0700) != 0 && errno != EEXIST))
-    return set_errno_error (error, errno, "create state directory", store->dir);
+    return cma_file_errno_error (error, errno, "create state directory", store->dir);
   return share_dir (store, error) && cma_store_check_dir (store->dir, error);
 }
 
@@ -183,9 +175,9 @@ share_file (CmaStore *store, const char *path, GError **error)
   if (store->group < 0)
     return TRUE;
   if (chown (path, (uid_t) -1, (gid_t) store->group) != 0)
-    return set_errno_error (error, errno, "share", path);
+    return cma_file_errno_error (error, errno, "share", path);
   if (g_chmod (path, file_mode (store)) != 0)
-    return set_errno_error (error, errno, "set the mode of", path);
+    return cma_file_errno_error (error, errno, "set the mode of", path);
   return TRUE;
 }
 
