@@ -214,7 +214,7 @@ parse_canonical_instant (const char *text, CmaInstant *out)
 {
   guint v[6];
   static const char pattern[] = "dddd-dd-ddTdd:dd:ddZ";
-  gint64 y, m, days;
+  GDate date;
 
   if (strlen (text) != sizeof pattern - 1)
     return FALSE;
@@ -223,18 +223,14 @@ parse_canonical_instant (const char *text, CmaInstant *out)
       return FALSE;
   for (guint i = 0, pos = 0; i < 6; pos += (i == 0 ? 5 : 3), i++)
     v[i] = (guint) g_ascii_strtoull (text + pos, NULL, 10);
-  if (v[0] < 1 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-      v[2] > g_date_get_days_in_month ((GDateMonth) v[1], (GDateYear) v[0]) || v[3] > 23 ||
+  if (!g_date_valid_dmy ((GDateDay) v[2], (GDateMonth) v[1], (GDateYear) v[0]) || v[3] > 23 ||
       v[4] > 59 || v[5] > 59)
     return FALSE;
-  /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
-   * days_from_civil), the calendar GDateTime counts in. */
-  y = (gint64) v[0] - (v[1] <= 2);
-  m = v[1];
-  days = (y >= 0 ? y : y - 399) / 400 * 146097;
-  y -= (y >= 0 ? y : y - 399) / 400 * 400;
-  days += y * 365 + y / 4 - y / 100 + (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + v[2] - 1 - 719468;
-  *out = days * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
+  /* GDate counts days of the proleptic Gregorian calendar from
+   * 0001-01-01 (day 1), as GDateTime does; 1970-01-01 is day 719163. */
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, (GDateDay) v[2], (GDateMonth) v[1], (GDateYear) v[0]);
+  *out = ((gint64) g_date_get_julian (&date) - 719163) * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
   return TRUE;
 }
 
