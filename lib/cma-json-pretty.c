@@ -28,7 +28,11 @@ append_control (GString *out, char c)
     g_string_append_printf (out, "\\u00%.2x", (guint) (guchar) c);
 }
 
-/* The shortest "%.Ng" that reads back as @d: 17 digits always do. */
+/* The shortest "%.Ng" that reads back as @d (17 digits always do) and
+ * writes a number of days or seconds as people do: "%.1g" reads 20.0
+ * back exactly, as "2e+01", which a reader of days_left should never see.
+ * Below 1e17 a precision above the exponent gives the plain form; "%g"
+ * keeps exponents only for the very small or very large. */
 static void
 append_double (GString *out, double d)
 {
@@ -45,7 +49,8 @@ append_double (GString *out, double d)
 
       g_snprintf (format, sizeof format, "%%.%dg", digits);
       g_ascii_formatd (buf, sizeof buf, format, d);
-      if (g_ascii_strtod (buf, NULL) == d)
+      if (g_ascii_strtod (buf, NULL) == d &&
+          (strpbrk (buf, "eE") == NULL || fabs (d) < 1.0 || fabs (d) >= 1e17))
         break;
     }
   g_string_append (out, buf);

@@ -42,6 +42,12 @@ for p in $PRODUCTS; do
         ([.name, .server_url, .cloud_url, .state, .last_renewed, .last_method, .warning_from,
           .usable_until] | all(type == \"string\")))"
 
+  # 20.0 days left, written as people write days: "%.1g" made it 2e+01.
+  run "$PROG" status $one --at 2026-11-02T00:00:00Z -o json
+  check "$NAME: status, 20 days left: exit 0" 0
+  assert "$NAME: status: 20 days left written 20.0, not 2e+01" \
+    stdout_fixed '"days_left" : 20.0,'
+
   run "$PROG" status $one -c "$test_tmpdir/missing.conf" -o json
   check "$NAME: status failure: exit 3" 3
   check_jq "$NAME: status failure: members in order" \
