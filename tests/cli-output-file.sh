@@ -3,7 +3,8 @@
 # cli-output-file.sh: 'status --output-file' of both binaries in every
 # format — the same bytes as stdout, mode 0644 whatever the umask, a new
 # file by rename (never rewritten in place), no temporary left behind,
-# and the UNKNOWN cases a collector must still see.
+# the UNKNOWN cases a collector must still see, and exit 74 when stdout
+# cannot take the whole document.
 
 . "$(dirname "$0")/libtest.sh"
 
@@ -62,6 +63,21 @@ for p in $PRODUCTS; do
   run "$PROG" status $one -c "$test_tmpdir/missing.conf" --output-file "$dir/status.text"
   check "$NAME: missing config: text exit 3" 3
   assert "$NAME: missing config: text file left as it was" cmp -s "$test_tmpdir/text.before" "$dir/status.text"
+
+  # ---- standard output that cannot be written: never a success ----
+  if [ -w /dev/full ]; then
+    for fmt in text nagios json; do
+      run sh -c '"$@" >/dev/full' sh "$PROG" status $one --at 2026-11-02T00:00:00Z -o "$fmt"
+      check "$NAME: status -o $fmt >/dev/full: exit 74 and says so" 74 \
+        "^$NAME: cannot write standard output: No space left on device; the output is incomplete\$"
+    done
+    run sh -c '"$@" >/dev/full' sh "$PROG" history $one -o json
+    check "$NAME: history -o json >/dev/full: exit 74, not 0" 74 "cannot write standard output"
+    run sh -c '"$@" >/dev/full' sh "$PROG" --help
+    check "$NAME: --help >/dev/full: exit 74" 74 "cannot write standard output"
+  fi
+  run sh -c '"$@" >&-' sh "$PROG" record $one --at "$T" -q
+  check "$NAME: a closed stdout nothing is written to is no error" 0
 
   run "$PROG" status $one --at "$T" -o json --output-file "$test_tmpdir/no-such-dir/status.json"
   check "$NAME: unwritable destination: exit 3, names the file" 3 \

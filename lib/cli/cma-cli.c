@@ -2,6 +2,7 @@
 /* cma-cli.c: option parsing, dispatch, messages and exit statuses. */
 #include "config.h"
 
+#include <errno.h>
 #include <json-glib/json-glib.h>
 #include <locale.h>
 #include <math.h>
@@ -31,7 +32,9 @@ static const char exit_status_text[] =
     "           (or libcurl cannot be loaded), 74 state (ledger), 75 ledger locked,\n"
     "           76 remote or protocol error (assistant missing or too old, token\n"
     "           refused, bad answer), 77 authentication refused, 78 configuration\n"
-    "           or credentials\n";
+    "           or credentials\n"
+    "  every command: 74 when its output could not all be written (a full disk,\n"
+    "           /dev/full): a truncated document is never a success\n";
 
 static gboolean
 count_verbose (const char *name, const char *value, gpointer data, GError **error)
@@ -529,8 +532,30 @@ run_help (CmaCli *cli, int argc, char **argv)
   }
 }
 
-int
-cma_cli_main (const CmaProduct *product, int argc, char **argv)
+/* Like gnulib's close_stdout: stdio only reports a failed write (a full
+ * disk under "history -o json > file") through the stream's error flag
+ * and the final flush, so every command's output is checked here, once,
+ * at the end. A document cut short is a failure, whatever the command's
+ * own status said. Nothing written to a closed stdout is no error. */
+static int
+close_stdout (const CmaProduct *product, int status)
+{
+  gboolean failed = ferror (stdout) != 0;
+  int saved_errno = 0;
+
+  if (fflush (stdout) != 0)
+    failed = TRUE, saved_errno = errno;
+  if (fclose (stdout) != 0 && errno != EBADF && !failed)
+    failed = TRUE, saved_errno = errno;
+  if (!failed)
+    return status;
+  g_printerr ("%s: cannot write standard output%s%s; the output is incomplete\n", product->program,
+              saved_errno != 0 ? ": " : "", saved_errno != 0 ? g_strerror (saved_errno) : "");
+  return CMA_EXIT_STATE;
+}
+
+static int
+cli_main (const CmaProduct *product, int argc, char **argv)
 {
   CmaCli cli = {
     .product = product,
@@ -562,6 +587,12 @@ cma_cli_main (const CmaProduct *product, int argc, char **argv)
   status = run_named (&cli, cmd, argc, argv);
   cli_clear (&cli);
   return status;
+}
+
+int
+cma_cli_main (const CmaProduct *product, int argc, char **argv)
+{
+  return close_stdout (product, cli_main (product, argc, argv));
 }
 
 /* ---- messages ---- */
