@@ -83,6 +83,18 @@ read_secret_fd (int fd, const char *what, const char *path, GError **error)
           return NULL;
         }
     }
+  /* The token would end at a NUL: what follows would be dropped, and a
+   * binary file (a keyring, a copy gone wrong) used as far as its first
+   * zero. Said without a byte of it. */
+  if (memchr (buf, '\0', len) != NULL)
+    {
+      explicit_bzero (buf, sizeof buf);
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS,
+                   "%s file %s holds a NUL byte, so it is not a text file holding only the "
+                   "token; fix: write the token alone into it",
+                   what, path);
+      return NULL;
+    }
   value = g_strndup (buf, len);
   explicit_bzero (buf, sizeof buf);
   return value;
@@ -125,6 +137,16 @@ finish (char *value, char *origin, const char *what, GError **error)
   secret->origin = origin;
   /* A trailing newline from "echo token > file" is not part of the token. */
   g_strstrip (secret->value);
+  /* Some editors start a UTF-8 file with a byte order mark; sent, it
+   * would make a good token look refused. */
+  if (g_str_has_prefix (secret->value, "\xEF\xBB\xBF"))
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS,
+                   "%s from %s starts with a UTF-8 byte order mark, which is not part of "
+                   "the token; fix: save the token without one (as plain ASCII)",
+                   what, origin);
+      return NULL;
+    }
   if (secret->value[0] == '\0' || strpbrk (secret->value, "\r\n") != NULL)
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS,

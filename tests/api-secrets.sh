@@ -171,6 +171,25 @@ for p in $PRODUCTS; do
     not_ok "$p: requests $reqs -> $(sim_stats requests)"
   assert "$p: ... without printing it" no_leak "$test_tmpdir/out" "$test_tmpdir/err"
 
+  # ---- token files that are not the token as text ----
+  # A NUL cut the token short (the rest silently dropped); a UTF-8 byte
+  # order mark was sent as part of it and then blamed as a bad token.
+  (umask 077
+   printf '%s\000%s\n' "$CLOUD_SECRET" "$SERVER_SECRET" >"$test_tmpdir/cloud-nul.token"
+   printf '\357\273\277%s\n' "$CLOUD_SECRET" >"$test_tmpdir/cloud-bom.token")
+  set_key cloud-token-file "$test_tmpdir/cloud-nul.token"
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force
+  check "$p: a token file holding a NUL byte is refused" 78 \
+    "^$NAME: prod: cloud API token file .*/cloud-nul\.token holds a NUL byte, so it is not a text file"
+  assert "$p: ... without printing either part of it" no_leak "$test_tmpdir/out" "$test_tmpdir/err"
+  set_key cloud-token-file "$test_tmpdir/cloud-bom.token"
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force
+  check "$p: a token file starting with a byte order mark is refused" 78 \
+    "^$NAME: prod: cloud API token from file .*/cloud-bom\.token starts with a UTF-8 byte order mark"
+  assert "$p: ... without printing it" no_leak "$test_tmpdir/out" "$test_tmpdir/err"
+  [ "$(sim_stats requests)" = "$reqs" ] && ok "$p: ... neither sent a request" ||
+    not_ok "$p: requests $reqs -> $(sim_stats requests)"
+
   start_sim "$p"
   if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
     cp "$test_tmpdir/server.token" "$test_tmpdir/server-nobody.token"
