@@ -16,10 +16,11 @@
 #include "cma-text.h"
 #include "cma-ledger.h"
 
-/* A record is a few hundred bytes; a longer line is not one of ours and
- * is skipped unread rather than held in memory. The file itself has no
- * limit: it grows by a line every two weeks or so. */
-#define MAX_RECORD_BYTES (64 * 1024)
+/* A record is a few hundred bytes; a line longer than
+ * CMA_LEDGER_MAX_RECORD_BYTES is not one of ours and is skipped unread
+ * rather than held in memory. The file itself has no limit: it grows by a
+ * line every two weeks or so. */
+#define MAX_RECORD_BYTES CMA_LEDGER_MAX_RECORD_BYTES
 
 struct _CmaLedger {
   char *dir;
@@ -65,11 +66,16 @@ renewal_user (void)
 {
   const char *sudo_user = g_getenv ("SUDO_USER");
   const char *account = g_get_user_name ();
+  g_autofree char *person = NULL;
 
-  if (getuid () == 0 && sudo_user != NULL && *sudo_user != '\0' &&
-      g_strcmp0 (sudo_user, account) != 0)
-    return g_strdup_printf ("%s (sudo as %s)", sudo_user, account);
-  return g_strdup (account);
+  if (getuid () != 0 || sudo_user == NULL || *sudo_user == '\0' ||
+      g_strcmp0 (sudo_user, account) == 0)
+    return g_strdup (account);
+  /* Valid UTF-8 (JSON needs it), cut at a character. */
+  person = g_utf8_make_valid (sudo_user, -1);
+  if (strlen (person) > CMA_LEDGER_MAX_SUDO_USER_BYTES)
+    *g_utf8_find_prev_char (person, person + CMA_LEDGER_MAX_SUDO_USER_BYTES + 1) = '\0';
+  return g_strdup_printf ("%s (sudo as %s)", person, account);
 }
 
 CmaRenewal *
@@ -684,6 +690,15 @@ write_record (CmaLedger *ledger, int fd, off_t size, const CmaRenewal *renewal, 
   g_autofree char *record = serialize_record (renewal);
   g_autofree char *line = g_strconcat (record, "\n", NULL);
 
+  /* Whatever is written, every reader reads: a longer line they skip. */
+  if (strlen (record) > CMA_LEDGER_MAX_RECORD_BYTES)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+                   "the record of %s would be %" G_GSIZE_FORMAT " bytes, longer than the "
+                   "%d bytes a ledger line may hold; nothing was recorded",
+                   renewal->connection, strlen (record), CMA_LEDGER_MAX_RECORD_BYTES);
+      return FALSE;
+    }
   if (!end_torn_line (ledger, fd, size, error) ||
       !cma_file_write_all (fd, line, strlen (line), ledger->path, error))
     return FALSE;

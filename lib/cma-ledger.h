@@ -61,6 +61,20 @@ const char *cma_ledger_get_path (CmaLedger *ledger);
 char *cma_ledger_sibling_path (CmaLedger *ledger, const char *extension);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaLedger, cma_ledger_free)
 
+/* The longest ledger line (its newline aside) any reader takes: a longer
+ * one is reported and skipped. The one limit of writer and readers, so
+ * whatever is recorded is read back: a record is a few hundred bytes, and
+ * the writer refuses one that would not fit rather than write a renewal
+ * every reader then ignores (which would make the next timer run renew
+ * again). */
+#define CMA_LEDGER_MAX_RECORD_BYTES    (64 * 1024)
+/* record --note: at most this many bytes, so that any note (JSON escapes
+ * six bytes for some) leaves a record well within the line. */
+#define CMA_LEDGER_MAX_NOTE_BYTES      4096
+/* SUDO_USER beyond this (no login name is longer) is cut at a character,
+ * so a hostile environment cannot make root's renewal unrecordable. */
+#define CMA_LEDGER_MAX_SUDO_USER_BYTES 256
+
 /* Writers wait this long for each other: a renewal takes seconds, but its
  * requests may each time out and be retried. */
 #define CMA_LEDGER_LOCK_TIMEOUT_SECONDS 600

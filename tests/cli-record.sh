@@ -199,4 +199,38 @@ for p in $PRODUCTS; do
   fi
 done
 
+# ---- what the writer accepts, every reader reads ----
+# A 70,000-byte note (or SUDO_USER) made a line longer than the readers'
+# 65536 bytes: "Recorded ...", exit 0, and then every reader skipped it.
+use_product jcma
+st="$test_tmpdir/limits"
+one="--state-dir $st --cloud-url $CLOUD"
+ledger="$st/$NAME.ledger"
+run "$PROG" record $one --at "$T"
+check "limits: a first record" 0
+snapshot
+run "$PROG" record $one -m "$(head -c 70000 /dev/zero | tr '\0' n)"
+check "limits: a 70,000-byte note is refused" 64 "^$NAME: --note is 70000 bytes long; it may hold at most 4096\$"
+unchanged "limits: ... and nothing recorded"
+run "$PROG" record --state-dir "$st" --cloud-url "$CLOUD/$(head -c 70000 /dev/zero | tr '\0' u)"
+check "limits: a record longer than a ledger line is refused" 64 \
+  "^$NAME: the record of default would be [0-9]+ bytes, longer than the 65536 bytes a ledger line may hold; nothing was recorded\$"
+unchanged "limits: ... and nothing recorded"
+run "$PROG" record $one -m "$(head -c 4096 /dev/zero | tr '\0' n)"
+check "limits: a 4096-byte note is recorded" 0 "^Recorded renewal"
+run "$PROG" status $one
+check "limits: ... and status reads it, without a warning" 0 "^default: OK, "
+assert "limits: ... no line skipped" stderr_empty
+if [ "$(id -u)" -eq 0 ]; then
+  run env SUDO_USER="$(head -c 70000 /dev/zero | tr '\0' s)" "$PROG" record $one
+  check "limits: root under a 70,000-byte SUDO_USER records" 0 "^Recorded renewal"
+  run "$PROG" history $one -o json
+  check "limits: ... and history reads it" 0
+  assert "limits: ... no line skipped" stderr_empty
+  check_jq "limits: ... SUDO_USER cut to 256 bytes" \
+    '.renewals[0].user == ("s" * 256) + " (sudo as root)" and (.renewals | length) == 3'
+else
+  skip "limits: a long SUDO_USER" "needs root"
+fi
+
 tap_done

@@ -77,6 +77,13 @@ run_record (CmaCli *cli, GError **error)
                    "--note must be a single line of text, without control characters");
       return CMA_EXIT_USAGE;
     }
+  if (cli->note != NULL && strlen (cli->note) > CMA_LEDGER_MAX_NOTE_BYTES)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+                   "--note is %" G_GSIZE_FORMAT " bytes long; it may hold at most %d",
+                   strlen (cli->note), CMA_LEDGER_MAX_NOTE_BYTES);
+      return CMA_EXIT_USAGE;
+    }
   if (!cma_cli_record_renewal (cli, cli->selected->pdata[0], at, error))
     return CMA_EXIT_STATE;
   return CMA_EXIT_OK;
