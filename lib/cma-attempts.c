@@ -103,34 +103,32 @@ failure_from_json (JsonNode *node)
   return g_steal_pointer (&f);
 }
 
+/* The entries of the file that can be read, into @out. FALSE when any
+ * cannot (the file cut short by a full disk, edited by hand): the rest
+ * are kept, and the file is damaged. */
 static gboolean
-parse_failures (const char *path, const char *data, gsize len, GPtrArray *out, GError **error)
+parse_failures (const char *data, gsize len, GPtrArray *out)
 {
   /* Bounded like every other file a less trusted user could write. */
   g_autoptr (JsonNode) root = cma_json_parse_bounded (data, len, CMA_JSON_MAX_DEPTH, NULL);
   JsonArray *list = NULL;
+  guint n;
 
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     list = cma_json_array_member (json_node_get_object (root), "failures");
-  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+  n = list != NULL ? json_array_get_length (list) : 0;
+  for (guint i = 0; i < n; i++)
     {
       CmaFailure *f = failure_from_json (json_array_get_element (list, i));
 
-      if (f == NULL)
-        break;
-      g_ptr_array_add (out, f);
+      if (f != NULL)
+        g_ptr_array_add (out, f);
     }
-  if (list == NULL || out->len != json_array_get_length (list))
-    {
-      /* Say where, never what: the caller may not be allowed to read it. */
-      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE, "%s: not a valid attempts file", path);
-      return FALSE;
-    }
-  return TRUE;
+  return list != NULL && out->len == n;
 }
 
 GPtrArray *
-cma_attempts_load (const char *path, GError **error)
+cma_attempts_load (const char *path, gboolean *damaged, GError **error)
 {
   g_autoptr (GPtrArray) failures =
       g_ptr_array_new_with_free_func ((GDestroyNotify) cma_failure_free);
@@ -138,6 +136,7 @@ cma_attempts_load (const char *path, GError **error)
   gsize len = 0;
   g_autoptr (GError) local_error = NULL;
 
+  *damaged = FALSE;
   if (!cma_file_read_capped (path, CMA_ATTEMPTS_MAX_BYTES, &data, &len, &local_error))
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
@@ -146,8 +145,7 @@ cma_attempts_load (const char *path, GError **error)
                    local_error->message);
       return NULL;
     }
-  if (!parse_failures (path, data, len, failures, error))
-    return NULL;
+  *damaged = !parse_failures (data, len, failures);
   return g_steal_pointer (&failures);
 }
 
@@ -213,11 +211,15 @@ save (const char *path, GPtrArray *failures, int mode, GError **error)
   return cma_file_replace_contents (path, data, len, mode, error);
 }
 
+/* A damaged file is rewritten whole with what could be read of it: left
+ * as it was, it would lose every later failure, and status would keep
+ * saying it is damaged. */
 gboolean
 cma_attempts_record_failure (const char *path, const CmaConnection *conn, CmaInstant at,
                              const GError *failure, int mode, GError **error)
 {
-  g_autoptr (GPtrArray) failures = cma_attempts_load (path, error);
+  gboolean damaged;
+  g_autoptr (GPtrArray) failures = cma_attempts_load (path, &damaged, error);
   CmaFailure *f;
 
   if (failures == NULL)
@@ -245,15 +247,17 @@ cma_attempts_record_failure (const char *path, const CmaConnection *conn, CmaIns
 gboolean
 cma_attempts_clear (const char *path, const CmaConnection *conn, int mode, GError **error)
 {
-  g_autoptr (GPtrArray) failures = cma_attempts_load (path, error);
+  gboolean damaged;
+  g_autoptr (GPtrArray) failures = cma_attempts_load (path, &damaged, error);
   const CmaFailure *f;
 
   if (failures == NULL)
     return FALSE;
   f = cma_attempts_find (failures, conn);
-  if (f == NULL)
+  if (f == NULL && !damaged)
     return TRUE;
-  g_ptr_array_remove (failures, (gpointer) f);
+  if (f != NULL)
+    g_ptr_array_remove (failures, (gpointer) f);
   return save (path, failures, mode, error);
 }
 

@@ -45,8 +45,11 @@ void cma_failure_add_members (JsonBuilder *builder, const CmaFailure *failure);
 /* "network", "auth" ...: a name for the kind of @error. */
 const char *cma_attempts_error_class (const GError *error);
 
-/* All failures (CmaFailure*); an absent file is empty. */
-GPtrArray *cma_attempts_load (const char *path, GError **error);
+/* All failures (CmaFailure*); an absent file is empty. A file that is
+ * not all valid (cut short, edited) is *@damaged: the entries that could
+ * be read are returned, and the next write replaces it whole. NULL (and
+ * @error) only when it cannot be read at all. */
+GPtrArray *cma_attempts_load (const char *path, gboolean *damaged, GError **error);
 
 /* The failure of the token @conn uses (same server and cloud site), or NULL. */
 const CmaFailure *cma_attempts_find (GPtrArray *failures, const CmaConnection *conn);
@@ -56,7 +59,8 @@ const CmaFailure *cma_attempts_find (GPtrArray *failures, const CmaConnection *c
 gboolean cma_attempts_record_failure (const char *path, const CmaConnection *conn, CmaInstant at,
                                       const GError *failure, int mode, GError **error);
 
-/* Forget @conn's failures after a successful renewal; requires the lock. */
+/* Forget @conn's failures after a successful renewal (repairing a
+ * damaged file); requires the lock. */
 gboolean cma_attempts_clear (const char *path, const CmaConnection *conn, int mode, GError **error);
 
 /* Policy, pure. Current: made at or before @now and after the last

@@ -16,16 +16,35 @@ cma_output_failure_phrase (const CmaFailure *f, gboolean local)
                           f->attempts, f->attempts == 1 ? "" : "s", f->message);
 }
 
+/* The members a failure has, unknown: the attempts file that would tell
+ * them is damaged. */
+static void
+damaged_json (JsonBuilder *b)
+{
+  json_builder_begin_object (b);
+  cma_json_add_instant (b, "at", FALSE, 0);
+  cma_json_add_instant (b, "since", FALSE, 0);
+  json_builder_set_member_name (b, "attempts");
+  json_builder_add_null_value (b);
+  cma_json_add_string (b, "class", "damaged");
+  cma_json_add_string (b, "message", CMA_OUTPUT_ATTEMPTS_DAMAGED);
+  json_builder_end_object (b);
+}
+
 void
-cma_output_failure_json (JsonBuilder *b, const CmaFailure *f)
+cma_output_failure_json (JsonBuilder *b, const CmaFailure *f, gboolean damaged)
 {
   json_builder_set_member_name (b, "last_failure");
-  if (f == NULL)
+  if (f == NULL && damaged)
+    damaged_json (b);
+  else if (f == NULL)
     {
       json_builder_add_null_value (b);
-      return;
     }
-  json_builder_begin_object (b);
-  cma_failure_add_members (b, f);
-  json_builder_end_object (b);
+  else
+    {
+      json_builder_begin_object (b);
+      cma_failure_add_members (b, f);
+      json_builder_end_object (b);
+    }
 }

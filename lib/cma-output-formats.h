@@ -21,8 +21,13 @@ char *cma_output_ics_status (const CmaProduct *product, const CmaStatusEntry *en
 /* Failed renewal attempts (cma-output-failure.c). "renewal failing since
  * WHEN, N attempts: last error MESSAGE", times local (@local) or UTC. */
 char *cma_output_failure_phrase (const CmaFailure *failure, gboolean local);
-/* Member "last_failure": {since, at, attempts, class, message} or null. */
-void cma_output_failure_json (JsonBuilder *builder, const CmaFailure *failure);
+/* Member "last_failure": {since, at, attempts, class, message} or null;
+ * with @damaged and no failure, the same members, unknown, with class
+ * "damaged" and CMA_OUTPUT_ATTEMPTS_DAMAGED as message. */
+void cma_output_failure_json (JsonBuilder *builder, const CmaFailure *failure, gboolean damaged);
+/* What every format says of a damaged attempts file. */
+#define CMA_OUTPUT_ATTEMPTS_DAMAGED                                                                \
+  "attempts record damaged: failed renewals may be missing (the next attempt rewrites it)"
 
 /* Credentials about to expire (cma-output-credentials.c): a line each
  * for text, ", PHRASE" per credential not OK for Nagios, and the member

@@ -81,11 +81,13 @@ nagios_failing_phrase (const CmaStatusEntry *e)
   g_autofree char *failing = NULL;
   g_autofree char *credentials = cma_output_credentials_nagios (e);
 
+  const char *damaged = e->attempts_damaged ? ", " CMA_OUTPUT_ATTEMPTS_DAMAGED : "";
+
   if (!e->failing)
-    return g_strconcat (phrase, credentials, NULL);
+    return g_strconcat (phrase, damaged, credentials, NULL);
   failing = cma_output_failure_phrase (e->failure, FALSE);
   g_strdelimit (failing, "|", '/');
-  return g_strdup_printf ("%s, %s%s", phrase, failing, credentials);
+  return g_strdup_printf ("%s, %s%s%s", phrase, failing, damaged, credentials);
 }
 
 static const char *
@@ -156,6 +158,8 @@ status_text_entry (GString *out, const CmaStatusEntry *e, gboolean color)
       g_autofree char *failing = cma_output_failure_phrase (e->failure, TRUE);
       g_string_append_printf (out, "  %s\n", failing);
     }
+  if (e->attempts_damaged)
+    g_string_append (out, "  " CMA_OUTPUT_ATTEMPTS_DAMAGED "\n");
   cma_output_credentials_text (out, e);
   if (e->recorded_later)
     return; /* a past instant: advice for now would mislead */
@@ -209,7 +213,7 @@ status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
     json_builder_add_double_value (b, cma_days_shown (v->days_left));
   else
     json_builder_add_null_value (b);
-  cma_output_failure_json (b, e->failure);
+  cma_output_failure_json (b, e->failure, e->attempts_damaged);
   cma_output_credentials_json (b, e);
   json_builder_end_object (b);
 }

@@ -179,6 +179,7 @@ cma_renew (const CmaProduct *product, const CmaPolicy *policy, CmaStore *store,
   g_auto (Secrets) secrets = { NULL, NULL };
   g_autoptr (CmaLock) lock = NULL;
 
+  result->started = cma_clock_now ();
   if (!load_secrets (conn, &secrets, error))
     return FALSE;
   result->secret_origins = g_strdup_printf ("cloud token from %s, server credential from %s",

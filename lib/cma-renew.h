@@ -33,6 +33,9 @@ typedef struct {
 
 typedef struct {
   CmaRenewOutcome outcome;
+  /* When the attempt began: a failure is kept as made then, and not at
+   * all when a renewal was recorded since (cma_store_note_attempt). */
+  CmaInstant started;
   gboolean evaluated; /* @before is the ledger's verdict (FALSE: failed before reading it) */
   CmaVerdict before;
   CmaVerdict after;        /* RENEWED: the new countdown */

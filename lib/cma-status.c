@@ -72,6 +72,17 @@ rule_failing_renewals (const CmaStatusInput *in, CmaStatusEntry *e)
     raise_state (e, CMA_STATE_WARNING);
 }
 
+/* A damaged attempts file may have lost failures the rule above would
+ * count: not knowing is no OK. WARNING, whether due or not, until the
+ * next attempt rewrites it. */
+static void
+rule_attempts_damaged (const CmaStatusInput *in, CmaStatusEntry *e)
+{
+  e->attempts_damaged = in->attempts_damaged;
+  if (e->attempts_damaged)
+    raise_state (e, CMA_STATE_WARNING);
+}
+
 /* A credential the renewals need that is about to expire makes the
  * connection WARNING (CRITICAL once expired) before any renewal fails. */
 static void
@@ -93,6 +104,7 @@ rule_credential_expiry (const CmaStatusInput *in, CmaStatusEntry *e)
 static void (*const rules[]) (const CmaStatusInput *in, CmaStatusEntry *e) = {
   rule_token_expiry,
   rule_failing_renewals,
+  rule_attempts_damaged,
   rule_credential_expiry,
 };
 

@@ -27,6 +27,7 @@ typedef struct {
   const CmaRenewal *last;
   gboolean recorded_later;   /* nothing at or before @at, but something after */
   const CmaFailure *failure; /* @conn's failure record, current or not, or NULL */
+  gboolean attempts_damaged; /* the attempts file is damaged: failures may be missing */
   CmaInstant at;
 } CmaStatusInput;
 
@@ -38,6 +39,7 @@ typedef struct {
   CmaVerdict verdict;        /* the container token's own, by the policy */
   const CmaFailure *failure; /* failed attempts since the last renewal, or NULL */
   gboolean failing;          /* due, and the last attempt failed: at least WARNING */
+  gboolean attempts_damaged; /* failures unknown (a damaged attempts file): WARNING */
   /* Credentials with a known expiry; one not OK raises the state to its own. */
   CmaCredentialExpiry credentials[CMA_MAX_CREDENTIALS];
   guint n_credentials;

@@ -321,26 +321,40 @@ cma_store_read_latest_at (CmaStore *store, CmaInstant at, GError **error)
 }
 
 GPtrArray *
-cma_store_load_failures (CmaStore *store, GError **error)
+cma_store_load_failures (CmaStore *store, gboolean *damaged, GError **error)
 {
   g_autofree char *path = cma_ledger_sibling_path (store->ledger, "attempts");
 
-  return cma_attempts_load (path, error);
+  return cma_attempts_load (path, damaged, error);
+}
+
+/* With the writer lock held, so no renewal can go in meanwhile: whether
+ * the ledger holds a renewal of @conn's token recorded at or after
+ * @started. A failed attempt that waited for the lock while another run
+ * renewed (and cleared the failures) is then old news, not a failure
+ * after the success. When the ledger cannot be read, the failure is kept:
+ * losing it is the worse mistake. */
+static gboolean
+renewed_since (CmaStore *store, const CmaConnection *conn, CmaInstant started)
+{
+  gboolean known = FALSE;
+  CmaInstant at = 0;
+
+  return cma_store_last_renewed (store, conn, &known, &at, NULL) && known && at >= started;
 }
 
 gboolean
-cma_store_note_attempt (CmaStore *store, const CmaConnection *conn, const GError *failure,
-                        GError **error)
+cma_store_note_attempt (CmaStore *store, const CmaConnection *conn, CmaInstant started,
+                        const GError *failure, GError **error)
 {
   g_autofree char *path = cma_ledger_sibling_path (store->ledger, "attempts");
   gboolean ok;
 
   g_mutex_lock (&store->writers);
   ok = lock_writer (store, error);
-  if (ok && failure != NULL)
-    ok = cma_attempts_record_failure (path, conn, cma_clock_now (), failure, file_mode (store),
-                                      error);
-  else if (ok)
+  if (ok && failure != NULL && !renewed_since (store, conn, started))
+    ok = cma_attempts_record_failure (path, conn, started, failure, file_mode (store), error);
+  else if (ok && failure == NULL)
     ok = cma_attempts_clear (path, conn, file_mode (store), error);
   ok = ok && (!g_file_test (path, G_FILE_TEST_EXISTS) || share_file (store, path, error));
   cma_ledger_unlock (store->ledger);

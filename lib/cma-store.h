@@ -69,12 +69,16 @@ CmaLedgerLatest *cma_store_read_latest (CmaStore *store, GError **error);
 /* The same among renewals recorded at or before @at (a read of its own). */
 CmaLedgerLatest *cma_store_read_latest_at (CmaStore *store, CmaInstant at, GError **error);
 
-/* The failed attempts (CmaFailure*) of PROG.attempts; none when absent. */
-GPtrArray *cma_store_load_failures (CmaStore *store, GError **error);
-/* Keep @conn's failed attempt @failure, or forget its failures after a
- * renewal (@failure NULL), under the writer lock. */
-gboolean cma_store_note_attempt (CmaStore *store, const CmaConnection *conn, const GError *failure,
-                                 GError **error);
+/* The failed attempts (CmaFailure*) of PROG.attempts; none when absent;
+ * *@damaged when part of it could not be read (cma_attempts_load). */
+GPtrArray *cma_store_load_failures (CmaStore *store, gboolean *damaged, GError **error);
+/* Keep @conn's failed attempt @failure, made at @started (when the
+ * attempt began, not now), or forget its failures after a renewal
+ * (@failure NULL), under the writer lock. A failure is not kept when the
+ * ledger holds a renewal of the token recorded at or after @started:
+ * another run renewed while this one waited for the lock. */
+gboolean cma_store_note_attempt (CmaStore *store, const CmaConnection *conn, CmaInstant started,
+                                 const GError *failure, GError **error);
 
 /* One connection's renewal lock. */
 typedef struct _CmaLock CmaLock;

@@ -78,4 +78,86 @@ for p in $PRODUCTS; do
   assert "$p: after success: the entry is gone" eval '! grep -q "\"prod\"" "$attempts"'
 done
 
+# ---- a damaged attempts file (cut short): said, and rewritten ----
+# 0.1.0 skipped it with a warning: Nagios said OK after three failed
+# renewals at 6 days left, and no later attempt ever repaired it.
+use_product jcma
+state="$test_tmpdir/damaged"
+attempts="$state/$NAME.attempts"
+start_sim jcma
+good_api=$(sed -n 's/^cloud-api-url = //p' "$CONF")
+s="-c $CONF --state-dir $state"
+run "$PROG" record $s --at "$(iso_at $((now - 15 * 86400)))"
+check "damaged: a renewal 15 days ago" 0
+printf '{"failures":[' >"$attempts"
+run "$PROG" status $s
+check "damaged: status is not OK, and says why" 1 \
+  "^  attempts record damaged: failed renewals may be missing \\(the next attempt rewrites it\\)\$"
+assert "damaged: ... naming the file on stderr" \
+  stderr_has "^$NAME: warning: $(re_quote "$attempts") is damaged: failed renewals may be missing"
+run "$PROG" status $s -o nagios
+check "damaged: nagios WARNING says so" 1 "^JCMA TOKEN WARNING - prod expires in 6\\.0 days \\([^)]*\\), attempts record damaged: "
+run "$PROG" status $s -o json
+check "damaged: json WARNING" 1
+check_jq "damaged: json: last_failure of class damaged, its facts unknown" \
+  '.state == "WARNING" and (.connections[0].last_failure | .class == "damaged" and
+    .at == null and .attempts == null and (.message | test("damaged")))'
+sed -i "s|^cloud-api-url = .*|cloud-api-url = $CLOSED_URL|" "$CONF"
+run "$PROG" renew $s
+check "damaged: a failed renewal" 69
+assert "damaged: ... rewrites the file whole, with its failure" \
+  eval 'have_jq || exit 0; jq -e ".failures | length == 1 and .[0].attempts == 1" "$attempts" >/dev/null'
+run "$PROG" status $s
+check "damaged: then the failure is counted" 1 "^  renewal failing since .*, 1 attempt: last error "
+assert "damaged: ... and the file no longer said damaged" eval 'stdout_lacks "damaged" && stderr_empty'
+printf '{"failures":[' >"$attempts"
+sed -i "s|^cloud-api-url = .*|cloud-api-url = $good_api|" "$CONF"
+run "$PROG" renew $s --force
+check "damaged: a successful renewal" 0 "^prod: renewed"
+run "$PROG" status $s
+check "damaged: ... repairs it: OK" 0 "^prod: OK"
+assert "damaged: ... nothing damaged left" eval 'stdout_lacks "damaged" && stderr_empty'
+
+# ---- a failure noted after another run's success is no failure ----
+# Run A fails and waits for the writer lock to keep its failure; run B
+# renews meanwhile. Here the test holds the writer lock (as flock(1)
+# would) and, as B would, records a renewal while A waits: A's attempt
+# started before that renewal, so it is not kept. 0.1.0 kept it, dated
+# after the success: status then said "renewal failing" for a fresh token.
+if command -v flock >/dev/null 2>&1; then
+  state="$test_tmpdir/race"
+  attempts="$state/$NAME.attempts"
+  s="-c $CONF --state-dir $state"
+  run "$PROG" record $s -C prod --at "$(iso_at $((now - 15 * 86400)))"
+  check "race: a renewal 15 days ago" 0
+  sed -i "s|^cloud-api-url = .*|cloud-api-url = $CLOSED_URL|" "$CONF"
+  exec 9>>"$state/$NAME.lock"
+  flock 9
+  "$PROG" renew $s -C prod >"$test_tmpdir/a.out" 2>"$test_tmpdir/a.err" &
+  a=$!
+  # Its error is printed before it waits for the lock to keep it.
+  i=0
+  while ! grep -q "^$NAME: prod: " "$test_tmpdir/a.err" && [ $i -lt 1000 ]; do
+    i=$((i + 1)); sleep 0.01
+  done
+  renewed=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  printf '{"at":"%s","connection":"prod","server_url":"%s","cloud_url":"https://acme.atlassian.net/","method":"api","user":"b"}\n' \
+    "$renewed" "$SERVER_URL" >>"$state/$NAME.ledger"
+  flock -u 9
+  exec 9>&-
+  wait $a && rc=0 || rc=$?
+  out=$(cat "$test_tmpdir/a.out") err=$(cat "$test_tmpdir/a.err")
+  check "race: run A failed" 69
+  assert "race: A's failure, older than B's renewal, is not kept" \
+    eval '[ ! -e "$attempts" ] || ! grep -q "\"prod\"" "$attempts"'
+  run "$PROG" status $s -C prod
+  check "race: status after B's success: OK, no failing renewal" 0 "^prod: OK, 21\\.0 days left"
+  assert "race: ... no failing line" stdout_lacks "renewal failing"
+  # That a later attempt's failure is kept, dated when it started, is
+  # tests/test-store.c's /store/attempt-after-renewal (no clock to wait for).
+else
+  skip "race: a failure noted after another run's success" "no flock(1)"
+fi
+stop_sim
+
 tap_done

@@ -26,6 +26,12 @@ static CmaConnection staging = {
   .cloud_url = (char *) "https://acme.atlassian.net/",
 };
 
+static CmaConnection other = {
+  .name = (char *) "other",
+  .server_url = (char *) "https://confluence.example.com/",
+  .cloud_url = (char *) "https://acme.atlassian.net/",
+};
+
 static void
 verdict_at (gboolean known, CmaInstant now, CmaVerdict *v)
 {
@@ -91,6 +97,7 @@ attempts_file (void)
 static void
 test_file_round_trip (void)
 {
+  gboolean damaged = TRUE;
   g_autofree char *path = attempts_file ();
   g_autoptr (GError) net = g_error_new (CMA_ERROR, CMA_ERROR_NETWORK, "no route\nto host");
   g_autoptr (GError) auth = g_error_new (CMA_ERROR, CMA_ERROR_AUTH, "refused");
@@ -98,7 +105,7 @@ test_file_round_trip (void)
   g_autoptr (GError) error = NULL;
   const CmaFailure *f;
 
-  failures = cma_attempts_load (path, &error);
+  failures = cma_attempts_load (path, &damaged, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (failures->len, ==, 0);
   g_clear_pointer (&failures, g_ptr_array_unref);
@@ -107,7 +114,7 @@ test_file_round_trip (void)
   g_assert_true (cma_attempts_record_failure (path, &staging, T + 5, net, 0600, &error));
   g_assert_true (cma_attempts_record_failure (path, &prod, T + 60, auth, 0600, &error));
   g_assert_no_error (error);
-  failures = cma_attempts_load (path, &error);
+  failures = cma_attempts_load (path, &damaged, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (failures->len, ==, 2);
   f = cma_attempts_find (failures, &prod);
@@ -124,7 +131,7 @@ test_file_round_trip (void)
 
   /* Success forgets one connection only. */
   g_assert_true (cma_attempts_clear (path, &prod, 0600, &error));
-  failures = cma_attempts_load (path, &error);
+  failures = cma_attempts_load (path, &damaged, &error);
   g_assert_no_error (error);
   g_assert_null (cma_attempts_find (failures, &prod));
   g_assert_nonnull (cma_attempts_find (failures, &staging));
@@ -133,6 +140,7 @@ test_file_round_trip (void)
 static void
 test_file_message_bounded (void)
 {
+  gboolean damaged = TRUE;
   g_autofree char *path = attempts_file ();
   g_autofree char *longer = g_strnfill (CMA_ATTEMPTS_MAX_MESSAGE + 50, 'x');
   g_autoptr (GError) failure = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, longer);
@@ -141,7 +149,7 @@ test_file_message_bounded (void)
   const CmaFailure *f;
 
   g_assert_true (cma_attempts_record_failure (path, &prod, T, failure, 0600, &error));
-  failures = cma_attempts_load (path, &error);
+  failures = cma_attempts_load (path, &damaged, &error);
   g_assert_no_error (error);
   f = cma_attempts_find (failures, &prod);
   g_assert_cmpuint (strlen (f->message), ==, CMA_ATTEMPTS_MAX_MESSAGE);
@@ -149,6 +157,9 @@ test_file_message_bounded (void)
   g_assert_cmpstr (f->error_class, ==, "failed");
 }
 
+/* A file cut short (a full disk, a crash of an older writer) or edited:
+ * what can be read of it is kept, it is reported damaged, and the next
+ * failure or success rewrites it whole, so failures are counted again. */
 static void
 test_file_corrupt (void)
 {
@@ -156,20 +167,48 @@ test_file_corrupt (void)
   g_autoptr (GError) net = g_error_new (CMA_ERROR, CMA_ERROR_NETWORK, "down");
   g_autoptr (GPtrArray) failures = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *after = NULL;
+  gboolean damaged = FALSE;
+  const CmaFailure *f;
 
-  g_assert_true (g_file_set_contents (path, "{\"failures\": [{\"at\": 1}]}", -1, NULL));
-  failures = cma_attempts_load (path, &error);
-  g_assert_null (failures);
-  g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
-  /* It names the file, never its content. */
-  g_assert_nonnull (strstr (error->message, path));
-  g_assert_null (strstr (error->message, "failures"));
-  g_clear_error (&error);
-  /* A corrupt file is never overwritten. */
-  g_assert_false (cma_attempts_record_failure (path, &prod, T, net, 0600, &error));
-  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
-  g_assert_cmpstr (after, ==, "{\"failures\": [{\"at\": 1}]}");
+  g_assert_true (g_file_set_contents (path, "{\"failures\":[", -1, NULL));
+  failures = cma_attempts_load (path, &damaged, &error);
+  g_assert_no_error (error);
+  g_assert_true (damaged);
+  g_assert_cmpuint (failures->len, ==, 0);
+  g_clear_pointer (&failures, g_ptr_array_unref);
+  /* The next failure rewrites it, and counts from there (0.1.0 never
+   * wrote this file again, so failures went uncounted for good). */
+  g_assert_true (cma_attempts_record_failure (path, &prod, T, net, 0600, &error));
+  g_assert_no_error (error);
+  failures = cma_attempts_load (path, &damaged, &error);
+  g_assert_false (damaged);
+  f = cma_attempts_find (failures, &prod);
+  g_assert_nonnull (f);
+  g_assert_cmpuint (f->attempts, ==, 1);
+  g_clear_pointer (&failures, g_ptr_array_unref);
+
+  /* One bad entry among good ones: the good ones survive the rewrite. */
+  g_assert_true (cma_attempts_record_failure (path, &staging, T + 5, net, 0600, &error));
+  {
+    g_autofree char *data = NULL;
+    g_autofree char *bad = NULL;
+
+    g_assert_true (g_file_get_contents (path, &data, NULL, NULL));
+    bad = g_strconcat ("{\"failures\": [{\"at\": 1}, ", strstr (data, "[") + 1, NULL);
+    g_assert_true (g_file_set_contents (path, bad, -1, NULL));
+  }
+  failures = cma_attempts_load (path, &damaged, &error);
+  g_assert_true (damaged);
+  g_assert_cmpuint (failures->len, ==, 2);
+  g_clear_pointer (&failures, g_ptr_array_unref);
+  /* A success that has nothing to forget still repairs the file. */
+  g_assert_true (cma_attempts_clear (path, &other, 0600, &error));
+  g_assert_no_error (error);
+  failures = cma_attempts_load (path, &damaged, &error);
+  g_assert_false (damaged);
+  g_assert_cmpuint (failures->len, ==, 2);
+  g_assert_nonnull (cma_attempts_find (failures, &prod));
+  g_assert_nonnull (cma_attempts_find (failures, &staging));
 }
 
 /* Whoever can write the state directory can edit the file, and root's
@@ -204,17 +243,19 @@ test_file_wrong_types (void)
           wrong_types[i].member);
       g_autoptr (GPtrArray) failures = NULL;
       g_autoptr (GError) error = NULL;
+      gboolean damaged = FALSE;
       const CmaFailure *f;
 
       g_test_message ("%s", wrong_types[i].member);
       g_assert_true (g_file_set_contents (path, doc, -1, NULL));
-      failures = cma_attempts_load (path, &error);
+      failures = cma_attempts_load (path, &damaged, &error);
+      g_assert_no_error (error);
+      g_assert_true (damaged == !wrong_types[i].loads);
       if (!wrong_types[i].loads)
         {
-          g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
+          g_assert_cmpuint (failures->len, ==, 0);
           continue;
         }
-      g_assert_no_error (error);
       f = cma_attempts_find (failures, &prod);
       g_assert_nonnull (f);
       g_assert_nonnull (f->connection);
@@ -223,7 +264,7 @@ test_file_wrong_types (void)
     }
 }
 
-/* The list itself of another type: refused, named, no critical. */
+/* The list itself of another type: damaged, no critical. */
 static void
 test_file_failures_not_a_list (void)
 {
@@ -234,10 +275,14 @@ test_file_failures_not_a_list (void)
   for (gsize i = 0; i < G_N_ELEMENTS (docs); i++)
     {
       g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) failures = NULL;
+      gboolean damaged = FALSE;
 
       g_assert_true (g_file_set_contents (path, docs[i], -1, NULL));
-      g_assert_null (cma_attempts_load (path, &error));
-      g_assert_error (error, CMA_ERROR, CMA_ERROR_STATE);
+      failures = cma_attempts_load (path, &damaged, &error);
+      g_assert_no_error (error);
+      g_assert_true (damaged);
+      g_assert_cmpuint (failures->len, ==, 0);
     }
 }
 

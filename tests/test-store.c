@@ -193,6 +193,7 @@ test_store_group (void)
   g_autofree char *attempts = state_file (PROGRAM ".attempts");
   g_autoptr (GPtrArray) failures = NULL;
   g_autoptr (GError) error = NULL;
+  gboolean damaged = TRUE;
   GStatBuf st;
 
   append_ok (store, r);
@@ -201,19 +202,62 @@ test_store_group (void)
   append_ok (store, r);
   g_assert_cmpuint (mode_of (cma_store_get_dir (store)), ==, 02750);
   g_assert_cmpuint (mode_of (ledger), ==, 0640);
-  g_assert_true (cma_store_note_attempt (store, &conns[1], failure, &error));
+  g_assert_true (cma_store_note_attempt (store, &conns[1], 1794000100, failure, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (mode_of (attempts), ==, 0640);
   g_assert_cmpint (g_stat (attempts, &st), ==, 0);
   g_assert_cmpint (st.st_gid, ==, getegid ());
-  failures = cma_store_load_failures (store, &error);
+  failures = cma_store_load_failures (store, &damaged, &error);
   g_assert_no_error (error);
   g_assert_nonnull (cma_attempts_find (failures, &conns[1]));
   g_clear_pointer (&failures, g_ptr_array_unref);
-  g_assert_true (cma_store_note_attempt (store, &conns[1], NULL, &error));
-  failures = cma_store_load_failures (store, &error);
+  g_assert_true (cma_store_note_attempt (store, &conns[1], 1794000200, NULL, &error));
+  failures = cma_store_load_failures (store, &damaged, &error);
   g_assert_null (cma_attempts_find (failures, &conns[1]));
   g_assert_cmpuint (mode_of (attempts), ==, 0640);
+}
+
+/* Run A's attempt started at S and failed; while it waited for the
+ * writer lock to keep the failure, run B renewed the same token and
+ * cleared the failures. A's failure is then older than B's renewal and
+ * not kept: 0.1.0 kept it, dated when it was noted, after B's success,
+ * and status said "renewal failing" of a token just renewed. A failure
+ * whose attempt started after the last renewal is kept, dated when the
+ * attempt started. */
+static void
+test_store_attempt_after_renewal (void)
+{
+  g_autoptr (CmaStore) store = open_store ();
+  const CmaInstant started = 1794000000;
+  g_autoptr (CmaRenewal) renewed = cma_renewal_new (started + 30, &conns[0], "api", NULL);
+  g_autoptr (GError) failure = g_error_new (CMA_ERROR, CMA_ERROR_NETWORK, "unreachable");
+  g_autoptr (GPtrArray) failures = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean damaged = TRUE;
+  const CmaFailure *f;
+
+  append_ok (store, renewed);
+  g_assert_true (cma_store_note_attempt (store, &conns[0], started, failure, &error));
+  g_assert_no_error (error);
+  failures = cma_store_load_failures (store, &damaged, &error);
+  g_assert_no_error (error);
+  g_assert_null (cma_attempts_find (failures, &conns[0]));
+  g_clear_pointer (&failures, g_ptr_array_unref);
+
+  /* In the same second as the renewal: the renewal wins too. */
+  g_assert_true (cma_store_note_attempt (store, &conns[0], started + 30, failure, &error));
+  failures = cma_store_load_failures (store, &damaged, &error);
+  g_assert_null (cma_attempts_find (failures, &conns[0]));
+  g_clear_pointer (&failures, g_ptr_array_unref);
+
+  g_assert_true (cma_store_note_attempt (store, &conns[0], started + 31, failure, &error));
+  g_assert_no_error (error);
+  failures = cma_store_load_failures (store, &damaged, &error);
+  f = cma_attempts_find (failures, &conns[0]);
+  g_assert_nonnull (f);
+  g_assert_cmpint (f->at, ==, started + 31);
+  g_assert_cmpint (f->since, ==, started + 31);
+  g_assert_false (damaged);
 }
 
 /* An index an earlier release left is never read, whatever it says, and
@@ -424,6 +468,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/creates", test_store_creates);
   g_test_add_func ("/store/group", test_store_group);
   g_test_add_func ("/store/old-index", test_store_old_index);
+  g_test_add_func ("/store/attempt-after-renewal", test_store_attempt_after_renewal);
   g_test_add_func ("/store/random", test_store_random);
   g_test_add_func ("/store/edit-in-place", test_store_edit_in_place);
   g_test_add_func ("/store/edit-then-append", test_store_edit_then_append);

@@ -43,6 +43,7 @@ typedef struct {
   /* status and the plugin: read root's configuration and ledger when the
    * user has none (monitoring without sudo) */
   gboolean reads_system_files;
+  gboolean attempts_damaged; /* cma_cli_read_failures() found PROG.attempts damaged */
 
   /* set up by cma_cli_setup() */
   char *config_tried; /* the configuration file read or looked for */

@@ -73,11 +73,12 @@ run_hook (CmaCli *cli, const CmaConnection *conn, const char *action, const CmaV
  * ledger, under its lock, so status shows a failing renewal before the
  * assistant's own warning. Keeping it never fails the run. */
 static void
-note_attempt (CmaCli *cli, const CmaConnection *conn, const GError *failure)
+note_attempt (CmaCli *cli, const CmaConnection *conn, const CmaRenewResult *result,
+              const GError *failure)
 {
   g_autoptr (GError) error = NULL;
 
-  if (!cma_store_note_attempt (cli->store, conn, failure, &error))
+  if (!cma_store_note_attempt (cli->store, conn, result->started, failure, &error))
     cma_cli_warn (cli, "%s: cannot keep the attempt: %s", conn->name, error->message);
 }
 
@@ -140,7 +141,7 @@ report_one (CmaCli *cli, gboolean json, const CmaRenewReport *r)
       g_printerr ("%s: %s: %s\n", cli->product->program, conn->name, error->message);
       status = cma_cli_exit_code_for_error (error);
       if (is_kept (cli, error))
-        note_attempt (cli, conn, error);
+        note_attempt (cli, conn, result, error);
       if (!cli->dry_run)
         run_hook (cli, conn, "failed", &result->before, r->state, error->message);
     }
@@ -151,7 +152,7 @@ report_one (CmaCli *cli, gboolean json, const CmaRenewReport *r)
       if (!json)
         report_outcome (cli, conn, result);
       if (result->outcome == CMA_RENEW_RENEWED)
-        note_attempt (cli, conn, NULL);
+        note_attempt (cli, conn, result, NULL);
       if (!cli->dry_run)
         run_hook (cli, conn, outcome_action (result->outcome),
                   result->outcome == CMA_RENEW_RENEWED ? &result->after : &result->before, r->state,
@@ -229,6 +230,8 @@ renew_all (CmaCli *cli, gboolean json, CmaRenewReport *reports, CmaRenewResult *
       reports[i].result = &results[i];
       /* A failure before the ledger is read leaves the state unknown. */
       results[i].before.state = CMA_STATE_UNKNOWN;
+      /* cma_renew() sets its own; this covers a failure before it. */
+      results[i].started = cma_clock_now ();
     }
   cma_fleet_renew (&options, cli->selected, results, errors, connection_done, &run);
   return run.status;

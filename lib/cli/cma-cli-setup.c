@@ -267,10 +267,19 @@ GPtrArray *
 cma_cli_read_failures (CmaCli *cli)
 {
   g_autoptr (GError) error = NULL;
-  GPtrArray *failures = cma_store_load_failures (cli->store, &error);
+  GPtrArray *failures = cma_store_load_failures (cli->store, &cli->attempts_damaged, &error);
+  g_autofree char *path = NULL;
 
   if (failures == NULL)
     cma_cli_warn (cli, "%s", error->message);
+  if (!cli->attempts_damaged)
+    return failures;
+  /* Say where, never what: the caller may not be allowed to read it. */
+  path = cma_ledger_sibling_path (cma_store_get_ledger (cli->store), "attempts");
+  cma_cli_warn (cli,
+                "%s is damaged: failed renewals may be missing from it; the next "
+                "renewal attempt rewrites it",
+                path);
   return failures;
 }
 
@@ -292,6 +301,7 @@ cma_cli_evaluate (CmaCli *cli, CmaLedgerLatest *latest, CmaLedgerLatest *latest_
         .last = latest_at != NULL ? cma_ledger_latest_find (latest_at, conn) : ever,
         .failure = failures != NULL ? cma_attempts_find (failures, conn) : NULL,
         .at = at,
+        .attempts_damaged = cli->attempts_damaged,
       };
 
       in.recorded_later = in.last == NULL && ever != NULL;
