@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
 
@@ -181,7 +182,45 @@ share_file (CmaStore *store, const char *path, GError **error)
   return TRUE;
 }
 
-/* Under the writer lock, once per run: remove the temporary files a
+/* Root running a writer in a service's own state directory (renew or
+ * record by hand, through sudo) must leave every file it creates there
+ * to the directory's owner and group: a lock or attempts file left
+ * root's 0600 made every later run of the service fail ("cannot open
+ * lock file ... Permission denied") for good. Only a regular file root
+ * owns with one link, so only a file of this directory: a hard link
+ * planted to a file of root's elsewhere is never given away. */
+static void
+give_to_dir_owner (CmaStore *store, int fd)
+{
+  GStatBuf dir;
+  struct stat st;
+
+  if (geteuid () != 0 || g_stat (store->dir, &dir) != 0 || dir.st_uid == 0)
+    return;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_nlink != 1 || st.st_uid != 0)
+    return;
+  /* Best effort: the write itself succeeded. */
+  if (fchown (fd, dir.st_uid, dir.st_gid) != 0)
+    return;
+}
+
+/* The same by name, never following a symlink put in its place. */
+static void
+give_path_to_dir_owner (CmaStore *store, const char *path)
+{
+  int fd;
+
+  if (geteuid () != 0)
+    return;
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0)
+    return;
+  give_to_dir_owner (store, fd);
+  close (fd);
+}
+
+/* Under the writer lock, once per run: give the writer lock to the
+ * directory's owner (above); remove the temporary files a
  * killed writer left of the attempts file (the ledger sweeps its own),
  * and PROG.index, a copy of the latest records development snapshots kept
  * that nothing reads any more, with its own, rather than leave a stale
@@ -193,9 +232,11 @@ sweep_once (CmaStore *store)
 {
   g_autofree char *attempts = cma_ledger_sibling_path (store->ledger, "attempts");
   g_autofree char *index = cma_ledger_sibling_path (store->ledger, "index");
+  g_autofree char *lock = cma_ledger_sibling_path (store->ledger, "lock");
 
   if (store->swept)
     return;
+  give_path_to_dir_owner (store, lock);
   cma_file_remove_stale_replacements (attempts);
   g_unlink (index);
   cma_file_remove_stale_replacements (index);
@@ -269,6 +310,8 @@ cma_store_append (CmaStore *store, const CmaRenewal *renewal, GError **error)
     note_own_append (store, existed ? &before : NULL);
   if (ok && !existed)
     share_file (store, cma_ledger_get_path (store->ledger), NULL);
+  if (ok && !existed)
+    give_path_to_dir_owner (store, cma_ledger_get_path (store->ledger));
   cma_ledger_unlock (store->ledger);
   g_mutex_unlock (&store->writers);
   return ok;
@@ -357,6 +400,8 @@ cma_store_note_attempt (CmaStore *store, const CmaConnection *conn, CmaInstant s
   else if (ok && failure == NULL)
     ok = cma_attempts_clear (path, conn, file_mode (store), error);
   ok = ok && (!g_file_test (path, G_FILE_TEST_EXISTS) || share_file (store, path, error));
+  if (ok)
+    give_path_to_dir_owner (store, path);
   cma_ledger_unlock (store->ledger);
   g_mutex_unlock (&store->writers);
   return ok;
@@ -392,6 +437,7 @@ cma_store_lock_connection (CmaStore *store, const CmaConnection *conn, guint tim
   /* The writers' checks: a directory others may write is refused. */
   if (!prepare_dir (store, error) || (fd = cma_file_lock (path, timeout_seconds, busy, error)) < 0)
     return NULL;
+  give_to_dir_owner (store, fd);
   lock = g_new0 (CmaLock, 1);
   lock->fd = fd;
   return lock;

@@ -42,4 +42,44 @@ for p in $PRODUCTS; do
   stop_sim
 done
 
+# ---- root renewing in the service's own state directory ----
+# Every file root creates there is the directory owner's: 0.1.0 left the
+# lock files and the attempts file root:root 0600, and the service's own
+# runs failed for good with "cannot open lock file ... Permission denied".
+svc_uid=65534
+p=jcma
+use_product "$p"
+start_sim "$p"
+chmod 711 "$test_tmpdir"
+chmod -R a+rX "$test_tmpdir/certs"
+chmod 644 "$CONF"
+svc="$test_tmpdir/service"
+mkdir -p "$svc" && chown "$svc_uid:$svc_uid" "$svc" && chmod 700 "$svc"
+sed -i "s|^cloud-api-url = .*|cloud-api-url = https://127.0.0.1:1/|" "$CONF"
+run "$PROG" renew -c "$CONF" --state-dir "$svc"
+check "root: a failing renewal in the service's directory" 69
+assert "root: every file it created there is the service user's" eval \
+  '[ -e "$svc/$NAME.attempts" ] && [ -z "$(find "$svc" -type f ! -uid $svc_uid)" ] &&
+   [ -z "$(find "$svc" -type f ! -gid $svc_uid)" ] && [ "$(find "$svc" -name "*.lock" | wc -l)" -eq 2 ]'
+for f in cloud server; do
+  cp "$test_tmpdir/$f.token" "$test_tmpdir/$f-svc.token"
+  chown "$svc_uid" "$test_tmpdir/$f-svc.token"
+  sed -i "s|^$f-token-file = .*|$f-token-file = $test_tmpdir/$f-svc.token|" "$CONF"
+done
+run setpriv --reuid=$svc_uid --regid=$svc_uid --clear-groups -- env HOME="$svc" \
+  "$PROG" renew -c "$CONF" --state-dir "$svc"
+check "root: ... after which the service's own run can take its locks (exit 69, not 74)" 69
+assert "root: ... no Permission denied" eval '! stderr_has "Permission denied"'
+assert "root: ... and its failure is counted with root's" grep -q '"attempts" : 2' "$svc/$NAME.attempts"
+# A file of root's hard-linked in by the directory's owner is never given away.
+run "$PROG" record --state-dir "$svc" --cloud-url https://other.atlassian.net -q
+check "root: records into the service's ledger" 0
+rm -f "$svc/$NAME.lock"
+: >"$test_tmpdir/roots-file"
+ln "$test_tmpdir/roots-file" "$svc/$NAME.lock"
+run "$PROG" record --state-dir "$svc" --cloud-url https://other.atlassian.net -q
+check "root: a writer lock hard-linked to a file of root's" 0
+assert "root: ... which stays root's" eval '[ "$(stat -c %u "$test_tmpdir/roots-file")" = 0 ]'
+stop_sim
+
 tap_done

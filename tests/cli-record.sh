@@ -182,8 +182,9 @@ for p in $PRODUCTS; do
   check "$NAME: --state-group with an unknown group: usage error" 64 "no group named 'no-such-group-here'"
 
   # README.Debian: root recording by hand into the service's directory
-  # keeps the ledger's and the index's owner (it appends, never rewrites);
-  # only a file root creates there is root's.
+  # keeps the ledger's and the writer lock's owner (it appends, never
+  # rewrites); a file root creates there is the directory owner's too
+  # (tests/api-state-group.sh).
   if [ "$(id -u)" -eq 0 ]; then
     svc="$test_tmpdir/$p-service"
     mkdir -p "$svc" && chown 65534:65534 "$svc" && chmod 700 "$svc" && chmod 711 "$test_tmpdir"
@@ -193,7 +194,7 @@ for p in $PRODUCTS; do
     run "$PROG" record --state-dir "$svc" --cloud-url https://acme.atlassian.net --at 2026-11-05T00:00:00Z
     check "$NAME: root records into the service's ledger" 0
     assert "$NAME: ... which keeps its owner, as README.Debian says" eval \
-      '[ "$(stat -c %u:%g "$svc/$NAME.ledger" "$svc/$NAME.index" | sort -u)" = 65534:65534 ]'
+      '[ "$(stat -c %u:%g "$svc/$NAME.ledger" "$svc/$NAME.lock" | sort -u)" = 65534:65534 ]'
     assert "$NAME: README.Debian does not say root's record makes the ledger root's" \
       sh -c "! grep -q \"rewrites the ledger as root's file\" '$top_srcdir/packaging/debian/README.Debian'"
   fi
