@@ -141,10 +141,14 @@ read_tail (int fd, guint64 end, char out[TAIL_BYTES], gsize *len)
   return TRUE;
 }
 
+/* The modification time as one number, compared for equality only. In
+ * unsigned arithmetic, which wraps where signed overflows: anyone may
+ * touch -d 2300-01-01 a file, and 2^63 ns end in 2262. */
 static gint64
 mtime_ns (const struct stat *st)
 {
-  return (gint64) st->st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st->st_mtim.tv_nsec;
+  return (gint64) ((guint64) st->st_mtim.tv_sec * G_GUINT64_CONSTANT (1000000000) +
+                   (guint64) st->st_mtim.tv_nsec);
 }
 
 /* Whether @latest holds all of the first scan.end bytes of the ledger as

@@ -72,8 +72,7 @@ append_text (GString *out, const char *name, const char *value)
 static void
 append_time (GString *out, const char *name, CmaInstant instant)
 {
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (instant);
-  g_autofree char *value = g_date_time_format (dt, "%Y%m%dT%H%M%SZ");
+  g_autofree char *value = cma_time_format_ics (instant);
   g_autofree char *line = g_strconcat (name, ":", value, NULL);
 
   append_line (out, line);

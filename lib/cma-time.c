@@ -160,6 +160,31 @@ cma_time_format_local (CmaInstant instant)
   return format_with_year (dt, " %H:%M %Z");
 }
 
+char *
+cma_time_format_ics (CmaInstant instant)
+{
+  g_autoptr (GDateTime) dt = date_time_for (instant, FALSE);
+  g_autofree char *tail = g_date_time_format (dt, "T%H%M%SZ");
+
+  return g_strdup_printf ("%04d%02d%02d%s", g_date_time_get_year (dt), g_date_time_get_month (dt),
+                          g_date_time_get_day_of_month (dt), tail);
+}
+
+gboolean
+cma_time_check_evaluated (CmaInstant at, const char *what, GError **error)
+{
+  g_autofree char *when = NULL;
+
+  if (at >= CMA_TIME_MIN && at <= CMA_TIME_EVALUATED_MAX)
+    return TRUE;
+  when = cma_time_format_iso (at);
+  g_set_error (error, CMA_ERROR, CMA_ERROR_USAGE,
+               "%s (%s%s) is outside the range a token's state can be computed "
+               "in, " CMA_TIME_EVALUATED_RANGE_TEXT,
+               what, at > CMA_TIME_MAX ? "after " : "", when);
+  return FALSE;
+}
+
 /* ---- --at: a TIME, or one relative to an injected now ---- */
 
 /* A century either way: far enough for any plan, and no overflow. */

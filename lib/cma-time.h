@@ -30,6 +30,19 @@ typedef struct {
 
 gboolean cma_time_in_range (CmaInstant instant);
 
+/* The instants a state is evaluated at (the clock, --at): at most this,
+ * so that every instant derived from one (a record made up to
+ * CMA_RECORD_MAX_SKEW_SECONDS after it, plus a lifetime of at most 3650
+ * days) is still in the range above, and every format shows the same
+ * date: a clock in year 9999 made text say "usable until 9999-12-31"
+ * with 20 days left. Later ones are refused, never clamped. */
+#define CMA_TIME_EVALUATED_MAX        (CMA_TIME_MAX - G_GINT64_CONSTANT (3651) * 86400)
+#define CMA_TIME_EVALUATED_RANGE_TEXT "1970-01-01T00:00:00Z .. 9990-01-01T23:59:59Z"
+
+/* CMA_ERROR_USAGE unless @at (@what: "the clock", "--at") is one a state
+ * may be evaluated at. */
+gboolean cma_time_check_evaluated (CmaInstant at, const char *what, GError **error);
+
 typedef CmaInstant (*CmaClockFunc) (gpointer user_data);
 
 /* The library reads the time only through cma_clock_now(), so tests can
@@ -51,5 +64,7 @@ gboolean cma_time_parse_at (const char *text, CmaInstant now, CmaInstant *out, G
 char *cma_time_format_iso (CmaInstant instant);
 /* "2026-12-01 09:30 CET": for people, in the local time zone. */
 char *cma_time_format_local (CmaInstant instant);
+/* "20261201T083000Z": iCalendar's UTC form, clamped the same way. */
+char *cma_time_format_ics (CmaInstant instant);
 
 G_END_DECLS

@@ -120,4 +120,25 @@ done
 assert "the two products' UIDs differ" eval \
   '[ -z "$(cat "$test_tmpdir/jcma.uids" "$test_tmpdir/ccma.uids" | sort | uniq -d)" ]'
 
+# ---- a clock at the end of the range: every format says the same ----
+# 0.1.0: text said "usable until 9999-12-31T23:59:59" with 20 days left,
+# and iCalendar printed an empty DTSTART after a GLib-CRITICAL.
+if command -v faketime >/dev/null 2>&1 &&
+   [ "$(faketime '9999-12-31 23:59:59' date -u +%Y 2>/dev/null)" = 9999 ]; then
+  use_product jcma
+  st9="$test_tmpdir/y9999"
+  for fmt in text json nagios prometheus ics; do
+    run env TZ=UTC faketime -f '@9999-12-31 23:59:59' "$PROG" status --state-dir "$st9" \
+      --cloud-url https://acme.atlassian.net -o "$fmt"
+    check "year 9999: status -o $fmt: UNKNOWN, the clock out of range" 3 \
+      "^$NAME: the clock \\(9999-12-31T23:59:5[0-9]Z\\) is outside the range a token's state can be computed in, "
+    assert "year 9999: status -o $fmt: no GLib message" eval '! stderr_has "CRITICAL|WARNING \\*\\*"'
+  done
+  run env TZ=UTC faketime -f '@9999-12-31 23:59:59' "$PROG" record --state-dir "$st9" \
+    --cloud-url https://acme.atlassian.net
+  check "year 9999: record refuses rather than write dates no format shows" 64 "the clock"
+else
+  skip "year 9999: every format says the same" "faketime not installed"
+fi
+
 tap_done

@@ -217,6 +217,33 @@ test_store_group (void)
   g_assert_cmpuint (mode_of (attempts), ==, 0640);
 }
 
+/* A ledger whose modification time someone set past 2262 (touch -d
+ * 2300-01-01), where nanoseconds since the epoch overflow a gint64: read,
+ * appended to and read again, under UBSan too. */
+static void
+test_store_far_mtime (void)
+{
+  g_autoptr (CmaStore) store = open_store ();
+  g_autoptr (CmaRenewal) r = cma_renewal_new (1794000000, &conns[0], "manual", NULL);
+  g_autoptr (CmaRenewal) later = cma_renewal_new (1794000100, &conns[0], "manual", NULL);
+  g_autofree char *ledger = state_file (PROGRAM ".ledger");
+  /* 2300-01-01T00:00:00Z */
+  struct timespec times[2] = { { 10413792000, 5 }, { 10413792000, 999999999 } };
+  g_autoptr (CmaLedgerLatest) latest = NULL;
+  gboolean known = FALSE;
+  CmaInstant at = 0;
+
+  append_ok (store, r);
+  g_assert_cmpint (utimensat (AT_FDCWD, ledger, times, 0), ==, 0);
+  latest = cma_store_read_latest (store, NULL);
+  g_assert_nonnull (cma_ledger_latest_find (latest, &conns[0]));
+  append_ok (store, later);
+  g_assert_cmpint (utimensat (AT_FDCWD, ledger, times, 0), ==, 0);
+  g_assert_true (cma_store_last_renewed (store, &conns[0], &known, &at, NULL));
+  g_assert_true (known);
+  g_assert_cmpint (at, ==, 1794000100);
+}
+
 /* Run A's attempt started at S and failed; while it waited for the
  * writer lock to keep the failure, run B renewed the same token and
  * cleared the failures. A's failure is then older than B's renewal and
@@ -469,6 +496,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/group", test_store_group);
   g_test_add_func ("/store/old-index", test_store_old_index);
   g_test_add_func ("/store/attempt-after-renewal", test_store_attempt_after_renewal);
+  g_test_add_func ("/store/far-mtime", test_store_far_mtime);
   g_test_add_func ("/store/random", test_store_random);
   g_test_add_func ("/store/edit-in-place", test_store_edit_in_place);
   g_test_add_func ("/store/edit-then-append", test_store_edit_then_append);

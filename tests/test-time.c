@@ -211,6 +211,36 @@ test_time_range (void)
   g_assert_false (cma_time_in_range (CMA_TIME_MAX + 1));
 }
 
+/* The instants a state is evaluated at leave room for every instant
+ * derived from them, so no format has to clamp one; iCalendar's form is
+ * clamped like the others (it was empty past 9999, with a critical). */
+static void
+test_time_evaluated_range (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *ics_max = cma_time_format_ics (CMA_TIME_MAX);
+  g_autofree char *ics_past = cma_time_format_ics (G_MAXINT64);
+  g_autofree char *ics = cma_time_format_ics (1796083200); /* 2026-12-01T00:00:00Z */
+  g_autofree char *last = cma_time_format_iso (CMA_TIME_EVALUATED_MAX);
+  CmaInstant lifetime = G_GINT64_CONSTANT (3650) * 86400;
+
+  g_assert_cmpstr (ics_max, ==, "99991231T235959Z");
+  g_assert_cmpstr (ics_past, ==, "99991231T235959Z");
+  g_assert_cmpstr (ics, ==, "20261201T000000Z");
+  g_assert_true (g_str_has_suffix (CMA_TIME_EVALUATED_RANGE_TEXT, last));
+  /* A record CMA_RECORD_MAX_SKEW_SECONDS ahead of the last instant, plus
+   * the longest lifetime, still has a date. */
+  g_assert_true (
+      cma_time_in_range (CMA_TIME_EVALUATED_MAX + CMA_RECORD_MAX_SKEW_SECONDS + lifetime));
+  g_assert_true (cma_time_check_evaluated (CMA_TIME_EVALUATED_MAX, "the clock", NULL));
+  g_assert_true (cma_time_check_evaluated (0, "the clock", NULL));
+  g_assert_false (cma_time_check_evaluated (-1, "the clock", NULL));
+  g_assert_false (cma_time_check_evaluated (CMA_TIME_EVALUATED_MAX + 1, "the clock", &error));
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_USAGE);
+  g_assert_nonnull (strstr (error->message, "the clock ("));
+  g_assert_nonnull (strstr (error->message, CMA_TIME_EVALUATED_RANGE_TEXT));
+}
+
 /* Every parsed form survives format → parse unchanged. */
 static void
 test_time_round_trip (void)
@@ -296,6 +326,7 @@ main (int argc, char **argv)
   g_test_add_func ("/time/format", test_time_format);
   g_test_add_func ("/time/round-trip", test_time_round_trip);
   g_test_add_func ("/time/range", test_time_range);
+  g_test_add_func ("/time/evaluated-range", test_time_evaluated_range);
 
   return g_test_run ();
 }

@@ -217,7 +217,9 @@ cma_cli_setup_full (CmaCli *cli, gboolean need_connections, GError **error)
 {
   g_autofree char *dir = NULL;
 
-  if (!load_config (cli, error) || !apply_overrides (cli, error))
+  /* A clock past the range would give dates no format can show. */
+  if (!cma_time_check_evaluated (cma_clock_now (), "the clock", error) ||
+      !load_config (cli, error) || !apply_overrides (cli, error))
     return FALSE;
   if ((need_connections || cli->connection_names != NULL) && cli->config->connections->len == 0)
     return fail_no_connection (cli, error);
@@ -340,7 +342,8 @@ cma_cli_parse_at (CmaCli *cli, CmaInstant *at, GError **error)
       *at = now;
       return TRUE;
     }
-  return cma_time_parse_at (cli->at, now, at, error);
+  return cma_time_parse_at (cli->at, now, at, error) &&
+         cma_time_check_evaluated (*at, "--at", error);
 }
 
 gboolean
