@@ -38,15 +38,17 @@ fetch_list (CmaHttp *http, const CmaApiContext *ctx, JsonNode **root, char **det
   return json_node_get_array (*root);
 }
 
-CmaSiteVerdict
-cma_sites_check (CmaHttp *http, const CmaApiContext *ctx, char **detail)
-{
-  g_autoptr (JsonNode) root = NULL;
-  g_autoptr (GString) others = g_string_new (NULL);
-  JsonArray *sites = fetch_list (http, ctx, &root, detail);
+/* Sites named in the message when ours is not listed: enough to spot a
+ * typo in cloud-url, never a line of 620 KB (an assistant listing 20,000). */
+#define SITES_SHOWN 5
 
-  if (sites == NULL)
-    return CMA_SITE_NO_LIST;
+/* "a, b, c, d, e and 19995 more" of the sites @sites lists. */
+static char *
+others_phrase (JsonArray *sites)
+{
+  GString *others = g_string_new (NULL);
+  guint shown = 0, listed = 0;
+
   for (guint i = 0; i < json_array_get_length (sites); i++)
     {
       JsonNode *node = json_array_get_element (sites, i);
@@ -57,17 +59,44 @@ cma_sites_check (CmaHttp *http, const CmaApiContext *ctx, char **detail)
 
       if (url == NULL)
         continue;
-      if (cma_api_same_site (url, ctx->conn->cloud_url))
+      listed++;
+      if (shown == SITES_SHOWN)
+        continue;
+      clean = cma_text_sanitize (url, 80);
+      g_string_append_printf (others, "%s%s", shown ? ", " : "", *clean ? clean : "?");
+      shown++;
+    }
+  if (listed > shown)
+    g_string_append_printf (others, " and %u more", listed - shown);
+  return g_string_free (others, FALSE);
+}
+
+CmaSiteVerdict
+cma_sites_check (CmaHttp *http, const CmaApiContext *ctx, char **detail)
+{
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *others = NULL;
+  JsonArray *sites = fetch_list (http, ctx, &root, detail);
+
+  if (sites == NULL)
+    return CMA_SITE_NO_LIST;
+  for (guint i = 0; i < json_array_get_length (sites); i++)
+    {
+      JsonNode *node = json_array_get_element (sites, i);
+      const char *url = JSON_NODE_HOLDS_OBJECT (node)
+                            ? cma_json_string_member (json_node_get_object (node), "cloudUrl")
+                            : NULL;
+
+      if (url != NULL && cma_api_same_site (url, ctx->conn->cloud_url))
         {
           *detail = g_strdup_printf ("%s is listed as connected", ctx->conn->cloud_url);
           return CMA_SITE_LISTED;
         }
-      clean = cma_text_sanitize (url, 80);
-      g_string_append_printf (others, "%s%s", others->len ? ", " : "", *clean ? clean : "?");
     }
+  others = others_phrase (sites);
   *detail = g_strdup_printf ("%s is not among the %u site(s) the %s lists as connected%s%s%s",
                              ctx->conn->cloud_url, json_array_get_length (sites),
-                             ctx->product->assistant_abbrev, others->len ? " (" : "", others->str,
-                             others->len ? ")" : "");
+                             ctx->product->assistant_abbrev, *others ? " (" : "", others,
+                             *others ? ")" : "");
   return CMA_SITE_NOT_LISTED;
 }

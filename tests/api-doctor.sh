@@ -134,6 +134,12 @@ for p in $PRODUCTS; do
   start_sim "$p" --fault sites-forget
   doctor_flags "sites: another site listed" ! \
     "cloud site among the assistant's connected sites \(undocumented API\): https://acme\.atlassian\.net/ is not among the 1 site\(s\) the $ABBREV lists as connected \(https://other\.atlassian\.net\); renew once"
+  # 6,000 other sites (900 KB): 0.1.0 made every one of them part of one line.
+  start_sim "$p" --fault sites-forget --fault sites-many
+  doctor_flags "sites: 6,001 others listed, five named" ! \
+    "cloud site among the assistant's connected sites \(undocumented API\): https://acme\.atlassian\.net/ is not among the 6001 site\(s\) the $ABBREV lists as connected \(https://other\.atlassian\.net, https://site00000\.atlassian\.net, https://site00001\.atlassian\.net, https://site00002\.atlassian\.net, https://site00003\.atlassian\.net and 5996 more\); renew once"
+  assert "$p: sites: ... on a line of reasonable length" eval \
+    '[ "$(printf "%s\n" "$out" | wc -L)" -lt 1024 ]'
   start_sim "$p" --fault sites-missing
   run "$PROG" doctor -c "$CONF" --state-dir "$state"
   check "$p: sites: no list: still passes" 0 "^All checks passed\.\$"

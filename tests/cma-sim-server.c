@@ -300,7 +300,9 @@ add_listed_site (JsonBuilder *builder, const char *cloud_url, const char *cloud_
 
 /* The assistant's connected sites (undocumented; CCMA's): --connected-site
  * ones, then those saved since. sites-missing plays an assistant without
- * the resource, sites-forget one that lists only another site. */
+ * the resource, sites-forget one that lists only another site, sites-many
+ * one that lists 6,000 others first (900 KB, under the 1 MiB answers
+ * may have). */
 static void
 handle_cloud_list (Sim *sim, SoupServerMessage *msg)
 {
@@ -315,6 +317,11 @@ handle_cloud_list (Sim *sim, SoupServerMessage *msg)
   if (has_fault (sim, FAULT_SITES_FORGET))
     add_listed_site (builder, "https://other.atlassian.net",
                      "00000000-0000-4000-8000-000000000000");
+  for (guint i = 0; has_fault (sim, FAULT_SITES_MANY) && i < 6000; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("https://site%05u.atlassian.net", i);
+      add_listed_site (builder, url, "22222222-2222-4222-8222-222222222222");
+    }
   for (guint i = 0; !has_fault (sim, FAULT_SITES_FORGET) && sim->connected_sites != NULL &&
                     sim->connected_sites[i] != NULL;
        i++)

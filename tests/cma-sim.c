@@ -81,6 +81,7 @@ static const char *const fault_names[N_FAULTS] = {
   [FAULT_PAT_NO_EXPIRY] = "pat-no-expiry",
   [FAULT_SITES_MISSING] = "sites-missing",
   [FAULT_SITES_FORGET] = "sites-forget",
+  [FAULT_SITES_MANY] = "sites-many",
   [FAULT_SAVE_SPACE_FIRST_HEADER] = "save-space-first-header",
 };
 
