@@ -397,6 +397,35 @@ is_replacement_of (const char *name, const char *base)
   return TRUE;
 }
 
+/* Whether @name in @dir is a replacement nobody is writing any more: a
+ * regular file of ours, unchanged for @min_age seconds. */
+static gboolean
+is_abandoned (const char *dir, const char *name, gint64 min_age)
+{
+  g_autofree char *full = g_build_filename (dir, name, NULL);
+  struct stat st;
+
+  return lstat (full, &st) == 0 && S_ISREG (st.st_mode) && st.st_uid == geteuid () &&
+         (gint64) st.st_mtime <= g_get_real_time () / G_USEC_PER_SEC - min_age;
+}
+
+void
+cma_file_remove_abandoned_replacements (const char *path, gint64 min_age)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    if (is_replacement_of (name, base) && is_abandoned (dir, name, min_age))
+      {
+        g_autofree char *stale = g_build_filename (dir, name, NULL);
+
+        g_unlink (stale);
+      }
+}
+
 void
 cma_file_remove_stale_replacements (const char *path)
 {

@@ -80,5 +80,10 @@ int cma_file_lock (const char *path, guint timeout_seconds, const char *busy, GE
 /* Remove temporary files (.BASE.XXXXXX beside @path) a killed writer
  * left; call only while holding the lock that serialises writers of @path. */
 void cma_file_remove_stale_replacements (const char *path);
+/* The same without a lock (status --output-file): only those of ours
+ * (owned by the effective user, regular files) unchanged for at least
+ * @min_age seconds, so a replacement another run is writing right now is
+ * left alone. */
+void cma_file_remove_abandoned_replacements (const char *path, gint64 min_age);
 
 G_END_DECLS

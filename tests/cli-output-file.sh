@@ -46,6 +46,31 @@ for p in $PRODUCTS; do
     eval '[ "$(inode_of "$f")" != "$before" ]'
   assert "$NAME: no temporary file left" eval '[ "$(ls "$dir" | wc -l)" -eq 4 ]'
 
+  # ---- replacements a killed run left are swept by the next write ----
+  # Ours (.NAME. and six letters or digits), older than ten minutes: not
+  # a copy someone made, not another run's write in progress.
+  sweep="$test_tmpdir/$p-sweep"
+  mkdir -p "$sweep"
+  for n in .status.json.Ab12Cd .status.json.Zz99Yy .status.json.bak status.json.Qq11Ww \
+      .status.json.Ab12C .other.json.Ab12Cd; do
+    : >"$sweep/$n"
+    touch -d '-1 hour' "$sweep/$n"
+  done
+  : >"$sweep/.status.json.Nw00Nw"
+  if [ "$(id -u)" -eq 0 ]; then
+    : >"$sweep/.status.json.Ot44Ot"
+    touch -d '-1 hour' "$sweep/.status.json.Ot44Ot"
+    chown 65534 "$sweep/.status.json.Ot44Ot"
+  fi
+  run "$PROG" status $one --at 2026-11-17T00:00:00Z -o json --output-file "$sweep/status.json"
+  check "$NAME: sweep: written" 1
+  assert "$NAME: sweep: the abandoned replacements are gone" \
+    eval '[ ! -e "$sweep/.status.json.Ab12Cd" ] && [ ! -e "$sweep/.status.json.Zz99Yy" ]'
+  assert "$NAME: sweep: a fresh one (a run writing now), other names and others' files stay" \
+    eval '(for n in .status.json.Nw00Nw .status.json.bak status.json.Qq11Ww .status.json.Ab12C \
+             .other.json.Ab12Cd; do [ -e "$sweep/$n" ] || exit 1; done
+           [ "$(id -u)" -ne 0 ] || [ -e "$sweep/.status.json.Ot44Ot" ])'
+
   run "$PROG" status $one --at 2026-11-17T00:00:00Z -q --output-file "$dir/status.text"
   check "$NAME: -q text: the file is still written" 1
   assert "$NAME: -q text: file holds the text" grep -q '^default: WARNING, ' "$dir/status.text"

@@ -19,6 +19,10 @@ static const GOptionEntry status_options[] = {
   G_OPTION_ENTRY_NULL
 };
 
+/* A replacement of the output file unchanged this long is no run's any
+ * more: one is written in milliseconds. */
+#define OUTPUT_FILE_ABANDONED_SECONDS (10 * 60)
+
 /* A collector or web server may read @path at any moment: the file is
  * replaced by rename, so a reader sees the old file or the new one, never
  * half. 0644 whatever the umask, since the reader is usually another user
@@ -28,6 +32,10 @@ write_file_atomically (const char *path, const char *text, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
 
+  /* A run killed between naming its replacement and the rename (or on a
+   * file system without unnamed files) left ".NAME.XXXXXX"; a timer
+   * writing every minute must not pile them up. */
+  cma_file_remove_abandoned_replacements (path, OUTPUT_FILE_ABANDONED_SECONDS);
   if (cma_file_replace_contents (path, text, strlen (text), 0644, &local_error))
     return TRUE;
   g_set_error (error, CMA_ERROR, CMA_ERROR_FAILED, "cannot write %s: %s", path,
