@@ -1,0 +1,225 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# red-team.sh: the chaos scenarios of the red-team campaigns (issue 20),
+# kept: kill -9 at random points of record, renew and status
+# --output-file, on state files that are corrupted, truncated, symlinked
+# and hard-linked, then count the renewals acknowledged ("Recorded ...",
+# "renewed (token ...)", exit 0) that are missing from the ledger (lost)
+# and the records that are there twice (duplicated): both must be 0.
+#
+# When a kill lands is left to chance; only outcomes are asserted, so a
+# run that happens to kill nothing proves less but never fails wrongly.
+# Kept to a few seconds: the scenarios, not volume (the campaign ran 300).
+. "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
+
+T=2026-11-01T00:00:00Z
+require_past "$T"
+use_product jcma
+CLOUD=https://acme.atlassian.net
+
+# delay: sleep 0 to 69 ms (and what starting sleep costs), so the kill
+# lands before, during or after the write: a record takes some 60 ms, most
+# of it the fsyncs.
+delay () {
+  n=$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')
+  sleep "0.0$(printf '%02d' $((n % 70)))"
+}
+
+# kill_soon CMD...: run CMD in the background, kill -9 it after delay;
+# its exit status in $rc, its stdout in $test_tmpdir/k.out.
+kill_soon () {
+  "$@" >"$test_tmpdir/k.out" 2>"$test_tmpdir/k.err" &
+  pid=$!
+  delay
+  kill -9 "$pid" 2>/dev/null || true
+  # The shell's "Killed" notice is no news here.
+  { wait "$pid"; } 2>/dev/null && rc=0 || rc=$?
+}
+
+killed=0
+# chaos_record LEDGER LABEL N ARGS...: N records, each with its own note,
+# each killed at random; acknowledged notes go to $test_tmpdir/acked.
+chaos_record () {
+  _label=$2 _n=$3
+  shift 3
+  : >"$test_tmpdir/acked"
+  i=0
+  while [ $i -lt "$_n" ]; do
+    i=$((i + 1))
+    kill_soon "$PROG" record "$@" -m "$_label-$i"
+    if [ "$rc" -eq 0 ] && grep -q '^Recorded renewal' "$test_tmpdir/k.out"; then
+      echo "$_label-$i" >>"$test_tmpdir/acked"
+    elif [ "$rc" -eq 137 ]; then
+      killed=$((killed + 1))
+    fi
+  done
+}
+
+# count_notes LEDGER LABEL: $lost and $dups among LABEL's records.
+count_notes () {
+  grep -ao "\"note\":\"$2-[0-9]*\"" "$1" | sed 's/.*:"\(.*\)"/\1/' | sort >"$test_tmpdir/present" || true
+  dups=$(uniq -d "$test_tmpdir/present" | wc -l)
+  lost=$(sort "$test_tmpdir/acked" | comm -23 - "$test_tmpdir/present" | wc -l)
+}
+
+# lost_dup DESCRIPTION LEDGER LABEL: assert 0 lost, 0 duplicated.
+lost_dup () {
+  count_notes "$2" "$3"
+  acked=$(wc -l <"$test_tmpdir/acked")
+  if [ "$lost" -eq 0 ] && [ "$dups" -eq 0 ]; then
+    ok "$1: $acked acknowledged, 0 lost, 0 duplicated"
+  else
+    not_ok "$1: $acked acknowledged, $lost lost, $dups duplicated"
+  fi
+}
+
+# readable DESCRIPTION ARGS...: status still reads the ledger (whatever a
+# kill left: at worst a torn last line, reported and skipped).
+readable () {
+  run "$PROG" status "$@"
+  if [ "$rc" -le 3 ] && ! stderr_has "cannot|not a regular file"; then ok "$1"; else not_ok "$1"; diag; fi
+}
+
+# ---- kill -9 during record, on a fresh ledger ----
+st="$test_tmpdir/fresh"
+one="--state-dir $st --cloud-url $CLOUD"
+chaos_record "$st/$NAME.ledger" fresh 24 $one
+lost_dup "record killed at random" "$st/$NAME.ledger" fresh
+readable "record killed at random: the ledger reads" $one
+run "$PROG" record $one -m after
+check "record killed at random: the next record goes in" 0 "^Recorded renewal"
+assert "record killed at random: ... on a line of its own, every line whole" \
+  eval '[ "$(tail -c 1 "$st/$NAME.ledger" | od -An -c | tr -d " ")" = "\\n" ] &&
+        tail -n 1 "$st/$NAME.ledger" | grep -q "\"note\":\"after\"}\$"'
+assert "record killed at random: no temporary or stray file left" \
+  eval '[ -z "$(find "$st" -type f ! -name "$NAME.ledger" ! -name "*.lock")" ]'
+
+# ---- on a corrupted and truncated ledger ----
+st="$test_tmpdir/corrupt"
+one="--state-dir $st --cloud-url $CLOUD"
+run "$PROG" record $one --at "$T" -m corrupt-0
+check "corrupt: a first record" 0
+echo 'corrupt-0' >"$test_tmpdir/acked.first"
+printf '{"at":"2026-11-02T00:00:00Z","connection":"default","server_url":' >>"$st/$NAME.ledger"
+printf '\n\001\377garbage{{{\n{"at":"2026-11-0' >>"$st/$NAME.ledger"
+chaos_record "$st/$NAME.ledger" corrupt 16 $one
+cat "$test_tmpdir/acked.first" >>"$test_tmpdir/acked"
+lost_dup "corrupt: record killed at random on a torn, garbled ledger" "$st/$NAME.ledger" corrupt
+readable "corrupt: the ledger reads" $one
+run "$PROG" history $one -o json
+check "corrupt: history reads every whole record" 0
+if have_jq; then
+  count_notes "$st/$NAME.ledger" corrupt
+  assert "corrupt: history shows each record once" eval \
+    '[ "$(printf "%s\n" "$out" | jq "[.renewals[] | select(.note != null and (.note | startswith(\"corrupt-\")))] | length")" -eq "$(wc -l <"$test_tmpdir/present")" ]'
+fi
+
+# ---- a hard-linked ledger: appends go to the one file ----
+st="$test_tmpdir/hardlink"
+one="--state-dir $st --cloud-url $CLOUD"
+run "$PROG" record $one --at "$T" -m hard-0
+check "hard link: a first record" 0
+ln "$st/$NAME.ledger" "$test_tmpdir/ledger.link"
+chaos_record "$st/$NAME.ledger" hard 10 $one
+echo hard-0 >>"$test_tmpdir/acked"
+lost_dup "hard link: record killed at random" "$st/$NAME.ledger" hard
+assert "hard link: both names are still the one file" \
+  eval '[ "$(stat -c %i "$st/$NAME.ledger")" = "$(stat -c %i "$test_tmpdir/ledger.link")" ]'
+
+# ---- a symlinked ledger and lock: refused, their targets untouched ----
+st="$test_tmpdir/symlink"
+one="--state-dir $st --cloud-url $CLOUD"
+mkdir -m 700 "$st"
+printf 'precious\n' >"$test_tmpdir/target"
+ln -s "$test_tmpdir/target" "$st/$NAME.ledger"
+chaos_record "$st/$NAME.ledger" sym 4 $one
+run "$PROG" record $one -m sym-last
+check "symlink: a ledger that is a symlink is refused" 74 "not a regular file"
+assert "symlink: nothing acknowledged" eval '[ ! -s "$test_tmpdir/acked" ]'
+assert "symlink: its target untouched" eval '[ "$(cat "$test_tmpdir/target")" = precious ]'
+rm -f "$st/$NAME.ledger" "$st/$NAME.lock"
+ln -s "$test_tmpdir/lock-target" "$st/$NAME.lock"
+run "$PROG" record $one -m sym-lock
+check "symlink: a writer lock that is a symlink is refused" 74 "lock file"
+assert "symlink: ... and not created through it" eval '[ ! -e "$test_tmpdir/lock-target" ]'
+
+# ---- kill -9 during status --output-file ----
+st="$test_tmpdir/fresh"
+one="--state-dir $st --cloud-url $CLOUD"
+outdir="$test_tmpdir/out-dir"
+mkdir -p "$outdir"
+run "$PROG" status $one -o json --output-file "$outdir/status.json"
+whole=0
+i=0
+while [ $i -lt 12 ]; do
+  i=$((i + 1))
+  kill_soon "$PROG" status $one -o json --output-file "$outdir/status.json"
+  if tail -n 1 "$outdir/status.json" | grep -q '^}$' && [ "$(head -c 1 "$outdir/status.json")" = "{" ]; then
+    whole=$((whole + 1))
+  fi
+done
+assert "status --output-file killed at random: the file was whole every time ($whole of 12)" \
+  [ "$whole" -eq 12 ]
+# Age whatever a kill left, as if ten minutes had passed: the next write sweeps it.
+find "$outdir" -name '.status.json.*' -exec touch -d '-1 hour' {} +
+run "$PROG" status $one -o json --output-file "$outdir/status.json"
+assert "status --output-file: the next write leaves only the file" \
+  eval '[ "$(ls -A "$outdir")" = status.json ]'
+
+# ---- kill -9 during renew, with failures in between ----
+if [ -x "$SIM" ] && command -v certtool >/dev/null 2>&1; then
+  need_sim
+  start_sim jcma
+  st="$test_tmpdir/renew"
+  s="-c $CONF --state-dir $st"
+  attempts="$st/$NAME.attempts"
+  : >"$test_tmpdir/fps"
+  good_api=$(sed -n 's/^cloud-api-url = //p' "$CONF")
+  i=0
+  while [ $i -lt 12 ]; do
+    i=$((i + 1))
+    # Every fourth run fails (a closed port), so the attempts file is
+    # written, killed and rewritten too; now and then it is damaged.
+    if [ $((i % 4)) -eq 0 ]; then
+      sed -i "s|^cloud-api-url = .*|cloud-api-url = https://127.0.0.1:1/|" "$CONF"
+    else
+      sed -i "s|^cloud-api-url = .*|cloud-api-url = $good_api|" "$CONF"
+    fi
+    [ $((i % 6)) -ne 0 ] || printf '{"failures":[' >"$attempts"
+    kill_soon "$PROG" renew $s --force
+    if [ "$rc" -eq 0 ]; then
+      sed -n 's/^prod: renewed (token \([^)]*\)).*/\1/p' "$test_tmpdir/k.out" >>"$test_tmpdir/fps"
+    elif [ "$rc" -eq 137 ]; then
+      killed=$((killed + 1))
+    fi
+  done
+  grep -ao '"fingerprint":"[^"]*"' "$st/$NAME.ledger" | sed 's/.*:"\(.*\)"/\1/' | sort >"$test_tmpdir/present" || true
+  dups=$(uniq -d "$test_tmpdir/present" | wc -l)
+  lost=$(sort "$test_tmpdir/fps" | comm -23 - "$test_tmpdir/present" | wc -l)
+  assert "renew killed at random: $(wc -l <"$test_tmpdir/fps") acknowledged, $lost lost, $dups duplicated" \
+    [ "$lost" -eq 0 ] && [ "$dups" -eq 0 ]
+  sed -i "s|^cloud-api-url = .*|cloud-api-url = $good_api|" "$CONF"
+  run "$PROG" renew $s --force
+  check "renew killed at random: the next renewal goes through (no lock left held)" 0 "^prod: renewed"
+  run "$PROG" status $s
+  check "renew killed at random: then OK, no failure, nothing damaged" 0 "^prod: OK"
+  assert "renew killed at random: ... stderr empty" stderr_empty
+  assert "renew killed at random: ... the attempts file is whole JSON" eval \
+    '[ ! -e "$attempts" ] || ! have_jq || jq -e .failures "$attempts" >/dev/null'
+
+  # A hard-linked attempts file is replaced, never written through.
+  printf 'precious\n' >"$test_tmpdir/precious"
+  rm -f "$attempts"
+  ln "$test_tmpdir/precious" "$attempts"
+  sed -i "s|^cloud-api-url = .*|cloud-api-url = https://127.0.0.1:1/|" "$CONF"
+  run "$PROG" renew $s --force
+  check "hard-linked attempts file: the failure is kept" 69
+  assert "hard-linked attempts file: the other name untouched" \
+    eval '[ "$(cat "$test_tmpdir/precious")" = precious ]'
+  stop_sim
+else
+  skip "renew killed at random" "simulator or certtool missing"
+fi
+
+echo "# $killed runs killed mid-way"
+tap_done
