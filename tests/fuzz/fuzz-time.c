@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz-time.c: TIME arguments (cma_time_parse), as typed by a person or
  * read from the ledger, and the two ways an instant is printed; the ISO
- * form must parse back to the same instant. */
+ * form must parse back to the same instant, and iCalendar's agree. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -31,5 +31,20 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (iso == NULL || !cma_time_parse (iso, &again, NULL) || again != at)
     abort ();
   g_free (cma_time_format_local (at));
+  /* Every format shows the same instant: iCalendar's is the ISO form
+   * without its separators (it was empty past 9999). */
+  {
+    g_autofree char *ics = cma_time_format_ics (at);
+    g_autoptr (GString) plain = g_string_new (NULL);
+
+    for (const char *p = iso; *p != '\0'; p++)
+      if (*p != '-' && *p != ':')
+        g_string_append_c (plain, *p);
+    if (g_strcmp0 (ics, plain->str) != 0)
+      abort ();
+  }
+  /* The evaluated range is within the parsed one. */
+  if (cma_time_check_evaluated (at, "--at", NULL) && !cma_time_in_range (at))
+    abort ();
   return 0;
 }
