@@ -17,20 +17,21 @@ require_past "$T"
 use_product jcma
 CLOUD=https://acme.atlassian.net
 
-# delay: sleep 0 to 69 ms (and what starting sleep costs), so the kill
-# lands before, during or after the write: a record takes some 60 ms, most
-# of it the fsyncs.
+# delay MAX: sleep 0 to MAX-1 ms (and what starting sleep costs), so the
+# kill lands before, during or after the write.
 delay () {
   n=$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')
-  sleep "0.0$(printf '%02d' $((n % 70)))"
+  sleep "0.0$(printf '%02d' $((n % $1)))"
 }
 
-# kill_soon CMD...: run CMD in the background, kill -9 it after delay;
-# its exit status in $rc, its stdout in $test_tmpdir/k.out.
+# kill_soon MAX CMD...: run CMD in the background, kill -9 it after
+# delay MAX; its exit status in $rc, its stdout in $test_tmpdir/k.out.
 kill_soon () {
+  _max=$1
+  shift
   "$@" >"$test_tmpdir/k.out" 2>"$test_tmpdir/k.err" &
   pid=$!
-  delay
+  delay "$_max"
   kill -9 "$pid" 2>/dev/null || true
   # The shell's "Killed" notice is no news here.
   { wait "$pid"; } 2>/dev/null && rc=0 || rc=$?
@@ -46,7 +47,8 @@ chaos_record () {
   i=0
   while [ $i -lt "$_n" ]; do
     i=$((i + 1))
-    kill_soon "$PROG" record "$@" -m "$_label-$i"
+    # A record takes a few ms of work and two fsyncs.
+    kill_soon 12 "$PROG" record "$@" -m "$_label-$i"
     if [ "$rc" -eq 0 ] && grep -q '^Recorded renewal' "$test_tmpdir/k.out"; then
       echo "$_label-$i" >>"$test_tmpdir/acked"
     elif [ "$rc" -eq 137 ]; then
@@ -153,7 +155,7 @@ whole=0
 i=0
 while [ $i -lt 12 ]; do
   i=$((i + 1))
-  kill_soon "$PROG" status $one -o json --output-file "$outdir/status.json"
+  kill_soon 12 "$PROG" status $one -o json --output-file "$outdir/status.json"
   if tail -n 1 "$outdir/status.json" | grep -q '^}$' && [ "$(head -c 1 "$outdir/status.json")" = "{" ]; then
     whole=$((whole + 1))
   fi
@@ -186,7 +188,8 @@ if [ -x "$SIM" ] && command -v certtool >/dev/null 2>&1; then
       sed -i "s|^cloud-api-url = .*|cloud-api-url = $good_api|" "$CONF"
     fi
     [ $((i % 6)) -ne 0 ] || printf '{"failures":[' >"$attempts"
-    kill_soon "$PROG" renew $s --force
+    # A renewal takes tens of ms: TLS, four requests, the record.
+    kill_soon 99 "$PROG" renew $s --force
     if [ "$rc" -eq 0 ]; then
       sed -n 's/^prod: renewed (token \([^)]*\)).*/\1/p' "$test_tmpdir/k.out" >>"$test_tmpdir/fps"
     elif [ "$rc" -eq 137 ]; then
