@@ -30,6 +30,13 @@ for p in $PRODUCTS; do
         .outcome == \"renewed\" and .exit_status == 0 and .state == \"OK\" and
         (.fingerprint | test(\"^sha256:[0-9a-f]{12}\$\")) and (.usable_until | type) == \"string\" and
         .due_from == null and .error == null)"
+  # The document that cannot be written is a failure, though the renewal
+  # itself (not due here) went well.
+  if [ -w /dev/full ]; then
+    run sh -c '"$@" >/dev/full' sh "$PROG" renew $s -o json
+    check "$p: renew -o json >/dev/full: exit 74, says so" 74 \
+      "^$NAME: cannot write standard output: No space left on device; the output is incomplete\$"
+  fi
   run "$PROG" renew $s -o json
   check "$p: renew -o json: not due, exit 0" 0
   check_jq "$p: renew -o json: not due, with due_from" '
