@@ -297,7 +297,7 @@ check_pat_expiry (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
            how);
       return;
     }
-  cma_status_credential_from (ctx->conn, CMA_CREDENTIAL_SERVER_TOKEN, "the server's token list",
+  cma_status_credential_from (ctx->conn, CMA_CREDENTIAL_SERVER_TOKEN, CMA_STATUS_SERVER_TOKEN_LIST,
                               info.expires_at, cma_clock_now (), &c);
   when = cma_time_format_iso (info.expires_at);
   add (checks, c.state == CMA_STATE_OK ? CMA_CHECK_PASS : CMA_CHECK_WARN, title,

@@ -13,6 +13,7 @@
 #include "cma-attempts.h"
 #include "cma-connection.h"
 #include "cma-credentials.h"
+#include "cma-facts.h"
 #include "cma-ledger.h"
 #include "cma-policy.h"
 
@@ -27,6 +28,7 @@ typedef struct {
   const CmaRenewal *last;
   gboolean recorded_later;   /* nothing at or before @at, but something after */
   const CmaFailure *failure; /* @conn's failure record, current or not, or NULL */
+  const CmaFacts *facts;     /* what the server told us of @conn's token, or NULL */
   CmaInstant at;
 } CmaStatusInput;
 
@@ -68,7 +70,11 @@ typedef enum {
 gboolean cma_status_credential (const CmaConnection *conn, CmaCredentialKind kind, CmaInstant at,
                                 CmaCredentialExpiry *out);
 
-/* @kind's expiry learnt elsewhere (@source: "the server's token list"),
+/* Where cma_status_credential_from() says the server's own token list
+ * gave a date. */
+#define CMA_STATUS_SERVER_TOKEN_LIST "the server's token list"
+
+/* @kind's expiry learnt elsewhere (@source: CMA_STATUS_SERVER_TOKEN_LIST),
  * judged at @at by @conn's rule. @source must outlive @out. */
 void cma_status_credential_from (const CmaConnection *conn, CmaCredentialKind kind,
                                  const char *source, CmaInstant expires, CmaInstant at,

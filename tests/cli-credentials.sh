@@ -36,10 +36,10 @@ for p in $PRODUCTS; do
     stdout_has "^  cloud API token expires in 30\.0 days \(2026-11-15 00:00 UTC, from cloud-token-expires\): replace it before renewals fail, and update the date\$"
   run "$PROG" status $s --at 2026-10-16T00:00:00Z -o json
   check "$NAME: json: exit 1" 1
-  check_jq "$NAME: json: credentials with name, expires, days_left, source, state" '
+  check_jq "$NAME: json: credentials with name, expires, days_left, source, as_of, state" '
     .state == "WARNING" and .connections[0].state == "WARNING" and
     .connections[0].credentials == [{"name": "cloud API token", "expires": "2026-11-15T00:00:00Z",
-      "days_left": 30, "source": "cloud-token-expires", "state": "WARNING"}]'
+      "days_left": 30, "source": "cloud-token-expires", "as_of": null, "state": "WARNING"}]'
   # The one rounding rule of every format: one decimal, not 29.9931.
   run "$PROG" status $s --at 2026-10-16T00:10:00Z -o json
   check_jq "$NAME: json: a credential's days_left has one decimal, as the text" \

@@ -159,6 +159,8 @@ report_one (CmaCli *cli, gboolean json, const CmaRenewReport *r)
     }
   if (result->secret_origins != NULL)
     cma_cli_verbose (cli, 1, "%s: %s", conn->name, result->secret_origins);
+  if (result->learnt != NULL)
+    cma_cli_verbose (cli, 1, "%s: %s", conn->name, result->learnt);
   cma_cli_verbose (cli, 1, "%s: %u HTTP request(s), %u new connection(s)", conn->name,
                    result->requests, result->connects);
   return status;
