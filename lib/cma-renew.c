@@ -18,6 +18,7 @@ cma_renew_result_clear (CmaRenewResult *result)
   g_clear_pointer (&result->secret_origins, g_free);
   g_clear_pointer (&result->warning, g_free);
   g_clear_pointer (&result->learnt, g_free);
+  g_clear_pointer (&result->facts, cma_facts_free);
 }
 
 typedef struct {
@@ -158,6 +159,8 @@ learn_server_token (CmaStore *store, const CmaApiContext *ctx, CmaHttp *http,
     }
   else if (result->learnt == NULL)
     result->learnt = g_strdup ("the server's token list was read and kept for status");
+  if (learnt->server_token.known)
+    result->facts = g_steal_pointer (&learnt);
 }
 
 static gboolean

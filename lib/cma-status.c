@@ -126,7 +126,8 @@ cma_status_evaluate (const CmaStatusInput *in, CmaStatusEntry *out)
 
 CmaState
 cma_status_after_attempt (const CmaPolicy *policy, const CmaConnection *conn,
-                          const CmaVerdict *token, const GError *failure, CmaInstant at)
+                          const CmaVerdict *token, const GError *failure, const CmaFacts *facts,
+                          CmaInstant at)
 {
   CmaRenewal last = { .at = token != NULL ? token->renewed_at : 0 };
   /* What the attempts file holds once the attempt is noted: a failure
@@ -137,6 +138,7 @@ cma_status_after_attempt (const CmaPolicy *policy, const CmaConnection *conn,
     .conn = conn,
     .last = token != NULL && token->known ? &last : NULL,
     .failure = failure != NULL ? &failed : NULL,
+    .facts = facts,
     .at = at,
   };
   CmaStatusEntry e;

@@ -50,11 +50,13 @@ void cma_status_evaluate (const CmaStatusInput *in, CmaStatusEntry *out);
 
 /* The state a renew attempt leaves @conn in at @at, as status will then
  * show it: @token is its token's verdict from the renewal the attempt
- * knew of (NULL: the ledger was never read, UNKNOWN), and @failure the
+ * knew of (NULL: the ledger was never read, UNKNOWN), @failure the
  * attempt's error (NULL: it did not fail), which counts as a failing
- * renewal. For renew's report and its hooks' CMA_STATE. */
+ * renewal, and @facts what the server told us of the token (NULL:
+ * nothing). For renew's report and its hooks' CMA_STATE. */
 CmaState cma_status_after_attempt (const CmaPolicy *policy, const CmaConnection *conn,
-                                   const CmaVerdict *token, const GError *failure, CmaInstant at);
+                                   const CmaVerdict *token, const GError *failure,
+                                   const CmaFacts *facts, CmaInstant at);
 
 /* The worst state of @entries; UNKNOWN when there is none. */
 CmaState cma_status_entries_worst (const CmaStatusEntry *entries, guint n);

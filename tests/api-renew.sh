@@ -138,6 +138,10 @@ for p in $PRODUCTS; do
   run "$PROG" status -c "$CONF" --state-dir "$st" --at "$(iso_at $(($(date -u -d "$read_at" +%s) - 60)))" -o json
   check_jq "$p: ... but not before it was read (--at)" \
     '[.connections[0].credentials[] | select(.name == "server personal access token")] == []'
+  # renew's own report (and its hooks' CMA_STATE) agrees with status.
+  run "$PROG" renew -c "$CONF" --state-dir "$st" -o json
+  check_jq "$p: ... renew -o json, not due, says WARNING as status does" \
+    '.connections[0].outcome == "not-due" and .connections[0].state == "WARNING"'
   # Within a day, a renewal is the two calls again; a day later, three.
   run "$PROG" renew -c "$CONF" --state-dir "$st" --force -vv
   trace_is "renewal within the day" "$token" "$save"

@@ -364,20 +364,32 @@ test_after_attempt (void)
 
   cma_policy_evaluate (&policy, TRUE, T, T + 14 * DAY, &token);
   /* Not due (7 days left): a failed forced attempt does not alarm. */
-  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, failure, T + 14 * DAY), ==,
-                   CMA_STATE_OK);
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, failure, NULL, T + 14 * DAY),
+                   ==, CMA_STATE_OK);
   cma_policy_evaluate (&policy, TRUE, T, T + 14 * DAY + 1, &token);
-  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, T + 14 * DAY + 1), ==,
-                   CMA_STATE_OK);
-  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, failure, T + 14 * DAY + 1), ==,
-                   CMA_STATE_WARNING);
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, NULL, T + 14 * DAY + 1),
+                   ==, CMA_STATE_OK);
+  g_assert_cmpint (
+      cma_status_after_attempt (&policy, &conn, &token, failure, NULL, T + 14 * DAY + 1), ==,
+      CMA_STATE_WARNING);
   /* The ledger never read: unknown, whatever happened. */
-  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, NULL, failure, T), ==,
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, NULL, failure, NULL, T), ==,
                    CMA_STATE_UNKNOWN);
+  cma_policy_evaluate (&policy, TRUE, T, T, &token);
+  /* What the server said counts as in status: a PAT within its warning. */
+  {
+    CmaFacts facts = {
+      .server_token = { .known = TRUE, .read_at = T, .expires = TRUE, .expires_at = T + 10 * DAY }
+    };
+
+    g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, NULL, T), ==,
+                     CMA_STATE_OK);
+    g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, &facts, T), ==,
+                     CMA_STATE_WARNING);
+  }
   /* A credential past its date: CRITICAL, though the token is fine. */
   conn.cloud_token_expires = (CmaMaybeInstant){ TRUE, T - 1 };
-  cma_policy_evaluate (&policy, TRUE, T, T, &token);
-  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, T), ==,
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, NULL, T), ==,
                    CMA_STATE_CRITICAL);
 }
 
