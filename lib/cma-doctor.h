@@ -32,6 +32,9 @@ void cma_check_free (CmaCheck *check);
 
 typedef struct {
   gboolean no_cloud;
+  /* Where what the server said is kept for status (in a state directory
+   * that exists already), or NULL. */
+  CmaStore *store;
   CmaTraceFunc trace;
   gpointer trace_data;
 } CmaDoctorOptions;

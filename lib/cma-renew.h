@@ -44,6 +44,8 @@ typedef struct {
   char *assistant_version; /* WOULD_RENEW */
   char *secret_origins;    /* where the credentials came from, for -v */
   char *warning;           /* RENEWED, but the server named another cloud site; or NULL */
+  char *learnt;            /* RENEWED: for -v, what was learnt of the server's token, or NULL */
+  CmaFacts *facts;         /* RENEWED: what it learnt of the server (its token list), or NULL */
   guint requests;
   guint connects;
 } CmaRenewResult;

@@ -221,7 +221,8 @@ give_path_to_dir_owner (CmaStore *store, const char *path)
 
 /* Under the writer lock, once per run: give the writer lock to the
  * directory's owner (above); remove the temporary files a
- * killed writer left of the attempts file (the ledger sweeps its own),
+ * killed writer left of the attempts and facts files (the ledger sweeps
+ * its own),
  * and PROG.index, a copy of the latest records development snapshots kept
  * that nothing reads any more, with its own, rather than leave a stale
  * copy for people to wonder about. Not at every write: the directory
@@ -231,6 +232,7 @@ static void
 sweep_once (CmaStore *store)
 {
   g_autofree char *attempts = cma_ledger_sibling_path (store->ledger, "attempts");
+  g_autofree char *facts = cma_ledger_sibling_path (store->ledger, "facts");
   g_autofree char *index = cma_ledger_sibling_path (store->ledger, "index");
   g_autofree char *lock = cma_ledger_sibling_path (store->ledger, "lock");
 
@@ -238,6 +240,7 @@ sweep_once (CmaStore *store)
     return;
   give_path_to_dir_owner (store, lock);
   cma_file_remove_stale_replacements (attempts);
+  cma_file_remove_stale_replacements (facts);
   g_unlink (index);
   cma_file_remove_stale_replacements (index);
   store->swept = TRUE;
@@ -386,25 +389,81 @@ renewed_since (CmaStore *store, const CmaConnection *conn, CmaInstant started)
   return cma_store_last_renewed (store, conn, &known, &at, NULL) && known && at >= started;
 }
 
-gboolean
-cma_store_note_attempt (CmaStore *store, const CmaConnection *conn, CmaInstant started,
-                        const GError *failure, GError **error)
+/* Replace the sibling file @extension by @write under the writer lock,
+ * with the state's mode and group; @write gets its path and the mode. */
+typedef gboolean (*SiblingWriteFunc) (const char *path, int mode, gconstpointer data,
+                                      GError **error);
+
+static gboolean
+write_sibling (CmaStore *store, const char *extension, SiblingWriteFunc write, gconstpointer data,
+               GError **error)
 {
-  g_autofree char *path = cma_ledger_sibling_path (store->ledger, "attempts");
+  g_autofree char *path = cma_ledger_sibling_path (store->ledger, extension);
   gboolean ok;
 
   g_mutex_lock (&store->writers);
-  ok = lock_writer (store, error);
-  if (ok && failure != NULL && !renewed_since (store, conn, started))
-    ok = cma_attempts_record_failure (path, conn, started, failure, file_mode (store), error);
-  else if (ok && failure == NULL)
-    ok = cma_attempts_clear (path, conn, file_mode (store), error);
-  ok = ok && (!g_file_test (path, G_FILE_TEST_EXISTS) || share_file (store, path, error));
+  ok = lock_writer (store, error) && write (path, file_mode (store), data, error) &&
+       (!g_file_test (path, G_FILE_TEST_EXISTS) || share_file (store, path, error));
   if (ok)
     give_path_to_dir_owner (store, path);
   cma_ledger_unlock (store->ledger);
   g_mutex_unlock (&store->writers);
   return ok;
+}
+
+typedef struct {
+  CmaStore *store;
+  const CmaConnection *conn;
+  CmaInstant started; /* when the failed attempt began */
+  const GError *failure;
+  const CmaFacts *learnt;
+} SiblingNote;
+
+static gboolean
+write_attempt (const char *path, int mode, gconstpointer data, GError **error)
+{
+  const SiblingNote *note = data;
+
+  if (note->failure != NULL && renewed_since (note->store, note->conn, note->started))
+    return TRUE;
+  if (note->failure != NULL)
+    return cma_attempts_record_failure (path, note->conn, note->started, note->failure, mode,
+                                        error);
+  return cma_attempts_clear (path, note->conn, mode, error);
+}
+
+gboolean
+cma_store_note_attempt (CmaStore *store, const CmaConnection *conn, CmaInstant started,
+                        const GError *failure, GError **error)
+{
+  const SiblingNote note = { store, conn, started, failure, NULL };
+
+  return write_sibling (store, "attempts", write_attempt, &note, error);
+}
+
+GPtrArray *
+cma_store_load_facts (CmaStore *store, GError **error)
+{
+  g_autofree char *path = cma_ledger_sibling_path (store->ledger, "facts");
+
+  return cma_facts_load (path, error);
+}
+
+static gboolean
+write_facts (const char *path, int mode, gconstpointer data, GError **error)
+{
+  const SiblingNote *note = data;
+
+  return cma_facts_note (path, note->conn, note->learnt, mode, error);
+}
+
+gboolean
+cma_store_note_facts (CmaStore *store, const CmaConnection *conn, const CmaFacts *learnt,
+                      GError **error)
+{
+  const SiblingNote note = { store, conn, 0, NULL, learnt };
+
+  return write_sibling (store, "facts", write_facts, &note, error);
 }
 
 struct _CmaLock {

@@ -229,6 +229,9 @@ static const SimOption sim_options[] = {
   SIM_OPTION ("date-offset", INT64, date_offset, "Skew the Date header", "SECONDS"),
   SIM_OPTION ("connected-site", STRING_ARRAY, connected_sites,
               "A cloud site the assistant lists as connected from the start (repeatable)", "URL"),
+  SIM_OPTION ("server-state", STRING, server_state,
+              "What /status answers: RUNNING (default), FIRST_RUN (200), ERROR (500), others 503",
+              "STATE"),
   SIM_OPTION ("fault", STRING_ARRAY, fault_args, "Misbehave (repeatable)", "NAME"),
   SIM_OPTION ("log", FILENAME, log_file, "Append METHOD PATH STATUS per request", "FILE"),
 };

@@ -78,6 +78,7 @@ run_doctor (CmaCli *cli, GError **error)
   if (!cma_cli_setup (cli, error))
     return CMA_EXIT_CONFIG;
   text = format == CMA_OUTPUT_TEXT;
+  options.store = cli->store;
   config_checks = cma_doctor_check_config (cli->config->path);
   cma_doctor_check_state (config_checks, cli->store);
   if (text && !cli->quiet)
