@@ -13,10 +13,24 @@
 #include "cma-attempts.h"
 #include "cma-connection.h"
 #include "cma-credentials.h"
+#include "cma-facts.h"
 #include "cma-ledger.h"
 #include "cma-policy.h"
 
 G_BEGIN_DECLS
+
+/* WARNING once fewer than this many seconds of an attach remain. */
+#define CMA_ATTACH_WARNING_SECONDS (4 * 3600)
+
+/* The cloud site's attachment for Migration API jobs, at an instant. */
+typedef struct {
+  gboolean watched;       /* attach = yes; otherwise the rest is unset */
+  gboolean known;         /* attached at or before the instant */
+  CmaInstant attached_at; /* known: the last attach */
+  CmaInstant until;       /* known: when it lapses */
+  gint64 seconds_left;    /* known: until - the instant; <= 0: lapsed */
+  CmaState state;         /* OK, WARNING (4 h left), CRITICAL (lapsed, never) */
+} CmaAttachVerdict;
 
 /* What is known of one connection at one instant. */
 typedef struct {
@@ -27,6 +41,7 @@ typedef struct {
   const CmaRenewal *last;
   gboolean recorded_later;   /* nothing at or before @at, but something after */
   const CmaFailure *failure; /* @conn's failure record, current or not, or NULL */
+  const CmaFacts *facts;     /* what the server told us of @conn's token, or NULL */
   CmaInstant at;
 } CmaStatusInput;
 
@@ -41,7 +56,8 @@ typedef struct {
   /* Credentials with a known expiry; one not OK raises the state to its own. */
   CmaCredentialExpiry credentials[CMA_MAX_CREDENTIALS];
   guint n_credentials;
-  CmaState state; /* the connection's: the worst every rule found */
+  CmaAttachVerdict attach; /* the attach clock, when the connection keeps it */
+  CmaState state;          /* the connection's: the worst every rule found */
 } CmaStatusEntry;
 
 void cma_status_evaluate (const CmaStatusInput *in, CmaStatusEntry *out);
@@ -50,9 +66,17 @@ void cma_status_evaluate (const CmaStatusInput *in, CmaStatusEntry *out);
  * show it: @token is its token's verdict from the renewal the attempt
  * knew of (NULL: the ledger was never read, UNKNOWN), and @failure the
  * attempt's error (NULL: it did not fail), which counts as a failing
- * renewal. For renew's report and its hooks' CMA_STATE. */
+ * renewal, and @attach the last attach the attempt leaves recorded (NULL:
+ * none). For renew's report and its hooks' CMA_STATE. */
 CmaState cma_status_after_attempt (const CmaPolicy *policy, const CmaConnection *conn,
-                                   const CmaVerdict *token, const GError *failure, CmaInstant at);
+                                   const CmaVerdict *token, const GError *failure,
+                                   const CmaAttachFact *attach, CmaInstant at);
+
+/* @conn's attach clock at @at from its last recorded attach @fact (NULL
+ * or not known: never attached). Pure; status's rule, and renew's due
+ * check read the same verdict. */
+void cma_status_attach (const CmaConnection *conn, const CmaAttachFact *fact, CmaInstant at,
+                        CmaAttachVerdict *out);
 
 /* The worst state of @entries; UNKNOWN when there is none. */
 CmaState cma_status_entries_worst (const CmaStatusEntry *entries, guint n);

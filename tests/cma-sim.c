@@ -78,6 +78,8 @@ static const char *const fault_names[N_FAULTS] = {
   [FAULT_ECHO_OTHER_SITE] = "echo-other-site",
   [FAULT_PAT_SEVERAL] = "pat-several",
   [FAULT_PAT_MISSING] = "pat-missing",
+  [FAULT_ATTACH_404] = "attach-404",
+  [FAULT_TOKEN_EXPIRED] = "token-expired",
   [FAULT_PAT_NO_EXPIRY] = "pat-no-expiry",
   [FAULT_SITES_MISSING] = "sites-missing",
   [FAULT_SITES_FORGET] = "sites-forget",
@@ -106,6 +108,7 @@ sim_free (Sim *sim)
   g_free (sim->plugin_version);
   g_strfreev (sim->fault_args);
   g_strfreev (sim->connected_sites);
+  g_clear_pointer (&sim->attached, g_hash_table_unref);
   g_free (sim->log_file);
   g_free (sim->context);
   g_free (sim->cloud_password);
@@ -131,6 +134,7 @@ sim_new (void)
   sim->pat_expires_days = 200;
   sim->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, issued_token_free);
   sim->sites = g_ptr_array_new_with_free_func (site_free);
+  sim->attached = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   sim->conns = g_hash_table_new (g_direct_hash, g_direct_equal);
   return sim;
 }

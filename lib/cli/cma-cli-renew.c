@@ -52,12 +52,18 @@ static const GOptionEntry renew_options[] = {
 /* The hook's CMA_STATE is the connection's @state, as status gives it;
  * the countdown is the token's @verdict. */
 static void
-run_hook (CmaCli *cli, const CmaConnection *conn, const char *action, const CmaVerdict *verdict,
-          CmaState state, const char *message)
+run_hook (CmaCli *cli, const CmaRenewReport *r, const char *action, const CmaVerdict *verdict,
+          const char *message)
 {
+  const CmaConnection *conn = r->conn;
   const char *hook = cli->hook ? cli->hook : conn->hook;
   g_autoptr (GError) error = NULL;
   CmaVerdict shown = *verdict;
+  CmaHookAttach attach = {
+    cma_renew_attach_action (conn, r->result, r->error != NULL),
+    cma_renew_attach_in_effect (r->result),
+  };
+  CmaState state = r->state;
 
   if (hook == NULL)
     return;
@@ -65,7 +71,7 @@ run_hook (CmaCli *cli, const CmaConnection *conn, const char *action, const CmaV
   verdict = &shown;
   cma_cli_verbose (cli, 1, "%s: running hook %s %s", conn->name, hook, action);
   /* A failing hook is reported but never undoes or fails the renewal. */
-  if (!cma_hook_run (hook, action, cli->product, conn, verdict, message, &error))
+  if (!cma_hook_run (hook, action, cli->product, conn, verdict, message, &attach, &error))
     cma_cli_warn (cli, "%s: %s", conn->name, error->message);
 }
 
@@ -79,6 +85,38 @@ note_attempt (CmaCli *cli, const CmaConnection *conn, const GError *failure)
 
   if (!cma_store_note_attempt (cli->store, conn, failure, &error))
     cma_cli_warn (cli, "%s: cannot keep the attempt: %s", conn->name, error->message);
+}
+
+/* One line for the attach clock, after the token's (attach = yes). */
+static void
+report_attach (const CmaConnection *conn, const CmaRenewResult *r)
+{
+  const CmaAttachFact *a = cma_renew_attach_in_effect (r);
+  g_autofree char *until = a != NULL ? cma_time_format_local (a->until) : NULL;
+  g_autofree char *from = NULL;
+
+  switch (r->attach)
+    {
+    case CMA_ATTACH_ATTACHED:
+      printf ("%s: attached %s for Migration API jobs until %s\n", conn->name, conn->cloud_url,
+              until);
+      break;
+    case CMA_ATTACH_NOT_DUE:
+      from = cma_time_format_local (a->attached_at + (CmaInstant) (conn->attach_margin * 3600));
+      printf ("%s: attach not due (attached until %s); due from %s\n", conn->name, until, from);
+      break;
+    case CMA_ATTACH_WOULD_ATTACH:
+      if (until != NULL)
+        printf ("%s: would attach %s (attached until %s); nothing was attached\n", conn->name,
+                conn->cloud_url, until);
+      else
+        printf ("%s: would attach %s (never attached); nothing was attached\n", conn->name,
+                conn->cloud_url);
+      break;
+    case CMA_ATTACH_OFF:
+    default:
+      break;
+    }
 }
 
 static void
@@ -108,6 +146,7 @@ report_outcome (CmaCli *cli, const CmaConnection *conn, const CmaRenewResult *r)
               conn->name, cli->product->assistant_abbrev, r->assistant_version);
       break;
     }
+  report_attach (conn, r);
 }
 
 static const char *
@@ -142,7 +181,7 @@ report_one (CmaCli *cli, gboolean json, const CmaRenewReport *r)
       if (is_kept (cli, error))
         note_attempt (cli, conn, error);
       if (!cli->dry_run)
-        run_hook (cli, conn, "failed", &result->before, r->state, error->message);
+        run_hook (cli, r, "failed", &result->before, error->message);
     }
   else
     {
@@ -153,9 +192,8 @@ report_one (CmaCli *cli, gboolean json, const CmaRenewReport *r)
       if (result->outcome == CMA_RENEW_RENEWED)
         note_attempt (cli, conn, NULL);
       if (!cli->dry_run)
-        run_hook (cli, conn, outcome_action (result->outcome),
-                  result->outcome == CMA_RENEW_RENEWED ? &result->after : &result->before, r->state,
-                  NULL);
+        run_hook (cli, r, outcome_action (result->outcome),
+                  result->outcome == CMA_RENEW_RENEWED ? &result->after : &result->before, NULL);
     }
   if (result->secret_origins != NULL)
     cma_cli_verbose (cli, 1, "%s: %s", conn->name, result->secret_origins);
@@ -175,7 +213,7 @@ state_after (CmaCli *cli, const CmaRenewReport *r)
   const GError *failed = r->error != NULL && is_kept (cli, r->error) ? r->error : NULL;
 
   return cma_status_after_attempt (&cli->config->policy, r->conn, res->evaluated ? token : NULL,
-                                   failed, cma_clock_now ());
+                                   failed, cma_renew_attach_in_effect (res), cma_clock_now ());
 }
 
 typedef struct {
