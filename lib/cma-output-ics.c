@@ -3,7 +3,8 @@
  * renews by hand gets reminders in the calendar they already read.
  *
  * Per connection, three events: when 'renew' would first act, when the
- * assistant starts warning, and when migrations are blocked. Each UID is
+ * assistant starts warning, and when migrations are blocked; with
+ * attach = yes a fourth, when the cloud site's attach lapses. Each UID is
  * a hash of product, server, cloud site and event kind, never of the
  * time, so a subscribed calendar moves the event after a renewal instead
  * of adding another. */
@@ -111,12 +112,13 @@ site_name (const char *cloud_url)
   return g_strdup (uri != NULL && g_uri_get_host (uri) ? g_uri_get_host (uri) : cloud_url);
 }
 
+/* @trigger: "TRIGGER:-PT1H", how long before the event it sounds. */
 static void
-append_alarm (GString *out, const char *summary)
+append_alarm (GString *out, const char *trigger, const char *summary)
 {
   append_line (out, "BEGIN:VALARM");
   append_line (out, "ACTION:DISPLAY");
-  append_line (out, "TRIGGER:-PT1H");
+  append_line (out, trigger);
   append_text (out, "DESCRIPTION", summary);
   append_line (out, "END:VALARM");
 }
@@ -146,7 +148,39 @@ append_event (GString *out, const CmaProduct *product, const CmaStatusEntry *e,
   append_line (out, "TRANSP:TRANSPARENT");
   append_text (out, "SUMMARY", summary);
   append_text (out, "DESCRIPTION", description);
-  append_alarm (out, summary);
+  append_alarm (out, "TRIGGER:-PT1H", summary);
+  append_line (out, "END:VEVENT");
+}
+
+static const EventKind attach_kind = { "attach-lapses", "attach lapses",
+                                       "Migration API jobs stop running when the attach lapses" };
+
+/* The attach's own clock: an event when it lapses, its alarm when status
+ * turns WARNING (CMA_ATTACH_WARNING_SECONDS before). */
+static void
+append_attach_event (GString *out, const CmaProduct *product, const CmaStatusEntry *e,
+                     CmaInstant stamp)
+{
+  g_autofree char *uid = event_uid (product, e->conn, &attach_kind);
+  g_autofree char *site = site_name (e->conn->cloud_url);
+  g_autofree char *summary =
+      g_strdup_printf ("%s cloud site %s: %s on %s, run %s renew -C %s", product->product_name,
+                       attach_kind.what, e->conn->name, site, product->program, e->conn->name);
+  g_autofree char *description = g_strdup_printf (
+      "%s.\nConnection: %s\nServer: %s\nCloud site: %s\nRun: %s renew -C %s", attach_kind.advice,
+      e->conn->name, e->conn->server_url, e->conn->cloud_url, product->program, e->conn->name);
+  g_autofree char *trigger = g_strdup_printf ("TRIGGER:-PT%dH", CMA_ATTACH_WARNING_SECONDS / 3600);
+
+  append_line (out, "BEGIN:VEVENT");
+  append_text (out, "UID", uid);
+  append_time (out, "DTSTAMP", stamp);
+  append_time (out, "LAST-MODIFIED", e->attach.attached_at);
+  append_time (out, "DTSTART", e->attach.until);
+  append_line (out, "DURATION:PT30M");
+  append_line (out, "TRANSP:TRANSPARENT");
+  append_text (out, "SUMMARY", summary);
+  append_text (out, "DESCRIPTION", description);
+  append_alarm (out, trigger, summary);
   append_line (out, "END:VEVENT");
 }
 
@@ -162,7 +196,9 @@ append_connection (GString *out, const CmaProduct *product, const CmaStatusEntry
     v->usable_until,
   };
 
-  /* Without a recorded renewal there is no deadline to remind of. */
+  /* Without a recorded attach or renewal there is no deadline to remind of. */
+  if (e->attach.known)
+    append_attach_event (out, product, e, stamp);
   if (!v->known)
     return;
   for (guint k = 0; k < G_N_ELEMENTS (event_kinds); k++)

@@ -19,6 +19,7 @@ typedef enum {
   METRIC_LAST_FAILURE,
   METRIC_CONSECUTIVE_FAILURES,
   METRIC_CREDENTIAL_EXPIRY,
+  METRIC_ATTACH_EXPIRY,
 } Metric;
 
 typedef struct {
@@ -47,6 +48,10 @@ static const Family families[] = {
   [METRIC_CREDENTIAL_EXPIRY] = { "cma_token_credential_expiry_timestamp_seconds",
                                  "When a credential the renewals need expires (label "
                                  "credential); absent when its expiry is not known." },
+  [METRIC_ATTACH_EXPIRY] = { "cma_token_attach_expiry_timestamp_seconds",
+                             "When the cloud site's attach for Migration API jobs lapses "
+                             "(attach = yes); 0 while it was never attached, absent for "
+                             "connections that do not attach." },
 };
 
 static const Family success_family = {
@@ -133,6 +138,10 @@ metric_value (Metric metric, const CmaStatusEntry *e, gint64 *value)
     case METRIC_CONSECUTIVE_FAILURES:
       *value = e->failure ? e->failure->attempts : 0;
       return TRUE;
+    case METRIC_ATTACH_EXPIRY:
+      /* 0, long past, for "never": `expiry - time() < 4h` alerts on it too. */
+      *value = e->attach.known ? e->attach.until : 0;
+      return e->attach.watched;
     case METRIC_CREDENTIAL_EXPIRY: /* several samples: append_credentials () */
     case METRIC_STATE:
     default:

@@ -19,8 +19,8 @@
 #include "cma-sim.h"
 
 #define ATTACH_LIFETIME_SECONDS (24 * 3600)
-#define NOT_AUTHORIZED_TEXT                                                                    \
-  "The destination cloud site is not authorized with the server. Please authorize the cloud " \
+#define NOT_AUTHORIZED_TEXT                                                                        \
+  "The destination cloud site is not authorized with the server. Please authorize the cloud "      \
   "site and retry."
 
 gint64

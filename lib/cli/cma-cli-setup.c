@@ -274,11 +274,22 @@ cma_cli_read_failures (CmaCli *cli)
   return failures;
 }
 
+GPtrArray *
+cma_cli_read_facts (CmaCli *cli)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *facts = cma_store_load_facts (cli->store, &error);
+
+  if (facts == NULL)
+    cma_cli_warn (cli, "%s", error->message);
+  return facts;
+}
+
 /* Only fetches what is known of each connection: every decision is
  * cma_status_evaluate()'s. */
 CmaStatusEntry *
 cma_cli_evaluate (CmaCli *cli, CmaLedgerLatest *latest, CmaLedgerLatest *latest_at,
-                  GPtrArray *failures, CmaInstant at)
+                  GPtrArray *failures, GPtrArray *facts, CmaInstant at)
 {
   CmaStatusEntry *entries = g_new0 (CmaStatusEntry, cli->selected->len);
 
@@ -291,6 +302,7 @@ cma_cli_evaluate (CmaCli *cli, CmaLedgerLatest *latest, CmaLedgerLatest *latest_
         .conn = conn,
         .last = latest_at != NULL ? cma_ledger_latest_find (latest_at, conn) : ever,
         .failure = failures != NULL ? cma_attempts_find (failures, conn) : NULL,
+        .facts = facts != NULL ? cma_facts_find (facts, conn) : NULL,
         .at = at,
       };
 
