@@ -80,19 +80,6 @@ append_reasons (GString *out, const CmaStatusEntry *e)
       }
 }
 
-/* A manual renewal does not attach: 'renew' does, for attach = yes. */
-static void
-append_attach (GString *out, const CmaStatusEntry *e)
-{
-  g_autofree char *phrase = NULL;
-
-  if (!e->attach.watched)
-    return;
-  phrase = cma_output_attach_phrase (&e->attach, TRUE);
-  g_string_append_printf (out, "    attach:       %s%s\n", phrase,
-                          e->attach.state == CMA_STATE_OK ? "" : "; 'renew' attaches it");
-}
-
 static void
 append_deadline (GString *out, const CmaStatusEntry *e, gboolean color)
 {
@@ -113,7 +100,8 @@ append_deadline (GString *out, const CmaStatusEntry *e, gboolean color)
       g_string_append_printf (out, "    warning from: %s\n", warn);
       g_string_append_printf (out, "    blocked from: %s\n", until);
     }
-  append_attach (out, e);
+  /* A manual renewal does not attach: 'renew' does, for attach = yes. */
+  cma_output_attach_text (out, "    attach:       ", e);
 }
 
 static void

@@ -32,14 +32,14 @@ cma_output_attach_phrase (const CmaAttachVerdict *a, gboolean local)
 }
 
 void
-cma_output_attach_text (GString *out, const CmaStatusEntry *e)
+cma_output_attach_text (GString *out, const char *prefix, const CmaStatusEntry *e)
 {
   g_autofree char *phrase = NULL;
 
   if (!e->attach.watched)
     return;
   phrase = cma_output_attach_phrase (&e->attach, TRUE);
-  g_string_append_printf (out, "  %s%s\n", phrase,
+  g_string_append_printf (out, "%s%s%s\n", prefix, phrase,
                           e->attach.state == CMA_STATE_OK ? "" : ": run 'renew' to attach it");
 }
 

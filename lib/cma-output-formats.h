@@ -38,7 +38,8 @@ void cma_output_credentials_json (JsonBuilder *builder, const CmaStatusEntry *e)
 /* "attached until WHEN (12.0 h left)", "attach lapsed 1.5 h ago (WHEN)"
  * or "never attached for Migration API jobs"; times local (@local) or UTC. */
 char *cma_output_attach_phrase (const CmaAttachVerdict *attach, gboolean local);
-void cma_output_attach_text (GString *out, const CmaStatusEntry *e);
+/* The phrase as a line of its own, after @prefix (indentation, a label). */
+void cma_output_attach_text (GString *out, const char *prefix, const CmaStatusEntry *e);
 char *cma_output_attach_nagios (const CmaStatusEntry *e);
 void cma_output_attach_json (JsonBuilder *builder, const CmaStatusEntry *e);
 void cma_output_attach_perfdata (GString *out, const char *label, const CmaStatusEntry *e);

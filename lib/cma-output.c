@@ -158,7 +158,7 @@ status_text_entry (GString *out, const CmaStatusEntry *e, gboolean color)
       g_string_append_printf (out, "  %s\n", failing);
     }
   cma_output_credentials_text (out, e);
-  cma_output_attach_text (out, e);
+  cma_output_attach_text (out, "  ", e);
   if (e->recorded_later)
     return; /* a past instant: advice for now would mislead */
   if (!e->verdict.known)

@@ -94,6 +94,10 @@ EOC
   run "$PROG" guide -c "$CONF" --state-dir "$state" -C prod
   check "$p: guide shows the attach" 0 "^    attach: +attached until "
 
+  run secrets "$PROG" doctor -c "$CONF" --state-dir "$state" -C prod --no-cloud
+  assert "$p: doctor checks the version attach needs" stdout_has \
+    "^  .* $ABBREV version $ATTACH_VERSION_RE or later, for attach: $(re_quote "$PLUGIN_VERSION")\$"
+
   # ---- not due, then past the margin ----
   run secrets "$PROG" renew -c "$CONF" --state-dir "$state" -C prod -o json
   check "$p: a second renew attaches nothing" 0 '"outcome" : "not-due",'
