@@ -36,7 +36,7 @@ static const GOptionEntry renew_options[] = {
     "Renew even connections that are not due", NULL },
   { "dry-run", 'n', 0, G_OPTION_ARG_NONE, CMA_CLI_FIELD (dry_run),
     "Prove both sides accept the credentials (an auth token is created and discarded); "
-    "save and record nothing",
+    "say whether it would attach; save, attach and record nothing",
     NULL },
   { "renew-within", 0, 0, G_OPTION_ARG_CALLBACK, set_renew_within,
     "Due when fewer than DAYS remain (default 7)", "DAYS" },
