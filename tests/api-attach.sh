@@ -130,6 +130,13 @@ for p in $PRODUCTS; do
   run secrets "$PROG" renew -c "$CONF" --state-dir "$state"
   check "$p: a 404 from attach names the version it needs" 76 \
     "has no attach endpoint \\(HTTP 404\\): the $PRODUCT Cloud Migration Assistant is missing, disabled or older than $ATTACH_VERSION_RE"
+  assert "$p: ... after the renewal, which stands" stderr_has \
+    "^$NAME: prod: the token was renewed and recorded, but server "
+  assert "$p: ... in the ledger" test "$(grep -c . "$state/$NAME.ledger")" = 1
+  run secrets "$PROG" renew -c "$CONF" --state-dir "$state" -o json
+  check "$p: renew -o json: the attach was due and not made" 76 '"outcome" : "not-attached",'
+  assert "$p: ... the connection's attempt failed" stdout_has '"outcome" : "failed",'
+  assert "$p: ... and the token was not renewed again" test "$(sim_stats saved)" = 1
 done
 
 stop_sim
