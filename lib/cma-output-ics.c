@@ -123,6 +123,33 @@ append_alarm (GString *out, const char *trigger, const char *summary)
   append_line (out, "END:VALARM");
 }
 
+/* What every event holds. */
+typedef struct {
+  const char *uid;
+  CmaInstant stamp;
+  CmaInstant modified;
+  CmaInstant start;
+  const char *summary;
+  const char *description;
+  const char *trigger; /* "TRIGGER:-PT1H" */
+} Event;
+
+static void
+append_vevent (GString *out, const Event *ev)
+{
+  append_line (out, "BEGIN:VEVENT");
+  append_text (out, "UID", ev->uid);
+  append_time (out, "DTSTAMP", ev->stamp);
+  append_time (out, "LAST-MODIFIED", ev->modified);
+  append_time (out, "DTSTART", ev->start);
+  append_line (out, "DURATION:PT30M");
+  append_line (out, "TRANSP:TRANSPARENT");
+  append_text (out, "SUMMARY", ev->summary);
+  append_text (out, "DESCRIPTION", ev->description);
+  append_alarm (out, ev->trigger, ev->summary);
+  append_line (out, "END:VEVENT");
+}
+
 static void
 append_event (GString *out, const CmaProduct *product, const CmaStatusEntry *e,
               const EventKind *kind, CmaInstant when, CmaInstant stamp)
@@ -139,17 +166,9 @@ append_event (GString *out, const CmaProduct *product, const CmaStatusEntry *e,
                        kind->advice, e->conn->name, e->conn->server_url, e->conn->cloud_url, until,
                        product->program, e->conn->name, product->program, e->conn->name);
 
-  append_line (out, "BEGIN:VEVENT");
-  append_text (out, "UID", uid);
-  append_time (out, "DTSTAMP", stamp);
-  append_time (out, "LAST-MODIFIED", e->verdict.renewed_at);
-  append_time (out, "DTSTART", when);
-  append_line (out, "DURATION:PT30M");
-  append_line (out, "TRANSP:TRANSPARENT");
-  append_text (out, "SUMMARY", summary);
-  append_text (out, "DESCRIPTION", description);
-  append_alarm (out, "TRIGGER:-PT1H", summary);
-  append_line (out, "END:VEVENT");
+  Event ev = { uid, stamp, e->verdict.renewed_at, when, summary, description, "TRIGGER:-PT1H" };
+
+  append_vevent (out, &ev);
 }
 
 static const EventKind attach_kind = { "attach-lapses", "attach lapses",
@@ -171,17 +190,9 @@ append_attach_event (GString *out, const CmaProduct *product, const CmaStatusEnt
       e->conn->name, e->conn->server_url, e->conn->cloud_url, product->program, e->conn->name);
   g_autofree char *trigger = g_strdup_printf ("TRIGGER:-PT%dH", CMA_ATTACH_WARNING_SECONDS / 3600);
 
-  append_line (out, "BEGIN:VEVENT");
-  append_text (out, "UID", uid);
-  append_time (out, "DTSTAMP", stamp);
-  append_time (out, "LAST-MODIFIED", e->attach.attached_at);
-  append_time (out, "DTSTART", e->attach.until);
-  append_line (out, "DURATION:PT30M");
-  append_line (out, "TRANSP:TRANSPARENT");
-  append_text (out, "SUMMARY", summary);
-  append_text (out, "DESCRIPTION", description);
-  append_alarm (out, trigger, summary);
-  append_line (out, "END:VEVENT");
+  Event ev = { uid, stamp, e->attach.attached_at, e->attach.until, summary, description, trigger };
+
+  append_vevent (out, &ev);
 }
 
 static void
