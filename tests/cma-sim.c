@@ -6,7 +6,8 @@
  *  - api.atlassian.com's  POST /migrations/public/v1/token  (cloud side), and
  *  - a Jira/Confluence server under --context-path with the Cloud Migration
  *    Assistant's  POST {context}/rest/migration/latest/cloud/save/token,
- *    the connected-site list, UPM's plugin resource, /rest/api/2/myself and
+ *    the connected-site list, UPM's plugin resource, /rest/api/2/myself,
+ *    the Migration API's attach (24 hours per attach, cma-sim-attach.c) and
  *    the unauthenticated {context}/status.
  *
  * Tokens issued by the cloud side are remembered with the exact cloudUrl
@@ -15,8 +16,9 @@
  * token.", HTTP 500).  --fault switches on one misbehaviour each, so the
  * tool's error paths can be exercised without the real services.
  *
- * GET /_sim/stats reports counters for tests and benchmarks, GET /_sim/sites
- * the saved cloudUrl strings; /_sim/ needs no auth and is neither counted
+ * GET /_sim/stats reports counters for tests and benchmarks (attaches and
+ * attach_refusals among them), GET /_sim/sites the saved cloudUrl strings
+ * and until when each is attached; /_sim/ needs no auth and is neither counted
  * nor logged nor delayed, so that observing the simulator does not change
  * what is observed.
  */
