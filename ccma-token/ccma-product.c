@@ -47,6 +47,8 @@ const CmaProduct ccma_product = {
   .assistant_abbrev = "CCMA",
   .plugin_key = "com.atlassian.migration.agent",
   .min_api_version = "3.10.8",
+  /* Atlassian's Migration API guide: attach needs 3.9.6 or later. */
+  .min_attach_version = "3.9.6",
   .default_server_url = "http://localhost:8090/",
   .direct_path = "admin/migration.action",
   .direct_path_label = "Migration Assistant home screen",

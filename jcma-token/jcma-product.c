@@ -47,6 +47,8 @@ const CmaProduct jcma_product = {
   .assistant_abbrev = "JCMA",
   .plugin_key = "com.atlassian.jira.migration.jira-migration-plugin",
   .min_api_version = "1.12.5",
+  /* Atlassian's Migration API guide: attach needs 1.11.4 or later. */
+  .min_attach_version = "1.11.4",
   .default_server_url = "http://localhost:8080/",
   /* Jira publishes no stable URL for the assistant's screen. */
   .direct_path = NULL,

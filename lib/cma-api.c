@@ -536,3 +536,23 @@ cma_token_fingerprint (const char *token)
   checksum_scrub (checksum);
   return fingerprint;
 }
+
+/* ---- for the other calls of the API layer (cma-api-attach.c) ---- */
+
+gboolean
+cma_api_check_server_answer (const CmaApiContext *ctx, const CmaHttpResponse *r, GError **error)
+{
+  return check_server_answer (ctx, r, error);
+}
+
+gboolean
+cma_api_fail_status (CmaSide side, const char *url, const CmaHttpResponse *r, GError **error)
+{
+  return fail_status (side, url, r, error);
+}
+
+gboolean
+cma_api_server_is_there (CmaHttp *http, const CmaApiContext *ctx, const char *what, GError **error)
+{
+  return server_is_there (http, ctx, what, error);
+}

@@ -72,4 +72,18 @@ int cma_version_compare (const char *a, const char *b);
  * enough to tell renewals apart, useless for recovering the token. */
 char *cma_token_fingerprint (const char *token);
 
+/* For the API layer's other calls, which judge answers alike. A 401,
+ * 403 or login page: the server refused the credentials (FALSE, @error
+ * says how to fix them). */
+gboolean cma_api_check_server_answer (const CmaApiContext *ctx, const CmaHttpResponse *r,
+                                      GError **error);
+/* Always FALSE: "@side @url answered HTTP N", busy answers as network
+ * errors. */
+gboolean cma_api_fail_status (CmaSide side, const char *url, const CmaHttpResponse *r,
+                              GError **error);
+/* After a 404 from @what: TRUE when the server answers at {server}status
+ * (blame the assistant), else FALSE with "server-url is wrong" in @error. */
+gboolean cma_api_server_is_there (CmaHttp *http, const CmaApiContext *ctx, const char *what,
+                                  GError **error);
+
 G_END_DECLS

@@ -23,9 +23,17 @@
 #define CMA_CONFIG_MAX_BYTES (1024 * 1024)
 
 /* KEY_DATE is parsed once, here, into a CmaMaybeInstant: every use
- * after the load reads the instant. KEY_DOUBLE and KEY_DATE are values;
- * the other kinds are strings the connection owns. */
-typedef enum { KEY_URL, KEY_CLOUD_URL, KEY_STRING, KEY_PATH, KEY_DOUBLE, KEY_DATE } KeyKind;
+ * after the load reads the instant. KEY_DOUBLE, KEY_DATE and KEY_BOOL
+ * are values; the other kinds are strings the connection owns. */
+typedef enum {
+  KEY_URL,
+  KEY_CLOUD_URL,
+  KEY_STRING,
+  KEY_PATH,
+  KEY_DOUBLE,
+  KEY_DATE,
+  KEY_BOOL, /* yes/no into a CmaSwitch */
+} KeyKind;
 
 typedef struct {
   const char *name;
@@ -59,6 +67,10 @@ static const ConnectionKey connection_keys[] = {
   { "cloud-token-expires", KEY_DATE, CONN_FIELD (cloud_token_expires) },
   { "server-token-expires", KEY_DATE, CONN_FIELD (server_token_expires) },
   { "credential-warning-days", KEY_DOUBLE, CONN_FIELD (credential_warning_days), 0, MAX_DAYS },
+  { "attach", KEY_BOOL, CONN_FIELD (attach) },
+  /* Hours: an attach lasts 24, so a longer margin would re-attach a
+   * lapsed site only. */
+  { "attach-margin", KEY_DOUBLE, CONN_FIELD (attach_margin), 0, CMA_ATTACH_LIFETIME_HOURS },
 };
 
 typedef struct {
@@ -79,7 +91,7 @@ static const PolicyKey policy_keys[] = {
 static gboolean
 key_is_string (KeyKind kind)
 {
-  return kind != KEY_DOUBLE && kind != KEY_DATE;
+  return kind != KEY_DOUBLE && kind != KEY_DATE && kind != KEY_BOOL;
 }
 
 void
@@ -105,7 +117,39 @@ connection_new (const char *name)
   conn->renew_within = NAN;
   conn->auth_token_lifetime = NAN;
   conn->credential_warning_days = NAN;
+  conn->attach = CMA_SWITCH_UNSET;
+  conn->attach_margin = NAN;
   return conn;
+}
+
+/* Fill @key in @conn from @from when @conn leaves it unset. */
+static void
+inherit_key (CmaConnection *conn, const CmaConnection *from, const ConnectionKey *key)
+{
+  if (key->kind == KEY_DOUBLE)
+    {
+      double *dst = G_STRUCT_MEMBER_P (conn, key->offset);
+      if (isnan (*dst))
+        *dst = G_STRUCT_MEMBER (double, from, key->offset);
+    }
+  else if (key->kind == KEY_DATE)
+    {
+      CmaMaybeInstant *dst = G_STRUCT_MEMBER_P (conn, key->offset);
+      if (!dst->known)
+        *dst = G_STRUCT_MEMBER (CmaMaybeInstant, from, key->offset);
+    }
+  else if (key->kind == KEY_BOOL)
+    {
+      CmaSwitch *dst = G_STRUCT_MEMBER_P (conn, key->offset);
+      if (*dst == CMA_SWITCH_UNSET)
+        *dst = G_STRUCT_MEMBER (CmaSwitch, from, key->offset);
+    }
+  else
+    {
+      char **dst = G_STRUCT_MEMBER_P (conn, key->offset);
+      if (*dst == NULL)
+        *dst = g_strdup (G_STRUCT_MEMBER (char *, from, key->offset));
+    }
 }
 
 /* Fill what @conn leaves unset from @from. */
@@ -113,28 +157,7 @@ static void
 connection_inherit (CmaConnection *conn, const CmaConnection *from)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (connection_keys); i++)
-    {
-      const ConnectionKey *key = &connection_keys[i];
-
-      if (key->kind == KEY_DOUBLE)
-        {
-          double *dst = G_STRUCT_MEMBER_P (conn, key->offset);
-          if (isnan (*dst))
-            *dst = G_STRUCT_MEMBER (double, from, key->offset);
-        }
-      else if (key->kind == KEY_DATE)
-        {
-          CmaMaybeInstant *dst = G_STRUCT_MEMBER_P (conn, key->offset);
-          if (!dst->known)
-            *dst = G_STRUCT_MEMBER (CmaMaybeInstant, from, key->offset);
-        }
-      else
-        {
-          char **dst = G_STRUCT_MEMBER_P (conn, key->offset);
-          if (*dst == NULL)
-            *dst = g_strdup (G_STRUCT_MEMBER (char *, from, key->offset));
-        }
-    }
+    inherit_key (conn, from, &connection_keys[i]);
 }
 
 CmaConfig *
@@ -364,6 +387,24 @@ set_date (const Source *src, const char *group, const char *key, const char *val
   return TRUE;
 }
 
+/* yes or no, as the configuration's other switches would be written;
+ * true/false and 1/0 too, as GKeyFile writes booleans. */
+static gboolean
+set_switch (const Source *src, const char *group, const char *key, const char *value,
+            CmaSwitch *dst, GError **error)
+{
+  static const char *const on[] = { "yes", "true", "1", NULL };
+  static const char *const off[] = { "no", "false", "0", NULL };
+
+  for (guint i = 0; on[i] != NULL; i++)
+    if (g_ascii_strcasecmp (value, on[i]) == 0 || g_ascii_strcasecmp (value, off[i]) == 0)
+      {
+        *dst = g_ascii_strcasecmp (value, on[i]) == 0 ? CMA_SWITCH_ON : CMA_SWITCH_OFF;
+        return TRUE;
+      }
+  return fail_at (error, src, group, key, "%s must be yes or no%s", key, comment_hint (value));
+}
+
 static gboolean
 set_connection_key (const Source *src, const char *group, const ConnectionKey *key,
                     CmaConnection *conn, GError **error)
@@ -383,6 +424,8 @@ set_connection_key (const Source *src, const char *group, const ConnectionKey *k
     return fail_at (error, src, group, key->name, "%s is empty", key->name);
   if (key->kind == KEY_DATE)
     return set_date (src, group, key->name, value, G_STRUCT_MEMBER_P (conn, key->offset), error);
+  if (key->kind == KEY_BOOL)
+    return set_switch (src, group, key->name, value, G_STRUCT_MEMBER_P (conn, key->offset), error);
   dst = G_STRUCT_MEMBER_P (conn, key->offset);
   g_clear_pointer (dst, g_free);
   if (key->kind == KEY_URL || key->kind == KEY_CLOUD_URL)
@@ -511,6 +554,8 @@ finish_connections (CmaConfig *config, GError **error)
     .renew_within = CMA_DEFAULT_RENEW_WITHIN_DAYS,
     .auth_token_lifetime = CMA_DEFAULT_AUTH_TOKEN_LIFETIME,
     .credential_warning_days = CMA_DEFAULT_CREDENTIAL_WARNING_DAYS,
+    .attach = CMA_SWITCH_OFF,
+    .attach_margin = CMA_DEFAULT_ATTACH_MARGIN_HOURS,
   };
 
   for (guint i = 0; i < config->connections->len; i++)

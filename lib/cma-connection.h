@@ -17,6 +17,19 @@ G_BEGIN_DECLS
 #define CMA_DEFAULT_RENEW_WITHIN_DAYS   7.0
 /* Atlassian's auth tokens (step one of a renewal) live 5 minutes. */
 #define CMA_DEFAULT_AUTH_TOKEN_LIFETIME 300.0
+/* Atlassian: "Attaching a cloud_site_url is valid for 24 hours." */
+#define CMA_ATTACH_LIFETIME_HOURS       24
+/* Re-attach once an attach is this old: renew run every four hours then
+ * re-attaches before the attach lapses, and status warns (4 h left)
+ * only when a run was missed. */
+#define CMA_DEFAULT_ATTACH_MARGIN_HOURS 20.0
+
+/* A yes/no setting that [defaults] may give and a connection override. */
+typedef enum {
+  CMA_SWITCH_UNSET = -1,
+  CMA_SWITCH_OFF = 0,
+  CMA_SWITCH_ON = 1,
+} CmaSwitch;
 
 typedef struct {
   char *name;
@@ -34,6 +47,10 @@ typedef struct {
   double renew_within;            /* days */
   double auth_token_lifetime;     /* seconds an auth token is valid for (300) */
   double credential_warning_days; /* warn this long before a credential expires (30) */
+  /* Keep the cloud site attached for Migration API jobs (attach = yes),
+   * re-attaching once the last attach is attach_margin hours old. */
+  CmaSwitch attach;
+  double attach_margin; /* hours */
 
   /* The cloud API token's and the server PAT's expiry, parsed when the
    * configuration is loaded; unknown: doctor warns. */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "cma-api-attach.h"
 #include "cma-api-pat.h"
 #include "cma-api-sites.h"
 #include "cma-api.h"
@@ -192,6 +193,25 @@ check_connected_site (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http
            : "");
 }
 
+/* attach = yes needs the Migration API's attach, which came in an earlier
+ * version than the save on both products today; the product descriptor
+ * says which. */
+static void
+check_attach_version (GPtrArray *checks, const CmaApiContext *ctx, const char *version)
+{
+  const CmaProduct *p = ctx->product;
+  g_autofree char *title = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (ctx->conn->attach != CMA_SWITCH_ON)
+    return;
+  title = g_strdup_printf ("%s version %s or later, for attach", p->assistant_abbrev,
+                           p->min_attach_version);
+  if (cma_api_check_attach_version (p, version, &error))
+    add (checks, CMA_CHECK_PASS, title, "%s", version);
+  else
+    add (checks, CMA_CHECK_FAIL, title, "%s", error->message);
+}
 static void
 check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http, CmaFacts *learnt)
 {
@@ -224,6 +244,7 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http, CmaFac
     add (checks, CMA_CHECK_PASS, vtitle, "%s", version);
   else
     add (checks, CMA_CHECK_FAIL, vtitle, "%s", error->message);
+  check_attach_version (checks, ctx, version);
   check_clock (checks, http, CMA_SIDE_SERVER);
 }
 

@@ -100,6 +100,8 @@ append_deadline (GString *out, const CmaStatusEntry *e, gboolean color)
       g_string_append_printf (out, "    warning from: %s\n", warn);
       g_string_append_printf (out, "    blocked from: %s\n", until);
     }
+  /* A manual renewal does not attach: 'renew' does, for attach = yes. */
+  cma_output_attach_text (out, "    attach:       ", e);
 }
 
 static void

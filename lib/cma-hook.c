@@ -25,6 +25,25 @@ set_bounded (char **env, const char *name, const char *value)
   return g_environ_setenv (env, name, safe, TRUE);
 }
 
+/* CMA_ATTACH and CMA_ATTACHED_UNTIL, each unset when not known. */
+static char **
+attach_environment (char **env, const CmaHookAttach *attach)
+{
+  g_autofree char *until = NULL;
+
+  env = g_environ_unsetenv (env, "CMA_ATTACH");
+  env = g_environ_unsetenv (env, "CMA_ATTACHED_UNTIL");
+  if (attach == NULL || attach->action == NULL)
+    return env;
+  env = g_environ_setenv (env, "CMA_ATTACH", attach->action, TRUE);
+  if (attach->until != NULL)
+    {
+      until = cma_time_format_iso (attach->until->until);
+      env = g_environ_setenv (env, "CMA_ATTACHED_UNTIL", until, TRUE);
+    }
+  return env;
+}
+
 static char **
 hook_environment (const char *action, const CmaProduct *product, const CmaConnection *conn,
                   const CmaVerdict *verdict, const char *message)
@@ -64,9 +83,10 @@ hook_environment (const char *action, const CmaProduct *product, const CmaConnec
 gboolean
 cma_hook_run (const char *hook, const char *action, const CmaProduct *product,
               const CmaConnection *conn, const CmaVerdict *verdict, const char *message,
-              GError **error)
+              const CmaHookAttach *attach, GError **error)
 {
-  g_auto (GStrv) env = hook_environment (action, product, conn, verdict, message);
+  g_auto (GStrv) env =
+      attach_environment (hook_environment (action, product, conn, verdict, message), attach);
   const char *argv[] = { hook, action, conn->name, NULL };
   g_autoptr (GError) local_error = NULL;
   int wait_status = 0;

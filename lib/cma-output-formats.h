@@ -36,6 +36,19 @@ void cma_output_credentials_text (GString *out, const CmaStatusEntry *e);
 char *cma_output_credentials_nagios (const CmaStatusEntry *e);
 void cma_output_credentials_json (JsonBuilder *builder, const CmaStatusEntry *e);
 
+/* The attach clock (cma-output-attach.c), for attach = yes only: a line
+ * for text, ", NAME PHRASE" when not OK for Nagios, the member "attach":
+ * {attached_at, until, seconds_left, state} (null for attach = no), and
+ * one perfdata item @label=Ns. */
+/* "attached until WHEN (12.0 h left)", "attach lapsed 1.5 h ago (WHEN)"
+ * or "never attached for Migration API jobs"; times local (@local) or UTC. */
+char *cma_output_attach_phrase (const CmaAttachVerdict *attach, gboolean local);
+/* The phrase as a line of its own, after @prefix (indentation, a label). */
+void cma_output_attach_text (GString *out, const char *prefix, const CmaStatusEntry *e);
+char *cma_output_attach_nagios (const CmaStatusEntry *e);
+void cma_output_attach_json (JsonBuilder *builder, const CmaStatusEntry *e);
+void cma_output_attach_perfdata (GString *out, const char *label, const CmaStatusEntry *e);
+
 /* A copy of @r for a terminal: every string escaped (cma_text_sanitize). */
 CmaRenewal *cma_output_renewal_for_display (const CmaRenewal *r);
 

@@ -3,8 +3,9 @@
  * renews by hand gets reminders in the calendar they already read.
  *
  * Per connection, three events: when 'renew' would first act, when the
- * assistant starts warning, and when migrations are blocked; and one when
- * each credential with a known expiry expires. Each UID is
+ * assistant starts warning, and when migrations are blocked; one when
+ * each credential with a known expiry expires; and with attach = yes one
+ * when the cloud site's attach lapses. Each UID is
  * a hash of product, server, cloud site and event kind, never of the
  * time, so a subscribed calendar moves the event after a renewal instead
  * of adding another. */
@@ -111,33 +112,42 @@ site_name (const char *cloud_url)
   return g_strdup (uri != NULL && g_uri_get_host (uri) ? g_uri_get_host (uri) : cloud_url);
 }
 
+/* @trigger: "TRIGGER:-PT1H", how long before the event it sounds. */
 static void
-append_alarm (GString *out, const char *summary)
+append_alarm (GString *out, const char *trigger, const char *summary)
 {
   append_line (out, "BEGIN:VALARM");
   append_line (out, "ACTION:DISPLAY");
-  append_line (out, "TRIGGER:-PT1H");
+  append_line (out, trigger);
   append_text (out, "DESCRIPTION", summary);
   append_line (out, "END:VALARM");
 }
 
-/* One event of half an hour at @start with its alarm; LAST-MODIFIED
- * when @modified is known. */
+/* What every event holds. */
+typedef struct {
+  const char *uid;
+  CmaInstant stamp;
+  CmaMaybeInstant modified; /* LAST-MODIFIED, when known */
+  CmaInstant start;
+  const char *summary;
+  const char *description;
+  const char *trigger; /* "TRIGGER:-PT1H" */
+} Event;
+
 static void
-append_vevent (GString *out, const char *uid, CmaInstant stamp, CmaMaybeInstant modified,
-               CmaInstant start, const char *summary, const char *description)
+append_vevent (GString *out, const Event *ev)
 {
   append_line (out, "BEGIN:VEVENT");
-  append_text (out, "UID", uid);
-  append_time (out, "DTSTAMP", stamp);
-  if (modified.known)
-    append_time (out, "LAST-MODIFIED", modified.at);
-  append_time (out, "DTSTART", start);
+  append_text (out, "UID", ev->uid);
+  append_time (out, "DTSTAMP", ev->stamp);
+  if (ev->modified.known)
+    append_time (out, "LAST-MODIFIED", ev->modified.at);
+  append_time (out, "DTSTART", ev->start);
   append_line (out, "DURATION:PT30M");
   append_line (out, "TRANSP:TRANSPARENT");
-  append_text (out, "SUMMARY", summary);
-  append_text (out, "DESCRIPTION", description);
-  append_alarm (out, summary);
+  append_text (out, "SUMMARY", ev->summary);
+  append_text (out, "DESCRIPTION", ev->description);
+  append_alarm (out, ev->trigger, ev->summary);
   append_line (out, "END:VEVENT");
 }
 
@@ -157,9 +167,35 @@ append_event (GString *out, const CmaProduct *product, const CmaStatusEntry *e,
                        kind->advice, e->conn->name, e->conn->server_url, e->conn->cloud_url, until,
                        product->program, e->conn->name, product->program, e->conn->name);
 
-  const CmaMaybeInstant modified = { TRUE, e->verdict.renewed_at };
+  Event ev = { uid,         stamp,          { TRUE, e->verdict.renewed_at }, when, summary,
+               description, "TRIGGER:-PT1H" };
 
-  append_vevent (out, uid, stamp, modified, when, summary, description);
+  append_vevent (out, &ev);
+}
+
+static const EventKind attach_kind = { "attach-lapses", "attach lapses",
+                                       "Migration API jobs stop running when the attach lapses" };
+
+/* The attach's own clock: an event when it lapses, its alarm when status
+ * turns WARNING (CMA_ATTACH_WARNING_SECONDS before). */
+static void
+append_attach_event (GString *out, const CmaProduct *product, const CmaStatusEntry *e,
+                     CmaInstant stamp)
+{
+  g_autofree char *uid = event_uid (product, e->conn, &attach_kind);
+  g_autofree char *site = site_name (e->conn->cloud_url);
+  g_autofree char *summary =
+      g_strdup_printf ("%s cloud site %s: %s on %s, run %s renew -C %s", product->product_name,
+                       attach_kind.what, e->conn->name, site, product->program, e->conn->name);
+  g_autofree char *description = g_strdup_printf (
+      "%s.\nConnection: %s\nServer: %s\nCloud site: %s\nRun: %s renew -C %s", attach_kind.advice,
+      e->conn->name, e->conn->server_url, e->conn->cloud_url, product->program, e->conn->name);
+  g_autofree char *trigger = g_strdup_printf ("TRIGGER:-PT%dH", CMA_ATTACH_WARNING_SECONDS / 3600);
+
+  Event ev = { uid,         stamp,  { TRUE, e->attach.attached_at }, e->attach.until, summary,
+               description, trigger };
+
+  append_vevent (out, &ev);
 }
 
 /* When a credential the renewals need expires; its UID's kind is the
@@ -179,7 +215,9 @@ append_credential (GString *out, const CmaProduct *product, const CmaStatusEntry
       "Cloud site: %s\nThe %s",
       e->conn->name, e->conn->server_url, e->conn->cloud_url, phrase);
 
-  append_vevent (out, uid, stamp, c->as_of, c->expires, summary, description);
+  Event ev = { uid, stamp, c->as_of, c->expires, summary, description, "TRIGGER:-PT1H" };
+
+  append_vevent (out, &ev);
 }
 
 static void
@@ -196,7 +234,9 @@ append_connection (GString *out, const CmaProduct *product, const CmaStatusEntry
 
   for (guint i = 0; i < e->n_credentials; i++)
     append_credential (out, product, e, &e->credentials[i], stamp);
-  /* Without a recorded renewal there is no deadline to remind of. */
+  /* Without a recorded attach or renewal there is no deadline to remind of. */
+  if (e->attach.known)
+    append_attach_event (out, product, e, stamp);
   if (!v->known)
     return;
   for (guint k = 0; k < G_N_ELEMENTS (event_kinds); k++)

@@ -20,6 +20,7 @@ typedef enum {
   METRIC_CONSECUTIVE_FAILURES,
   METRIC_CREDENTIAL_EXPIRY,
   METRIC_CREDENTIAL_AS_OF,
+  METRIC_ATTACH_EXPIRY,
 } Metric;
 
 typedef struct {
@@ -51,6 +52,10 @@ static const Family families[] = {
   [METRIC_CREDENTIAL_AS_OF] = { "cma_token_credential_as_of_timestamp_seconds",
                                 "When the server said when a credential expires (label "
                                 "credential); absent for a date from the configuration." },
+  [METRIC_ATTACH_EXPIRY] = { "cma_token_attach_expiry_timestamp_seconds",
+                             "When the cloud site's attach for Migration API jobs lapses "
+                             "(attach = yes); 0 while it was never attached, absent for "
+                             "connections that do not attach." },
 };
 
 static const Family success_family = {
@@ -142,6 +147,10 @@ metric_value (Metric metric, const CmaStatusEntry *e, gint64 *value)
     case METRIC_CONSECUTIVE_FAILURES:
       *value = e->failure ? e->failure->attempts : 0;
       return TRUE;
+    case METRIC_ATTACH_EXPIRY:
+      /* 0, long past, for "never": `expiry - time() < 4h` alerts on it too. */
+      *value = e->attach.known ? e->attach.until : 0;
+      return e->attach.watched;
     case METRIC_CREDENTIAL_EXPIRY: /* several samples: append_credentials () */
     case METRIC_CREDENTIAL_AS_OF:
     case METRIC_STATE:

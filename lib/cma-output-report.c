@@ -67,6 +67,27 @@ add_error (JsonBuilder *b, const GError *error)
   json_builder_end_object (b);
 }
 
+/* "attach": null for attach = no, else what the attempt did and the
+ * attach in effect after it. */
+static void
+add_attach (JsonBuilder *b, const CmaRenewReport *r)
+{
+  const char *action = cma_renew_attach_action (r->conn, r->result, r->error != NULL);
+  const CmaAttachFact *a = cma_renew_attach_in_effect (r->result);
+
+  json_builder_set_member_name (b, "attach");
+  if (action == NULL)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_object (b);
+  cma_json_add_string (b, "outcome", action);
+  cma_json_add_instant (b, "attached_at", a != NULL, a != NULL ? a->attached_at : 0);
+  cma_json_add_instant (b, "until", a != NULL, a != NULL ? a->until : 0);
+  json_builder_end_object (b);
+}
+
 static void
 renew_entry (JsonBuilder *b, const CmaRenewReport *r)
 {
@@ -89,6 +110,7 @@ renew_entry (JsonBuilder *b, const CmaRenewReport *r)
   /* A renewal that stands, with something to check (another cloud site
    * confirmed, the site missing from the assistant's list). */
   cma_json_add_string (b, "warning", renewed ? res->warning : NULL);
+  add_attach (b, r);
   json_builder_end_object (b);
 }
 

@@ -80,14 +80,15 @@ nagios_failing_phrase (const CmaStatusEntry *e)
   g_autofree char *phrase = nagios_phrase (e);
   g_autofree char *failing = NULL;
   g_autofree char *credentials = cma_output_credentials_nagios (e);
+  g_autofree char *attach = cma_output_attach_nagios (e);
 
   const char *damaged = e->attempts_damaged ? ", " CMA_OUTPUT_ATTEMPTS_DAMAGED : "";
 
   if (!e->failing)
-    return g_strconcat (phrase, damaged, credentials, NULL);
+    return g_strconcat (phrase, damaged, credentials, attach, NULL);
   failing = cma_output_failure_phrase (e->failure, FALSE);
   g_strdelimit (failing, "|", '/');
-  return g_strdup_printf ("%s, %s%s%s", phrase, failing, damaged, credentials);
+  return g_strdup_printf ("%s, %s%s%s%s", phrase, failing, damaged, credentials, attach);
 }
 
 static const char *
@@ -161,6 +162,7 @@ status_text_entry (GString *out, const CmaStatusEntry *e, gboolean color)
   if (e->attempts_damaged)
     g_string_append (out, "  " CMA_OUTPUT_ATTEMPTS_DAMAGED "\n");
   cma_output_credentials_text (out, e);
+  cma_output_attach_text (out, "  ", e);
   if (e->recorded_later)
     return; /* a past instant: advice for now would mislead */
   if (!e->verdict.known)
@@ -215,6 +217,7 @@ status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
     json_builder_add_null_value (b);
   cma_output_failure_json (b, e->failure, e->attempts_damaged);
   cma_output_credentials_json (b, e);
+  cma_output_attach_json (b, e);
   json_builder_end_object (b);
 }
 
@@ -255,6 +258,8 @@ static void
 append_perfdata (GString *out, const CmaPolicy *policy, const CmaStatusEntry *e)
 {
   g_autofree char *label = perf_label (e->conn->name);
+  g_autofree char *attach_name = g_strconcat (e->conn->name, "_attach", NULL);
+  g_autofree char *attach_label = perf_label (attach_name);
   const CmaVerdict *v = &e->verdict;
 
   g_string_append_printf (out, " %s=", label);
@@ -266,6 +271,7 @@ append_perfdata (GString *out, const CmaPolicy *policy, const CmaStatusEntry *e)
       out, ";@~:%" G_GINT64_FORMAT ";@~:%" G_GINT64_FORMAT ";;%" G_GINT64_FORMAT,
       cma_days_to_seconds (policy->warning_days), cma_days_to_seconds (policy->critical_days),
       cma_days_to_seconds (policy->lifetime_days));
+  cma_output_attach_perfdata (out, attach_label, e);
 }
 
 static void

@@ -18,13 +18,14 @@ typedef struct {
 } CmaGuideStep;
 
 typedef struct {
-  const char *id;               /* "jira": the product in JSON, metrics and calendars */
-  const char *program;          /* "jcma-token": config and ledger file names */
-  const char *product_name;     /* "Jira" */
-  const char *assistant_name;   /* "Jira Cloud Migration Assistant" */
-  const char *assistant_abbrev; /* "JCMA": Nagios prefix, messages */
-  const char *plugin_key;       /* UPM key of the assistant */
-  const char *min_api_version;  /* first assistant version with save/token */
+  const char *id;                 /* "jira": the product in JSON, metrics and calendars */
+  const char *program;            /* "jcma-token": config and ledger file names */
+  const char *product_name;       /* "Jira" */
+  const char *assistant_name;     /* "Jira Cloud Migration Assistant" */
+  const char *assistant_abbrev;   /* "JCMA": Nagios prefix, messages */
+  const char *plugin_key;         /* UPM key of the assistant */
+  const char *min_api_version;    /* first assistant version with save/token */
+  const char *min_attach_version; /* first with the Migration API's attach */
   const char *default_server_url;
   const char *direct_path;       /* screen relative to the server URL, or NULL */
   const char *direct_path_label; /* what that screen is called */

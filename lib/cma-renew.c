@@ -5,9 +5,11 @@
 #include <math.h>
 
 #include "cma-api-pat.h"
+#include "cma-api-attach.h"
 #include "cma-api.h"
 #include "cma-error.h"
 #include "cma-renew.h"
+#include "cma-status.h"
 #include "cma-store.h"
 
 void
@@ -19,6 +21,28 @@ cma_renew_result_clear (CmaRenewResult *result)
   g_clear_pointer (&result->warning, g_free);
   g_clear_pointer (&result->learnt, g_free);
   g_clear_pointer (&result->facts, cma_facts_free);
+}
+
+const char *
+cma_renew_attach_action (const CmaConnection *conn, const CmaRenewResult *result, gboolean failed)
+{
+  if (conn->attach != CMA_SWITCH_ON)
+    return NULL;
+  if (result->attach == CMA_ATTACH_ATTACHED)
+    return "attached";
+  if (result->attach == CMA_ATTACH_NOT_DUE)
+    return "not-due";
+  if (result->attach == CMA_ATTACH_WOULD_ATTACH && !failed)
+    return "would-attach";
+  return "not-attached";
+}
+
+const CmaAttachFact *
+cma_renew_attach_in_effect (const CmaRenewResult *result)
+{
+  if (result->attach == CMA_ATTACH_ATTACHED)
+    return &result->attach_after;
+  return result->attach_before.known ? &result->attach_before : NULL;
 }
 
 typedef struct {
@@ -86,16 +110,23 @@ check_assistant (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result
 /* The server's check comes first, so that when both sides would fail the
  * server's error is the one reported. On the cloud side only creating an
  * auth token proves the credentials; it has no lasting effect (unsaved,
- * it lapses in five minutes), so it is created and dropped. */
+ * it lapses in five minutes), so it is created and dropped. An attach
+ * would last 24 hours, so it is not made: its version is checked. */
 static gboolean
-dry_run (const CmaApiContext *ctx, CmaHttp *http, CmaRenewResult *result, GError **error)
+dry_run (const CmaApiContext *ctx, CmaHttp *http, gboolean token_due, CmaRenewResult *result,
+         GError **error)
 {
   g_autoptr (CmaAuthToken) token = NULL;
 
-  if (!check_assistant (ctx, http, result, error) ||
-      (token = cma_api_create_auth_token (http, ctx, error)) == NULL)
+  if (!check_assistant (ctx, http, result, error))
     return FALSE;
-  result->outcome = CMA_RENEW_WOULD_RENEW;
+  if (result->attach == CMA_ATTACH_WOULD_ATTACH &&
+      !cma_api_check_attach_version (ctx->product, result->assistant_version, error))
+    return FALSE;
+  if (token_due && (token = cma_api_create_auth_token (http, ctx, error)) == NULL)
+    return FALSE;
+  if (token_due)
+    result->outcome = CMA_RENEW_WOULD_RENEW;
   return TRUE;
 }
 
@@ -163,6 +194,92 @@ learn_server_token (CmaStore *store, const CmaApiContext *ctx, CmaHttp *http,
     result->facts = g_steal_pointer (&learnt);
 }
 
+/* The attach record: the last attach of @conn's token, kept in the
+ * store's facts. A facts file that cannot be read leaves it unknown, so
+ * the site is attached again: never a reason to fail the run. */
+static void
+last_attach (CmaStore *store, const CmaConnection *conn, CmaAttachFact *out)
+{
+  g_autoptr (GPtrArray) facts = cma_store_load_facts (store, NULL);
+  const CmaFacts *mine = facts != NULL ? cma_facts_find (facts, conn) : NULL;
+
+  *out = mine != NULL ? mine->attach : (CmaAttachFact){ 0 };
+}
+
+static gboolean
+note_attach (CmaStore *store, const CmaConnection *conn, const CmaAttachFact *attach,
+             GError **error)
+{
+  g_autoptr (CmaFacts) learnt = cma_facts_new (conn);
+
+  learnt->attach = *attach;
+  return cma_store_note_facts (store, conn, learnt, error);
+}
+
+/* Due when never attached, or attach-margin hours ago or longer; a
+ * forced run attaches too. */
+static CmaAttachOutcome
+attach_due (CmaStore *store, const CmaConnection *conn, const CmaRenewOptions *options,
+            CmaRenewResult *result)
+{
+  CmaInstant now = cma_clock_now ();
+  CmaAttachVerdict v;
+
+  if (conn->attach != CMA_SWITCH_ON)
+    return CMA_ATTACH_OFF;
+  last_attach (store, conn, &result->attach_before);
+  cma_status_attach (conn, &result->attach_before, now, &v);
+  if (options->force || !v.known || v.seconds_left <= 0 ||
+      (double) (now - v.attached_at) >= conn->attach_margin * 3600)
+    return CMA_ATTACH_WOULD_ATTACH;
+  return CMA_ATTACH_NOT_DUE;
+}
+
+static gboolean
+attach (const CmaApiContext *ctx, CmaHttp *http, CmaStore *store, CmaRenewResult *result,
+        GError **error)
+{
+  CmaInstant now = cma_clock_now ();
+  g_autoptr (GError) local_error = NULL;
+
+  if (!cma_api_attach (http, ctx, error))
+    return FALSE;
+  result->attach_after = (CmaAttachFact){
+    .known = TRUE,
+    .read_at = now,
+    .attached_at = now,
+    .until = now + CMA_ATTACH_LIFETIME_HOURS * 3600,
+  };
+  result->attach = CMA_ATTACH_ATTACHED;
+  if (!note_attach (store, ctx->conn, &result->attach_after, &local_error))
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_STATE,
+                   "the cloud site %s was attached on %s, but recording it failed: %s",
+                   ctx->conn->cloud_url, ctx->conn->server_url, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The calls a due connection needs: the renewal first, since an attach
+ * needs a valid token. */
+static gboolean
+renew_calls (const CmaApiContext *ctx, CmaHttp *http, const CmaPolicy *policy, CmaStore *store,
+             gboolean token_due, CmaRenewResult *result, GError **error)
+{
+  if (token_due &&
+      (!cma_api_save_token (http, ctx, &result->fingerprint, &result->warning, error) ||
+       !record (policy, store, ctx->conn, result, error)))
+    return FALSE;
+  if (result->attach == CMA_ATTACH_WOULD_ATTACH && !attach (ctx, http, store, result, error))
+    {
+      if (token_due)
+        g_prefix_error (error, "the token was renewed and recorded, but ");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaStore *store,
               const CmaConnection *conn, const CmaRenewOptions *options, const Secrets *secrets,
@@ -181,16 +298,20 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaStore *stor
   double within = isnan (options->renew_within) ? conn->renew_within : options->renew_within;
   g_autoptr (CmaHttp) http = NULL;
   CmaApiContext ctx = { product, conn, secrets->cloud, secrets->server };
+  gboolean token_due;
   gboolean ok;
 
   if (!evaluate_now (policy, store, conn, &result->before, error))
     return FALSE;
   result->evaluated = TRUE;
-  if (!options->force && !is_due (&result->before, within))
+  result->attach = attach_due (store, conn, options, result);
+  token_due = options->force || is_due (&result->before, within);
+  if (!token_due)
     {
       result->outcome = CMA_RENEW_NOT_DUE;
       result->due_at = result->before.usable_until - cma_days_to_seconds (within);
-      return TRUE;
+      if (result->attach != CMA_ATTACH_WOULD_ATTACH)
+        return TRUE;
     }
 
   /* Refuse plain http before the first request: otherwise the cloud side
@@ -199,16 +320,15 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaStore *stor
       !cma_http_check_url (CMA_SIDE_SERVER, conn->server_url, error) ||
       (http = cma_http_new (&http_options, error)) == NULL)
     return FALSE;
-  /* One path: the auth token, the save, the record. Nothing is asked
-   * before the save (a 404 from it is explained afterwards, cma-api.c),
-   * and the assistant's list of connected sites is doctor's business.
-   * Only once the renewal is recorded, the server's token list, at most
-   * daily. */
+  /* One path: the auth token, the save, the record (and the attach).
+   * Nothing is asked before the save (a 404 from it is explained
+   * afterwards, cma-api.c), and the assistant's list of connected sites is
+   * doctor's business. Only once the renewal is recorded, the server's
+   * token list, at most daily. */
   if (options->dry_run)
-    ok = dry_run (&ctx, http, result, error);
+    ok = dry_run (&ctx, http, token_due, result, error);
   else
-    ok = cma_api_save_token (http, &ctx, &result->fingerprint, &result->warning, error) &&
-         record (policy, store, conn, result, error);
+    ok = renew_calls (&ctx, http, policy, store, token_due, result, error);
   if (ok && result->outcome == CMA_RENEW_RENEWED)
     learn_server_token (store, &ctx, http, result);
   result->requests = cma_http_get_requests (http);

@@ -18,6 +18,14 @@ typedef enum {
   CMA_RENEW_WOULD_RENEW, /* --dry-run: both sides accepted the credentials; nothing saved */
 } CmaRenewOutcome;
 
+/* What a run did about the cloud site's attach (attach = yes). */
+typedef enum {
+  CMA_ATTACH_OFF,         /* attach = no: nothing to do */
+  CMA_ATTACH_NOT_DUE,     /* the last attach is younger than attach-margin */
+  CMA_ATTACH_ATTACHED,    /* attached, and recorded in the facts */
+  CMA_ATTACH_WOULD_ATTACH /* --dry-run: due; the server accepted its credentials */
+} CmaAttachOutcome;
+
 typedef struct {
   gboolean force;
   gboolean dry_run;
@@ -46,15 +54,34 @@ typedef struct {
   char *warning;           /* RENEWED, but the server named another cloud site; or NULL */
   char *learnt;            /* RENEWED: for -v, what was learnt of the server's token, or NULL */
   CmaFacts *facts;         /* RENEWED: what it learnt of the server (its token list), or NULL */
+  CmaAttachOutcome attach;
+  CmaAttachFact attach_before; /* the last attach recorded before the run (known FALSE: none) */
+  CmaAttachFact attach_after;  /* ATTACHED: the new one */
   guint requests;
   guint connects;
 } CmaRenewResult;
 
 void cma_renew_result_clear (CmaRenewResult *result);
 
+/* What the attempt did about the attach, as renew -o json and hooks
+ * (CMA_ATTACH) name it: "attached", "not-due", "would-attach", or
+ * "not-attached" when it was due (or unknown) and the attempt failed
+ * (@failed); NULL for attach = no. */
+const char *cma_renew_attach_action (const CmaConnection *conn, const CmaRenewResult *result,
+                                     gboolean failed);
+
+/* The attach in effect after the attempt: the one it made, else the
+ * last recorded; NULL when none is known. */
+const CmaAttachFact *cma_renew_attach_in_effect (const CmaRenewResult *result);
+
 /* Renew @conn's container token if due (or forced), and record it in
  * @store, which threads renewing side by side share. On any failure the
- * ledger is left exactly as it was. */
+ * ledger is left exactly as it was. With attach = yes, then attach the
+ * cloud site when its last attach is attach-margin hours old or unknown
+ * (or forced), after the renewal if both are due (an attach needs a
+ * valid token), and record it in the store's facts, never the ledger. A
+ * failed attach after a renewal fails the attempt; the renewal stays
+ * recorded (@result says RENEWED). */
 gboolean cma_renew (const CmaProduct *product, const CmaPolicy *policy, CmaStore *store,
                     const CmaConnection *conn, const CmaRenewOptions *options,
                     CmaRenewResult *result, GError **error);

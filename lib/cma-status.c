@@ -119,13 +119,45 @@ rule_credential_expiry (const CmaStatusInput *in, CmaStatusEntry *e)
     }
 }
 
+void
+cma_status_attach (const CmaConnection *conn, const CmaAttachFact *fact, CmaInstant at,
+                   CmaAttachVerdict *out)
+{
+  *out = (CmaAttachVerdict){ .watched = conn->attach == CMA_SWITCH_ON };
+  if (!out->watched)
+    return;
+  /* An attach recorded after @at was not made yet at @at. */
+  out->known = fact != NULL && fact->known && fact->attached_at <= at;
+  if (out->known)
+    {
+      out->attached_at = fact->attached_at;
+      out->until = fact->until;
+      out->seconds_left = fact->until - at;
+    }
+  if (!out->known || out->seconds_left <= 0)
+    out->state = CMA_STATE_CRITICAL;
+  else if (out->seconds_left <= CMA_ATTACH_WARNING_SECONDS)
+    out->state = CMA_STATE_WARNING;
+  else
+    out->state = CMA_STATE_OK;
+}
+
+/* Migration API jobs run only while the cloud site is attached (24 h
+ * each time): a connection that keeps the attach clock is WARNING in its
+ * last 4 h, CRITICAL once it lapsed or when it was never attached. */
+static void
+rule_attach_expiry (const CmaStatusInput *in, CmaStatusEntry *e)
+{
+  cma_status_attach (in->conn, in->facts != NULL ? &in->facts->attach : NULL, in->at, &e->attach);
+  if (e->attach.watched)
+    raise_state (e, e->attach.state);
+}
+
 /* In order: a rule may read what those before it found (failing
  * renewals read the token's verdict). */
 static void (*const rules[]) (const CmaStatusInput *in, CmaStatusEntry *e) = {
-  rule_token_expiry,
-  rule_failing_renewals,
-  rule_attempts_damaged,
-  rule_credential_expiry,
+  rule_token_expiry,      rule_failing_renewals, rule_attempts_damaged,
+  rule_credential_expiry, rule_attach_expiry,
 };
 
 void

@@ -19,6 +19,19 @@
 
 G_BEGIN_DECLS
 
+/* WARNING once fewer than this many seconds of an attach remain. */
+#define CMA_ATTACH_WARNING_SECONDS (4 * 3600)
+
+/* The cloud site's attachment for Migration API jobs, at an instant. */
+typedef struct {
+  gboolean watched;       /* attach = yes; otherwise the rest is unset */
+  gboolean known;         /* attached at or before the instant */
+  CmaInstant attached_at; /* known: the last attach */
+  CmaInstant until;       /* known: when it lapses */
+  gint64 seconds_left;    /* known: until - the instant; <= 0: lapsed */
+  CmaState state;         /* OK, WARNING (4 h left), CRITICAL (lapsed, never) */
+} CmaAttachVerdict;
+
 /* What is known of one connection at one instant. */
 typedef struct {
   const CmaPolicy *policy;
@@ -45,7 +58,8 @@ typedef struct {
   /* Credentials with a known expiry; one not OK raises the state to its own. */
   CmaCredentialExpiry credentials[CMA_MAX_CREDENTIALS];
   guint n_credentials;
-  CmaState state; /* the connection's: the worst every rule found */
+  CmaAttachVerdict attach; /* the attach clock, when the connection keeps it */
+  CmaState state;          /* the connection's: the worst every rule found */
 } CmaStatusEntry;
 
 void cma_status_evaluate (const CmaStatusInput *in, CmaStatusEntry *out);
@@ -59,6 +73,12 @@ void cma_status_evaluate (const CmaStatusInput *in, CmaStatusEntry *out);
 CmaState cma_status_after_attempt (const CmaPolicy *policy, const CmaConnection *conn,
                                    const CmaVerdict *token, const GError *failure,
                                    const CmaFacts *facts, CmaInstant at);
+
+/* @conn's attach clock at @at from its last recorded attach @fact (NULL
+ * or not known: never attached). Pure; status's rule, and renew's due
+ * check read the same verdict. */
+void cma_status_attach (const CmaConnection *conn, const CmaAttachFact *fact, CmaInstant at,
+                        CmaAttachVerdict *out);
 
 /* The worst state of @entries; UNKNOWN when there is none. */
 CmaState cma_status_entries_worst (const CmaStatusEntry *entries, guint n);

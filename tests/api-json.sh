@@ -7,7 +7,7 @@
 need_sim
 
 RENEW_KEYS='["schema_version","program","product","exit_status","connections"]'
-OUTCOME_KEYS='["name","server_url","cloud_url","outcome","exit_status","state","usable_until","due_from","fingerprint","assistant_version","error","warning"]'
+OUTCOME_KEYS='["name","server_url","cloud_url","outcome","exit_status","state","usable_until","due_from","fingerprint","assistant_version","error","warning","attach"]'
 DOCTOR_KEYS='["schema_version","program","product","passed","config","connections"]'
 CHECK_KEYS='["result","title","detail"]'
 
@@ -29,7 +29,7 @@ for p in $PRODUCTS; do
       (.connections[0] | keys_unsorted == \$o and .name == \"prod\" and
         .outcome == \"renewed\" and .exit_status == 0 and .state == \"OK\" and
         (.fingerprint | test(\"^sha256:[0-9a-f]{12}\$\")) and (.usable_until | type) == \"string\" and
-        .due_from == null and .error == null)"
+        .due_from == null and .error == null and .attach == null)"
   # The document that cannot be written is a failure, though the renewal
   # itself (not due here) went well.
   if [ -w /dev/full ]; then

@@ -12,7 +12,7 @@ CLOUD=https://acme.atlassian.net
 require_past "$T"
 
 STATUS_KEYS='["schema_version","program","product","state","at","connections"]'
-CONN_KEYS='["name","server_url","cloud_url","state","last_renewed","last_method","warning_from","usable_until","days_left","last_failure","credentials"]'
+CONN_KEYS='["name","server_url","cloud_url","state","last_renewed","last_method","warning_from","usable_until","days_left","last_failure","credentials","attach"]'
 FAILURE_KEYS='["schema_version","program","product","state","error","connections"]'
 HISTORY_KEYS='["schema_version","program","product","renewals"]'
 RENEWAL_KEYS='["at","connection","server_url","cloud_url","method","user","note","fingerprint"]'
@@ -29,7 +29,7 @@ for p in $PRODUCTS; do
   check_jq "$NAME: status, nothing recorded: members in order" \
     --arg prog "$NAME" --arg id "$id" --argjson k "$STATUS_KEYS" --argjson c "$CONN_KEYS" "
       keys_unsorted == \$k and $head_ok and
-      (.connections[0] | keys_unsorted == \$c and .last_failure == null)"
+      (.connections[0] | keys_unsorted == \$c and .last_failure == null and .attach == null)"
 
   run "$PROG" record $one --at "$T" -m "first"
   check "$NAME: record" 0

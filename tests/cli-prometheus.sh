@@ -79,6 +79,20 @@ for p in $PRODUCTS; do
   check "$NAME: CRITICAL, -q still prints the metrics: state 2" 2 \
     "^cma_token_state\\{$(re_quote "$labels")\\} 2\$"
 
+  # ---- attach = yes, never attached: its family, at 0 ----
+  cat >"$test_tmpdir/$p-attach.conf" <<EOC
+[connection prod]
+server-url = $DEFAULT_SERVER
+cloud-url = $CLOUD
+attach = yes
+EOC
+  run "$PROG" status -c "$test_tmpdir/$p-attach.conf" --state-dir "$st" --at "$T" -o prometheus
+  check "$NAME: attach = yes, never attached: CRITICAL, attach expiry 0" 2 \
+    "^cma_token_attach_expiry_timestamp_seconds\\{product=\"$id\",connection=\"prod\",.*\\} 0\$"
+  assert "$NAME: attach: every family has HELP and TYPE gauge" every_family_has_headers
+  printf '%s\n' "$out" >"$test_tmpdir/$p-attach.prom"
+  check_promtool "$NAME: attach: promtool check metrics" "$test_tmpdir/$p-attach.prom"
+
   # ---- status itself fails: cma_token_status_success 0 ----
   run "$PROG" status $one -c "$test_tmpdir/missing.conf" -o prometheus
   check "$NAME: missing config: exit 3" 3

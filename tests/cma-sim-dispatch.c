@@ -28,6 +28,8 @@ answer_sim_stats (Sim *sim, SoupServerMessage *msg)
   member_int (builder, "connections", sim->connections);
   member_int (builder, "saved", sim->saved);
   member_int (builder, "tokens_issued", sim->tokens_issued);
+  member_int (builder, "attaches", sim->attaches);
+  member_int (builder, "attach_refusals", sim->attach_refusals);
   json_builder_end_object (builder);
   answer_json (msg, SOUP_STATUS_OK, builder);
 }
@@ -48,6 +50,7 @@ answer_sim_sites (Sim *sim, SoupServerMessage *msg)
       member_string (builder, "cloudUrl", site->cloud_url);
       member_int (builder, "saves", site->saves);
       member_int (builder, "lastSaved", site->last_saved / G_USEC_PER_SEC);
+      member_int (builder, "attachedUntil", sim_attached_until (sim, site->cloud_url));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

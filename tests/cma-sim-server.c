@@ -22,6 +22,10 @@
 #define MYSELF_PATH     "/rest/api/2/myself"
 #define STATUS_PATH     "/status"
 #define PAT_LIST_PATH   "/rest/pat/latest/tokens"
+#define ATTACH_PATH     "/rest/migration/latest/public/v1/attach"
+
+/* A container token lives 21 days; a save older than that has lapsed. */
+#define CONTAINER_TOKEN_SECONDS (21 * 86400)
 
 #define SAVE_FAILED_TEXT    "Exception in saving token."
 #define BASIC_DISABLED_TEXT "Basic Authentication has been disabled on this instance."
@@ -35,6 +39,7 @@ typedef enum {
   ENDPOINT_PLUGIN,
   ENDPOINT_MYSELF,
   ENDPOINT_PAT_LIST,
+  ENDPOINT_ATTACH,
 } Endpoint;
 
 void
@@ -97,6 +102,11 @@ classify_server_path (const char *rest, const char **method)
     {
       *method = SOUP_METHOD_POST;
       return ENDPOINT_SAVE_TOKEN;
+    }
+  if (g_str_equal (rest, ATTACH_PATH))
+    {
+      *method = SOUP_METHOD_POST;
+      return ENDPOINT_ATTACH;
     }
   /* Jersey serves the collection with or without the trailing slash. */
   *method = SOUP_METHOD_GET;
@@ -293,6 +303,23 @@ handle_save_token (Sim *sim, SoupServerMessage *msg)
       return;
     }
   save_token (sim, msg, cloud_url, token);
+}
+
+gboolean
+sim_site_authorized (Sim *sim, const char *cloud_url)
+{
+  gint64 now = g_get_real_time ();
+
+  for (guint i = 0; i < sim->sites->len; i++)
+    {
+      const Site *site = g_ptr_array_index (sim->sites, i);
+
+      if (g_str_equal (site->cloud_url, cloud_url) &&
+          now - site->last_saved < (gint64) CONTAINER_TOKEN_SECONDS * G_USEC_PER_SEC)
+        return TRUE;
+    }
+  return !has_fault (sim, FAULT_TOKEN_EXPIRED) && sim->connected_sites != NULL &&
+         g_strv_contains ((const char *const *) sim->connected_sites, cloud_url);
 }
 
 static void
@@ -545,6 +572,9 @@ handle_server (Sim *sim, SoupServerMessage *msg, const char *rest)
       break;
     case ENDPOINT_PAT_LIST:
       handle_pat_list (sim, msg);
+      break;
+    case ENDPOINT_ATTACH:
+      handle_attach (sim, msg);
       break;
     case ENDPOINT_NONE:
     default:

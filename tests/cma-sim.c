@@ -6,7 +6,8 @@
  *  - api.atlassian.com's  POST /migrations/public/v1/token  (cloud side), and
  *  - a Jira/Confluence server under --context-path with the Cloud Migration
  *    Assistant's  POST {context}/rest/migration/latest/cloud/save/token,
- *    the connected-site list, UPM's plugin resource, /rest/api/2/myself and
+ *    the connected-site list, UPM's plugin resource, /rest/api/2/myself,
+ *    the Migration API's attach (24 hours per attach, cma-sim-attach.c) and
  *    the unauthenticated {context}/status.
  *
  * Tokens issued by the cloud side are remembered with the exact cloudUrl
@@ -15,8 +16,9 @@
  * token.", HTTP 500).  --fault switches on one misbehaviour each, so the
  * tool's error paths can be exercised without the real services.
  *
- * GET /_sim/stats reports counters for tests and benchmarks, GET /_sim/sites
- * the saved cloudUrl strings; /_sim/ needs no auth and is neither counted
+ * GET /_sim/stats reports counters for tests and benchmarks (attaches and
+ * attach_refusals among them), GET /_sim/sites the saved cloudUrl strings
+ * and until when each is attached; /_sim/ needs no auth and is neither counted
  * nor logged nor delayed, so that observing the simulator does not change
  * what is observed.
  */
@@ -78,6 +80,8 @@ static const char *const fault_names[N_FAULTS] = {
   [FAULT_ECHO_OTHER_SITE] = "echo-other-site",
   [FAULT_PAT_SEVERAL] = "pat-several",
   [FAULT_PAT_MISSING] = "pat-missing",
+  [FAULT_ATTACH_404] = "attach-404",
+  [FAULT_TOKEN_EXPIRED] = "token-expired",
   [FAULT_PAT_NO_EXPIRY] = "pat-no-expiry",
   [FAULT_SITES_MISSING] = "sites-missing",
   [FAULT_SITES_FORGET] = "sites-forget",
@@ -107,6 +111,7 @@ sim_free (Sim *sim)
   g_free (sim->plugin_version);
   g_strfreev (sim->fault_args);
   g_strfreev (sim->connected_sites);
+  g_clear_pointer (&sim->attached, g_hash_table_unref);
   g_free (sim->log_file);
   g_free (sim->context);
   g_free (sim->cloud_password);
@@ -132,6 +137,7 @@ sim_new (void)
   sim->pat_expires_days = 200;
   sim->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, issued_token_free);
   sim->sites = g_ptr_array_new_with_free_func (site_free);
+  sim->attached = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   sim->conns = g_hash_table_new (g_direct_hash, g_direct_equal);
   return sim;
 }

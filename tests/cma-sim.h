@@ -7,6 +7,7 @@
  *   cma-sim-http.c      answers, delivery and request helpers of both sides
  *   cma-sim-cloud.c     api.atlassian.com's token endpoint
  *   cma-sim-server.c    the Jira/Confluence endpoints under --context-path
+ *   cma-sim-attach.c    the Migration API's attach, with its 24-hour lifetime
  *
  * See cma-sim.c for what the simulator plays and why.
  */
@@ -74,6 +75,8 @@ typedef enum {
   FAULT_SITES_FORGET,
   FAULT_SITES_MANY,
   FAULT_SAVE_SPACE_FIRST_HEADER,
+  FAULT_ATTACH_404,
+  FAULT_TOKEN_EXPIRED,
   N_FAULTS
 } Fault;
 
@@ -127,6 +130,9 @@ typedef struct {
   guint64 connections;
   guint64 saved;
   guint64 tokens_issued;
+  GHashTable *attached; /* cloudUrl → gint64 *: real time (s) its attach lapses */
+  guint64 attaches;     /* attach calls answered 200 */
+  guint64 attach_refusals;
 } Sim;
 
 /* cma-sim-conn.c */
@@ -173,8 +179,16 @@ void handle_cloud_token (Sim *sim, SoupServerMessage *msg);
 const char *fresh_token_cloud_url (Sim *sim, const char *token);
 void issued_token_free (gpointer data);
 
+/* cma-sim-attach.c */
+void handle_attach (Sim *sim, SoupServerMessage *msg);
+/* Until when @cloud_url is attached (real time, s), 0 if never. */
+gint64 sim_attached_until (Sim *sim, const char *cloud_url);
+
 /* cma-sim-server.c */
 void handle_server (Sim *sim, SoupServerMessage *msg, const char *rest);
+/* @cloud_url's token saved here (and not older than a container token
+ * lives), or listed by --connected-site without token-expired. */
+gboolean sim_site_authorized (Sim *sim, const char *cloud_url);
 void site_free (gpointer data);
 
 G_END_DECLS

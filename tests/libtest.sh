@@ -88,6 +88,7 @@ CONFLUENCE_GUIDE_LABELS='"Confluence Administration"
 #                     the server start_sim simulates, with the assistant
 #                     installed under its Marketplace key
 #   MIN_VERSION_RE    the oldest assistant renew works with, as a regex
+#   ATTACH_VERSION_RE the oldest with the Migration API's attach, as a regex
 #   GUIDE_STEPS, GUIDE_STEPS_WORD
 #                     how many steps 'guide' shows (as in the KB), in words
 #   GUIDE_LABELS, OTHER_GUIDE_LABELS
@@ -98,13 +99,13 @@ use_product () {
     jcma) PROG=$JCMA NAME=jcma-token ABBREV=JCMA PRODUCT=Jira
           DEFAULT_SERVER=http://localhost:8080/
           CONTEXT_PATH=/jira PLUGIN_KEY=com.atlassian.jira.migration.jira-migration-plugin
-          PLUGIN_VERSION=1.12.40 MIN_VERSION_RE='1\.12\.5'
+          PLUGIN_VERSION=1.12.40 MIN_VERSION_RE='1\.12\.5' ATTACH_VERSION_RE='1\.11\.4'
           GUIDE_STEPS=10 GUIDE_STEPS_WORD=ten
           GUIDE_LABELS=$JIRA_GUIDE_LABELS OTHER_GUIDE_LABELS=$CONFLUENCE_GUIDE_LABELS ;;
     ccma) PROG=$CCMA NAME=ccma-token ABBREV=CCMA PRODUCT=Confluence
           DEFAULT_SERVER=http://localhost:8090/
           CONTEXT_PATH=/confluence PLUGIN_KEY=com.atlassian.migration.agent
-          PLUGIN_VERSION=3.12.1 MIN_VERSION_RE='3\.10\.8'
+          PLUGIN_VERSION=3.12.1 MIN_VERSION_RE='3\.10\.8' ATTACH_VERSION_RE='3\.9\.6'
           GUIDE_STEPS=11 GUIDE_STEPS_WORD=eleven
           GUIDE_LABELS=$CONFLUENCE_GUIDE_LABELS OTHER_GUIDE_LABELS=$JIRA_GUIDE_LABELS ;;
     *) echo "Bail out! use_product: unknown product '$1'"; exit 99 ;;

@@ -43,11 +43,11 @@ done
 # Each program's page describes that program's product, not the other's.
 grep -q 'Create a Migration' "$top_builddir/man/jcma-token.1" && ok "jcma-token.1 has Jira's label" || not_ok "jcma-token.1 lacks 'Create a Migration'"
 grep -q 'Create New Migration' "$top_builddir/man/ccma-token.1" && ok "ccma-token.1 has Confluence's label" || not_ok "ccma-token.1 lacks 'Create New Migration'"
-# PROG/man.sed repeats three facts of PROG/*-product.c: the page shows
+# PROG/man.sed repeats four facts of PROG/*-product.c: the page shows
 # the values the program uses.
 for p in jcma ccma; do
   text=$(sed -e 's/\\-/-/g' -e 's/\\://g' "$top_builddir/man/$p-token.1")
-  for field in min_api_version plugin_key default_server_url; do
+  for field in min_api_version min_attach_version plugin_key default_server_url; do
     value=$(sed -n "s/^ *\\.$field = \"\\(.*\\)\",\$/\\1/p" "$top_srcdir/$p-token/$p-product.c")
     case $text in
       *"$value"*) [ -n "$value" ] && ok "$p-token.1 shows $p-product.c's $field ($value)" ||

@@ -246,6 +246,9 @@ static const ConfigErrorCase errors[] = {
     "cloud-user has an invalid value" },
   { "escaped-backslash-at-end", "[defaults]\ncloud-user = a\\q\\\\\\\n", 2,
     "cloud-user has an invalid value" },
+  { "attach-not-a-switch", "[defaults]\nattach = maybe\n", 2, "attach must be yes or no" },
+  { "attach-margin-beyond-a-day", "[defaults]\nattach-margin = 25\n", 2,
+    "attach-margin must be at most 24" },
 };
 
 static void
@@ -504,6 +507,28 @@ test_config_dates_parsed_at_load (void)
   g_assert_false (a->server_token_expires.known);
 }
 
+/* attach is off unless set; [defaults] may set it, a connection
+ * override it either way; attach-margin defaults to 20 hours. */
+static void
+test_config_attach (void)
+{
+  g_autoptr (CmaConfig) config =
+      load_ok ("[defaults]\ncloud-url = https://acme.atlassian.net\nattach = Yes\n"
+               "[connection a]\nattach-margin = 12.5\n[connection b]\nattach = no\n",
+               NULL);
+  g_autoptr (CmaConfig) plain =
+      load_ok ("[connection c]\ncloud-url = https://acme.atlassian.net\n", NULL);
+  CmaConnection *a = config->connections->pdata[0];
+  CmaConnection *b = config->connections->pdata[1];
+  CmaConnection *c = plain->connections->pdata[0];
+
+  g_assert_cmpint (a->attach, ==, CMA_SWITCH_ON);
+  g_assert_cmpfloat (a->attach_margin, ==, 12.5);
+  g_assert_cmpint (b->attach, ==, CMA_SWITCH_OFF);
+  g_assert_cmpfloat (b->attach_margin, ==, 20);
+  g_assert_cmpint (c->attach, ==, CMA_SWITCH_OFF);
+}
+
 static const char select_config[] = "[defaults]\ncloud-url = https://acme.atlassian.net\n"
                                     "[connection a]\n[connection b]\n[connection c]\n";
 
@@ -586,6 +611,7 @@ main (int argc, char **argv)
   ADD_TABLE_TESTS ("/config/errors", errors, test_config_error);
   g_test_add_func ("/config/escapes-accepted", test_config_escapes_accepted);
   g_test_add_func ("/config/dates-parsed-at-load", test_config_dates_parsed_at_load);
+  g_test_add_func ("/config/attach", test_config_attach);
   g_test_add_func ("/config/syntax-error", test_config_syntax_error);
   g_test_add_func ("/config/error-no-content", test_config_error_no_content);
   g_test_add_func ("/config/missing/default-path", test_config_missing_default_path);

@@ -355,6 +355,94 @@ test_entries_worst (void)
 
 /* renew's report and hooks: the state an attempt leaves, as status
  * will show it once the attempt is kept. */
+/* The attach clock, only for attach = yes: CRITICAL never attached,
+ * OK while more than 4 h remain, WARNING inside the last 4 h, CRITICAL
+ * from the instant it lapses, each to the second. */
+static void
+test_attach_boundaries (void)
+{
+  CmaConnection conn = conn_new ();
+  CmaFacts facts = { .attach = {
+                         .known = TRUE, .read_at = T, .attached_at = T, .until = T + DAY } };
+  CmaStatusInput in = {
+    .policy = &policy, .conn = &conn, .last = &renewed_at_t, .facts = &facts, .at = T + 1
+  };
+  CmaStatusEntry e;
+
+  /* Off (the default): the attach is not watched, whatever is recorded. */
+  cma_status_evaluate (&in, &e);
+  g_assert_false (e.attach.watched);
+  g_assert_cmpint (e.state, ==, CMA_STATE_OK);
+
+  conn.attach = CMA_SWITCH_ON;
+  cma_status_evaluate (&in, &e);
+  g_assert_true (e.attach.watched && e.attach.known);
+  g_assert_cmpint (e.attach.until, ==, T + DAY);
+  g_assert_cmpint (e.attach.seconds_left, ==, DAY - 1);
+  g_assert_cmpint (e.state, ==, CMA_STATE_OK);
+
+  in.at = T + DAY - 4 * 3600 - 1;
+  cma_status_evaluate (&in, &e);
+  g_assert_cmpint (e.attach.state, ==, CMA_STATE_OK);
+  in.at = T + DAY - 4 * 3600;
+  cma_status_evaluate (&in, &e);
+  g_assert_cmpint (e.attach.state, ==, CMA_STATE_WARNING);
+  g_assert_cmpint (e.state, ==, CMA_STATE_WARNING);
+  in.at = T + DAY - 1;
+  cma_status_evaluate (&in, &e);
+  g_assert_cmpint (e.state, ==, CMA_STATE_WARNING);
+  in.at = T + DAY;
+  cma_status_evaluate (&in, &e);
+  g_assert_cmpint (e.attach.seconds_left, ==, 0);
+  g_assert_cmpint (e.state, ==, CMA_STATE_CRITICAL);
+}
+
+/* Never attached, or attached only after the instant evaluated: CRITICAL,
+ * whatever the token's own state. */
+static void
+test_attach_never (void)
+{
+  CmaConnection conn = conn_new ();
+  CmaFacts facts = { .attach = { .known = TRUE, .attached_at = T + 10, .until = T + 10 + DAY } };
+  CmaStatusInput in = { .policy = &policy, .conn = &conn, .last = &renewed_at_t, .at = T + 1 };
+  CmaStatusEntry e;
+
+  conn.attach = CMA_SWITCH_ON;
+  cma_status_evaluate (&in, &e);
+  g_assert_true (e.attach.watched);
+  g_assert_false (e.attach.known);
+  g_assert_cmpint (e.state, ==, CMA_STATE_CRITICAL);
+
+  in.facts = &facts;
+  in.at = T + 9;
+  cma_status_evaluate (&in, &e);
+  g_assert_false (e.attach.known);
+  g_assert_cmpint (e.state, ==, CMA_STATE_CRITICAL);
+  in.at = T + 10;
+  cma_status_evaluate (&in, &e);
+  g_assert_true (e.attach.known);
+  g_assert_cmpint (e.state, ==, CMA_STATE_OK);
+}
+
+/* renew's CMA_STATE counts the attach it leaves recorded. */
+static void
+test_after_attempt_attach (void)
+{
+  CmaConnection conn = conn_new ();
+  CmaVerdict token;
+  CmaFacts attach = { .attach = { .known = TRUE, .attached_at = T, .until = T + DAY } };
+
+  conn.attach = CMA_SWITCH_ON;
+  cma_policy_evaluate (&policy, TRUE, T, T, &token);
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, NULL, T), ==,
+                   CMA_STATE_CRITICAL);
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, &attach, T), ==,
+                   CMA_STATE_OK);
+  g_assert_cmpint (
+      cma_status_after_attempt (&policy, &conn, &token, NULL, &attach, T + DAY - 4 * 3600), ==,
+      CMA_STATE_WARNING);
+}
+
 static void
 test_after_attempt (void)
 {
@@ -389,6 +477,7 @@ test_after_attempt (void)
   }
   /* A credential past its date: CRITICAL, though the token is fine. */
   conn.cloud_token_expires = (CmaMaybeInstant){ TRUE, T - 1 };
+  cma_policy_evaluate (&policy, TRUE, T, T, &token);
   g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, NULL, T), ==,
                    CMA_STATE_CRITICAL);
 }
@@ -407,5 +496,8 @@ main (int argc, char **argv)
   g_test_add_func ("/status/worst-of", test_worst_of);
   g_test_add_func ("/status/entries-worst", test_entries_worst);
   g_test_add_func ("/status/after-attempt", test_after_attempt);
+  g_test_add_func ("/status/attach/boundaries", test_attach_boundaries);
+  g_test_add_func ("/status/attach/never", test_attach_never);
+  g_test_add_func ("/status/attach/after-attempt", test_after_attempt_attach);
   return g_test_run ();
 }

@@ -36,7 +36,7 @@ static const GOptionEntry renew_options[] = {
     "Renew even connections that are not due", NULL },
   { "dry-run", 'n', 0, G_OPTION_ARG_NONE, CMA_CLI_FIELD (dry_run),
     "Prove both sides accept the credentials (an auth token is created and discarded); "
-    "save and record nothing",
+    "say whether it would attach; save, attach and record nothing",
     NULL },
   { "renew-within", 0, 0, G_OPTION_ARG_CALLBACK, set_renew_within,
     "Due when fewer than DAYS remain (default 7)", "DAYS" },
@@ -52,12 +52,18 @@ static const GOptionEntry renew_options[] = {
 /* The hook's CMA_STATE is the connection's @state, as status gives it;
  * the countdown is the token's @verdict. */
 static void
-run_hook (CmaCli *cli, const CmaConnection *conn, const char *action, const CmaVerdict *verdict,
-          CmaState state, const char *message)
+run_hook (CmaCli *cli, const CmaRenewReport *r, const char *action, const CmaVerdict *verdict,
+          const char *message)
 {
+  const CmaConnection *conn = r->conn;
   const char *hook = cli->hook ? cli->hook : conn->hook;
   g_autoptr (GError) error = NULL;
   CmaVerdict shown = *verdict;
+  CmaHookAttach attach = {
+    cma_renew_attach_action (conn, r->result, r->error != NULL),
+    cma_renew_attach_in_effect (r->result),
+  };
+  CmaState state = r->state;
 
   if (hook == NULL)
     return;
@@ -65,7 +71,7 @@ run_hook (CmaCli *cli, const CmaConnection *conn, const char *action, const CmaV
   verdict = &shown;
   cma_cli_verbose (cli, 1, "%s: running hook %s %s", conn->name, hook, action);
   /* A failing hook is reported but never undoes or fails the renewal. */
-  if (!cma_hook_run (hook, action, cli->product, conn, verdict, message, &error))
+  if (!cma_hook_run (hook, action, cli->product, conn, verdict, message, &attach, &error))
     cma_cli_warn (cli, "%s: %s", conn->name, error->message);
 }
 
@@ -80,6 +86,38 @@ note_attempt (CmaCli *cli, const CmaConnection *conn, const CmaRenewResult *resu
 
   if (!cma_store_note_attempt (cli->store, conn, result->started, failure, &error))
     cma_cli_warn (cli, "%s: cannot keep the attempt: %s", conn->name, error->message);
+}
+
+/* One line for the attach clock, after the token's (attach = yes). */
+static void
+report_attach (const CmaConnection *conn, const CmaRenewResult *r)
+{
+  const CmaAttachFact *a = cma_renew_attach_in_effect (r);
+  g_autofree char *until = a != NULL ? cma_time_format_local (a->until) : NULL;
+  g_autofree char *from = NULL;
+
+  switch (r->attach)
+    {
+    case CMA_ATTACH_ATTACHED:
+      printf ("%s: attached %s for Migration API jobs until %s\n", conn->name, conn->cloud_url,
+              until);
+      break;
+    case CMA_ATTACH_NOT_DUE:
+      from = cma_time_format_local (a->attached_at + (CmaInstant) (conn->attach_margin * 3600));
+      printf ("%s: attach not due (attached until %s); due from %s\n", conn->name, until, from);
+      break;
+    case CMA_ATTACH_WOULD_ATTACH:
+      if (until != NULL)
+        printf ("%s: would attach %s (attached until %s); nothing was attached\n", conn->name,
+                conn->cloud_url, until);
+      else
+        printf ("%s: would attach %s (never attached); nothing was attached\n", conn->name,
+                conn->cloud_url);
+      break;
+    case CMA_ATTACH_OFF:
+    default:
+      break;
+    }
 }
 
 static void
@@ -109,6 +147,7 @@ report_outcome (CmaCli *cli, const CmaConnection *conn, const CmaRenewResult *r)
               conn->name, cli->product->assistant_abbrev, r->assistant_version);
       break;
     }
+  report_attach (conn, r);
 }
 
 static const char *
@@ -143,7 +182,7 @@ report_one (CmaCli *cli, gboolean json, const CmaRenewReport *r)
       if (is_kept (cli, error))
         note_attempt (cli, conn, result, error);
       if (!cli->dry_run)
-        run_hook (cli, conn, "failed", &result->before, r->state, error->message);
+        run_hook (cli, r, "failed", &result->before, error->message);
     }
   else
     {
@@ -154,9 +193,8 @@ report_one (CmaCli *cli, gboolean json, const CmaRenewReport *r)
       if (result->outcome == CMA_RENEW_RENEWED)
         note_attempt (cli, conn, result, NULL);
       if (!cli->dry_run)
-        run_hook (cli, conn, outcome_action (result->outcome),
-                  result->outcome == CMA_RENEW_RENEWED ? &result->after : &result->before, r->state,
-                  NULL);
+        run_hook (cli, r, outcome_action (result->outcome),
+                  result->outcome == CMA_RENEW_RENEWED ? &result->after : &result->before, NULL);
     }
   if (result->secret_origins != NULL)
     cma_cli_verbose (cli, 1, "%s: %s", conn->name, result->secret_origins);
@@ -169,21 +207,26 @@ report_one (CmaCli *cli, gboolean json, const CmaRenewReport *r)
 
 /* The connection's state after its attempt: the evaluator's, from the
  * token's verdict the attempt knew of, whether it failed (as kept), and
- * what the server said: as the attempt learnt it, else as the run found
- * it in @facts (read once, before the renewals). */
+ * what the server said as the run found it in @facts (read once, before
+ * the renewals), with what the attempt itself learnt of the server's
+ * token and the attach it leaves in effect. */
 static CmaState
 state_after (CmaCli *cli, const CmaRenewReport *r, GPtrArray *facts)
 {
   const CmaRenewResult *res = r->result;
-  const CmaFacts *known = res->facts != NULL ? res->facts
-                          : facts != NULL    ? cma_facts_find (facts, r->conn)
-                                             : NULL;
+  const CmaFacts *found = facts != NULL ? cma_facts_find (facts, r->conn) : NULL;
+  const CmaAttachFact *attach = cma_renew_attach_in_effect (res);
+  /* A shallow copy: its strings stay the run's and the result's. */
+  CmaFacts known = found != NULL ? *found : (CmaFacts){ 0 };
   gboolean renewed = r->error == NULL && res->outcome == CMA_RENEW_RENEWED;
   const CmaVerdict *token = renewed ? &res->after : &res->before;
   const GError *failed = r->error != NULL && is_kept (cli, r->error) ? r->error : NULL;
 
+  if (res->facts != NULL)
+    known.server_token = res->facts->server_token;
+  known.attach = attach != NULL ? *attach : (CmaAttachFact){ 0 };
   return cma_status_after_attempt (&cli->config->policy, r->conn, res->evaluated ? token : NULL,
-                                   failed, known, cma_clock_now ());
+                                   failed, &known, cma_clock_now ());
 }
 
 typedef struct {

@@ -1,0 +1,143 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The attach clock (issue 17), for both products against one simulator
+# each: renew attaches a cloud site with attach = yes (after the renewal
+# when both are due), records it in PROG.facts and never in the ledger,
+# re-attaches once attach-margin has passed, says so in --dry-run, JSON
+# and hooks; status in every format shows "attached until" with WARNING
+# in the last 4 h and CRITICAL once lapsed or never attached; the
+# assistant's "not authorized" and a 404 from one too old are explained.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
+need_sim
+
+secrets () {
+  env CMA_CLOUD_TOKEN="$CLOUD_SECRET" CMA_SERVER_TOKEN="$SERVER_SECRET" "$@"
+}
+
+# attached_at FILE: the instant of the last attach recorded in FILE (ISO).
+attached_at () {
+  tr -d ' \n' <"$1" | sed -n 's/.*"attached_at":"\([^"]*\)".*/\1/p'
+}
+
+# age_attach FILE HOURS: pretend the last attach was made HOURS ago.
+age_attach () {
+  _from=$(attached_at "$1")
+  _at=$(iso_at $(($(date -u +%s) - $2 * 3600)))
+  _until=$(iso_at $(($(date -u +%s) - $2 * 3600 + 86400)))
+  tr -d '\n' <"$1" | sed -e "s/\"attached_at\" *: *\"[^\"]*\"/\"attached_at\":\"$_at\"/" \
+    -e "s/\"until\" *: *\"[^\"]*\"/\"until\":\"$_until\"/" >"$1.new"
+  mv "$1.new" "$1"
+}
+
+hook="$test_tmpdir/hook"
+cat >"$hook" <<'EOF2'
+#!/bin/sh
+env | grep '^CMA_ATTACH' | sort >"$0.$1"
+EOF2
+chmod +x "$hook"
+
+for p in $PRODUCTS; do
+  use_product "$p"
+  start_sim "$p"
+  state="$test_tmpdir/state-$p"
+  facts="$state/$NAME.facts"
+  ledger="$state/$NAME.ledger"
+  cat >>"$CONF" <<EOC
+attach = yes
+
+[connection other]
+server-url = $SERVER_URL
+cloud-url = https://other.atlassian.net
+attach = yes
+attach-margin = 12
+EOC
+
+  # ---- never attached ----
+  run "$PROG" status -c "$CONF" --state-dir "$state" -C prod -o json
+  check "$p: status before any attach is CRITICAL" 2 '"state" : "CRITICAL"'
+  assert "$p: ... its attach member says so" stdout_fixed '"attach" : {'
+
+  # ---- renew: the token first, then the attach ----
+  rm -f "$hook".*
+  run secrets "$PROG" renew -c "$CONF" --state-dir "$state" -C prod -vv --hook "$hook"
+  check "$p: renew renews, then attaches" 0 "^prod: attached https://acme.atlassian.net/ for Migration API jobs until "
+  assert "$p: ... the save comes before the attach" test \
+    "$(printf '%s\n' "$err" | grep -E '> POST /' | sed 's/.*> POST \([^ ?]*\).*/\1/' | tr '\n' ' ')" = \
+    "/migrations/public/v1/token ${CONTEXT_PATH%/}/rest/migration/latest/cloud/save/token ${CONTEXT_PATH%/}/rest/migration/latest/public/v1/attach "
+  assert "$p: ... the simulator counted one attach" test "$(sim_stats attaches)" = 1
+  assert "$p: ... recorded in the facts" test -n "$(attached_at "$facts")"
+  assert "$p: ... and never in the ledger" test "$(grep -c . "$ledger")" = 1
+  assert "$p: ... the hook is told" grep -q '^CMA_ATTACH=attached$' "$hook.renewed"
+  assert "$p: ... and until when" grep -q '^CMA_ATTACHED_UNTIL=20' "$hook.renewed"
+  at=$(attached_at "$facts")
+  t=$(date -u -d "$at" +%s)
+
+  run "$PROG" status -c "$CONF" --state-dir "$state" -C prod
+  check "$p: status shows until when it is attached" 0 "^  attached until .* \\(2[34]\\.[0-9] h left\\)\$"
+
+  # ---- the rule, to the second ----
+  run "$PROG" status -c "$CONF" --state-dir "$state" -C prod --at "$(iso_at $((t + 72000 - 1)))"
+  check "$p: OK while more than 4 h remain" 0 "^prod: OK"
+  run "$PROG" status -c "$CONF" --state-dir "$state" -C prod --at "$(iso_at $((t + 72000)))" -o nagios
+  check "$p: WARNING at 4 h left, in the plugin line too" 1 \
+    "^$ABBREV TOKEN WARNING - .*prod attached until .* \\(4\\.0 h left\\).*'prod_attach_seconds_left'=14400s;@~:14400;@~:0;;86400"
+  run "$PROG" status -c "$CONF" --state-dir "$state" -C prod --at "$(iso_at $((t + 86400)))" -o json
+  check "$p: CRITICAL once lapsed" 2 '"state" : "CRITICAL"'
+  assert "$p: ... with the attach's own state" stdout_has '"seconds_left" : 0,'
+  run "$PROG" status -c "$CONF" --state-dir "$state" -C prod -o prometheus
+  check "$p: Prometheus exports the attach's expiry" 0 \
+    "^cma_token_attach_expiry_timestamp_seconds\\{product=\"$(echo "$PRODUCT" | tr A-Z a-z)\",connection=\"prod\",.*\\} $((t + 86400))\$"
+  assert "$p: ... with HELP and TYPE" stdout_has '^# TYPE cma_token_attach_expiry_timestamp_seconds gauge$'
+  run "$PROG" status -c "$CONF" --state-dir "$state" -C prod -o ics
+  check "$p: the calendar has the attach's lapse" 0 "SUMMARY:.*cloud site attach lapses: prod"
+  assert "$p: ... with its alarm 4 h before" stdout_has '^TRIGGER:-PT4H'
+  run "$PROG" guide -c "$CONF" --state-dir "$state" -C prod
+  check "$p: guide shows the attach" 0 "^    attach: +attached until "
+
+  run secrets "$PROG" doctor -c "$CONF" --state-dir "$state" -C prod --no-cloud
+  assert "$p: doctor checks the version attach needs" stdout_has \
+    "^  .* $ABBREV version $ATTACH_VERSION_RE or later, for attach: $(re_quote "$PLUGIN_VERSION")\$"
+
+  # ---- not due, then past the margin ----
+  run secrets "$PROG" renew -c "$CONF" --state-dir "$state" -C prod -o json
+  check "$p: a second renew attaches nothing" 0 '"outcome" : "not-due",'
+  assert "$p: ... attach not due either" test "$(sim_stats attaches)" = 1
+  age_attach "$facts" 20
+  run secrets "$PROG" renew -c "$CONF" --state-dir "$state" -C prod --dry-run
+  check "$p: --dry-run says it would attach" 0 "^prod: would attach https://acme.atlassian.net/ \\(attached until "
+  assert "$p: ... and attaches nothing" test "$(sim_stats attaches)" = 1
+  run secrets "$PROG" renew -c "$CONF" --state-dir "$state" -C prod -o json
+  check "$p: renew re-attaches at attach-margin (token not due)" 0 '"outcome" : "attached",'
+  assert "$p: ... the simulator counted it" test "$(sim_stats attaches)" = 2
+  assert "$p: ... the token was not renewed" test "$(sim_stats saved)" = 1
+
+  # ---- a site the assistant holds no token for ----
+  run "$PROG" record -c "$CONF" --state-dir "$state" -C other
+  run secrets "$PROG" renew -c "$CONF" --state-dir "$state" -C other
+  check "$p: an unauthorized site is explained, not a bare 400" 76 \
+    "server $SERVER_URL would not attach cloud site https://other.atlassian.net/ \\(HTTP 400; it said \"The destination cloud site is not authorized.*renew it \\('$NAME renew --force'\\)"
+  assert "$p: ... the simulator refused it" test "$(sim_stats attach_refusals)" = 1
+  run secrets "$PROG" renew -c "$CONF" --state-dir "$state" -C other --force
+  check "$p: renew --force saves a token, then attaches" 0 "^other: attached "
+done
+
+# ---- an assistant older than the Migration API ----
+for p in $PRODUCTS; do
+  use_product "$p"
+  start_sim "$p" --fault attach-404
+  state="$test_tmpdir/old-$p"
+  echo "attach = yes" >>"$CONF"
+  run secrets "$PROG" renew -c "$CONF" --state-dir "$state"
+  check "$p: a 404 from attach names the version it needs" 76 \
+    "has no attach endpoint \\(HTTP 404\\): the $PRODUCT Cloud Migration Assistant is missing, disabled or older than $ATTACH_VERSION_RE"
+  assert "$p: ... after the renewal, which stands" stderr_has \
+    "^$NAME: prod: the token was renewed and recorded, but server "
+  assert "$p: ... in the ledger" test "$(grep -c . "$state/$NAME.ledger")" = 1
+  run secrets "$PROG" renew -c "$CONF" --state-dir "$state" -o json
+  check "$p: renew -o json: the attach was due and not made" 76 '"outcome" : "not-attached",'
+  assert "$p: ... the connection's attempt failed" stdout_has '"outcome" : "failed",'
+  assert "$p: ... and the token was not renewed again" test "$(sim_stats saved)" = 1
+done
+
+stop_sim
+tap_done
