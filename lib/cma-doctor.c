@@ -11,6 +11,7 @@
 #include "cma-api.h"
 #include "cma-curl.h"
 #include "cma-doctor.h"
+#include "cma-doctor-private.h"
 #include "cma-error.h"
 #include "cma-ledger.h"
 #include "cma-store.h"
@@ -33,22 +34,29 @@ checks_new (void)
   return g_ptr_array_new_with_free_func ((GDestroyNotify) cma_check_free);
 }
 
-static void add (GPtrArray *checks, CmaCheckResult result, const char *title, const char *fmt, ...)
-    G_GNUC_PRINTF (4, 5);
-
-static void
-add (GPtrArray *checks, CmaCheckResult result, const char *title, const char *fmt, ...)
+void
+cma_doctor_addv (GPtrArray *checks, CmaCheckResult result, const char *title, const char *fmt,
+                 va_list args)
 {
   CmaCheck *check = g_new0 (CmaCheck, 1);
-  va_list args;
 
   check->result = result;
   check->title = g_strdup (title);
-  va_start (args, fmt);
   check->detail = g_strdup_vprintf (fmt, args);
-  va_end (args);
   g_ptr_array_add (checks, check);
 }
+
+void
+cma_doctor_add (GPtrArray *checks, CmaCheckResult result, const char *title, const char *fmt, ...)
+{
+  va_list args;
+
+  va_start (args, fmt);
+  cma_doctor_addv (checks, result, title, fmt, args);
+  va_end (args);
+}
+
+#define add cma_doctor_add
 
 gboolean
 cma_doctor_all_passed (GPtrArray *checks)
@@ -191,7 +199,8 @@ check_connected_site (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http
            : "");
 }
 
-static void
+/* Returns the installed assistant's version, or NULL when unknown. */
+static char *
 check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
 {
   const CmaProduct *p = ctx->product;
@@ -205,7 +214,7 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
   if (!cma_api_get_assistant (http, ctx, &version, &enabled, &error))
     {
       report_server_failure (checks, ctx, title, error);
-      return;
+      return NULL;
     }
   add (checks, CMA_CHECK_PASS, "server reachable over verified TLS", "%s", ctx->conn->server_url);
   add (checks, CMA_CHECK_PASS, "server credentials accepted as administrator", "yes");
@@ -221,9 +230,12 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
   else
     add (checks, CMA_CHECK_FAIL, vtitle, "%s", error->message);
   check_clock (checks, http, CMA_SIDE_SERVER);
+  return g_steal_pointer (&version);
 }
 
-static void
+/* FALSE when the cloud API's certificate failed verification: every
+ * other Atlassian host would fail the same way, said once is enough. */
+static gboolean
 check_cloud (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
 {
   g_autoptr (GError) error = NULL;
@@ -236,11 +248,12 @@ check_cloud (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
     {
       add (checks, CMA_CHECK_FAIL, "cloud API reachable and credentials accepted", "%s",
            error->message);
-      return;
+      return error->code != CMA_ERROR_TLS;
     }
   add (checks, CMA_CHECK_PASS, "cloud API reachable and credentials accepted", "%s as %s",
        ctx->conn->cloud_api_url, ctx->conn->cloud_user);
   check_clock (checks, http, CMA_SIDE_CLOUD);
+  return TRUE;
 }
 
 /* Cloud API tokens expire (after at most a year) and no API tells when,
@@ -333,6 +346,34 @@ new_http (GPtrArray *checks, const CmaHttpOptions *options)
   return http;
 }
 
+/* Beyond the two sides: the other hosts a migration needs, and the
+ * Marketplace, on a handle of their own (the tests redirect it); all of
+ * Atlassian, so --no-cloud skips them. */
+static void
+check_outward (GPtrArray *checks, const CmaApiContext *ctx, const CmaHttpOptions *http_options,
+               gboolean no_cloud, gboolean cloud_tls_ok, const char *version)
+{
+  g_autoptr (CmaHttp) http = NULL;
+
+  if (no_cloud || !cloud_tls_ok)
+    add (checks, CMA_CHECK_SKIP, CMA_DOCTOR_REACH_TITLE, "%s",
+         no_cloud ? "skipped (--no-cloud)"
+                  : "skipped: the cloud API's certificate failed verification above, as theirs "
+                    "would with the same cloud-ca-file");
+  if (no_cloud)
+    {
+      g_autofree char *title = cma_doctor_latest_title (ctx->product);
+
+      add (checks, CMA_CHECK_SKIP, title, "skipped (--no-cloud)");
+      return;
+    }
+  if ((http = new_http (checks, http_options)) == NULL)
+    return;
+  if (cloud_tls_ok)
+    cma_doctor_check_reach (checks, ctx, http);
+  cma_doctor_check_latest (checks, ctx, http, version);
+}
+
 GPtrArray *
 cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *conn,
                              const CmaDoctorOptions *options)
@@ -342,6 +383,7 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
   g_autoptr (CmaSecret) server = NULL;
   g_autoptr (CmaHttp) http = NULL;
   g_autoptr (CmaHttp) cloud_http = NULL;
+  g_autofree char *version = NULL;
   CmaHttpOptions http_options = {
     .ca_file = conn->ca_file,
     .cloud_ca_file = conn->cloud_ca_file,
@@ -351,6 +393,7 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
     .trace_data = options->trace_data,
   };
   CmaApiContext ctx = { product, conn, NULL, NULL };
+  gboolean cloud_tls_ok = TRUE;
 
   server = check_secret (checks, "server credentials", conn, cma_secret_load_server);
   if (!options->no_cloud)
@@ -363,7 +406,7 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
   ctx.cloud_token = cloud;
   ctx.server_secret = server;
   if (server != NULL)
-    check_server (checks, &ctx, http);
+    version = check_server (checks, &ctx, http);
   add_egress_advice (checks, &ctx);
   /* The cloud gets a handle of its own, so its clock check reads the
    * cloud's Date header and never one left over from the server. */
@@ -371,7 +414,9 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
     add (checks, CMA_CHECK_SKIP, "cloud API reachable and credentials accepted",
          "skipped (--no-cloud)");
   else if (cloud != NULL && (cloud_http = new_http (checks, &http_options)) != NULL)
-    check_cloud (checks, &ctx, cloud_http);
+    cloud_tls_ok = check_cloud (checks, &ctx, cloud_http);
+  http_options.connect_to = options->connect_to;
+  check_outward (checks, &ctx, &http_options, options->no_cloud, cloud_tls_ok, version);
   return checks;
 }
 

@@ -32,6 +32,9 @@ void cma_check_free (CmaCheck *check);
 
 typedef struct {
   gboolean no_cloud;
+  /* Where the tests send the requests to Atlassian's other hosts
+   * (CmaHttpOptions.connect_to); NULL in real use. */
+  const char *connect_to;
   CmaTraceFunc trace;
   gpointer trace_data;
 } CmaDoctorOptions;

@@ -103,6 +103,8 @@ handle_request (SoupServer *server G_GNUC_UNUSED, SoupServerMessage *msg, const 
   /* The cloud path wins if --context-path is "/" and would also match. */
   if (g_str_equal (path, CLOUD_TOKEN_PATH))
     handle_cloud_token (sim, msg);
+  else if (is_marketplace_path (path))
+    handle_marketplace (sim, msg, path);
   else if ((rest = server_relative_path (sim, path)) != NULL)
     handle_server (sim, msg, rest);
   else

@@ -104,6 +104,7 @@ sim_free (Sim *sim)
   g_free (sim->server_user);
   g_free (sim->plugin_key);
   g_free (sim->plugin_version);
+  g_free (sim->marketplace_version);
   g_strfreev (sim->fault_args);
   g_strfreev (sim->connected_sites);
   g_free (sim->log_file);
@@ -228,6 +229,10 @@ static const SimOption sim_options[] = {
   SIM_OPTION ("date-offset", INT64, date_offset, "Skew the Date header", "SECONDS"),
   SIM_OPTION ("connected-site", STRING_ARRAY, connected_sites,
               "A cloud site the assistant lists as connected from the start (repeatable)", "URL"),
+  SIM_OPTION ("marketplace-version", STRING, marketplace_version,
+              "The Marketplace's latest version (default: the one installed)", "V"),
+  SIM_OPTION ("marketplace-status", INT, marketplace_status,
+              "The Marketplace answers this HTTP status instead", "N"),
   SIM_OPTION ("fault", STRING_ARRAY, fault_args, "Misbehave (repeatable)", "NAME"),
   SIM_OPTION ("log", FILENAME, log_file, "Append METHOD PATH STATUS per request", "FILE"),
 };

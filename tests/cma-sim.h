@@ -7,6 +7,7 @@
  *   cma-sim-http.c      answers, delivery and request helpers of both sides
  *   cma-sim-cloud.c     api.atlassian.com's token endpoint
  *   cma-sim-server.c    the Jira/Confluence endpoints under --context-path
+ *   cma-sim-marketplace.c  the Marketplace's latest version of the assistant
  *
  * See cma-sim.c for what the simulator plays and why.
  */
@@ -107,6 +108,8 @@ typedef struct {
   char **fault_args;
   char **connected_sites; /* listed as connected before any save */
   char *log_file;
+  char *marketplace_version; /* NULL: the version installed (current) */
+  int marketplace_status;    /* 0: 200 */
 
   /* Derived from the options. */
   char *context; /* "" or "/jira": no trailing slash */
@@ -171,8 +174,13 @@ void handle_cloud_token (Sim *sim, SoupServerMessage *msg);
 const char *fresh_token_cloud_url (Sim *sim, const char *token);
 void issued_token_free (gpointer data);
 
+/* cma-sim-marketplace.c */
+gboolean is_marketplace_path (const char *path);
+void handle_marketplace (Sim *sim, SoupServerMessage *msg, const char *path);
+
 /* cma-sim-server.c */
 void handle_server (Sim *sim, SoupServerMessage *msg, const char *rest);
+const char *plugin_version (Sim *sim);
 void site_free (gpointer data);
 
 G_END_DECLS
