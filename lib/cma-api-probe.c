@@ -4,7 +4,9 @@
  * A 404 from the assistant's endpoints means either "no assistant here" or
  * "no server here" (a wrong host or context path); the fixes differ, so the
  * unauthenticated status resource, which every Jira and Confluence serves
- * under its base URL, tells them apart. */
+ * under its base URL, tells them apart. It answers with the server's
+ * state whatever it is, and an HTTP status that follows it: a 503 or 500
+ * with a state is still a server, only not running. */
 #include "config.h"
 
 #include <json-glib/json-glib.h>
@@ -27,7 +29,8 @@ cma_probe_server_state (CmaHttp *http, const char *server_url)
   /* No credentials: the resource needs none, and a wrong URL may point at
    * a host that should not get them. Any failure simply means "no". */
   r = cma_http_request_once (http, CMA_SIDE_SERVER, "GET", url, NULL, NULL, NULL);
-  if (r == NULL || r->status != 200 || !cma_http_response_is_json (r))
+  if (r == NULL || (r->status != 200 && r->status != 500 && r->status != 503) ||
+      !cma_http_response_is_json (r))
     return NULL;
   data = g_bytes_get_data (r->body, &len);
   if (data == NULL ||
@@ -38,4 +41,35 @@ cma_probe_server_state (CmaHttp *http, const char *server_url)
   if (state == NULL)
     return NULL;
   return cma_text_sanitize (state, 32);
+}
+
+/* The states Jira and Confluence document besides RUNNING. */
+static const struct {
+  const char *state;
+  const char *phrase;
+  const char *fix;
+} states[] = {
+  { "MAINTENANCE", "in maintenance (re-indexing or upgrading)", "try again when it is done" },
+  { "STARTING", "still starting", "try again in a few minutes" },
+  { "STOPPING", "stopping", "try again once it is back" },
+  { "ERROR", "in error (it did not start)", "see its log and its status page, then try again" },
+  { "FIRST_RUN", "not set up yet (first run)", "finish its setup, then try again" },
+};
+
+const char *
+cma_probe_state_phrase (const char *state)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (states); i++)
+    if (g_str_equal (state, states[i].state))
+      return states[i].phrase;
+  return "not running";
+}
+
+const char *
+cma_probe_state_fix (const char *state)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (states); i++)
+    if (g_str_equal (state, states[i].state))
+      return states[i].fix;
+  return "try again later";
 }

@@ -265,16 +265,27 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
 }
 
 /* A 404 from the assistant's resource @what: when the server itself
- * answers at {server}status the assistant is missing, and otherwise the
- * server URL (most often its context path) is wrong. FALSE (@error set)
- * for the second; TRUE when the caller should blame the assistant. */
+ * answers at {server}status and runs, the assistant is missing; when it
+ * answers but does not run (maintenance, starting, in error), that passes;
+ * and otherwise the server URL (most often its context path) is wrong.
+ * FALSE (@error set) for the last two; TRUE when the caller should blame
+ * the assistant. */
 static gboolean
 server_is_there (CmaHttp *http, const CmaApiContext *ctx, const char *what, GError **error)
 {
   g_autofree char *state = cma_probe_server_state (http, ctx->conn->server_url);
 
-  if (state != NULL)
+  if (state != NULL && g_str_equal (state, "RUNNING"))
     return TRUE;
+  if (state != NULL)
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_TEMPORARY,
+                   "server %s has no %s (HTTP 404), and %sstatus says the server is there but "
+                   "%s (state %s): a passing condition; %s",
+                   ctx->conn->server_url, what, ctx->conn->server_url,
+                   cma_probe_state_phrase (state), state, cma_probe_state_fix (state));
+      return FALSE;
+    }
   g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
                "server %s has no %s (HTTP 404) and no %s answers at %sstatus either: "
                "server-url is wrong; check the host and the context path (such as "

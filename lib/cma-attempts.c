@@ -43,6 +43,7 @@ cma_attempts_error_class (const GError *error)
     [CMA_ERROR_REJECTED] = "rejected",
     [CMA_ERROR_FAILED] = "failed",
     [CMA_ERROR_UNAVAILABLE] = "unavailable",
+    [CMA_ERROR_TEMPORARY] = "temporary",
   };
 
   if (error->domain != CMA_ERROR || error->code < 0 || (guint) error->code >= G_N_ELEMENTS (names))

@@ -27,6 +27,7 @@ typedef enum {
   CMA_ERROR_REJECTED,      /* the server refused the token (expired, cloudUrl mismatch) */
   CMA_ERROR_FAILED,        /* anything else (hook, I/O outside the ledger) */
   CMA_ERROR_UNAVAILABLE,   /* a library the command needs cannot be loaded (libcurl) */
+  CMA_ERROR_TEMPORARY,     /* a side is there but not ready (maintenance, starting): try later */
 } CmaErrorCode;
 
 /* Which side of a renewal an error came from; carried in the message, and

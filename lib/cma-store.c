@@ -182,7 +182,7 @@ share_file (CmaStore *store, const char *path, GError **error)
 }
 
 /* Under the writer lock, once per run: remove the temporary files a
- * killed writer left of the attempts file (the ledger sweeps its own),
+ * killed writer left of the attempts and facts files (the ledger sweeps its own),
  * and PROG.index, a copy of the latest records development snapshots kept
  * that nothing reads any more, with its own, rather than leave a stale
  * copy for people to wonder about. Not at every write: the directory
@@ -192,11 +192,13 @@ static void
 sweep_once (CmaStore *store)
 {
   g_autofree char *attempts = cma_ledger_sibling_path (store->ledger, "attempts");
+  g_autofree char *facts = cma_ledger_sibling_path (store->ledger, "facts");
   g_autofree char *index = cma_ledger_sibling_path (store->ledger, "index");
 
   if (store->swept)
     return;
   cma_file_remove_stale_replacements (attempts);
+  cma_file_remove_stale_replacements (facts);
   g_unlink (index);
   cma_file_remove_stale_replacements (index);
   store->swept = TRUE;
@@ -343,6 +345,30 @@ cma_store_note_attempt (CmaStore *store, const CmaConnection *conn, const GError
   else if (ok)
     ok = cma_attempts_clear (path, conn, file_mode (store), error);
   ok = ok && (!g_file_test (path, G_FILE_TEST_EXISTS) || share_file (store, path, error));
+  cma_ledger_unlock (store->ledger);
+  g_mutex_unlock (&store->writers);
+  return ok;
+}
+
+GPtrArray *
+cma_store_load_facts (CmaStore *store, GError **error)
+{
+  g_autofree char *path = cma_ledger_sibling_path (store->ledger, "facts");
+
+  return cma_facts_load (path, error);
+}
+
+gboolean
+cma_store_note_facts (CmaStore *store, const CmaConnection *conn, const CmaFacts *learnt,
+                      GError **error)
+{
+  g_autofree char *path = cma_ledger_sibling_path (store->ledger, "facts");
+  gboolean ok;
+
+  g_mutex_lock (&store->writers);
+  ok = lock_writer (store, error) &&
+       cma_facts_note (path, conn, learnt, file_mode (store), error) &&
+       share_file (store, path, error);
   cma_ledger_unlock (store->ledger);
   g_mutex_unlock (&store->writers);
   return ok;

@@ -3,7 +3,8 @@
  *
  * The CLI makes one store per run and hands it to every command and
  * every renewal thread: the ledger (PROG.ledger, the only truth), the
- * failed attempts beside it (PROG.attempts), the writer lock and the
+ * failed attempts beside it (PROG.attempts), what the server told us
+ * (PROG.facts), the writer lock and the
  * per-connection locks, the modes and group every file gets
  * (--state-group), and the latest renewal per token, read once per run
  * and then only what the ledger gained since. Two mutexes of its own (the
@@ -19,6 +20,7 @@
 #include <glib.h>
 
 #include "cma-connection.h"
+#include "cma-facts.h"
 #include "cma-ledger-latest.h"
 #include "cma-ledger.h"
 
@@ -75,6 +77,14 @@ GPtrArray *cma_store_load_failures (CmaStore *store, GError **error);
  * renewal (@failure NULL), under the writer lock. */
 gboolean cma_store_note_attempt (CmaStore *store, const CmaConnection *conn, const GError *failure,
                                  GError **error);
+
+/* What the server and the assistant told us (CmaFacts*), from
+ * PROG.facts; none when absent, CMA_ERROR_STATE when damaged. */
+GPtrArray *cma_store_load_facts (CmaStore *store, GError **error);
+/* Merge the facts @learnt knows into @conn's entry, under the writer
+ * lock; a damaged file is written anew. */
+gboolean cma_store_note_facts (CmaStore *store, const CmaConnection *conn, const CmaFacts *learnt,
+                               GError **error);
 
 /* One connection's renewal lock. */
 typedef struct _CmaLock CmaLock;

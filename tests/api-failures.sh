@@ -185,6 +185,18 @@ for p in $PRODUCTS; do
     "server https://127\.0\.0\.1:$PORT/ has no token endpoint \(HTTP 404\) and no $PRODUCT answers at https://127\.0\.0\.1:$PORT/status either: server-url is wrong; check the host and the context path"
   [ "$(log_count "^GET /status 404")" -ge 1 ] && ok "$p: the /status probe was made, unauthenticated" ||
     not_ok "$p: no /status probe in the log"
+  # A server that answers /status but does not run is there: a passing
+  # condition (exit 75, try later), never a wrong server-url (78).
+  for s in MAINTENANCE:503 STARTING:503 STOPPING:503 ERROR:500 FIRST_RUN:200; do
+    start_sim "$p" --fault save-404 --server-state "${s%:*}"
+    renew_fails "save 404 while /status says ${s%:*}" 75 \
+      "server https://127\.0\.0\.1:$PORT$CONTEXT_PATH/ has no token endpoint \(HTTP 404\), and https://127\.0\.0\.1:$PORT$CONTEXT_PATH/status says the server is there but .* \(state ${s%:*}\): a passing condition; .*try again"
+    [ "$(log_count "^GET $CONTEXT_PATH/status ${s#*:}")" -ge 1 ] &&
+      ok "$p: ${s%:*}: /status answered ${s#*:}" || not_ok "$p: ${s%:*}: no /status ${s#*:} in the log"
+  done
+  start_sim "$p" --fault plugin-missing --server-state MAINTENANCE
+  dry_fails "plugin manager 404 while /status says MAINTENANCE" 75 \
+    "server .* has no plugin manager entry for the assistant \(HTTP 404\), and .*/status says the server is there but in maintenance \(re-indexing or upgrading\) \(state MAINTENANCE\): a passing condition; try again when it is done"
 
   # ---- the server's own words ----
   start_sim "$p" --fault basic-disabled

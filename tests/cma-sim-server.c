@@ -70,16 +70,24 @@ uses_basic (SoupServerMessage *msg)
   return header != NULL && g_ascii_strncasecmp (header, "Basic ", 6) == 0;
 }
 
-/* GET {context}/status: no authentication, as on Jira and Confluence. */
+/* GET {context}/status: no authentication, as on Jira and Confluence,
+ * with the HTTP status they give each state: 200 running or in its first
+ * run, 500 in error, 503 starting, stopping or in maintenance. */
 static void
-handle_status (SoupServerMessage *msg)
+handle_status (Sim *sim, SoupServerMessage *msg)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
+  const char *state = sim->server_state != NULL ? sim->server_state : "RUNNING";
+  guint status = SOUP_STATUS_SERVICE_UNAVAILABLE;
 
+  if (g_str_equal (state, "RUNNING") || g_str_equal (state, "FIRST_RUN"))
+    status = SOUP_STATUS_OK;
+  else if (g_str_equal (state, "ERROR"))
+    status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
   json_builder_begin_object (builder);
-  member_string (builder, "state", "RUNNING");
+  member_string (builder, "state", state);
   json_builder_end_object (builder);
-  answer_json (msg, SOUP_STATUS_OK, builder);
+  answer_json (msg, status, builder);
 }
 
 static Endpoint
@@ -499,7 +507,7 @@ handle_server (Sim *sim, SoupServerMessage *msg, const char *rest)
 
   if (g_str_equal (rest, STATUS_PATH))
     {
-      handle_status (msg);
+      handle_status (sim, msg);
       return;
     }
   if (endpoint == ENDPOINT_NONE)

@@ -233,6 +233,9 @@ static const SimOption sim_options[] = {
               "The Marketplace's latest version (default: the one installed)", "V"),
   SIM_OPTION ("marketplace-status", INT, marketplace_status,
               "The Marketplace answers this HTTP status instead", "N"),
+  SIM_OPTION ("server-state", STRING, server_state,
+              "What /status answers: RUNNING (default), FIRST_RUN (200), ERROR (500), others 503",
+              "STATE"),
   SIM_OPTION ("fault", STRING_ARRAY, fault_args, "Misbehave (repeatable)", "NAME"),
   SIM_OPTION ("log", FILENAME, log_file, "Append METHOD PATH STATUS per request", "FILE"),
 };

@@ -107,6 +107,7 @@ typedef struct {
   gint64 date_offset;
   char **fault_args;
   char **connected_sites; /* listed as connected before any save */
+  char *server_state;     /* what /status answers; NULL: RUNNING */
   char *log_file;
   char *marketplace_version; /* NULL: the version installed (current) */
   int marketplace_status;    /* 0: 200 */

@@ -28,7 +28,8 @@ static const char exit_status_text[] =
     "           tool itself failed), worst connection first, as monitoring plugins do\n"
     "  doctor:  0 every check passed, 1 some check failed\n"
     "  others:  0 success (renew: renewed or not due), 64 usage, 69 network or TLS\n"
-    "           (or libcurl cannot be loaded), 74 state (ledger), 75 ledger locked,\n"
+    "           (or libcurl cannot be loaded), 74 state (ledger), 75 try again later\n"
+    "           (ledger locked; server there but in maintenance, starting...),\n"
     "           76 remote or protocol error (assistant missing or too old, token\n"
     "           refused, bad answer), 77 authentication refused, 78 configuration\n"
     "           or credentials\n";
@@ -315,7 +316,8 @@ cma_cli_exit_code_for_error (const GError *error)
     case CMA_ERROR_FAILED:
       return CMA_EXIT_STATE;
     case CMA_ERROR_LOCKED:
-      return CMA_EXIT_LOCKED;
+    case CMA_ERROR_TEMPORARY:
+      return CMA_EXIT_TEMPFAIL;
     case CMA_ERROR_AUTH:
       return CMA_EXIT_AUTH;
     case CMA_ERROR_NETWORK:

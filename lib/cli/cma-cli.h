@@ -20,10 +20,10 @@ enum {
   CMA_EXIT_DOCTOR_FAILED = 1, /* doctor: some check failed */
   CMA_EXIT_DOCTOR_WARNED = 2, /* doctor: none failed, some warned */
   CMA_EXIT_UNKNOWN = 3,
-  CMA_EXIT_USAGE = 64,   /* EX_USAGE: bad command line */
-  CMA_EXIT_NETWORK = 69, /* EX_UNAVAILABLE: DNS, refused, timeout, TLS */
-  CMA_EXIT_STATE = 74,   /* EX_IOERR: ledger unreadable, corrupt, unwritable */
-  CMA_EXIT_LOCKED = 75,  /* EX_TEMPFAIL: try again later */
+  CMA_EXIT_USAGE = 64,    /* EX_USAGE: bad command line */
+  CMA_EXIT_NETWORK = 69,  /* EX_UNAVAILABLE: DNS, refused, timeout, TLS */
+  CMA_EXIT_STATE = 74,    /* EX_IOERR: ledger unreadable, corrupt, unwritable */
+  CMA_EXIT_TEMPFAIL = 75, /* EX_TEMPFAIL: ledger locked, server not running: try again later */
   CMA_EXIT_REMOTE =
       76, /* EX_PROTOCOL: unexpected answer, assistant missing or too old, token refused */
   CMA_EXIT_AUTH = 77,   /* EX_NOPERM: a side refused our credentials */
