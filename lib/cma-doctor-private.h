@@ -32,4 +32,9 @@ char *cma_doctor_latest_title (const CmaProduct *product);
 void cma_doctor_check_latest (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http,
                               const char *version);
 
+/* With job-id: the assistant's verdict on the container token (a Check
+ * task), remembered in @store's facts; no check at all without job-id. */
+void cma_doctor_check_verdict (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http,
+                               CmaStore *store);
+
 G_END_DECLS

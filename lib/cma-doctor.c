@@ -415,6 +415,8 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
          "skipped (--no-cloud)");
   else if (cloud != NULL && (cloud_http = new_http (checks, &http_options)) != NULL)
     cloud_tls_ok = check_cloud (checks, &ctx, cloud_http);
+  if (cloud_tls_ok)
+    cma_doctor_check_verdict (checks, &ctx, cloud_http, options->store);
   http_options.connect_to = options->connect_to;
   check_outward (checks, &ctx, &http_options, options->no_cloud, cloud_tls_ok, version);
   return checks;

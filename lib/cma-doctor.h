@@ -35,6 +35,8 @@ typedef struct {
   /* Where the tests send the requests to Atlassian's other hosts
    * (CmaHttpOptions.connect_to); NULL in real use. */
   const char *connect_to;
+  /* Where the assistant's verdict is remembered (job-id); or NULL. */
+  CmaStore *store;
   CmaTraceFunc trace;
   gpointer trace_data;
 } CmaDoctorOptions;

@@ -8,6 +8,7 @@
  *   cma-sim-cloud.c     api.atlassian.com's token endpoint
  *   cma-sim-server.c    the Jira/Confluence endpoints under --context-path
  *   cma-sim-marketplace.c  the Marketplace's latest version of the assistant
+ *   cma-sim-jobs.c      the Migration API's Check tasks (the assistant's verdict)
  *
  * See cma-sim.c for what the simulator plays and why.
  */
@@ -111,6 +112,10 @@ typedef struct {
   char *log_file;
   char *marketplace_version; /* NULL: the version installed (current) */
   int marketplace_status;    /* 0: 200 */
+  char **job_ids;            /* Migration API jobs that exist */
+  char *check_outcome;       /* of every Check task; NULL: SUCCESS */
+  int task_window;           /* 5 task creations per this many seconds */
+  int tasks_busy;            /* the first N creations answer 429 */
 
   /* Derived from the options. */
   char *context; /* "" or "/jira": no trailing slash */
@@ -129,6 +134,9 @@ typedef struct {
   guint64 connections;
   guint64 saved;
   guint64 tokens_issued;
+  GHashTable *tasks;  /* task id → Task (cma-sim-jobs.c) */
+  GQueue *task_times; /* monotonic instants of the recent creations */
+  guint64 tasks_created;
 } Sim;
 
 /* cma-sim-conn.c */
@@ -178,6 +186,11 @@ void issued_token_free (gpointer data);
 /* cma-sim-marketplace.c */
 gboolean is_marketplace_path (const char *path);
 void handle_marketplace (Sim *sim, SoupServerMessage *msg, const char *path);
+
+/* cma-sim-jobs.c */
+gboolean is_jobs_path (const char *path);
+void handle_jobs (Sim *sim, SoupServerMessage *msg, const char *path);
+void task_free (gpointer data);
 
 /* cma-sim-server.c */
 void handle_server (Sim *sim, SoupServerMessage *msg, const char *rest);

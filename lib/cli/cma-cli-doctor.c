@@ -68,6 +68,7 @@ run_doctor (CmaCli *cli, GError **error)
     .no_cloud = cli->no_cloud,
     /* For the tests: Atlassian's hosts answered by the simulator. */
     .connect_to = g_getenv ("CMA_CONNECT_TO"),
+    .store = NULL, /* set once cma_cli_setup () made it */
     .trace = cli->verbose >= 2 ? cma_cli_trace_to_stderr : NULL,
     .trace_data = cli,
   };
@@ -80,6 +81,7 @@ run_doctor (CmaCli *cli, GError **error)
     return CMA_EXIT_USAGE;
   if (!cma_cli_setup (cli, error))
     return CMA_EXIT_CONFIG;
+  options.store = cli->store;
   text = format == CMA_OUTPUT_TEXT;
   config_checks = cma_doctor_check_config (cli->config->path);
   cma_doctor_check_state (config_checks, cli->store);
