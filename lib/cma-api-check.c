@@ -15,7 +15,7 @@
 #define MAX_WORD    80
 #define MAX_MESSAGE 300
 
-#define FIRST_POLL_SECONDS 0.25
+#define FIRST_POLL_SECONDS 0.1
 #define MAX_POLL_SECONDS   5.0
 
 void

@@ -28,7 +28,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CmaTokenCheck, cma_token_check_clear)
 /* POST {cloud-api-url}migrations/public/v1/jobs/{job-id}/tasks with
  * {"task":"Check","options":{"checkTypes":{"includeKeys":[KEY]}}}, then
  * GET .../tasks/{taskId}/status?expandChildren=true until FINISHED, for at
- * most @max_wait seconds (polls spaced 0.25 s, doubling up to 5 s). Not
+ * most @max_wait seconds (polls spaced 0.1 s, doubling up to 5 s). Not
  * finished in time is no error: @out keeps the last status, outcome NULL.
  * The product must have a token_check_key and the connection a job_id. */
 gboolean cma_api_token_check (CmaHttp *http, const CmaApiContext *ctx, double max_wait,

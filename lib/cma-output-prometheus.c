@@ -19,6 +19,8 @@ typedef enum {
   METRIC_LAST_FAILURE,
   METRIC_CONSECUTIVE_FAILURES,
   METRIC_CREDENTIAL_EXPIRY,
+  METRIC_ASSISTANT_CHECK,
+  METRIC_ASSISTANT_CHECK_TIME,
 } Metric;
 
 typedef struct {
@@ -47,6 +49,12 @@ static const Family families[] = {
   [METRIC_CREDENTIAL_EXPIRY] = { "cma_token_credential_expiry_timestamp_seconds",
                                  "When a credential the renewals need expires (label "
                                  "credential); absent when its expiry is not known." },
+  [METRIC_ASSISTANT_CHECK] = { "cma_token_assistant_check_state",
+                               "The assistant's own check of the container token (job-id) as it "
+                               "counts: 0 passed or skipped, 1 WARNING, 2 FAILED; absent without "
+                               "a verdict since the last renewal." },
+  [METRIC_ASSISTANT_CHECK_TIME] = { "cma_token_assistant_check_timestamp_seconds",
+                                    "When that verdict was read; absent without one." },
 };
 
 static const Family success_family = {
@@ -133,6 +141,12 @@ metric_value (Metric metric, const CmaStatusEntry *e, gint64 *value)
     case METRIC_CONSECUTIVE_FAILURES:
       *value = e->failure ? e->failure->attempts : 0;
       return TRUE;
+    case METRIC_ASSISTANT_CHECK:
+      *value = e->token_check_state;
+      return e->token_check != NULL;
+    case METRIC_ASSISTANT_CHECK_TIME:
+      *value = e->token_check ? e->token_check->at : 0;
+      return e->token_check != NULL;
     case METRIC_CREDENTIAL_EXPIRY: /* several samples: append_credentials () */
     case METRIC_STATE:
     default:

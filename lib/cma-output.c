@@ -80,12 +80,13 @@ nagios_failing_phrase (const CmaStatusEntry *e)
   g_autofree char *phrase = nagios_phrase (e);
   g_autofree char *failing = NULL;
   g_autofree char *credentials = cma_output_credentials_nagios (e);
+  g_autofree char *verdict = cma_output_verdict_nagios (e);
 
   if (!e->failing)
-    return g_strconcat (phrase, credentials, NULL);
+    return g_strconcat (phrase, verdict, credentials, NULL);
   failing = cma_output_failure_phrase (e->failure, FALSE);
   g_strdelimit (failing, "|", '/');
-  return g_strdup_printf ("%s, %s%s", phrase, failing, credentials);
+  return g_strdup_printf ("%s, %s%s%s", phrase, failing, verdict, credentials);
 }
 
 static const char *
@@ -156,6 +157,7 @@ status_text_entry (GString *out, const CmaStatusEntry *e, gboolean color)
       g_autofree char *failing = cma_output_failure_phrase (e->failure, TRUE);
       g_string_append_printf (out, "  %s\n", failing);
     }
+  cma_output_verdict_text (out, e);
   cma_output_credentials_text (out, e);
   if (e->recorded_later)
     return; /* a past instant: advice for now would mislead */
@@ -211,6 +213,7 @@ status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
     json_builder_add_null_value (b);
   cma_output_failure_json (b, e->failure);
   cma_output_credentials_json (b, e);
+  cma_output_verdict_json (b, e);
   json_builder_end_object (b);
 }
 

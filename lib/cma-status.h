@@ -2,10 +2,9 @@
 /* cma-status.h: the state of a connection at an instant, and every rule
  * that makes it: the container token's expiry (cma-policy), renewals
  * that keep failing (cma-attempts), the expiry of the credentials the
- * renewals need (cma-credentials). Every consumer (status in each
- * format, guide, the check plugin, doctor) asks here, so none can
- * disagree. Pure: the caller reads the ledger, the attempts file and the
- * clock, and passes what it found. */
+ * renewals need (cma-credentials), the assistant's own verdict (facts). Every consumer (status in
+ * each format, guide, the check plugin, doctor) asks here, so none can disagree. Pure: the caller
+ * reads the ledger, the attempts file and the clock, and passes what it found. */
 #pragma once
 
 #include <glib.h>
@@ -13,6 +12,7 @@
 #include "cma-attempts.h"
 #include "cma-connection.h"
 #include "cma-credentials.h"
+#include "cma-facts.h"
 #include "cma-ledger.h"
 #include "cma-policy.h"
 
@@ -27,6 +27,8 @@ typedef struct {
   const CmaRenewal *last;
   gboolean recorded_later;   /* nothing at or before @at, but something after */
   const CmaFailure *failure; /* @conn's failure record, current or not, or NULL */
+  /* The assistant's last verdict on the token (job-id), or NULL. */
+  const CmaTokenCheckFact *token_check;
   CmaInstant at;
 } CmaStatusInput;
 
@@ -41,7 +43,11 @@ typedef struct {
   /* Credentials with a known expiry; one not OK raises the state to its own. */
   CmaCredentialExpiry credentials[CMA_MAX_CREDENTIALS];
   guint n_credentials;
-  CmaState state; /* the connection's: the worst every rule found */
+  /* The assistant's verdict that counts (read at or before the instant,
+   * not before the last renewal, with an outcome), or NULL. */
+  const CmaTokenCheckFact *token_check;
+  CmaState token_check_state; /* what it makes the connection: OK, WARNING, CRITICAL */
+  CmaState state;             /* the connection's: the worst every rule found */
 } CmaStatusEntry;
 
 void cma_status_evaluate (const CmaStatusInput *in, CmaStatusEntry *out);

@@ -50,6 +50,7 @@ typedef struct {
   CmaConfig *config;
   GPtrArray *selected; /* CmaConnection*, owned by config */
   CmaStore *store;     /* the state directory, one per run */
+  GPtrArray *facts;    /* CmaFacts*, read by cma_cli_evaluate (), or NULL */
 } CmaCli;
 
 typedef struct {
