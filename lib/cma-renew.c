@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include "cma-api-check.h"
 #include "cma-api.h"
 #include "cma-error.h"
 #include "cma-renew.h"
@@ -16,6 +17,7 @@ cma_renew_result_clear (CmaRenewResult *result)
   g_clear_pointer (&result->assistant_version, g_free);
   g_clear_pointer (&result->secret_origins, g_free);
   g_clear_pointer (&result->warning, g_free);
+  g_clear_pointer (&result->check_note, g_free);
 }
 
 typedef struct {
@@ -122,6 +124,52 @@ record (const CmaPolicy *policy, CmaStore *store, const CmaConnection *conn, Cma
   return TRUE;
 }
 
+/* The assistant's verdict is asked at most this often per connection:
+ * task creation is limited to 5 a minute for the whole site. */
+#define VERDICT_INTERVAL_SECONDS (24 * 3600)
+
+/* Whether the last verdict remembered for @conn is younger than a day. */
+static gboolean
+verdict_is_recent (CmaStore *store, const CmaConnection *conn, CmaInstant now)
+{
+  g_autoptr (GPtrArray) facts = cma_store_load_facts (store, NULL);
+  const CmaFacts *f = facts != NULL ? cma_facts_find (facts, conn) : NULL;
+
+  return f != NULL && f->token_check.known && now - f->token_check.at < VERDICT_INTERVAL_SECONDS;
+}
+
+/* With job-id, once a day: the assistant's verdict, remembered; what to
+ * tell the administrator goes to result->check_note. Never fails the
+ * renewal, which is the two documented calls and nothing else. */
+static void
+ask_verdict_daily (const CmaApiContext *ctx, const CmaHttpOptions *http_options, CmaStore *store,
+                   CmaRenewResult *result)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CmaHttp) http = NULL;
+  g_auto (CmaTokenCheck) check = { NULL };
+  CmaInstant now = cma_clock_now ();
+
+  if (ctx->conn->job_id == NULL)
+    return;
+  if ((result->check_note = cma_token_check_unknown (ctx->product)) != NULL ||
+      verdict_is_recent (store, ctx->conn, now))
+    return;
+  if ((http = cma_http_new (http_options, &error)) == NULL ||
+      !cma_api_token_check (http, ctx, CMA_TOKEN_CHECK_MAX_WAIT, &check, &error) ||
+      (check.outcome != NULL && !cma_token_check_remember (store, ctx->conn, &check, now, &error)))
+    result->check_note =
+        g_strdup_printf ("the assistant's verdict was not read: %s", error->message);
+  else if (check.outcome == NULL)
+    result->check_note = g_strdup_printf ("the assistant's check (task %s) did not finish "
+                                          "within %.0f s; asked again at the next run",
+                                          check.task_id, CMA_TOKEN_CHECK_MAX_WAIT);
+  else if (!g_str_equal (check.outcome, "SUCCESS"))
+    result->check_note = g_strdup_printf (
+        "the assistant's token check: %s%s%s%s", check.outcome, check.message ? ", it said \"" : "",
+        check.message ? check.message : "", check.message ? "\"" : "");
+}
+
 static gboolean
 renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaStore *store,
               const CmaConnection *conn, const CmaRenewOptions *options, const Secrets *secrets,
@@ -149,6 +197,8 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaStore *stor
     {
       result->outcome = CMA_RENEW_NOT_DUE;
       result->due_at = result->before.usable_until - cma_days_to_seconds (within);
+      if (!options->dry_run)
+        ask_verdict_daily (&ctx, &http_options, store, result);
       return TRUE;
     }
 
@@ -168,6 +218,8 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaStore *stor
          record (policy, store, conn, result, error);
   result->requests = cma_http_get_requests (http);
   result->connects = cma_http_get_connects (http);
+  if (ok && !options->dry_run)
+    ask_verdict_daily (&ctx, &http_options, store, result);
   return ok;
 }
 

@@ -41,6 +41,9 @@ typedef struct {
   char *assistant_version; /* WOULD_RENEW */
   char *secret_origins;    /* where the credentials came from, for -v */
   char *warning;           /* RENEWED, but the server named another cloud site; or NULL */
+  /* job-id: the assistant's verdict when not SUCCESS, or why it was not
+   * asked or read; NULL when there is nothing to say. */
+  char *check_note;
   guint requests;
   guint connects;
 } CmaRenewResult;

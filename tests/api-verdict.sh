@@ -5,7 +5,8 @@
 # (PENDING, IN_PROGRESS, FINISHED) and reports it; the verdict is kept in
 # the facts, and status in every format makes a FAILED check CRITICAL
 # whatever the ledger says, until a later renewal. Unknown jobs, the
-# 5-a-minute limit; JCMA, for which no check key is known, asks nothing.
+# 5-a-minute limit and Retry-After; renew asks at most once a day; JCMA,
+# for which no check key is known, says so and asks nothing.
 # One simulator per product.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
 need_sim
@@ -99,6 +100,30 @@ assert "$p: ... the 5-a-minute limit and the Retry-After the API gave" \
 [ "$(sim_stats tasks_created)" = 5 ] && ok "$p: ... and no task was created" ||
   not_ok "$p: tasks_created=$(sim_stats tasks_created)"
 
+# renew asks at most once a day: a verdict was read today.
+tasks=$(sim_stats tasks_created)
+run "$PROG" renew -c "$CONF" --state-dir "$state"
+check "$p: renew with a verdict read today: not due, nothing said" 0
+[ "$(sim_stats tasks_created)" = "$tasks" ] && ok "$p: ... and no Check task" ||
+  not_ok "$p: tasks_created=$(sim_stats tasks_created), was $tasks"
+
+# A new state directory: no verdict yet. The first task creation answers
+# 429 with Retry-After 1: renew waits that long, asks again, and
+# remembers the FAILED verdict, which status then shows.
+start_sim "$p" --job-id job-failed=FAILED --tasks-busy 1 --retry-after 1
+state="$test_tmpdir/state-$p-2"
+set_job job-failed
+run "$PROG" renew -c "$CONF" --state-dir "$state"
+check "$p: renew with job-id: renewed; the FAILED verdict said, not an error" 0 \
+  "prod: the assistant's token check: FAILED, it said \"Your cloud token has expired"
+[ "$(sim_stats tasks_created)" = 1 ] && ok "$p: ... one task, after the 429 and its Retry-After" ||
+  not_ok "$p: tasks_created=$(sim_stats tasks_created)"
+status -o json
+check "$p: ... status CRITICAL from the remembered verdict" 2
+run "$PROG" renew -c "$CONF" --state-dir "$state"
+[ "$(sim_stats tasks_created)" = 1 ] && ok "$p: a second renew the same day asks nothing" ||
+  not_ok "$p: tasks_created=$(sim_stats tasks_created)"
+
 # ---- JCMA: no key is known ----
 p=jcma
 state="$test_tmpdir/state-$p"
@@ -114,6 +139,11 @@ assert "$p: ... and says why it asked nothing" \
   not_ok "$p: tasks_created=$(sim_stats tasks_created)"
 status -o json
 check_jq "$p: status: OK, no verdict" '.state == "OK" and .connections[0].assistant_check == null'
+run "$PROG" renew -c "$CONF" --state-dir "$state"
+check "$p: renew with job-id says it asks nothing" 0 \
+  "prod: no container-token check key is known for JCMA; the assistant's verdict is not asked"
+[ "$(sim_stats tasks_created)" = 0 ] && ok "$p: ... and creates no task" ||
+  not_ok "$p: tasks_created=$(sim_stats tasks_created)"
 stop_sim
 
 tap_done
