@@ -66,6 +66,9 @@ status -o prometheus
 check "$p: ... prometheus: the verdict's gauge at 2, and when it was read" 2 \
   "cma_token_assistant_check_state\{product=\"confluence\",connection=\"prod\"[^}]*\} 2"
 assert "$p: ... and its timestamp" stdout_has "^cma_token_assistant_check_timestamp_seconds\{.*\} [0-9]+\$"
+run "$PROG" guide -c "$CONF" --state-dir "$state"
+assert "$p: ... guide: among what makes the state worse" \
+  stdout_has "^    the assistant's token check: FAILED as of .*Your cloud token has expired"
 
 # A renewal after the verdict replaces the token it judged.
 sleep 1
