@@ -118,3 +118,15 @@ cma_pat_match_phrase (const CmaPatInfo *info)
   return g_strdup_printf ("the most recently used of %u tokens, as this request used it",
                           info->n_tokens);
 }
+
+void
+cma_pat_info_to_fact (const CmaPatInfo *info, CmaInstant read_at, CmaServerTokenFact *fact)
+{
+  cma_server_token_fact_clear (fact);
+  fact->known = TRUE;
+  fact->read_at = read_at;
+  fact->expires = info->expires;
+  fact->expires_at = info->expires_at;
+  fact->name = g_strdup (info->name);
+  fact->match = cma_pat_match_phrase (info);
+}

@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "cma-api.h"
+#include "cma-facts.h"
 #include "cma-time.h"
 
 G_BEGIN_DECLS
@@ -30,5 +31,8 @@ gboolean cma_pat_get_info (CmaHttp *http, const CmaApiContext *ctx, CmaPatInfo *
 
 /* "the only token of this user" or "the most recently used of N tokens". */
 char *cma_pat_match_phrase (const CmaPatInfo *info);
+
+/* @info as read at @read_at, for the facts kept beside the ledger. */
+void cma_pat_info_to_fact (const CmaPatInfo *info, CmaInstant read_at, CmaServerTokenFact *fact);
 
 G_END_DECLS

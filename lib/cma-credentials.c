@@ -15,6 +15,7 @@ cma_credential_evaluate (const char *name, const char *source, CmaInstant expire
 
   out->name = name;
   out->source = source;
+  out->as_of = (CmaMaybeInstant){ FALSE, 0 };
   out->expires = expires;
   out->days_left = (double) left / 86400.0;
   /* Whole seconds on both sides: "within 30 days" includes the instant
@@ -46,13 +47,16 @@ cma_credential_phrase (const CmaCredentialExpiry *c, gboolean local)
 {
   g_autofree char *when =
       local ? cma_time_format_local (c->expires) : cma_time_format_iso (c->expires);
-
+  g_autofree char *read_at = !c->as_of.known ? NULL
+                             : local         ? cma_time_format_local (c->as_of.at)
+                                             : cma_time_format_iso (c->as_of.at);
+  g_autofree char *from =
+      read_at != NULL ? g_strdup_printf ("%s as of %s", c->source, read_at) : g_strdup (c->source);
   double shown = cma_days_shown (c->days_left);
 
   if (c->days_left > 0)
-    return g_strdup_printf ("%s expires in %.1f days (%s, from %s)", c->name, shown, when,
-                            c->source);
+    return g_strdup_printf ("%s expires in %.1f days (%s, from %s)", c->name, shown, when, from);
   /* 0.0 - x, not -x: at the instant itself that would print "-0.0". */
   return g_strdup_printf ("%s expired %.1f days ago (%s, from %s)", c->name, 0.0 - shown, when,
-                          c->source);
+                          from);
 }

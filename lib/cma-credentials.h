@@ -23,6 +23,9 @@ G_BEGIN_DECLS
 typedef struct {
   const char *name;   /* "cloud API token" */
   const char *source; /* where the date comes from: "cloud-token-expires" */
+  /* When the source said so, for a date learnt from the server (known
+   * FALSE for one the configuration gives, which is true until edited). */
+  CmaMaybeInstant as_of;
   CmaInstant expires;
   double days_left; /* negative once expired */
   CmaState state;   /* OK; WARNING within the warning days; CRITICAL once expired */
@@ -40,8 +43,9 @@ void cma_credential_evaluate (const char *name, const char *source, CmaInstant e
 gboolean cma_credential_parse_expiry (const char *text, CmaInstant *out, GError **error);
 
 /* "cloud API token expires in 12.0 days (2027-03-01 00:00 CET, from
- * cloud-token-expires)" or "... expired 2.0 days ago (...)": one phrase
- * for every output. @local: local time for people, else ISO 8601. */
+ * cloud-token-expires)" or "... expired 2.0 days ago (...)", with " as of
+ * INSTANT" after a source that said so at an instant: one phrase for
+ * every output. @local: local time for people, else ISO 8601. */
 char *cma_credential_phrase (const CmaCredentialExpiry *c, gboolean local);
 
 G_END_DECLS

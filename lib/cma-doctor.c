@@ -177,7 +177,8 @@ report_server_failure (GPtrArray *checks, const CmaApiContext *ctx, const char *
     add (checks, CMA_CHECK_FAIL, title, "%s", error->message);
 }
 
-static void check_pat_expiry (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http);
+static void check_pat_expiry (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http,
+                              CmaFacts *learnt);
 
 /* The assistant's own view, through an undocumented resource: a
  * confirmation where it exists, a skipped check where it does not. */
@@ -201,7 +202,7 @@ check_connected_site (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http
 
 /* Returns the installed assistant's version, or NULL when unknown. */
 static char *
-check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
+check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http, CmaFacts *learnt)
 {
   const CmaProduct *p = ctx->product;
   g_autoptr (GError) error = NULL;
@@ -216,9 +217,12 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
       report_server_failure (checks, ctx, title, error);
       return NULL;
     }
+  learnt->assistant.known = TRUE;
+  learnt->assistant.read_at = cma_clock_now ();
+  learnt->assistant.version = g_strdup (version);
   add (checks, CMA_CHECK_PASS, "server reachable over verified TLS", "%s", ctx->conn->server_url);
   add (checks, CMA_CHECK_PASS, "server credentials accepted as administrator", "yes");
-  check_pat_expiry (checks, ctx, http);
+  check_pat_expiry (checks, ctx, http, learnt);
   check_connected_site (checks, ctx, http);
   if (enabled)
     add (checks, CMA_CHECK_PASS, title, "%s", p->plugin_key);
@@ -285,10 +289,10 @@ check_cloud_token_expiry (GPtrArray *checks, const CmaConnection *conn)
 }
 
 /* The personal access token expires too (if its creator gave it a date);
- * the server's own list says when. Where it lists none, nothing is
- * wrong: a skipped check. */
+ * the server's own list says when, and @learnt keeps it for status.
+ * Where it lists none, nothing is wrong: a skipped check. */
 static void
-check_pat_expiry (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
+check_pat_expiry (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http, CmaFacts *learnt)
 {
   const char *title = "server personal access token expiry";
   g_autoptr (GError) error = NULL;
@@ -297,12 +301,14 @@ check_pat_expiry (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
   g_autofree char *when = NULL;
   CmaCredentialExpiry c;
 
+  learnt->server_token_asked = (CmaMaybeInstant){ TRUE, cma_clock_now () };
   if (!cma_pat_get_info (http, ctx, &info, &error))
     {
       add (checks, error->code == CMA_ERROR_NOT_SUPPORTED ? CMA_CHECK_SKIP : CMA_CHECK_WARN, title,
            "%s", error->message);
       return;
     }
+  cma_pat_info_to_fact (&info, cma_clock_now (), &learnt->server_token);
   how = cma_pat_match_phrase (&info);
   if (!info.expires)
     {
@@ -310,15 +316,13 @@ check_pat_expiry (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
            how);
       return;
     }
-  cma_status_credential_from (ctx->conn, CMA_CREDENTIAL_SERVER_TOKEN, "the server's token list",
+  cma_status_credential_from (ctx->conn, CMA_CREDENTIAL_SERVER_TOKEN, CMA_STATUS_SERVER_TOKEN_LIST,
                               info.expires_at, cma_clock_now (), &c);
   when = cma_time_format_iso (info.expires_at);
   add (checks, c.state == CMA_STATE_OK ? CMA_CHECK_PASS : CMA_CHECK_WARN, title,
        "\"%s\", %s, expires in %.1f days (%s)%s", info.name ? info.name : "", how,
        cma_days_shown (c.days_left), when,
-       ctx->conn->server_token_expires.known
-           ? ""
-           : "; set server-token-expires to this date so that status warns in time");
+       ctx->conn->server_token_expires.known ? "" : "; renew and doctor keep this date for status");
 }
 
 /* The save makes the server itself call api.atlassian.com; without that
@@ -332,6 +336,20 @@ add_egress_advice (GPtrArray *checks, const CmaApiContext *ctx)
        "'curl -sI https://api.atlassian.com/' (any HTTP answer will do), and behind a proxy "
        "give the JVM -Dhttps.proxyHost and -Dhttps.proxyPort",
        ctx->product->product_name);
+}
+
+/* What the server said, kept beside the ledger for status and guide, in
+ * a state directory that exists already: doctor may run as another user
+ * than the renewals, and must not create theirs. */
+static void
+keep_facts (GPtrArray *checks, CmaStore *store, const CmaConnection *conn, const CmaFacts *learnt)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (store == NULL || !g_file_test (cma_store_get_dir (store), G_FILE_TEST_IS_DIR))
+    return;
+  if (!cma_store_note_facts (store, conn, learnt, &error))
+    add (checks, CMA_CHECK_SKIP, "what the server said, kept for status", "%s", error->message);
 }
 
 /* A failed client is a failed check, like every other problem here. */
@@ -394,6 +412,7 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
   };
   CmaApiContext ctx = { product, conn, NULL, NULL };
   gboolean cloud_tls_ok = TRUE;
+  g_autoptr (CmaFacts) learnt = cma_facts_new (conn);
 
   server = check_secret (checks, "server credentials", conn, cma_secret_load_server);
   if (!options->no_cloud)
@@ -406,7 +425,8 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
   ctx.cloud_token = cloud;
   ctx.server_secret = server;
   if (server != NULL)
-    version = check_server (checks, &ctx, http);
+    version = check_server (checks, &ctx, http, learnt);
+  keep_facts (checks, options->store, conn, learnt);
   add_egress_advice (checks, &ctx);
   /* The cloud gets a handle of its own, so its clock check reads the
    * cloud's Date header and never one left over from the server. */

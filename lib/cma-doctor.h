@@ -35,7 +35,8 @@ typedef struct {
   /* Where the tests send the requests to Atlassian's other hosts
    * (CmaHttpOptions.connect_to); NULL in real use. */
   const char *connect_to;
-  /* Where the assistant's verdict is remembered (job-id); or NULL. */
+  /* Where what the server said (and the assistant's verdict, job-id) is
+   * kept for status (in a state directory that exists already), or NULL. */
   CmaStore *store;
   CmaTraceFunc trace;
   gpointer trace_data;

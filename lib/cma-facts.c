@@ -5,6 +5,7 @@
  * {"facts": [{"connection": "prod", "server_url": "…", "cloud_url": "…",
  *             "server_token": {"read_at": "…", "expires": true,
  *                              "expires_at": "…", "name": "…", "match": "…"},
+ *             "server_token_asked": "…",
  *             "assistant": {"read_at": "…", "version": "1.12.4"},
  *             "token_check": {"at": "…", "task_id": "…", "status": "FINISHED",
  *                             "outcome": "SUCCESS", "message": null},
@@ -165,6 +166,8 @@ facts_from_json (JsonObject *o)
   facts->server_url = dup_string (o, "server_url");
   facts->cloud_url = dup_string (o, "cloud_url");
   server_token_from_json (object_member (o, "server_token"), &facts->server_token);
+  facts->server_token_asked.known =
+      read_instant (o, "server_token_asked", &facts->server_token_asked.at);
   assistant_from_json (object_member (o, "assistant"), &facts->assistant);
   token_check_from_json (object_member (o, "token_check"), &facts->token_check);
   attach_from_json (object_member (o, "attach"), &facts->attach);
@@ -252,6 +255,20 @@ cma_facts_find (GPtrArray *facts, const CmaConnection *conn)
   return NULL;
 }
 
+static gboolean
+recent (gboolean known, CmaInstant then, CmaInstant now)
+{
+  return known && then <= now && now - then < CMA_FACTS_SERVER_TOKEN_INTERVAL_SECONDS;
+}
+
+gboolean
+cma_facts_server_token_due (const CmaFacts *facts, CmaInstant now)
+{
+  return facts == NULL ||
+         (!recent (facts->server_token.known, facts->server_token.read_at, now) &&
+          !recent (facts->server_token_asked.known, facts->server_token_asked.at, now));
+}
+
 /* ---- writing ---- */
 
 /* The fact's members, as a new object node. */
@@ -320,6 +337,12 @@ merge_into (JsonObject *entry, const CmaConnection *conn, const CmaFacts *learnt
   json_object_set_string_member (entry, "cloud_url", conn->cloud_url);
   if (learnt->server_token.known)
     json_object_set_member (entry, "server_token", server_token_to_json (&learnt->server_token));
+  if (learnt->server_token_asked.known)
+    {
+      g_autofree char *iso = cma_time_format_iso (learnt->server_token_asked.at);
+
+      json_object_set_string_member (entry, "server_token_asked", iso);
+    }
   if (learnt->assistant.known)
     json_object_set_member (entry, "assistant", assistant_to_json (&learnt->assistant));
   if (learnt->token_check.known)

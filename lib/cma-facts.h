@@ -65,6 +65,9 @@ typedef struct {
   char *server_url;
   char *cloud_url;
   CmaServerTokenFact server_token;
+  /* When the token list was last asked for, answered or not: a server
+   * without one is not asked again within the day either. */
+  CmaMaybeInstant server_token_asked;
   CmaAssistantFact assistant;
   CmaTokenCheckFact token_check;
   CmaAttachFact attach;
@@ -79,6 +82,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmaFacts, cma_facts_free)
 void cma_server_token_fact_clear (CmaServerTokenFact *fact);
 void cma_assistant_fact_clear (CmaAssistantFact *fact);
 void cma_token_check_fact_clear (CmaTokenCheckFact *fact);
+
+/* How often an unattended run asks the server for its token list. */
+#define CMA_FACTS_SERVER_TOKEN_INTERVAL_SECONDS (24 * 3600)
+
+/* Policy, pure: whether a run at @now should ask for the server's token
+ * list again, given what @facts (NULL: nothing) remembers: when it was
+ * never read or asked for, or the last time is CMA_FACTS_SERVER_TOKEN_-
+ * INTERVAL_SECONDS or more before @now (or after it: a clock set back). */
+gboolean cma_facts_server_token_due (const CmaFacts *facts, CmaInstant now);
 
 /* Every entry (CmaFacts*) of the file at @path; an absent file is empty.
  * A damaged one is CMA_ERROR_STATE, naming the file, never its content. */

@@ -6,6 +6,7 @@
 
 #include <math.h>
 
+#include "cma-json.h"
 #include "cma-output-formats.h"
 
 void
@@ -57,6 +58,8 @@ cma_output_credentials_json (JsonBuilder *b, const CmaStatusEntry *e)
       json_builder_add_double_value (b, cma_days_shown (c->days_left));
       json_builder_set_member_name (b, "source");
       json_builder_add_string_value (b, c->source);
+      /* When the server said so; null for a date the configuration gives. */
+      cma_json_add_instant (b, "as_of", c->as_of.known, c->as_of.at);
       json_builder_set_member_name (b, "state");
       json_builder_add_string_value (b, cma_state_to_string (c->state));
       json_builder_end_object (b);

@@ -3,7 +3,8 @@
  * renews by hand gets reminders in the calendar they already read.
  *
  * Per connection, three events: when 'renew' would first act, when the
- * assistant starts warning, and when migrations are blocked. Each UID is
+ * assistant starts warning, and when migrations are blocked; and one when
+ * each credential with a known expiry expires. Each UID is
  * a hash of product, server, cloud site and event kind, never of the
  * time, so a subscribed calendar moves the event after a renewal instead
  * of adding another. */
@@ -150,6 +151,37 @@ append_event (GString *out, const CmaProduct *product, const CmaStatusEntry *e,
   append_line (out, "END:VEVENT");
 }
 
+/* When a credential the renewals need expires; its UID's kind is the
+ * credential's name, so a new date moves the event. */
+static void
+append_credential (GString *out, const CmaProduct *product, const CmaStatusEntry *e,
+                   const CmaCredentialExpiry *c, CmaInstant stamp)
+{
+  const EventKind kind = { c->name, "expires", NULL };
+  g_autofree char *uid = event_uid (product, e->conn, &kind);
+  g_autofree char *site = site_name (e->conn->cloud_url);
+  g_autofree char *phrase = cma_credential_phrase (c, FALSE);
+  g_autofree char *summary = g_strdup_printf ("%s renewals: %s expires: %s on %s, replace it",
+                                              product->product_name, c->name, e->conn->name, site);
+  g_autofree char *description = g_strdup_printf (
+      "Replace it before renewals fail, and update the date.\nConnection: %s\nServer: %s\n"
+      "Cloud site: %s\nThe %s",
+      e->conn->name, e->conn->server_url, e->conn->cloud_url, phrase);
+
+  append_line (out, "BEGIN:VEVENT");
+  append_text (out, "UID", uid);
+  append_time (out, "DTSTAMP", stamp);
+  if (c->as_of.known)
+    append_time (out, "LAST-MODIFIED", c->as_of.at);
+  append_time (out, "DTSTART", c->expires);
+  append_line (out, "DURATION:PT30M");
+  append_line (out, "TRANSP:TRANSPARENT");
+  append_text (out, "SUMMARY", summary);
+  append_text (out, "DESCRIPTION", description);
+  append_alarm (out, summary);
+  append_line (out, "END:VEVENT");
+}
+
 static void
 append_connection (GString *out, const CmaProduct *product, const CmaStatusEntry *e,
                    CmaInstant stamp)
@@ -162,6 +194,8 @@ append_connection (GString *out, const CmaProduct *product, const CmaStatusEntry
     v->usable_until,
   };
 
+  for (guint i = 0; i < e->n_credentials; i++)
+    append_credential (out, product, e, &e->credentials[i], stamp);
   /* Without a recorded renewal there is no deadline to remind of. */
   if (!v->known)
     return;

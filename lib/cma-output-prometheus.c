@@ -21,6 +21,7 @@ typedef enum {
   METRIC_CREDENTIAL_EXPIRY,
   METRIC_ASSISTANT_CHECK,
   METRIC_ASSISTANT_CHECK_TIME,
+  METRIC_CREDENTIAL_AS_OF,
 } Metric;
 
 typedef struct {
@@ -55,6 +56,9 @@ static const Family families[] = {
                                "a verdict since the last renewal." },
   [METRIC_ASSISTANT_CHECK_TIME] = { "cma_token_assistant_check_timestamp_seconds",
                                     "When that verdict was read; absent without one." },
+  [METRIC_CREDENTIAL_AS_OF] = { "cma_token_credential_as_of_timestamp_seconds",
+                                "When the server said when a credential expires (label "
+                                "credential); absent for a date from the configuration." },
 };
 
 static const Family success_family = {
@@ -105,16 +109,21 @@ append_sample (GString *out, const CmaProduct *product, const char *family, cons
   g_string_append_printf (out, "} %" G_GINT64_FORMAT "\n", value);
 }
 
-/* One sample per credential with a known expiry, told apart by a label. */
+/* One sample per credential with a known expiry, told apart by a label:
+ * its expiry, or (@as_of) when the server said so, for those it did. */
 static void
 append_credentials (GString *out, const CmaProduct *product, const char *family,
-                    const CmaStatusEntry *e)
+                    const CmaStatusEntry *e, gboolean as_of)
 {
   for (guint i = 0; i < e->n_credentials; i++)
     {
+      const CmaCredentialExpiry *c = &e->credentials[i];
+
+      if (as_of && !c->as_of.known)
+        continue;
       append_labels (out, product, family, e);
-      append_label (out, "credential", e->credentials[i].name, FALSE);
-      g_string_append_printf (out, "} %" G_GINT64_FORMAT "\n", e->credentials[i].expires);
+      append_label (out, "credential", c->name, FALSE);
+      g_string_append_printf (out, "} %" G_GINT64_FORMAT "\n", as_of ? c->as_of.at : c->expires);
     }
 }
 
@@ -148,6 +157,7 @@ metric_value (Metric metric, const CmaStatusEntry *e, gint64 *value)
       *value = e->token_check ? e->token_check->at : 0;
       return e->token_check != NULL;
     case METRIC_CREDENTIAL_EXPIRY: /* several samples: append_credentials () */
+    case METRIC_CREDENTIAL_AS_OF:
     case METRIC_STATE:
     default:
       *value = e->state;
@@ -178,8 +188,9 @@ cma_output_prometheus_status (const CmaProduct *product, const CmaStatusEntry *e
         {
           gint64 value;
 
-          if (m == METRIC_CREDENTIAL_EXPIRY)
-            append_credentials (out, product, families[m].name, &entries[i]);
+          if (m == METRIC_CREDENTIAL_EXPIRY || m == METRIC_CREDENTIAL_AS_OF)
+            append_credentials (out, product, families[m].name, &entries[i],
+                                m == METRIC_CREDENTIAL_AS_OF);
           else if (metric_value ((Metric) m, &entries[i], &value))
             append_sample (out, product, families[m].name, &entries[i], value);
         }

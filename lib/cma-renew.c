@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "cma-api-check.h"
+#include "cma-api-pat.h"
 #include "cma-api.h"
 #include "cma-error.h"
 #include "cma-renew.h"
@@ -18,6 +19,8 @@ cma_renew_result_clear (CmaRenewResult *result)
   g_clear_pointer (&result->secret_origins, g_free);
   g_clear_pointer (&result->warning, g_free);
   g_clear_pointer (&result->check_note, g_free);
+  g_clear_pointer (&result->learnt, g_free);
+  g_clear_pointer (&result->facts, cma_facts_free);
 }
 
 typedef struct {
@@ -170,6 +173,44 @@ ask_verdict_daily (const CmaApiContext *ctx, const CmaHttpOptions *http_options,
         check.message ? check.message : "", check.message ? "\"" : "");
 }
 
+/* What the server's token list says of the token renewals use, asked
+ * after the renewal is recorded and kept beside the ledger for status.
+ * At most once a day (a failed ask counts), never with Basic
+ * authentication, and never a reason for the renewal to fail: what
+ * went wrong is for -v only. */
+static void
+learn_server_token (CmaStore *store, const CmaApiContext *ctx, CmaHttp *http,
+                    CmaRenewResult *result)
+{
+  g_autoptr (GPtrArray) known = cma_store_load_facts (store, NULL);
+  g_autoptr (CmaFacts) learnt = NULL;
+  g_auto (CmaPatInfo) info = { NULL };
+  g_autoptr (GError) error = NULL;
+  CmaInstant now = cma_clock_now ();
+
+  /* A damaged file counts as nothing known: the note writes it anew. */
+  if (ctx->conn->server_user != NULL ||
+      (known != NULL && !cma_facts_server_token_due (cma_facts_find (known, ctx->conn), now)))
+    return;
+  learnt = cma_facts_new (ctx->conn);
+  /* Asked and not answered is kept too: not asked again within the day. */
+  learnt->server_token_asked = (CmaMaybeInstant){ TRUE, now };
+  if (cma_pat_get_info (http, ctx, &info, &error))
+    cma_pat_info_to_fact (&info, cma_clock_now (), &learnt->server_token);
+  else
+    result->learnt = g_strdup_printf ("the server's token list was not read: %s", error->message);
+  g_clear_error (&error);
+  if (!cma_store_note_facts (store, ctx->conn, learnt, &error))
+    {
+      g_free (result->learnt);
+      result->learnt = g_strdup_printf ("what the server said was not kept: %s", error->message);
+    }
+  else if (result->learnt == NULL)
+    result->learnt = g_strdup ("the server's token list was read and kept for status");
+  if (learnt->server_token.known)
+    result->facts = g_steal_pointer (&learnt);
+}
+
 static gboolean
 renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaStore *store,
               const CmaConnection *conn, const CmaRenewOptions *options, const Secrets *secrets,
@@ -210,12 +251,16 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaStore *stor
     return FALSE;
   /* One path: the auth token, the save, the record. Nothing is asked
    * before the save (a 404 from it is explained afterwards, cma-api.c),
-   * and the assistant's list of connected sites is doctor's business. */
+   * and the assistant's list of connected sites is doctor's business.
+   * Only once the renewal is recorded, the server's token list, at most
+   * daily. */
   if (options->dry_run)
     ok = dry_run (&ctx, http, result, error);
   else
     ok = cma_api_save_token (http, &ctx, &result->fingerprint, &result->warning, error) &&
          record (policy, store, conn, result, error);
+  if (ok && result->outcome == CMA_RENEW_RENEWED)
+    learn_server_token (store, &ctx, http, result);
   result->requests = cma_http_get_requests (http);
   result->connects = cma_http_get_connects (http);
   if (ok && !options->dry_run)

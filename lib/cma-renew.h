@@ -44,6 +44,8 @@ typedef struct {
   /* job-id: the assistant's verdict when not SUCCESS, or why it was not
    * asked or read; NULL when there is nothing to say. */
   char *check_note;
+  char *learnt;    /* RENEWED: for -v, what was learnt of the server's token, or NULL */
+  CmaFacts *facts; /* RENEWED: what it learnt of the server (its token list), or NULL */
   guint requests;
   guint connects;
 } CmaRenewResult;

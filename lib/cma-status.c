@@ -72,8 +72,27 @@ rule_failing_renewals (const CmaStatusInput *in, CmaStatusEntry *e)
     raise_state (e, CMA_STATE_WARNING);
 }
 
+/* The personal access token's expiry as the server listed it, when
+ * that was known at the instant: read by then, for a token in use (not
+ * Basic authentication), and one that expires. */
+static gboolean
+credential_learnt (const CmaStatusInput *in, CmaCredentialKind kind, CmaCredentialExpiry *out)
+{
+  const CmaServerTokenFact *f = in->facts != NULL ? &in->facts->server_token : NULL;
+
+  if (kind != CMA_CREDENTIAL_SERVER_TOKEN || f == NULL || !f->known || !f->expires ||
+      f->read_at > in->at || in->conn->server_user != NULL)
+    return FALSE;
+  cma_status_credential_from (in->conn, kind, CMA_STATUS_SERVER_TOKEN_LIST, f->expires_at, in->at,
+                              out);
+  out->as_of = (CmaMaybeInstant){ TRUE, f->read_at };
+  return TRUE;
+}
+
 /* A credential the renewals need that is about to expire makes the
- * connection WARNING (CRITICAL once expired) before any renewal fails. */
+ * connection WARNING (CRITICAL once expired) before any renewal fails.
+ * A date in the configuration wins over one the server gave: the
+ * administrator wrote it down on purpose. */
 static void
 rule_credential_expiry (const CmaStatusInput *in, CmaStatusEntry *e)
 {
@@ -81,7 +100,8 @@ rule_credential_expiry (const CmaStatusInput *in, CmaStatusEntry *e)
     {
       CmaCredentialExpiry *c = &e->credentials[e->n_credentials];
 
-      if (!cma_status_credential (in->conn, (CmaCredentialKind) k, in->at, c))
+      if (!cma_status_credential (in->conn, (CmaCredentialKind) k, in->at, c) &&
+          !credential_learnt (in, (CmaCredentialKind) k, c))
         continue;
       e->n_credentials++;
       raise_state (e, c->state);
@@ -97,7 +117,7 @@ rule_credential_expiry (const CmaStatusInput *in, CmaStatusEntry *e)
 static void
 rule_assistant_verdict (const CmaStatusInput *in, CmaStatusEntry *e)
 {
-  const CmaTokenCheckFact *v = in->token_check;
+  const CmaTokenCheckFact *v = in->facts != NULL ? &in->facts->token_check : NULL;
 
   if (v == NULL || !v->known || v->outcome == NULL || v->at > in->at ||
       (e->last != NULL && v->at < e->last->at))
@@ -131,7 +151,8 @@ cma_status_evaluate (const CmaStatusInput *in, CmaStatusEntry *out)
 
 CmaState
 cma_status_after_attempt (const CmaPolicy *policy, const CmaConnection *conn,
-                          const CmaVerdict *token, const GError *failure, CmaInstant at)
+                          const CmaVerdict *token, const GError *failure, const CmaFacts *facts,
+                          CmaInstant at)
 {
   CmaRenewal last = { .at = token != NULL ? token->renewed_at : 0 };
   /* What the attempts file holds once the attempt is noted: a failure
@@ -142,6 +163,7 @@ cma_status_after_attempt (const CmaPolicy *policy, const CmaConnection *conn,
     .conn = conn,
     .last = token != NULL && token->known ? &last : NULL,
     .failure = failure != NULL ? &failed : NULL,
+    .facts = facts,
     .at = at,
   };
   CmaStatusEntry e;

@@ -27,8 +27,7 @@ typedef struct {
   const CmaRenewal *last;
   gboolean recorded_later;   /* nothing at or before @at, but something after */
   const CmaFailure *failure; /* @conn's failure record, current or not, or NULL */
-  /* The assistant's last verdict on the token (job-id), or NULL. */
-  const CmaTokenCheckFact *token_check;
+  const CmaFacts *facts;     /* what the server told us of @conn's token, or NULL */
   CmaInstant at;
 } CmaStatusInput;
 
@@ -54,11 +53,13 @@ void cma_status_evaluate (const CmaStatusInput *in, CmaStatusEntry *out);
 
 /* The state a renew attempt leaves @conn in at @at, as status will then
  * show it: @token is its token's verdict from the renewal the attempt
- * knew of (NULL: the ledger was never read, UNKNOWN), and @failure the
+ * knew of (NULL: the ledger was never read, UNKNOWN), @failure the
  * attempt's error (NULL: it did not fail), which counts as a failing
- * renewal. For renew's report and its hooks' CMA_STATE. */
+ * renewal, and @facts what the server told us of the token (NULL:
+ * nothing). For renew's report and its hooks' CMA_STATE. */
 CmaState cma_status_after_attempt (const CmaPolicy *policy, const CmaConnection *conn,
-                                   const CmaVerdict *token, const GError *failure, CmaInstant at);
+                                   const CmaVerdict *token, const GError *failure,
+                                   const CmaFacts *facts, CmaInstant at);
 
 /* The worst state of @entries; UNKNOWN when there is none. */
 CmaState cma_status_entries_worst (const CmaStatusEntry *entries, guint n);
@@ -74,7 +75,11 @@ typedef enum {
 gboolean cma_status_credential (const CmaConnection *conn, CmaCredentialKind kind, CmaInstant at,
                                 CmaCredentialExpiry *out);
 
-/* @kind's expiry learnt elsewhere (@source: "the server's token list"),
+/* Where cma_status_credential_from() says the server's own token list
+ * gave a date. */
+#define CMA_STATUS_SERVER_TOKEN_LIST "the server's token list"
+
+/* @kind's expiry learnt elsewhere (@source: CMA_STATUS_SERVER_TOKEN_LIST),
  * judged at @at by @conn's rule. @source must outlive @out. */
 void cma_status_credential_from (const CmaConnection *conn, CmaCredentialKind kind,
                                  const char *source, CmaInstant expires, CmaInstant at,

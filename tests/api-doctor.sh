@@ -114,8 +114,8 @@ for p in $PRODUCTS; do
   # The server's personal access token, from its own list.
   start_sim "$p"
   run "$PROG" doctor -c "$CONF" --state-dir "$state"
-  assert "$p: PAT: the only token, its expiry, and the key to set" \
-    stdout_has "^  ✓ server personal access token expiry: \"cma-token renewals\", the only token of this user, expires in 200\.0 days \([0-9T:-]+Z\); set server-token-expires to this date so that status warns in time\$"
+  assert "$p: PAT: the only token, its expiry, and that it is kept for status" \
+    stdout_has "^  ✓ server personal access token expiry: \"cma-token renewals\", the only token of this user, expires in 200\.0 days \([0-9T:-]+Z\); renew and doctor keep this date for status\$"
   start_sim "$p" --fault pat-several
   run "$PROG" doctor -c "$CONF" --state-dir "$state"
   assert "$p: PAT: several tokens: the one just used is matched, and it says how" \
@@ -127,6 +127,26 @@ for p in $PRODUCTS; do
   start_sim "$p" --pat-expires-days 10
   doctor_flags "PAT expiring within 30 days" ! \
     "server personal access token expiry: \"cma-token renewals\", the only token of this user, expires in 10\.0 days"
+  # Kept for the offline commands, in a state directory that exists
+  # (doctor never creates one: it may run as another user than renew).
+  [ ! -e "$state" ] && ok "$p: doctor created no state directory" || not_ok "$p: $state exists"
+  mkdir -m 700 "$state"
+  run "$PROG" doctor -c "$CONF" --state-dir "$state"
+  grep -q '"version" : "'"$PLUGIN_VERSION"'"' "$state/$NAME.facts" &&
+    grep -q '"expires_at" : ' "$state/$NAME.facts" &&
+    ok "$p: doctor keeps the PAT's expiry and the assistant's version" ||
+    not_ok "$p: facts: $(cat "$state/$NAME.facts" 2>&1)"
+  run "$PROG" status -c "$CONF" --state-dir "$state" -o json
+  check_jq "$p: ... which offline status shows, as of then" '
+    .connections[0].credentials[] | select(.name == "server personal access token") |
+    .state == "WARNING" and .source == "the server'"'"'s token list" and (.as_of | type) == "string"'
+  # A directory others may write is refused to every writer (root too).
+  chmod 770 "$state"
+  run "$PROG" doctor -c "$CONF" --state-dir "$state"
+  assert "$p: ... and says so, skipped, when it cannot keep it" \
+    stdout_has "^  - what the server said, kept for status: state directory .* is writable by group or others"
+  chmod 700 "$state"
+  rm -rf "$state"
   start_sim "$p" --fault pat-missing
   run "$PROG" doctor -c "$CONF" --state-dir "$state"
   check "$p: a server without a token list: still passes" 0 "^All checks passed\.\$"

@@ -30,6 +30,10 @@ for p in $PRODUCTS; do
   run "$PROG" renew -c "$CONF" --state-dir "$state"
   check "$p: renew with nothing recorded renews" 0 "^prod: renewed \(token sha256:[0-9a-f]{12}\); usable until .*21\.0 days left"
   [ "$(sim_stats saved)" = 1 ] && ok "$p: the simulator saved one token" || not_ok "$p: saved=$(sim_stats saved)"
+  # The token, the save, and once the renewal is recorded the server's
+  # token list (nothing was known of it yet): three requests.
+  [ "$(sim_stats requests)" = 3 ] && ok "$p: the first renewal made three requests" ||
+    not_ok "$p: the first renewal made $(sim_stats requests) requests"
 
   # Every file a renewal leaves in the state directory is in FILES of
   # the man page (a lock file's hash written HEX).
@@ -89,7 +93,8 @@ for p in $PRODUCTS; do
   # One path, one request after another: the dry run asks the server's
   # plugin manager, then the cloud for a token; a renewal asks the cloud
   # for the token and hands it to the server, and nothing else (no status
-  # request before the save, no connected-site list after it).
+  # request before the save, no connected-site list after it, and no
+  # token list: the first renewal above read it less than a day ago).
   token="POST /migrations/public/v1/token"
   run "$PROG" renew -c "$CONF" --state-dir "$state" --force --dry-run -vv
   trace_is "--dry-run" "GET $CONTEXT_PATH/rest/plugins/1.0/$PLUGIN_KEY-key" "$token"
@@ -100,6 +105,86 @@ for p in $PRODUCTS; do
   assert "$p: renewal: -v counts two requests" stderr_has "^$NAME: prod: 2 HTTP request\(s\), "
   [ "$(sim_stats requests)" = $((r0 + 2)) ] && ok "$p: renewal: the simulator saw two requests" ||
     not_ok "$p: renewal: the simulator saw $(($(sim_stats requests) - r0)) requests"
+
+  # ---- what the server said, remembered for the offline commands ----
+  # The personal access token expires in 10 days: after one renewal,
+  # status knows it without asking anyone, and says as of when.
+  start_sim "$p" --pat-expires-days 10
+  st="$test_tmpdir/facts-$p"
+  pat="GET $CONTEXT_PATH/rest/pat/latest/tokens"
+  save="POST $CONTEXT_PATH/rest/migration/latest/cloud/save/token"
+  run "$PROG" renew -c "$CONF" --state-dir "$st" -vv
+  check "$p: PAT in 10 days: renewed" 0 "^prod: renewed"
+  trace_is "first renewal, then the token list" "$token" "$save" "$pat"
+  assert "$p: ... -v counts three requests" stderr_has "^$NAME: prod: 3 HTTP request\(s\), "
+  assert "$p: ... and says it kept what the list said" stderr_has \
+    "^$NAME: prod: the server's token list was read and kept for status\$"
+  read_at=$(sed -n 's/^ *"read_at" : "\(.*\)",$/\1/p' "$st/$NAME.facts")
+  run "$PROG" status -c "$CONF" --state-dir "$st" -o json
+  check "$p: offline status after one renew: WARNING (exit 1)" 1
+  check_jq "$p: ... with the PAT among the credentials, as of the renewal" '
+    .state == "WARNING" and (.connections[0].credentials[] |
+      select(.name == "server personal access token") |
+      .state == "WARNING" and .source == "the server'"'"'s token list" and
+      .as_of == "'"$read_at"'" and .days_left > 9.9 and .days_left <= 10)'
+  run "$PROG" status -c "$CONF" --state-dir "$st"
+  assert "$p: ... text says as of when" stdout_has \
+    "^  server personal access token expires in 10\.0 days \(.*, from the server's token list as of [0-9-]+ [0-9:]+ UTC\)"
+  run "$PROG" status -c "$CONF" --state-dir "$st" -o nagios
+  check "$p: ... the Nagios line says it too" 1 "server personal access token expires in 10\.0 days \(.*Z, from the server's token list as of ${read_at}\)"
+  run "$PROG" status -c "$CONF" --state-dir "$st" -o prometheus
+  assert "$p: ... Prometheus has when the server said so" stdout_has \
+    "^cma_token_credential_as_of_timestamp_seconds\{.*credential=\"server personal access token\"\} $(date -u -d "$read_at" +%s)\$"
+  run "$PROG" status -c "$CONF" --state-dir "$st" --at "$(iso_at $(($(date -u -d "$read_at" +%s) - 60)))" -o json
+  check_jq "$p: ... but not before it was read (--at)" \
+    '[.connections[0].credentials[] | select(.name == "server personal access token")] == []'
+  # renew's own report (and its hooks' CMA_STATE) agrees with status.
+  run "$PROG" renew -c "$CONF" --state-dir "$st" -o json
+  check_jq "$p: ... renew -o json, not due, says WARNING as status does" \
+    '.connections[0].outcome == "not-due" and .connections[0].state == "WARNING"'
+  # Within a day, a renewal is the two calls again; a day later, three.
+  run "$PROG" renew -c "$CONF" --state-dir "$st" --force -vv
+  trace_is "renewal within the day" "$token" "$save"
+  sed -i "s/$read_at/2020-01-01T00:00:00Z/g" "$st/$NAME.facts"
+  run "$PROG" renew -c "$CONF" --state-dir "$st" --force -vv
+  trace_is "renewal a day after the list was read" "$token" "$save" "$pat"
+  # A date the administrator wrote down wins.
+  cp "$CONF" "$CONF.orig"
+  printf 'server-token-expires = 2030-01-01\n' >>"$CONF"
+  run "$PROG" status -c "$CONF" --state-dir "$st" -o json
+  check_jq "$p: server-token-expires wins over the server's list" '
+    [.connections[0].credentials[] | select(.name == "server personal access token") |
+     .source] == ["server-token-expires"] and .state == "OK"'
+  # Basic authentication uses no token: nothing asked, nothing shown.
+  cp "$CONF.orig" "$CONF"
+  printf 'server-user = admin\n' >>"$CONF"
+  run "$PROG" renew -c "$CONF" --state-dir "$st" --force -vv
+  trace_is "Basic authentication: no token list" "$token" "$save"
+  run "$PROG" status -c "$CONF" --state-dir "$st" -o json
+  check_jq "$p: ... and status shows no PAT for it" \
+    '[.connections[0].credentials[] | select(.name == "server personal access token")] == []'
+  # A server without a token list: the renewal stands, -v says why, and
+  # the list is not asked for again within the day.
+  cp "$CONF.orig" "$CONF"
+  start_sim "$p" --fault pat-missing
+  st="$test_tmpdir/nolist-$p"
+  run "$PROG" renew -c "$CONF" --state-dir "$st" -v
+  check "$p: no token list on the server: still renewed, exit 0" 0 "^prod: renewed"
+  assert "$p: ... -v says the list was not read" stderr_has \
+    "^$NAME: prod: the server's token list was not read: server .* lists no personal access tokens \(HTTP 404\)"
+  run "$PROG" renew -c "$CONF" --state-dir "$st" --force -vv
+  trace_is "... and not asked again within the day" "$token" "$save"
+  # A damaged facts file is reported by status, never stops a renewal,
+  # and the next renewal that asks writes it anew.
+  printf 'garbage' >"$st/$NAME.facts"
+  run "$PROG" status -c "$CONF" --state-dir "$st"
+  check "$p: a damaged facts file: status still answers" 0 "^prod: OK"
+  assert "$p: ... and warns, naming the file" stderr_has \
+    "^$NAME: warning: $st/$NAME\.facts: not a valid facts file; what the server said is not known"
+  run "$PROG" renew -c "$CONF" --state-dir "$st" --force
+  check "$p: ... renew still renews" 0 "^prod: renewed"
+  grep -q '"server_token_asked" : ' "$st/$NAME.facts" &&
+    ok "$p: ... and writes the file anew" || not_ok "$p: facts: $(cat "$st/$NAME.facts")"
 
   run "$PROG" renew -c "$CONF" --state-dir "$test_tmpdir/empty-$p" --renew-within -1
   check "$p: negative --renew-within is a usage error" 64 "renew-within"

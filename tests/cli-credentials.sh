@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # cli-credentials.sh: a cloud API token about to expire (cloud-token-expires)
 # turns status WARNING 30 days ahead (credential-warning-days), CRITICAL
-# once expired, to the second, in text, JSON, Nagios and Prometheus form.
+# once expired, to the second, in text, JSON, Nagios and Prometheus form;
+# the PAT's expiry the server gave renew or doctor (PROG.facts), as of
+# when, in every offline output.
 . "$(dirname "$0")/libtest.sh"
 
 T=2026-10-01T00:00:00Z
@@ -36,10 +38,10 @@ for p in $PRODUCTS; do
     stdout_has "^  cloud API token expires in 30\.0 days \(2026-11-15 00:00 UTC, from cloud-token-expires\): replace it before renewals fail, and update the date\$"
   run "$PROG" status $s --at 2026-10-16T00:00:00Z -o json
   check "$NAME: json: exit 1" 1
-  check_jq "$NAME: json: credentials with name, expires, days_left, source, state" '
+  check_jq "$NAME: json: credentials with name, expires, days_left, source, as_of, state" '
     .state == "WARNING" and .connections[0].state == "WARNING" and
     .connections[0].credentials == [{"name": "cloud API token", "expires": "2026-11-15T00:00:00Z",
-      "days_left": 30, "source": "cloud-token-expires", "state": "WARNING"}]'
+      "days_left": 30, "source": "cloud-token-expires", "as_of": null, "state": "WARNING"}]'
   # The one rounding rule of every format: one decimal, not 29.9931.
   run "$PROG" status $s --at 2026-10-16T00:10:00Z -o json
   check_jq "$NAME: json: a credential's days_left has one decimal, as the text" \
@@ -84,6 +86,51 @@ for p in $PRODUCTS; do
     [.connections[0].credentials[] | [.name, .source, .days_left, .state]] ==
       [["cloud API token", "cloud-token-expires", 0.5, "WARNING"],
        ["server personal access token", "server-token-expires", 6, "WARNING"]]'
+
+  # The PAT's expiry as the server's token list gave it to renew or
+  # doctor (PROG.facts, written here by hand): every offline output says
+  # it, as of the instant it was read; server-token-expires wins.
+  fst="$test_tmpdir/facts-$p"
+  fs="-c $test_tmpdir/facts.conf --state-dir $fst"
+  printf '[connection prod]\nserver-url = https://jira.example.com/\ncloud-url = https://acme.atlassian.net\n' \
+    >"$test_tmpdir/facts.conf"
+  run "$PROG" record $fs
+  check "$NAME: facts: renewal recorded now" 0
+  now=$(date -u +%s)
+  read_at=$(iso_at $((now - 3600))) pat_expires=$(iso_at $((now + 5 * 86400 + 600)))
+  cat >"$fst/$NAME.facts" <<EOF
+{"facts": [{"connection": "prod", "server_url": "https://jira.example.com/",
+  "cloud_url": "https://acme.atlassian.net/",
+  "server_token": {"read_at": "$read_at", "expires": true, "expires_at": "$pat_expires",
+                   "name": "renewals", "match": "the only token of this user"}}]}
+EOF
+  as_of="from the server's token list as of $(date -u -d "$read_at" '+%Y-%m-%d %H:%M') UTC"
+  run "$PROG" status $fs
+  check "$NAME: facts: text: WARNING" 1 "^prod: WARNING, 21\.0 days left\$"
+  assert "$NAME: facts: text: as of when it was read" \
+    stdout_has "^  server personal access token expires in 5\.0 days \(.*, $as_of\): replace it"
+  run "$PROG" status $fs -o nagios
+  check "$NAME: facts: nagios: WARNING with the phrase" 1 \
+    "^$ABBREV TOKEN WARNING - .*server personal access token expires in 5\.0 days \($pat_expires, from the server's token list as of $read_at\) \| "
+  run "$PROG" status $fs -o prometheus
+  assert "$NAME: facts: prometheus: expiry and as-of" eval '
+    stdout_has "^cma_token_credential_expiry_timestamp_seconds\{.*credential=\"server personal access token\"\} $((now + 5 * 86400 + 600))\$" &&
+    stdout_has "^cma_token_credential_as_of_timestamp_seconds\{.*credential=\"server personal access token\"\} $((now - 3600))\$"'
+  run "$PROG" status $fs -o ics
+  ics=$(printf '%s\n' "$out" | tr -d '\r' | sed -e ':a' -e 'N' -e '$!ba' -e 's/\n //g')
+  printf '%s\n' "$ics" | grep -q "^SUMMARY:$PRODUCT renewals: server personal access token expires: prod on acme\.atlassian\.net\\\\, replace it\$" &&
+    printf '%s\n' "$ics" | grep -q "^DTSTART:$(date -u -d "$pat_expires" +%Y%m%dT%H%M%SZ)\$" &&
+    printf '%s\n' "$ics" | grep -q "^DESCRIPTION:.*from the server's token list as of $read_at" &&
+    ok "$NAME: facts: ics: an event when the PAT expires, as of when" ||
+    { not_ok "$NAME: facts: ics"; diag; }
+  run "$PROG" guide $fs
+  assert "$NAME: facts: guide says WARNING and why, as of when" eval '
+    stdout_has "^    state: +WARNING, 21\.0 days left\$" &&
+    stdout_has "^    server personal access token expires in 5\.0 days \(.*, $as_of\)\$"'
+  printf 'server-token-expires = 2099-01-01\n' >>"$test_tmpdir/facts.conf"
+  run "$PROG" status $fs -o json
+  check_jq "$NAME: facts: server-token-expires wins" '
+    .state == "OK" and ([.connections[0].credentials[] | .source] == ["server-token-expires"])'
 
   # A date that is not one is refused with file and line.
   printf '[defaults]\ncloud-token-expires = soon\n' >"$test_tmpdir/bad.conf"

@@ -314,6 +314,43 @@ test_malformed_fact (void)
     }
 }
 
+/* renew asks for the token list when nothing is known, or the last read
+ * or ask is a day old or more, to the second; a clock set back asks. */
+static void
+test_server_token_due (void)
+{
+  const CmaInstant D = CMA_FACTS_SERVER_TOKEN_INTERVAL_SECONDS;
+  g_autoptr (CmaFacts) f = cma_facts_new (&prod);
+  g_autofree char *path = facts_file ();
+  g_autoptr (GPtrArray) facts = NULL;
+
+  g_assert_cmpint (D, ==, 24 * HOUR);
+  g_assert_true (cma_facts_server_token_due (NULL, T));
+  g_assert_true (cma_facts_server_token_due (f, T));
+  f->server_token.known = TRUE;
+  f->server_token.read_at = T;
+  g_assert_false (cma_facts_server_token_due (f, T));
+  g_assert_false (cma_facts_server_token_due (f, T + D - 1));
+  g_assert_true (cma_facts_server_token_due (f, T + D));
+  g_assert_true (cma_facts_server_token_due (f, T - 1));
+  /* A failed ask counts as much as a read. */
+  f->server_token_asked = (CmaMaybeInstant){ TRUE, T + D };
+  g_assert_false (cma_facts_server_token_due (f, T + D));
+  g_assert_false (cma_facts_server_token_due (f, T + 2 * D - 1));
+  g_assert_true (cma_facts_server_token_due (f, T + 2 * D));
+
+  /* It is kept, beside the fact it does not replace. */
+  note_ok (path, &prod, f);
+  cma_server_token_fact_clear (&f->server_token);
+  f->server_token_asked.at = T + 3 * D;
+  note_ok (path, &prod, f);
+  facts = load_ok (path);
+  g_assert_true (cma_facts_find (facts, &prod)->server_token.known);
+  g_assert_cmpint (cma_facts_find (facts, &prod)->server_token.read_at, ==, T);
+  g_assert_true (cma_facts_find (facts, &prod)->server_token_asked.known);
+  g_assert_cmpint (cma_facts_find (facts, &prod)->server_token_asked.at, ==, T + 3 * D);
+}
+
 /* Through the store: the writer lock, and the state's modes and group. */
 static void
 test_store_modes (void)
@@ -358,6 +395,7 @@ main (int argc, char **argv)
   g_test_add_func ("/facts/unknown-kept", test_unknown_kept);
   g_test_add_func ("/facts/damaged", test_damaged);
   g_test_add_func ("/facts/malformed-fact", test_malformed_fact);
+  g_test_add_func ("/facts/server-token-due", test_server_token_due);
   g_test_add_func ("/facts/store-modes", test_store_modes);
   return g_test_run ();
 }

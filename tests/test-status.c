@@ -248,6 +248,66 @@ test_credentials_both (void)
   g_assert_cmpint (c.state, ==, CMA_STATE_WARNING);
 }
 
+static CmaState
+facts_state_at (const CmaConnection *conn, const CmaFacts *facts, CmaInstant at, CmaStatusEntry *e)
+{
+  /* Renewed at the instant itself: the token's own state is OK. */
+  static CmaRenewal now;
+  CmaStatusInput in = { .policy = &policy, .conn = conn, .last = &now, .facts = facts, .at = at };
+
+  now.at = at;
+
+  cma_status_evaluate (&in, e);
+  return e->state;
+}
+
+/* The personal access token's expiry the server listed, read at R:
+ * known from R on (not before, for --at), judged by the same rule to
+ * the second, "as of" R; a configured date wins; nothing for Basic
+ * authentication or a token that never expires. */
+static void
+test_credential_learnt (void)
+{
+  const CmaInstant R = T + DAY, E = T + 40 * DAY;
+  CmaConnection conn = conn_new ();
+  CmaFacts facts = { .server_token = {
+                         .known = TRUE, .read_at = R, .expires = TRUE, .expires_at = E } };
+  CmaStatusEntry e;
+
+  g_assert_cmpint (facts_state_at (&conn, &facts, R - 1, &e), ==, CMA_STATE_OK);
+  g_assert_cmpuint (e.n_credentials, ==, 0);
+  g_assert_cmpint (facts_state_at (&conn, &facts, R, &e), ==, CMA_STATE_OK);
+  g_assert_cmpuint (e.n_credentials, ==, 1);
+  g_assert_cmpstr (e.credentials[0].name, ==, "server personal access token");
+  g_assert_cmpstr (e.credentials[0].source, ==, CMA_STATUS_SERVER_TOKEN_LIST);
+  g_assert_true (e.credentials[0].as_of.known);
+  g_assert_cmpint (e.credentials[0].as_of.at, ==, R);
+  g_assert_cmpint (e.credentials[0].expires, ==, E);
+  g_assert_cmpint (facts_state_at (&conn, &facts, E - 30 * DAY - 1, &e), ==, CMA_STATE_OK);
+  g_assert_cmpint (facts_state_at (&conn, &facts, E - 30 * DAY, &e), ==, CMA_STATE_WARNING);
+  g_assert_cmpint (facts_state_at (&conn, &facts, E, &e), ==, CMA_STATE_CRITICAL);
+
+  /* server-token-expires wins, even a later date. */
+  conn.server_token_expires = (CmaMaybeInstant){ TRUE, E + 365 * DAY };
+  g_assert_cmpint (facts_state_at (&conn, &facts, E, &e), ==, CMA_STATE_OK);
+  g_assert_cmpuint (e.n_credentials, ==, 1);
+  g_assert_cmpstr (e.credentials[0].source, ==, "server-token-expires");
+  g_assert_false (e.credentials[0].as_of.known);
+  conn.server_token_expires.known = FALSE;
+
+  conn.server_user = (char *) "admin";
+  g_assert_cmpint (facts_state_at (&conn, &facts, E, &e), ==, CMA_STATE_OK);
+  g_assert_cmpuint (e.n_credentials, ==, 0);
+  conn.server_user = NULL;
+  facts.server_token.expires = FALSE;
+  g_assert_cmpint (facts_state_at (&conn, &facts, E, &e), ==, CMA_STATE_OK);
+  g_assert_cmpuint (e.n_credentials, ==, 0);
+  facts.server_token.expires = TRUE;
+  facts.server_token.known = FALSE;
+  g_assert_cmpint (facts_state_at (&conn, &facts, E, &e), ==, CMA_STATE_OK);
+  g_assert_cmpuint (e.n_credentials, ==, 0);
+}
+
 /* The connection's state is the worst any rule found; CRITICAL beats
  * UNKNOWN, so an expired credential shows even with nothing recorded. */
 static void
@@ -304,20 +364,32 @@ test_after_attempt (void)
 
   cma_policy_evaluate (&policy, TRUE, T, T + 14 * DAY, &token);
   /* Not due (7 days left): a failed forced attempt does not alarm. */
-  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, failure, T + 14 * DAY), ==,
-                   CMA_STATE_OK);
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, failure, NULL, T + 14 * DAY),
+                   ==, CMA_STATE_OK);
   cma_policy_evaluate (&policy, TRUE, T, T + 14 * DAY + 1, &token);
-  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, T + 14 * DAY + 1), ==,
-                   CMA_STATE_OK);
-  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, failure, T + 14 * DAY + 1), ==,
-                   CMA_STATE_WARNING);
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, NULL, T + 14 * DAY + 1),
+                   ==, CMA_STATE_OK);
+  g_assert_cmpint (
+      cma_status_after_attempt (&policy, &conn, &token, failure, NULL, T + 14 * DAY + 1), ==,
+      CMA_STATE_WARNING);
   /* The ledger never read: unknown, whatever happened. */
-  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, NULL, failure, T), ==,
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, NULL, failure, NULL, T), ==,
                    CMA_STATE_UNKNOWN);
+  cma_policy_evaluate (&policy, TRUE, T, T, &token);
+  /* What the server said counts as in status: a PAT within its warning. */
+  {
+    CmaFacts facts = {
+      .server_token = { .known = TRUE, .read_at = T, .expires = TRUE, .expires_at = T + 10 * DAY }
+    };
+
+    g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, NULL, T), ==,
+                     CMA_STATE_OK);
+    g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, &facts, T), ==,
+                     CMA_STATE_WARNING);
+  }
   /* A credential past its date: CRITICAL, though the token is fine. */
   conn.cloud_token_expires = (CmaMaybeInstant){ TRUE, T - 1 };
-  cma_policy_evaluate (&policy, TRUE, T, T, &token);
-  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, T), ==,
+  g_assert_cmpint (cma_status_after_attempt (&policy, &conn, &token, NULL, NULL, T), ==,
                    CMA_STATE_CRITICAL);
 }
 
@@ -327,19 +399,17 @@ static CmaState
 state_with_verdict (const CmaConnection *conn, const CmaRenewal *last, const char *outcome,
                     CmaInstant read_at, CmaInstant at, CmaStatusEntry *e)
 {
-  CmaTokenCheckFact v = {
-    .known = TRUE,
-    .at = read_at,
-    .task_id = (char *) "task-1",
-    .status = (char *) "FINISHED",
-    .outcome = (char *) outcome,
-    .message = (char *) "Your cloud token has expired.",
+  CmaFacts facts = {
+    .token_check = { .known = TRUE,
+                     .at = read_at,
+                     .task_id = (char *) "task-1",
+                     .status = (char *) "FINISHED",
+                     .outcome = (char *) outcome,
+                     .message = (char *) "Your cloud token has expired." },
   };
-  CmaStatusInput in = {
-    .policy = &policy, .conn = conn, .last = last, .token_check = &v, .at = at
-  };
+  CmaStatusInput in = { .policy = &policy, .conn = conn, .last = last, .facts = &facts, .at = at };
 
-  /* e->token_check points into @v: the callers only test it for NULL. */
+  /* e->token_check points into @facts: the callers only test it for NULL. */
   cma_status_evaluate (&in, e);
   return e->state;
 }
@@ -398,6 +468,7 @@ main (int argc, char **argv)
   g_test_add_func ("/status/failing/current", test_failing_current);
   g_test_add_func ("/status/credentials/boundaries", test_credential_boundaries);
   g_test_add_func ("/status/credentials/both", test_credentials_both);
+  g_test_add_func ("/status/credentials/learnt", test_credential_learnt);
   g_test_add_func ("/status/worst-of", test_worst_of);
   g_test_add_func ("/status/entries-worst", test_entries_worst);
   g_test_add_func ("/status/after-attempt", test_after_attempt);

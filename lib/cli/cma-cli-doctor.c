@@ -83,6 +83,7 @@ run_doctor (CmaCli *cli, GError **error)
     return CMA_EXIT_CONFIG;
   options.store = cli->store;
   text = format == CMA_OUTPUT_TEXT;
+  options.store = cli->store;
   config_checks = cma_doctor_check_config (cli->config->path);
   cma_doctor_check_state (config_checks, cli->store);
   if (text && !cli->quiet)

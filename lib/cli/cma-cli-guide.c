@@ -92,12 +92,12 @@ walk_steps (CmaCli *cli, const CmaStatusEntry *entry, GError **error)
 }
 
 /* Each selected connection now, as status sees it; the entries point
- * into *@latest, *@latest_at and *@failures. A broken ledger must not
+ * into *@latest, *@latest_at, *@failures and *@facts. A broken ledger must not
  * hide the steps that fix the problem, but its deadlines would be wrong,
  * so say so. */
 static CmaStatusEntry *
 evaluate_now (CmaCli *cli, CmaLedgerLatest **latest, CmaLedgerLatest **latest_at,
-              GPtrArray **failures)
+              GPtrArray **failures, GPtrArray **facts)
 {
   CmaInstant now = cma_clock_now ();
   g_autoptr (GError) local_error = NULL;
@@ -106,7 +106,8 @@ evaluate_now (CmaCli *cli, CmaLedgerLatest **latest, CmaLedgerLatest **latest_at
   if (*latest == NULL)
     cma_cli_warn (cli, "%s; deadlines below are unknown", local_error->message);
   *failures = cma_cli_read_failures (cli);
-  return cma_cli_evaluate (cli, *latest, *latest_at, *failures, now);
+  *facts = cma_cli_read_facts (cli);
+  return cma_cli_evaluate (cli, *latest, *latest_at, *failures, *facts, now);
 }
 
 static void
@@ -138,6 +139,7 @@ run_guide (CmaCli *cli, GError **error)
   g_autoptr (CmaLedgerLatest) latest = NULL;
   g_autoptr (CmaLedgerLatest) latest_at = NULL;
   g_autoptr (GPtrArray) failures = NULL;
+  g_autoptr (GPtrArray) facts = NULL;
   g_autofree CmaStatusEntry *entries = NULL;
   g_autofree char *text = NULL;
 
@@ -158,7 +160,7 @@ run_guide (CmaCli *cli, GError **error)
       return CMA_EXIT_USAGE;
     }
 
-  entries = evaluate_now (cli, &latest, &latest_at, &failures);
+  entries = evaluate_now (cli, &latest, &latest_at, &failures, &facts);
   if (!cli->interactive)
     {
       g_autofree char *options = record_options (cli);

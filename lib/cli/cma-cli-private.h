@@ -50,7 +50,6 @@ typedef struct {
   CmaConfig *config;
   GPtrArray *selected; /* CmaConnection*, owned by config */
   CmaStore *store;     /* the state directory, one per run */
-  GPtrArray *facts;    /* CmaFacts*, read by cma_cli_evaluate (), or NULL */
 } CmaCli;
 
 typedef struct {
@@ -95,11 +94,16 @@ CmaLedgerLatest *cma_cli_read_latest (CmaCli *cli, CmaInstant at, CmaLedgerLates
 /* The failed renewal attempts; NULL (and a warning) when they cannot be
  * read: the ledger alone still gives the right deadlines. */
 GPtrArray *cma_cli_read_failures (CmaCli *cli);
+/* What the server told us (PROG.facts); NULL (and a warning) when it
+ * cannot be read: nothing is known of it then, and the next online
+ * command writes it anew. */
+GPtrArray *cma_cli_read_facts (CmaCli *cli);
 /* Each selected connection at @at, by cma_status_evaluate(); the entries
- * point into @latest, @latest_at and @failures. @latest NULL: the ledger
- * is unknown; @failures NULL: so are the attempts. */
+ * point into @latest, @latest_at, @failures and @facts. @latest NULL: the
+ * ledger is unknown; @failures NULL: so are the attempts; @facts NULL:
+ * so is what the server said. */
 CmaStatusEntry *cma_cli_evaluate (CmaCli *cli, CmaLedgerLatest *latest, CmaLedgerLatest *latest_at,
-                                  GPtrArray *failures, CmaInstant at);
+                                  GPtrArray *failures, GPtrArray *facts, CmaInstant at);
 
 int cma_cli_exit_code_for_error (const GError *error);
 

@@ -161,23 +161,30 @@ report_one (CmaCli *cli, gboolean json, const CmaRenewReport *r)
     }
   if (result->secret_origins != NULL)
     cma_cli_verbose (cli, 1, "%s: %s", conn->name, result->secret_origins);
+  if (result->learnt != NULL)
+    cma_cli_verbose (cli, 1, "%s: %s", conn->name, result->learnt);
   cma_cli_verbose (cli, 1, "%s: %u HTTP request(s), %u new connection(s)", conn->name,
                    result->requests, result->connects);
   return status;
 }
 
 /* The connection's state after its attempt: the evaluator's, from the
- * token's verdict the attempt knew of and whether it failed (as kept). */
+ * token's verdict the attempt knew of, whether it failed (as kept), and
+ * what the server said: as the attempt learnt it, else as the run found
+ * it in @facts (read once, before the renewals). */
 static CmaState
-state_after (CmaCli *cli, const CmaRenewReport *r)
+state_after (CmaCli *cli, const CmaRenewReport *r, GPtrArray *facts)
 {
   const CmaRenewResult *res = r->result;
+  const CmaFacts *known = res->facts != NULL ? res->facts
+                          : facts != NULL    ? cma_facts_find (facts, r->conn)
+                                             : NULL;
   gboolean renewed = r->error == NULL && res->outcome == CMA_RENEW_RENEWED;
   const CmaVerdict *token = renewed ? &res->after : &res->before;
   const GError *failed = r->error != NULL && is_kept (cli, r->error) ? r->error : NULL;
 
   return cma_status_after_attempt (&cli->config->policy, r->conn, res->evaluated ? token : NULL,
-                                   failed, cma_clock_now ());
+                                   failed, known, cma_clock_now ());
 }
 
 typedef struct {
@@ -185,6 +192,7 @@ typedef struct {
   gboolean json;
   CmaRenewReport *reports;
   GError **errors;
+  GPtrArray *facts; /* PROG.facts as the run found it, or NULL */
   int status;
 } Run;
 
@@ -196,7 +204,7 @@ connection_done (guint i, gpointer data)
   CmaRenewReport *r = &run->reports[i];
 
   r->error = run->errors[i];
-  r->state = state_after (run->cli, r);
+  r->state = state_after (run->cli, r, run->facts);
   r->exit_status = report_one (run->cli, run->json, r);
   /* The first failure decides the exit status, so a timer's unit fails
    * when any renewal did. */
@@ -223,7 +231,9 @@ renew_all (CmaCli *cli, gboolean json, CmaRenewReport *reports, CmaRenewResult *
     .renew = &renew,
     .jobs = cli->jobs > 0 ? cli->jobs : (guint) cli->config->jobs,
   };
-  Run run = { cli, json, reports, errors, CMA_EXIT_OK };
+  /* Damaged: nothing known; the renewals' notes write it anew. */
+  g_autoptr (GPtrArray) facts = cma_store_load_facts (cli->store, NULL);
+  Run run = { cli, json, reports, errors, facts, CMA_EXIT_OK };
 
   for (guint i = 0; i < cli->selected->len; i++)
     {

@@ -274,36 +274,27 @@ cma_cli_read_failures (CmaCli *cli)
   return failures;
 }
 
-/* What the server and the assistant told us (the facts), read once; a
- * damaged file is a warning, and the evaluation goes on without it. The
- * entries point into it, so the CLI keeps it. */
-static GPtrArray *
-read_facts (CmaCli *cli)
+GPtrArray *
+cma_cli_read_facts (CmaCli *cli)
 {
   g_autoptr (GError) error = NULL;
+  GPtrArray *facts = cma_store_load_facts (cli->store, &error);
 
-  if (cli->facts == NULL && (cli->facts = cma_store_load_facts (cli->store, &error)) == NULL)
-    cma_cli_warn (cli, "%s", error->message);
-  return cli->facts;
-}
-
-/* The assistant's last verdict on @conn's token, or NULL. */
-static const CmaTokenCheckFact *
-token_check_of (GPtrArray *facts, const CmaConnection *conn)
-{
-  const CmaFacts *f = facts != NULL ? cma_facts_find (facts, conn) : NULL;
-
-  return f != NULL && f->token_check.known ? &f->token_check : NULL;
+  if (facts == NULL)
+    cma_cli_warn (cli,
+                  "%s; what the server said is not known until the next renew or doctor "
+                  "writes it anew",
+                  error->message);
+  return facts;
 }
 
 /* Only fetches what is known of each connection: every decision is
  * cma_status_evaluate()'s. */
 CmaStatusEntry *
 cma_cli_evaluate (CmaCli *cli, CmaLedgerLatest *latest, CmaLedgerLatest *latest_at,
-                  GPtrArray *failures, CmaInstant at)
+                  GPtrArray *failures, GPtrArray *facts, CmaInstant at)
 {
   CmaStatusEntry *entries = g_new0 (CmaStatusEntry, cli->selected->len);
-  GPtrArray *facts = read_facts (cli);
 
   for (guint i = 0; i < cli->selected->len; i++)
     {
@@ -314,7 +305,7 @@ cma_cli_evaluate (CmaCli *cli, CmaLedgerLatest *latest, CmaLedgerLatest *latest_
         .conn = conn,
         .last = latest_at != NULL ? cma_ledger_latest_find (latest_at, conn) : ever,
         .failure = failures != NULL ? cma_attempts_find (failures, conn) : NULL,
-        .token_check = token_check_of (facts, conn),
+        .facts = facts != NULL ? cma_facts_find (facts, conn) : NULL,
         .at = at,
       };
 

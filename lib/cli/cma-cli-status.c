@@ -72,6 +72,7 @@ run_status (CmaCli *cli, GError **error)
   g_autoptr (CmaLedgerLatest) latest_at = NULL;
   g_autofree CmaStatusEntry *entries = NULL;
   g_autoptr (GPtrArray) failures = NULL;
+  g_autoptr (GPtrArray) facts = NULL;
   g_autofree char *text = NULL;
   g_autoptr (GError) local_error = NULL;
 
@@ -89,7 +90,8 @@ run_status (CmaCli *cli, GError **error)
     }
 
   failures = cma_cli_read_failures (cli);
-  entries = cma_cli_evaluate (cli, latest, latest_at, failures, at);
+  facts = cma_cli_read_facts (cli);
+  entries = cma_cli_evaluate (cli, latest, latest_at, failures, facts, at);
   text = cma_output_status (cli->product, &cli->config->policy, entries, cli->selected->len, at,
                             format, cli->color);
   if (!emit (cli, format, text, error))

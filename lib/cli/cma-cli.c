@@ -236,7 +236,6 @@ cli_clear (CmaCli *cli)
   g_free (cli->note);
   g_free (cli->hook);
   g_clear_pointer (&cli->selected, g_ptr_array_unref);
-  g_clear_pointer (&cli->facts, g_ptr_array_unref);
   g_clear_pointer (&cli->store, cma_store_free);
   g_clear_pointer (&cli->config, cma_config_free);
 }
