@@ -44,11 +44,13 @@ cma_probe_server_state (CmaHttp *http, const char *server_url)
 }
 
 /* The states Jira and Confluence document besides RUNNING. */
-static const struct {
+typedef struct {
   const char *state;
   const char *phrase;
   const char *fix;
-} states[] = {
+} ServerState;
+
+static const ServerState states[] = {
   { "MAINTENANCE", "in maintenance (re-indexing or upgrading)", "try again when it is done" },
   { "STARTING", "still starting", "try again in a few minutes" },
   { "STOPPING", "stopping", "try again once it is back" },
@@ -56,20 +58,28 @@ static const struct {
   { "FIRST_RUN", "not set up yet (first run)", "finish its setup, then try again" },
 };
 
-const char *
-cma_probe_state_phrase (const char *state)
+/* @state's entry, or NULL for one not documented. */
+static const ServerState *
+find_state (const char *state)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (states); i++)
     if (g_str_equal (state, states[i].state))
-      return states[i].phrase;
-  return "not running";
+      return &states[i];
+  return NULL;
+}
+
+const char *
+cma_probe_state_phrase (const char *state)
+{
+  const ServerState *s = find_state (state);
+
+  return s != NULL ? s->phrase : "not running";
 }
 
 const char *
 cma_probe_state_fix (const char *state)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (states); i++)
-    if (g_str_equal (state, states[i].state))
-      return states[i].fix;
-  return "try again later";
+  const ServerState *s = find_state (state);
+
+  return s != NULL ? s->fix : "try again later";
 }

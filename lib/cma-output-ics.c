@@ -122,6 +122,26 @@ append_alarm (GString *out, const char *summary)
   append_line (out, "END:VALARM");
 }
 
+/* One event of half an hour at @start with its alarm; LAST-MODIFIED
+ * when @modified is known. */
+static void
+append_vevent (GString *out, const char *uid, CmaInstant stamp, CmaMaybeInstant modified,
+               CmaInstant start, const char *summary, const char *description)
+{
+  append_line (out, "BEGIN:VEVENT");
+  append_text (out, "UID", uid);
+  append_time (out, "DTSTAMP", stamp);
+  if (modified.known)
+    append_time (out, "LAST-MODIFIED", modified.at);
+  append_time (out, "DTSTART", start);
+  append_line (out, "DURATION:PT30M");
+  append_line (out, "TRANSP:TRANSPARENT");
+  append_text (out, "SUMMARY", summary);
+  append_text (out, "DESCRIPTION", description);
+  append_alarm (out, summary);
+  append_line (out, "END:VEVENT");
+}
+
 static void
 append_event (GString *out, const CmaProduct *product, const CmaStatusEntry *e,
               const EventKind *kind, CmaInstant when, CmaInstant stamp)
@@ -138,17 +158,9 @@ append_event (GString *out, const CmaProduct *product, const CmaStatusEntry *e,
                        kind->advice, e->conn->name, e->conn->server_url, e->conn->cloud_url, until,
                        product->program, e->conn->name, product->program, e->conn->name);
 
-  append_line (out, "BEGIN:VEVENT");
-  append_text (out, "UID", uid);
-  append_time (out, "DTSTAMP", stamp);
-  append_time (out, "LAST-MODIFIED", e->verdict.renewed_at);
-  append_time (out, "DTSTART", when);
-  append_line (out, "DURATION:PT30M");
-  append_line (out, "TRANSP:TRANSPARENT");
-  append_text (out, "SUMMARY", summary);
-  append_text (out, "DESCRIPTION", description);
-  append_alarm (out, summary);
-  append_line (out, "END:VEVENT");
+  const CmaMaybeInstant modified = { TRUE, e->verdict.renewed_at };
+
+  append_vevent (out, uid, stamp, modified, when, summary, description);
 }
 
 /* When a credential the renewals need expires; its UID's kind is the
@@ -168,18 +180,7 @@ append_credential (GString *out, const CmaProduct *product, const CmaStatusEntry
       "Cloud site: %s\nThe %s",
       e->conn->name, e->conn->server_url, e->conn->cloud_url, phrase);
 
-  append_line (out, "BEGIN:VEVENT");
-  append_text (out, "UID", uid);
-  append_time (out, "DTSTAMP", stamp);
-  if (c->as_of.known)
-    append_time (out, "LAST-MODIFIED", c->as_of.at);
-  append_time (out, "DTSTART", c->expires);
-  append_line (out, "DURATION:PT30M");
-  append_line (out, "TRANSP:TRANSPARENT");
-  append_text (out, "SUMMARY", summary);
-  append_text (out, "DESCRIPTION", description);
-  append_alarm (out, summary);
-  append_line (out, "END:VEVENT");
+  append_vevent (out, uid, stamp, c->as_of, c->expires, summary, description);
 }
 
 static void

@@ -330,24 +330,50 @@ cma_store_load_failures (CmaStore *store, GError **error)
   return cma_attempts_load (path, error);
 }
 
+/* Replace the sibling file @extension by @write under the writer lock,
+ * with the state's mode and group; @write gets its path and the mode. */
+typedef gboolean (*SiblingWriteFunc) (const char *path, int mode, gconstpointer data,
+                                      GError **error);
+
+static gboolean
+write_sibling (CmaStore *store, const char *extension, SiblingWriteFunc write, gconstpointer data,
+               GError **error)
+{
+  g_autofree char *path = cma_ledger_sibling_path (store->ledger, extension);
+  gboolean ok;
+
+  g_mutex_lock (&store->writers);
+  ok = lock_writer (store, error) && write (path, file_mode (store), data, error) &&
+       (!g_file_test (path, G_FILE_TEST_EXISTS) || share_file (store, path, error));
+  cma_ledger_unlock (store->ledger);
+  g_mutex_unlock (&store->writers);
+  return ok;
+}
+
+typedef struct {
+  const CmaConnection *conn;
+  const GError *failure;
+  const CmaFacts *learnt;
+} SiblingNote;
+
+static gboolean
+write_attempt (const char *path, int mode, gconstpointer data, GError **error)
+{
+  const SiblingNote *note = data;
+
+  if (note->failure != NULL)
+    return cma_attempts_record_failure (path, note->conn, cma_clock_now (), note->failure, mode,
+                                        error);
+  return cma_attempts_clear (path, note->conn, mode, error);
+}
+
 gboolean
 cma_store_note_attempt (CmaStore *store, const CmaConnection *conn, const GError *failure,
                         GError **error)
 {
-  g_autofree char *path = cma_ledger_sibling_path (store->ledger, "attempts");
-  gboolean ok;
+  const SiblingNote note = { conn, failure, NULL };
 
-  g_mutex_lock (&store->writers);
-  ok = lock_writer (store, error);
-  if (ok && failure != NULL)
-    ok = cma_attempts_record_failure (path, conn, cma_clock_now (), failure, file_mode (store),
-                                      error);
-  else if (ok)
-    ok = cma_attempts_clear (path, conn, file_mode (store), error);
-  ok = ok && (!g_file_test (path, G_FILE_TEST_EXISTS) || share_file (store, path, error));
-  cma_ledger_unlock (store->ledger);
-  g_mutex_unlock (&store->writers);
-  return ok;
+  return write_sibling (store, "attempts", write_attempt, &note, error);
 }
 
 GPtrArray *
@@ -358,20 +384,21 @@ cma_store_load_facts (CmaStore *store, GError **error)
   return cma_facts_load (path, error);
 }
 
+static gboolean
+write_facts (const char *path, int mode, gconstpointer data, GError **error)
+{
+  const SiblingNote *note = data;
+
+  return cma_facts_note (path, note->conn, note->learnt, mode, error);
+}
+
 gboolean
 cma_store_note_facts (CmaStore *store, const CmaConnection *conn, const CmaFacts *learnt,
                       GError **error)
 {
-  g_autofree char *path = cma_ledger_sibling_path (store->ledger, "facts");
-  gboolean ok;
+  const SiblingNote note = { conn, NULL, learnt };
 
-  g_mutex_lock (&store->writers);
-  ok = lock_writer (store, error) &&
-       cma_facts_note (path, conn, learnt, file_mode (store), error) &&
-       share_file (store, path, error);
-  cma_ledger_unlock (store->ledger);
-  g_mutex_unlock (&store->writers);
-  return ok;
+  return write_sibling (store, "facts", write_facts, &note, error);
 }
 
 struct _CmaLock {

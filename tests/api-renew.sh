@@ -113,6 +113,10 @@ for p in $PRODUCTS; do
   st="$test_tmpdir/facts-$p"
   pat="GET $CONTEXT_PATH/rest/pat/latest/tokens"
   save="POST $CONTEXT_PATH/rest/migration/latest/cloud/save/token"
+  run "$PROG" renew -c "$CONF" --state-dir "$st" --dry-run -vv
+  trace_is "--dry-run, the token list never read: no list asked for" \
+    "GET $CONTEXT_PATH/rest/plugins/1.0/$PLUGIN_KEY-key" "$token"
+  [ ! -e "$st" ] && ok "$p: ... and nothing written" || not_ok "$p: --dry-run wrote $(ls "$st")"
   run "$PROG" renew -c "$CONF" --state-dir "$st" -vv
   check "$p: PAT in 10 days: renewed" 0 "^prod: renewed"
   trace_is "first renewal, then the token list" "$token" "$save" "$pat"
