@@ -54,4 +54,8 @@ const CmaProduct ccma_product = {
   .direct_path_label = "Migration Assistant home screen",
   .steps = confluence_steps,
   .confirm_label = "Confirm",
+  /* Unofficial: not in Atlassian's published lists, but the key of CCMA's
+   * own container token check in the assistant's code (fails under 19 days
+   * of real token life, warns under 24). */
+  .token_check_key = "ContainerTokenExpiration",
 };

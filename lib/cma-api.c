@@ -36,6 +36,12 @@ cloud_authorization (const CmaApiContext *ctx)
 }
 
 char *
+cma_api_cloud_authorization (const CmaApiContext *ctx)
+{
+  return cloud_authorization (ctx);
+}
+
+char *
 cma_api_server_authorization (const CmaApiContext *ctx)
 {
   if (ctx->conn->server_user != NULL)

@@ -54,6 +54,10 @@ gboolean cma_api_save_token (CmaHttp *http, const CmaApiContext *ctx, char **fin
  * ignoring letter case and a trailing slash. */
 gboolean cma_api_same_site (const char *a, const char *b);
 
+/* The Authorization header for the cloud API: Basic with cloud-user and
+ * the cloud API token. Free with cma_secret_wipe(). */
+char *cma_api_cloud_authorization (const CmaApiContext *ctx);
+
 /* The Authorization header for the server: Basic with server-user, else
  * Bearer (a personal access token). Free with cma_secret_wipe(). */
 char *cma_api_server_authorization (const CmaApiContext *ctx);

@@ -61,6 +61,7 @@ static const ConnectionKey connection_keys[] = {
   { "ca-file", KEY_PATH, CONN_FIELD (ca_file) },
   { "cloud-ca-file", KEY_PATH, CONN_FIELD (cloud_ca_file) },
   { "hook", KEY_PATH, CONN_FIELD (hook) },
+  { "job-id", KEY_STRING, CONN_FIELD (job_id) },
   { "timeout", KEY_DOUBLE, CONN_FIELD (timeout), 1, 3600 },
   { "renew-within", KEY_DOUBLE, CONN_FIELD (renew_within), 0, MAX_DAYS },
   { "auth-token-lifetime", KEY_DOUBLE, CONN_FIELD (auth_token_lifetime), 1, 86400 },

@@ -43,6 +43,7 @@ typedef struct {
   char *ca_file;       /* CA for the server; NULL: system store */
   char *cloud_ca_file; /* CA for the cloud API (a TLS-inspecting proxy); NULL: system */
   char *hook;
+  char *job_id;                   /* a Migration API job: asks the assistant's verdict; or NULL */
   double timeout;                 /* seconds for a whole request */
   double renew_within;            /* days */
   double auth_token_lifetime;     /* seconds an auth token is valid for (300) */

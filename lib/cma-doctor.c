@@ -12,6 +12,7 @@
 #include "cma-api.h"
 #include "cma-curl.h"
 #include "cma-doctor.h"
+#include "cma-doctor-private.h"
 #include "cma-error.h"
 #include "cma-ledger.h"
 #include "cma-store.h"
@@ -34,22 +35,29 @@ checks_new (void)
   return g_ptr_array_new_with_free_func ((GDestroyNotify) cma_check_free);
 }
 
-static void add (GPtrArray *checks, CmaCheckResult result, const char *title, const char *fmt, ...)
-    G_GNUC_PRINTF (4, 5);
-
-static void
-add (GPtrArray *checks, CmaCheckResult result, const char *title, const char *fmt, ...)
+void
+cma_doctor_addv (GPtrArray *checks, CmaCheckResult result, const char *title, const char *fmt,
+                 va_list args)
 {
   CmaCheck *check = g_new0 (CmaCheck, 1);
-  va_list args;
 
   check->result = result;
   check->title = g_strdup (title);
-  va_start (args, fmt);
   check->detail = g_strdup_vprintf (fmt, args);
-  va_end (args);
   g_ptr_array_add (checks, check);
 }
+
+void
+cma_doctor_add (GPtrArray *checks, CmaCheckResult result, const char *title, const char *fmt, ...)
+{
+  va_list args;
+
+  va_start (args, fmt);
+  cma_doctor_addv (checks, result, title, fmt, args);
+  va_end (args);
+}
+
+#define add cma_doctor_add
 
 gboolean
 cma_doctor_all_passed (GPtrArray *checks)
@@ -212,7 +220,9 @@ check_attach_version (GPtrArray *checks, const CmaApiContext *ctx, const char *v
   else
     add (checks, CMA_CHECK_FAIL, title, "%s", error->message);
 }
-static void
+
+/* Returns the installed assistant's version, or NULL when unknown. */
+static char *
 check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http, CmaFacts *learnt)
 {
   const CmaProduct *p = ctx->product;
@@ -226,7 +236,7 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http, CmaFac
   if (!cma_api_get_assistant (http, ctx, &version, &enabled, &error))
     {
       report_server_failure (checks, ctx, title, error);
-      return;
+      return NULL;
     }
   learnt->assistant.known = TRUE;
   learnt->assistant.read_at = cma_clock_now ();
@@ -246,9 +256,12 @@ check_server (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http, CmaFac
     add (checks, CMA_CHECK_FAIL, vtitle, "%s", error->message);
   check_attach_version (checks, ctx, version);
   check_clock (checks, http, CMA_SIDE_SERVER);
+  return g_steal_pointer (&version);
 }
 
-static void
+/* FALSE when the cloud API's certificate failed verification: every
+ * other Atlassian host would fail the same way, said once is enough. */
+static gboolean
 check_cloud (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
 {
   g_autoptr (GError) error = NULL;
@@ -261,11 +274,12 @@ check_cloud (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *http)
     {
       add (checks, CMA_CHECK_FAIL, "cloud API reachable and credentials accepted", "%s",
            error->message);
-      return;
+      return error->code != CMA_ERROR_TLS;
     }
   add (checks, CMA_CHECK_PASS, "cloud API reachable and credentials accepted", "%s as %s",
        ctx->conn->cloud_api_url, ctx->conn->cloud_user);
   check_clock (checks, http, CMA_SIDE_CLOUD);
+  return TRUE;
 }
 
 /* Cloud API tokens expire (after at most a year) and no API tells when,
@@ -372,6 +386,34 @@ new_http (GPtrArray *checks, const CmaHttpOptions *options)
   return http;
 }
 
+/* Beyond the two sides: the other hosts a migration needs, and the
+ * Marketplace, on a handle of their own (the tests redirect it); all of
+ * Atlassian, so --no-cloud skips them. */
+static void
+check_outward (GPtrArray *checks, const CmaApiContext *ctx, const CmaHttpOptions *http_options,
+               gboolean no_cloud, gboolean cloud_tls_ok, const char *version)
+{
+  g_autoptr (CmaHttp) http = NULL;
+
+  if (no_cloud || !cloud_tls_ok)
+    add (checks, CMA_CHECK_SKIP, CMA_DOCTOR_REACH_TITLE, "%s",
+         no_cloud ? "skipped (--no-cloud)"
+                  : "skipped: the cloud API's certificate failed verification above, as theirs "
+                    "would with the same cloud-ca-file");
+  if (no_cloud)
+    {
+      g_autofree char *title = cma_doctor_latest_title (ctx->product);
+
+      add (checks, CMA_CHECK_SKIP, title, "skipped (--no-cloud)");
+      return;
+    }
+  if ((http = new_http (checks, http_options)) == NULL)
+    return;
+  if (cloud_tls_ok)
+    cma_doctor_check_reach (checks, ctx, http);
+  cma_doctor_check_latest (checks, ctx, http, version);
+}
+
 GPtrArray *
 cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *conn,
                              const CmaDoctorOptions *options)
@@ -381,6 +423,7 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
   g_autoptr (CmaSecret) server = NULL;
   g_autoptr (CmaHttp) http = NULL;
   g_autoptr (CmaHttp) cloud_http = NULL;
+  g_autofree char *version = NULL;
   CmaHttpOptions http_options = {
     .ca_file = conn->ca_file,
     .cloud_ca_file = conn->cloud_ca_file,
@@ -390,6 +433,7 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
     .trace_data = options->trace_data,
   };
   CmaApiContext ctx = { product, conn, NULL, NULL };
+  gboolean cloud_tls_ok = TRUE;
   g_autoptr (CmaFacts) learnt = cma_facts_new (conn);
 
   server = check_secret (checks, "server credentials", conn, cma_secret_load_server);
@@ -403,7 +447,7 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
   ctx.cloud_token = cloud;
   ctx.server_secret = server;
   if (server != NULL)
-    check_server (checks, &ctx, http, learnt);
+    version = check_server (checks, &ctx, http, learnt);
   keep_facts (checks, options->store, conn, learnt);
   add_egress_advice (checks, &ctx);
   /* The cloud gets a handle of its own, so its clock check reads the
@@ -412,7 +456,11 @@ cma_doctor_check_connection (const CmaProduct *product, const CmaConnection *con
     add (checks, CMA_CHECK_SKIP, "cloud API reachable and credentials accepted",
          "skipped (--no-cloud)");
   else if (cloud != NULL && (cloud_http = new_http (checks, &http_options)) != NULL)
-    check_cloud (checks, &ctx, cloud_http);
+    cloud_tls_ok = check_cloud (checks, &ctx, cloud_http);
+  if (cloud_tls_ok)
+    cma_doctor_check_verdict (checks, &ctx, cloud_http, options->store);
+  http_options.connect_to = options->connect_to;
+  check_outward (checks, &ctx, &http_options, options->no_cloud, cloud_tls_ok, version);
   return checks;
 }
 

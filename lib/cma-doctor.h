@@ -32,8 +32,11 @@ void cma_check_free (CmaCheck *check);
 
 typedef struct {
   gboolean no_cloud;
-  /* Where what the server said is kept for status (in a state directory
-   * that exists already), or NULL. */
+  /* Where the tests send the requests to Atlassian's other hosts
+   * (CmaHttpOptions.connect_to); NULL in real use. */
+  const char *connect_to;
+  /* Where what the server said (and the assistant's verdict, job-id) is
+   * kept for status (in a state directory that exists already), or NULL. */
   CmaStore *store;
   CmaTraceFunc trace;
   gpointer trace_data;

@@ -72,6 +72,11 @@ append_reasons (GString *out, const CmaStatusEntry *e)
       g_autofree char *failing = cma_output_failure_phrase (e->failure, TRUE);
       g_string_append_printf (out, "    %s\n", failing);
     }
+  if (e->token_check != NULL && e->token_check_state != CMA_STATE_OK)
+    {
+      g_autofree char *verdict = cma_output_verdict_phrase (e, TRUE);
+      g_string_append_printf (out, "    %s\n", verdict);
+    }
   for (guint i = 0; i < e->n_credentials; i++)
     if (e->credentials[i].state != CMA_STATE_OK)
       {

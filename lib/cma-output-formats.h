@@ -48,6 +48,15 @@ void cma_output_attach_text (GString *out, const char *prefix, const CmaStatusEn
 char *cma_output_attach_nagios (const CmaStatusEntry *e);
 void cma_output_attach_json (JsonBuilder *builder, const CmaStatusEntry *e);
 void cma_output_attach_perfdata (GString *out, const char *label, const CmaStatusEntry *e);
+/* The assistant's verdict (cma-output-verdict.c), when the evaluator
+ * took one: "the assistant's token check: OUTCOME as of WHEN, \"MESSAGE\""
+ * (NULL without one), a line for text, ", PHRASE" for Nagios when not OK,
+ * and the member "assistant_check": {outcome, status, message, task_id,
+ * at, state} or null. */
+char *cma_output_verdict_phrase (const CmaStatusEntry *e, gboolean local_time);
+void cma_output_verdict_text (GString *out, const CmaStatusEntry *e);
+char *cma_output_verdict_nagios (const CmaStatusEntry *e);
+void cma_output_verdict_json (JsonBuilder *builder, const CmaStatusEntry *e);
 
 /* A copy of @r for a terminal: every string escaped (cma_text_sanitize). */
 CmaRenewal *cma_output_renewal_for_display (const CmaRenewal *r);

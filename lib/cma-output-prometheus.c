@@ -19,6 +19,8 @@ typedef enum {
   METRIC_LAST_FAILURE,
   METRIC_CONSECUTIVE_FAILURES,
   METRIC_CREDENTIAL_EXPIRY,
+  METRIC_ASSISTANT_CHECK,
+  METRIC_ASSISTANT_CHECK_TIME,
   METRIC_CREDENTIAL_AS_OF,
   METRIC_ATTACH_EXPIRY,
 } Metric;
@@ -49,6 +51,12 @@ static const Family families[] = {
   [METRIC_CREDENTIAL_EXPIRY] = { "cma_token_credential_expiry_timestamp_seconds",
                                  "When a credential the renewals need expires (label "
                                  "credential); absent when its expiry is not known." },
+  [METRIC_ASSISTANT_CHECK] = { "cma_token_assistant_check_state",
+                               "The assistant's own check of the container token (job-id) as it "
+                               "counts: 0 passed or skipped, 1 WARNING, 2 FAILED; absent without "
+                               "a verdict since the last renewal." },
+  [METRIC_ASSISTANT_CHECK_TIME] = { "cma_token_assistant_check_timestamp_seconds",
+                                    "When that verdict was read; absent without one." },
   [METRIC_CREDENTIAL_AS_OF] = { "cma_token_credential_as_of_timestamp_seconds",
                                 "When the server said when a credential expires (label "
                                 "credential); absent for a date from the configuration." },
@@ -151,6 +159,12 @@ metric_value (Metric metric, const CmaStatusEntry *e, gint64 *value)
       /* 0, long past, for "never": `expiry - time() < 4h` alerts on it too. */
       *value = e->attach.known ? e->attach.until : 0;
       return e->attach.watched;
+    case METRIC_ASSISTANT_CHECK:
+      *value = e->token_check_state;
+      return e->token_check != NULL;
+    case METRIC_ASSISTANT_CHECK_TIME:
+      *value = e->token_check ? e->token_check->at : 0;
+      return e->token_check != NULL;
     case METRIC_CREDENTIAL_EXPIRY: /* several samples: append_credentials () */
     case METRIC_CREDENTIAL_AS_OF:
     case METRIC_STATE:

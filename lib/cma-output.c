@@ -81,14 +81,15 @@ nagios_failing_phrase (const CmaStatusEntry *e)
   g_autofree char *failing = NULL;
   g_autofree char *credentials = cma_output_credentials_nagios (e);
   g_autofree char *attach = cma_output_attach_nagios (e);
+  g_autofree char *verdict = cma_output_verdict_nagios (e);
 
   const char *damaged = e->attempts_damaged ? ", " CMA_OUTPUT_ATTEMPTS_DAMAGED : "";
 
   if (!e->failing)
-    return g_strconcat (phrase, damaged, credentials, attach, NULL);
+    return g_strconcat (phrase, verdict, damaged, credentials, attach, NULL);
   failing = cma_output_failure_phrase (e->failure, FALSE);
   g_strdelimit (failing, "|", '/');
-  return g_strdup_printf ("%s, %s%s%s%s", phrase, failing, damaged, credentials, attach);
+  return g_strdup_printf ("%s, %s%s%s%s%s", phrase, failing, verdict, damaged, credentials, attach);
 }
 
 static const char *
@@ -161,6 +162,7 @@ status_text_entry (GString *out, const CmaStatusEntry *e, gboolean color)
     }
   if (e->attempts_damaged)
     g_string_append (out, "  " CMA_OUTPUT_ATTEMPTS_DAMAGED "\n");
+  cma_output_verdict_text (out, e);
   cma_output_credentials_text (out, e);
   cma_output_attach_text (out, "  ", e);
   if (e->recorded_later)
@@ -218,6 +220,7 @@ status_json_entry (JsonBuilder *b, const CmaStatusEntry *e)
   cma_output_failure_json (b, e->failure, e->attempts_damaged);
   cma_output_credentials_json (b, e);
   cma_output_attach_json (b, e);
+  cma_output_verdict_json (b, e);
   json_builder_end_object (b);
 }
 

@@ -31,6 +31,10 @@ typedef struct {
   const char *direct_path_label; /* what that screen is called */
   const CmaGuideStep *steps;     /* terminated by an entry whose text is NULL */
   const char *confirm_label;     /* label of the last click, for --interactive */
+  /* The key of the assistant's pre-migration check of the container token,
+   * for a Check task limited to it (job-id); NULL when none is known, and
+   * then the assistant's verdict is not asked. */
+  const char *token_check_key;
 } CmaProduct;
 
 /* Number of steps in product->steps. */

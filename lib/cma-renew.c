@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include "cma-api-check.h"
 #include "cma-api-pat.h"
 #include "cma-api-attach.h"
 #include "cma-api.h"
@@ -19,6 +20,7 @@ cma_renew_result_clear (CmaRenewResult *result)
   g_clear_pointer (&result->assistant_version, g_free);
   g_clear_pointer (&result->secret_origins, g_free);
   g_clear_pointer (&result->warning, g_free);
+  g_clear_pointer (&result->check_note, g_free);
   g_clear_pointer (&result->learnt, g_free);
   g_clear_pointer (&result->facts, cma_facts_free);
 }
@@ -156,6 +158,52 @@ record (const CmaPolicy *policy, CmaStore *store, const CmaConnection *conn, Cma
   return TRUE;
 }
 
+/* The assistant's verdict is asked at most this often per connection:
+ * task creation is limited to 5 a minute for the whole site. */
+#define VERDICT_INTERVAL_SECONDS (24 * 3600)
+
+/* Whether the last verdict remembered for @conn is younger than a day. */
+static gboolean
+verdict_is_recent (CmaStore *store, const CmaConnection *conn, CmaInstant now)
+{
+  g_autoptr (GPtrArray) facts = cma_store_load_facts (store, NULL);
+  const CmaFacts *f = facts != NULL ? cma_facts_find (facts, conn) : NULL;
+
+  return f != NULL && f->token_check.known && now - f->token_check.at < VERDICT_INTERVAL_SECONDS;
+}
+
+/* With job-id, once a day: the assistant's verdict, remembered; what to
+ * tell the administrator goes to result->check_note. Never fails the
+ * renewal, which is the two documented calls and nothing else. */
+static void
+ask_verdict_daily (const CmaApiContext *ctx, const CmaHttpOptions *http_options, CmaStore *store,
+                   CmaRenewResult *result)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CmaHttp) http = NULL;
+  g_auto (CmaTokenCheck) check = { NULL };
+  CmaInstant now = cma_clock_now ();
+
+  if (ctx->conn->job_id == NULL)
+    return;
+  if ((result->check_note = cma_token_check_unknown (ctx->product)) != NULL ||
+      verdict_is_recent (store, ctx->conn, now))
+    return;
+  if ((http = cma_http_new (http_options, &error)) == NULL ||
+      !cma_api_token_check (http, ctx, CMA_TOKEN_CHECK_MAX_WAIT, &check, &error) ||
+      (check.outcome != NULL && !cma_token_check_remember (store, ctx->conn, &check, now, &error)))
+    result->check_note =
+        g_strdup_printf ("the assistant's verdict was not read: %s", error->message);
+  else if (check.outcome == NULL)
+    result->check_note = g_strdup_printf ("the assistant's check (task %s) did not finish "
+                                          "within %.0f s; asked again at the next run",
+                                          check.task_id, CMA_TOKEN_CHECK_MAX_WAIT);
+  else if (!g_str_equal (check.outcome, "SUCCESS"))
+    result->check_note = g_strdup_printf (
+        "the assistant's token check: %s%s%s%s", check.outcome, check.message ? ", it said \"" : "",
+        check.message ? check.message : "", check.message ? "\"" : "");
+}
+
 /* What the server's token list says of the token renewals use, asked
  * after the renewal is recorded and kept beside the ledger for status.
  * At most once a day (a failed ask counts), never with Basic
@@ -280,6 +328,39 @@ renew_calls (const CmaApiContext *ctx, CmaHttp *http, const CmaPolicy *policy, C
   return TRUE;
 }
 
+/* What a due token or attach needs from both sides, and what is learnt
+ * once the renewal is recorded. */
+static gboolean
+make_calls (const CmaApiContext *ctx, const CmaHttpOptions *http_options, const CmaPolicy *policy,
+            CmaStore *store, gboolean token_due, gboolean dry, CmaRenewResult *result,
+            GError **error)
+{
+  const CmaConnection *conn = ctx->conn;
+  g_autoptr (CmaHttp) http = NULL;
+  gboolean ok;
+
+  /* Refuse plain http before the first request: otherwise the cloud side
+   * would already have issued an auth token when the server URL is refused. */
+  if (!cma_http_check_url (CMA_SIDE_CLOUD, conn->cloud_api_url, error) ||
+      !cma_http_check_url (CMA_SIDE_SERVER, conn->server_url, error) ||
+      (http = cma_http_new (http_options, error)) == NULL)
+    return FALSE;
+  /* One path: the auth token, the save, the record (and the attach).
+   * Nothing is asked before the save (a 404 from it is explained
+   * afterwards, cma-api.c), and the assistant's list of connected sites is
+   * doctor's business. Only once the renewal is recorded, the server's
+   * token list, at most daily. */
+  if (dry)
+    ok = dry_run (ctx, http, token_due, result, error);
+  else
+    ok = renew_calls (ctx, http, policy, store, token_due, result, error);
+  if (ok && result->outcome == CMA_RENEW_RENEWED)
+    learn_server_token (store, ctx, http, result);
+  result->requests = cma_http_get_requests (http);
+  result->connects = cma_http_get_connects (http);
+  return ok;
+}
+
 static gboolean
 renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaStore *store,
               const CmaConnection *conn, const CmaRenewOptions *options, const Secrets *secrets,
@@ -296,10 +377,9 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaStore *stor
     .share = options->share,
   };
   double within = isnan (options->renew_within) ? conn->renew_within : options->renew_within;
-  g_autoptr (CmaHttp) http = NULL;
   CmaApiContext ctx = { product, conn, secrets->cloud, secrets->server };
   gboolean token_due;
-  gboolean ok;
+  gboolean ok = TRUE;
 
   if (!evaluate_now (policy, store, conn, &result->before, error))
     return FALSE;
@@ -310,29 +390,12 @@ renew_locked (const CmaProduct *product, const CmaPolicy *policy, CmaStore *stor
     {
       result->outcome = CMA_RENEW_NOT_DUE;
       result->due_at = result->before.usable_until - cma_days_to_seconds (within);
-      if (result->attach != CMA_ATTACH_WOULD_ATTACH)
-        return TRUE;
     }
-
-  /* Refuse plain http before the first request: otherwise the cloud side
-   * would already have issued an auth token when the server URL is refused. */
-  if (!cma_http_check_url (CMA_SIDE_CLOUD, conn->cloud_api_url, error) ||
-      !cma_http_check_url (CMA_SIDE_SERVER, conn->server_url, error) ||
-      (http = cma_http_new (&http_options, error)) == NULL)
-    return FALSE;
-  /* One path: the auth token, the save, the record (and the attach).
-   * Nothing is asked before the save (a 404 from it is explained
-   * afterwards, cma-api.c), and the assistant's list of connected sites is
-   * doctor's business. Only once the renewal is recorded, the server's
-   * token list, at most daily. */
-  if (options->dry_run)
-    ok = dry_run (&ctx, http, token_due, result, error);
-  else
-    ok = renew_calls (&ctx, http, policy, store, token_due, result, error);
-  if (ok && result->outcome == CMA_RENEW_RENEWED)
-    learn_server_token (store, &ctx, http, result);
-  result->requests = cma_http_get_requests (http);
-  result->connects = cma_http_get_connects (http);
+  if (token_due || result->attach == CMA_ATTACH_WOULD_ATTACH)
+    ok =
+        make_calls (&ctx, &http_options, policy, store, token_due, options->dry_run, result, error);
+  if (ok && !options->dry_run)
+    ask_verdict_daily (&ctx, &http_options, store, result);
   return ok;
 }
 

@@ -52,8 +52,11 @@ typedef struct {
   char *assistant_version; /* WOULD_RENEW */
   char *secret_origins;    /* where the credentials came from, for -v */
   char *warning;           /* RENEWED, but the server named another cloud site; or NULL */
-  char *learnt;            /* RENEWED: for -v, what was learnt of the server's token, or NULL */
-  CmaFacts *facts;         /* RENEWED: what it learnt of the server (its token list), or NULL */
+  /* job-id: the assistant's verdict when not SUCCESS, or why it was not
+   * asked or read; NULL when there is nothing to say. */
+  char *check_note;
+  char *learnt;    /* RENEWED: for -v, what was learnt of the server's token, or NULL */
+  CmaFacts *facts; /* RENEWED: what it learnt of the server (its token list), or NULL */
   CmaAttachOutcome attach;
   CmaAttachFact attach_before; /* the last attach recorded before the run (known FALSE: none) */
   CmaAttachFact attach_after;  /* ATTACHED: the new one */

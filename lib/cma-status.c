@@ -153,11 +153,35 @@ rule_attach_expiry (const CmaStatusInput *in, CmaStatusEntry *e)
     raise_state (e, e->attach.state);
 }
 
+/* The assistant's own check of the container token (a Check task of
+ * job-id) knows what the ledger cannot, such as a token it marked failed
+ * when the site was connected from elsewhere: FAILED makes the connection
+ * CRITICAL whatever the ledger says, WARNING a warning. A verdict read
+ * before the last renewal judged the token since replaced, and one read
+ * after the instant evaluated was not known then: both are ignored. */
+static void
+rule_assistant_verdict (const CmaStatusInput *in, CmaStatusEntry *e)
+{
+  const CmaTokenCheckFact *v = in->facts != NULL ? &in->facts->token_check : NULL;
+
+  if (v == NULL || !v->known || v->outcome == NULL || v->at > in->at ||
+      (e->last != NULL && v->at < e->last->at))
+    return;
+  e->token_check = v;
+  if (g_str_equal (v->outcome, "FAILED"))
+    e->token_check_state = CMA_STATE_CRITICAL;
+  else if (g_str_equal (v->outcome, "WARNING"))
+    e->token_check_state = CMA_STATE_WARNING;
+  else
+    e->token_check_state = CMA_STATE_OK;
+  raise_state (e, e->token_check_state);
+}
+
 /* In order: a rule may read what those before it found (failing
- * renewals read the token's verdict). */
+ * renewals and the assistant's verdict read the token's). */
 static void (*const rules[]) (const CmaStatusInput *in, CmaStatusEntry *e) = {
   rule_token_expiry,      rule_failing_renewals, rule_attempts_damaged,
-  rule_credential_expiry, rule_attach_expiry,
+  rule_credential_expiry, rule_attach_expiry,    rule_assistant_verdict,
 };
 
 void

@@ -2,10 +2,9 @@
 /* cma-status.h: the state of a connection at an instant, and every rule
  * that makes it: the container token's expiry (cma-policy), renewals
  * that keep failing (cma-attempts), the expiry of the credentials the
- * renewals need (cma-credentials). Every consumer (status in each
- * format, guide, the check plugin, doctor) asks here, so none can
- * disagree. Pure: the caller reads the ledger, the attempts file and the
- * clock, and passes what it found. */
+ * renewals need (cma-credentials), the assistant's own verdict (facts). Every consumer (status in
+ * each format, guide, the check plugin, doctor) asks here, so none can disagree. Pure: the caller
+ * reads the ledger, the attempts file and the clock, and passes what it found. */
 #pragma once
 
 #include <glib.h>
@@ -59,7 +58,11 @@ typedef struct {
   CmaCredentialExpiry credentials[CMA_MAX_CREDENTIALS];
   guint n_credentials;
   CmaAttachVerdict attach; /* the attach clock, when the connection keeps it */
-  CmaState state;          /* the connection's: the worst every rule found */
+  /* The assistant's verdict that counts (read at or before the instant,
+   * not before the last renewal, with an outcome), or NULL. */
+  const CmaTokenCheckFact *token_check;
+  CmaState token_check_state; /* what it makes the connection: OK, WARNING, CRITICAL */
+  CmaState state;             /* the connection's: the worst every rule found */
 } CmaStatusEntry;
 
 void cma_status_evaluate (const CmaStatusInput *in, CmaStatusEntry *out);

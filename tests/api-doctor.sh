@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # doctor, for both products: a healthy setup passes every check; each
 # broken piece is named by its own ✗ line and exit status 1 (or ! line
-# and exit status 2, a warning alone);
+# and exit status 2, a warning alone); the hosts of Atlassian's migration
+# allowlist and the Marketplace answered by the simulator (CMA_CONNECT_TO);
 # --no-cloud leaves the cloud alone.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
 need_sim
@@ -49,13 +50,19 @@ for p in $PRODUCTS; do
     stdout_has "^  - server's own access to api\.atlassian\.com: not testable from here; on the $PRODUCT host, as its service user, run 'curl -sI https://api\.atlassian\.com/'.*-Dhttps\.proxyHost"
   assert "$p: ... including the cloud API" stdout_has "^  ✓ cloud API reachable and credentials accepted: https://127\.0\.0\.1:$PORT/ as admin@example\.com\$"
   assert "$p: ... and the assistant's version" stdout_has "^  ✓ $ABBREV version $MIN_VERSION_RE or later: "
+  assert "$p: ... every host of the migration allowlist, from this machine" \
+    stdout_has "^  ✓ Atlassian's migration hosts reachable from this machine \(TLS handshake\): all 9 hosts of the allowlist, the cloud site standing for \*\.atlassian\.net; $PRODUCT itself may go out through other proxy settings \(its JVM's\)\$"
+  assert "$p: ... and the assistant as current as the Marketplace's latest" \
+    stdout_has "^  ✓ $ABBREV current with the Marketplace: $(re_quote "$PLUGIN_VERSION") installed; the latest is $(re_quote "$PLUGIN_VERSION"), released 2026-11-20\$"
   [ "$(sim_stats saved)" = 0 ] && ok "$p: doctor saves no token" || not_ok "$p: saved=$(sim_stats saved)"
   [ ! -e "$state/$NAME.ledger" ] && ok "$p: doctor records nothing" || not_ok "$p: doctor wrote $state/$NAME.ledger"
   # A libcurl handle per request, one connection per side kept open
-  # between them (the server and the cloud trust different CA settings).
+  # between them (the server and the cloud trust different CA settings),
+  # and one to the Marketplace (the handshakes with the allowlist's hosts
+  # send no request: the simulator does not count them).
   req=$(sim_stats requests)
   conns=$(sim_stats connections)
-  [ "$conns" -le 2 ] && [ "$req" -gt "$conns" ] &&
+  [ "$conns" -le 3 ] && [ "$req" -gt "$conns" ] &&
     ok "$p: doctor reuses its connections ($req requests, $conns connections)" ||
     not_ok "$p: doctor: $req requests over $conns connections"
 
@@ -177,6 +184,23 @@ for p in $PRODUCTS; do
   unset SIM_CLOUD_CA
   doctor_flags "cloud certificate from an unknown CA" ✗ \
     "cloud API reachable and credentials accepted: cloud .*TLS certificate not trusted.*set 'cloud-ca-file'"
+
+  # ---- the path out, and the Marketplace ----
+  # Two of the allowlist's hosts behind a closed port (the first match of
+  # CMA_CONNECT_TO wins), the cloud site among them; the Marketplace down.
+  start_sim "$p" --marketplace-status 503
+  run env CMA_CONNECT_TO="api.media.atlassian.com:443:127.0.0.1:9 acme.atlassian.net:443:127.0.0.1:9 $CMA_CONNECT_TO" \
+    "$PROG" doctor -c "$CONF" --state-dir "$state"
+  check "$p: allowlist hosts unreachable: a warning alone: exit 2" 2 "^No check failed, but some warned"
+  assert "$p: ... each named with its purpose and why, in one check" \
+    stdout_has "^  ! Atlassian's migration hosts reachable from this machine \(TLS handshake\): 2 of 9 hosts failed: api\.media\.atlassian\.com \(attachment upload\): cloud https://api\.media\.atlassian\.com/: cannot connect .*; \*\.atlassian\.net \(the cloud site itself\): cloud https://acme\.atlassian\.net/: cannot connect .*allow them in the firewall or proxy"
+  assert "$p: ... the Marketplace unreachable: skipped with a note, no warning" \
+    stdout_has "^  - $ABBREV current with the Marketplace: skipped: the Marketplace https://marketplace\.atlassian\.com/rest/2/addons/$(re_quote "$PLUGIN_KEY")/versions/latest answered HTTP 503 without a version"
+  [ "$(printf '%s\n' "$out" | grep -c '^  [✗!] ')" = 1 ] &&
+    ok "$p: ... no other check warned or failed" || { not_ok "$p: other bad lines"; diag; }
+  start_sim "$p" --marketplace-version 99.0.1
+  doctor_flags "assistant behind the Marketplace's latest" ! \
+    "$ABBREV current with the Marketplace: $(re_quote "$PLUGIN_VERSION") installed, behind the latest 99\.0\.1, released 2026-11-20; Atlassian recommends keeping the .* current and blocks old versions: update it in Manage apps\$"
 
   start_sim "$p"
   chmod 644 "$test_tmpdir/server.token"

@@ -89,9 +89,12 @@ for p in $PRODUCTS; do
       ([.connections[0].checks[] | select(.result == "fail")] | length) == 1 and
       ([.connections[0].checks[] | select(.result == "fail")][0].detail | test("127\\.0\\.0\\.1"))'
   run "$PROG" doctor $s -o json --no-cloud
-  check_jq "$p: doctor -o json --no-cloud: the cloud check is skipped (and the untestable one)" '
+  check_jq "$p: doctor -o json --no-cloud: the cloud checks are skipped (and the untestable one)" \
+    --arg a "$ABBREV" '
       [.connections[0].checks[] | select(.result == "skip") | .title] ==
-        ["server\u0027s own access to api.atlassian.com", "cloud API reachable and credentials accepted"]'
+        ["server\u0027s own access to api.atlassian.com", "cloud API reachable and credentials accepted",
+         "Atlassian\u0027s migration hosts reachable from this machine (TLS handshake)",
+         "\($a) current with the Marketplace"]'
 done
 
 tap_done

@@ -12,7 +12,7 @@ CLOUD=https://acme.atlassian.net
 require_past "$T"
 
 STATUS_KEYS='["schema_version","program","product","state","at","connections"]'
-CONN_KEYS='["name","server_url","cloud_url","state","last_renewed","last_method","warning_from","usable_until","days_left","last_failure","credentials","attach"]'
+CONN_KEYS='["name","server_url","cloud_url","state","last_renewed","last_method","warning_from","usable_until","days_left","last_failure","credentials","attach","assistant_check"]'
 FAILURE_KEYS='["schema_version","program","product","state","error","connections"]'
 HISTORY_KEYS='["schema_version","program","product","renewals"]'
 RENEWAL_KEYS='["at","connection","server_url","cloud_url","method","user","note","fingerprint"]'

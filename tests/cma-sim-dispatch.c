@@ -30,6 +30,7 @@ answer_sim_stats (Sim *sim, SoupServerMessage *msg)
   member_int (builder, "tokens_issued", sim->tokens_issued);
   member_int (builder, "attaches", sim->attaches);
   member_int (builder, "attach_refusals", sim->attach_refusals);
+  member_int (builder, "tasks_created", sim->tasks_created);
   json_builder_end_object (builder);
   answer_json (msg, SOUP_STATUS_OK, builder);
 }
@@ -106,6 +107,10 @@ handle_request (SoupServer *server G_GNUC_UNUSED, SoupServerMessage *msg, const 
   /* The cloud path wins if --context-path is "/" and would also match. */
   if (g_str_equal (path, CLOUD_TOKEN_PATH))
     handle_cloud_token (sim, msg);
+  else if (is_marketplace_path (path))
+    handle_marketplace (sim, msg, path);
+  else if (is_jobs_path (path))
+    handle_jobs (sim, msg, path);
   else if ((rest = server_relative_path (sim, path)) != NULL)
     handle_server (sim, msg, rest);
   else

@@ -372,7 +372,7 @@ handle_cloud_list (Sim *sim, SoupServerMessage *msg)
 
 /* What the plugin manager reports; a hostile one hides control
  * characters after an old version, so the "too old" message shows it. */
-static const char *
+const char *
 plugin_version (Sim *sim)
 {
   static char *hostile;

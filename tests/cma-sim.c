@@ -109,6 +109,11 @@ sim_free (Sim *sim)
   g_free (sim->server_user);
   g_free (sim->plugin_key);
   g_free (sim->plugin_version);
+  g_free (sim->marketplace_version);
+  g_strfreev (sim->job_ids);
+  g_free (sim->check_outcome);
+  g_hash_table_unref (sim->tasks);
+  g_queue_free_full (sim->task_times, g_free);
   g_strfreev (sim->fault_args);
   g_strfreev (sim->connected_sites);
   g_clear_pointer (&sim->attached, g_hash_table_unref);
@@ -139,6 +144,9 @@ sim_new (void)
   sim->sites = g_ptr_array_new_with_free_func (site_free);
   sim->attached = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   sim->conns = g_hash_table_new (g_direct_hash, g_direct_equal);
+  sim->tasks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, task_free);
+  sim->task_times = g_queue_new ();
+  sim->task_window = 60;
   return sim;
 }
 
@@ -235,9 +243,21 @@ static const SimOption sim_options[] = {
   SIM_OPTION ("date-offset", INT64, date_offset, "Skew the Date header", "SECONDS"),
   SIM_OPTION ("connected-site", STRING_ARRAY, connected_sites,
               "A cloud site the assistant lists as connected from the start (repeatable)", "URL"),
+  SIM_OPTION ("marketplace-version", STRING, marketplace_version,
+              "The Marketplace's latest version (default: the one installed)", "V"),
+  SIM_OPTION ("marketplace-status", INT, marketplace_status,
+              "The Marketplace answers this HTTP status instead", "N"),
   SIM_OPTION ("server-state", STRING, server_state,
               "What /status answers: RUNNING (default), FIRST_RUN (200), ERROR (500), others 503",
               "STATE"),
+  SIM_OPTION ("job-id", STRING_ARRAY, job_ids,
+              "A Migration API job that exists, its Check tasks' outcome after = (repeatable)",
+              "ID[=OUTCOME]"),
+  SIM_OPTION ("check-outcome", STRING, check_outcome,
+              "Outcome of every Check task: SUCCESS (default), WARNING, FAILED, SKIPPED", "O"),
+  SIM_OPTION ("task-window", INT, task_window, "5 task creations per N seconds (default 60)", "N"),
+  SIM_OPTION ("tasks-busy", INT, tasks_busy,
+              "The first N task creations answer 429 with --retry-after", "N"),
   SIM_OPTION ("fault", STRING_ARRAY, fault_args, "Misbehave (repeatable)", "NAME"),
   SIM_OPTION ("log", FILENAME, log_file, "Append METHOD PATH STATUS per request", "FILE"),
 };

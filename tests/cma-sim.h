@@ -8,6 +8,8 @@
  *   cma-sim-cloud.c     api.atlassian.com's token endpoint
  *   cma-sim-server.c    the Jira/Confluence endpoints under --context-path
  *   cma-sim-attach.c    the Migration API's attach, with its 24-hour lifetime
+ *   cma-sim-marketplace.c  the Marketplace's latest version of the assistant
+ *   cma-sim-jobs.c      the Migration API's Check tasks (the assistant's verdict)
  *
  * See cma-sim.c for what the simulator plays and why.
  */
@@ -112,6 +114,12 @@ typedef struct {
   char **connected_sites; /* listed as connected before any save */
   char *server_state;     /* what /status answers; NULL: RUNNING */
   char *log_file;
+  char *marketplace_version; /* NULL: the version installed (current) */
+  int marketplace_status;    /* 0: 200 */
+  char **job_ids;            /* Migration API jobs that exist */
+  char *check_outcome;       /* of every Check task; NULL: SUCCESS */
+  int task_window;           /* 5 task creations per this many seconds */
+  int tasks_busy;            /* the first N creations answer 429 */
 
   /* Derived from the options. */
   char *context; /* "" or "/jira": no trailing slash */
@@ -133,6 +141,9 @@ typedef struct {
   GHashTable *attached; /* cloudUrl → gint64 *: real time (s) its attach lapses */
   guint64 attaches;     /* attach calls answered 200 */
   guint64 attach_refusals;
+  GHashTable *tasks;  /* task id → Task (cma-sim-jobs.c) */
+  GQueue *task_times; /* monotonic instants of the recent creations */
+  guint64 tasks_created;
 } Sim;
 
 /* cma-sim-conn.c */
@@ -184,11 +195,21 @@ void handle_attach (Sim *sim, SoupServerMessage *msg);
 /* Until when @cloud_url is attached (real time, s), 0 if never. */
 gint64 sim_attached_until (Sim *sim, const char *cloud_url);
 
+/* cma-sim-marketplace.c */
+gboolean is_marketplace_path (const char *path);
+void handle_marketplace (Sim *sim, SoupServerMessage *msg, const char *path);
+
+/* cma-sim-jobs.c */
+gboolean is_jobs_path (const char *path);
+void handle_jobs (Sim *sim, SoupServerMessage *msg, const char *path);
+void task_free (gpointer data);
+
 /* cma-sim-server.c */
 void handle_server (Sim *sim, SoupServerMessage *msg, const char *rest);
 /* @cloud_url's token saved here (and not older than a container token
  * lives), or listed by --connected-site without token-expired. */
 gboolean sim_site_authorized (Sim *sim, const char *cloud_url);
+const char *plugin_version (Sim *sim);
 void site_free (gpointer data);
 
 G_END_DECLS

@@ -22,6 +22,10 @@ mkdir -p "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
 unset CMA_CLOUD_TOKEN CMA_SERVER_TOKEN CREDENTIALS_DIRECTORY NO_COLOR SUDO_USER \
   STATE_DIRECTORY CONFIGURATION_DIRECTORY || true
 export NO_COLOR=1
+# doctor's requests to Atlassian's hosts (its allowlist, the Marketplace)
+# go where this says (curl's --connect-to), never to the internet: to a
+# closed port until start_sim points them at the simulator.
+export CMA_CONNECT_TO="::127.0.0.1:9"
 STATE="$test_tmpdir/state"
 
 tap_n=0
@@ -218,6 +222,7 @@ start_sim () {
     sleep 0.01
   done
   PORT=$(cat "$test_tmpdir/port")
+  export CMA_CONNECT_TO="::127.0.0.1:$PORT"
   SERVER_URL="https://127.0.0.1:$PORT$CONTEXT_PATH/"
   CLOUD_API_URL="https://127.0.0.1:$PORT/"
   CONF="$test_tmpdir/$product.conf"

@@ -4,7 +4,9 @@
 # the API tests use.  Needs certtool (Debian: gnutls-bin).  Quiet on success.
 #
 #   ca.pem, ca-key.pem                  test CA the client is told to trust
-#   server.pem, server-key.pem          127.0.0.1 + localhost, valid now
+#   server.pem, server-key.pem          127.0.0.1 + localhost, valid now, and
+#                                       the Atlassian hosts doctor tests
+#                                       (reached through CMA_CONNECT_TO)
 #   wrong-name.pem, wrong-name-key.pem  valid, but only for wrong.example
 #   expired.pem, expired-key.pem        127.0.0.1, validity ended in 2020
 #   future.pem, future-key.pem          127.0.0.1, validity starts in 2090
@@ -77,9 +79,22 @@ leaf () {
 ca ca
 ca other-ca
 
-leaf server 'ip_address = "127.0.0.1"
-dns_name = "localhost"
-expiration_days = 3650'
+# The hosts of Atlassian's migration allowlist (lib/cma-allowlist.c), the
+# tests' cloud site standing for *.atlassian.net.
+atlassian_names='dns_name = "api.atlassian.com"
+dns_name = "api-private.atlassian.com"
+dns_name = "api.media.atlassian.com"
+dns_name = "migration.atlassian.com"
+dns_name = "marketplace.atlassian.com"
+dns_name = "rps--prod-east--app-migration-service--ams.s3.amazonaws.com"
+dns_name = "rps--prod-west2--migration-orchestrator--task-data-repository.s3.us-west-2.amazonaws.com"
+dns_name = "rps--prod-west2--migration-catalogue--migration-storage.s3.us-west-2.amazonaws.com"
+dns_name = "acme.atlassian.net"'
+
+leaf server "ip_address = \"127.0.0.1\"
+dns_name = \"localhost\"
+$atlassian_names
+expiration_days = 3650"
 
 leaf wrong-name 'dns_name = "wrong.example"
 expiration_days = 3650'

@@ -482,6 +482,71 @@ test_after_attempt (void)
                    CMA_STATE_CRITICAL);
 }
 
+/* @conn renewed at @last seen at @at, with the assistant's verdict
+ * @outcome read at @read_at. */
+static CmaState
+state_with_verdict (const CmaConnection *conn, const CmaRenewal *last, const char *outcome,
+                    CmaInstant read_at, CmaInstant at, CmaStatusEntry *e)
+{
+  CmaFacts facts = {
+    .token_check = { .known = TRUE,
+                     .at = read_at,
+                     .task_id = (char *) "task-1",
+                     .status = (char *) "FINISHED",
+                     .outcome = (char *) outcome,
+                     .message = (char *) "Your cloud token has expired." },
+  };
+  CmaStatusInput in = { .policy = &policy, .conn = conn, .last = last, .facts = &facts, .at = at };
+
+  /* e->token_check points into @facts: the callers only test it for NULL. */
+  cma_status_evaluate (&in, e);
+  return e->state;
+}
+
+/* The assistant's verdict: FAILED is CRITICAL however young the token,
+ * WARNING a warning, SUCCESS changes nothing; a verdict read before the
+ * last renewal, or after the instant evaluated, is ignored, to the
+ * second. */
+static void
+test_assistant_verdict (void)
+{
+  CmaConnection conn = conn_new ();
+  CmaStatusEntry e;
+
+  g_assert_cmpint (state_with_verdict (&conn, &renewed_at_t, "FAILED", T + DAY, T + DAY, &e), ==,
+                   CMA_STATE_CRITICAL);
+  g_assert_nonnull (e.token_check);
+  g_assert_cmpint (e.token_check_state, ==, CMA_STATE_CRITICAL);
+  g_assert_cmpint (e.verdict.state, ==, CMA_STATE_OK); /* the ledger's own, kept */
+  g_assert_cmpint (state_with_verdict (&conn, &renewed_at_t, "WARNING", T + DAY, T + DAY, &e), ==,
+                   CMA_STATE_WARNING);
+  g_assert_cmpint (state_with_verdict (&conn, &renewed_at_t, "SUCCESS", T + DAY, T + DAY, &e), ==,
+                   CMA_STATE_OK);
+  g_assert_nonnull (e.token_check);
+  /* SUCCESS does not lower what the ledger says. */
+  g_assert_cmpint (
+      state_with_verdict (&conn, &renewed_at_t, "SUCCESS", T + 21 * DAY, T + 21 * DAY, &e), ==,
+      CMA_STATE_CRITICAL);
+
+  /* Read at the renewal's second: it counts; one second before: ignored. */
+  g_assert_cmpint (state_with_verdict (&conn, &renewed_at_t, "FAILED", T, T + DAY, &e), ==,
+                   CMA_STATE_CRITICAL);
+  g_assert_cmpint (state_with_verdict (&conn, &renewed_at_t, "FAILED", T - 1, T + DAY, &e), ==,
+                   CMA_STATE_OK);
+  g_assert_null (e.token_check);
+  /* Read after the instant evaluated: not known then. */
+  g_assert_cmpint (state_with_verdict (&conn, &renewed_at_t, "FAILED", T + DAY, T + DAY - 1, &e),
+                   ==, CMA_STATE_OK);
+  g_assert_cmpint (state_with_verdict (&conn, &renewed_at_t, "FAILED", T + DAY, T + DAY, &e), ==,
+                   CMA_STATE_CRITICAL);
+  /* Nothing in the ledger: the verdict still counts. */
+  g_assert_cmpint (state_with_verdict (&conn, NULL, "FAILED", T, T, &e), ==, CMA_STATE_CRITICAL);
+  /* Unfinished (no outcome): nothing. */
+  g_assert_cmpint (state_with_verdict (&conn, &renewed_at_t, NULL, T + DAY, T + DAY, &e), ==,
+                   CMA_STATE_OK);
+  g_assert_null (e.token_check);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -499,5 +564,6 @@ main (int argc, char **argv)
   g_test_add_func ("/status/attach/boundaries", test_attach_boundaries);
   g_test_add_func ("/status/attach/never", test_attach_never);
   g_test_add_func ("/status/attach/after-attempt", test_after_attempt_attach);
+  g_test_add_func ("/status/assistant-verdict", test_assistant_verdict);
   return g_test_run ();
 }

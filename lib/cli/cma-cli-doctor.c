@@ -11,7 +11,8 @@
 
 static const GOptionEntry doctor_options[] = {
   { "no-cloud", 0, 0, G_OPTION_ARG_NONE, CMA_CLI_FIELD (no_cloud),
-    "Skip the cloud API check (it creates a short-lived auth token)", NULL },
+    "Skip the checks that talk to Atlassian (the cloud API's creates a short-lived auth token)",
+    NULL },
   { "output", 'o', 0, G_OPTION_ARG_STRING, CMA_CLI_FIELD (output),
     "Output format: text or json (each check's result)", "FORMAT" },
   G_OPTION_ENTRY_NULL
@@ -65,6 +66,9 @@ run_doctor (CmaCli *cli, GError **error)
 {
   CmaDoctorOptions options = {
     .no_cloud = cli->no_cloud,
+    /* For the tests: Atlassian's hosts answered by the simulator. */
+    .connect_to = g_getenv ("CMA_CONNECT_TO"),
+    .store = NULL, /* set once cma_cli_setup () made it */
     .trace = cli->verbose >= 2 ? cma_cli_trace_to_stderr : NULL,
     .trace_data = cli,
   };
@@ -77,6 +81,7 @@ run_doctor (CmaCli *cli, GError **error)
     return CMA_EXIT_USAGE;
   if (!cma_cli_setup (cli, error))
     return CMA_EXIT_CONFIG;
+  options.store = cli->store;
   text = format == CMA_OUTPUT_TEXT;
   options.store = cli->store;
   config_checks = cma_doctor_check_config (cli->config->path);

@@ -188,6 +188,8 @@ report_one (CmaCli *cli, gboolean json, const CmaRenewReport *r)
     {
       if (result->warning != NULL)
         cma_cli_warn (cli, "%s: %s", conn->name, result->warning);
+      if (result->check_note != NULL)
+        cma_cli_warn (cli, "%s: %s", conn->name, result->check_note);
       if (!json)
         report_outcome (cli, conn, result);
       if (result->outcome == CMA_RENEW_RENEWED)

@@ -22,6 +22,7 @@ struct _CmaHttp {
   CmaHttpOptions options;
   char *ca_file;
   char *cloud_ca_file;
+  struct curl_slist *connect_to; /* options.connect_to as libcurl takes it */
   guint requests;
   guint connects;
   GByteArray *trace_out; /* the bodies of the current transfer, for the trace */
@@ -255,6 +256,19 @@ share_of (CmaHttp *http)
   return http->options.share != NULL ? http->options.share : http->own_share;
 }
 
+/* CmaHttpOptions.connect_to as libcurl takes it, or NULL. */
+static struct curl_slist *
+connect_to_list (const char *spec)
+{
+  g_auto (GStrv) entries = spec != NULL ? g_strsplit_set (spec, " ,", -1) : NULL;
+  struct curl_slist *list = NULL;
+
+  for (guint i = 0; entries != NULL && entries[i] != NULL; i++)
+    if (*entries[i] != '\0')
+      list = sym_curl_slist_append (list, entries[i]);
+  return list;
+}
+
 CmaHttp *
 cma_http_new (const CmaHttpOptions *options, GError **error)
 {
@@ -270,6 +284,8 @@ cma_http_new (const CmaHttpOptions *options, GError **error)
   http->cloud_ca_file = g_strdup (options->cloud_ca_file);
   http->options.ca_file = http->ca_file;
   http->options.cloud_ca_file = http->cloud_ca_file;
+  http->options.connect_to = NULL; /* the copy below is the one used */
+  http->connect_to = connect_to_list (options->connect_to);
   if (http->options.attempts == 0)
     http->options.attempts = CMA_HTTP_DEFAULT_ATTEMPTS;
   if (http->options.max_retry_wait == 0)
@@ -300,6 +316,8 @@ cma_http_free (CmaHttp *http)
   if (http == NULL)
     return;
   cma_http_share_free (http->own_share);
+  if (http->connect_to != NULL)
+    sym_curl_slist_free_all (http->connect_to);
   g_free (http->ca_file);
   g_free (http->cloud_ca_file);
   /* The request body held the auth token. */
@@ -508,6 +526,8 @@ setup_common (CmaHttp *http, CURL *c, CmaSide side, const char *url)
   sym_curl_easy_setopt (c, CURLOPT_CONNECTTIMEOUT_MS,
                         (long) (MIN (http->options.timeout, 15.0) * 1000));
   sym_curl_easy_setopt (c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+  if (http->connect_to != NULL)
+    sym_curl_easy_setopt (c, CURLOPT_CONNECT_TO, http->connect_to);
   /* A CA file replaces the system store rather than adding to it: an
    * administrator who names the CA means that CA, and loading hundreds of
    * system certificates per run costs memory for nothing. */
@@ -778,4 +798,95 @@ cma_http_request (CmaHttp *http, CmaSide side, const char *method, const char *u
       if (response == NULL || !cma_http_wait_for_retry (http, side, response, attempt))
         return g_steal_pointer (&response);
     }
+}
+
+/* ---- reaching hosts without a request ---- */
+
+/* A handle that connects to @url's host, shakes hands and stops. */
+static CURL *
+reach_handle (CmaHttp *http, CmaSide side, const char *url, char *errbuf)
+{
+  CURL *c = sym_curl_easy_init ();
+  long ms = (long) (MIN (http->options.timeout, CMA_HTTP_REACH_TIMEOUT) * 1000);
+
+  if (c == NULL)
+    return NULL;
+  setup_common (http, c, side, url);
+  sym_curl_easy_setopt (c, CURLOPT_CONNECT_ONLY, 1L);
+  sym_curl_easy_setopt (c, CURLOPT_TIMEOUT_MS, ms);
+  sym_curl_easy_setopt (c, CURLOPT_CONNECTTIMEOUT_MS, ms);
+  sym_curl_easy_setopt (c, CURLOPT_ERRORBUFFER, errbuf);
+  return c;
+}
+
+/* Run every handle of @multi to its end; FALSE when libcurl itself failed. */
+static gboolean
+run_all (CURLM *multi)
+{
+  CURLMcode mc = CURLM_OK;
+  int running = 1;
+
+  while (mc == CURLM_OK && running > 0)
+    {
+      mc = sym_curl_multi_perform (multi, &running);
+      if (mc == CURLM_OK && running > 0)
+        mc = sym_curl_multi_poll (multi, NULL, 0, 1000, NULL);
+    }
+  return mc == CURLM_OK;
+}
+
+/* Each target's result from the messages of @multi (NULL: libcurl
+ * failed as a whole); a handle that never finished is a failure too. */
+static void
+collect_reach (CURLM *multi, CURL **handles, char (*errbufs)[CURL_ERROR_SIZE], CmaSide side,
+               CmaHttpReach *targets, guint n)
+{
+  gboolean *done = g_newa (gboolean, n);
+  Transfer none = { NULL, NULL, FALSE };
+  int queued;
+
+  memset (done, 0, n * sizeof *done);
+  for (CURLMsg *m; multi != NULL && (m = sym_curl_multi_info_read (multi, &queued)) != NULL;)
+    for (guint i = 0; i < n; i++)
+      if (m->msg == CURLMSG_DONE && m->easy_handle == handles[i])
+        {
+          done[i] = TRUE;
+          if (m->data.result != CURLE_OK)
+            map_curl_error (handles[i], m->data.result, errbufs[i], &none, side, targets[i].url,
+                            &targets[i].error);
+        }
+  for (guint i = 0; i < n; i++)
+    if (!done[i] && targets[i].error == NULL)
+      g_set_error (&targets[i].error, CMA_ERROR, CMA_ERROR_FAILED,
+                   "%s %s: libcurl could not run the test", cma_side_to_string (side),
+                   targets[i].url);
+}
+
+void
+cma_http_reach (CmaHttp *http, CmaSide side, CmaHttpReach *targets, guint n)
+{
+  CURLM *multi = sym_curl_multi_init ();
+  g_autofree CURL **handles = g_new0 (CURL *, n);
+  g_autofree char (*errbufs)[CURL_ERROR_SIZE] = g_malloc0 (n * CURL_ERROR_SIZE);
+
+  for (guint i = 0; i < n && multi != NULL; i++)
+    if (cma_http_check_url (side, targets[i].url, &targets[i].error) &&
+        (handles[i] = reach_handle (http, side, targets[i].url, errbufs[i])) != NULL)
+      sym_curl_multi_add_handle (multi, handles[i]);
+  if (multi != NULL && run_all (multi))
+    collect_reach (multi, handles, errbufs, side, targets, n);
+  else
+    collect_reach (NULL, handles, errbufs, side, targets, n);
+  for (guint i = 0; i < n; i++)
+    if (handles[i] != NULL)
+      {
+        long connects = 0;
+
+        sym_curl_easy_getinfo (handles[i], CURLINFO_NUM_CONNECTS, &connects);
+        http->connects += (guint) connects;
+        sym_curl_multi_remove_handle (multi, handles[i]);
+        sym_curl_easy_cleanup (handles[i]);
+      }
+  if (multi != NULL)
+    sym_curl_multi_cleanup (multi);
 }

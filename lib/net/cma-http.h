@@ -36,6 +36,12 @@ typedef struct {
   CmaTraceFunc trace;        /* redacted request/response lines, or NULL */
   gpointer trace_data;
   CmaHttpShare *share; /* or NULL: a handle and connections of its own */
+  /* curl's --connect-to, "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT" (an
+   * empty HOST or PORT matches any), several separated by spaces or
+   * commas, the first that matches used: where to connect instead, the
+   * certificate still verified for the host the URL names. For the tests,
+   * which must never reach a real Atlassian host; or NULL. */
+  const char *connect_to;
 } CmaHttpOptions;
 
 typedef struct {
@@ -83,6 +89,22 @@ CmaHttpResponse *cma_http_request_once (CmaHttp *http, CmaSide side, const char 
  * without a pointless sleep. */
 gboolean cma_http_wait_for_retry (CmaHttp *http, CmaSide side, const CmaHttpResponse *response,
                                   guint attempt);
+
+/* The longest a reach test waits for any one host (all run at once), in
+ * seconds; less when the handle's timeout is lower. */
+#define CMA_HTTP_REACH_TIMEOUT 10.0
+
+typedef struct {
+  const char *url; /* "https://host/": the host and port tested */
+  GError *error;   /* set when the handshake failed; NULL: reached */
+} CmaHttpReach;
+
+/* A TLS handshake with the host of each of @targets' URLs, and no
+ * request (CURLOPT_CONNECT_ONLY): proof that this machine's path to it
+ * (DNS, firewall, proxy from the environment, certificate verified with
+ * @side's CA) works. All at once, so the whole takes at most
+ * CMA_HTTP_REACH_TIMEOUT; each target's error says what failed. */
+void cma_http_reach (CmaHttp *http, CmaSide side, CmaHttpReach *targets, guint n);
 
 /* What this handle did, for -v and the benchmark. */
 guint cma_http_get_requests (CmaHttp *http);
