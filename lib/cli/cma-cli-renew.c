@@ -64,6 +64,9 @@ run_hook (CmaCli *cli, const CmaConnection *conn, const char *action, const CmaV
   shown.state = state;
   verdict = &shown;
   cma_cli_verbose (cli, 1, "%s: running hook %s %s", conn->name, hook, action);
+  /* Our lines reach the journal before a hook that may outlive the unit's
+   * timeout: a killed run still says what it renewed. */
+  fflush (stdout);
   /* A failing hook is reported but never undoes or fails the renewal. */
   if (!cma_hook_run (hook, action, cli->product, conn, verdict, message, &error))
     cma_cli_warn (cli, "%s: %s", conn->name, error->message);
