@@ -334,17 +334,22 @@ cma_secrets_redact_bytes (const CmaSecrets *secrets, guint scopes, const void *d
   if (secrets == NULL || secrets->forms->len == 0)
     return g_bytes_new (data, len);
   out = g_byte_array_sized_new (len);
-  for (gsize i = 0; i < len;)
+  /* Bytes between matches go in runs, not one by one. */
+  for (gsize i = 0, run = 0; i <= len;)
     {
-      const Form *form = form_at (secrets, scopes, p + i, len - i);
+      const Form *form = i < len ? form_at (secrets, scopes, p + i, len - i) : NULL;
 
-      if (form != NULL)
+      if (form == NULL && i < len)
         {
-          g_byte_array_append (out, (const guint8 *) REDACTED, strlen (REDACTED));
-          i += form->len;
+          i++;
+          continue;
         }
-      else
-        g_byte_array_append (out, (const guint8 *) p + i++, 1);
+      g_byte_array_append (out, (const guint8 *) p + run, i - run);
+      if (form == NULL)
+        break;
+      g_byte_array_append (out, (const guint8 *) REDACTED, strlen (REDACTED));
+      i += form->len;
+      run = i;
     }
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
