@@ -263,6 +263,8 @@ cma_api_create_auth_token (CmaHttp *http, const CmaApiContext *ctx, GError **err
     }
   if (!check_token (url, r, value, error))
     return NULL;
+  /* Before it goes to the server, whose answers may quote it. */
+  cma_http_add_secret (http, CMA_SIDE_SERVER, value);
   token = g_new0 (CmaAuthToken, 1);
   token->token = g_strdup (value);
   token->cloud_site = g_steal_pointer (&site);

@@ -62,6 +62,7 @@ static const ConnectionKey connection_keys[] = {
   { "cloud-ca-file", KEY_PATH, CONN_FIELD (cloud_ca_file) },
   { "hook", KEY_PATH, CONN_FIELD (hook) },
   { "job-id", KEY_STRING, CONN_FIELD (job_id) },
+  { "hook-timeout", KEY_DOUBLE, CONN_FIELD (hook_timeout), 0.1, 86400 },
   { "timeout", KEY_DOUBLE, CONN_FIELD (timeout), 1, 3600 },
   { "renew-within", KEY_DOUBLE, CONN_FIELD (renew_within), 0, MAX_DAYS },
   { "auth-token-lifetime", KEY_DOUBLE, CONN_FIELD (auth_token_lifetime), 1, 86400 },
@@ -115,6 +116,7 @@ connection_new (const char *name)
 
   conn->name = g_strdup (name);
   conn->timeout = NAN; /* NAN: not set here, inherit */
+  conn->hook_timeout = NAN;
   conn->renew_within = NAN;
   conn->auth_token_lifetime = NAN;
   conn->credential_warning_days = NAN;
@@ -530,6 +532,12 @@ load_connection (CmaConfig *config, const Source *src, const char *group, GError
   if (!valid_name (name))
     return fail_at (error, src, group, NULL,
                     "a connection name may only use letters, digits, '-', '_' and '.'");
+  /* "-C" or "--help" would read as an option to a hook or a command, and
+   * "." or ".." as a directory. */
+  if (name[0] == '-' || name[0] == '.')
+    return fail_at (error, src, group, NULL,
+                    "a connection name must not start with '%c': it would read as %s", name[0],
+                    name[0] == '-' ? "an option to hooks and commands" : "a path");
   for (guint i = 0; i < config->connections->len; i++)
     if (strcmp (((CmaConnection *) config->connections->pdata[i])->name, name) == 0)
       return fail_at (error, src, group, NULL, "connection defined twice");
@@ -552,6 +560,7 @@ finish_connections (CmaConfig *config, GError **error)
     .server_url = (char *) config->product->default_server_url,
     .cloud_api_url = (char *) CMA_DEFAULT_CLOUD_API_URL,
     .timeout = CMA_DEFAULT_TIMEOUT_SECONDS,
+    .hook_timeout = CMA_DEFAULT_HOOK_TIMEOUT,
     .renew_within = CMA_DEFAULT_RENEW_WITHIN_DAYS,
     .auth_token_lifetime = CMA_DEFAULT_AUTH_TOKEN_LIFETIME,
     .credential_warning_days = CMA_DEFAULT_CREDENTIAL_WARNING_DAYS,

@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 #define CMA_DEFAULT_RENEW_WITHIN_DAYS   7.0
 /* Atlassian's auth tokens (step one of a renewal) live 5 minutes. */
 #define CMA_DEFAULT_AUTH_TOKEN_LIFETIME 300.0
+#define CMA_DEFAULT_HOOK_TIMEOUT        60.0
 /* Atlassian: "Attaching a cloud_site_url is valid for 24 hours." */
 #define CMA_ATTACH_LIFETIME_HOURS       24
 /* Re-attach once an attach is this old: renew run every four hours then
@@ -44,6 +45,7 @@ typedef struct {
   char *cloud_ca_file; /* CA for the cloud API (a TLS-inspecting proxy); NULL: system */
   char *hook;
   char *job_id;                   /* a Migration API job: asks the assistant's verdict; or NULL */
+  double hook_timeout;            /* seconds a hook may run before SIGTERM */
   double timeout;                 /* seconds for a whole request */
   double renew_within;            /* days */
   double auth_token_lifetime;     /* seconds an auth token is valid for (300) */

@@ -14,6 +14,7 @@
 #include "cma-doctor.h"
 #include "cma-doctor-private.h"
 #include "cma-error.h"
+#include "cma-file.h"
 #include "cma-ledger.h"
 #include "cma-store.h"
 #include "cma-secret.h"
@@ -84,6 +85,7 @@ GPtrArray *
 cma_doctor_check_config (const char *path)
 {
   GPtrArray *checks = checks_new ();
+  g_autoptr (GError) error = NULL;
   struct stat st;
 
   if (path == NULL)
@@ -98,6 +100,8 @@ cma_doctor_check_config (const char *path)
          "%s is writable by group or others (mode %04o), who could point hooks and "
          "token files elsewhere; fix: chmod go-w %s",
          path, (guint) (st.st_mode & 07777), path);
+  else if (!cma_file_check_trusted ("configuration", path, &error))
+    add (checks, CMA_CHECK_FAIL, "configuration", "%s", error->message);
   else
     add (checks, CMA_CHECK_PASS, "configuration", "%s", path);
   return checks;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -67,6 +68,68 @@ cma_file_open_regular (const char *path, int *fd, struct stat *st, GError **erro
   flags = fcntl (*fd, F_GETFL);
   fcntl (*fd, F_SETFL, flags & ~O_NONBLOCK);
   return TRUE;
+}
+
+/* One file or directory of cma_file_check_trusted()'s chain. */
+static gboolean
+check_trusted_one (const char *what, const char *path, const char *name, GError **error)
+{
+  struct stat st;
+  gboolean dir;
+
+  if (stat (name, &st) != 0)
+    return cma_file_errno_error (error, errno, "check", name);
+  dir = S_ISDIR (st.st_mode);
+  if (st.st_uid != 0 && st.st_uid != getuid ())
+    {
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+                   "%s %s: %s%s belongs to uid %u, who could change what runs as root; "
+                   "fix: chown root %s",
+                   what, path, dir ? "directory " : "", name, (guint) st.st_uid, name);
+      return FALSE;
+    }
+  if ((st.st_mode & 022) != 0 && !(dir && (st.st_mode & S_ISVTX)))
+    {
+      static const char *const who[] = { NULL, "others", "its group", "its group and others" };
+      static const char *const bits[] = { NULL, "the o+w bit", "the g+w bit",
+                                          "the g+w and o+w bits" };
+      static const char *const fix[] = { NULL, "o-w", "g-w", "go-w" };
+      guint i = ((st.st_mode & 020) ? 2 : 0) | ((st.st_mode & 002) ? 1 : 0);
+
+      g_set_error (error, CMA_ERROR, CMA_ERROR_CONFIG,
+                   "%s %s: %s%s is writable by %s (mode %04o, %s), who could change what runs "
+                   "as root; fix: chmod %s %s",
+                   what, path, dir ? "directory " : "", name, who[i], (guint) (st.st_mode & 07777),
+                   bits[i], fix[i], name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cma_file_check_trusted (const char *what, const char *path, GError **error)
+{
+  g_autofree char *real = NULL;
+  g_autofree char *name = NULL;
+
+  if (geteuid () != 0)
+    return TRUE;
+  if ((real = realpath (path, NULL)) == NULL)
+    return cma_file_errno_error (error, errno, "check", path);
+  /* The file, then each directory up to the root. */
+  name = g_strdup (real);
+  for (;;)
+    {
+      char *up;
+
+      if (!check_trusted_one (what, path, name, error))
+        return FALSE;
+      if (strcmp (name, "/") == 0)
+        return TRUE;
+      up = g_path_get_dirname (name);
+      g_free (name);
+      name = up;
+    }
 }
 
 static gboolean

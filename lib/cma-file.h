@@ -24,6 +24,16 @@ gboolean cma_file_errno_error (GError **error, int saved_errno, const char *what
  * re-labels it). @st, if not NULL, gets its status. */
 gboolean cma_file_open_regular (const char *path, int *fd, struct stat *st, GError **error);
 
+/* As sshd's StrictModes and sudo do for what they run as root: when the
+ * process runs as root, fail (CMA_ERROR_CONFIG) unless @path, after
+ * symbolic links, and every directory above it are owned by root or the
+ * invoking user and writable by no one else (a sticky directory such as
+ * /tmp may be writable by all: its other users cannot replace what root
+ * owns in it). @what names the file in the message ("configuration",
+ * "hook"), which says which file, which owner or which bit, and the fix.
+ * Not running as root: TRUE, nothing checked. */
+gboolean cma_file_check_trusted (const char *what, const char *path, GError **error);
+
 /* All of regular file @path, at most @max bytes, NUL-terminated; a larger
  * file is an error. G_FILE_ERROR_NOENT (G_FILE_ERROR) when absent. */
 gboolean cma_file_read_capped (const char *path, gsize max, char **contents, gsize *length,

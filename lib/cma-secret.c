@@ -21,17 +21,39 @@ cma_secret_free (CmaSecret *secret)
   g_free (secret);
 }
 
+/* What a file that is no regular file is, for the message. */
+static const char *
+file_kind (mode_t mode)
+{
+  if (S_ISFIFO (mode))
+    return "a FIFO";
+  if (S_ISSOCK (mode))
+    return "a socket";
+  if (S_ISCHR (mode) || S_ISBLK (mode))
+    return "a device";
+  if (S_ISDIR (mode))
+    return "a directory";
+  return "not a regular file";
+}
+
+/* Only a regular file holds a token: a FIFO or a device would make the
+ * read wait for a writer for ever, or never end. */
+static gboolean
+check_type (const char *what, const char *path, const struct stat *st, GError **error)
+{
+  if (S_ISREG (st->st_mode))
+    return TRUE;
+  g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS,
+               "%s file %s is %s, not a regular file; put the token in a regular file", what, path,
+               file_kind (st->st_mode));
+  return FALSE;
+}
+
 /* Refuse a file that group or others can read or write, or that another
  * user owns: a token readable by every local account is a leaked token. */
 static gboolean
 check_stat (const char *what, const char *path, const struct stat *st, GError **error)
 {
-  if (!S_ISREG (st->st_mode))
-    {
-      g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS, "%s file %s is not a regular file",
-                   what, path);
-      return FALSE;
-    }
   if (st->st_uid != geteuid ())
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS,
@@ -104,7 +126,8 @@ static char *
 read_secret_file (const char *what, const char *path, gboolean check_owner, GError **error)
 {
   struct stat st;
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  /* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   char *value;
 
   if (fd < 0)
@@ -115,7 +138,8 @@ read_secret_file (const char *what, const char *path, gboolean check_owner, GErr
     }
   /* fstat the descriptor we read, so the file cannot be swapped between
    * the check and the read. */
-  if (fstat (fd, &st) != 0 || (check_owner && !check_stat (what, path, &st, error)))
+  if (fstat (fd, &st) != 0 || !check_type (what, path, &st, error) ||
+      (check_owner && !check_stat (what, path, &st, error)))
     {
       if (error != NULL && *error == NULL)
         g_set_error (error, CMA_ERROR, CMA_ERROR_CREDENTIALS, "%s file %s: %s", what, path,
@@ -123,6 +147,7 @@ read_secret_file (const char *what, const char *path, gboolean check_owner, GErr
       close (fd);
       return NULL;
     }
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
   value = read_secret_fd (fd, what, path, error);
   close (fd);
   return value;

@@ -137,4 +137,56 @@ CMA_DAYS_LEFT=21.0"
   stop_sim
 done
 
+# ---- hooks that never end (issue 20): bounded, then SIGTERM, then SIGKILL ----
+# Each writes its pid first, so the test can tell it is gone afterwards.
+cat >"$test_tmpdir/slow-hook" <<EOF
+#!/bin/sh
+echo \$\$ >"$test_tmpdir/slow-hook.pid"
+exec sleep 1000
+EOF
+cat >"$test_tmpdir/stubborn-hook" <<EOF
+#!/bin/sh
+trap '' TERM
+echo \$\$ >"$test_tmpdir/stubborn-hook.pid"
+sleep 1000 &
+echo \$! >"$test_tmpdir/stubborn-child.pid"
+wait
+EOF
+# Kills the run that started it, as a unit's timeout would.
+cat >"$test_tmpdir/killer-hook" <<'EOF'
+#!/bin/sh
+kill -9 "$PPID"
+EOF
+chmod +x "$test_tmpdir/slow-hook" "$test_tmpdir/stubborn-hook" "$test_tmpdir/killer-hook"
+# gone PIDFILE: that process has ended (a zombie no reaper has collected,
+# as in a container without an init, has ended too).
+gone () {
+  _pid=$(cat "$1")
+  ! kill -0 "$_pid" 2>/dev/null || [ "$(sed 's/^.*) \(.\).*/\1/' "/proc/$_pid/stat")" = Z ]
+}
+
+use_product jcma
+state="$test_tmpdir/state-timeout"
+start_sim jcma
+sed -i 's/^\[defaults\]$/&\nhook-timeout = 0.3/' "$CONF"
+run timeout 60 "$PROG" renew -c "$CONF" --state-dir "$state" --hook "$test_tmpdir/slow-hook"
+check "a hook still running at hook-timeout: the renewal stands" 0 "^prod: renewed"
+assert "... and it is stopped with SIGTERM and reported" \
+  stderr_has "^$NAME: warning: prod: hook .*slow-hook renewed was still running after 0\.3 s \(hook-timeout\): stopped with SIGTERM\$"
+assert "... and gone" gone "$test_tmpdir/slow-hook.pid"
+run timeout 60 "$PROG" renew -c "$CONF" --state-dir "$state" --hook "$test_tmpdir/stubborn-hook"
+check "a hook on a run where nothing is due is bounded too" 0 "^prod: not due"
+assert "... one ignoring SIGTERM is killed with SIGKILL, and reported" \
+  stderr_has "^$NAME: warning: prod: hook .*stubborn-hook not-due was still running after 0\.3 s \(hook-timeout\) and 0\.3 s more after SIGTERM: killed with SIGKILL\$"
+assert "... and gone" gone "$test_tmpdir/stubborn-hook.pid"
+assert "... with what it started (its process group)" gone "$test_tmpdir/stubborn-child.pid"
+
+# Our own lines are flushed before a hook starts: a run killed during its
+# hook has still said what it renewed (stdout is a file here, as the
+# journal's pipe is: fully buffered).
+run "$PROG" renew -c "$CONF" --state-dir "$state" --force --hook "$test_tmpdir/killer-hook"
+assert "a run killed during its hook was killed" rc_is 137
+assert "... and its 'renewed' line is out" stdout_has "^prod: renewed"
+stop_sim
+
 tap_done

@@ -189,6 +189,32 @@ for p in $PRODUCTS; do
   assert "$p: ... without printing it" no_leak "$test_tmpdir/out" "$test_tmpdir/err"
   [ "$(sim_stats requests)" = "$reqs" ] && ok "$p: ... neither sent a request" ||
     not_ok "$p: requests $reqs -> $(sim_stats requests)"
+  # ---- a FIFO where a token file should be: refused, not waited on ----
+  # (timeout: the old reader opened it without O_NONBLOCK and hung.)
+  fifo="$test_tmpdir/token.fifo"
+  rm -f "$fifo"
+  mkfifo -m 600 "$fifo"
+  set_key cloud-token-file "$fifo"
+  run timeout 10 "$PROG" renew -c "$CONF" --state-dir "$state" --force
+  check "$p: a FIFO as cloud-token-file is refused at once" 78 \
+    "^$NAME: prod: cloud API token file $(re_quote "$fifo") is a FIFO, not a regular file; "
+  run timeout 10 "$PROG" doctor -c "$CONF" --state-dir "$state"
+  check "$p: doctor refuses the FIFO too, without hanging" 1 "is a FIFO, not a regular file"
+  set_key cloud-token-file "$test_tmpdir/cloud.token"
+  set_key server-token-file "$fifo"
+  run timeout 10 "$PROG" renew -c "$CONF" --state-dir "$state" --force
+  check "$p: a FIFO as server-token-file is refused at once" 78 \
+    "^$NAME: prod: server personal access token file $(re_quote "$fifo") is a FIFO, not a regular file; "
+  set_key server-token-file "$test_tmpdir/server.token"
+  fifo_creds="$test_tmpdir/creds-fifo"
+  mkdir -p "$fifo_creds"
+  rm -f "$fifo_creds/cloud-token"
+  mkfifo -m 600 "$fifo_creds/cloud-token"
+  del_key cloud-token-file
+  run timeout 10 env CREDENTIALS_DIRECTORY="$fifo_creds" "$PROG" renew -c "$CONF" \
+    --state-dir "$state" --force
+  check "$p: a FIFO in \$CREDENTIALS_DIRECTORY is refused at once" 78 \
+    "^$NAME: prod: cloud API token file .*/cloud-token is a FIFO, not a regular file; "
 
   start_sim "$p"
   if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then

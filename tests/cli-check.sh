@@ -103,6 +103,18 @@ for p in $PRODUCTS; do
   check "$plugin_name -t 1 on a hung ledger: UNKNOWN" 3 "^$ABBREV TOKEN UNKNOWN - timed out after 1 second\$"
   assert "$plugin_name -t 1: gave up within 3 seconds ($took)" [ "$took" -le 3 ]
 
+  # ---- -t cannot add a second answer (issue 20): the alarm fires after
+  # the answer is flushed and before the alarm is cancelled (the shim
+  # pauses exactly there, longer than -t). One line, and the exit
+  # status is that line's. ----
+  run env LD_PRELOAD="$top_builddir/tests/.libs/slow-flush.so" SLOW_FLUSH=3 \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+    "$CHECK" --config "$conf" --state-dir "$st" --at "$at" -C prod -t 1
+  assert "$plugin_name -t 1, alarm after the answer: one line" one_line
+  assert "$plugin_name -t 1, alarm after the answer: the exit status is the line's" \
+    eval '{ [ $rc = 3 ] && stdout_has "^$ABBREV TOKEN UNKNOWN - timed out"; } ||
+      { [ $rc = 0 ] && stdout_has "^$ABBREV TOKEN OK - prod "; }'
+
   # ---- the program under its own name is not the plugin ----
   run "$PROG" -w 5
   check "$NAME -w 5: not a plugin option under its own name" 64

@@ -253,11 +253,14 @@ answer_token (Sim *sim, SoupServerMessage *msg, const char *cloud_url)
 }
 
 static void
-answer_cloud_401 (SoupServerMessage *msg)
+answer_cloud_401 (Sim *sim, SoupServerMessage *msg)
 {
+  g_autofree char *said =
+      has_fault (sim, FAULT_ECHO_CREDENTIALS) ? echo_credentials (msg) : g_strdup ("Unauthorized");
+
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate",
                                 "Basic realm=\"api.atlassian.com\"");
-  answer_cloud_error (msg, SOUP_STATUS_UNAUTHORIZED, "Unauthorized");
+  answer_cloud_error (msg, SOUP_STATUS_UNAUTHORIZED, said);
 }
 
 /* Everything that stops a POST short of a token, in the order checked:
@@ -271,7 +274,7 @@ cloud_refuses (Sim *sim, SoupServerMessage *msg)
     answer_retry_later (sim, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, TRUE);
   else if (has_fault (sim, FAULT_CLOUD_401) ||
            !basic_auth_matches (msg, sim->cloud_user, sim->cloud_password))
-    answer_cloud_401 (msg);
+    answer_cloud_401 (sim, msg);
   /* A valid account that is not an admin of the destination site. */
   else if (has_fault (sim, FAULT_CLOUD_403))
     answer_cloud_error (msg, SOUP_STATUS_FORBIDDEN, "Forbidden");

@@ -257,6 +257,22 @@ get_string_member (JsonObject *object, const char *name)
   return json_node_get_string (node);
 }
 
+/* What careless servers say in a 401 (--fault echo-credentials): the
+ * Authorization header and the body's "token" quoted back, short enough
+ * that a client's cut at 160 bytes keeps them whole. */
+char *
+echo_credentials (SoupServerMessage *msg)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *body = parse_body_object (msg, parser);
+  const char *token = body ? get_string_member (body, "token") : NULL;
+  const char *auth =
+      soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
+
+  return g_strdup_printf ("bad %s%s%s", auth ? auth : "(none)", token ? " for " : "",
+                          token ? token : "");
+}
+
 /* Splits "Basic base64(user:password)"; FALSE if it is anything else. */
 static gboolean
 parse_basic_auth (const char *header, char **user, char **password)

@@ -156,14 +156,16 @@ answer_login_redirect (Sim *sim, SoupServerMessage *msg, const char *rest)
 }
 
 static void
-answer_server_401 (SoupServerMessage *msg)
+answer_server_401 (Sim *sim, SoupServerMessage *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *refusal = "Client must be authenticated to access this resource.";
+  g_autofree char *said =
+      has_fault (sim, FAULT_ECHO_CREDENTIALS) ? echo_credentials (msg) : g_strdup (refusal);
 
   soup_message_headers_replace (headers, "X-Seraph-LoginReason", "AUTHENTICATED_FAILED");
   soup_message_headers_replace (headers, "X-AUSERNAME", "anonymous");
-  answer_server_error (msg, SOUP_STATUS_UNAUTHORIZED,
-                       "Client must be authenticated to access this resource.");
+  answer_server_error (msg, SOUP_STATUS_UNAUTHORIZED, said);
 }
 
 static void
@@ -500,7 +502,7 @@ server_refuses_caller (Sim *sim, SoupServerMessage *msg, const char *rest)
   else if (has_fault (sim, FAULT_BASIC_DISABLED) && uses_basic (msg))
     answer_server_error (msg, SOUP_STATUS_FORBIDDEN, BASIC_DISABLED_TEXT);
   else if (has_fault (sim, FAULT_SERVER_401) || !server_auth_ok (sim, msg))
-    answer_server_401 (msg);
+    answer_server_401 (sim, msg);
   else
     return FALSE;
   return TRUE;

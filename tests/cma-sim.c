@@ -87,6 +87,7 @@ static const char *const fault_names[N_FAULTS] = {
   [FAULT_SITES_FORGET] = "sites-forget",
   [FAULT_SITES_MANY] = "sites-many",
   [FAULT_SAVE_SPACE_FIRST_HEADER] = "save-space-first-header",
+  [FAULT_ECHO_CREDENTIALS] = "echo-credentials",
 };
 
 static void

@@ -67,6 +67,8 @@ typedef enum {
   FAULT_CLOUD_HUGE_TOKEN,
   FAULT_CLOUD_NUL_TOKEN,
   FAULT_BASIC_DISABLED,
+  /* A 401 that quotes the request's credentials (issue 20). */
+  FAULT_ECHO_CREDENTIALS,
   FAULT_SAVE_NO_EGRESS,
   FAULT_ECHO_NORMALIZED,
   FAULT_ECHO_OTHER_SITE,
@@ -182,6 +184,7 @@ gboolean retry_fault_fires (Sim *sim, Fault fault);
 gboolean is_json_request (SoupServerMessage *msg);
 JsonObject *parse_body_object (SoupServerMessage *msg, JsonParser *parser);
 const char *get_string_member (JsonObject *object, const char *name);
+char *echo_credentials (SoupServerMessage *msg);
 gboolean basic_auth_matches (SoupServerMessage *msg, const char *want_user,
                              const char *want_password);
 

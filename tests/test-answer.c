@@ -99,6 +99,22 @@ test_answer_suffix (void)
   g_assert_cmpstr (b, ==, "");
 }
 
+/* A JSON string may spell a secret in escapes the raw body does not
+ * match: the decoded message is redacted too. */
+static void
+test_answer_redacted (void)
+{
+  g_autoptr (CmaHttpResponse) r = response (
+      401, "application/json", "{\"message\":\"bad Bearer \\u0073ecret-PAT-42 for you\"}");
+  g_autofree char *said = NULL;
+
+  r->side = CMA_SIDE_SERVER;
+  r->secrets = cma_secrets_new ();
+  cma_secrets_add_authorization (r->secrets, CMA_SECRETS_ALL_SCOPES, "Bearer secret-PAT-42");
+  said = cma_answer_message (r);
+  g_assert_cmpstr (said, ==, "bad [REDACTED] for you");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -107,5 +123,6 @@ main (int argc, char **argv)
   g_test_add_func ("/answer/escaped", test_answer_escaped);
   g_test_add_func ("/answer/cut", test_answer_cut);
   g_test_add_func ("/answer/suffix", test_answer_suffix);
+  g_test_add_func ("/answer/redacted", test_answer_redacted);
   return g_test_run ();
 }

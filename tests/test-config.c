@@ -7,6 +7,7 @@
 
 #include "cma-config.h"
 #include "cma-error.h"
+#include "cma-hook.h"
 
 static const CmaGuideStep no_steps[] = { { NULL, NULL } };
 
@@ -220,6 +221,17 @@ static const ConfigErrorCase errors[] = {
   { "connection-name-with-space",
     "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection prod test]\n", 3,
     "a connection name may only use" },
+  /* Hooks get the name as an argument (issue 20). */
+  { "connection-name-like-an-option",
+    "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection -C]\n", 3,
+    "a connection name must not start with '-': it would read as an option to hooks and "
+    "commands" },
+  { "connection-name-long-option",
+    "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection --help]\n", 3,
+    "must not start with '-'" },
+  { "connection-name-dot-dot",
+    "[defaults]\ncloud-url = https://acme.atlassian.net\n[connection ..]\n", 3,
+    "must not start with '.': it would read as a path" },
   { "connection-without-cloud-url", "[connection prod]\nserver-url = https://jira.example.com\n", 1,
     "connection has no cloud-url" },
   { "policy-key-in-connection",
@@ -416,6 +428,28 @@ test_config_command_line_cloud_url (void)
   g_assert_cmpstr (conn->cloud_api_url, ==, CMA_DEFAULT_CLOUD_API_URL);
   g_assert_cmpfloat (conn->timeout, ==, CMA_DEFAULT_TIMEOUT_SECONDS);
   g_assert_cmpfloat (conn->renew_within, ==, CMA_DEFAULT_RENEW_WITHIN_DAYS);
+  g_assert_cmpfloat (conn->hook_timeout, ==, CMA_DEFAULT_HOOK_TIMEOUT);
+}
+
+/* Defence in depth behind the configuration's refusal: a hook is never
+ * run with an argument that reads as an option. */
+static void
+test_hook_refuses_option_name (void)
+{
+  g_autoptr (CmaConfig) config = cma_config_new (&test_product);
+  g_autoptr (GError) error = NULL;
+  CmaVerdict verdict = { 0 };
+  CmaConnection *conn;
+
+  g_assert_true (
+      cma_config_set_command_line_connection (config, NULL, "https://acme.atlassian.net", NULL));
+  conn = config->connections->pdata[0];
+  g_free (conn->name);
+  conn->name = g_strdup ("--help");
+  g_assert_false (
+      cma_hook_run ("/bin/true", "renewed", &test_product, conn, &verdict, NULL, NULL, &error));
+  g_assert_error (error, CMA_ERROR, CMA_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "would read as an option"));
 }
 
 static void
@@ -625,6 +659,7 @@ main (int argc, char **argv)
   ADD_TABLE_TESTS ("/config/select", selections, test_config_select);
   g_test_add_func ("/config/select/without-error", test_config_select_without_error);
   g_test_add_func ("/config/select/none-configured", test_config_select_none_configured);
+  g_test_add_func ("/hook/refuses-option-name", test_hook_refuses_option_name);
 
   return g_test_run ();
 }

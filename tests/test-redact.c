@@ -117,6 +117,80 @@ test_basic_auth (void)
   g_assert_cmpstr (header, ==, "Basic YWRtaW5AZXhhbXBsZS5jb206czNjcmV0");
 }
 
+/* The run's secrets, by value, in every form a peer may quote them. */
+static char *
+redact_with (CmaSecrets *secrets, guint scopes, const char *text)
+{
+  return cma_secrets_redact (secrets, scopes, text);
+}
+
+static void
+test_secrets_forms (void)
+{
+  g_autoptr (CmaSecrets) s = cma_secrets_new ();
+  g_autofree char *basic = cma_http_basic_auth ("admin", "pa/ss+word");
+  /* Base64 of "admin:pa/ss+word" and of "pa/ss+word". */
+  const char *pair_b64 = basic + strlen ("Basic ");
+  g_autofree char *pw_b64 = g_base64_encode ((const guchar *) "pa/ss+word", 10);
+  g_autofree char *quoted =
+      g_strdup_printf ("[%s] [%s] [admin:pa/ss+word] [pa/ss+word] [%s]", basic, pair_b64, pw_b64);
+  g_autofree char *got = NULL;
+  g_autofree char *escaped = NULL;
+
+  cma_secrets_add_authorization (s, CMA_SECRETS_ALL_SCOPES, basic);
+  got = redact_with (s, 1, quoted);
+  g_assert_cmpstr (got, ==, "[[REDACTED]] [[REDACTED]] [[REDACTED]] [[REDACTED]] [[REDACTED]]");
+  /* JSON's "\/" for "/", and the secret inside other text. */
+  escaped = redact_with (s, 1, "{\"m\":\"bad pa\\/ss+word!\"}");
+  g_assert_cmpstr (escaped, ==, "{\"m\":\"bad [REDACTED]!\"}");
+}
+
+static void
+test_secrets_bearer_scopes (void)
+{
+  g_autoptr (CmaSecrets) s = cma_secrets_new ();
+  g_autofree char *bearer = NULL;
+  g_autofree char *other_side = NULL;
+  g_autofree char *none = NULL;
+  g_autofree char *plain = NULL;
+
+  cma_secrets_add_authorization (s, CMA_SECRETS_ALL_SCOPES, "Bearer NjQ0OTc2ODk4");
+  cma_secrets_add (s, 1u << 2, "auth-token-1234");
+  bearer = redact_with (s, 1u << 1, "h2h3 [authorization: Bearer NjQ0OTc2ODk4] NjQ0OTc2ODk4");
+  g_assert_cmpstr (bearer, ==, "h2h3 [authorization: [REDACTED]] [REDACTED]");
+  /* A secret of another scope stays: the cloud may issue a token again. */
+  other_side = redact_with (s, 1u << 1, "token auth-token-1234");
+  g_assert_cmpstr (other_side, ==, "token auth-token-1234");
+  g_clear_pointer (&other_side, g_free);
+  other_side = redact_with (s, 1u << 2, "token auth-token-1234");
+  g_assert_cmpstr (other_side, ==, "token [REDACTED]");
+  /* Without secrets, or nothing matching: the text as it was. */
+  none = cma_secrets_redact (NULL, 1, "as it was");
+  g_assert_cmpstr (none, ==, "as it was");
+  plain = redact_with (s, CMA_SECRETS_ALL_SCOPES, "NjQ0OTc2ODk");
+  g_assert_cmpstr (plain, ==, "NjQ0OTc2ODk");
+  g_clear_pointer (&plain, g_free);
+  plain = redact_with (s, CMA_SECRETS_ALL_SCOPES, "");
+  g_assert_cmpstr (plain, ==, "");
+}
+
+/* Bytes with NUL pass; a replacement is never matched again. */
+static void
+test_secrets_bytes (void)
+{
+  g_autoptr (CmaSecrets) s = cma_secrets_new ();
+  static const char data[] = "x\0sekrit\0y";
+  g_autoptr (GBytes) out = NULL;
+  gsize len;
+  const char *got;
+
+  cma_secrets_add (s, 1, "sekrit");
+  cma_secrets_add (s, 1, "DACT");
+  out = cma_secrets_redact_bytes (s, 1, data, sizeof data - 1);
+  got = g_bytes_get_data (out, &len);
+  g_assert_cmpmem (got, len, "x\0[REDACTED]\0y", 14);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -126,5 +200,8 @@ main (int argc, char **argv)
   g_test_add_func ("/redact/huge-token", test_redact_huge_token);
   g_test_add_func ("/redact/long-body", test_redact_long_body);
   g_test_add_func ("/http/basic-auth", test_basic_auth);
+  g_test_add_func ("/secrets/forms", test_secrets_forms);
+  g_test_add_func ("/secrets/bearer-scopes", test_secrets_bearer_scopes);
+  g_test_add_func ("/secrets/bytes", test_secrets_bytes);
   return g_test_run ();
 }

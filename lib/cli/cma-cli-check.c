@@ -8,9 +8,11 @@
  * channel and the only status a monitoring system reads. */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "cma-cli-private.h"
@@ -31,6 +33,12 @@ typedef struct {
 /* Written by the SIGALRM handler, so prepared before alarm() is armed. */
 static char *timeout_line;
 static gsize timeout_line_len;
+/* Where the handler writes: the real standard output while the check's
+ * own answer goes to a buffer (run_check ()). */
+static int timeout_fd = STDOUT_FILENO;
+/* Set, with SIGALRM blocked, once the check's answer is final: from then
+ * on the alarm says nothing, so one answer is ever written. */
+static volatile sig_atomic_t answered;
 
 static gboolean
 set_warning (const char *name, const char *value, gpointer data, GError **error)
@@ -130,8 +138,10 @@ unknown (const CmaProduct *product, const char *message)
 static void
 on_alarm (int signum)
 {
+  if (answered)
+    return;
   /* Only async-signal-safe calls: the line was formatted beforehand. */
-  if (write (STDOUT_FILENO, timeout_line, timeout_line_len) < 0)
+  if (write (timeout_fd, timeout_line, timeout_line_len) < 0)
     _exit (CMA_EXIT_UNKNOWN);
   _exit (CMA_EXIT_UNKNOWN);
 }
@@ -155,22 +165,108 @@ arm_timeout (const CmaProduct *product, int seconds)
   alarm ((unsigned) seconds);
 }
 
+/* Standard output into a memory file until the answer is final; the
+ * real one as the returned descriptor, or -1 (errno set). */
+static int
+buffer_stdout (void)
+{
+  int real = dup (STDOUT_FILENO);
+  int memory = memfd_create ("check-answer", MFD_CLOEXEC);
+  int saved;
+
+  if (real >= 0 && memory >= 0 && dup2 (memory, STDOUT_FILENO) >= 0)
+    {
+      close (memory);
+      return real;
+    }
+  saved = errno;
+  if (real >= 0)
+    close (real);
+  if (memory >= 0)
+    close (memory);
+  errno = saved;
+  return -1;
+}
+
+/* The alarm silenced for good (blocked while the flag is set, so it either
+ * answered already, and this process is gone, or never will). */
+static void
+silence_alarm (void)
+{
+  sigset_t block, old;
+
+  sigemptyset (&block);
+  sigaddset (&block, SIGALRM);
+  sigprocmask (SIG_BLOCK, &block, &old);
+  alarm (0);
+  answered = 1;
+  sigprocmask (SIG_SETMASK, &old, NULL);
+}
+
+/* Standard output back to @real, with what was buffered written to it. */
+static gboolean
+release_stdout (int real, GError **error)
+{
+  g_autoptr (GIOChannel) memory = g_io_channel_unix_new (dup (STDOUT_FILENO));
+  g_autofree char *text = NULL;
+  gsize len = 0, done = 0;
+
+  dup2 (real, STDOUT_FILENO);
+  close (real);
+  g_io_channel_set_close_on_unref (memory, TRUE);
+  lseek (g_io_channel_unix_get_fd (memory), 0, SEEK_SET);
+  if (g_io_channel_set_encoding (memory, NULL, error) != G_IO_STATUS_NORMAL ||
+      g_io_channel_read_to_end (memory, &text, &len, error) != G_IO_STATUS_NORMAL)
+    return FALSE;
+  while (done < len)
+    {
+      ssize_t n = write (STDOUT_FILENO, text + done, len - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s", g_strerror (errno));
+          return FALSE;
+        }
+      done += (gsize) n;
+    }
+  return TRUE;
+}
+
 static int
 run_check (CmaCli *cli, int timeout)
 {
   g_autoptr (GError) error = NULL;
   CmaInstant at;
-  int status;
+  int status, real;
 
   /* status reports a bad --at on stderr only; a plugin must say it on stdout. */
   if (!cma_cli_parse_at (cli, &at, &error))
     return unknown (cli->product, error->message);
   cli->output = g_strdup ("nagios");
+  /* The answer is buffered and written once, after the alarm is silenced:
+   * an alarm between writing it and cancelling the alarm once added a
+   * second line, "UNKNOWN - timed out", and exit 3. */
+  fflush (stdout);
+  if ((real = buffer_stdout ()) < 0)
+    {
+      g_autofree char *message =
+          g_strdup_printf ("cannot buffer the answer: %s", g_strerror (errno));
+      return unknown (cli->product, message);
+    }
+  timeout_fd = real;
   arm_timeout (cli->product, timeout);
   /* On failure status has printed the UNKNOWN line already. */
   status = cma_cli_cmd_status.run (cli, &error);
   fflush (stdout);
-  alarm (0);
+  silence_alarm ();
+  g_clear_error (&error);
+  if (!release_stdout (real, &error))
+    {
+      g_printerr ("%s: cannot write the answer: %s\n", g_get_prgname (), error->message);
+      return CMA_EXIT_UNKNOWN;
+    }
   return status;
 }
 

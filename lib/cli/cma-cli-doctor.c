@@ -79,6 +79,8 @@ run_doctor (CmaCli *cli, GError **error)
 
   if (!cma_cli_parse_output (cli, CMA_CLI_FORMATS_DOC, &format, error))
     return CMA_EXIT_USAGE;
+  /* An untrusted configuration is one of the checks it reports. */
+  cli->report_untrusted = TRUE;
   if (!cma_cli_setup (cli, error))
     return CMA_EXIT_CONFIG;
   options.store = cli->store;

@@ -47,6 +47,9 @@ typedef struct {
 
   /* set up by cma_cli_setup() */
   char *config_tried; /* the configuration file read or looked for */
+  /* doctor: a configuration others may write is a failed check, not a
+   * refusal (cma_file_check_trusted ()). */
+  gboolean report_untrusted;
   gboolean color;
   CmaConfig *config;
   GPtrArray *selected; /* CmaConnection*, owned by config */

@@ -7,6 +7,7 @@
 
 #include "cma-cli-private.h"
 #include "cma-error.h"
+#include "cma-file.h"
 #include "cma-fleet.h"
 #include "cma-hook.h"
 #include "cma-output-report.h"
@@ -70,6 +71,9 @@ run_hook (CmaCli *cli, const CmaRenewReport *r, const char *action, const CmaVer
   shown.state = state;
   verdict = &shown;
   cma_cli_verbose (cli, 1, "%s: running hook %s %s", conn->name, hook, action);
+  /* Our lines reach the journal before a hook that may outlive the unit's
+   * timeout: a killed run still says what it renewed. */
+  fflush (stdout);
   /* A failing hook is reported but never undoes or fails the renewal. */
   if (!cma_hook_run (hook, action, cli->product, conn, verdict, message, &attach, &error))
     cma_cli_warn (cli, "%s: %s", conn->name, error->message);
@@ -292,6 +296,24 @@ renew_all (CmaCli *cli, gboolean json, CmaRenewReport *reports, CmaRenewResult *
   return run.status;
 }
 
+/* Run as root, no hook that another user could change: refused before
+ * any renewal, as a configuration error. A missing hook is left to fail
+ * as a hook does. */
+static gboolean
+check_hooks (CmaCli *cli, GError **error)
+{
+  for (guint i = 0; i < cli->selected->len && !cli->dry_run; i++)
+    {
+      const CmaConnection *conn = cli->selected->pdata[i];
+      const char *hook = cli->hook ? cli->hook : conn->hook;
+
+      if (hook != NULL && g_file_test (hook, G_FILE_TEST_EXISTS) &&
+          !cma_file_check_trusted ("hook", hook, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static int
 run_renew (CmaCli *cli, GError **error)
 {
@@ -305,7 +327,7 @@ run_renew (CmaCli *cli, GError **error)
 
   if (!cma_cli_parse_output (cli, CMA_CLI_FORMATS_DOC, &format, error))
     return CMA_EXIT_USAGE;
-  if (!cma_cli_setup (cli, error))
+  if (!cma_cli_setup (cli, error) || !check_hooks (cli, error))
     return CMA_EXIT_CONFIG;
   n = cli->selected->len;
   results = g_new0 (CmaRenewResult, n);

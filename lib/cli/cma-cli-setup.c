@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cma-cli-private.h"
+#include "cma-file.h"
 #include "cma-error.h"
 #include "cma-paths.h"
 
@@ -124,6 +125,12 @@ load_config (CmaCli *cli, GError **error)
   cli->config = cma_config_new (cli->product);
   cma_cli_verbose (cli, 1, "configuration: %s", path);
   if (!cma_config_load (cli->config, path, explicit_path, error))
+    return FALSE;
+  /* Run as root, a configuration others may write would run their hooks
+   * as root. /dev/null stands for no file. */
+  if (!cli->report_untrusted && cli->config->path != NULL &&
+      strcmp (cli->config->path, "/dev/null") != 0 &&
+      !cma_file_check_trusted ("configuration", cli->config->path, error))
     return FALSE;
   cli->config_tried = g_steal_pointer (&path);
   return TRUE;

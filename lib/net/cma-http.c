@@ -28,6 +28,7 @@ struct _CmaHttp {
   GByteArray *trace_out; /* the bodies of the current transfer, for the trace */
   GByteArray *trace_in;
   gint64 last_date;
+  CmaSecrets *secrets; /* what no trace line, answer or error may quote */
 };
 
 typedef struct {
@@ -44,6 +45,7 @@ cma_http_response_free (CmaHttpResponse *response)
   g_free (response->content_type);
   g_clear_pointer (&response->body, g_bytes_unref);
   g_clear_pointer (&response->headers, g_hash_table_unref);
+  cma_secrets_unref (response->secrets);
   g_free (response);
 }
 
@@ -280,6 +282,7 @@ cma_http_new (const CmaHttpOptions *options, GError **error)
   http->options = *options;
   http->trace_out = g_byte_array_new ();
   http->trace_in = g_byte_array_new ();
+  http->secrets = cma_secrets_new ();
   http->ca_file = g_strdup (options->ca_file);
   http->cloud_ca_file = g_strdup (options->cloud_ca_file);
   http->options.ca_file = http->ca_file;
@@ -323,6 +326,7 @@ cma_http_free (CmaHttp *http)
   /* The request body held the auth token. */
   g_byte_array_unref (http->trace_out);
   g_byte_array_unref (http->trace_in);
+  cma_secrets_unref (http->secrets);
   g_free (http);
 }
 
@@ -344,6 +348,18 @@ cma_http_get_last_date (CmaHttp *http)
   return http->last_date;
 }
 
+void
+cma_http_add_secret (CmaHttp *http, CmaSide side, const char *secret)
+{
+  cma_secrets_add (http->secrets, 1u << side, secret);
+}
+
+char *
+cma_http_redact (const CmaHttpResponse *response, const char *text)
+{
+  return cma_secrets_redact (response->secrets, 1u << response->side, text);
+}
+
 char *
 cma_http_basic_auth (const char *user, const char *password)
 {
@@ -354,6 +370,17 @@ cma_http_basic_auth (const char *user, const char *password)
 }
 
 /* ---- tracing ---- */
+
+/* Every trace line leaves through here, whatever libcurl meant it for: its
+ * informational lines quote request headers too (HTTP/2's "h2h3
+ * [authorization: Basic ...]"). */
+static void
+trace_emit (CmaHttp *http, const char *line)
+{
+  g_autofree char *safe = cma_secrets_redact (http->secrets, CMA_SECRETS_ALL_SCOPES, line);
+
+  http->options.trace (safe, http->options.trace_data);
+}
 
 static void
 trace_lines (CmaHttp *http, const char *prefix, const char *data, size_t size)
@@ -371,7 +398,7 @@ trace_lines (CmaHttp *http, const char *prefix, const char *data, size_t size)
         continue;
       line = g_strconcat (prefix, lines[i], NULL);
       redacted = cma_redact_header_line (line);
-      http->options.trace (redacted, http->options.trace_data);
+      trace_emit (http, redacted);
     }
 }
 
@@ -386,7 +413,7 @@ trace_body (CmaHttp *http, const char *prefix, GByteArray *body)
     return;
   lines = cma_redact_body (prefix, (const char *) body->data, body->len);
   for (guint i = 0; lines[i] != NULL; i++)
-    http->options.trace (lines[i], http->options.trace_data);
+    trace_emit (http, lines[i]);
   /* The request body held the auth token. */
   explicit_bzero (body->data, body->len);
   g_byte_array_set_size (body, 0);
@@ -646,17 +673,37 @@ free_request_headers (struct curl_slist *list)
   sym_curl_slist_free_all (list);
 }
 
+/* Server text enters here, so here it loses the run's secrets: whatever
+ * a caller shows or stores of an answer (an error page echoing the
+ * Authorization header, say) cannot quote them. */
+static void
+redact_answer (CmaHttp *http, CmaHttpResponse *response, GByteArray *body)
+{
+  guint scope = 1u << response->side;
+  GHashTableIter iter;
+  gpointer value;
+
+  response->secrets = cma_secrets_ref (http->secrets);
+  response->body = cma_secrets_redact_bytes (http->secrets, scope, body->data, body->len);
+  g_byte_array_unref (body);
+  g_hash_table_iter_init (&iter, response->headers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_hash_table_iter_replace (&iter, cma_secrets_redact (http->secrets, scope, value));
+}
+
 /* The answer to the transfer @c just did; takes @body and @headers. */
 static CmaHttpResponse *
-response_new (CmaHttp *http, CURL *c, GByteArray *body, GHashTable *headers)
+response_new (CmaHttp *http, CURL *c, CmaSide side, GByteArray *body, GHashTable *headers)
 {
   CmaHttpResponse *response = g_new0 (CmaHttpResponse, 1);
-  const char *date = g_hash_table_lookup (headers, "date");
+  const char *date;
 
   sym_curl_easy_getinfo (c, CURLINFO_RESPONSE_CODE, &response->status);
-  response->content_type = content_type_of (headers);
-  response->body = g_byte_array_free_to_bytes (body);
+  response->side = side;
   response->headers = headers;
+  redact_answer (http, response, body);
+  response->content_type = content_type_of (headers);
+  date = g_hash_table_lookup (headers, "date");
   if (date != NULL)
     http->last_date = sym_curl_getdate (date, NULL);
   return response;
@@ -677,6 +724,8 @@ perform_once (CmaHttp *http, CURLM *multi, CURL *c, CmaSide side, const char *me
   long connects = 0;
   CURLcode code;
 
+  /* Before the transfer: libcurl traces the header as it sends it. */
+  cma_secrets_add_authorization (http->secrets, CMA_SECRETS_ALL_SCOPES, authorization);
   setup_common (http, c, side, url);
   sym_curl_easy_setopt (c, CURLOPT_ERRORBUFFER, errbuf);
   sym_curl_easy_setopt (c, CURLOPT_WRITEFUNCTION, write_cb);
@@ -699,9 +748,13 @@ perform_once (CmaHttp *http, CURLM *multi, CURL *c, CmaSide side, const char *me
   sym_curl_easy_getinfo (c, CURLINFO_NUM_CONNECTS, &connects);
   http->connects += (guint) connects;
   if (code != CURLE_OK)
-    map_curl_error (c, code, errbuf, &t, side, url, error);
+    {
+      g_autofree char *said = cma_secrets_redact (http->secrets, CMA_SECRETS_ALL_SCOPES, errbuf);
+
+      map_curl_error (c, code, said, &t, side, url, error);
+    }
   else
-    response = response_new (http, c, g_steal_pointer (&body), g_steal_pointer (&headers));
+    response = response_new (http, c, side, g_steal_pointer (&body), g_steal_pointer (&headers));
   sym_curl_easy_cleanup (c);
   return response;
 }
@@ -771,7 +824,7 @@ cma_http_wait_for_retry (CmaHttp *http, CmaSide side, const CmaHttpResponse *res
                                                "(attempt %u of %u)",
                                                cma_side_to_string (side), response->status, wait,
                                                attempt + 1, http->options.attempts);
-      http->options.trace (line, http->options.trace_data);
+      trace_emit (http, line);
     }
   g_usleep ((gulong) wait * G_USEC_PER_SEC);
   return TRUE;

@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "cma-error.h"
+#include "cma-redact.h"
 #include "cma-trace.h"
 
 G_BEGIN_DECLS
@@ -49,6 +50,11 @@ typedef struct {
   char *content_type; /* lower case, parameters stripped; or NULL */
   GBytes *body;
   GHashTable *headers; /* lower-case name -> last value */
+  /* Body and header values come redacted of the run's secrets (forms
+   * cma_http_add_secret() and the requests' Authorization headers gave
+   * before the answer came); these redact what a caller decodes of them. */
+  CmaSide side;
+  CmaSecrets *secrets;
 } CmaHttpResponse;
 
 void cma_http_response_free (CmaHttpResponse *response);
@@ -111,6 +117,17 @@ guint cma_http_get_requests (CmaHttp *http);
 guint cma_http_get_connects (CmaHttp *http);
 /* The Date header of the last answer as an instant, or 0. */
 gint64 cma_http_get_last_date (CmaHttp *http);
+
+/* A secret of the run that is not an Authorization header (those are
+ * added as they are sent): the auth token the cloud issued, before it is
+ * sent to the server. Answers from @side and every trace line are redacted
+ * of it from now on; the other side's answers are not, so the cloud may
+ * issue the same token again. */
+void cma_http_add_secret (CmaHttp *http, CmaSide side, const char *secret);
+
+/* @text, decoded from @response (a JSON string, say), redacted of the
+ * secrets its body was redacted of. */
+char *cma_http_redact (const CmaHttpResponse *response, const char *text);
 
 /* "Basic base64(user:password)". */
 char *cma_http_basic_auth (const char *user, const char *password);

@@ -7,6 +7,7 @@
 #include "cma-json.h"
 #include "cma-redact.h"
 #include "cma-text.h"
+#include "cma-wipe.h"
 
 #define REDACTED "[REDACTED]"
 
@@ -166,4 +167,204 @@ cma_redact_body (const char *prefix, const char *data, gsize len)
     }
   g_ptr_array_add (out, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
+/* ---- the run's secrets, by value ---- */
+
+typedef struct {
+  char *text; /* wiped when freed */
+  gsize len;
+  guint scopes;
+} Form;
+
+struct _CmaSecrets {
+  gatomicrefcount ref;
+  GArray *forms; /* Form, longest first */
+};
+
+static void
+form_clear (Form *form)
+{
+  cma_secret_wipe (form->text);
+}
+
+CmaSecrets *
+cma_secrets_new (void)
+{
+  CmaSecrets *secrets = g_new0 (CmaSecrets, 1);
+
+  g_atomic_ref_count_init (&secrets->ref);
+  secrets->forms = g_array_new (FALSE, FALSE, sizeof (Form));
+  g_array_set_clear_func (secrets->forms, (GDestroyNotify) form_clear);
+  return secrets;
+}
+
+CmaSecrets *
+cma_secrets_ref (CmaSecrets *secrets)
+{
+  g_atomic_ref_count_inc (&secrets->ref);
+  return secrets;
+}
+
+void
+cma_secrets_unref (CmaSecrets *secrets)
+{
+  if (secrets == NULL || !g_atomic_ref_count_dec (&secrets->ref))
+    return;
+  g_array_unref (secrets->forms);
+  g_free (secrets);
+}
+
+static gint
+longer_first (gconstpointer a, gconstpointer b)
+{
+  const Form *x = a, *y = b;
+
+  return x->len < y->len ? 1 : x->len > y->len ? -1 : 0;
+}
+
+/* One form, once: a known one gains @scopes. */
+static void
+add_form (CmaSecrets *secrets, guint scopes, const char *text)
+{
+  Form form = { NULL, strlen (text), scopes };
+
+  if (form.len == 0)
+    return;
+  for (guint i = 0; i < secrets->forms->len; i++)
+    {
+      Form *known = &g_array_index (secrets->forms, Form, i);
+
+      if (known->len == form.len && memcmp (known->text, text, form.len) == 0)
+        {
+          known->scopes |= scopes;
+          return;
+        }
+    }
+  form.text = g_strdup (text);
+  g_array_append_val (secrets->forms, form);
+  g_array_sort (secrets->forms, longer_first);
+}
+
+/* @text and, when it has a "/", the "\/" spelling JSON encoders may use. */
+static void
+add_spellings (CmaSecrets *secrets, guint scopes, const char *text)
+{
+  add_form (secrets, scopes, text);
+  if (strchr (text, '/') != NULL)
+    {
+      g_auto (GStrv) parts = g_strsplit (text, "/", -1);
+      g_auto (CmaWiped) escaped = g_strjoinv ("\\/", parts);
+
+      add_form (secrets, scopes, escaped);
+      for (guint i = 0; parts[i] != NULL; i++)
+        cma_secret_zero (parts[i]);
+    }
+}
+
+void
+cma_secrets_add (CmaSecrets *secrets, guint scopes, const char *secret)
+{
+  g_auto (CmaWiped) b64 = NULL;
+  gsize n;
+
+  if (secret == NULL || *secret == '\0')
+    return;
+  add_spellings (secrets, scopes, secret);
+  /* With its padding and without (some encoders drop it). */
+  b64 = g_base64_encode ((const guchar *) secret, strlen (secret));
+  add_spellings (secrets, scopes, b64);
+  for (n = strlen (b64); n > 0 && b64[n - 1] == '='; n--)
+    b64[n - 1] = '\0';
+  add_spellings (secrets, scopes, b64);
+}
+
+/* "user:password" and the password from the Base64 of a Basic header. */
+static void
+add_basic (CmaSecrets *secrets, guint scopes, const char *b64)
+{
+  gsize len = 0;
+  g_autofree guchar *raw = g_base64_decode (b64, &len);
+  g_auto (CmaWiped) pair = g_strndup ((const char *) raw, len);
+  const char *colon = strchr (pair, ':');
+
+  if (raw != NULL)
+    explicit_bzero (raw, len);
+  cma_secrets_add (secrets, scopes, pair);
+  if (colon != NULL)
+    cma_secrets_add (secrets, scopes, colon + 1);
+}
+
+void
+cma_secrets_add_authorization (CmaSecrets *secrets, guint scopes, const char *value)
+{
+  const char *space;
+
+  if (value == NULL)
+    return;
+  cma_secrets_add (secrets, scopes, value);
+  if ((space = strchr (value, ' ')) == NULL)
+    return;
+  cma_secrets_add (secrets, scopes, space + 1);
+  if (g_ascii_strncasecmp (value, "basic ", 6) == 0)
+    add_basic (secrets, scopes, space + 1);
+}
+
+/* The longest form in @scopes at @p (@left bytes remain), or NULL. */
+static const Form *
+form_at (const CmaSecrets *secrets, guint scopes, const char *p, gsize left)
+{
+  for (guint i = 0; i < secrets->forms->len; i++)
+    {
+      const Form *form = &g_array_index (secrets->forms, Form, i);
+
+      if ((form->scopes & scopes) != 0 && form->len <= left && form->text[0] == p[0] &&
+          memcmp (form->text, p, form->len) == 0)
+        return form;
+    }
+  return NULL;
+}
+
+GBytes *
+cma_secrets_redact_bytes (const CmaSecrets *secrets, guint scopes, const void *data, gsize len)
+{
+  const char *p = data;
+  g_autoptr (GByteArray) out = NULL;
+
+  if (secrets == NULL || secrets->forms->len == 0)
+    return g_bytes_new (data, len);
+  out = g_byte_array_sized_new (len);
+  /* Bytes between matches go in runs, not one by one. */
+  for (gsize i = 0, run = 0; i <= len;)
+    {
+      const Form *form = i < len ? form_at (secrets, scopes, p + i, len - i) : NULL;
+
+      if (form == NULL && i < len)
+        {
+          i++;
+          continue;
+        }
+      g_byte_array_append (out, (const guint8 *) p + run, i - run);
+      if (form == NULL)
+        break;
+      g_byte_array_append (out, (const guint8 *) REDACTED, strlen (REDACTED));
+      i += form->len;
+      run = i;
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+char *
+cma_secrets_redact (const CmaSecrets *secrets, guint scopes, const char *text)
+{
+  g_autoptr (GBytes) bytes = NULL;
+  gsize len;
+  const char *data;
+
+  if (text == NULL)
+    return NULL;
+  bytes = cma_secrets_redact_bytes (secrets, scopes, text, strlen (text));
+  data = g_bytes_get_data (bytes, &len);
+  /* An empty GBytes has no data pointer. */
+  return len == 0 ? g_strdup ("") : g_strndup (data, len);
 }

@@ -12,8 +12,10 @@
  * of a 200 application/json answer.
  *
  * Oracles besides crashes: nothing secret we send (the cloud API token,
- * the server's PAT, the auth token we save) shows in the trace, and the
- * auth token the cloud gave shows in no trace line either. */
+ * the server's PAT, the auth token we save) shows in any trace line or in
+ * the error, even when the answer quotes it back (issue 20: redaction by
+ * value), and the auth token the cloud gave shows in no trace line
+ * either. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -247,6 +249,35 @@ check_token_redacted (const char *token, GBytes *answer_bytes)
     check_absent (second, LINES_BODY_RECEIVED);
 }
 
+/* Abort when @secret shows in any trace line or in @error: every form of
+ * what a call sent is redacted by value, whatever the answer quotes. The
+ * lines are searched as they are: "[REDACTED]" stripped, an answer could
+ * spell a secret around one. */
+static void
+check_never_shown (const char *secret, const GError *error)
+{
+  for (guint i = 0; i < trace->len; i++)
+    if (strstr (trace->pdata[i], secret) != NULL)
+      abort ();
+  if (error != NULL && strstr (error->message, secret) != NULL)
+    abort ();
+}
+
+/* What @call sent: never shown. */
+static void
+check_sent_secrets (guint call, const GError *error)
+{
+  if (call != CALL_ASSISTANT)
+    {
+      check_never_shown (CLOUD_SECRET, error);
+      check_never_shown (basic_b64, error);
+    }
+  if (call == CALL_ASSISTANT || call == CALL_SAVE)
+    check_never_shown (SERVER_PAT, error);
+  if (call == CALL_SAVE)
+    check_never_shown (AUTH_TOKEN, error);
+}
+
 static void
 run_call (guint call, GBytes *answer_bytes)
 {
@@ -282,6 +313,7 @@ run_call (guint call, GBytes *answer_bytes)
     abort ();
   if (token != NULL)
     check_token_redacted (token->token, answer_bytes);
+  check_sent_secrets (call, error);
 }
 
 int
