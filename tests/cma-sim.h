@@ -107,6 +107,8 @@ typedef struct {
   char **fault_args;
   char **connected_sites; /* listed as connected before any save */
   char *log_file;
+  char *control_file; /* see reset_on_signal () in cma-sim.c */
+  char *stats_file;   /* /_sim/stats as "NAME VALUE" lines, kept current */
 
   /* Derived from the options. */
   char *context; /* "" or "/jira": no trailing slash */
@@ -135,6 +137,7 @@ void forget_connections (Sim *sim);
 /* cma-sim-dispatch.c */
 void handle_request (SoupServer *server, SoupServerMessage *msg, const char *path,
                      GHashTable *query, gpointer user_data);
+gboolean write_stats_file (Sim *sim, GError **error);
 
 /* cma-sim-http.c: answers */
 void answer_text (SoupServerMessage *msg, guint status, const char *content_type, const char *text);

@@ -187,15 +187,15 @@ need_sim () {
    printf '%s\n' "$SERVER_SECRET" >"$test_tmpdir/server.token")
 }
 
-sim_pid=
-# start_sim PRODUCT [SIM OPTIONS...]: start the simulator as PRODUCT's
-# server (jcma or ccma) and cloud API, and write $CONF for it. Sets
-# PRODUCT's variables (use_product).
-start_sim () {
-  product=$1; shift
+# launch_sim KEY [SIM OPTIONS...]: a new simulator for start_sim; the
+# options go in its control file, which a reset reads again.
+launch_sim () {
   stop_sim
-  use_product "$product"
-  cert=${SIM_CERT:-server}
+  sim_key=$1; shift
+  sim_seq=$((sim_seq + 1))
+  sim_ctl="$test_tmpdir/sim.$sim_seq.ctl"
+  sim_stats_file="$test_tmpdir/sim.$sim_seq.stats"
+  printf '%s\n' "$@" >"$sim_ctl"
   rm -f "$test_tmpdir/port"
   "$SIM" --cert "$test_tmpdir/certs/$cert.pem" --key "$test_tmpdir/certs/$cert-key.pem" \
     --port-file "$test_tmpdir/port" --context-path "$CONTEXT_PATH" \
@@ -203,10 +203,10 @@ start_sim () {
     --cloud-user admin@example.com --cloud-token-file "$test_tmpdir/cloud.token" \
     --server-token-file "$test_tmpdir/server.token" --log "$test_tmpdir/sim.log" \
     --connected-site https://acme.atlassian.net \
-    "$@" 2>"$test_tmpdir/sim.err" &
+    --control-file "$sim_ctl" --stats-file "$sim_stats_file" 2>"$test_tmpdir/sim.err" &
   sim_pid=$!
   # Polled every 10 ms, for 5 s at most: the simulator is up in well
-  # under 0.1 s, and the API tests start it some 300 times.
+  # under 0.1 s.
   i=0
   while [ ! -s "$test_tmpdir/port" ]; do
     i=$((i + 1))
@@ -216,37 +216,80 @@ start_sim () {
     fi
     sleep 0.01
   done
-  PORT=$(cat "$test_tmpdir/port")
+  read -r PORT <"$test_tmpdir/port"
+  sim_port=$PORT
+}
+
+# reset_sim KEY [SIM OPTIONS...]: make the running simulator, if it was
+# launched for KEY, start over with these options (SIGHUP; it answers in
+# CONTROL-FILE.done). Fails when there is none, or it refuses (options
+# that need a new process, or answers still delayed by --latency-ms).
+reset_sim () {
+  [ -n "$sim_pid" ] && [ "$sim_key" = "$1" ] || return 1
+  shift
+  printf '%s\n' "$@" >"$sim_ctl"
+  rm -f "$sim_ctl.done"
+  kill -HUP "$sim_pid" 2>/dev/null || return 1
+  i=0
+  while [ ! -s "$sim_ctl.done" ]; do
+    i=$((i + 1))
+    [ $i -le 500 ] || return 1
+    sleep 0.01
+  done
+  read -r _answer <"$sim_ctl.done"
+  PORT=$sim_port
+  [ "$_answer" = ok ]
+}
+
+sim_pid= sim_key= sim_port= sim_seq=0
+# start_sim PRODUCT [SIM OPTIONS...]: start the simulator as PRODUCT's
+# server (jcma or ccma) and cloud API, and write $CONF for it. Sets
+# PRODUCT's variables (use_product).
+#
+# A simulator of the same product and certificate already running is
+# reset instead (reset_sim): a script starts it some fifty times, and a
+# reset costs a signal where a start costs a process and a TLS key load.
+# Either way the simulator is as new: the given options only, no tokens,
+# sites or counters; $PORT and the log file stay.
+start_sim () {
+  product=$1; shift
+  use_product "$product"
+  cert=${SIM_CERT:-server}
+  if ! reset_sim "$product $cert" "$@"; then
+    launch_sim "$product $cert" "$@"
+  fi
   SERVER_URL="https://127.0.0.1:$PORT$CONTEXT_PATH/"
   CLOUD_API_URL="https://127.0.0.1:$PORT/"
   CONF="$test_tmpdir/$product.conf"
-  cat >"$CONF" <<EOC
-[defaults]
-cloud-api-url = $CLOUD_API_URL
-ca-file = $test_tmpdir/certs/${SIM_CA:-ca}.pem
-cloud-ca-file = $test_tmpdir/certs/${SIM_CLOUD_CA:-${SIM_CA:-ca}}.pem
-cloud-user = admin@example.com
-cloud-token-file = $test_tmpdir/cloud.token
-server-token-file = $test_tmpdir/server.token
-cloud-token-expires = $(date -u -d '+300 days' +%Y-%m-%d)
-timeout = ${SIM_TIMEOUT:-10}
-
-[connection prod]
-server-url = $SERVER_URL
-cloud-url = https://acme.atlassian.net
-EOC
+  : "${sim_token_expires:=$(date -u -d '+300 days' +%Y-%m-%d)}"
+  # printf, not a here-document: no cat to start on every start_sim.
+  printf '%s\n' "[defaults]" "cloud-api-url = $CLOUD_API_URL" \
+    "ca-file = $test_tmpdir/certs/${SIM_CA:-ca}.pem" \
+    "cloud-ca-file = $test_tmpdir/certs/${SIM_CLOUD_CA:-${SIM_CA:-ca}}.pem" \
+    "cloud-user = admin@example.com" "cloud-token-file = $test_tmpdir/cloud.token" \
+    "server-token-file = $test_tmpdir/server.token" \
+    "cloud-token-expires = $sim_token_expires" "timeout = ${SIM_TIMEOUT:-10}" "" \
+    "[connection prod]" "server-url = $SERVER_URL" "cloud-url = https://acme.atlassian.net" \
+    >"$CONF"
 }
 
 stop_sim () {
   if [ -n "$sim_pid" ]; then
     kill "$sim_pid" 2>/dev/null || true
     wait "$sim_pid" 2>/dev/null || true
-    sim_pid=
+    sim_pid= sim_key=
   fi
 }
 
-# sim_stats FIELD: a counter from the simulator's /_sim/stats.
+# sim_stats FIELD: a counter from the simulator's /_sim/stats; for the one
+# start_sim runs, from its --stats-file (no TLS client per look).
 sim_stats () {
+  if [ -n "$sim_pid" ] && [ "${PORT:-}" = "$sim_port" ] && [ -s "$sim_stats_file" ]; then
+    while read -r _name _value; do
+      if [ "$_name" = "$1" ]; then echo "$_value"; fi
+    done <"$sim_stats_file"
+    return 0
+  fi
   curl -s --cacert "$test_tmpdir/certs/ca.pem" "https://127.0.0.1:$PORT/_sim/stats" |
     sed -n "s/.*\"$1\" *: *\([0-9]*\).*/\1/p"
 }
