@@ -14,7 +14,7 @@ JCMA="$top_builddir/jcma-token/jcma-token"
 CCMA="$top_builddir/ccma-token/ccma-token"
 
 test_tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/cma-test.XXXXXX")
-trap 'stop_sim; rm -rf "$test_tmpdir"' EXIT
+trap 'bg_kill; stop_sim; rm -rf "$test_tmpdir"' EXIT
 export HOME="$test_tmpdir/home"
 export XDG_CONFIG_HOME="$HOME/.config"
 export XDG_STATE_HOME="$HOME/.local/state"
@@ -30,7 +30,7 @@ tap_failed=0
 ok () { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
 not_ok () { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
 skip_all () { echo "1..0 # SKIP $*"; exit 0; }
-tap_done () { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
+tap_done () { bg_done; echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
 
 # run CMD...: run a command, keeping stdout, stderr and exit status in
 # $out, $err and $rc, without tripping set -e.
@@ -60,6 +60,63 @@ check () {
     return 0
   fi
   ok "$1"
+}
+
+# ---- cases that wait in real time ----
+
+# in_background NAME FUNCTION [ARGS...]: run FUNCTION, cases that wait in
+# real time (a timeout, Retry-After, a token's lifetime), in a subshell
+# beside the rest of the script: waiting costs no CPU, so the script's
+# other cases run meanwhile. It has its own scratch directory (run's
+# files, start_sim's simulator, $CONF) with the same certificates and
+# tokens; paths it gets as ARGS are shared, so give it copies. tap_done
+# (or bg_done) waits for it and reports its results among the script's.
+bg_pids= bg_names=
+in_background () {
+  _bg="$test_tmpdir/background.$1"
+  bg_names="$bg_names $1"
+  shift
+  mkdir "$_bg"
+  # need_sim's files, when it ran (copies of the tokens: a symbolic link
+  # is not what a token file is in the tests).
+  if [ -d "$test_tmpdir/certs" ]; then
+    ln -s "$test_tmpdir/certs" "$_bg/certs"
+    cp -p "$test_tmpdir/cloud.token" "$test_tmpdir/server.token" "$_bg/"
+  fi
+  (
+    test_tmpdir=$_bg sim_pid= sim_key= tap_n=0 tap_failed=0 bg_pids= bg_names=
+    trap 'stop_sim' EXIT
+    trap 'exit 1' TERM
+    "$@"
+    echo "# background cases done"
+  ) >"$_bg/tap" 2>&1 &
+  bg_pids="$bg_pids $!"
+}
+
+# bg_done: wait for in_background's subshells and report their results,
+# numbered on; one that stopped half-way is a failure, not fewer results.
+bg_done () {
+  [ -n "$bg_names" ] || return 0
+  for _pid in $bg_pids; do wait "$_pid" || true; done
+  for _name in $bg_names; do
+    _bg="$test_tmpdir/background.$_name"
+    _finished=no
+    while IFS= read -r _line; do
+      case $_line in
+        "ok "*) ok "${_line#ok * - }" ;;
+        "not ok "*) not_ok "${_line#not ok * - }" ;;
+        "# background cases done") _finished=yes ;;
+        *) printf '%s\n' "$_line" ;;
+      esac
+    done <"$_bg/tap"
+    [ "$_finished" = yes ] || not_ok "the cases run in the background as $_name stopped half-way"
+  done
+  bg_pids= bg_names=
+}
+
+# On an early exit: no background case outlives the script.
+bg_kill () {
+  for _pid in $bg_pids; do kill "$_pid" 2>/dev/null || true; done
 }
 
 # ---- helpers for the command-line tests ----
