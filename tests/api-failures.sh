@@ -52,34 +52,12 @@ renew_ok () {
 # log_count REGEX: lines of the simulator's request log matching REGEX.
 log_count () { grep -Ec -- "$1" "$test_tmpdir/sim.log" || true; }
 
-now=$(date -u +%s)
-for p in $PRODUCTS; do
-  use_product "$p"
-  state="$test_tmpdir/state-$p"
+# real_time_cases STATE BEFORE: the cases that wait in real time (a
+# timeout, a token's lifetime, Retry-After: 1), run beside the others
+# (in_background) with a copy of the state directory and $before.
+real_time_cases () {
+  state=$1 before=$2
   ledger="$state/$NAME.ledger"
-  before="$test_tmpdir/before-$p"
-
-  start_sim "$p"
-  run "$PROG" record -c "$CONF" --state-dir "$state" --at "$(iso_at $((now - 10 * 86400)))" -m setup
-  check "$p: a manual renewal ten days ago is recorded" 0 ""
-  [ -s "$ledger" ] || { echo "Bail out! $p: no ledger at $ledger"; exit 1; }
-  cp "$ledger" "$before"
-
-  # ---- unreachable ----
-  start_sim "$p"
-  set_key cloud-api-url https://cma-test.invalid/
-  renew_fails "cloud host name not in DNS" 69 \
-    "cloud https://cma-test\.invalid/.*host name not found.*check the URL and DNS"
-
-  start_sim "$p"
-  set_key cloud-api-url "$CLOSED_URL/"
-  renew_fails "cloud connection refused" 69 "cloud $CLOSED_URL/.*cannot connect.*is it running"
-
-  start_sim "$p"
-  set_key server-url "$CLOSED_URL/jira/"
-  renew_fails "server connection refused" 69 "server $CLOSED_URL/jira/.*cannot connect.*is it running"
-  [ "$(sim_stats saved)" = 0 ] && ok "$p: nothing saved when the server is unreachable" ||
-    not_ok "$p: saved=$(sim_stats saved)"
 
   # A server that takes the connection but never answers in time: the
   # save, the only request it gets, meets the timeout, and is not retried
@@ -106,6 +84,59 @@ for p in $PRODUCTS; do
   start_sim "$p" --latency-ms 3000
   unset SIM_TIMEOUT
   renew_fails "cloud answers after the timeout" 69 "cloud .*no answer in time.*raise 'timeout'"
+
+  # The auth token lives 1 s; the cloud's answer alone takes 1.2 s.
+  start_sim "$p" --token-validity 1 --latency-ms 1200
+  renew_fails "auth token expired before it was saved" 76 \
+    "server .*\"Exception in saving token\.\"\): it expired before it was saved"
+  [ "$(sim_stats tokens_issued)" = 1 ] && [ "$(sim_stats saved)" = 0 ] &&
+    ok "$p: the expired token was issued but not saved" ||
+    not_ok "$p: tokens_issued=$(sim_stats tokens_issued) saved=$(sim_stats saved)"
+
+  # Retry-After: 1 (a real wait) on every answer: the -vv trace says each
+  # wait; the requests are counted with Retry-After: 0 in the main part.
+  for f in cloud-429 server-503; do
+    start_sim "$p" --fault "$f" --retry-after 1 --fail-count 0
+    run "$PROG" renew -c "$CONF" --state-dir "$state" --force -vv
+    waits=$(printf '%s\n' "$err" | grep -c "answered ${f#*-}; retrying in 1 s" || true)
+    [ "$waits" = 2 ] &&
+      ok "$p: $f forever: waited between tries, not after the last (2 waits)" ||
+      not_ok "$p: $f forever: $waits waits in the trace, expected 2"
+  done
+}
+
+now=$(date -u +%s)
+for p in $PRODUCTS; do
+  use_product "$p"
+  state="$test_tmpdir/state-$p"
+  ledger="$state/$NAME.ledger"
+  before="$test_tmpdir/before-$p"
+
+  start_sim "$p"
+  run "$PROG" record -c "$CONF" --state-dir "$state" --at "$(iso_at $((now - 10 * 86400)))" -m setup
+  check "$p: a manual renewal ten days ago is recorded" 0 ""
+  [ -s "$ledger" ] || { echo "Bail out! $p: no ledger at $ledger"; exit 1; }
+  cp "$ledger" "$before"
+  mkdir "$test_tmpdir/real-time-$p"
+  cp -R "$state" "$test_tmpdir/real-time-$p/state"
+  cp "$before" "$test_tmpdir/real-time-$p/before"
+  in_background "$p" real_time_cases "$test_tmpdir/real-time-$p/state" "$test_tmpdir/real-time-$p/before"
+
+  # ---- unreachable ----
+  start_sim "$p"
+  set_key cloud-api-url https://cma-test.invalid/
+  renew_fails "cloud host name not in DNS" 69 \
+    "cloud https://cma-test\.invalid/.*host name not found.*check the URL and DNS"
+
+  start_sim "$p"
+  set_key cloud-api-url "$CLOSED_URL/"
+  renew_fails "cloud connection refused" 69 "cloud $CLOSED_URL/.*cannot connect.*is it running"
+
+  start_sim "$p"
+  set_key server-url "$CLOSED_URL/jira/"
+  renew_fails "server connection refused" 69 "server $CLOSED_URL/jira/.*cannot connect.*is it running"
+  [ "$(sim_stats saved)" = 0 ] && ok "$p: nothing saved when the server is unreachable" ||
+    not_ok "$p: saved=$(sim_stats saved)"
 
   # ---- TLS; the variables are set and unset around start_sim, as a
   # shell may keep assignments that prefix a function call ----
@@ -260,14 +291,6 @@ for p in $PRODUCTS; do
   dry_fails "server URL without its context path" 78 \
     "server https://127\.0\.0\.1:$PORT/ has no plugin manager entry for the assistant \(HTTP 404\) and no $PRODUCT answers at .*/status either"
 
-  # The auth token lives 1 s; the cloud's answer alone takes 1.2 s.
-  start_sim "$p" --token-validity 1 --latency-ms 1200
-  renew_fails "auth token expired before it was saved" 76 \
-    "server .*\"Exception in saving token\.\"\): it expired before it was saved"
-  [ "$(sim_stats tokens_issued)" = 1 ] && [ "$(sim_stats saved)" = 0 ] &&
-    ok "$p: the expired token was issued but not saved" ||
-    not_ok "$p: tokens_issued=$(sim_stats tokens_issued) saved=$(sim_stats saved)"
-
   # ---- busy: 429 and 503 are retried after Retry-After ----
   for f in cloud-429 server-503; do
     case $f in
@@ -275,7 +298,7 @@ for p in $PRODUCTS; do
       server-503) side=server; busy="POST .*/save/token 503" ;;
     esac
     # Retry-After: 0 where only the requests are counted; the wait itself
-    # (1 s, as the header says) is checked in the -vv trace below.
+    # (1 s, as the header says) is checked in the -vv trace (real_time_cases).
     : >"$test_tmpdir/sim.log"
     start_sim "$p" --fault "$f" --retry-after 0 --fail-count 1
     renew_ok "$f once: renewed after one retry"
@@ -298,12 +321,6 @@ for p in $PRODUCTS; do
       "$side .* answered HTTP ${f#*-} \(busy or unavailable, retries exhausted\); try again later"
     [ "$(log_count "$busy")" = 3 ] && ok "$p: $f forever: exactly three attempts" ||
       not_ok "$p: $f forever: $(log_count "$busy") attempts"
-    start_sim "$p" --fault "$f" --retry-after 1 --fail-count 0
-    run "$PROG" renew -c "$CONF" --state-dir "$state" --force -vv
-    waits=$(printf '%s\n' "$err" | grep -c "answered ${f#*-}; retrying in 1 s" || true)
-    [ "$waits" = 2 ] &&
-      ok "$p: $f forever: waited between tries, not after the last (2 waits)" ||
-      not_ok "$p: $f forever: $waits waits in the trace, expected 2"
   done
 
   # ---- garbled answers ----

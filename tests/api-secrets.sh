@@ -47,6 +47,38 @@ env >>"$test_tmpdir/hook.env"
 EOF
 chmod +x "$hook"
 
+# proc_cases STATE: what /proc shows of a running renewal: nothing secret.
+# The simulator answers slowly (1.5 s) to keep the renewal running while
+# /proc is read, so these cases run beside the others (in_background).
+proc_cases () {
+  state=$1
+  start_sim "$p" --latency-ms 1500
+  "$PROG" renew -c "$CONF" --state-dir "$state" --force >"$test_tmpdir/bg.out" 2>&1 &
+  pid=$!
+  i=0
+  cmdline=
+  while [ $i -lt 40 ]; do
+    cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
+    case $cmdline in *" renew "*) break ;; esac
+    i=$((i + 1))
+    sleep 0.05
+  done
+  tr '\0' '\n' <"/proc/$pid/cmdline" >"$test_tmpdir/cmdline" 2>/dev/null || true
+  tr '\0' '\n' <"/proc/$pid/environ" >"$test_tmpdir/environ" 2>/dev/null || true
+  running=$([ -d "/proc/$pid" ] && echo yes || echo no)
+  bg_rc=0
+  wait "$pid" || bg_rc=$?
+  case $cmdline in
+    *" renew "*) [ "$running" = yes ] && ok "$p: read /proc/PID of the running renew" ||
+                   not_ok "$p: renew had ended before /proc was read" ;;
+    *) not_ok "$p: /proc/$pid/cmdline never showed renew: '$cmdline'" ;;
+  esac
+  assert "$p: no secret in the command line" no_leak "$test_tmpdir/cmdline"
+  assert "$p: no secret put into its own environment" no_leak "$test_tmpdir/environ"
+  [ "$bg_rc" = 0 ] && grep -q "^prod: renewed" "$test_tmpdir/bg.out" &&
+    ok "$p: the slow renewal succeeded" || not_ok "$p: slow renewal: exit $bg_rc, $(cat "$test_tmpdir/bg.out")"
+}
+
 for p in $PRODUCTS; do
   use_product "$p"
   state="$test_tmpdir/state-$p"
@@ -90,32 +122,9 @@ for p in $PRODUCTS; do
   [ "$(grep -c '^CMA_CONNECTION=prod$' "$test_tmpdir/hook.env")" = 3 ] &&
     ok "$p: the hook ran for each renew" || not_ok "$p: hook runs: $(grep -c '^CMA_CONNECTION=' "$test_tmpdir/hook.env")"
 
-  # ---- /proc of a running renewal ----
-  start_sim "$p" --latency-ms 1500
-  "$PROG" renew -c "$CONF" --state-dir "$state" --force >"$test_tmpdir/bg.out" 2>&1 &
-  pid=$!
-  i=0
-  cmdline=
-  while [ $i -lt 40 ]; do
-    cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
-    case $cmdline in *" renew "*) break ;; esac
-    i=$((i + 1))
-    sleep 0.05
-  done
-  tr '\0' '\n' <"/proc/$pid/cmdline" >"$test_tmpdir/cmdline" 2>/dev/null || true
-  tr '\0' '\n' <"/proc/$pid/environ" >"$test_tmpdir/environ" 2>/dev/null || true
-  running=$([ -d "/proc/$pid" ] && echo yes || echo no)
-  bg_rc=0
-  wait "$pid" || bg_rc=$?
-  case $cmdline in
-    *" renew "*) [ "$running" = yes ] && ok "$p: read /proc/PID of the running renew" ||
-                   not_ok "$p: renew had ended before /proc was read" ;;
-    *) not_ok "$p: /proc/$pid/cmdline never showed renew: '$cmdline'" ;;
-  esac
-  assert "$p: no secret in the command line" no_leak "$test_tmpdir/cmdline"
-  assert "$p: no secret put into its own environment" no_leak "$test_tmpdir/environ"
-  [ "$bg_rc" = 0 ] && grep -q "^prod: renewed" "$test_tmpdir/bg.out" &&
-    ok "$p: the slow renewal succeeded" || not_ok "$p: slow renewal: exit $bg_rc, $(cat "$test_tmpdir/bg.out")"
+  # ---- /proc of a running renewal (proc_cases, which waits) ----
+  cp -R "$state" "$test_tmpdir/proc-state-$p"
+  in_background "$p" proc_cases "$test_tmpdir/proc-state-$p"
 
   # ---- where secrets come from ----
   creds="$test_tmpdir/creds-$p"

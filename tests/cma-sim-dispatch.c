@@ -4,7 +4,8 @@
  * GET /_sim/stats reports counters for tests and benchmarks, GET /_sim/sites
  * the saved cloudUrl strings; /_sim/ needs no auth and is neither counted
  * nor logged nor delayed, so that observing the simulator does not change
- * what is observed.
+ * what is observed.  --stats-file keeps the same counters in a file, which
+ * a shell test reads without starting a TLS client for every look.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -33,6 +34,24 @@ answer_sim_stats (Sim *sim, SoupServerMessage *msg)
   member_int (builder, "tasks_created", sim->tasks_created);
   json_builder_end_object (builder);
   answer_json (msg, SOUP_STATUS_OK, builder);
+}
+
+/* Rewritten (atomically: a reader never sees half of it) after every
+ * counted request, before its answer leaves, so that a client that has its
+ * answer finds the counters that include it. */
+gboolean
+write_stats_file (Sim *sim, GError **error)
+{
+  g_autofree char *text = NULL;
+
+  if (sim->stats_file == NULL)
+    return TRUE;
+  text = g_strdup_printf (
+      "requests %" G_GUINT64_FORMAT "\nposts %" G_GUINT64_FORMAT "\nconnections %" G_GUINT64_FORMAT
+      "\nsaved %" G_GUINT64_FORMAT "\ntokens_issued %" G_GUINT64_FORMAT "\n",
+      sim->requests, sim->posts, sim->connections, sim->saved, sim->tokens_issued);
+  return g_file_set_contents_full (sim->stats_file, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
+                                   error);
 }
 
 /* Lets a test check exactly which cloudUrl strings were saved, and when. */
@@ -90,6 +109,7 @@ handle_request (SoupServer *server G_GNUC_UNUSED, SoupServerMessage *msg, const 
                 GHashTable *query G_GNUC_UNUSED, gpointer user_data)
 {
   Sim *sim = user_data;
+  g_autoptr (GError) error = NULL;
   const char *rest;
 
   if (g_str_has_prefix (path, SIM_PREFIX))
@@ -115,5 +135,7 @@ handle_request (SoupServer *server G_GNUC_UNUSED, SoupServerMessage *msg, const 
     handle_server (sim, msg, rest);
   else
     answer_not_found (msg);
+  if (!write_stats_file (sim, &error))
+    g_printerr ("cma-sim: %s\n", error->message);
   deliver (sim, msg);
 }

@@ -21,6 +21,12 @@
  * and until when each is attached; /_sim/ needs no auth and is neither counted
  * nor logged nor delayed, so that observing the simulator does not change
  * what is observed.
+ *
+ * --control-file lets a test script keep one simulator for all its cases:
+ * the file's lines are options added to the command line's, and SIGHUP
+ * makes the simulator read them again and start over as a new one would
+ * (see reset_on_signal ()), where a new process would cost a start-up and
+ * a TLS key load per case.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -119,6 +125,8 @@ sim_free (Sim *sim)
   g_strfreev (sim->connected_sites);
   g_clear_pointer (&sim->attached, g_hash_table_unref);
   g_free (sim->log_file);
+  g_free (sim->control_file);
+  g_free (sim->stats_file);
   g_free (sim->context);
   g_free (sim->cloud_password);
   g_free (sim->server_secret);
@@ -261,6 +269,10 @@ static const SimOption sim_options[] = {
               "The first N task creations answer 429 with --retry-after", "N"),
   SIM_OPTION ("fault", STRING_ARRAY, fault_args, "Misbehave (repeatable)", "NAME"),
   SIM_OPTION ("log", FILENAME, log_file, "Append METHOD PATH STATUS per request", "FILE"),
+  SIM_OPTION ("control-file", FILENAME, control_file,
+              "More options, one a line; read again on SIGHUP, which resets the simulator", "FILE"),
+  SIM_OPTION ("stats-file", FILENAME, stats_file, "Keep /_sim/stats here as NAME VALUE lines",
+              "FILE"),
 };
 
 /* GOption's entries for sim_options, pointing into @sim; NULL-terminated. */
@@ -337,7 +349,7 @@ context_prefix (const char *context_path)
 }
 
 static gboolean
-parse_options (Sim *sim, int *argc, char ***argv, GError **error)
+parse_options (Sim *sim, char ***argv, GError **error)
 {
   g_autoptr (GOptionContext) context = g_option_context_new ("- Atlassian migration API simulator");
   g_autofree GOptionEntry *entries = option_entries (sim);
@@ -345,7 +357,7 @@ parse_options (Sim *sim, int *argc, char ***argv, GError **error)
 
   g_option_context_set_description (context, faults);
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, argc, argv, error) || !check_options (sim, error))
+  if (!g_option_context_parse_strv (context, argv, error) || !check_options (sim, error))
     return FALSE;
   sim->context = context_prefix (sim->context_path);
 
@@ -392,17 +404,156 @@ write_port_file (const char *file, guint port, GError **error)
                                    error);
 }
 
-int
-main (int argc, char **argv)
+/* @cmdline followed by the lines of --control-file (empty lines skipped). */
+static char **
+with_control_options (char **cmdline, const char *control_file, GError **error)
+{
+  g_autoptr (GStrvBuilder) args = g_strv_builder_new ();
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_strv_builder_addv (args, (const char **) cmdline);
+  if (control_file != NULL)
+    {
+      if (!g_file_get_contents (control_file, &text, NULL, error))
+        return NULL;
+      lines = g_strsplit (text, "\n", -1);
+      for (char **line = lines; *line != NULL; line++)
+        if (**line != '\0')
+          g_strv_builder_add (args, *line);
+    }
+  return g_strv_builder_end (args);
+}
+
+/* A simulator as @cmdline and its --control-file's lines ask for. */
+static Sim *
+sim_from_args (char **cmdline, GError **error)
 {
   g_autoptr (Sim) sim = sim_new ();
+  g_auto (GStrv) args = g_strdupv (cmdline);
+  g_auto (GStrv) all = NULL;
+
+  if (!parse_options (sim, &args, error))
+    return NULL;
+  if (sim->control_file == NULL)
+    return g_steal_pointer (&sim);
+  all = with_control_options (cmdline, sim->control_file, error);
+  g_clear_pointer (&sim, sim_free);
+  sim = sim_new ();
+  if (all == NULL || !parse_options (sim, &all, error))
+    return NULL;
+  return g_steal_pointer (&sim);
+}
+
+/* What a running simulator cannot change: its socket, certificate, log. */
+static gboolean
+same_fixed_options (const Sim *a, const Sim *b)
+{
+  return g_strcmp0 (a->cert_file, b->cert_file) == 0 && g_strcmp0 (a->key_file, b->key_file) == 0 &&
+         g_strcmp0 (a->port_file, b->port_file) == 0 && a->port == b->port &&
+         a->plain_http == b->plain_http && g_strcmp0 (a->context, b->context) == 0 &&
+         g_strcmp0 (a->log_file, b->log_file) == 0 &&
+         g_strcmp0 (a->control_file, b->control_file) == 0 &&
+         g_strcmp0 (a->stats_file, b->stats_file) == 0;
+}
+
+/* Becomes the simulator @cmdline (read again with its control file) would
+ * start: new options, no tokens, sites or counters.  Connections and the
+ * log stay.  Refused while answers may still be waiting for --latency-ms,
+ * which would reach the new simulator's log and counters. */
+static gboolean
+sim_reset (Sim *sim, char **cmdline, GError **error)
+{
+  g_autoptr (Sim) fresh = sim_from_args (cmdline, error);
+  GHashTable *unused_conns;
+  Sim old;
+
+  if (fresh == NULL)
+    return FALSE;
+  if (sim->latency_ms > 0 || !same_fixed_options (sim, fresh))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           sim->latency_ms > 0 ? "answers may be pending (--latency-ms): restart"
+                                               : "these options need a restart");
+      return FALSE;
+    }
+  old = *sim;
+  *sim = *fresh;
+  unused_conns = sim->conns;
+  sim->conns = old.conns;
+  sim->log = old.log;
+  *fresh = old;
+  fresh->conns = unused_conns;
+  fresh->log = NULL;
+  return write_stats_file (sim, error);
+}
+
+typedef struct {
+  Sim *sim;
+  char **cmdline;
+} Control;
+
+/* SIGHUP: reset, then say how it went in CONTROL-FILE.done ("ok" or
+ * "error: ..."), which the test waits for. */
+static gboolean
+reset_on_signal (gpointer data)
+{
+  Control *control = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) write_error = NULL;
+  g_autofree char *done = g_strconcat (control->sim->control_file, ".done", NULL);
+  g_autofree char *answer = NULL;
+
+  if (sim_reset (control->sim, control->cmdline, &error))
+    answer = g_strdup ("ok\n");
+  else
+    answer = g_strdup_printf ("error: %s\n", error->message);
+  if (!g_file_set_contents_full (done, answer, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
+                                 &write_error))
+    g_printerr ("cma-sim: %s\n", write_error->message);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+serve (Sim *sim, char **cmdline)
+{
   g_autoptr (GError) error = NULL;
   g_autoptr (SoupServer) server = NULL;
-  g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Control control = { sim, cmdline };
   guint port = 0;
-  guint sigterm_id, sigint_id;
+  guint sigterm_id, sigint_id, sighup_id;
 
-  if (!parse_options (sim, &argc, &argv, &error))
+  /* Before the port file appears: a test may signal us as soon as it does. */
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_on_signal, loop);
+  sigint_id = g_unix_signal_add (SIGINT, quit_on_signal, loop);
+  sighup_id = g_unix_signal_add (SIGHUP, reset_on_signal, &control);
+
+  server = start_server (sim, &port, &error);
+  if (server == NULL || !write_stats_file (sim, &error) ||
+      !write_port_file (sim->port_file, port, &error))
+    {
+      g_printerr ("cma-sim: %s\n", error->message);
+      return 1;
+    }
+
+  g_main_loop_run (loop);
+  g_source_remove (sigterm_id);
+  g_source_remove (sigint_id);
+  g_source_remove (sighup_id);
+
+  soup_server_disconnect (server);
+  return 0;
+}
+
+int
+main (int argc G_GNUC_UNUSED, char **argv)
+{
+  g_autoptr (Sim) sim = NULL;
+  g_autoptr (GError) error = NULL;
+
+  sim = sim_from_args (argv, &error);
+  if (sim == NULL)
     {
       g_printerr ("cma-sim: %s\n", error->message);
       return 2;
@@ -412,24 +563,5 @@ main (int argc, char **argv)
       g_printerr ("cma-sim: %s\n", error->message);
       return 1;
     }
-
-  /* Before the port file appears: a test may signal us as soon as it does. */
-  loop = g_main_loop_new (NULL, FALSE);
-  sigterm_id = g_unix_signal_add (SIGTERM, quit_on_signal, loop);
-  sigint_id = g_unix_signal_add (SIGINT, quit_on_signal, loop);
-
-  server = start_server (sim, &port, &error);
-  if (server == NULL || !write_port_file (sim->port_file, port, &error))
-    {
-      g_printerr ("cma-sim: %s\n", error->message);
-      return 1;
-    }
-
-  g_main_loop_run (loop);
-  g_source_remove (sigterm_id);
-  g_source_remove (sigint_id);
-
-  soup_server_disconnect (server);
-  g_clear_object (&server);
-  return 0;
+  return serve (sim, argv);
 }

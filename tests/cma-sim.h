@@ -122,6 +122,8 @@ typedef struct {
   char *check_outcome;       /* of every Check task; NULL: SUCCESS */
   int task_window;           /* 5 task creations per this many seconds */
   int tasks_busy;            /* the first N creations answer 429 */
+  char *control_file; /* see reset_on_signal () in cma-sim.c */
+  char *stats_file;   /* /_sim/stats as "NAME VALUE" lines, kept current */
 
   /* Derived from the options. */
   char *context; /* "" or "/jira": no trailing slash */
@@ -156,6 +158,7 @@ void forget_connections (Sim *sim);
 /* cma-sim-dispatch.c */
 void handle_request (SoupServer *server, SoupServerMessage *msg, const char *path,
                      GHashTable *query, gpointer user_data);
+gboolean write_stats_file (Sim *sim, GError **error);
 
 /* cma-sim-http.c: answers */
 void answer_text (SoupServerMessage *msg, guint status, const char *content_type, const char *text);

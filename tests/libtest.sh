@@ -14,7 +14,7 @@ JCMA="$top_builddir/jcma-token/jcma-token"
 CCMA="$top_builddir/ccma-token/ccma-token"
 
 test_tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/cma-test.XXXXXX")
-trap 'stop_sim; rm -rf "$test_tmpdir"' EXIT
+trap 'bg_kill; stop_sim; rm -rf "$test_tmpdir"' EXIT
 export HOME="$test_tmpdir/home"
 export XDG_CONFIG_HOME="$HOME/.config"
 export XDG_STATE_HOME="$HOME/.local/state"
@@ -34,7 +34,7 @@ tap_failed=0
 ok () { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
 not_ok () { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
 skip_all () { echo "1..0 # SKIP $*"; exit 0; }
-tap_done () { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
+tap_done () { bg_done; echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
 
 # run CMD...: run a command, keeping stdout, stderr and exit status in
 # $out, $err and $rc, without tripping set -e.
@@ -43,11 +43,40 @@ run () {
   "$@" >"$test_tmpdir/out" 2>"$test_tmpdir/err"
   rc=$?
   set -e
-  # No cat for an empty file (most runs leave stderr or stdout empty): the
-  # suite runs the programs thousands of times.
+  # No cat for an empty file (most runs leave stderr or stdout empty), nor
+  # for a short one (slurp): the suite runs the programs thousands of times.
   out= err=
-  if [ -s "$test_tmpdir/out" ]; then out=$(cat "$test_tmpdir/out"); fi
-  if [ -s "$test_tmpdir/err" ]; then err=$(cat "$test_tmpdir/err"); fi
+  if [ -s "$test_tmpdir/out" ]; then slurp out "$test_tmpdir/out"; fi
+  if [ -s "$test_tmpdir/err" ]; then slurp err "$test_tmpdir/err"; fi
+}
+
+nl='
+'
+# slurp VAR FILE: VAR=$(cat FILE), with the shell's own read for up to a
+# hundred lines (a fork and exec cost more than that); the same value:
+# trailing newlines dropped.
+slurp () {
+  _v= _n=0
+  while IFS= read -r _l || [ -n "$_l" ]; do
+    _n=$((_n + 1))
+    if [ $_n -gt 100 ]; then
+      eval "$1=\$(cat \"\$2\")"
+      return 0
+    fi
+    if [ $_n -eq 1 ]; then _v=$_l; else _v="$_v$nl$_l"; fi
+  done <"$2"
+  while :; do
+    case $_v in *"$nl") _v=${_v%"$nl"} ;; *) break ;; esac
+  done
+  eval "$1=\$_v"
+}
+
+# matches GREP-OPTION PATTERN TEXT: a line of TEXT matches PATTERN. A
+# here-document, not printf | grep: one process fewer per assertion.
+matches () {
+  grep "$1"q -- "$2" <<EOT
+$3
+EOT
 }
 
 # check DESCRIPTION EXPECTED_RC PATTERN: after run, assert the exit status
@@ -58,12 +87,69 @@ check () {
     printf '# stdout: %s\n# stderr: %s\n' "$out" "$err" | sed 's/^/# /'
     return 0
   fi
-  if [ -n "${3:-}" ] && ! printf '%s\n%s\n' "$out" "$err" | grep -Eq -- "$3"; then
+  if [ -n "${3:-}" ] && ! matches -E "$3" "$out$nl$err"; then
     not_ok "$1 (output does not match /$3/)"
     printf '# stdout: %s\n# stderr: %s\n' "$out" "$err" | sed 's/^/# /'
     return 0
   fi
   ok "$1"
+}
+
+# ---- cases that wait in real time ----
+
+# in_background NAME FUNCTION [ARGS...]: run FUNCTION, cases that wait in
+# real time (a timeout, Retry-After, a token's lifetime), in a subshell
+# beside the rest of the script: waiting costs no CPU, so the script's
+# other cases run meanwhile. It has its own scratch directory (run's
+# files, start_sim's simulator, $CONF) with the same certificates and
+# tokens; paths it gets as ARGS are shared, so give it copies. tap_done
+# (or bg_done) waits for it and reports its results among the script's.
+bg_pids= bg_names=
+in_background () {
+  _bg="$test_tmpdir/background.$1"
+  bg_names="$bg_names $1"
+  shift
+  mkdir "$_bg"
+  # need_sim's files, when it ran (copies of the tokens: a symbolic link
+  # is not what a token file is in the tests).
+  if [ -d "$test_tmpdir/certs" ]; then
+    ln -s "$test_tmpdir/certs" "$_bg/certs"
+    cp -p "$test_tmpdir/cloud.token" "$test_tmpdir/server.token" "$_bg/"
+  fi
+  (
+    test_tmpdir=$_bg sim_pid= sim_key= tap_n=0 tap_failed=0 bg_pids= bg_names=
+    trap 'stop_sim' EXIT
+    trap 'exit 1' TERM
+    "$@"
+    echo "# background cases done"
+  ) >"$_bg/tap" 2>&1 &
+  bg_pids="$bg_pids $!"
+}
+
+# bg_done: wait for in_background's subshells and report their results,
+# numbered on; one that stopped half-way is a failure, not fewer results.
+bg_done () {
+  [ -n "$bg_names" ] || return 0
+  for _pid in $bg_pids; do wait "$_pid" || true; done
+  for _name in $bg_names; do
+    _bg="$test_tmpdir/background.$_name"
+    _finished=no
+    while IFS= read -r _line; do
+      case $_line in
+        "ok "*) ok "${_line#ok * - }" ;;
+        "not ok "*) not_ok "${_line#not ok * - }" ;;
+        "# background cases done") _finished=yes ;;
+        *) printf '%s\n' "$_line" ;;
+      esac
+    done <"$_bg/tap"
+    [ "$_finished" = yes ] || not_ok "the cases run in the background as $_name stopped half-way"
+  done
+  bg_pids= bg_names=
+}
+
+# On an early exit: no background case outlives the script.
+bg_kill () {
+  for _pid in $bg_pids; do kill "$_pid" 2>/dev/null || true; done
 }
 
 # ---- helpers for the command-line tests ----
@@ -132,15 +218,22 @@ assert () {
 }
 
 # Predicates for assert, over the last run (extended regular expressions).
-stdout_has () { printf '%s\n' "$out" | grep -Eq -- "$1"; }
-stdout_lacks () { ! printf '%s\n' "$out" | grep -Eq -- "$1"; }
-stderr_has () { printf '%s\n' "$err" | grep -Eq -- "$1"; }
+stdout_has () { matches -E "$1" "$out"; }
+stdout_lacks () { ! matches -E "$1" "$out"; }
+stderr_has () { matches -E "$1" "$err"; }
 stdout_is () { [ "$out" = "$1" ]; }
 stdout_empty () { [ -z "$out" ]; }
 stderr_empty () { [ -z "$err" ]; }
 # stdout_fixed TEXT: stdout contains TEXT literally.
-stdout_fixed () { printf '%s\n' "$out" | grep -Fq -- "$1"; }
-stdout_lacks_fixed () { ! printf '%s\n' "$out" | grep -Fq -- "$1"; }
+# A text of one line is a substring or not (case, no grep); grep -F reads
+# several lines as several patterns.
+stdout_fixed () {
+  case $1 in
+    *"$nl"*) matches -F "$1" "$out" ;;
+    *) case $out in *"$1"*) return 0 ;; *) return 1 ;; esac ;;
+  esac
+}
+stdout_lacks_fixed () { ! stdout_fixed "$1"; }
 rc_is () { [ "$rc" -eq "$1" ]; }
 
 have_jq () { command -v jq >/dev/null 2>&1; }
@@ -151,7 +244,10 @@ check_jq () {
   shift
   if ! have_jq; then
     skip "$_desc" "jq not installed"
-  elif printf '%s\n' "$out" | jq -e "$@" >/dev/null; then
+  elif jq -e "$@" >/dev/null <<EOT
+$out
+EOT
+  then
     ok "$_desc"
   else
     not_ok "$_desc"
@@ -192,15 +288,15 @@ need_sim () {
    printf '%s\n' "$SERVER_SECRET" >"$test_tmpdir/server.token")
 }
 
-sim_pid=
-# start_sim PRODUCT [SIM OPTIONS...]: start the simulator as PRODUCT's
-# server (jcma or ccma) and cloud API, and write $CONF for it. Sets
-# PRODUCT's variables (use_product).
-start_sim () {
-  product=$1; shift
+# launch_sim KEY [SIM OPTIONS...]: a new simulator for start_sim; the
+# options go in its control file, which a reset reads again.
+launch_sim () {
   stop_sim
-  use_product "$product"
-  cert=${SIM_CERT:-server}
+  sim_key=$1; shift
+  sim_seq=$((sim_seq + 1))
+  sim_ctl="$test_tmpdir/sim.$sim_seq.ctl"
+  sim_stats_file="$test_tmpdir/sim.$sim_seq.stats"
+  printf '%s\n' "$@" >"$sim_ctl"
   rm -f "$test_tmpdir/port"
   "$SIM" --cert "$test_tmpdir/certs/$cert.pem" --key "$test_tmpdir/certs/$cert-key.pem" \
     --port-file "$test_tmpdir/port" --context-path "$CONTEXT_PATH" \
@@ -208,10 +304,10 @@ start_sim () {
     --cloud-user admin@example.com --cloud-token-file "$test_tmpdir/cloud.token" \
     --server-token-file "$test_tmpdir/server.token" --log "$test_tmpdir/sim.log" \
     --connected-site https://acme.atlassian.net \
-    "$@" 2>"$test_tmpdir/sim.err" &
+    --control-file "$sim_ctl" --stats-file "$sim_stats_file" 2>"$test_tmpdir/sim.err" &
   sim_pid=$!
   # Polled every 10 ms, for 5 s at most: the simulator is up in well
-  # under 0.1 s, and the API tests start it some 300 times.
+  # under 0.1 s.
   i=0
   while [ ! -s "$test_tmpdir/port" ]; do
     i=$((i + 1))
@@ -221,38 +317,82 @@ start_sim () {
     fi
     sleep 0.01
   done
-  PORT=$(cat "$test_tmpdir/port")
+  read -r PORT <"$test_tmpdir/port"
+  sim_port=$PORT
+}
+
+# reset_sim KEY [SIM OPTIONS...]: make the running simulator, if it was
+# launched for KEY, start over with these options (SIGHUP; it answers in
+# CONTROL-FILE.done). Fails when there is none, or it refuses (options
+# that need a new process, or answers still delayed by --latency-ms).
+reset_sim () {
+  [ -n "$sim_pid" ] && [ "$sim_key" = "$1" ] || return 1
+  shift
+  printf '%s\n' "$@" >"$sim_ctl"
+  rm -f "$sim_ctl.done"
+  kill -HUP "$sim_pid" 2>/dev/null || return 1
+  i=0
+  while [ ! -s "$sim_ctl.done" ]; do
+    i=$((i + 1))
+    [ $i -le 500 ] || return 1
+    sleep 0.01
+  done
+  read -r _answer <"$sim_ctl.done"
+  PORT=$sim_port
+  [ "$_answer" = ok ]
+}
+
+sim_pid= sim_key= sim_port= sim_seq=0
+# start_sim PRODUCT [SIM OPTIONS...]: start the simulator as PRODUCT's
+# server (jcma or ccma) and cloud API, and write $CONF for it. Sets
+# PRODUCT's variables (use_product).
+#
+# A simulator of the same product and certificate already running is
+# reset instead (reset_sim): a script starts it some fifty times, and a
+# reset costs a signal where a start costs a process and a TLS key load.
+# Either way the simulator is as new: the given options only, no tokens,
+# sites or counters; $PORT and the log file stay.
+start_sim () {
+  product=$1; shift
+  use_product "$product"
+  cert=${SIM_CERT:-server}
+  if ! reset_sim "$product $cert" "$@"; then
+    launch_sim "$product $cert" "$@"
+  fi
+  # doctor's hosts of Atlassian's allowlist are this simulator too.
   export CMA_CONNECT_TO="::127.0.0.1:$PORT"
   SERVER_URL="https://127.0.0.1:$PORT$CONTEXT_PATH/"
   CLOUD_API_URL="https://127.0.0.1:$PORT/"
   CONF="$test_tmpdir/$product.conf"
-  cat >"$CONF" <<EOC
-[defaults]
-cloud-api-url = $CLOUD_API_URL
-ca-file = $test_tmpdir/certs/${SIM_CA:-ca}.pem
-cloud-ca-file = $test_tmpdir/certs/${SIM_CLOUD_CA:-${SIM_CA:-ca}}.pem
-cloud-user = admin@example.com
-cloud-token-file = $test_tmpdir/cloud.token
-server-token-file = $test_tmpdir/server.token
-cloud-token-expires = $(date -u -d '+300 days' +%Y-%m-%d)
-timeout = ${SIM_TIMEOUT:-10}
-
-[connection prod]
-server-url = $SERVER_URL
-cloud-url = https://acme.atlassian.net
-EOC
+  : "${sim_token_expires:=$(date -u -d '+300 days' +%Y-%m-%d)}"
+  # printf, not a here-document: no cat to start on every start_sim.
+  printf '%s\n' "[defaults]" "cloud-api-url = $CLOUD_API_URL" \
+    "ca-file = $test_tmpdir/certs/${SIM_CA:-ca}.pem" \
+    "cloud-ca-file = $test_tmpdir/certs/${SIM_CLOUD_CA:-${SIM_CA:-ca}}.pem" \
+    "cloud-user = admin@example.com" "cloud-token-file = $test_tmpdir/cloud.token" \
+    "server-token-file = $test_tmpdir/server.token" \
+    "cloud-token-expires = $sim_token_expires" "timeout = ${SIM_TIMEOUT:-10}" "" \
+    "[connection prod]" "server-url = $SERVER_URL" "cloud-url = https://acme.atlassian.net" \
+    >"$CONF"
 }
 
 stop_sim () {
   if [ -n "$sim_pid" ]; then
     kill "$sim_pid" 2>/dev/null || true
     wait "$sim_pid" 2>/dev/null || true
-    sim_pid=
+    sim_pid= sim_key=
   fi
 }
 
-# sim_stats FIELD: a counter from the simulator's /_sim/stats.
+# sim_stats FIELD: a counter from the simulator's /_sim/stats; for the one
+# start_sim runs, from its --stats-file (no TLS client per look).
 sim_stats () {
+  if [ -n "$sim_pid" ] && [ "${PORT:-}" = "$sim_port" ] && [ -s "$sim_stats_file" ]; then
+    while read -r _name _value; do
+      if [ "$_name" = "$1" ]; then echo "$_value"; fi
+    done <"$sim_stats_file"
+    return 0
+  fi
   curl -s --cacert "$test_tmpdir/certs/ca.pem" "https://127.0.0.1:$PORT/_sim/stats" |
     sed -n "s/.*\"$1\" *: *\([0-9]*\).*/\1/p"
 }
