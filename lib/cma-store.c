@@ -375,18 +375,21 @@ cma_store_load_failures (CmaStore *store, gboolean *damaged, GError **error)
 }
 
 /* With the writer lock held, so no renewal can go in meanwhile: whether
- * the ledger holds a renewal of @conn's token recorded at or after
- * @started. A failed attempt that waited for the lock while another run
- * renewed (and cleared the failures) is then old news, not a failure
- * after the success. When the ledger cannot be read, the failure is kept:
+ * the ledger holds a renewal of @conn's token later than @seen, the
+ * latest the failed attempt knew of. Such a renewal was recorded by
+ * another run while this one waited (and cleared the failures), so the
+ * failure is old news. Not "at or after the attempt began": a renewal
+ * recorded in that same second before the attempt read the ledger is no
+ * news to it. When the ledger cannot be read, the failure is kept:
  * losing it is the worse mistake. */
 static gboolean
-renewed_since (CmaStore *store, const CmaConnection *conn, CmaInstant started)
+renewed_since (CmaStore *store, const CmaConnection *conn, CmaMaybeInstant seen)
 {
   gboolean known = FALSE;
   CmaInstant at = 0;
 
-  return cma_store_last_renewed (store, conn, &known, &at, NULL) && known && at >= started;
+  return cma_store_last_renewed (store, conn, &known, &at, NULL) && known &&
+         (!seen.known || at > seen.at);
 }
 
 /* Replace the sibling file @extension by @write under the writer lock,
@@ -414,7 +417,8 @@ write_sibling (CmaStore *store, const char *extension, SiblingWriteFunc write, g
 typedef struct {
   CmaStore *store;
   const CmaConnection *conn;
-  CmaInstant started; /* when the failed attempt began */
+  CmaInstant started;   /* when the failed attempt began */
+  CmaMaybeInstant seen; /* the latest renewal it knew of */
   const GError *failure;
   const CmaFacts *learnt;
 } SiblingNote;
@@ -424,7 +428,7 @@ write_attempt (const char *path, int mode, gconstpointer data, GError **error)
 {
   const SiblingNote *note = data;
 
-  if (note->failure != NULL && renewed_since (note->store, note->conn, note->started))
+  if (note->failure != NULL && renewed_since (note->store, note->conn, note->seen))
     return TRUE;
   if (note->failure != NULL)
     return cma_attempts_record_failure (path, note->conn, note->started, note->failure, mode,
@@ -434,9 +438,9 @@ write_attempt (const char *path, int mode, gconstpointer data, GError **error)
 
 gboolean
 cma_store_note_attempt (CmaStore *store, const CmaConnection *conn, CmaInstant started,
-                        const GError *failure, GError **error)
+                        CmaMaybeInstant seen, const GError *failure, GError **error)
 {
-  const SiblingNote note = { store, conn, started, failure, NULL };
+  const SiblingNote note = { store, conn, started, seen, failure, NULL };
 
   return write_sibling (store, "attempts", write_attempt, &note, error);
 }
@@ -461,7 +465,7 @@ gboolean
 cma_store_note_facts (CmaStore *store, const CmaConnection *conn, const CmaFacts *learnt,
                       GError **error)
 {
-  const SiblingNote note = { store, conn, 0, NULL, learnt };
+  const SiblingNote note = { store, conn, 0, { FALSE, 0 }, NULL, learnt };
 
   return write_sibling (store, "facts", write_facts, &note, error);
 }

@@ -76,11 +76,14 @@ CmaLedgerLatest *cma_store_read_latest_at (CmaStore *store, CmaInstant at, GErro
 GPtrArray *cma_store_load_failures (CmaStore *store, gboolean *damaged, GError **error);
 /* Keep @conn's failed attempt @failure, made at @started (when the
  * attempt began, not now), or forget its failures after a renewal
- * (@failure NULL), under the writer lock. A failure is not kept when the
- * ledger holds a renewal of the token recorded at or after @started:
- * another run renewed while this one waited for the lock. */
+ * (@failure NULL), under the writer lock. @seen is the latest renewal of
+ * the token the attempt knew of, its own included (unknown: none). A
+ * failure is not kept when the ledger now holds a later one: another run
+ * renewed while this one waited for the lock, and cleared the failures.
+ * An attempt that failed before reading the ledger passes @started as
+ * @seen: only a renewal after it began is news then. */
 gboolean cma_store_note_attempt (CmaStore *store, const CmaConnection *conn, CmaInstant started,
-                                 const GError *failure, GError **error);
+                                 CmaMaybeInstant seen, const GError *failure, GError **error);
 
 /* What the server and the assistant told us (CmaFacts*), from
  * PROG.facts; none when absent, CMA_ERROR_STATE when damaged. */

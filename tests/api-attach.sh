@@ -133,6 +133,9 @@ for p in $PRODUCTS; do
   assert "$p: ... after the renewal, which stands" stderr_has \
     "^$NAME: prod: the token was renewed and recorded, but server "
   assert "$p: ... in the ledger" test "$(grep -c . "$state/$NAME.ledger")" = 1
+  # The attempt's own renewal is no news to it: its failure is kept.
+  assert "$p: ... and the failed attach kept among the attempts" \
+    grep -q 'has no attach endpoint' "$state/$NAME.attempts"
   run secrets "$PROG" renew -c "$CONF" --state-dir "$state" -o json
   check "$p: renew -o json: the attach was due and not made" 76 '"outcome" : "not-attached",'
   assert "$p: ... the connection's attempt failed" stdout_has '"outcome" : "failed",'

@@ -18,20 +18,35 @@
 
 #define SIM_PREFIX "/_sim/"
 
+/* Every counter, for /_sim/stats and --stats-file alike. */
+static const struct {
+  const char *name;
+  gsize offset;
+} counters[] = {
+  { "requests", G_STRUCT_OFFSET (Sim, requests) },
+  { "posts", G_STRUCT_OFFSET (Sim, posts) },
+  { "connections", G_STRUCT_OFFSET (Sim, connections) },
+  { "saved", G_STRUCT_OFFSET (Sim, saved) },
+  { "tokens_issued", G_STRUCT_OFFSET (Sim, tokens_issued) },
+  { "attaches", G_STRUCT_OFFSET (Sim, attaches) },
+  { "attach_refusals", G_STRUCT_OFFSET (Sim, attach_refusals) },
+  { "tasks_created", G_STRUCT_OFFSET (Sim, tasks_created) },
+};
+
+static guint64
+counter (const Sim *sim, guint i)
+{
+  return G_STRUCT_MEMBER (guint64, sim, counters[i].offset);
+}
+
 static void
 answer_sim_stats (Sim *sim, SoupServerMessage *msg)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  member_int (builder, "requests", sim->requests);
-  member_int (builder, "posts", sim->posts);
-  member_int (builder, "connections", sim->connections);
-  member_int (builder, "saved", sim->saved);
-  member_int (builder, "tokens_issued", sim->tokens_issued);
-  member_int (builder, "attaches", sim->attaches);
-  member_int (builder, "attach_refusals", sim->attach_refusals);
-  member_int (builder, "tasks_created", sim->tasks_created);
+  for (guint i = 0; i < G_N_ELEMENTS (counters); i++)
+    member_int (builder, counters[i].name, counter (sim, i));
   json_builder_end_object (builder);
   answer_json (msg, SOUP_STATUS_OK, builder);
 }
@@ -42,16 +57,14 @@ answer_sim_stats (Sim *sim, SoupServerMessage *msg)
 gboolean
 write_stats_file (Sim *sim, GError **error)
 {
-  g_autofree char *text = NULL;
+  g_autoptr (GString) text = g_string_new (NULL);
 
   if (sim->stats_file == NULL)
     return TRUE;
-  text = g_strdup_printf (
-      "requests %" G_GUINT64_FORMAT "\nposts %" G_GUINT64_FORMAT "\nconnections %" G_GUINT64_FORMAT
-      "\nsaved %" G_GUINT64_FORMAT "\ntokens_issued %" G_GUINT64_FORMAT "\n",
-      sim->requests, sim->posts, sim->connections, sim->saved, sim->tokens_issued);
-  return g_file_set_contents_full (sim->stats_file, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
-                                   error);
+  for (guint i = 0; i < G_N_ELEMENTS (counters); i++)
+    g_string_append_printf (text, "%s %" G_GUINT64_FORMAT "\n", counters[i].name, counter (sim, i));
+  return g_file_set_contents_full (sim->stats_file, text->str, text->len,
+                                   G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
 }
 
 /* Lets a test check exactly which cloudUrl strings were saved, and when. */

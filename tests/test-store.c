@@ -202,7 +202,8 @@ test_store_group (void)
   append_ok (store, r);
   g_assert_cmpuint (mode_of (cma_store_get_dir (store)), ==, 02750);
   g_assert_cmpuint (mode_of (ledger), ==, 0640);
-  g_assert_true (cma_store_note_attempt (store, &conns[1], 1794000100, failure, &error));
+  g_assert_true (cma_store_note_attempt (store, &conns[1], 1794000100,
+                                         (CmaMaybeInstant){ FALSE, 0 }, failure, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (mode_of (attempts), ==, 0640);
   g_assert_cmpint (g_stat (attempts, &st), ==, 0);
@@ -211,7 +212,8 @@ test_store_group (void)
   g_assert_no_error (error);
   g_assert_nonnull (cma_attempts_find (failures, &conns[1]));
   g_clear_pointer (&failures, g_ptr_array_unref);
-  g_assert_true (cma_store_note_attempt (store, &conns[1], 1794000200, NULL, &error));
+  g_assert_true (cma_store_note_attempt (store, &conns[1], 1794000200,
+                                         (CmaMaybeInstant){ FALSE, 0 }, NULL, &error));
   failures = cma_store_load_failures (store, &damaged, &error);
   g_assert_null (cma_attempts_find (failures, &conns[1]));
   g_assert_cmpuint (mode_of (attempts), ==, 0640);
@@ -246,11 +248,11 @@ test_store_far_mtime (void)
 
 /* Run A's attempt started at S and failed; while it waited for the
  * writer lock to keep the failure, run B renewed the same token and
- * cleared the failures. A's failure is then older than B's renewal and
- * not kept: 0.1.0 kept it, dated when it was noted, after B's success,
- * and status said "renewal failing" of a token just renewed. A failure
- * whose attempt started after the last renewal is kept, dated when the
- * attempt started. */
+ * cleared the failures. A's failure is then older news than B's renewal
+ * and not kept: 0.1.0 kept it, dated when it was noted, after B's
+ * success, and status said "renewal failing" of a token just renewed. A
+ * renewal the attempt itself knew of, even one of the same second, is
+ * no such news: the failure is kept, dated when the attempt started. */
 static void
 test_store_attempt_after_renewal (void)
 {
@@ -258,32 +260,38 @@ test_store_attempt_after_renewal (void)
   const CmaInstant started = 1794000000;
   g_autoptr (CmaRenewal) renewed = cma_renewal_new (started + 30, &conns[0], "api", NULL);
   g_autoptr (GError) failure = g_error_new (CMA_ERROR, CMA_ERROR_NETWORK, "unreachable");
+  const CmaMaybeInstant none = { FALSE, 0 };
+  const CmaMaybeInstant knew_it = { TRUE, started + 30 };
   g_autoptr (GPtrArray) failures = NULL;
   g_autoptr (GError) error = NULL;
   gboolean damaged = TRUE;
   const CmaFailure *f;
 
   append_ok (store, renewed);
-  g_assert_true (cma_store_note_attempt (store, &conns[0], started, failure, &error));
+  /* A knew of no renewal; B's came in meanwhile. */
+  g_assert_true (cma_store_note_attempt (store, &conns[0], started, none, failure, &error));
   g_assert_no_error (error);
   failures = cma_store_load_failures (store, &damaged, &error);
   g_assert_no_error (error);
   g_assert_null (cma_attempts_find (failures, &conns[0]));
   g_clear_pointer (&failures, g_ptr_array_unref);
 
-  /* In the same second as the renewal: the renewal wins too. */
-  g_assert_true (cma_store_note_attempt (store, &conns[0], started + 30, failure, &error));
+  /* Failed before reading the ledger (seen: when it began): a renewal
+   * after that is news. */
+  g_assert_true (cma_store_note_attempt (store, &conns[0], started,
+                                         (CmaMaybeInstant){ TRUE, started }, failure, &error));
   failures = cma_store_load_failures (store, &damaged, &error);
   g_assert_null (cma_attempts_find (failures, &conns[0]));
   g_clear_pointer (&failures, g_ptr_array_unref);
 
-  g_assert_true (cma_store_note_attempt (store, &conns[0], started + 31, failure, &error));
+  /* The attempt read that very renewal, in the same second: kept. */
+  g_assert_true (cma_store_note_attempt (store, &conns[0], started + 30, knew_it, failure, &error));
   g_assert_no_error (error);
   failures = cma_store_load_failures (store, &damaged, &error);
   f = cma_attempts_find (failures, &conns[0]);
   g_assert_nonnull (f);
-  g_assert_cmpint (f->at, ==, started + 31);
-  g_assert_cmpint (f->since, ==, started + 31);
+  g_assert_cmpint (f->at, ==, started + 30);
+  g_assert_cmpint (f->since, ==, started + 30);
   g_assert_false (damaged);
 }
 

@@ -87,8 +87,15 @@ note_attempt (CmaCli *cli, const CmaConnection *conn, const CmaRenewResult *resu
               const GError *failure)
 {
   g_autoptr (GError) error = NULL;
+  /* The latest renewal the attempt knew of: its own (an attach failing
+   * after it), else the one it read; none read yet: when it began. */
+  CmaMaybeInstant seen = { TRUE, result->started };
 
-  if (!cma_store_note_attempt (cli->store, conn, result->started, failure, &error))
+  if (result->after.known)
+    seen.at = result->after.renewed_at;
+  else if (result->evaluated)
+    seen = (CmaMaybeInstant){ result->before.known, result->before.renewed_at };
+  if (!cma_store_note_attempt (cli->store, conn, result->started, seen, failure, &error))
     cma_cli_warn (cli, "%s: cannot keep the attempt: %s", conn->name, error->message);
 }
 
