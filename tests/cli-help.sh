@@ -19,7 +19,8 @@ for p in $PRODUCTS; do
   assert "$NAME --help: names the assistant" \
     stdout_fixed "Keep the $PRODUCT Cloud Migration Assistant ($ABBREV) container token from expiring."
   assert "$NAME --help: explains the exit statuses" eval '
-    stdout_has "status: +0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN" && stdout_has "64 usage"'
+    stdout_has "status: +0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN" && stdout_has "64 usage" &&
+    stdout_has "doctor: +0 every check passed, 1 some check failed, 2 none failed but some\$"'
   assert "$NAME --help: points to the manual page" stdout_fixed "See $NAME(1)"
   assert "$NAME --help: nothing on stderr" stderr_empty
   commands=$(commands_of_help)
