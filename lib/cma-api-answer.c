@@ -47,7 +47,6 @@ cma_answer_message (const CmaHttpResponse *r)
   gsize len = 0;
   const char *data = r->body ? g_bytes_get_data (r->body, &len) : NULL;
   g_autofree char *text = NULL;
-  g_autofree char *redacted = NULL;
 
   if (data == NULL || len == 0 || memchr (data, '\0', len) != NULL)
     return NULL;
@@ -60,10 +59,17 @@ cma_answer_message (const CmaHttpResponse *r)
    * peer said; one inside it is, and is shown escaped like any other. */
   if (text == NULL || *g_strstrip (text) == '\0')
     return NULL;
+  return cma_answer_text (r, text, CMA_ANSWER_MAX);
+}
+
+char *
+cma_answer_text (const CmaHttpResponse *r, const char *text, gsize max)
+{
   /* The body came redacted, but a JSON string may spell a secret in
    * escapes the raw bytes do not match. */
-  redacted = cma_http_redact (r, text);
-  return cma_text_sanitize (redacted, CMA_ANSWER_MAX);
+  g_autofree char *redacted = cma_http_redact (r, text);
+
+  return cma_text_sanitize (redacted, max);
 }
 
 char *

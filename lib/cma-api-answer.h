@@ -17,6 +17,12 @@ G_BEGIN_DECLS
  * when there is none (HTML pages, empty, blank or binary bodies). */
 char *cma_answer_message (const CmaHttpResponse *r);
 
+/* @text, a string decoded from @r's body, as every server text is shown
+ * or kept: redacted of the run's secrets (a JSON escape can spell one
+ * the raw body's redaction did not match), then escaped and cut by
+ * cma_text_sanitize() to @max bytes. */
+char *cma_answer_text (const CmaHttpResponse *r, const char *text, gsize max);
+
 /* "; it said \"MESSAGE\"" for appending to an error, or "" without one. */
 char *cma_answer_suffix (const CmaHttpResponse *r);
 

@@ -8,7 +8,6 @@
 #include "cma-api-check.h"
 #include "cma-error.h"
 #include "cma-json.h"
-#include "cma-text.h"
 #include "cma-url.h"
 
 /* Task ids, statuses and outcomes are short words; messages a sentence. */
@@ -109,21 +108,21 @@ create_task (CmaHttp *http, const CmaApiContext *ctx, const char *auth, GError *
                    url);
       return NULL;
     }
-  return cma_text_sanitize (id, MAX_WORD);
+  return cma_answer_text (r, id, MAX_WORD);
 }
 
+/* Kept in the facts and shown by status: redacted as every server text. */
 static char *
-member_text (JsonObject *obj, const char *name, gsize max)
+member_text (const CmaHttpResponse *r, JsonObject *obj, const char *name, gsize max)
 {
   const char *value = obj != NULL ? cma_json_string_member (obj, name) : NULL;
 
-  return value != NULL && *value != '\0' ? cma_text_sanitize (value, max) : NULL;
+  return value != NULL && *value != '\0' ? cma_answer_text (r, value, max) : NULL;
 }
 
-/* data.status, data.outcome, and the message: the check's child's own,
- * else the task's. */
-static gboolean
-read_status (JsonObject *answer, const char *key, CmaTokenCheck *out)
+gboolean
+cma_token_check_read (const CmaHttpResponse *r, JsonObject *answer, const char *key,
+                      CmaTokenCheck *out)
 {
   JsonNode *data = json_object_get_member (answer, "data");
   JsonObject *d, *child = NULL;
@@ -140,13 +139,13 @@ read_status (JsonObject *answer, const char *key, CmaTokenCheck *out)
   g_free (out->status);
   g_free (out->outcome);
   g_free (out->message);
-  out->status = member_text (d, "status", MAX_WORD);
-  out->outcome = member_text (child, "outcome", MAX_WORD);
+  out->status = member_text (r, d, "status", MAX_WORD);
+  out->outcome = member_text (r, child, "outcome", MAX_WORD);
   if (out->outcome == NULL)
-    out->outcome = member_text (d, "outcome", MAX_WORD);
-  out->message = member_text (child, "message", MAX_MESSAGE);
+    out->outcome = member_text (r, d, "outcome", MAX_WORD);
+  out->message = member_text (r, child, "message", MAX_MESSAGE);
   if (out->message == NULL)
-    out->message = member_text (d, "message", MAX_MESSAGE);
+    out->message = member_text (r, d, "message", MAX_MESSAGE);
   return out->status != NULL;
 }
 
@@ -164,7 +163,7 @@ poll_status (CmaHttp *http, const CmaApiContext *ctx, const char *auth, CmaToken
   r = cma_http_request (http, CMA_SIDE_CLOUD, "GET", url, auth, NULL, error);
   if (r == NULL || (obj = answer_object (ctx, url, r, &root, error)) == NULL)
     return FALSE;
-  if (!read_status (obj, ctx->product->token_check_key, out))
+  if (!cma_token_check_read (r, obj, ctx->product->token_check_key, out))
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL, "cloud %s answered without data.status",
                    url);

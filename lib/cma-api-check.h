@@ -6,6 +6,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "cma-api.h"
 #include "cma-store.h"
@@ -33,6 +34,13 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CmaTokenCheck, cma_token_check_clear)
  * The product must have a token_check_key and the connection a job_id. */
 gboolean cma_api_token_check (CmaHttp *http, const CmaApiContext *ctx, double max_wait,
                               CmaTokenCheck *out, GError **error);
+
+/* data.status, data.outcome and the message (the check @key's child's
+ * own, else the task's) of @answer, a task status @r answered, into
+ * @out: printable, redacted of the run's secrets. FALSE without a
+ * data.status. */
+gboolean cma_token_check_read (const CmaHttpResponse *r, JsonObject *answer, const char *key,
+                               CmaTokenCheck *out);
 
 /* Keep a finished @check as @conn's last verdict, read at @at, in the
  * facts beside the ledger (under @store's writer lock). */

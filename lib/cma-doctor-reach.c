@@ -9,6 +9,7 @@
 #include "cma-api-check.h"
 #include "cma-api-marketplace.h"
 #include "cma-error.h"
+#include "cma-status.h"
 #include "cma-doctor-private.h"
 
 /* The targets of the reach test, one per allowlist entry. */
@@ -114,23 +115,22 @@ cma_doctor_check_latest (GPtrArray *checks, const CmaApiContext *ctx, CmaHttp *h
 
 /* ---- the assistant's verdict ---- */
 
-static const struct {
-  const char *outcome;
-  CmaCheckResult result;
-} verdict_results[] = {
-  { "SUCCESS", CMA_CHECK_PASS },
-  { "WARNING", CMA_CHECK_WARN },
-  { "FAILED", CMA_CHECK_FAIL },
-  { "SKIPPED", CMA_CHECK_SKIP },
-};
-
+/* The evaluator's judgement (cma-status.c), as a check's result; a
+ * SKIPPED check judged nothing. */
 static CmaCheckResult
 verdict_result (const char *outcome)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (verdict_results); i++)
-    if (g_strcmp0 (outcome, verdict_results[i].outcome) == 0)
-      return verdict_results[i].result;
-  return CMA_CHECK_WARN; /* an outcome Atlassian has not documented */
+  if (g_strcmp0 (outcome, "SKIPPED") == 0)
+    return CMA_CHECK_SKIP;
+  switch (cma_status_token_check_state (outcome))
+    {
+    case CMA_STATE_OK:
+      return CMA_CHECK_PASS;
+    case CMA_STATE_CRITICAL:
+      return CMA_CHECK_FAIL;
+    default:
+      return CMA_CHECK_WARN;
+    }
 }
 
 static void

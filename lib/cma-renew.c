@@ -162,14 +162,39 @@ record (const CmaPolicy *policy, CmaStore *store, const CmaConnection *conn, Cma
  * task creation is limited to 5 a minute for the whole site. */
 #define VERDICT_INTERVAL_SECONDS (24 * 3600)
 
-/* Whether the last verdict remembered for @conn is younger than a day. */
+/* Whether the last verdict remembered for @conn is younger than a day;
+ * one dated after @now (a clock set back) is not, or it would silence
+ * the assistant until the clock caught up. */
 static gboolean
 verdict_is_recent (CmaStore *store, const CmaConnection *conn, CmaInstant now)
 {
   g_autoptr (GPtrArray) facts = cma_store_load_facts (store, NULL);
   const CmaFacts *f = facts != NULL ? cma_facts_find (facts, conn) : NULL;
 
-  return f != NULL && f->token_check.known && now - f->token_check.at < VERDICT_INTERVAL_SECONDS;
+  return f != NULL && f->token_check.known && f->token_check.at <= now &&
+         now - f->token_check.at < VERDICT_INTERVAL_SECONDS;
+}
+
+/* The verdict just read, for the state this run reports and gives its
+ * hooks: status reads it from the facts from now on, and both must agree. */
+static void
+keep_verdict (const CmaConnection *conn, const CmaTokenCheck *check, CmaInstant at,
+              CmaRenewResult *result)
+{
+  CmaTokenCheckFact *fact;
+
+  if (result->facts == NULL)
+    result->facts = cma_facts_new (conn);
+  fact = &result->facts->token_check;
+  cma_token_check_fact_clear (fact);
+  *fact = (CmaTokenCheckFact){
+    .known = TRUE,
+    .at = at,
+    .task_id = g_strdup (check->task_id),
+    .status = g_strdup (check->status),
+    .outcome = g_strdup (check->outcome),
+    .message = g_strdup (check->message),
+  };
 }
 
 /* With job-id, once a day: the assistant's verdict, remembered; what to
@@ -192,9 +217,14 @@ ask_verdict_daily (const CmaApiContext *ctx, const CmaHttpOptions *http_options,
   if ((http = cma_http_new (http_options, &error)) == NULL ||
       !cma_api_token_check (http, ctx, CMA_TOKEN_CHECK_MAX_WAIT, &check, &error) ||
       (check.outcome != NULL && !cma_token_check_remember (store, ctx->conn, &check, now, &error)))
-    result->check_note =
-        g_strdup_printf ("the assistant's verdict was not read: %s", error->message);
-  else if (check.outcome == NULL)
+    {
+      result->check_note =
+          g_strdup_printf ("the assistant's verdict was not read: %s", error->message);
+      return;
+    }
+  if (check.outcome != NULL)
+    keep_verdict (ctx->conn, &check, now, result);
+  if (check.outcome == NULL)
     result->check_note = g_strdup_printf ("the assistant's check (task %s) did not finish "
                                           "within %.0f s; asked again at the next run",
                                           check.task_id, CMA_TOKEN_CHECK_MAX_WAIT);

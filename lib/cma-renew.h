@@ -55,8 +55,10 @@ typedef struct {
   /* job-id: the assistant's verdict when not SUCCESS, or why it was not
    * asked or read; NULL when there is nothing to say. */
   char *check_note;
-  char *learnt;    /* RENEWED: for -v, what was learnt of the server's token, or NULL */
-  CmaFacts *facts; /* RENEWED: what it learnt of the server (its token list), or NULL */
+  char *learnt; /* RENEWED: for -v, what was learnt of the server's token, or NULL */
+  /* What it learnt of the server (its token list, when RENEWED) and the
+   * assistant's verdict (job-id), or NULL. */
+  CmaFacts *facts;
   CmaAttachOutcome attach;
   CmaAttachFact attach_before; /* the last attach recorded before the run (known FALSE: none) */
   CmaAttachFact attach_after;  /* ATTACHED: the new one */

@@ -153,10 +153,31 @@ rule_attach_expiry (const CmaStatusInput *in, CmaStatusEntry *e)
     raise_state (e, e->attach.state);
 }
 
+CmaState
+cma_status_token_check_state (const char *outcome)
+{
+  static const struct {
+    const char *outcome;
+    CmaState state;
+  } states[] = {
+    { "SUCCESS", CMA_STATE_OK },
+    { "SKIPPED", CMA_STATE_OK },
+    { "WARNING", CMA_STATE_WARNING },
+    { "FAILED", CMA_STATE_CRITICAL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (states); i++)
+    if (g_strcmp0 (outcome, states[i].outcome) == 0)
+      return states[i].state;
+  /* An outcome Atlassian has not documented: not knowing is no OK. */
+  return CMA_STATE_WARNING;
+}
+
 /* The assistant's own check of the container token (a Check task of
  * job-id) knows what the ledger cannot, such as a token it marked failed
  * when the site was connected from elsewhere: FAILED makes the connection
- * CRITICAL whatever the ledger says, WARNING a warning. A verdict read
+ * CRITICAL whatever the ledger says, WARNING (or an outcome not
+ * documented) a warning. A verdict read
  * before the last renewal judged the token since replaced, and one read
  * after the instant evaluated was not known then: both are ignored. */
 static void
@@ -168,12 +189,7 @@ rule_assistant_verdict (const CmaStatusInput *in, CmaStatusEntry *e)
       (e->last != NULL && v->at < e->last->at))
     return;
   e->token_check = v;
-  if (g_str_equal (v->outcome, "FAILED"))
-    e->token_check_state = CMA_STATE_CRITICAL;
-  else if (g_str_equal (v->outcome, "WARNING"))
-    e->token_check_state = CMA_STATE_WARNING;
-  else
-    e->token_check_state = CMA_STATE_OK;
+  e->token_check_state = cma_status_token_check_state (v->outcome);
   raise_state (e, e->token_check_state);
 }
 

@@ -83,6 +83,11 @@ CmaState cma_status_after_attempt (const CmaPolicy *policy, const CmaConnection 
 void cma_status_attach (const CmaConnection *conn, const CmaAttachFact *fact, CmaInstant at,
                         CmaAttachVerdict *out);
 
+/* What the assistant's token check @outcome makes a connection: FAILED
+ * CRITICAL, WARNING (and an outcome Atlassian does not document)
+ * WARNING, SUCCESS and SKIPPED OK. status and doctor both judge by it. */
+CmaState cma_status_token_check_state (const char *outcome);
+
 /* The worst state of @entries; UNKNOWN when there is none. */
 CmaState cma_status_entries_worst (const CmaStatusEntry *entries, guint n);
 

@@ -127,6 +127,21 @@ run "$PROG" renew -c "$CONF" --state-dir "$state"
 [ "$(sim_stats tasks_created)" = 1 ] && ok "$p: a second renew the same day asks nothing" ||
   not_ok "$p: tasks_created=$(sim_stats tasks_created)"
 
+# The state renew reports (and gives its hooks as CMA_STATE) is status's,
+# the verdict it read itself included.
+rm -f "$state/$NAME.facts"
+run "$PROG" renew -c "$CONF" --state-dir "$state" -o json
+check_jq "$p: renew -o json reads the verdict it just asked for: CRITICAL, as status" '
+    .connections[0] | .outcome == "not-due" and .state == "CRITICAL"'
+
+# A verdict dated after now (a clock set back) silences nothing: asked.
+tasks=$(sim_stats tasks_created)
+sed -i 's/^\( *"at" : "\)[^"]*"/\12099-01-01T00:00:00Z"/' "$state/$NAME.facts"
+run "$PROG" renew -c "$CONF" --state-dir "$state"
+[ "$(sim_stats tasks_created)" = $((tasks + 1)) ] &&
+  ok "$p: a verdict dated in the future: renew asks again" ||
+  not_ok "$p: tasks_created=$(sim_stats tasks_created), was $tasks"
+
 # ---- JCMA: no key is known ----
 p=jcma
 state="$test_tmpdir/state-$p"

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cma-api-answer.h"
+#include "cma-api-check.h"
+#include "cma-json.h"
 
 static CmaHttpResponse *
 response (long status, const char *content_type, const char *body)
@@ -115,6 +117,29 @@ test_answer_redacted (void)
   g_assert_cmpstr (said, ==, "bad [REDACTED] for you");
 }
 
+/* The assistant's verdict is kept in the facts and shown by status: a
+ * message or task id spelling a secret in JSON escapes is redacted too. */
+static void
+test_answer_check_redacted (void)
+{
+  static const char body[] =
+      "{\"data\":{\"status\":\"FINISHED\",\"outcome\":\"FAILED\",\"message\":\"m\","
+      "\"children\":{\"K\":{\"outcome\":\"FAILED\","
+      "\"message\":\"bad Basic \\u0061dmin-b64 for \\u0073ecret-token\"}}}}";
+  g_autoptr (CmaHttpResponse) r = response (200, "application/json", body);
+  g_autoptr (JsonNode) root = cma_json_parse_bounded (body, strlen (body), 8, NULL);
+  g_auto (CmaTokenCheck) check = { NULL };
+
+  r->side = CMA_SIDE_CLOUD;
+  r->secrets = cma_secrets_new ();
+  cma_secrets_add_authorization (r->secrets, CMA_SECRETS_ALL_SCOPES, "Basic admin-b64");
+  cma_secrets_add (r->secrets, CMA_SECRETS_ALL_SCOPES, "secret-token");
+  g_assert_nonnull (root);
+  g_assert_true (cma_token_check_read (r, json_node_get_object (root), "K", &check));
+  g_assert_cmpstr (check.outcome, ==, "FAILED");
+  g_assert_cmpstr (check.message, ==, "bad [REDACTED] for [REDACTED]");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -123,6 +148,7 @@ main (int argc, char **argv)
   g_test_add_func ("/answer/escaped", test_answer_escaped);
   g_test_add_func ("/answer/cut", test_answer_cut);
   g_test_add_func ("/answer/suffix", test_answer_suffix);
+  g_test_add_func ("/answer/check-redacted", test_answer_check_redacted);
   g_test_add_func ("/answer/redacted", test_answer_redacted);
   return g_test_run ();
 }

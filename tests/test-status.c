@@ -541,6 +541,13 @@ test_assistant_verdict (void)
                    CMA_STATE_CRITICAL);
   /* Nothing in the ledger: the verdict still counts. */
   g_assert_cmpint (state_with_verdict (&conn, NULL, "FAILED", T, T, &e), ==, CMA_STATE_CRITICAL);
+  /* SKIPPED judged nothing; an outcome not documented is no OK (doctor
+   * warns of it too). */
+  g_assert_cmpint (state_with_verdict (&conn, &renewed_at_t, "SKIPPED", T + DAY, T + DAY, &e), ==,
+                   CMA_STATE_OK);
+  g_assert_cmpint (state_with_verdict (&conn, &renewed_at_t, "BLOCKED", T + DAY, T + DAY, &e), ==,
+                   CMA_STATE_WARNING);
+  g_assert_cmpint (e.token_check_state, ==, CMA_STATE_WARNING);
   /* Unfinished (no outcome): nothing. */
   g_assert_cmpint (state_with_verdict (&conn, &renewed_at_t, NULL, T + DAY, T + DAY, &e), ==,
                    CMA_STATE_OK);

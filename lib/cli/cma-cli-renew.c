@@ -222,7 +222,7 @@ report_one (CmaCli *cli, gboolean json, const CmaRenewReport *r)
  * token's verdict the attempt knew of, whether it failed (as kept), and
  * what the server said as the run found it in @facts (read once, before
  * the renewals), with what the attempt itself learnt of the server's
- * token and the attach it leaves in effect. */
+ * token, the assistant's verdict and the attach it leaves in effect. */
 static CmaState
 state_after (CmaCli *cli, const CmaRenewReport *r, GPtrArray *facts)
 {
@@ -235,8 +235,10 @@ state_after (CmaCli *cli, const CmaRenewReport *r, GPtrArray *facts)
   const CmaVerdict *token = renewed ? &res->after : &res->before;
   const GError *failed = r->error != NULL && is_kept (cli, r->error) ? r->error : NULL;
 
-  if (res->facts != NULL)
+  if (res->facts != NULL && res->facts->server_token.known)
     known.server_token = res->facts->server_token;
+  if (res->facts != NULL && res->facts->token_check.known)
+    known.token_check = res->facts->token_check;
   known.attach = attach != NULL ? *attach : (CmaAttachFact){ 0 };
   return cma_status_after_attempt (&cli->config->policy, r->conn, res->evaluated ? token : NULL,
                                    failed, &known, cma_clock_now ());
