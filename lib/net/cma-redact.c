@@ -331,7 +331,8 @@ cma_secrets_redact_bytes (const CmaSecrets *secrets, guint scopes, const void *d
   const char *p = data;
   g_autoptr (GByteArray) out = NULL;
 
-  if (secrets == NULL || secrets->forms->len == 0)
+  /* An empty answer may come as NULL, and NULL + 0 is undefined. */
+  if (secrets == NULL || secrets->forms->len == 0 || len == 0)
     return g_bytes_new (data, len);
   out = g_byte_array_sized_new (len);
   /* Bytes between matches go in runs, not one by one. */
