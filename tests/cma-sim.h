@@ -122,8 +122,8 @@ typedef struct {
   char *check_outcome;       /* of every Check task; NULL: SUCCESS */
   int task_window;           /* 5 task creations per this many seconds */
   int tasks_busy;            /* the first N creations answer 429 */
-  char *control_file; /* see reset_on_signal () in cma-sim.c */
-  char *stats_file;   /* /_sim/stats as "NAME VALUE" lines, kept current */
+  char *control_file;        /* see reset_on_signal () in cma-sim.c */
+  char *stats_file;          /* /_sim/stats as "NAME VALUE" lines, kept current */
 
   /* Derived from the options. */
   char *context; /* "" or "/jira": no trailing slash */

@@ -102,3 +102,11 @@ cma_curl_ssl_version (void)
     return NULL;
   return sym_curl_version_info (CURLVERSION_NOW)->ssl_version;
 }
+
+gboolean
+cma_curl_has_http2 (void)
+{
+  if (!cma_curl_load (NULL))
+    return FALSE;
+  return (sym_curl_version_info (CURLVERSION_NOW)->features & CURL_VERSION_HTTP2) != 0;
+}

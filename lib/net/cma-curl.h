@@ -62,4 +62,9 @@ const char *cma_curl_ssl_version (void);
  * when it cannot be loaded. */
 char *cma_curl_version_text (GError **error);
 
+/* Whether libcurl can speak HTTP/2 (curl_version_info's
+ * CURL_VERSION_HTTP2), loading libcurl if need be; FALSE when it cannot
+ * be loaded. */
+gboolean cma_curl_has_http2 (void);
+
 G_END_DECLS

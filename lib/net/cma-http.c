@@ -555,6 +555,8 @@ setup_common (CmaHttp *http, CURL *c, CmaSide side, const char *url)
   sym_curl_easy_setopt (c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
   if (http->connect_to != NULL)
     sym_curl_easy_setopt (c, CURLOPT_CONNECT_TO, http->connect_to);
+  if (http->options.http2_prior_knowledge && cma_curl_has_http2 ())
+    sym_curl_easy_setopt (c, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
   /* A CA file replaces the system store rather than adding to it: an
    * administrator who names the CA means that CA, and loading hundreds of
    * system certificates per run costs memory for nothing. */

@@ -43,6 +43,10 @@ typedef struct {
    * certificate still verified for the host the URL names. For the tests,
    * which must never reach a real Atlassian host; or NULL. */
   const char *connect_to;
+  /* Tests and fuzzing: plain-http loopback peers speaking h2c. HTTP/2
+   * with prior knowledge where libcurl has HTTP/2
+   * (cma_curl_has_http2()), HTTP/1.1 otherwise. */
+  gboolean http2_prior_knowledge;
 } CmaHttpOptions;
 
 typedef struct {

@@ -8,8 +8,15 @@
  * Input: one control byte, then the answer. Control bits 0-1 pick the call,
  * bit 2 sends the answer in two writes (split at bits 3-7 / 32 of its
  * length), as a slow peer would, so the trace sees a body in two chunks.
- * An answer starting "HTTP/" is sent as it is; anything else is the body
- * of a 200 application/json answer.
+ * With bit 2 clear, bit 3 (left 0 by the HTTP/1.1 seeds) makes the server
+ * speak HTTP/2 (h2c, prior knowledge, nghttp2's server API) and the HTTP
+ * layer ask for it, so the trace's h2 lines face the answer too; where
+ * nghttp2 was not found at build time or libcurl lacks HTTP/2, that bit
+ * falls back to HTTP/1.1.
+ * An answer starting "HTTP/" is sent as it is (over HTTP/2: its status
+ * line's code, its header lines and its body become :status, header
+ * fields and DATA); anything else is the body of a 200 application/json
+ * answer.
  *
  * Oracles besides crashes: nothing secret we send (the cloud API token,
  * the server's PAT, the auth token we save) shows in any trace line or in
@@ -25,7 +32,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#ifdef HAVE_NGHTTP2
+#include <nghttp2/nghttp2.h>
+#endif
+
 #include "cma-api.h"
+#include "cma-curl.h"
 #include "fuzz.h"
 
 #define CLOUD_USER   "admin@example.com"
@@ -55,6 +67,7 @@ typedef struct {
   GBytes *answer;
   guint call;
   gsize split; /* 0: one write */
+  gboolean h2; /* the next connection speaks HTTP/2 */
 } Script;
 
 static Script script;
@@ -102,28 +115,41 @@ send_all (int fd, const char *data, gsize len)
     }
 }
 
-/* The answer to @request_line: the script's, or a good auth token when
- * the call under test is the save. */
-static void
-answer (int fd, const char *request_line)
+/* The answer to a request for @target (its request line or :path): the
+ * script's, or a good auth token when the call under test is the save. */
+static GBytes *
+pick_answer (const char *target, gsize *split)
 {
-  g_autoptr (GBytes) body = NULL;
-  g_autoptr (GString) out = g_string_new (NULL);
-  gsize split, len;
-  const char *data;
+  GBytes *body;
 
   g_mutex_lock (&script.lock);
   body = g_bytes_ref (script.answer);
-  split = script.split;
-  if (script.call == CALL_SAVE && strstr (request_line, TOKEN_PATH) != NULL)
+  *split = script.split;
+  if (script.call == CALL_SAVE && strstr (target, TOKEN_PATH) != NULL)
     {
-      g_clear_pointer (&body, g_bytes_unref);
+      g_bytes_unref (body);
       body = g_bytes_new_static ("{\"token\":\"" AUTH_TOKEN "\"}", 10 + strlen (AUTH_TOKEN) + 2);
-      split = 0;
+      *split = 0;
     }
   g_mutex_unlock (&script.lock);
-  data = g_bytes_get_data (body, &len);
-  if (len < 5 || memcmp (data, "HTTP/", 5) != 0)
+  return body;
+}
+
+static gboolean
+is_raw_answer (const char *data, gsize len)
+{
+  return len >= 5 && memcmp (data, "HTTP/", 5) == 0;
+}
+
+static void
+answer (int fd, const char *request_line)
+{
+  gsize split, len;
+  g_autoptr (GBytes) body = pick_answer (request_line, &split);
+  g_autoptr (GString) out = g_string_new (NULL);
+  const char *data = g_bytes_get_data (body, &len);
+
+  if (!is_raw_answer (data, len))
     g_string_append_printf (out,
                             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                             "Content-Length: %" G_GSIZE_FORMAT "\r\nConnection: close\r\n\r\n",
@@ -140,6 +166,247 @@ answer (int fd, const char *request_line)
     send_all (fd, out->str, out->len);
 }
 
+#ifdef HAVE_NGHTTP2
+/* One request stream of an HTTP/2 connection and the answer it got. */
+typedef struct {
+  char *path;
+  GBytes *answer;
+  const char *body; /* within answer */
+  gsize body_len, sent;
+} H2Stream;
+
+typedef struct {
+  int fd;
+  gboolean done;
+  GPtrArray *streams; /* H2Stream, freed with the connection */
+} H2Conn;
+
+static void
+h2_stream_free (gpointer data)
+{
+  H2Stream *st = data;
+
+  g_free (st->path);
+  g_clear_pointer (&st->answer, g_bytes_unref);
+  g_free (st);
+}
+
+/* @value_len bytes at @value (within the answer) as field @name, which is
+ * copied lower-cased, as HTTP/2 wants; nghttp2 copies both. */
+static void
+add_field (GArray *nva, const char *name, gsize name_len, const char *value, gsize value_len)
+{
+  g_autofree char *lower = g_malloc (name_len + 1);
+  nghttp2_nv nv = { (uint8_t *) lower, (uint8_t *) value, name_len, value_len,
+                    NGHTTP2_NV_FLAG_NONE };
+
+  for (gsize i = 0; i < name_len; i++)
+    lower[i] = g_ascii_tolower (name[i]);
+  g_array_append_val (nva, nv);
+  g_steal_pointer (&lower); /* freed by the array's clear function */
+}
+
+static void
+clear_field (gpointer data)
+{
+  g_free (((nghttp2_nv *) data)->name);
+}
+
+/* A header line "Name: value" of the answer as a field; connection-level
+ * fields HTTP/2 forbids are left out, the rest are the fuzzer's. */
+static void
+add_header_line (GArray *nva, const char *line, gsize len)
+{
+  static const char *const hop[] = { "connection", "keep-alive", "proxy-connection",
+                                     "transfer-encoding", "upgrade" };
+  const char *colon = memchr (line, ':', len);
+  const char *value;
+  gsize name_len;
+
+  if (colon == NULL)
+    return;
+  name_len = (gsize) (colon - line);
+  for (gsize i = 0; i < G_N_ELEMENTS (hop); i++)
+    if (name_len == strlen (hop[i]) && g_ascii_strncasecmp (line, hop[i], name_len) == 0)
+      return;
+  for (value = colon + 1; value < line + len && (*value == ' ' || *value == '\t');)
+    value++;
+  add_field (nva, line, name_len, value, (gsize) (line + len - value));
+}
+
+/* An answer starting "HTTP/": its status line's code as :status, its
+ * header lines as fields, what follows the empty line as the body. */
+static void
+add_raw_answer (GArray *nva, H2Stream *st, const char *data, gsize len)
+{
+  const char *p = data, *end = data + len;
+
+  for (gboolean first = TRUE; p < end; first = FALSE)
+    {
+      const char *nl = memchr (p, '\n', (gsize) (end - p));
+      const char *next = nl != NULL ? nl + 1 : end;
+      gsize line_len = (gsize) ((nl != NULL ? nl : end) - p);
+
+      if (line_len > 0 && p[line_len - 1] == '\r')
+        line_len--;
+      if (first)
+        {
+          const char *code = memchr (p, ' ', line_len);
+          const char *code_end;
+
+          code = code != NULL ? code + 1 : p + line_len;
+          code_end = memchr (code, ' ', (gsize) (p + line_len - code));
+          add_field (nva, ":status", 7, code,
+                     (gsize) ((code_end != NULL ? code_end : p + line_len) - code));
+        }
+      else if (line_len == 0)
+        {
+          st->body = next;
+          st->body_len = (gsize) (end - next);
+          return;
+        }
+      else
+        add_header_line (nva, p, line_len);
+      p = next;
+    }
+}
+
+static ssize_t
+h2_read_body (nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length,
+              uint32_t *flags, nghttp2_data_source *source, void *user_data)
+{
+  H2Stream *st = source->ptr;
+  gsize n = MIN (length, st->body_len - st->sent);
+
+  if (n > 0)
+    memcpy (buf, st->body + st->sent, n);
+  st->sent += n;
+  if (st->sent == st->body_len)
+    *flags |= NGHTTP2_DATA_FLAG_EOF;
+  return (ssize_t) n;
+}
+
+/* Answer the request on @stream_id; a response nghttp2 refuses to submit
+ * resets the stream instead, so libcurl never waits for it. */
+static void
+h2_respond (nghttp2_session *session, int32_t stream_id, H2Stream *st)
+{
+  g_autoptr (GArray) nva = g_array_new (FALSE, FALSE, sizeof (nghttp2_nv));
+  nghttp2_data_provider body = { .source.ptr = st, .read_callback = h2_read_body };
+  gsize split, len;
+  const char *data;
+  char length[32];
+
+  g_array_set_clear_func (nva, clear_field);
+  st->answer = pick_answer (st->path != NULL ? st->path : "", &split);
+  data = g_bytes_get_data (st->answer, &len);
+  if (is_raw_answer (data, len))
+    add_raw_answer (nva, st, data, len);
+  else
+    {
+      g_snprintf (length, sizeof length, "%" G_GSIZE_FORMAT, len);
+      add_field (nva, ":status", 7, "200", 3);
+      add_field (nva, "content-type", 12, "application/json", 16);
+      add_field (nva, "content-length", 14, length, strlen (length));
+      st->body = data;
+      st->body_len = len;
+    }
+  if (nghttp2_submit_response (session, stream_id, (nghttp2_nv *) (void *) nva->data, nva->len,
+                               st->body_len > 0 ? &body : NULL) != 0)
+    nghttp2_submit_rst_stream (session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_INTERNAL_ERROR);
+}
+
+static ssize_t
+h2_send (nghttp2_session *session, const uint8_t *data, size_t length, int flags, void *user_data)
+{
+  gssize n = send (((H2Conn *) user_data)->fd, data, length, MSG_NOSIGNAL);
+
+  return n < 0 ? NGHTTP2_ERR_CALLBACK_FAILURE : n;
+}
+
+static int
+h2_begin_headers (nghttp2_session *session, const nghttp2_frame *frame, void *user_data)
+{
+  H2Conn *conn = user_data;
+  H2Stream *st;
+
+  if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+    return 0;
+  st = g_new0 (H2Stream, 1);
+  g_ptr_array_add (conn->streams, st);
+  return nghttp2_session_set_stream_user_data (session, frame->hd.stream_id, st);
+}
+
+static int
+h2_header (nghttp2_session *session, const nghttp2_frame *frame, const uint8_t *name,
+           size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags, void *user_data)
+{
+  H2Stream *st = nghttp2_session_get_stream_user_data (session, frame->hd.stream_id);
+
+  if (st != NULL && namelen == 5 && memcmp (name, ":path", 5) == 0)
+    {
+      g_free (st->path);
+      st->path = g_strndup ((const char *) value, valuelen);
+    }
+  return 0;
+}
+
+static int
+h2_frame_recv (nghttp2_session *session, const nghttp2_frame *frame, void *user_data)
+{
+  H2Stream *st = nghttp2_session_get_stream_user_data (session, frame->hd.stream_id);
+
+  if ((frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
+      (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) && st != NULL && st->answer == NULL)
+    h2_respond (session, frame->hd.stream_id, st);
+  return 0;
+}
+
+static int
+h2_stream_close (nghttp2_session *session, int32_t stream_id, uint32_t error_code, void *user_data)
+{
+  ((H2Conn *) user_data)->done = TRUE;
+  return 0;
+}
+
+/* Serve one h2c connection (prior knowledge) until its first stream ends
+ * (answered or reset) or libcurl hangs up; then GOAWAY, as HTTP/1.1's
+ * "Connection: close". One request per connection, as on the HTTP/1.1
+ * path: libcurl 7.88.1 (Debian 12) fails a prior-knowledge connection it
+ * reuses with "Error in the HTTP2 framing layer" before sending anything
+ * (a libcurl bug; over TLS, ALPN, HTTP/2 connections are reused fine), so
+ * the save's second request would never reach this server. */
+static void
+serve_h2 (int fd)
+{
+  H2Conn conn = { fd, FALSE, g_ptr_array_new_with_free_func (h2_stream_free) };
+  nghttp2_session_callbacks *callbacks;
+  nghttp2_session *session;
+  uint8_t buf[4096];
+  gssize n;
+
+  if (nghttp2_session_callbacks_new (&callbacks) != 0)
+    abort ();
+  nghttp2_session_callbacks_set_send_callback (callbacks, h2_send);
+  nghttp2_session_callbacks_set_on_begin_headers_callback (callbacks, h2_begin_headers);
+  nghttp2_session_callbacks_set_on_header_callback (callbacks, h2_header);
+  nghttp2_session_callbacks_set_on_frame_recv_callback (callbacks, h2_frame_recv);
+  nghttp2_session_callbacks_set_on_stream_close_callback (callbacks, h2_stream_close);
+  if (nghttp2_session_server_new (&session, callbacks, &conn) != 0)
+    abort ();
+  nghttp2_session_callbacks_del (callbacks);
+  nghttp2_submit_settings (session, NGHTTP2_FLAG_NONE, NULL, 0);
+  while (nghttp2_session_send (session) == 0 && !conn.done &&
+         (n = read (fd, buf, sizeof buf)) > 0 &&
+         nghttp2_session_mem_recv (session, buf, (size_t) n) >= 0)
+    ;
+  if (conn.done && nghttp2_session_terminate_session (session, NGHTTP2_NO_ERROR) == 0)
+    nghttp2_session_send (session);
+  nghttp2_session_del (session);
+  g_ptr_array_unref (conn.streams);
+}
+#endif
+
 static gpointer
 serve (gpointer data)
 {
@@ -150,9 +417,19 @@ serve (gpointer data)
       int fd = accept (listener, NULL, NULL);
       g_autofree char *request_line = NULL;
 
+      gboolean h2;
+
       if (fd < 0)
         continue;
-      if ((request_line = read_request (fd)) != NULL)
+      g_mutex_lock (&script.lock);
+      h2 = script.h2;
+      g_mutex_unlock (&script.lock);
+#ifdef HAVE_NGHTTP2
+      if (h2)
+        serve_h2 (fd);
+      else
+#endif
+          if ((request_line = read_request (fd)) != NULL)
         answer (fd, request_line);
       shutdown (fd, SHUT_WR);
       close (fd);
@@ -279,7 +556,7 @@ check_sent_secrets (guint call, const GError *error)
 }
 
 static void
-run_call (guint call, GBytes *answer_bytes)
+run_call (guint call, gboolean h2, GBytes *answer_bytes)
 {
   CmaConnection conn = { .name = (char *) "fuzz",
                          .server_url = base_url,
@@ -292,7 +569,9 @@ run_call (guint call, GBytes *answer_bytes)
   CmaSecret cloud = { (char *) CLOUD_SECRET, (char *) "fuzz" };
   CmaSecret server = { (char *) SERVER_PAT, (char *) "fuzz" };
   CmaApiContext ctx = { &fuzz_product, &conn, &cloud, &server };
-  CmaHttpOptions options = { .timeout = 5, .attempts = 1, .max_retry_wait = 1, .trace = on_trace };
+  CmaHttpOptions options = {
+    .timeout = 5, .attempts = 1, .max_retry_wait = 1, .trace = on_trace, .http2_prior_knowledge = h2
+  };
   g_autoptr (CmaHttp) http = cma_http_new (&options, NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (CmaAuthToken) token = NULL;
@@ -316,12 +595,24 @@ run_call (guint call, GBytes *answer_bytes)
   check_sent_secrets (call, error);
 }
 
+/* Both ends can speak h2c: nghttp2 here, HTTP/2 in the libcurl loaded. */
+static gboolean
+h2_available (void)
+{
+#ifdef HAVE_NGHTTP2
+  return cma_curl_has_http2 ();
+#else
+  return FALSE;
+#endif
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   static gsize once = 0;
   g_autoptr (GBytes) answer_bytes = NULL;
   guint call;
+  gboolean h2;
 
   fuzz_make_logs_fatal ();
   if (g_once_init_enter (&once))
@@ -333,14 +624,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   answer_bytes = g_bytes_new (data + 1, size - 1);
   call = data[0] & 3;
+  h2 = (data[0] & 0xc) == 8 && h2_available ();
   g_mutex_lock (&script.lock);
   g_clear_pointer (&script.answer, g_bytes_unref);
   script.answer = g_bytes_ref (answer_bytes);
   script.call = call;
   script.split = (data[0] & 4) ? MAX ((size - 1) * (data[0] >> 3) / 32, 1) : 0;
+  script.h2 = h2;
   g_mutex_unlock (&script.lock);
   trace = g_ptr_array_new_with_free_func (g_free);
-  run_call (call, answer_bytes);
+  run_call (call, h2, answer_bytes);
   /* What we sent: credentials and the auth token we saved. */
   check_absent (CLOUD_SECRET, LINES_SENT);
   check_absent (basic_b64, LINES_SENT);
