@@ -48,9 +48,9 @@ fail_list (const CmaApiContext *ctx, const char *url, const CmaHttpResponse *r, 
   return FALSE;
 }
 
-/* The most recently used object of @tokens into @info. */
+/* The most recently used object of @tokens (the answer @r's) into @info. */
 static gboolean
-pick_token (JsonArray *tokens, CmaPatInfo *info)
+pick_token (const CmaHttpResponse *r, JsonArray *tokens, CmaPatInfo *info)
 {
   JsonObject *best = NULL;
   CmaInstant best_used = -1;
@@ -71,7 +71,8 @@ pick_token (JsonArray *tokens, CmaPatInfo *info)
   if (best == NULL)
     return FALSE;
   name = cma_json_string_member (best, "name");
-  info->name = name != NULL ? cma_text_sanitize (name, 80) : NULL;
+  /* The name is the server's text: redacted as every answer's. */
+  info->name = name != NULL ? cma_answer_text (r, name, 80) : NULL;
   info->expires_at = member_instant (best, "expiringAt");
   info->expires = info->expires_at != 0;
   info->n_tokens = json_array_get_length (tokens);
@@ -101,7 +102,7 @@ cma_pat_get_info (CmaHttp *http, const CmaApiContext *ctx, CmaPatInfo *info, GEr
   data = g_bytes_get_data (r->body, &len);
   if (!cma_http_response_is_json (r) || data == NULL ||
       (root = cma_json_parse_bounded (data, len, CMA_JSON_MAX_DEPTH, NULL)) == NULL ||
-      !JSON_NODE_HOLDS_ARRAY (root) || !pick_token (json_node_get_array (root), info))
+      !JSON_NODE_HOLDS_ARRAY (root) || !pick_token (r, json_node_get_array (root), info))
     {
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL,
                    "server %s answered without a list of tokens", url);

@@ -11,6 +11,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "cma-api-answer.h"
 #include "cma-json.h"
 #include "cma-api-probe.h"
 #include "cma-text.h"
@@ -40,7 +41,8 @@ cma_probe_server_state (CmaHttp *http, const char *server_url)
   state = cma_json_string_member (json_node_get_object (root), "state");
   if (state == NULL)
     return NULL;
-  return cma_text_sanitize (state, 32);
+  /* Redacted too: this server was sent the credential by the save. */
+  return cma_answer_text (r, state, 32);
 }
 
 /* The states Jira and Confluence document besides RUNNING. */

@@ -155,9 +155,10 @@ parse_object (CmaSide side, const char *url, const CmaHttpResponse *r, JsonNode 
   *root = cma_json_parse_bounded (data, len, CMA_JSON_MAX_DEPTH, &local_error);
   if (*root == NULL || !JSON_NODE_HOLDS_OBJECT (*root))
     {
-      /* json-glib's message may quote a character of the answer. */
+      /* json-glib's message may quote a string of the answer, decoded:
+       * a secret spelt in escapes the raw body's redaction missed. */
       g_autofree char *why =
-          cma_text_sanitize (local_error ? local_error->message : "not an object", CMA_TEXT_SHORT);
+          cma_answer_text (r, local_error ? local_error->message : "not an object", CMA_TEXT_SHORT);
 
       g_set_error (error, CMA_ERROR, CMA_ERROR_PROTOCOL, "%s %s answered malformed JSON (%s)",
                    cma_side_to_string (side), url, why);
