@@ -23,28 +23,63 @@ export PATH
 # complete_line LINE: run the completion on LINE, the cursor at its end, and
 # leave the candidates, sorted, one a line, in $out. Words are split at
 # blanks and around "=", as readline splits them with the default
-# COMP_WORDBREAKS.
-complete_line () {
-  run bash --norc --noprofile -c '
-    . "$1" || exit 90
-    . "$2" || exit 91
-    line=$3
+# COMP_WORDBREAKS. One bash, started once, answers every line, as a user's
+# interactive shell does: a shell per line would load bash-completion (and
+# the program's --help) again each time.
+driver_in="$test_tmpdir/driver.in" driver_out="$test_tmpdir/driver.out"
+mkfifo "$driver_in" "$driver_out"
+bash --norc --noprofile -c '
+  . "$1" || exit 90
+  . "$2" || exit 91
+  while IFS= read -r line; do
+    COMPREPLY=() rc=0
     read -ra COMP_WORDS <<<"${line//=/ = }"
     [[ $line == *" " ]] && COMP_WORDS+=("")
     COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
     COMP_LINE=$line COMP_POINT=${#line}
-    complete -p "${COMP_WORDS[0]##*/}" >/dev/null || exit 92
-    _cma_token "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
-    printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort' \
-    complete "$BASH_COMPLETION" "$SCRIPT" "$1"
+    if complete -p "${COMP_WORDS[0]##*/}" >/dev/null; then
+      _cma_token "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+      ((${#COMPREPLY[@]})) && printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort
+    else
+      rc=92
+    fi
+    printf "\036 %s\n" "$rc"
+  done' complete "$BASH_COMPLETION" "$SCRIPT" <"$driver_in" >"$driver_out" 2>"$test_tmpdir/driver.err" &
+exec 3>"$driver_in" 4<"$driver_out"
+rs=$(printf '\036')
+
+complete_line () {
+  printf '%s\n' "$1" >&3
+  out= rc=
+  while IFS= read -r _line <&4; do
+    case $_line in
+      "$rs "*) rc=${_line#* }; break ;;
+    esac
+    out=${out:+$out$nl}$_line
+  done
+  # The driver gone (it could not load a script): no answer.
+  [ -n "$rc" ] || rc=99
+  err=
+  if [ -s "$test_tmpdir/driver.err" ]; then slurp err "$test_tmpdir/driver.err"; fi
+}
+
+# same_words LINES WORDS: LINES (a word a line) and WORDS (separated by
+# blanks) hold the same words, as often, in any order; the shell's own
+# patterns, not a sort per comparison.
+same_words () {
+  _rest=$nl$1$nl
+  for _w in $2; do
+    case $_rest in *"$nl$_w$nl"*) ;; *) return 1 ;; esac
+    _rest=${_rest%%"$nl$_w$nl"*}$nl${_rest#*"$nl$_w$nl"}
+  done
+  [ "$_rest" = "$nl" ] || [ "$_rest" = "$nl$nl" ]
 }
 
 # completes DESCRIPTION LINE EXPECTED: completing LINE offers exactly
 # EXPECTED (words separated by blanks, any order).
 completes () {
   complete_line "$2"
-  expected=$(printf '%s\n' $3 | LC_ALL=C sort)
-  if [ "$rc" -eq 0 ] && [ "$out" = "$expected" ]; then
+  if [ "$rc" -eq 0 ] && same_words "$out" "$3"; then
     ok "$1"
   else
     not_ok "$1"
@@ -53,10 +88,26 @@ completes () {
   fi
 }
 
-# help_options CMD: the options PROG CMD --help lists, short and long.
+# help_options CMD: $help_opts, the options PROG CMD --help lists, short and long: the
+# words before the description of its lines that start with blanks and a
+# dash ("-o, --output=FORMAT  ..." gives -o --output).
 help_options () {
-  "$PROG" "$1" --help | grep -E '^ +-' |
-    sed -E 's/^ +(-[a-zA-Z]), (--[a-z][a-z-]*).*/\1 \2/; s/^ +(--[a-z][a-z-]*).*/\1/'
+  run "$PROG" "$1" --help
+  _opts=
+  while IFS= read -r _l; do
+    case $_l in " "*) ;; *) continue ;; esac
+    read -r _a _b _c <<EOF
+$_l
+EOF
+    case $_a,$_b in
+      -[a-zA-Z],,--[a-z]*) _opts="$_opts ${_a%,} ${_b%%=*}" ;;
+      --[a-z]*) _opts="$_opts ${_a%%=*}" ;;
+      -*) _opts="$_opts $_l" ;;
+    esac
+  done <<EOF
+$out
+EOF
+  help_opts=$_opts
 }
 
 # ---- configuration files with connections ----
@@ -89,7 +140,8 @@ for p in $PRODUCTS; do
 
   # Every command offers exactly the options of its --help.
   for cmd in status record guide history renew doctor; do
-    completes "$NAME $cmd: the options of --help" "$NAME $cmd -" "$(help_options "$cmd")"
+    help_options "$cmd"
+    completes "$NAME $cmd: the options of --help" "$NAME $cmd -" "$help_opts"
   done
   completes "$NAME: options after the command's own option" "$NAME renew --force --d" "--dry-run"
 
@@ -133,4 +185,6 @@ for p in $PRODUCTS; do
   fi
 done
 
+exec 3>&- 4<&-
+wait
 tap_done
