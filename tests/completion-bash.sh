@@ -21,14 +21,12 @@ export PATH
 [ -r "$SCRIPT" ] || { echo "Bail out! $SCRIPT not built"; exit 1; }
 
 # complete_line LINE: run the completion on LINE, the cursor at its end, and
-# leave the candidates, sorted, one a line, in $out. Words are split at
+# leave the candidates, one a line, in $out. Words are split at
 # blanks and around "=", as readline splits them with the default
 # COMP_WORDBREAKS. One bash, started once, answers every line, as a user's
 # interactive shell does: a shell per line would load bash-completion (and
 # the program's --help) again each time.
-driver_in="$test_tmpdir/driver.in" driver_out="$test_tmpdir/driver.out"
-mkfifo "$driver_in" "$driver_out"
-bash --norc --noprofile -c '
+driver_start bash --norc --noprofile -c '
   . "$1" || exit 90
   . "$2" || exit 91
   while IFS= read -r line; do
@@ -39,41 +37,13 @@ bash --norc --noprofile -c '
     COMP_LINE=$line COMP_POINT=${#line}
     if complete -p "${COMP_WORDS[0]##*/}" >/dev/null; then
       _cma_token "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
-      ((${#COMPREPLY[@]})) && printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort
+      ((${#COMPREPLY[@]})) && printf "%s\n" "${COMPREPLY[@]}"
     else
       rc=92
     fi
     printf "\036 %s\n" "$rc"
-  done' complete "$BASH_COMPLETION" "$SCRIPT" <"$driver_in" >"$driver_out" 2>"$test_tmpdir/driver.err" &
-exec 3>"$driver_in" 4<"$driver_out"
-rs=$(printf '\036')
-
-complete_line () {
-  printf '%s\n' "$1" >&3
-  out= rc=
-  while IFS= read -r _line <&4; do
-    case $_line in
-      "$rs "*) rc=${_line#* }; break ;;
-    esac
-    out=${out:+$out$nl}$_line
-  done
-  # The driver gone (it could not load a script): no answer.
-  [ -n "$rc" ] || rc=99
-  err=
-  if [ -s "$test_tmpdir/driver.err" ]; then slurp err "$test_tmpdir/driver.err"; fi
-}
-
-# same_words LINES WORDS: LINES (a word a line) and WORDS (separated by
-# blanks) hold the same words, as often, in any order; the shell's own
-# patterns, not a sort per comparison.
-same_words () {
-  _rest=$nl$1$nl
-  for _w in $2; do
-    case $_rest in *"$nl$_w$nl"*) ;; *) return 1 ;; esac
-    _rest=${_rest%%"$nl$_w$nl"*}$nl${_rest#*"$nl$_w$nl"}
-  done
-  [ "$_rest" = "$nl" ] || [ "$_rest" = "$nl$nl" ]
-}
+  done' complete "$BASH_COMPLETION" "$SCRIPT"
+complete_line () { driver_ask "$1"; }
 
 # completes DESCRIPTION LINE EXPECTED: completing LINE offers exactly
 # EXPECTED (words separated by blanks, any order).
@@ -86,28 +56,6 @@ completes () {
     printf 'line: %s\nexpected: %s\n' "$2" "$3" | sed 's/^/# /'
     diag
   fi
-}
-
-# help_options CMD: $help_opts, the options PROG CMD --help lists, short and long: the
-# words before the description of its lines that start with blanks and a
-# dash ("-o, --output=FORMAT  ..." gives -o --output).
-help_options () {
-  run "$PROG" "$1" --help
-  _opts=
-  while IFS= read -r _l; do
-    case $_l in " "*) ;; *) continue ;; esac
-    read -r _a _b _c <<EOF
-$_l
-EOF
-    case $_a,$_b in
-      -[a-zA-Z],,--[a-z]*) _opts="$_opts ${_a%,} ${_b%%=*}" ;;
-      --[a-z]*) _opts="$_opts ${_a%%=*}" ;;
-      -*) _opts="$_opts $_l" ;;
-    esac
-  done <<EOF
-$out
-EOF
-  help_opts=$_opts
 }
 
 # ---- configuration files with connections ----
@@ -185,6 +133,5 @@ for p in $PRODUCTS; do
   fi
 done
 
-exec 3>&- 4<&-
-wait
+driver_stop
 tap_done

@@ -152,6 +152,75 @@ bg_kill () {
   for _pid in $bg_pids; do kill "$_pid" 2>/dev/null || true; done
 }
 
+# ---- a driver: one process answering many requests ----
+# driver_start CMD...: start CMD in the background, reading a request a
+# line and answering each with its lines, then a line of RS (\036), a blank
+# and a status. driver_ask LINE leaves the answer in $out and $rc, the
+# driver's stderr so far in $err. One shell answering every request, as a
+# user's interactive shell does, instead of a shell started per request.
+driver_start () {
+  mkfifo "$test_tmpdir/driver.in" "$test_tmpdir/driver.out"
+  "$@" <"$test_tmpdir/driver.in" >"$test_tmpdir/driver.out" 2>"$test_tmpdir/driver.err" &
+  driver_pid=$!
+  exec 3>"$test_tmpdir/driver.in" 4<"$test_tmpdir/driver.out"
+  driver_rs=$(printf '\036')
+}
+
+driver_ask () {
+  printf '%s\n' "$1" >&3
+  out= rc=
+  while IFS= read -r _line <&4; do
+    case $_line in
+      "$driver_rs "*) rc=${_line#* }; break ;;
+    esac
+    out=${out:+$out$nl}$_line
+  done
+  # The driver gone (it could not start, or died): no answer.
+  [ -n "$rc" ] || rc=99
+  err=
+  if [ -s "$test_tmpdir/driver.err" ]; then slurp err "$test_tmpdir/driver.err"; fi
+}
+
+# driver_stop: end of input for the driver; wait for it to finish.
+driver_stop () {
+  exec 3>&- 4<&-
+  wait "$driver_pid" || true
+}
+
+# same_words LINES WORDS: LINES (a word a line) and WORDS (separated by
+# blanks) hold the same words, as often, in any order; the shell's own
+# patterns, not a sort per comparison.
+same_words () {
+  _rest=$nl$1$nl
+  for _w in $2; do
+    case $_rest in *"$nl$_w$nl"*) ;; *) return 1 ;; esac
+    _rest=${_rest%%"$nl$_w$nl"*}$nl${_rest#*"$nl$_w$nl"}
+  done
+  [ "$_rest" = "$nl" ] || [ "$_rest" = "$nl$nl" ]
+}
+
+# help_options CMD: $help_opts, the options PROG CMD --help lists, short
+# and long: the words before the description of its lines that start with
+# blanks and a dash ("-o, --output=FORMAT  ..." gives -o --output).
+help_options () {
+  run "$PROG" "$1" --help
+  _opts=
+  while IFS= read -r _l; do
+    case $_l in " "*) ;; *) continue ;; esac
+    read -r _a _b _c <<EOF
+$_l
+EOF
+    case $_a,$_b in
+      -[a-zA-Z],,--[a-z]*) _opts="$_opts ${_a%,} ${_b%%=*}" ;;
+      --[a-z]*) _opts="$_opts ${_a%%=*}" ;;
+      -*) _opts="$_opts $_l" ;;
+    esac
+  done <<EOF
+$out
+EOF
+  help_opts=$_opts
+}
+
 # ---- helpers for the command-line tests ----
 
 PRODUCTS="jcma ccma"
