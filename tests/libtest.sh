@@ -361,8 +361,21 @@ require_past () {
   fi
 }
 
-# re_quote TEXT: TEXT as an extended regular expression matching itself.
-re_quote () { printf '%s' "$1" | sed 's/[][\.*^$|()+?{}]/\\&/g'; }
+# re_quote TEXT: TEXT as an extended regular expression matching itself;
+# the shell's own loop, not a sed per quoted path.
+re_quote () {
+  _rq_in=$1 _rq_out=
+  while [ -n "$_rq_in" ]; do
+    _rq_rest=${_rq_in#?}
+    _rq_c=${_rq_in%"$_rq_rest"}
+    _rq_in=$_rq_rest
+    case $_rq_c in
+      '['|']'|'\'|'.'|'*'|'^'|'$'|'|'|'('|')'|'+'|'?'|'{'|'}') _rq_out="$_rq_out\\$_rq_c" ;;
+      *) _rq_out=$_rq_out$_rq_c ;;
+    esac
+  done
+  printf '%s' "$_rq_out"
+}
 
 # ---- the HTTPS simulator (tests/cma-sim) ----
 
