@@ -396,6 +396,22 @@ need_sim () {
    printf '%s\n' "$SERVER_SECRET" >"$test_tmpdir/server.token")
 }
 
+# nap: wait 10 ms, between two looks at a file the simulator writes. Under
+# bash a read with a time-out on a pipe nobody writes to (opened on first
+# use), not a sleep process per look.
+nap () {
+  if [ -z "${BASH_VERSION:-}" ]; then
+    sleep 0.01
+    return
+  fi
+  if [ -z "${nap_open:-}" ]; then
+    mkfifo "$test_tmpdir/nap" 2>/dev/null || [ -p "$test_tmpdir/nap" ]
+    exec 8<>"$test_tmpdir/nap"
+    nap_open=1
+  fi
+  read -r -t 0.01 -u 8 _ || true
+}
+
 # launch_sim KEY [SIM OPTIONS...]: a new simulator for start_sim; the
 # options go in its control file, which a reset reads again.
 launch_sim () {
@@ -423,7 +439,7 @@ launch_sim () {
       echo "Bail out! simulator did not start: $(cat "$test_tmpdir/sim.err")"
       exit 1
     fi
-    sleep 0.01
+    nap
   done
   read -r PORT <"$test_tmpdir/port"
   sim_port=$PORT
@@ -437,13 +453,15 @@ reset_sim () {
   [ -n "$sim_pid" ] && [ "$sim_key" = "$1" ] || return 1
   shift
   printf '%s\n' "$@" >"$sim_ctl"
-  rm -f "$sim_ctl.done"
+  # Emptied, not removed: the answer replaces it whole (a rename), and
+  # an rm was a process per reset.
+  : >"$sim_ctl.done"
   kill -HUP "$sim_pid" 2>/dev/null || return 1
   i=0
   while [ ! -s "$sim_ctl.done" ]; do
     i=$((i + 1))
     [ $i -le 500 ] || return 1
-    sleep 0.01
+    nap
   done
   read -r _answer <"$sim_ctl.done"
   PORT=$sim_port
