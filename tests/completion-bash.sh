@@ -21,42 +21,41 @@ export PATH
 [ -r "$SCRIPT" ] || { echo "Bail out! $SCRIPT not built"; exit 1; }
 
 # complete_line LINE: run the completion on LINE, the cursor at its end, and
-# leave the candidates, sorted, one a line, in $out. Words are split at
+# leave the candidates, one a line, in $out. Words are split at
 # blanks and around "=", as readline splits them with the default
-# COMP_WORDBREAKS.
-complete_line () {
-  run bash --norc --noprofile -c '
-    . "$1" || exit 90
-    . "$2" || exit 91
-    line=$3
+# COMP_WORDBREAKS. One bash, started once, answers every line, as a user's
+# interactive shell does: a shell per line would load bash-completion (and
+# the program's --help) again each time.
+driver_start bash --norc --noprofile -c '
+  . "$1" || exit 90
+  . "$2" || exit 91
+  while IFS= read -r line; do
+    COMPREPLY=() rc=0
     read -ra COMP_WORDS <<<"${line//=/ = }"
     [[ $line == *" " ]] && COMP_WORDS+=("")
     COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
     COMP_LINE=$line COMP_POINT=${#line}
-    complete -p "${COMP_WORDS[0]##*/}" >/dev/null || exit 92
-    _cma_token "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
-    printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort' \
-    complete "$BASH_COMPLETION" "$SCRIPT" "$1"
-}
+    if complete -p "${COMP_WORDS[0]##*/}" >/dev/null; then
+      _cma_token "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+      ((${#COMPREPLY[@]})) && printf "%s\n" "${COMPREPLY[@]}"
+    else
+      rc=92
+    fi
+    printf "\036 %s\n" "$rc"
+  done' complete "$BASH_COMPLETION" "$SCRIPT"
+complete_line () { driver_ask "$1"; }
 
 # completes DESCRIPTION LINE EXPECTED: completing LINE offers exactly
 # EXPECTED (words separated by blanks, any order).
 completes () {
   complete_line "$2"
-  expected=$(printf '%s\n' $3 | LC_ALL=C sort)
-  if [ "$rc" -eq 0 ] && [ "$out" = "$expected" ]; then
+  if [ "$rc" -eq 0 ] && same_words "$out" "$3"; then
     ok "$1"
   else
     not_ok "$1"
     printf 'line: %s\nexpected: %s\n' "$2" "$3" | sed 's/^/# /'
     diag
   fi
-}
-
-# help_options CMD: the options PROG CMD --help lists, short and long.
-help_options () {
-  "$PROG" "$1" --help | grep -E '^ +-' |
-    sed -E 's/^ +(-[a-zA-Z]), (--[a-z][a-z-]*).*/\1 \2/; s/^ +(--[a-z][a-z-]*).*/\1/'
 }
 
 # ---- configuration files with connections ----
@@ -89,7 +88,8 @@ for p in $PRODUCTS; do
 
   # Every command offers exactly the options of its --help.
   for cmd in status record guide history renew doctor; do
-    completes "$NAME $cmd: the options of --help" "$NAME $cmd -" "$(help_options "$cmd")"
+    help_options "$cmd"
+    completes "$NAME $cmd: the options of --help" "$NAME $cmd -" "$help_opts"
   done
   completes "$NAME: options after the command's own option" "$NAME renew --force --d" "--dry-run"
 
@@ -133,4 +133,5 @@ for p in $PRODUCTS; do
   fi
 done
 
+driver_stop
 tap_done

@@ -11,14 +11,17 @@ zsh -fc 'zmodload zsh/zpty' 2>/dev/null || skip_all "zsh has no zsh/zpty module"
 FDIR="$top_builddir/completion"
 [ -r "$FDIR/_cma-token" ] || { echo "Bail out! $FDIR/_cma-token not built"; exit 1; }
 
-# The driver: zsh -f capture.zsh FPATH_DIR LINE prints the candidates, one
-# a line. It wraps compadd to print every match it is given, and ends the
-# shell from comppostfuncs once the completion has run. compinit reads
-# the dump the first test below writes (-C): scanning every function
-# directory again costs each completion nearly 2 s.
+# The driver: zsh -f capture.zsh FPATH_DIR reads a line at a time, types it
+# into one interactive zsh on a pseudo-terminal, presses Tab and answers
+# the candidates, one a line, as driver_start expects. It wraps compadd to
+# print every match it is given, and from comppostfuncs, once the
+# completion has run, says so and keeps the line from being changed or the
+# matches listed, then kills the line for the next one. compinit reads the
+# dump the first test below writes (-C): scanning every function directory
+# again costs each shell nearly 2 s.
 cat >"$test_tmpdir/capture.zsh" <<'EOF'
 zmodload zsh/zpty || exit 90
-fdir=$1 line=$2
+fdir=$1
 setup=$TMPDIR/capture-setup.zsh
 cat >$setup <<EOS
 PS1= PROMPT= RPROMPT=
@@ -26,6 +29,7 @@ fpath=(${(q)fdir} \$fpath)
 autoload -Uz compinit && compinit -u -C -d \$TMPDIR/zcompdump
 zstyle ':completion:*' list-grouped false
 zstyle ':completion:*' insert-tab false
+bindkey -e
 bindkey '^I' complete-word
 compadd () {
   if [[ \${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "\$@"; return; fi
@@ -34,7 +38,11 @@ compadd () {
   (( \$#hits )) && print -rl -- "<<""C>>"\${^hits}
   builtin compadd "\$@"
 }
-_capture_end () { print -r -- "<<""END>>"; exit }
+_capture_end () {
+  compstate[insert]= compstate[list]=
+  print -r -- "<<""END>>"
+  comppostfuncs+=( _capture_end )
+}
 comppostfuncs=( _capture_end )
 print -r -- "<<""READY>>"
 EOS
@@ -43,31 +51,31 @@ zpty z zsh -f -i
 zpty -w z ". ${(q)setup}"
 out=
 while zpty -r z chunk; do out+=$chunk; [[ $out == *'<<READY>>'* ]] && break; done
-zpty -w -n z "$line"$'\t'
-out=
-while zpty -r z chunk; do out+=$chunk; [[ $out == *'<<END>>'* ]] && break; done
+while IFS= read -r line; do
+  zpty -w -n z "$line"$'\t'
+  out=
+  while zpty -r z chunk; do out+=$chunk; [[ $out == *'<<END>>'* ]] && break; done
+  zpty -w -n z $'\C-u'
+  hits=()
+  for l in ${(f)out//$'\r'/}; do
+    [[ $l == *'<<C>>'* ]] && hits+=( ${l##*'<<C>>'} )
+  done
+  (( $#hits )) && print -rl -- ${(ou)hits}
+  print -r -- $'\036 0'
+done
 zpty -d z
-print -r -- "$out" | tr -d '\r' | sed -n 's/.*<<C>>//p' | LC_ALL=C sort -u
 EOF
-
 # completes DESCRIPTION LINE EXPECTED: Tab after LINE offers exactly
 # EXPECTED (words separated by blanks, any order).
 completes () {
-  run env TMPDIR="$test_tmpdir" timeout 60 zsh -f "$test_tmpdir/capture.zsh" "$FDIR" "$2"
-  expected=$(printf '%s\n' $3 | LC_ALL=C sort -u)
-  if [ "$rc" -eq 0 ] && [ "$out" = "$expected" ]; then
+  driver_ask "$2"
+  if [ "$rc" -eq 0 ] && same_words "$out" "$3"; then
     ok "$1"
   else
     not_ok "$1"
     printf 'line: %s\nexpected: %s\n' "$2" "$3" | sed 's/^/# /'
     diag
   fi
-}
-
-# help_options CMD: the options PROG CMD --help lists, short and long.
-help_options () {
-  "$PROG" "$1" --help | grep -E '^ +-' |
-    sed -E 's/^ +(-[a-zA-Z]), (--[a-z][a-z-]*).*/\1 \2/; s/^ +(--[a-z][a-z-]*).*/\1/'
 }
 
 conf="$test_tmpdir/two.conf"
@@ -82,13 +90,15 @@ EOF
 run zsh -fc 'fpath=("$1" $fpath); autoload -Uz compinit; compinit -u -d "$2"; print -r -- $_comps[jcma-token] $_comps[ccma-token]' \
   zsh "$FDIR" "$test_tmpdir/zcompdump"
 check "compinit registers _cma-token for both programs" 0 '^_cma-token _cma-token$'
+driver_start env TMPDIR="$test_tmpdir" LC_ALL=C timeout 300 zsh -f "$test_tmpdir/capture.zsh" "$FDIR"
 
 for p in $PRODUCTS; do
   use_product "$p"
   completes "$NAME: commands" "$NAME " "status record guide history renew doctor help"
   # zsh lists an option's short and long form once each.
   for cmd in status record guide history renew doctor; do
-    completes "$NAME $cmd: the options of --help" "$NAME $cmd -" "$(help_options "$cmd")"
+    help_options "$cmd"
+    completes "$NAME $cmd: the options of --help" "$NAME $cmd -" "$help_opts"
   done
   completes "$NAME: --version before a command" "$NAME --v" "--verbose --version"
   completes "$NAME status: output formats" "$NAME status -o " "text json nagios prometheus ics"
@@ -97,4 +107,5 @@ for p in $PRODUCTS; do
   completes "$NAME: --connection= from --config=" "$NAME status --config=$conf --connection=t" "test-2.eu_x"
 done
 
+driver_stop
 tap_done

@@ -73,10 +73,36 @@ slurp () {
 
 # matches GREP-OPTION PATTERN TEXT: a line of TEXT matches PATTERN. A
 # here-document, not printf | grep: one process fewer per assertion.
+# Under bash, an extended expression of one line is tried by the shell
+# itself on each line ([[ =~ ]]: the C library's POSIX regex, as grep's):
+# the suite asserts thousands of times, and a grep each was the largest
+# share of its processes. Other options, a pattern of several lines
+# (several patterns to grep) and one bash refuses go to grep.
 matches () {
+  if [ -n "${BASH_VERSION:-}" ] && [ "$1" = -E ]; then
+    case $2 in
+      *"$nl"*) ;;
+      *)
+        _matches_lines "$2" "$3" && return 0
+        [ $? -eq 2 ] || return 1
+        ;;
+    esac
+  fi
   grep "$1"q -- "$2" <<EOT
 $3
 EOT
+}
+
+# _matches_lines ERE TEXT (bash only): 0 when a line of TEXT matches, 1
+# when none does, 2 when bash cannot compile ERE.
+_matches_lines () {
+  while IFS= read -r _ml; do
+    if [[ $_ml =~ $1 ]]; then return 0; else _mrc=$?; fi
+    [ "$_mrc" -eq 1 ] || return 2
+  done <<EOT
+$2
+EOT
+  return 1
 }
 
 # check DESCRIPTION EXPECTED_RC PATTERN: after run, assert the exit status
@@ -150,6 +176,75 @@ bg_done () {
 # On an early exit: no background case outlives the script.
 bg_kill () {
   for _pid in $bg_pids; do kill "$_pid" 2>/dev/null || true; done
+}
+
+# ---- a driver: one process answering many requests ----
+# driver_start CMD...: start CMD in the background, reading a request a
+# line and answering each with its lines, then a line of RS (\036), a blank
+# and a status. driver_ask LINE leaves the answer in $out and $rc, the
+# driver's stderr so far in $err. One shell answering every request, as a
+# user's interactive shell does, instead of a shell started per request.
+driver_start () {
+  mkfifo "$test_tmpdir/driver.in" "$test_tmpdir/driver.out"
+  "$@" <"$test_tmpdir/driver.in" >"$test_tmpdir/driver.out" 2>"$test_tmpdir/driver.err" &
+  driver_pid=$!
+  exec 3>"$test_tmpdir/driver.in" 4<"$test_tmpdir/driver.out"
+  driver_rs=$(printf '\036')
+}
+
+driver_ask () {
+  printf '%s\n' "$1" >&3
+  out= rc=
+  while IFS= read -r _line <&4; do
+    case $_line in
+      "$driver_rs "*) rc=${_line#* }; break ;;
+    esac
+    out=${out:+$out$nl}$_line
+  done
+  # The driver gone (it could not start, or died): no answer.
+  [ -n "$rc" ] || rc=99
+  err=
+  if [ -s "$test_tmpdir/driver.err" ]; then slurp err "$test_tmpdir/driver.err"; fi
+}
+
+# driver_stop: end of input for the driver; wait for it to finish.
+driver_stop () {
+  exec 3>&- 4<&-
+  wait "$driver_pid" || true
+}
+
+# same_words LINES WORDS: LINES (a word a line) and WORDS (separated by
+# blanks) hold the same words, as often, in any order; the shell's own
+# patterns, not a sort per comparison.
+same_words () {
+  _rest=$nl$1$nl
+  for _w in $2; do
+    case $_rest in *"$nl$_w$nl"*) ;; *) return 1 ;; esac
+    _rest=${_rest%%"$nl$_w$nl"*}$nl${_rest#*"$nl$_w$nl"}
+  done
+  [ "$_rest" = "$nl" ] || [ "$_rest" = "$nl$nl" ]
+}
+
+# help_options CMD: $help_opts, the options PROG CMD --help lists, short
+# and long: the words before the description of its lines that start with
+# blanks and a dash ("-o, --output=FORMAT  ..." gives -o --output).
+help_options () {
+  run "$PROG" "$1" --help
+  _opts=
+  while IFS= read -r _l; do
+    case $_l in " "*) ;; *) continue ;; esac
+    read -r _a _b _c <<EOF
+$_l
+EOF
+    case $_a,$_b in
+      -[a-zA-Z],,--[a-z]*) _opts="$_opts ${_a%,} ${_b%%=*}" ;;
+      --[a-z]*) _opts="$_opts ${_a%%=*}" ;;
+      -*) _opts="$_opts $_l" ;;
+    esac
+  done <<EOF
+$out
+EOF
+  help_opts=$_opts
 }
 
 # ---- helpers for the command-line tests ----
@@ -266,8 +361,21 @@ require_past () {
   fi
 }
 
-# re_quote TEXT: TEXT as an extended regular expression matching itself.
-re_quote () { printf '%s' "$1" | sed 's/[][\.*^$|()+?{}]/\\&/g'; }
+# re_quote TEXT: TEXT as an extended regular expression matching itself;
+# the shell's own loop, not a sed per quoted path.
+re_quote () {
+  _rq_in=$1 _rq_out=
+  while [ -n "$_rq_in" ]; do
+    _rq_rest=${_rq_in#?}
+    _rq_c=${_rq_in%"$_rq_rest"}
+    _rq_in=$_rq_rest
+    case $_rq_c in
+      '['|']'|'\'|'.'|'*'|'^'|'$'|'|'|'('|')'|'+'|'?'|'{'|'}') _rq_out="$_rq_out\\$_rq_c" ;;
+      *) _rq_out=$_rq_out$_rq_c ;;
+    esac
+  done
+  printf '%s' "$_rq_out"
+}
 
 # ---- the HTTPS simulator (tests/cma-sim) ----
 
@@ -286,6 +394,22 @@ need_sim () {
   (umask 077
    printf '%s\n' "$CLOUD_SECRET" >"$test_tmpdir/cloud.token"
    printf '%s\n' "$SERVER_SECRET" >"$test_tmpdir/server.token")
+}
+
+# nap: wait 10 ms, between two looks at a file the simulator writes. Under
+# bash a read with a time-out on a pipe nobody writes to (opened on first
+# use), not a sleep process per look.
+nap () {
+  if [ -z "${BASH_VERSION:-}" ]; then
+    sleep 0.01
+    return
+  fi
+  if [ -z "${nap_open:-}" ]; then
+    mkfifo "$test_tmpdir/nap" 2>/dev/null || [ -p "$test_tmpdir/nap" ]
+    exec 8<>"$test_tmpdir/nap"
+    nap_open=1
+  fi
+  read -r -t 0.01 -u 8 _ || true
 }
 
 # launch_sim KEY [SIM OPTIONS...]: a new simulator for start_sim; the
@@ -315,7 +439,7 @@ launch_sim () {
       echo "Bail out! simulator did not start: $(cat "$test_tmpdir/sim.err")"
       exit 1
     fi
-    sleep 0.01
+    nap
   done
   read -r PORT <"$test_tmpdir/port"
   sim_port=$PORT
@@ -329,13 +453,15 @@ reset_sim () {
   [ -n "$sim_pid" ] && [ "$sim_key" = "$1" ] || return 1
   shift
   printf '%s\n' "$@" >"$sim_ctl"
-  rm -f "$sim_ctl.done"
+  # Emptied, not removed: the answer replaces it whole (a rename), and
+  # an rm was a process per reset.
+  : >"$sim_ctl.done"
   kill -HUP "$sim_pid" 2>/dev/null || return 1
   i=0
   while [ ! -s "$sim_ctl.done" ]; do
     i=$((i + 1))
     [ $i -le 500 ] || return 1
-    sleep 0.01
+    nap
   done
   read -r _answer <"$sim_ctl.done"
   PORT=$sim_port
