@@ -269,6 +269,12 @@ cma_facts_server_token_due (const CmaFacts *facts, CmaInstant now)
           !recent (facts->server_token_asked.known, facts->server_token_asked.at, now));
 }
 
+gboolean
+cma_facts_token_check_due (const CmaFacts *facts, CmaInstant now)
+{
+  return facts == NULL || !recent (facts->token_check.known, facts->token_check.at, now);
+}
+
 /* ---- writing ---- */
 
 /* The fact's members, as a new object node. */

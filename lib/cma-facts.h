@@ -91,6 +91,9 @@ void cma_token_check_fact_clear (CmaTokenCheckFact *fact);
  * never read or asked for, or the last time is CMA_FACTS_SERVER_TOKEN_-
  * INTERVAL_SECONDS or more before @now (or after it: a clock set back). */
 gboolean cma_facts_server_token_due (const CmaFacts *facts, CmaInstant now);
+/* The same rule for the assistant's verdict: due when none was read, or
+ * the last one is a day old or more (or dated after @now). */
+gboolean cma_facts_token_check_due (const CmaFacts *facts, CmaInstant now);
 
 /* Every entry (CmaFacts*) of the file at @path; an absent file is empty.
  * A damaged one is CMA_ERROR_STATE, naming the file, never its content. */

@@ -158,21 +158,18 @@ record (const CmaPolicy *policy, CmaStore *store, const CmaConnection *conn, Cma
   return TRUE;
 }
 
-/* The assistant's verdict is asked at most this often per connection:
- * task creation is limited to 5 a minute for the whole site. */
-#define VERDICT_INTERVAL_SECONDS (24 * 3600)
-
-/* Whether the last verdict remembered for @conn is younger than a day;
- * one dated after @now (a clock set back) is not, or it would silence
- * the assistant until the clock caught up. */
+/* Whether the last verdict remembered for @conn is younger than a day
+ * (cma_facts_token_check_due, the server token list's rule): task
+ * creation is limited to 5 a minute for the whole site. One dated after
+ * @now (a clock set back) is not, or it would silence the assistant
+ * until the clock caught up. */
 static gboolean
 verdict_is_recent (CmaStore *store, const CmaConnection *conn, CmaInstant now)
 {
   g_autoptr (GPtrArray) facts = cma_store_load_facts (store, NULL);
   const CmaFacts *f = facts != NULL ? cma_facts_find (facts, conn) : NULL;
 
-  return f != NULL && f->token_check.known && f->token_check.at <= now &&
-         now - f->token_check.at < VERDICT_INTERVAL_SECONDS;
+  return !cma_facts_token_check_due (f, now);
 }
 
 /* The verdict just read, for the state this run reports and gives its

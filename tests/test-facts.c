@@ -338,6 +338,15 @@ test_server_token_due (void)
   g_assert_false (cma_facts_server_token_due (f, T + D));
   g_assert_false (cma_facts_server_token_due (f, T + 2 * D - 1));
   g_assert_true (cma_facts_server_token_due (f, T + 2 * D));
+  /* The assistant's verdict, by the same rule. */
+  g_assert_true (cma_facts_token_check_due (NULL, T));
+  g_assert_true (cma_facts_token_check_due (f, T));
+  f->token_check.known = TRUE;
+  f->token_check.at = T;
+  g_assert_false (cma_facts_token_check_due (f, T + D - 1));
+  g_assert_true (cma_facts_token_check_due (f, T + D));
+  g_assert_true (cma_facts_token_check_due (f, T - 1));
+  f->token_check.known = FALSE;
 
   /* It is kept, beside the fact it does not replace. */
   note_ok (path, &prod, f);
