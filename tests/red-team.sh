@@ -176,6 +176,10 @@ if [ -x "$SIM" ] && command -v certtool >/dev/null 2>&1; then
   s="-c $CONF --state-dir $st"
   attempts="$st/$NAME.attempts"
   : >"$test_tmpdir/fps"
+  # Made here, not by the first renewal: in a slow (sanitizer) build
+  # every kill may land before a renewal has created it, and the
+  # damage below needs somewhere to go.
+  (umask 077 && mkdir -p "$st")
   good_api=$(sed -n 's/^cloud-api-url = //p' "$CONF")
   i=0
   while [ $i -lt 12 ]; do
