@@ -156,7 +156,10 @@ for p in $PRODUCTS; do
   # Within a day, a renewal is the two calls again; a day later, three.
   run "$PROG" renew -c "$CONF" --state-dir "$st" --force -vv
   trace_is "renewal within the day" "$token" "$save"
-  sed -i "s/$read_at/2020-01-01T00:00:00Z/g" "$st/$NAME.facts"
+  # Both instants of the ask, which a slow run may have taken in two
+  # different seconds: the list's own and the ask's.
+  sed -i -e "s/$read_at/2020-01-01T00:00:00Z/g" \
+    -e 's/^\( *"server_token_asked" : "\)[^"]*"/\12020-01-01T00:00:00Z"/' "$st/$NAME.facts"
   run "$PROG" renew -c "$CONF" --state-dir "$st" --force -vv
   trace_is "renewal a day after the list was read" "$token" "$save" "$pat"
   # Basic authentication uses no token: nothing asked, nothing shown.

@@ -124,7 +124,9 @@ assert "the two products' UIDs differ" eval \
 # 0.1.0: text said "usable until 9999-12-31T23:59:59" with 20 days left,
 # and iCalendar printed an empty DTSTART after a GLib-CRITICAL.
 if command -v faketime >/dev/null 2>&1 &&
-   [ "$(faketime '9999-12-31 23:59:59' date -u +%Y 2>/dev/null)" = 9999 ]; then
+   [ "$(faketime '9999-12-31 23:59:59' date -u +%Y 2>/dev/null)" = 9999 ] &&
+   # A sanitizer build refuses a preloaded library before its runtime.
+   faketime '9999-12-31 23:59:59' "$JCMA" --version >/dev/null 2>&1; then
   use_product jcma
   st9="$test_tmpdir/y9999"
   for fmt in text json nagios prometheus ics; do
@@ -138,7 +140,7 @@ if command -v faketime >/dev/null 2>&1 &&
     --cloud-url https://acme.atlassian.net
   check "year 9999: record refuses rather than write dates no format shows" 64 "the clock"
 else
-  skip "year 9999: every format says the same" "faketime not installed"
+  skip "year 9999: every format says the same" "faketime not installed, or not usable with this build"
 fi
 
 tap_done
