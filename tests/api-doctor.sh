@@ -15,12 +15,7 @@ bad_lines () { printf '%s\n' "$out" | grep -E '^  (✗|!) ' || true; }
 # (✗), 2 when a check only warned (!), and the one bad line it printed
 # has MARK and matches REGEX.
 doctor_flags () {
-  # A sanitizer build's LeakSanitizer crashes in its own tracer ("Tracer
-  # caught signal 11") at the exit of the run that ends in warnings only,
-  # before it reports any leak; the same checks run with leak detection
-  # in every other doctor run here. Its cause is not found yet.
-  run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$([ "$2" = ! ] && echo 0 || echo 1)" \
-    "$PROG" doctor -c "$CONF" --state-dir "$state"
+  run "$PROG" doctor -c "$CONF" --state-dir "$state"
   if [ "$2" = ! ]; then
     check "$p: $1: a warning alone: exit 2" 2 "^No check failed, but some warned; see above\.\$"
   else
