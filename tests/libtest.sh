@@ -396,12 +396,12 @@ need_sim () {
    printf '%s\n' "$SERVER_SECRET" >"$test_tmpdir/server.token")
 }
 
-# nap: wait 10 ms, between two looks at a file the simulator writes. Under
-# bash a read with a time-out on a pipe nobody writes to (opened on first
-# use), not a sleep process per look.
+# nap [SECONDS]: wait 10 ms (or SECONDS), between two looks at a file the
+# simulator writes. Under bash a read with a time-out on a pipe nobody
+# writes to (opened on first use), not a sleep process per look.
 nap () {
   if [ -z "${BASH_VERSION:-}" ]; then
-    sleep 0.01
+    sleep "${1:-0.01}"
     return
   fi
   if [ -z "${nap_open:-}" ]; then
@@ -409,7 +409,7 @@ nap () {
     exec 8<>"$test_tmpdir/nap"
     nap_open=1
   fi
-  read -r -t 0.01 -u 8 _ || true
+  read -r -t "${1:-0.01}" -u 8 _ || true
 }
 
 # launch_sim KEY [SIM OPTIONS...]: a new simulator for start_sim; the
@@ -521,4 +521,37 @@ sim_stats () {
   fi
   curl -s --cacert "$test_tmpdir/certs/ca.pem" "https://127.0.0.1:$PORT/_sim/stats" |
     sed -n "s/.*\"$1\" *: *\([0-9]*\).*/\1/p"
+}
+
+# ---- files compared and edited by the shell itself ----
+
+# same_file A B: A and B hold the same bytes, as cmp -s says. The shell
+# reads both whole (read -d '' keeps every newline, a trailing one too);
+# a file with a NUL byte, which a shell variable cannot hold, or one
+# missing, goes to cmp. A renewal's ledger is compared after nearly
+# every failure case: a cmp each was a process per case.
+same_file () {
+  [ -n "${BASH_VERSION:-}" ] && [ -f "$1" ] && [ -f "$2" ] || { cmp -s -- "$1" "$2"; return; }
+  # read -d '' ends with status 1 at the end of the file, 0 at a NUL.
+  if IFS= read -r -d '' _sf_a <"$1" || IFS= read -r -d '' _sf_b <"$2"; then
+    cmp -s -- "$1" "$2"
+    return
+  fi
+  [ "$_sf_a" = "$_sf_b" ]
+}
+
+# set_key KEY VALUE: replace KEY's line in $CONF; del_key KEY: drop it.
+# The shell's own loop, not a sed per edit (KEY is taken literally).
+set_key () { edit_conf "$1" "$1 = $2"; }
+del_key () { edit_conf "$1"; }
+# edit_conf KEY [LINE]: $CONF with KEY's line replaced by LINE, or dropped.
+edit_conf () {
+  _ec=
+  while IFS= read -r _l; do
+    case $_l in
+      "$1 = "*) [ $# -eq 1 ] || _ec=$_ec$2$nl ;;
+      *) _ec=$_ec$_l$nl ;;
+    esac
+  done <"$CONF"
+  printf '%s' "$_ec" >"$CONF"
 }
