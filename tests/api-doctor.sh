@@ -8,8 +8,28 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
 need_sim
 
-# bad_lines: the last run's failed (✗) and warning (!) check lines.
-bad_lines () { printf '%s\n' "$out" | grep -E '^  (✗|!) ' || true; }
+# bad_lines: $bad, the last run's failed (✗) and warning (!) check
+# lines, and $bad_n, how many; count_lines PREFIX: $lines_n, how many
+# lines of the last run's stdout start with PREFIX. The shell's own
+# loops, not a grep each: every doctor run here is looked at so.
+bad_lines () {
+  bad= bad_n=0
+  while IFS= read -r _l; do
+    case $_l in
+      "  ✗ "* | "  ! "*) bad=${bad:+$bad$nl}$_l bad_n=$((bad_n + 1)) ;;
+    esac
+  done <<EOT
+$out
+EOT
+}
+count_lines () {
+  lines_n=0
+  while IFS= read -r _l; do
+    case $_l in "$1"*) lines_n=$((lines_n + 1)) ;; esac
+  done <<EOT
+$out
+EOT
+}
 
 # doctor_flags DESCRIPTION MARK REGEX: doctor exits 1 for a failed check
 # (✗), 2 when a check only warned (!), and the one bad line it printed
@@ -19,18 +39,20 @@ doctor_flags () {
   # caught signal 11") at the exit of the run that ends in warnings only,
   # before it reports any leak; the same checks run with leak detection
   # in every other doctor run here. Its cause is not found yet.
-  run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$([ "$2" = ! ] && echo 0 || echo 1)" \
+  leaks=1
+  [ "$2" != ! ] || leaks=0
+  run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$leaks" \
     "$PROG" doctor -c "$CONF" --state-dir "$state"
   if [ "$2" = ! ]; then
     check "$p: $1: a warning alone: exit 2" 2 "^No check failed, but some warned; see above\.\$"
   else
     check "$p: $1: exit 1" 1 "^Some checks failed; see the fixes above\.\$"
   fi
-  bad=$(bad_lines)
-  if [ "$(printf '%s\n' "$bad" | grep -c .)" -ne 1 ]; then
+  bad_lines
+  if [ "$bad_n" -ne 1 ]; then
     not_ok "$p: $1: expected exactly one bad line"
     diag
-  elif ! printf '%s\n' "$bad" | grep -Eq -- "^  $2 $3"; then
+  elif ! matches -E "^  $2 $3" "$bad"; then
     not_ok "$p: $1: bad line does not match /^  $2 $3/"
     diag
   else
@@ -46,8 +68,10 @@ for p in $PRODUCTS; do
   start_sim "$p"
   run "$PROG" doctor -c "$CONF" --state-dir "$state"
   check "$p: a healthy setup passes" 0 "^All checks passed\.\$"
-  checks=$(printf '%s\n' "$out" | grep -c '^  ' || true)
-  passed=$(printf '%s\n' "$out" | grep -c '^  ✓ ' || true)
+  count_lines '  '
+  checks=$lines_n
+  count_lines '  ✓ '
+  passed=$lines_n
   [ "$checks" -ge 10 ] && [ "$checks" = $((passed + 1)) ] &&
     ok "$p: every one of the $checks checks but the untestable one is ✓" ||
     { not_ok "$p: $passed of $checks checks ✓"; diag; }
@@ -201,7 +225,8 @@ for p in $PRODUCTS; do
     stdout_has "^  ! Atlassian's migration hosts reachable from this machine \(TLS handshake\): 2 of 9 hosts failed: api\.media\.atlassian\.com \(attachment upload\): cloud https://api\.media\.atlassian\.com/: cannot connect .*; \*\.atlassian\.net \(the cloud site itself\): cloud https://acme\.atlassian\.net/: cannot connect .*allow them in the firewall or proxy"
   assert "$p: ... the Marketplace unreachable: skipped with a note, no warning" \
     stdout_has "^  - $ABBREV current with the Marketplace: skipped: the Marketplace https://marketplace\.atlassian\.com/rest/2/addons/$(re_quote "$PLUGIN_KEY")/versions/latest answered HTTP 503 without a version"
-  [ "$(printf '%s\n' "$out" | grep -c '^  [✗!] ')" = 1 ] &&
+  bad_lines
+  [ "$bad_n" = 1 ] &&
     ok "$p: ... no other check warned or failed" || { not_ok "$p: other bad lines"; diag; }
   start_sim "$p" --marketplace-version 99.0.1
   doctor_flags "assistant behind the Marketplace's latest" ! \
