@@ -94,15 +94,29 @@ EOT
 }
 
 # _matches_lines ERE TEXT (bash only): 0 when a line of TEXT matches, 1
-# when none does, 2 when bash cannot compile ERE.
+# when none does, 2 when bash cannot compile ERE. The lines split by the
+# shell (IFS a newline, no globbing), not read from a here-document: bash
+# reads one of those, a pipe, a byte per system call.
 _matches_lines () {
-  while IFS= read -r _ml; do
-    if [[ $_ml =~ $1 ]]; then return 0; else _mrc=$?; fi
-    [ "$_mrc" -eq 1 ] || return 2
-  done <<EOT
-$2
-EOT
-  return 1
+  # Field splitting drops empty lines: one is tried on its own.
+  case $nl$2$nl in
+    *"$nl$nl"*)
+      _ml=
+      if [[ $_ml =~ $1 ]]; then return 0; else _mrc=$?; fi
+      [ "$_mrc" -eq 1 ] || return 2
+      ;;
+  esac
+  _ml_ifs=$IFS _ml_rc=1 _ml_glob=
+  case $- in *f*) ;; *) _ml_glob=1 ;; esac
+  IFS=$nl
+  set -f
+  for _ml in $2; do
+    if [[ $_ml =~ $1 ]]; then _ml_rc=0; break; else _mrc=$?; fi
+    [ "$_mrc" -eq 1 ] || { _ml_rc=2; break; }
+  done
+  IFS=$_ml_ifs
+  [ -z "$_ml_glob" ] || set +f
+  return $_ml_rc
 }
 
 # check DESCRIPTION EXPECTED_RC PATTERN: after run, assert the exit status
@@ -538,6 +552,21 @@ same_file () {
     return
   fi
   [ "$_sf_a" = "$_sf_b" ]
+}
+
+# lines_begin, then for LINE in $TEXT; ...; lines_end: TEXT's non-empty
+# lines walked by the shell (IFS a newline, no globbing, both put back
+# by lines_end), not read from a here-document, which bash reads a byte
+# per system call. Not nested; nothing between them may call them.
+lines_begin () {
+  _lb_ifs=$IFS _lb_glob=
+  case $- in *f*) ;; *) _lb_glob=1 ;; esac
+  IFS=$nl
+  set -f
+}
+lines_end () {
+  IFS=$_lb_ifs
+  [ -z "$_lb_glob" ] || set +f
 }
 
 # set_key KEY VALUE: replace KEY's line in $CONF; del_key KEY: drop it.
