@@ -14,21 +14,21 @@ need_sim
 # loops, not a grep each: every doctor run here is looked at so.
 bad_lines () {
   bad= bad_n=0
-  while IFS= read -r _l; do
+  lines_begin
+  for _l in $out; do
     case $_l in
       "  ✗ "* | "  ! "*) bad=${bad:+$bad$nl}$_l bad_n=$((bad_n + 1)) ;;
     esac
-  done <<EOT
-$out
-EOT
+  done
+  lines_end
 }
 count_lines () {
   lines_n=0
-  while IFS= read -r _l; do
+  lines_begin
+  for _l in $out; do
     case $_l in "$1"*) lines_n=$((lines_n + 1)) ;; esac
-  done <<EOT
-$out
-EOT
+  done
+  lines_end
 }
 
 # doctor_flags DESCRIPTION MARK REGEX: doctor exits 1 for a failed check

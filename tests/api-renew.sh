@@ -16,11 +16,11 @@ requests_traced () {
   fi
   traced=
   _re="^$NAME: > ([A-Z]* /[^ ]*) HTTP/1\\.1\$"
-  while IFS= read -r _l; do
+  lines_begin
+  for _l in $err; do
     if [[ $_l =~ $_re ]]; then traced=${traced:+$traced$nl}${BASH_REMATCH[1]}; fi
-  done <<EOT
-$err
-EOT
+  done
+  lines_end
 }
 
 # trace_is WHAT REQUEST...: the last run made exactly these requests, in
