@@ -471,11 +471,13 @@ reset_sim () {
   # an rm was a process per reset.
   : >"$sim_ctl.done"
   kill -HUP "$sim_pid" 2>/dev/null || return 1
+  # Looked at every 2 ms, for 5 s at most: the answer takes about a
+  # millisecond, and a script resets some fifty times, each a wait.
   i=0
   while [ ! -s "$sim_ctl.done" ]; do
     i=$((i + 1))
-    [ $i -le 500 ] || return 1
-    nap
+    [ $i -le 2500 ] || return 1
+    nap 0.002
   done
   read -r _answer <"$sim_ctl.done"
   PORT=$sim_port
