@@ -398,12 +398,38 @@ SIM="$top_builddir/tests/cma-sim"
 CLOUD_SECRET="cloud-canary-7Hq2XzP9"
 SERVER_SECRET="server-canary-Mv4Lw8Rk"
 
+# sim_certs DIR: the simulator's certificates (tests/sim-certs.sh) in
+# DIR, copied from the ones made once per build tree, as cli-status.sh's
+# locale is (make clean removes them): a dozen certtool runs per script
+# were a share of every simulator test's time. Made again when
+# sim-certs.sh is newer; made in DIR when the tree cannot keep them.
+sim_certs () {
+  _sc="$top_builddir/tests/sim-certs"
+  if [ ! -f "$_sc/future.pem" ] || [ "$top_srcdir/tests/sim-certs.sh" -nt "$_sc/future.pem" ]; then
+    if _sc_new=$(mktemp -d "$top_builddir/tests/sim-certs.XXXXXX" 2>/dev/null); then
+      sh "$top_srcdir/tests/sim-certs.sh" "$_sc_new/certs"
+      # Another check running beside this one may have been quicker;
+      # an outdated set goes first.
+      if [ -f "$_sc/future.pem" ] && [ "$top_srcdir/tests/sim-certs.sh" -nt "$_sc/future.pem" ]; then
+        rm -rf "$_sc"
+      fi
+      mv -T "$_sc_new/certs" "$_sc" 2>/dev/null || true
+      rm -rf "$_sc_new"
+    fi
+  fi
+  if [ -f "$_sc/future.pem" ] && cp -R "$_sc" "$1" 2>/dev/null && [ -f "$1/future.pem" ]; then
+    return 0
+  fi
+  rm -rf "$1"
+  sh "$top_srcdir/tests/sim-certs.sh" "$1"
+}
+
 # need_sim: skip the whole test when the simulator or certtool is missing.
 need_sim () {
   [ -x "$SIM" ] || skip_all "simulator not built (configure --enable-simulator needs libsoup-3.0)"
   command -v certtool >/dev/null 2>&1 || skip_all "certtool (gnutls-bin) not installed"
   if [ ! -f "$test_tmpdir/certs/ca.pem" ]; then
-    sh "$top_srcdir/tests/sim-certs.sh" "$test_tmpdir/certs"
+    sim_certs "$test_tmpdir/certs"
   fi
   (umask 077
    printf '%s\n' "$CLOUD_SECRET" >"$test_tmpdir/cloud.token"
