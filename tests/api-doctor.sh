@@ -39,10 +39,13 @@ doctor_flags () {
   # caught signal 11") at the exit of the run that ends in warnings only,
   # before it reports any leak; the same checks run with leak detection
   # in every other doctor run here. Its cause is not found yet.
+  # Exported around the run and put back, not an env process per run.
   leaks=1
   [ "$2" != ! ] || leaks=0
-  run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$leaks" \
-    "$PROG" doctor -c "$CONF" --state-dir "$state"
+  asan_kept=${ASAN_OPTIONS-} asan_set=${ASAN_OPTIONS+set}
+  export ASAN_OPTIONS="${asan_kept:+$asan_kept:}detect_leaks=$leaks"
+  run "$PROG" doctor -c "$CONF" --state-dir "$state"
+  if [ -n "$asan_set" ]; then ASAN_OPTIONS=$asan_kept; else unset ASAN_OPTIONS; fi
   if [ "$2" = ! ]; then
     check "$p: $1: a warning alone: exit 2" 2 "^No check failed, but some warned; see above\.\$"
   else
