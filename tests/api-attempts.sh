@@ -17,7 +17,7 @@ for p in $PRODUCTS; do
   ledger="$state/$NAME.ledger"
   attempts="$state/$NAME.attempts"
   start_sim "$p"
-  good_api=$(sed -n 's/^cloud-api-url = //p' "$CONF")
+  good_api=$CLOUD_API_URL
   s="-c $CONF --state-dir $state"
 
   # Renewed 15 days ago: 6 days left, due (renew-within 7), not yet in
@@ -29,7 +29,7 @@ for p in $PRODUCTS; do
   check "$p: due but not failing: OK" 0 "^prod: OK, 6\\.0 days left"
 
   # ---- two failed attempts ----
-  sed -i "s|^cloud-api-url = .*|cloud-api-url = $CLOSED_URL|" "$CONF"
+  set_key cloud-api-url "$CLOSED_URL"
   run "$PROG" renew $s --dry-run
   check "$p: a failing dry run" 69
   assert "$p: a dry run attempted nothing: no attempts file" eval '[ ! -e "$attempts" ]'
@@ -38,7 +38,7 @@ for p in $PRODUCTS; do
   check "$p: first attempt fails (network)" 69
   run "$PROG" renew $s
   check "$p: second attempt fails" 69
-  assert "$p: ledger untouched by failures" cmp -s "$ledger" "$test_tmpdir/before"
+  assert "$p: ledger untouched by failures" same_file "$ledger" "$test_tmpdir/before"
   assert "$p: attempts file is private (0600)" eval '[ "$(stat -c %a "$attempts")" = 600 ]'
   assert "$p: no secret in the attempts file" eval \
     '! grep -qe "$CLOUD_SECRET" -e "$SERVER_SECRET" "$attempts"'
@@ -69,7 +69,7 @@ for p in $PRODUCTS; do
   assert "$p: before the first failure: no failing line" stdout_lacks "renewal failing"
 
   # ---- a success clears it ----
-  sed -i "s|^cloud-api-url = .*|cloud-api-url = $good_api|" "$CONF"
+  set_key cloud-api-url "$good_api"
   run "$PROG" renew $s
   check "$p: renewal succeeds" 0 "^prod: renewed"
   run "$PROG" status $s -o json
@@ -85,7 +85,7 @@ use_product jcma
 state="$test_tmpdir/damaged"
 attempts="$state/$NAME.attempts"
 start_sim jcma
-good_api=$(sed -n 's/^cloud-api-url = //p' "$CONF")
+good_api=$CLOUD_API_URL
 s="-c $CONF --state-dir $state"
 run "$PROG" record $s --at "$(iso_at $((now - 15 * 86400)))"
 check "damaged: a renewal 15 days ago" 0
@@ -102,7 +102,7 @@ check "damaged: json WARNING" 1
 check_jq "damaged: json: last_failure of class damaged, its facts unknown" \
   '.state == "WARNING" and (.connections[0].last_failure | .class == "damaged" and
     .at == null and .attempts == null and (.message | test("damaged")))'
-sed -i "s|^cloud-api-url = .*|cloud-api-url = $CLOSED_URL|" "$CONF"
+set_key cloud-api-url "$CLOSED_URL"
 run "$PROG" renew $s
 check "damaged: a failed renewal" 69
 assert "damaged: ... rewrites the file whole, with its failure" \
@@ -111,7 +111,7 @@ run "$PROG" status $s
 check "damaged: then the failure is counted" 1 "^  renewal failing since .*, 1 attempt: last error "
 assert "damaged: ... and the file no longer said damaged" eval 'stdout_lacks "damaged" && stderr_empty'
 printf '{"failures":[' >"$attempts"
-sed -i "s|^cloud-api-url = .*|cloud-api-url = $good_api|" "$CONF"
+set_key cloud-api-url "$good_api"
 run "$PROG" renew $s --force
 check "damaged: a successful renewal" 0 "^prod: renewed"
 run "$PROG" status $s
@@ -130,15 +130,18 @@ if command -v flock >/dev/null 2>&1; then
   s="-c $CONF --state-dir $state"
   run "$PROG" record $s -C prod --at "$(iso_at $((now - 15 * 86400)))"
   check "race: a renewal 15 days ago" 0
-  sed -i "s|^cloud-api-url = .*|cloud-api-url = $CLOSED_URL|" "$CONF"
+  set_key cloud-api-url "$CLOSED_URL"
   exec 9>>"$state/$NAME.lock"
   flock 9
   "$PROG" renew $s -C prod >"$test_tmpdir/a.out" 2>"$test_tmpdir/a.err" &
   a=$!
   # Its error is printed before it waits for the lock to keep it.
   i=0
-  while ! grep -q "^$NAME: prod: " "$test_tmpdir/a.err" && [ $i -lt 1000 ]; do
-    i=$((i + 1)); sleep 0.01
+  a_err=
+  while ! matches -E "^$NAME: prod: " "$a_err" && [ $i -lt 1000 ]; do
+    i=$((i + 1))
+    nap
+    if [ -s "$test_tmpdir/a.err" ]; then slurp a_err "$test_tmpdir/a.err"; fi
   done
   renewed=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   printf '{"at":"%s","connection":"prod","server_url":"%s","cloud_url":"https://acme.atlassian.net/","method":"api","user":"b"}\n' \

@@ -10,11 +10,6 @@ need_sim
 # and no test does): a connection there is refused at once.
 CLOSED_URL=https://127.0.0.1:1
 
-# set_key KEY VALUE: replace KEY's line in $CONF.
-set_key () { sed -i "s|^$1 = .*|$1 = $2|" "$CONF"; }
-# del_key KEY: drop KEY's line from $CONF.
-del_key () { sed -i "/^$1 = /d" "$CONF"; }
-
 # renew_fails DESCRIPTION RC REGEX: renew --force fails with RC, its one
 # stderr line matches REGEX (anchored after "PROG: prod: "), stdout is empty,
 # and the ledger is still a copy of $before.
@@ -24,7 +19,7 @@ renew_fails () {
   if [ -n "$out" ] || case $err in *"$nl"*) true ;; *) false ;; esac; then
     not_ok "$p: $1: one line on stderr, nothing on stdout"
     diag
-  elif ! cmp -s "$ledger" "$before"; then
+  elif ! same_file "$ledger" "$before"; then
     not_ok "$p: $1: ledger changed"
     diff "$before" "$ledger" | sed 's/^/# /'
   else
@@ -37,7 +32,7 @@ renew_fails () {
 dry_fails () {
   run "$PROG" renew -c "$CONF" --state-dir "$state" --force --dry-run
   check "$p: $1: --dry-run exits $2 as the renewal would" "$2" "^$NAME: prod: $3"
-  [ "$(sim_stats saved)" = 0 ] && cmp -s "$ledger" "$before" &&
+  [ "$(sim_stats saved)" = 0 ] && same_file "$ledger" "$before" &&
     ok "$p: $1: --dry-run saved and recorded nothing" ||
     not_ok "$p: $1: --dry-run: saved=$(sim_stats saved), ledger changed?"
 }
@@ -52,19 +47,36 @@ renew_ok () {
 # log_count REGEX: lines of the simulator's request log matching REGEX.
 log_count () { grep -Ec -- "$1" "$test_tmpdir/sim.log" || true; }
 
-# real_time_cases STATE BEFORE: the cases that wait in real time (a
-# timeout, a token's lifetime, Retry-After: 1), run beside the others
-# (in_background) with a copy of the state directory and $before.
-real_time_cases () {
+# The cases that wait in real time (a timeout, a token's lifetime,
+# Retry-After: 1) run beside the others (in_background), in two groups
+# that wait at the same time, each with its own copy of the state
+# directory and $before: timeout_cases and token_cases.
+
+# busy_forever_case FAULT: Retry-After: 1 (a real wait) on every answer:
+# the -vv trace says each wait; the requests are counted with
+# Retry-After: 0 in the main part.
+busy_forever_case () {
+  start_sim "$p" --fault "$1" --retry-after 1 --fail-count 0
+  run "$PROG" renew -c "$CONF" --state-dir "$state" --force -vv
+  waits=$(printf '%s\n' "$err" | grep -c "answered ${1#*-}; retrying in 1 s" || true)
+  [ "$waits" = 2 ] &&
+    ok "$p: $1 forever: waited between tries, not after the last (2 waits)" ||
+    not_ok "$p: $1 forever: $waits waits in the trace, expected 2"
+}
+
+# timeout_cases STATE BEFORE: a server, then a cloud, that answer after
+# the timeout; then the cloud busy on every try.
+timeout_cases () {
   state=$1 before=$2
   ledger="$state/$NAME.ledger"
 
   # A server that takes the connection but never answers in time: the
   # save, the only request it gets, meets the timeout, and is not retried
   # to wait as long again. A second simulator plays that server, so that
-  # its counters are the server's alone.
-  start_sim "$p" --latency-ms 30000
-  slow_pid=$sim_pid slow_port=$PORT
+  # its counters are the server's alone; it answers a second after the
+  # timeout (the test waits for the timeout only).
+  start_sim "$p" --latency-ms 3000
+  slow_pid=$sim_pid slow_port=$PORT slow_stats=$sim_stats_file
   sim_pid=
   SIM_TIMEOUT=2
   start_sim "$p"
@@ -72,18 +84,34 @@ real_time_cases () {
   set_key server-url "https://127.0.0.1:$slow_port$CONTEXT_PATH/"
   renew_fails "server answers after the timeout" 69 \
     "server https://127\.0\.0\.1:$slow_port$CONTEXT_PATH/.*no answer in time.*raise 'timeout'"
-  slow_requests=$(PORT=$slow_port; sim_stats requests)
-  slow_connections=$(PORT=$slow_port; sim_stats connections)
+  # Its counters from its stats file, as sim_stats reads the current one's.
+  slow_requests=$(sim_pid=$slow_pid PORT=$slow_port sim_port=$slow_port \
+    sim_stats_file=$slow_stats sim_stats requests)
+  slow_connections=$(sim_pid=$slow_pid PORT=$slow_port sim_port=$slow_port \
+    sim_stats_file=$slow_stats sim_stats connections)
   [ "$slow_requests" = 1 ] && [ "$slow_connections" = 1 ] && [ "$(sim_stats tokens_issued)" = 1 ] &&
     ok "$p: a server not answering in time is tried once, on one connection" ||
     not_ok "$p: slow server: requests=$slow_requests connections=$slow_connections, tokens_issued=$(sim_stats tokens_issued)"
+
+  # The same slow simulator plays both sides with a timeout of 1 s: the
+  # cloud's answer, asked for first, comes after it.
+  set_key cloud-api-url "https://127.0.0.1:$slow_port/"
+  set_key timeout 1
+  renew_fails "cloud answers after the timeout" 69 \
+    "cloud https://127\.0\.0\.1:$slow_port/.*no answer in time.*raise 'timeout'"
   kill "$slow_pid"
   wait "$slow_pid" 2>/dev/null || true
 
-  SIM_TIMEOUT=1
-  start_sim "$p" --latency-ms 3000
-  unset SIM_TIMEOUT
-  renew_fails "cloud answers after the timeout" 69 "cloud .*no answer in time.*raise 'timeout'"
+  busy_forever_case cloud-429
+}
+
+# token_cases STATE BEFORE: the server busy on every try; then an auth
+# token that expires before it is saved.
+token_cases () {
+  state=$1 before=$2
+  ledger="$state/$NAME.ledger"
+
+  busy_forever_case server-503
 
   # The auth token lives 1 s; the cloud's answer alone takes 1.2 s.
   start_sim "$p" --token-validity 1 --latency-ms 1200
@@ -92,17 +120,6 @@ real_time_cases () {
   [ "$(sim_stats tokens_issued)" = 1 ] && [ "$(sim_stats saved)" = 0 ] &&
     ok "$p: the expired token was issued but not saved" ||
     not_ok "$p: tokens_issued=$(sim_stats tokens_issued) saved=$(sim_stats saved)"
-
-  # Retry-After: 1 (a real wait) on every answer: the -vv trace says each
-  # wait; the requests are counted with Retry-After: 0 in the main part.
-  for f in cloud-429 server-503; do
-    start_sim "$p" --fault "$f" --retry-after 1 --fail-count 0
-    run "$PROG" renew -c "$CONF" --state-dir "$state" --force -vv
-    waits=$(printf '%s\n' "$err" | grep -c "answered ${f#*-}; retrying in 1 s" || true)
-    [ "$waits" = 2 ] &&
-      ok "$p: $f forever: waited between tries, not after the last (2 waits)" ||
-      not_ok "$p: $f forever: $waits waits in the trace, expected 2"
-  done
 }
 
 now=$(date -u +%s)
@@ -117,10 +134,13 @@ for p in $PRODUCTS; do
   check "$p: a manual renewal ten days ago is recorded" 0 ""
   [ -s "$ledger" ] || { echo "Bail out! $p: no ledger at $ledger"; exit 1; }
   cp "$ledger" "$before"
-  mkdir "$test_tmpdir/real-time-$p"
-  cp -R "$state" "$test_tmpdir/real-time-$p/state"
-  cp "$before" "$test_tmpdir/real-time-$p/before"
-  in_background "$p" real_time_cases "$test_tmpdir/real-time-$p/state" "$test_tmpdir/real-time-$p/before"
+  for group in timeout token; do
+    rt="$test_tmpdir/real-time-$group-$p"
+    mkdir "$rt"
+    cp -R "$state" "$rt/state"
+    cp "$before" "$rt/before"
+    in_background "$group-$p" "${group}_cases" "$rt/state" "$rt/before"
+  done
 
   # ---- unreachable ----
   start_sim "$p"
@@ -154,26 +174,6 @@ for p in $PRODUCTS; do
   [ "$(sim_stats tokens_issued)" = 1 ] && [ "$(sim_stats saved)" = 0 ] &&
     ok "$p: the cloud was trusted and the untrusted server got nothing" ||
     not_ok "$p: tokens_issued=$(sim_stats tokens_issued) saved=$(sim_stats saved)"
-
-  # One simulator plays both sides with one certificate: the cloud call,
-  # which comes first, meets it.
-  SIM_CERT=wrong-name
-  start_sim "$p"
-  unset SIM_CERT
-  renew_fails "certificate for another name" 69 \
-    "cloud https://127\.0\.0\.1:$PORT/.*TLS certificate is for another host name.*use a URL with a name the certificate lists"
-
-  SIM_CERT=expired
-  start_sim "$p"
-  unset SIM_CERT
-  renew_fails "expired certificate" 69 \
-    "cloud https://127\.0\.0\.1:$PORT/.*TLS certificate has expired.*renew the certificate"
-
-  SIM_CERT=future
-  start_sim "$p"
-  unset SIM_CERT
-  renew_fails "certificate not valid yet" 69 \
-    "cloud https://127\.0\.0\.1:$PORT/.*TLS certificate is not valid yet.*fix this host's clock"
 
   # ---- credentials refused ----
   start_sim "$p" --fault cloud-401
@@ -298,7 +298,7 @@ for p in $PRODUCTS; do
       server-503) side=server; busy="POST .*/save/token 503" ;;
     esac
     # Retry-After: 0 where only the requests are counted; the wait itself
-    # (1 s, as the header says) is checked in the -vv trace (real_time_cases).
+    # (1 s, as the header says) is checked in the -vv trace (busy_forever_case).
     : >"$test_tmpdir/sim.log"
     start_sim "$p" --fault "$f" --retry-after 0 --fail-count 1
     # A server never asked: what earlier cases learnt of it is forgotten.
@@ -356,6 +356,28 @@ for p in $PRODUCTS; do
   renew_fails "missing token file" 78 "cloud API token file .*/no-such\.token: No such file"
   [ "$(sim_stats requests)" = 0 ] && ok "$p: credential errors send nothing" ||
     not_ok "$p: $(sim_stats requests) request(s) sent"
+
+  # ---- TLS: certificates the cloud call refuses; last, as each needs a
+  # simulator of its own (a new process), not a reset ----
+  # One simulator plays both sides with one certificate: the cloud call,
+  # which comes first, meets it.
+  SIM_CERT=wrong-name
+  start_sim "$p"
+  unset SIM_CERT
+  renew_fails "certificate for another name" 69 \
+    "cloud https://127\.0\.0\.1:$PORT/.*TLS certificate is for another host name.*use a URL with a name the certificate lists"
+
+  SIM_CERT=expired
+  start_sim "$p"
+  unset SIM_CERT
+  renew_fails "expired certificate" 69 \
+    "cloud https://127\.0\.0\.1:$PORT/.*TLS certificate has expired.*renew the certificate"
+
+  SIM_CERT=future
+  start_sim "$p"
+  unset SIM_CERT
+  renew_fails "certificate not valid yet" 69 \
+    "cloud https://127\.0\.0\.1:$PORT/.*TLS certificate is not valid yet.*fix this host's clock"
   stop_sim
 done
 

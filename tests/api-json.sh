@@ -56,7 +56,7 @@ for p in $PRODUCTS; do
   check "$p: renew -o json --dry-run: exit 0" 0
   check_jq "$p: renew -o json --dry-run: would renew, with the assistant's version" \
     --arg v "$PLUGIN_VERSION" '.connections[0] | .outcome == "would-renew" and .assistant_version == $v'
-  sed -i "s|^cloud-api-url = .*|cloud-api-url = https://127.0.0.1:1/|" "$CONF"
+  set_key cloud-api-url https://127.0.0.1:1/
   run "$PROG" renew $s -o json --force
   check "$p: renew -o json: failed, exit 69, the error on stderr too" 69 "^$NAME: prod: "
   check_jq "$p: renew -o json: failed, with class and message" '
@@ -81,7 +81,7 @@ for p in $PRODUCTS; do
         all(keys_unsorted == \$c and
           (.result == \"pass\" or (.result == \"skip\" and (.title | test(\"api.atlassian.com\")))))) and
       ([.connections[0].checks[] | select(.result == \"skip\")] | length) == 1"
-  sed -i "s|^cloud-api-url = .*|cloud-api-url = https://127.0.0.1:1/|" "$CONF"
+  set_key cloud-api-url https://127.0.0.1:1/
   run "$PROG" doctor $s -o json
   check "$p: doctor -o json: cloud unreachable, exit 1" 1
   check_jq "$p: doctor -o json: the cloud check fails, the others pass" '

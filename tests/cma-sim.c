@@ -508,8 +508,7 @@ reset_on_signal (gpointer data)
     answer = g_strdup ("ok\n");
   else
     answer = g_strdup_printf ("error: %s\n", error->message);
-  if (!g_file_set_contents_full (done, answer, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
-                                 &write_error))
+  if (!sim_write_file (done, answer, -1, &write_error))
     g_printerr ("cma-sim: %s\n", write_error->message);
   return G_SOURCE_CONTINUE;
 }

@@ -158,6 +158,7 @@ void forget_connections (Sim *sim);
 /* cma-sim-dispatch.c */
 void handle_request (SoupServer *server, SoupServerMessage *msg, const char *path,
                      GHashTable *query, gpointer user_data);
+gboolean sim_write_file (const char *path, const char *contents, gssize length, GError **error);
 gboolean write_stats_file (Sim *sim, GError **error);
 
 /* cma-sim-http.c: answers */

@@ -94,15 +94,29 @@ EOT
 }
 
 # _matches_lines ERE TEXT (bash only): 0 when a line of TEXT matches, 1
-# when none does, 2 when bash cannot compile ERE.
+# when none does, 2 when bash cannot compile ERE. The lines split by the
+# shell (IFS a newline, no globbing), not read from a here-document: bash
+# reads one of those, a pipe, a byte per system call.
 _matches_lines () {
-  while IFS= read -r _ml; do
-    if [[ $_ml =~ $1 ]]; then return 0; else _mrc=$?; fi
-    [ "$_mrc" -eq 1 ] || return 2
-  done <<EOT
-$2
-EOT
-  return 1
+  # Field splitting drops empty lines: one is tried on its own.
+  case $nl$2$nl in
+    *"$nl$nl"*)
+      _ml=
+      if [[ $_ml =~ $1 ]]; then return 0; else _mrc=$?; fi
+      [ "$_mrc" -eq 1 ] || return 2
+      ;;
+  esac
+  _ml_ifs=$IFS _ml_rc=1 _ml_glob=
+  case $- in *f*) ;; *) _ml_glob=1 ;; esac
+  IFS=$nl
+  set -f
+  for _ml in $2; do
+    if [[ $_ml =~ $1 ]]; then _ml_rc=0; break; else _mrc=$?; fi
+    [ "$_mrc" -eq 1 ] || { _ml_rc=2; break; }
+  done
+  IFS=$_ml_ifs
+  [ -z "$_ml_glob" ] || set +f
+  return $_ml_rc
 }
 
 # check DESCRIPTION EXPECTED_RC PATTERN: after run, assert the exit status
@@ -384,24 +398,50 @@ SIM="$top_builddir/tests/cma-sim"
 CLOUD_SECRET="cloud-canary-7Hq2XzP9"
 SERVER_SECRET="server-canary-Mv4Lw8Rk"
 
+# sim_certs DIR: the simulator's certificates (tests/sim-certs.sh) in
+# DIR, copied from the ones made once per build tree, as cli-status.sh's
+# locale is (make clean removes them): a dozen certtool runs per script
+# were a share of every simulator test's time. Made again when
+# sim-certs.sh is newer; made in DIR when the tree cannot keep them.
+sim_certs () {
+  _sc="$top_builddir/tests/sim-certs"
+  if [ ! -f "$_sc/future.pem" ] || [ "$top_srcdir/tests/sim-certs.sh" -nt "$_sc/future.pem" ]; then
+    if _sc_new=$(mktemp -d "$top_builddir/tests/sim-certs.XXXXXX" 2>/dev/null); then
+      sh "$top_srcdir/tests/sim-certs.sh" "$_sc_new/certs"
+      # Another check running beside this one may have been quicker;
+      # an outdated set goes first.
+      if [ -f "$_sc/future.pem" ] && [ "$top_srcdir/tests/sim-certs.sh" -nt "$_sc/future.pem" ]; then
+        rm -rf "$_sc"
+      fi
+      mv -T "$_sc_new/certs" "$_sc" 2>/dev/null || true
+      rm -rf "$_sc_new"
+    fi
+  fi
+  if [ -f "$_sc/future.pem" ] && cp -R "$_sc" "$1" 2>/dev/null && [ -f "$1/future.pem" ]; then
+    return 0
+  fi
+  rm -rf "$1"
+  sh "$top_srcdir/tests/sim-certs.sh" "$1"
+}
+
 # need_sim: skip the whole test when the simulator or certtool is missing.
 need_sim () {
   [ -x "$SIM" ] || skip_all "simulator not built (configure --enable-simulator needs libsoup-3.0)"
   command -v certtool >/dev/null 2>&1 || skip_all "certtool (gnutls-bin) not installed"
   if [ ! -f "$test_tmpdir/certs/ca.pem" ]; then
-    sh "$top_srcdir/tests/sim-certs.sh" "$test_tmpdir/certs"
+    sim_certs "$test_tmpdir/certs"
   fi
   (umask 077
    printf '%s\n' "$CLOUD_SECRET" >"$test_tmpdir/cloud.token"
    printf '%s\n' "$SERVER_SECRET" >"$test_tmpdir/server.token")
 }
 
-# nap: wait 10 ms, between two looks at a file the simulator writes. Under
-# bash a read with a time-out on a pipe nobody writes to (opened on first
-# use), not a sleep process per look.
+# nap [SECONDS]: wait 10 ms (or SECONDS), between two looks at a file the
+# simulator writes. Under bash a read with a time-out on a pipe nobody
+# writes to (opened on first use), not a sleep process per look.
 nap () {
   if [ -z "${BASH_VERSION:-}" ]; then
-    sleep 0.01
+    sleep "${1:-0.01}"
     return
   fi
   if [ -z "${nap_open:-}" ]; then
@@ -409,7 +449,7 @@ nap () {
     exec 8<>"$test_tmpdir/nap"
     nap_open=1
   fi
-  read -r -t 0.01 -u 8 _ || true
+  read -r -t "${1:-0.01}" -u 8 _ || true
 }
 
 # launch_sim KEY [SIM OPTIONS...]: a new simulator for start_sim; the
@@ -457,11 +497,13 @@ reset_sim () {
   # an rm was a process per reset.
   : >"$sim_ctl.done"
   kill -HUP "$sim_pid" 2>/dev/null || return 1
+  # Looked at every 2 ms, for 5 s at most: the answer takes about a
+  # millisecond, and a script resets some fifty times, each a wait.
   i=0
   while [ ! -s "$sim_ctl.done" ]; do
     i=$((i + 1))
-    [ $i -le 500 ] || return 1
-    nap
+    [ $i -le 2500 ] || return 1
+    nap 0.002
   done
   read -r _answer <"$sim_ctl.done"
   PORT=$sim_port
@@ -521,4 +563,52 @@ sim_stats () {
   fi
   curl -s --cacert "$test_tmpdir/certs/ca.pem" "https://127.0.0.1:$PORT/_sim/stats" |
     sed -n "s/.*\"$1\" *: *\([0-9]*\).*/\1/p"
+}
+
+# ---- files compared and edited by the shell itself ----
+
+# same_file A B: A and B hold the same bytes, as cmp -s says. The shell
+# reads both whole (read -d '' keeps every newline, a trailing one too);
+# a file with a NUL byte, which a shell variable cannot hold, or one
+# missing, goes to cmp. A renewal's ledger is compared after nearly
+# every failure case: a cmp each was a process per case.
+same_file () {
+  [ -n "${BASH_VERSION:-}" ] && [ -f "$1" ] && [ -f "$2" ] || { cmp -s -- "$1" "$2"; return; }
+  # read -d '' ends with status 1 at the end of the file, 0 at a NUL.
+  if IFS= read -r -d '' _sf_a <"$1" || IFS= read -r -d '' _sf_b <"$2"; then
+    cmp -s -- "$1" "$2"
+    return
+  fi
+  [ "$_sf_a" = "$_sf_b" ]
+}
+
+# lines_begin, then for LINE in $TEXT; ...; lines_end: TEXT's non-empty
+# lines walked by the shell (IFS a newline, no globbing, both put back
+# by lines_end), not read from a here-document, which bash reads a byte
+# per system call. Not nested; nothing between them may call them.
+lines_begin () {
+  _lb_ifs=$IFS _lb_glob=
+  case $- in *f*) ;; *) _lb_glob=1 ;; esac
+  IFS=$nl
+  set -f
+}
+lines_end () {
+  IFS=$_lb_ifs
+  [ -z "$_lb_glob" ] || set +f
+}
+
+# set_key KEY VALUE: replace KEY's line in $CONF; del_key KEY: drop it.
+# The shell's own loop, not a sed per edit (KEY is taken literally).
+set_key () { edit_conf "$1" "$1 = $2"; }
+del_key () { edit_conf "$1"; }
+# edit_conf KEY [LINE]: $CONF with KEY's line replaced by LINE, or dropped.
+edit_conf () {
+  _ec=
+  while IFS= read -r _l; do
+    case $_l in
+      "$1 = "*) [ $# -eq 1 ] || _ec=$_ec$2$nl ;;
+      *) _ec=$_ec$_l$nl ;;
+    esac
+  done <"$CONF"
+  printf '%s' "$_ec" >"$CONF"
 }

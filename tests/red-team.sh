@@ -17,11 +17,34 @@ require_past "$T"
 use_product jcma
 CLOUD=https://acme.atlassian.net
 
-# delay MAX: sleep 0 to MAX-1 ms (and what starting sleep costs), so the
-# kill lands before, during or after the write.
+# span MAX CMD...: $span, how many ms the kills below wait at most: half
+# as long again as CMD took here, so that they land before, during and
+# after the writes on any machine (a sanitizer build is several times
+# slower, a loaded one too); MAX where the shell has no clock.
+span () {
+  span=$1
+  shift
+  if [ -z "${EPOCHREALTIME:-}" ]; then
+    "$@" >/dev/null 2>&1 || true
+    return 0
+  fi
+  _t0=${EPOCHREALTIME//[.,]/}
+  "$@" >/dev/null 2>&1 || true
+  _t1=${EPOCHREALTIME//[.,]/}
+  span=$(((_t1 - _t0) * 3 / 2000 + 1))
+}
+
+# delay MAX: wait 1 to MAX ms. Under bash $RANDOM and nap's read with a
+# time-out, not an od, a tr and a sleep per kill.
 delay () {
-  n=$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')
-  sleep "0.0$(printf '%02d' $((n % $1)))"
+  if [ -n "${BASH_VERSION:-}" ]; then
+    _ms=$((RANDOM % $1 + 1))
+  else
+    _ms=$(($(od -An -N1 -tu1 /dev/urandom | tr -d ' ') % $1 + 1))
+  fi
+  _frac=$((_ms % 1000))
+  case $_frac in ?) _frac=00$_frac ;; ??) _frac=0$_frac ;; esac
+  nap "$((_ms / 1000)).$_frac"
 }
 
 # kill_soon MAX CMD...: run CMD in the background, kill -9 it after
@@ -38,18 +61,24 @@ kill_soon () {
 }
 
 killed=0
+# acknowledged ERE: a line of the killed run's stdout matches ERE.
+acknowledged () {
+  k_out=
+  if [ -s "$test_tmpdir/k.out" ]; then slurp k_out "$test_tmpdir/k.out"; fi
+  matches -E "$1" "$k_out"
+}
 # chaos_record LEDGER LABEL N ARGS...: N records, each with its own note,
 # each killed at random; acknowledged notes go to $test_tmpdir/acked.
 chaos_record () {
-  _label=$2 _n=$3
+  _label=$2 _runs=$3
   shift 3
   : >"$test_tmpdir/acked"
   i=0
-  while [ $i -lt "$_n" ]; do
+  while [ $i -lt "$_runs" ]; do
     i=$((i + 1))
     # A record takes a few ms of work and two fsyncs.
-    kill_soon 12 "$PROG" record "$@" -m "$_label-$i"
-    if [ "$rc" -eq 0 ] && grep -q '^Recorded renewal' "$test_tmpdir/k.out"; then
+    kill_soon "$record_span" "$PROG" record "$@" -m "$_label-$i"
+    if [ "$rc" -eq 0 ] && acknowledged '^Recorded renewal'; then
       echo "$_label-$i" >>"$test_tmpdir/acked"
     elif [ "$rc" -eq 137 ]; then
       killed=$((killed + 1))
@@ -81,6 +110,10 @@ readable () {
   run "$PROG" status "$@"
   if [ "$rc" -le 3 ] && ! stderr_has "cannot|not a regular file"; then ok "$1"; else not_ok "$1"; diag; fi
 }
+
+# How long a record takes here, in a state directory of its own.
+span 12 "$PROG" record --state-dir "$test_tmpdir/span" --cloud-url "$CLOUD" -m span
+record_span=$span
 
 # ---- kill -9 during record, on a fresh ledger ----
 st="$test_tmpdir/fresh"
@@ -146,19 +179,29 @@ check "symlink: a writer lock that is a symlink is refused" 74 "lock file"
 assert "symlink: ... and not created through it" eval '[ ! -e "$test_tmpdir/lock-target" ]'
 
 # ---- kill -9 during status --output-file ----
+# json_whole FILE: FILE starts with "{" and its last line is "}". Read
+# by the shell (read -d '' keeps every byte but NUL); a tail, a grep and
+# a head for one with a NUL, or under another shell.
+json_whole () {
+  if [ -n "${BASH_VERSION:-}" ] && ! IFS= read -r -d '' _jw <"$1"; then
+    _jw_last=${_jw%"$nl"}
+    _jw_last=${_jw_last##*"$nl"}
+    [ "${_jw%"${_jw#?}"}" = "{" ] && [ "$_jw_last" = "}" ]
+    return
+  fi
+  tail -n 1 "$1" | grep -q '^}$' && [ "$(head -c 1 "$1")" = "{" ]
+}
 st="$test_tmpdir/fresh"
 one="--state-dir $st --cloud-url $CLOUD"
 outdir="$test_tmpdir/out-dir"
 mkdir -p "$outdir"
-run "$PROG" status $one -o json --output-file "$outdir/status.json"
+span 12 "$PROG" status $one -o json --output-file "$outdir/status.json"
 whole=0
 i=0
 while [ $i -lt 12 ]; do
   i=$((i + 1))
-  kill_soon 12 "$PROG" status $one -o json --output-file "$outdir/status.json"
-  if tail -n 1 "$outdir/status.json" | grep -q '^}$' && [ "$(head -c 1 "$outdir/status.json")" = "{" ]; then
-    whole=$((whole + 1))
-  fi
+  kill_soon "$span" "$PROG" status $one -o json --output-file "$outdir/status.json"
+  if json_whole "$outdir/status.json"; then whole=$((whole + 1)); fi
 done
 assert "status --output-file killed at random: the file was whole every time ($whole of 12)" \
   [ "$whole" -eq 12 ]
@@ -180,20 +223,22 @@ if [ -x "$SIM" ] && command -v certtool >/dev/null 2>&1; then
   # every kill may land before a renewal has created it, and the
   # damage below needs somewhere to go.
   (umask 077 && mkdir -p "$st")
-  good_api=$(sed -n 's/^cloud-api-url = //p' "$CONF")
+  good_api=$CLOUD_API_URL
+  # How long a renewal takes here, into a state directory of its own.
+  span 99 "$PROG" renew -c "$CONF" --state-dir "$test_tmpdir/span-renew" --force
   i=0
   while [ $i -lt 12 ]; do
     i=$((i + 1))
     # Every fourth run fails (a closed port), so the attempts file is
     # written, killed and rewritten too; now and then it is damaged.
     if [ $((i % 4)) -eq 0 ]; then
-      sed -i "s|^cloud-api-url = .*|cloud-api-url = https://127.0.0.1:1/|" "$CONF"
+      set_key cloud-api-url https://127.0.0.1:1/
     else
-      sed -i "s|^cloud-api-url = .*|cloud-api-url = $good_api|" "$CONF"
+      set_key cloud-api-url "$good_api"
     fi
     [ $((i % 6)) -ne 0 ] || printf '{"failures":[' >"$attempts"
     # A renewal takes tens of ms: TLS, four requests, the record.
-    kill_soon 99 "$PROG" renew $s --force
+    kill_soon "$span" "$PROG" renew $s --force
     if [ "$rc" -eq 0 ]; then
       sed -n 's/^prod: renewed (token \([^)]*\)).*/\1/p' "$test_tmpdir/k.out" >>"$test_tmpdir/fps"
     elif [ "$rc" -eq 137 ]; then
@@ -205,7 +250,7 @@ if [ -x "$SIM" ] && command -v certtool >/dev/null 2>&1; then
   lost=$(sort "$test_tmpdir/fps" | comm -23 - "$test_tmpdir/present" | wc -l)
   assert "renew killed at random: $(wc -l <"$test_tmpdir/fps") acknowledged, $lost lost, $dups duplicated" \
     [ "$lost" -eq 0 ] && [ "$dups" -eq 0 ]
-  sed -i "s|^cloud-api-url = .*|cloud-api-url = $good_api|" "$CONF"
+  set_key cloud-api-url "$good_api"
   run "$PROG" renew $s --force
   check "renew killed at random: the next renewal goes through (no lock left held)" 0 "^prod: renewed"
   run "$PROG" status $s
@@ -218,7 +263,7 @@ if [ -x "$SIM" ] && command -v certtool >/dev/null 2>&1; then
   printf 'precious\n' >"$test_tmpdir/precious"
   rm -f "$attempts"
   ln "$test_tmpdir/precious" "$attempts"
-  sed -i "s|^cloud-api-url = .*|cloud-api-url = https://127.0.0.1:1/|" "$CONF"
+  set_key cloud-api-url https://127.0.0.1:1/
   run "$PROG" renew $s --force
   check "hard-linked attempts file: the failure is kept" 69
   assert "hard-linked attempts file: the other name untouched" \
