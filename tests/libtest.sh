@@ -385,10 +385,18 @@ CLOUD_SECRET="cloud-canary-7Hq2XzP9"
 SERVER_SECRET="server-canary-Mv4Lw8Rk"
 
 # need_sim: skip the whole test when the simulator or certtool is missing.
+# Makes the certificates (tests/sim-certs.sh), or uses those in
+# $SIM_CERTS_DIR when set.
 need_sim () {
   [ -x "$SIM" ] || skip_all "simulator not built (configure --enable-simulator needs libsoup-3.0)"
   command -v certtool >/dev/null 2>&1 || skip_all "certtool (gnutls-bin) not installed"
-  if [ ! -f "$test_tmpdir/certs/ca.pem" ]; then
+  if [ -f "$test_tmpdir/certs/ca.pem" ]; then
+    :
+  elif [ -n "${SIM_CERTS_DIR:-}" ] && [ -f "$SIM_CERTS_DIR/ca.pem" ]; then
+    # Those a calling test made (examples.sh running demo.sh), read only:
+    # a dozen certtool runs fewer.
+    ln -s "$SIM_CERTS_DIR" "$test_tmpdir/certs"
+  else
     sh "$top_srcdir/tests/sim-certs.sh" "$test_tmpdir/certs"
   fi
   (umask 077
