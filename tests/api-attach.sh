@@ -10,30 +10,93 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
 need_sim
 
+# secrets CMD...: CMD with the secrets in the environment (exported to
+# CMD alone, without an env process).
 secrets () {
-  env CMA_CLOUD_TOKEN="$CLOUD_SECRET" CMA_SERVER_TOKEN="$SERVER_SECRET" "$@"
+  CMA_CLOUD_TOKEN="$CLOUD_SECRET" CMA_SERVER_TOKEN="$SERVER_SECRET" "$@"
 }
 
-# attached_at FILE: the instant of the last attach recorded in FILE (ISO).
+# now_seconds: $now, the clock in seconds since 1970 (bash's own clock,
+# else date).
+now_seconds () {
+  now=${EPOCHSECONDS:-}
+  [ -n "$now" ] || now=$(date -u +%s)
+}
+
+# iso_of VAR SECONDS: VAR=$(iso_at SECONDS), by bash's own printf where
+# there is one.
+iso_of () {
+  if [ -n "${BASH_VERSION:-}" ]; then
+    TZ=UTC printf -v "$1" '%(%Y-%m-%dT%H:%M:%SZ)T' "$2"
+  else
+    eval "$1=\$(iso_at \"\$2\")"
+  fi
+}
+
+# attached_at FILE: $attached, the instant of the last attach recorded in
+# FILE (ISO), or nothing.
 attached_at () {
-  tr -d ' \n' <"$1" | sed -n 's/.*"attached_at":"\([^"]*\)".*/\1/p'
+  attached=
+  [ -f "$1" ] || return 0
+  slurp _facts "$1"
+  case $_facts in *'"attached_at"'*) ;; *) return 0 ;; esac
+  attached=${_facts##*'"attached_at"'}
+  attached=${attached#*'"'}
+  attached=${attached%%'"'*}
+}
+
+# set_first TEXT KEY VALUE: $set, TEXT with KEY's first string value
+# (in "KEY" : "...") replaced by VALUE.
+set_first () {
+  set=$1
+  case $1 in *"\"$2\""*) ;; *) return 0 ;; esac
+  _rest=${1#*"\"$2\""}
+  _rest=${_rest#*'"'}
+  set="${1%%"\"$2\""*}\"$2\":\"$3\"${_rest#*'"'}"
 }
 
 # age_attach FILE HOURS: pretend the last attach was made HOURS ago.
 age_attach () {
-  _from=$(attached_at "$1")
-  _at=$(iso_at $(($(date -u +%s) - $2 * 3600)))
-  _until=$(iso_at $(($(date -u +%s) - $2 * 3600 + 86400)))
-  tr -d '\n' <"$1" | sed -e "s/\"attached_at\" *: *\"[^\"]*\"/\"attached_at\":\"$_at\"/" \
-    -e "s/\"until\" *: *\"[^\"]*\"/\"until\":\"$_until\"/" >"$1.new"
+  now_seconds
+  iso_of _at $((now - $2 * 3600))
+  iso_of _until $((now - $2 * 3600 + 86400))
+  slurp _facts "$1"
+  set_first "$_facts" attached_at "$_at"
+  set_first "$set" until "$_until"
+  printf '%s\n' "$set" >"$1.new"
   mv "$1.new" "$1"
 }
 
+# count_lines FILE: $count, its lines that are not empty.
+count_lines () {
+  count=0
+  while IFS= read -r _l || [ -n "$_l" ]; do
+    [ -z "$_l" ] || count=$((count + 1))
+  done <"$1"
+}
+
+# posts: $posts, the paths of the requests -vv shows POSTed (in $err), in
+# order, each followed by a blank.
+posts () {
+  posts=
+  while IFS= read -r _l; do
+    case $_l in *'> POST /'*) ;; *) continue ;; esac
+    _l=${_l##*'> POST '}
+    posts="$posts${_l%%[ ?]*} "
+  done <<EOT
+$err
+EOT
+}
+
+# file_out FILE: $out, FILE's text (for stdout_has and the like).
+file_out () {
+  out=
+  if [ -f "$1" ]; then slurp out "$1"; fi
+}
+
+# The hook writes its environment (CMA_ATTACH* among it) to HOOK.ACTION.
 hook="$test_tmpdir/hook"
-cat >"$hook" <<'EOF2'
-#!/bin/sh
-env | grep '^CMA_ATTACH' | sort >"$0.$1"
-EOF2
+printf '#!/bin/sh\nenv >"$0.$1"\n' >"$hook"
 chmod +x "$hook"
 
 for p in $PRODUCTS; do
@@ -42,15 +105,8 @@ for p in $PRODUCTS; do
   state="$test_tmpdir/state-$p"
   facts="$state/$NAME.facts"
   ledger="$state/$NAME.ledger"
-  cat >>"$CONF" <<EOC
-attach = yes
-
-[connection other]
-server-url = $SERVER_URL
-cloud-url = https://other.atlassian.net
-attach = yes
-attach-margin = 12
-EOC
+  printf '%s\n' "attach = yes" "" "[connection other]" "server-url = $SERVER_URL" \
+    "cloud-url = https://other.atlassian.net" "attach = yes" "attach-margin = 12" >>"$CONF"
 
   # ---- never attached ----
   run "$PROG" status -c "$CONF" --state-dir "$state" -C prod -o json
@@ -61,27 +117,33 @@ EOC
   rm -f "$hook".*
   run secrets "$PROG" renew -c "$CONF" --state-dir "$state" -C prod -vv --hook "$hook"
   check "$p: renew renews, then attaches" 0 "^prod: attached https://acme.atlassian.net/ for Migration API jobs until "
-  assert "$p: ... the save comes before the attach" test \
-    "$(printf '%s\n' "$err" | grep -E '> POST /' | sed 's/.*> POST \([^ ?]*\).*/\1/' | tr '\n' ' ')" = \
+  posts
+  assert "$p: ... the save comes before the attach" test "$posts" = \
     "/migrations/public/v1/token ${CONTEXT_PATH%/}/rest/migration/latest/cloud/save/token ${CONTEXT_PATH%/}/rest/migration/latest/public/v1/attach "
   assert "$p: ... the simulator counted one attach" test "$(sim_stats attaches)" = 1
-  assert "$p: ... recorded in the facts" test -n "$(attached_at "$facts")"
-  assert "$p: ... and never in the ledger" test "$(grep -c . "$ledger")" = 1
-  assert "$p: ... the hook is told" grep -q '^CMA_ATTACH=attached$' "$hook.renewed"
-  assert "$p: ... and until when" grep -q '^CMA_ATTACHED_UNTIL=20' "$hook.renewed"
-  at=$(attached_at "$facts")
+  attached_at "$facts"
+  assert "$p: ... recorded in the facts" test -n "$attached"
+  count_lines "$ledger"
+  assert "$p: ... and never in the ledger" test "$count" = 1
+  file_out "$hook.renewed"
+  assert "$p: ... the hook is told" stdout_has '^CMA_ATTACH=attached$'
+  assert "$p: ... and until when" stdout_has '^CMA_ATTACHED_UNTIL=20'
+  at=$attached
   t=$(date -u -d "$at" +%s)
 
   run "$PROG" status -c "$CONF" --state-dir "$state" -C prod
   check "$p: status shows until when it is attached" 0 "^  attached until .* \\(2[34]\\.[0-9] h left\\)\$"
 
   # ---- the rule, to the second ----
-  run "$PROG" status -c "$CONF" --state-dir "$state" -C prod --at "$(iso_at $((t + 72000 - 1)))"
+  iso_of at_ok $((t + 72000 - 1))
+  iso_of at_warn $((t + 72000))
+  iso_of at_lapsed $((t + 86400))
+  run "$PROG" status -c "$CONF" --state-dir "$state" -C prod --at "$at_ok"
   check "$p: OK while more than 4 h remain" 0 "^prod: OK"
-  run "$PROG" status -c "$CONF" --state-dir "$state" -C prod --at "$(iso_at $((t + 72000)))" -o nagios
+  run "$PROG" status -c "$CONF" --state-dir "$state" -C prod --at "$at_warn" -o nagios
   check "$p: WARNING at 4 h left, in the plugin line too" 1 \
     "^$ABBREV TOKEN WARNING - .*prod attached until .* \\(4\\.0 h left\\).*'prod_attach_seconds_left'=14400s;@~:14400;@~:0;;86400"
-  run "$PROG" status -c "$CONF" --state-dir "$state" -C prod --at "$(iso_at $((t + 86400)))" -o json
+  run "$PROG" status -c "$CONF" --state-dir "$state" -C prod --at "$at_lapsed" -o json
   check "$p: CRITICAL once lapsed" 2 '"state" : "CRITICAL"'
   assert "$p: ... with the attach's own state" stdout_has '"seconds_left" : 0,'
   run "$PROG" status -c "$CONF" --state-dir "$state" -C prod -o prometheus
@@ -126,16 +188,19 @@ for p in $PRODUCTS; do
   use_product "$p"
   start_sim "$p" --fault attach-404
   state="$test_tmpdir/old-$p"
-  echo "attach = yes" >>"$CONF"
+  printf 'attach = yes\n' >>"$CONF"
   run secrets "$PROG" renew -c "$CONF" --state-dir "$state"
   check "$p: a 404 from attach names the version it needs" 76 \
     "has no attach endpoint \\(HTTP 404\\): the $PRODUCT Cloud Migration Assistant is missing, disabled or older than $ATTACH_VERSION_RE"
   assert "$p: ... after the renewal, which stands" stderr_has \
     "^$NAME: prod: the token was renewed and recorded, but server "
-  assert "$p: ... in the ledger" test "$(grep -c . "$state/$NAME.ledger")" = 1
+  count_lines "$state/$NAME.ledger"
+  assert "$p: ... in the ledger" test "$count" = 1
   # The attempt's own renewal is no news to it: its failure is kept.
-  assert "$p: ... and the failed attach kept among the attempts" \
-    grep -q 'has no attach endpoint' "$state/$NAME.attempts"
+  run_out=$out
+  file_out "$state/$NAME.attempts"
+  assert "$p: ... and the failed attach kept among the attempts" stdout_fixed 'has no attach endpoint'
+  out=$run_out
   run secrets "$PROG" renew -c "$CONF" --state-dir "$state" -o json
   check "$p: renew -o json: the attach was due and not made" 76 '"outcome" : "not-attached",'
   assert "$p: ... the connection's attempt failed" stdout_has '"outcome" : "failed",'

@@ -6,28 +6,27 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/libtest.sh"
 need_sim
 
-# make_hook PATH STATUS: a hook that writes its arguments and CMA_*
-# environment to PATH.$1 (the action) and exits with STATUS.
+# make_hook PATH STATUS: a hook that writes its arguments and its whole
+# environment (so a secret under any name would show) to PATH.$1 (the
+# action) and exits with STATUS.
 make_hook () {
-  cat >"$1" <<EOF
-#!/bin/sh
-{ echo "args=\$*"; env | grep '^CMA_' | sort; } >"$1.\$1"
-exit $2
-EOF
+  printf '#!/bin/sh\n{ echo "args=$*"; env; } >"%s.$1"\nexit %s\n' "$1" "$2" >"$1"
   chmod +x "$1"
 }
 
-# seen FILE LINE: FILE has exactly LINE as a line.
-seen () { grep -Fxq -- "$2" "$1"; }
-# hook_has DESCRIPTION FILE LINES: every line of LINES is in FILE.
+# hook_has DESCRIPTION FILE LINES: every line of LINES is a line of FILE
+# (the shell's own comparison, not a grep a line).
 hook_has () {
   if [ ! -f "$2" ]; then
     not_ok "$1 (the hook did not run: no $2)"
     return 0
   fi
+  slurp _seen "$2"
+  _seen=$nl$_seen$nl
   _missing=
   while IFS= read -r _line; do
-    [ -z "$_line" ] || seen "$2" "$_line" || _missing="$_missing '$_line'"
+    case $_line in "") continue ;; esac
+    case $_seen in *"$nl$_line$nl"*) ;; *) _missing="$_missing '$_line'" ;; esac
   done <<EOF
 $3
 EOF
@@ -38,6 +37,93 @@ EOF
     ok "$1"
   fi
 }
+
+# hook_file FILE: $out, what the hook wrote (for stdout_has and the like),
+# or nothing when it did not run.
+hook_file () {
+  out=
+  if [ -f "$1" ]; then slurp out "$1"; fi
+}
+
+# conf_set KEY VALUE FILE: $CONF with KEY's line (in [defaults]) set to
+# VALUE, added last in [defaults] when it has none, written to FILE.
+conf_set () {
+  _conf= _done=
+  while IFS= read -r _l; do
+    case $_l in
+      "$1 = "*) _l="$1 = $2" _done=1 ;;
+      "[connection "*) [ -n "$_done" ] || _l="$1 = $2$nl$nl$_l" _done=1 ;;
+    esac
+    _conf=$_conf$_l$nl
+  done <"$CONF"
+  printf '%s' "$_conf" >"$3"
+}
+
+# ledger_lines LEDGER: $lines, how many it has (0 when there is none).
+ledger_lines () {
+  lines=0
+  [ -f "$1" ] || return 0
+  while IFS= read -r _l; do lines=$((lines + 1)); done <"$1"
+}
+
+# no_file_like PREFIX: no file's name starts with PREFIX.
+no_file_like () {
+  for _f in "$1"*; do
+    [ ! -e "$_f" ] || return 1
+  done
+}
+
+# ---- hooks that never end (issue 20): bounded, then SIGTERM, then SIGKILL ----
+# Each writes its pid first, so the test can tell it is gone afterwards.
+printf '#!/bin/sh\necho $$ >"%s"\nexec sleep 1000\n' "$test_tmpdir/slow-hook.pid" \
+  >"$test_tmpdir/slow-hook"
+printf '#!/bin/sh\ntrap "" TERM\necho $$ >"%s"\nsleep 1000 &\necho $! >"%s"\nwait\n' \
+  "$test_tmpdir/stubborn-hook.pid" "$test_tmpdir/stubborn-child.pid" >"$test_tmpdir/stubborn-hook"
+# Kills the run that started it, as a unit's timeout would.
+printf '#!/bin/sh\nkill -9 "$PPID"\n' >"$test_tmpdir/killer-hook"
+chmod +x "$test_tmpdir/slow-hook" "$test_tmpdir/stubborn-hook" "$test_tmpdir/killer-hook"
+# gone PIDFILE: that process has ended (a zombie no reaper has collected,
+# as in a container without an init, has ended too).
+gone () {
+  _pid=
+  read -r _pid <"$1" || [ -n "$_pid" ] || return 1
+  kill -0 "$_pid" 2>/dev/null || return 0
+  read -r _stat <"/proc/$_pid/stat" || return 0
+  _stat=${_stat##*) }
+  [ "${_stat%% *}" = Z ]
+}
+
+# timeout_cases DIR: with the hooks in DIR. They wait for hook-timeout:
+# beside the other cases (in_background).
+timeout_cases () {
+  hooks=$1
+  use_product jcma
+  state="$test_tmpdir/state-timeout"
+  start_sim jcma
+  conf_set hook-timeout 0.3 "$CONF.timeout"
+  run timeout 60 "$PROG" renew -c "$CONF.timeout" --state-dir "$state" --hook "$hooks/slow-hook"
+  check "a hook still running at hook-timeout: the renewal stands" 0 "^prod: renewed"
+  assert "... and it is stopped with SIGTERM and reported" \
+    stderr_has "^$NAME: warning: prod: hook .*slow-hook renewed was still running after 0\.3 s \(hook-timeout\): stopped with SIGTERM\$"
+  assert "... and gone" gone "$hooks/slow-hook.pid"
+  run timeout 60 "$PROG" renew -c "$CONF.timeout" --state-dir "$state" --hook "$hooks/stubborn-hook"
+  check "a hook on a run where nothing is due is bounded too" 0 "^prod: not due"
+  assert "... one ignoring SIGTERM is killed with SIGKILL, and reported" \
+    stderr_has "^$NAME: warning: prod: hook .*stubborn-hook not-due was still running after 0\.3 s \(hook-timeout\) and 0\.3 s more after SIGTERM: killed with SIGKILL\$"
+  assert "... and gone" gone "$hooks/stubborn-hook.pid"
+  assert "... with what it started (its process group)" gone "$hooks/stubborn-child.pid"
+
+  # Our own lines are flushed before a hook starts: a run killed during its
+  # hook has still said what it renewed (stdout is a file here, as the
+  # journal's pipe is: fully buffered).
+  # (bash's own "Killed" line, in a subshell, into a file: no TAP line.)
+  { run "$PROG" renew -c "$CONF.timeout" --state-dir "$state" --force --hook "$hooks/killer-hook"; } \
+    2>"$test_tmpdir/shell.err"
+  assert "a run killed during its hook was killed" rc_is 137
+  assert "... and its 'renewed' line is out" stdout_has "^prod: renewed"
+  stop_sim
+}
+in_background timeout timeout_cases "$test_tmpdir"
 
 hook="$test_tmpdir/hook"
 make_hook "$hook" 0
@@ -59,14 +145,19 @@ CMA_CLOUD_URL=https://acme.atlassian.net/"
     "$PROG" renew -c "$CONF" --state-dir "$state" --hook "$hook"
   check "$p: renew with --hook renews" 0 "^prod: renewed"
   run "$PROG" status -c "$CONF" --state-dir "$state" -o json
-  until=$(printf '%s\n' "$out" | sed -n 's/.*"usable_until" : "\([^"]*\)".*/\1/p')
+  until=
+  case $out in *'"usable_until" : "'*)
+    until=${out#*'"usable_until" : "'}
+    until=${until%%'"'*} ;;
+  esac
   [ -n "$until" ] || not_ok "$p: status shows no usable_until: $out"
   hook_has "$p: renewed: action, connection and CMA_* variables" "$hook.renewed" "args=renewed prod
 $common
 CMA_USABLE_UNTIL=$until
 CMA_DAYS_LEFT=21.0"
+  hook_file "$hook.renewed"
   assert "$p: renewed: our CMA_CLOUD_TOKEN and CMA_SERVER_TOKEN are not passed on" \
-    sh -c "! grep -Eq '^CMA_(CLOUD|SERVER)_TOKEN=|$CLOUD_SECRET|$SERVER_SECRET' '$hook.renewed'"
+    eval '[ -n "$out" ] && stdout_lacks "^CMA_(CLOUD|SERVER)_TOKEN=|$CLOUD_SECRET|$SERVER_SECRET"'
 
   # ---- not due ----
   run "$PROG" renew -c "$CONF" --state-dir "$state" --hook "$hook"
@@ -78,50 +169,54 @@ CMA_DAYS_LEFT=21.0"
 
   # ---- failed: a wrong server token; the countdown is still the last one ----
   (umask 077; echo wrong-token >"$test_tmpdir/wrong.token")
-  sed "s|^server-token-file = .*|server-token-file = $test_tmpdir/wrong.token|" "$CONF" >"$CONF.wrong"
+  conf_set server-token-file "$test_tmpdir/wrong.token" "$CONF.wrong"
   run "$PROG" renew -c "$CONF.wrong" --state-dir "$state" --force --hook "$hook"
   check "$p: a refused renewal fails" 77 "did not accept"
   hook_has "$p: failed: action and the last countdown" "$hook.failed" "args=failed prod
 $common
 CMA_USABLE_UNTIL=$until
 CMA_DAYS_LEFT=21.0"
-  assert "$p: failed: CMA_MESSAGE carries the error" grep -q '^CMA_MESSAGE=server .*did not accept' "$hook.failed"
+  hook_file "$hook.failed"
+  assert "$p: failed: CMA_MESSAGE carries the error" stdout_has '^CMA_MESSAGE=server .*did not accept'
 
   # Nothing recorded: no countdown to pass.
   rm -f "$hook.failed"
   run "$PROG" renew -c "$CONF.wrong" --state-dir "$test_tmpdir/empty-$p" --hook "$hook"
   check "$p: a first renewal that fails" 77 ""
+  hook_file "$hook.failed"
   assert "$p: failed with nothing recorded: no CMA_DAYS_LEFT or CMA_USABLE_UNTIL" \
-    sh -c "grep -q '^args=failed prod\$' '$hook.failed' && ! grep -q '^CMA_DAYS_LEFT=\|^CMA_USABLE_UNTIL=' '$hook.failed'"
+    eval 'stdout_has "^args=failed prod\$" && stdout_lacks "^CMA_DAYS_LEFT=|^CMA_USABLE_UNTIL="'
 
   # A failure before the ledger is read (a missing token file): the state
   # is unknown, never OK.
   rm -f "$hook.failed"
-  sed "s|^server-token-file = .*|server-token-file = $test_tmpdir/missing.token|" "$CONF" >"$CONF.missing"
+  conf_set server-token-file "$test_tmpdir/missing.token" "$CONF.missing"
   run "$PROG" renew -c "$CONF.missing" --state-dir "$state" --force --hook "$hook"
   check "$p: a renewal without its token file" 78 "missing\.token"
   hook_has "$p: failed before reading the ledger: CMA_STATE=UNKNOWN" "$hook.failed" "args=failed prod
 CMA_STATE=UNKNOWN"
 
   # ---- a failing hook: a warning; the renewal stands ----
-  lines=$(cat "$ledger" 2>/dev/null | wc -l)
+  ledger_lines "$ledger"
+  before=$lines
   run "$PROG" renew -c "$CONF" --state-dir "$state" --force --hook "$test_tmpdir/failing-hook"
   check "$p: a hook exiting 3 leaves the exit status 0" 0 "^prod: renewed"
   assert "$p: ... and is reported on stderr as a warning" \
     stderr_has "^$NAME: warning: prod: hook .*failing-hook renewed: .*exited with code 3"
   [ -f "$test_tmpdir/failing-hook.renewed" ] && ok "$p: ... after it really ran" || not_ok "$p: the failing hook did not run"
-  [ "$(wc -l <"$ledger")" -eq $((lines + 1)) ] && ok "$p: ... and the renewal stays recorded" ||
-    not_ok "$p: ledger has $(wc -l <"$ledger") lines, expected $((lines + 1))"
+  ledger_lines "$ledger"
+  [ "$lines" -eq $((before + 1)) ] && ok "$p: ... and the renewal stays recorded" ||
+    not_ok "$p: ledger has $lines lines, expected $((before + 1))"
 
   # ---- a dry run runs no hook ----
   rm -f "$hook".*
   run "$PROG" renew -c "$CONF" --state-dir "$state" --force --dry-run --hook "$hook"
   check "$p: --dry-run with --hook" 0 "^prod: would renew"
-  [ -z "$(ls "$hook".* 2>/dev/null)" ] && ok "$p: --dry-run runs no hook" || not_ok "$p: the hook ran: $(ls "$hook".*)"
+  no_file_like "$hook." && ok "$p: --dry-run runs no hook" || not_ok "$p: the hook ran: $(ls "$hook".*)"
 
   # ---- the configuration's hook, relative to the configuration file ----
   make_hook "$test_tmpdir/conf-hook-$p" 0
-  sed "s/^\[defaults\]\$/&\nhook = conf-hook-$p/" "$CONF" >"$CONF.hook"
+  conf_set hook "conf-hook-$p" "$CONF.hook"
   run "$PROG" renew -c "$CONF.hook" --state-dir "$state" --force
   check "$p: renew with a hook in the configuration" 0 "^prod: renewed"
   hook_has "$p: the configured hook ran, found next to the configuration" \
@@ -136,57 +231,5 @@ CMA_DAYS_LEFT=21.0"
     not_ok "$p: --hook ran: $([ -f "$hook.not-due" ] && echo yes || echo no), configured ran: $([ -f "$test_tmpdir/conf-hook-$p.not-due" ] && echo yes || echo no)"
   stop_sim
 done
-
-# ---- hooks that never end (issue 20): bounded, then SIGTERM, then SIGKILL ----
-# Each writes its pid first, so the test can tell it is gone afterwards.
-cat >"$test_tmpdir/slow-hook" <<EOF
-#!/bin/sh
-echo \$\$ >"$test_tmpdir/slow-hook.pid"
-exec sleep 1000
-EOF
-cat >"$test_tmpdir/stubborn-hook" <<EOF
-#!/bin/sh
-trap '' TERM
-echo \$\$ >"$test_tmpdir/stubborn-hook.pid"
-sleep 1000 &
-echo \$! >"$test_tmpdir/stubborn-child.pid"
-wait
-EOF
-# Kills the run that started it, as a unit's timeout would.
-cat >"$test_tmpdir/killer-hook" <<'EOF'
-#!/bin/sh
-kill -9 "$PPID"
-EOF
-chmod +x "$test_tmpdir/slow-hook" "$test_tmpdir/stubborn-hook" "$test_tmpdir/killer-hook"
-# gone PIDFILE: that process has ended (a zombie no reaper has collected,
-# as in a container without an init, has ended too).
-gone () {
-  _pid=$(cat "$1")
-  ! kill -0 "$_pid" 2>/dev/null || [ "$(sed 's/^.*) \(.\).*/\1/' "/proc/$_pid/stat")" = Z ]
-}
-
-use_product jcma
-state="$test_tmpdir/state-timeout"
-start_sim jcma
-sed -i 's/^\[defaults\]$/&\nhook-timeout = 0.3/' "$CONF"
-run timeout 60 "$PROG" renew -c "$CONF" --state-dir "$state" --hook "$test_tmpdir/slow-hook"
-check "a hook still running at hook-timeout: the renewal stands" 0 "^prod: renewed"
-assert "... and it is stopped with SIGTERM and reported" \
-  stderr_has "^$NAME: warning: prod: hook .*slow-hook renewed was still running after 0\.3 s \(hook-timeout\): stopped with SIGTERM\$"
-assert "... and gone" gone "$test_tmpdir/slow-hook.pid"
-run timeout 60 "$PROG" renew -c "$CONF" --state-dir "$state" --hook "$test_tmpdir/stubborn-hook"
-check "a hook on a run where nothing is due is bounded too" 0 "^prod: not due"
-assert "... one ignoring SIGTERM is killed with SIGKILL, and reported" \
-  stderr_has "^$NAME: warning: prod: hook .*stubborn-hook not-due was still running after 0\.3 s \(hook-timeout\) and 0\.3 s more after SIGTERM: killed with SIGKILL\$"
-assert "... and gone" gone "$test_tmpdir/stubborn-hook.pid"
-assert "... with what it started (its process group)" gone "$test_tmpdir/stubborn-child.pid"
-
-# Our own lines are flushed before a hook starts: a run killed during its
-# hook has still said what it renewed (stdout is a file here, as the
-# journal's pipe is: fully buffered).
-run "$PROG" renew -c "$CONF" --state-dir "$state" --force --hook "$test_tmpdir/killer-hook"
-assert "a run killed during its hook was killed" rc_is 137
-assert "... and its 'renewed' line is out" stdout_has "^prod: renewed"
-stop_sim
 
 tap_done

@@ -33,9 +33,12 @@ for p in $PRODUCTS; do
   assert "$NAME: reading created no ledger" test ! -e "$st/$NAME.ledger"
 
   # ---- every key documented, set or commented out ----
+  # The shell's own look for each key, not a grep a key.
+  slurp text "$example"
+  text=$nl$text
   missing=
   for key in $keys; do
-    grep -Eq "^#?$key = " "$example" || missing="$missing $key"
+    case $text in *"$nl$key = "* | *"$nl#$key = "*) ;; *) missing="$missing $key" ;; esac
   done
   if [ -z "$missing" ]; then ok "$NAME: $NAME.conf shows every key"; else not_ok "$NAME: $NAME.conf lacks:$missing"; fi
 
@@ -59,65 +62,89 @@ for p in $PRODUCTS; do
 done
 
 # ---- doctor, once the server's URL and files are filled in ----
+# doctor_case: for the product use_product set, with its simulator.
+doctor_case () {
+  conf="$test_tmpdir/$p-filled.conf"
+  sed -e "s|^server-url = .*|server-url = $SERVER_URL|" \
+      -e "s|^#server-token-file = .*|server-token-file = $test_tmpdir/server.token|" \
+      -e "s|^#ca-file = .*|ca-file = $test_tmpdir/certs/ca.pem|" \
+      "$top_srcdir/examples/$NAME.conf" >"$conf"
+  run "$PROG" doctor --no-cloud -c "$conf" --state-dir "$test_tmpdir/$p-state"
+  check "$NAME: doctor --no-cloud passes with the example filled in" 0 '^All checks passed\.$'
+}
+
+have_sim=
 if [ -x "$SIM" ] && command -v certtool >/dev/null 2>&1; then
   need_sim
-  for p in $PRODUCTS; do
-    use_product "$p"
-    start_sim "$p"
-    conf="$test_tmpdir/$p-filled.conf"
-    sed -e "s|^server-url = .*|server-url = $SERVER_URL|" \
-        -e "s|^#server-token-file = .*|server-token-file = $test_tmpdir/server.token|" \
-        -e "s|^#ca-file = .*|ca-file = $test_tmpdir/certs/ca.pem|" \
-        "$top_srcdir/examples/$NAME.conf" >"$conf"
-    run "$PROG" doctor --no-cloud -c "$conf" --state-dir "$test_tmpdir/$p-state"
-    check "$NAME: doctor --no-cloud passes with the example filled in" 0 '^All checks passed\.$'
-  done
+  have_sim=1
 else
   skip "doctor with the examples" "simulator or certtool missing"
 fi
 
 # ---- the crontab ----
 cron="$top_builddir/examples/cma-token.cron"
+crontab=
 if [ -s "$cron" ]; then
   ok "cma-token.cron generated"
-  # Job lines: five time fields, the user, then the command.
-  jobs=$(grep -E '^[0-9*]' "$cron" || true)
-  for p in $PRODUCTS; do
-    use_product "$p"
-    line=$(printf '%s\n' "$jobs" | grep " root  */[^ ]*/$NAME " || true)
-    if [ -z "$line" ]; then
-      not_ok "$NAME: a job in cma-token.cron"
-      continue
-    fi
-    # The time fields hold "*": split the line without globbing.
-    set -f
-    set -- $line
-    set +f
-    if [ "$6" = root ]; then ok "$NAME: cron job has five time fields and a user"; else not_ok "$NAME: cron job: '$line'"; fi
-    shift 7
-    if [ "$*" = "renew -q" ]; then ok "$NAME: cron job runs renew -q"; else not_ok "$NAME: cron job runs '$*'"; fi
-    # The same arguments against the simulator: a renewal, then nothing
-    # due, both silent, so that cron mails nothing.
-    if [ -x "$SIM" ] && command -v certtool >/dev/null 2>&1; then
-      start_sim "$p"
-      for outcome in renewed not-due; do
-        run "$PROG" "$@" -c "$CONF" --state-dir "$test_tmpdir/$p-cron"
-        check "$NAME: the cron job, $outcome: exit 0" 0
-        assert "$NAME: the cron job, $outcome: silent" test -z "$out$err"
-      done
-      assert "$NAME: the cron job recorded the renewal" test -s "$test_tmpdir/$p-cron/$NAME.ledger"
-    else
-      skip "$NAME: the cron job against the simulator" "simulator or certtool missing"
-    fi
-  done
-  assert "no unsubstituted @variable@ in cma-token.cron" sh -c "! grep -q '@[a-z]*@' '$cron'"
+  slurp crontab "$cron"
 else
   not_ok "cma-token.cron generated"
 fi
 
+# cron_cases: the product's job in the crontab, and (with the simulator
+# started) the job run against it.
+cron_cases () {
+  # Job lines: five time fields, the user, then the command.
+  line=
+  while IFS= read -r _l; do
+    case $_l in [0-9*]*) ;; *) continue ;; esac
+    if matches -E " root  */[^ ]*/$NAME " "$_l"; then line=${line:+$line$nl}$_l; fi
+  done <<EOT
+$crontab
+EOT
+  if [ -z "$line" ]; then
+    not_ok "$NAME: a job in cma-token.cron"
+    return 0
+  fi
+  # The time fields hold "*": split the line without globbing.
+  set -f
+  set -- $line
+  set +f
+  if [ "$6" = root ]; then ok "$NAME: cron job has five time fields and a user"; else not_ok "$NAME: cron job: '$line'"; fi
+  shift 7
+  if [ "$*" = "renew -q" ]; then ok "$NAME: cron job runs renew -q"; else not_ok "$NAME: cron job runs '$*'"; fi
+  # The same arguments against the simulator: a renewal, then nothing
+  # due, both silent, so that cron mails nothing.
+  if [ -n "$have_sim" ]; then
+    for outcome in renewed not-due; do
+      run "$PROG" "$@" -c "$CONF" --state-dir "$test_tmpdir/$p-cron"
+      check "$NAME: the cron job, $outcome: exit 0" 0
+      assert "$NAME: the cron job, $outcome: silent" test -z "$out$err"
+    done
+    assert "$NAME: the cron job recorded the renewal" test -s "$test_tmpdir/$p-cron/$NAME.ledger"
+  else
+    skip "$NAME: the cron job against the simulator" "simulator or certtool missing"
+  fi
+}
+
+# One simulator per product, for doctor and then the cron job.
+for p in $PRODUCTS; do
+  use_product "$p"
+  if [ -n "$have_sim" ]; then
+    start_sim "$p"
+    doctor_case
+  fi
+  if [ -n "$crontab" ]; then cron_cases; fi
+done
+if [ -n "$crontab" ]; then
+  assert "no unsubstituted @variable@ in cma-token.cron" eval '! matches -E "@[a-z]*@" "$crontab"'
+fi
+
 # ---- make demo: every command it shows can be copied as it stands ----
-if [ -x "$SIM" ] && command -v certtool >/dev/null 2>&1; then
-  run env top_srcdir="$top_srcdir" top_builddir="$top_builddir" sh "$top_srcdir/tests/demo.sh"
+if [ -n "$have_sim" ]; then
+  # With this test's certificates: no second set made.
+  run env top_srcdir="$top_srcdir" top_builddir="$top_builddir" SIM_CERTS_DIR="$test_tmpdir/certs" \
+    sh "$top_srcdir/tests/demo.sh"
   check "make demo runs" 0
   line=$(printf '%s\n' "$out" | sed -n 's/^\$ \(jcma-token record .*\)$/\1/p')
   # The shell reads the shown line back into the words that were run.
