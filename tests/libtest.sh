@@ -34,7 +34,7 @@ tap_failed=0
 ok () { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
 not_ok () { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
 skip_all () { echo "1..0 # SKIP $*"; exit 0; }
-tap_done () { bg_done; echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
+tap_done () { jq_later_done; bg_done; echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
 
 # run CMD...: run a command, keeping stdout, stderr and exit status in
 # $out, $err and $rc, without tripping set -e.
@@ -144,9 +144,11 @@ in_background () {
   fi
   (
     test_tmpdir=$_bg sim_pid= sim_key= tap_n=0 tap_failed=0 bg_pids= bg_names=
+    jq_later_n=0 jq_later_opts= jq_later_prog=
     trap 'stop_sim' EXIT
     trap 'exit 1' TERM
     "$@"
+    jq_later_done
     echo "# background cases done"
   ) >"$_bg/tap" 2>&1 &
   bg_pids="$bg_pids $!"
@@ -350,6 +352,109 @@ EOT
   fi
 }
 
+# ---- JSON assertions made together, when the script ends ----
+# jq costs some 30 ms of CPU to start (it compiles its builtins), more than
+# a run of the programs: check_jq_later keeps the assertion, and tap_done
+# makes all of a script's at once with one jq. Each is still its own TAP
+# result under its own description (reported after the others). One that
+# fails, or every one when that jq cannot run, is made again alone by
+# check_jq on its run's output, exit status and stderr, which the
+# diagnostics show.
+jq_later_n=0 jq_later_opts= jq_later_prog=
+
+# check_jq_later DESCRIPTION FILTER [--arg NAME VALUE|--argjson NAME JSON]...:
+# check_jq's assertion on the last run, made by tap_done (the options may
+# come before FILTER too). Other jq options: check_jq, now.
+check_jq_later () {
+  _jl_i=$((jq_later_n + 1))
+  _jl_f="$test_tmpdir/jq-later.$_jl_i"
+  _jl_cmd=check_jq _jl_bind= _jl_filter= _jl_now=
+  for _jl_a in "$@"; do
+    sh_quote_to _jl_a "$_jl_a"
+    _jl_cmd="$_jl_cmd $_jl_a"
+  done
+  sh_quote_to _jl_a "$_jl_f.out"
+  _jl_opts=" --slurpfile _jl_d$_jl_i $_jl_a"
+  _jl_desc=$1
+  shift
+  while [ $# -gt 0 ] && [ -z "$_jl_now" ]; do
+    case $1 in
+      --arg|--argjson)
+        case $#,${2:-} in
+          1,*|2,*|*,|*,[0-9]*|*,*[!a-zA-Z0-9_]*) _jl_now=1; continue ;;
+        esac
+        # Bound under a name of its own, as $NAME for this filter only.
+        sh_quote_to _jl_a "$3"
+        _jl_opts="$_jl_opts $1 _jl_a${_jl_i}_$2 $_jl_a"
+        _jl_bind="$_jl_bind\$_jl_a${_jl_i}_$2 as \$$2 | "
+        shift 3 ;;
+      -*) _jl_now=1 ;;
+      *) [ -z "$_jl_filter" ] || _jl_now=1
+        _jl_filter=$1
+        shift ;;
+    esac
+  done
+  if [ -n "$_jl_now" ] || [ -z "$_jl_filter" ]; then
+    eval "$_jl_cmd"
+    return 0
+  fi
+  jq_later_n=$_jl_i
+  printf '%s\n' "$out" >"$_jl_f.out"
+  printf '%s' "$err" >"$_jl_f.err"
+  eval "jq_later_rc_$_jl_i=\$rc jq_later_desc_$_jl_i=\$_jl_desc jq_later_cmd_$_jl_i=\$_jl_cmd"
+  jq_later_opts=$jq_later_opts$_jl_opts
+  # jq -e's verdict: the last value of the filter over every document is
+  # neither false nor null. The filter on lines of its own: it may end in
+  # a comment.
+  jq_later_prog="$jq_later_prog${jq_later_prog:+,$nl}([\$_jl_d$_jl_i[] | $_jl_bind(
+$_jl_filter
+)] | length > 0 and (last | . != null and . != false))"
+}
+
+# jq_later_done: make check_jq_later's assertions (tap_done calls it).
+jq_later_done () {
+  [ "$jq_later_n" -gt 0 ] || return 0
+  _jl_res="$test_tmpdir/jq-later.res"
+  if ! have_jq || ! eval "jq -n $jq_later_opts \"\$jq_later_prog\"" >"$_jl_res" 2>/dev/null; then
+    : >"$_jl_res"
+  fi
+  _jl_i=0
+  while [ $_jl_i -lt "$jq_later_n" ]; do
+    _jl_i=$((_jl_i + 1))
+    IFS= read -r _jl_line || _jl_line=
+    if [ "$_jl_line" = true ]; then
+      eval "ok \"\$jq_later_desc_$_jl_i\""
+      continue
+    fi
+    _jl_f="$test_tmpdir/jq-later.$_jl_i"
+    out= err=
+    if [ -s "$_jl_f.out" ]; then slurp out "$_jl_f.out"; fi
+    if [ -s "$_jl_f.err" ]; then slurp err "$_jl_f.err"; fi
+    eval "rc=\$jq_later_rc_$_jl_i; eval \"\$jq_later_cmd_$_jl_i\""
+  done <"$_jl_res"
+  jq_later_n=0 jq_later_opts= jq_later_prog=
+}
+
+# sh_quote_to VAR TEXT: VAR is TEXT quoted for the shell ('...'), for eval.
+sh_quote_to () {
+  _sq_in=$2 _sq_out=
+  while :; do
+    case $_sq_in in
+      *"'"*) _sq_out="$_sq_out${_sq_in%%"'"*}'\\''" _sq_in=${_sq_in#*"'"} ;;
+      *) break ;;
+    esac
+  done
+  eval "$1=\"'\$_sq_out\$_sq_in'\""
+}
+
+# put FILE: write standard input (a here-document) to FILE, with the
+# shell's read and printf rather than a cat.
+put () {
+  while IFS= read -r _put_l || [ -n "$_put_l" ]; do
+    printf '%s\n' "$_put_l"
+  done >"$1"
+}
+
 # iso_at SECONDS: that instant as 2026-11-01T00:00:00Z.
 iso_at () { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 
@@ -364,7 +469,13 @@ require_past () {
 # re_quote TEXT: TEXT as an extended regular expression matching itself;
 # the shell's own loop, not a sed per quoted path.
 re_quote () {
-  _rq_in=$1 _rq_out=
+  re_quote_to _rq_res "$1"
+  printf '%s' "$_rq_res"
+}
+
+# re_quote_to VAR TEXT: VAR=$(re_quote TEXT), without the subshell.
+re_quote_to () {
+  _rq_in=$2 _rq_out=
   while [ -n "$_rq_in" ]; do
     _rq_rest=${_rq_in#?}
     _rq_c=${_rq_in%"$_rq_rest"}
@@ -374,7 +485,7 @@ re_quote () {
       *) _rq_out=$_rq_out$_rq_c ;;
     esac
   done
-  printf '%s' "$_rq_out"
+  eval "$1=\$_rq_out"
 }
 
 # ---- the HTTPS simulator (tests/cma-sim) ----
