@@ -362,13 +362,14 @@ EOT
 # diagnostics show.
 jq_later_n=0 jq_later_opts= jq_later_prog=
 
-# check_jq_later DESCRIPTION FILTER [--arg NAME VALUE|--argjson NAME JSON]...:
+# check_jq_later DESCRIPTION FILTER [-s] [--arg NAME VALUE|--argjson NAME JSON]...:
 # check_jq's assertion on the last run, made by tap_done (the options may
-# come before FILTER too). Other jq options: check_jq, now.
+# come before FILTER too; -s: FILTER reads the array of every document, as
+# jq -s does). Other jq options: check_jq, now.
 check_jq_later () {
   _jl_i=$((jq_later_n + 1))
   _jl_f="$test_tmpdir/jq-later.$_jl_i"
-  _jl_cmd=check_jq _jl_bind= _jl_filter= _jl_now=
+  _jl_cmd=check_jq _jl_bind= _jl_filter= _jl_now= _jl_each='[]'
   for _jl_a in "$@"; do
     sh_quote_to _jl_a "$_jl_a"
     _jl_cmd="$_jl_cmd $_jl_a"
@@ -388,6 +389,8 @@ check_jq_later () {
         _jl_opts="$_jl_opts $1 _jl_a${_jl_i}_$2 $_jl_a"
         _jl_bind="$_jl_bind\$_jl_a${_jl_i}_$2 as \$$2 | "
         shift 3 ;;
+      -s|--slurp) _jl_each=
+        shift ;;
       -*) _jl_now=1 ;;
       *) [ -z "$_jl_filter" ] || _jl_now=1
         _jl_filter=$1
@@ -400,13 +403,13 @@ check_jq_later () {
   fi
   jq_later_n=$_jl_i
   printf '%s\n' "$out" >"$_jl_f.out"
-  printf '%s' "$err" >"$_jl_f.err"
-  eval "jq_later_rc_$_jl_i=\$rc jq_later_desc_$_jl_i=\$_jl_desc jq_later_cmd_$_jl_i=\$_jl_cmd"
+  printf '%s' "${err:-}" >"$_jl_f.err"
+  eval "jq_later_rc_$_jl_i=\${rc:-} jq_later_desc_$_jl_i=\$_jl_desc jq_later_cmd_$_jl_i=\$_jl_cmd"
   jq_later_opts=$jq_later_opts$_jl_opts
   # jq -e's verdict: the last value of the filter over every document is
   # neither false nor null. The filter on lines of its own: it may end in
   # a comment.
-  jq_later_prog="$jq_later_prog${jq_later_prog:+,$nl}([\$_jl_d$_jl_i[] | $_jl_bind(
+  jq_later_prog="$jq_later_prog${jq_later_prog:+,$nl}([\$_jl_d$_jl_i$_jl_each | $_jl_bind(
 $_jl_filter
 )] | length > 0 and (last | . != null and . != false))"
 }
@@ -453,6 +456,59 @@ put () {
   while IFS= read -r _put_l || [ -n "$_put_l" ]; do
     printf '%s\n' "$_put_l"
   done >"$1"
+}
+
+# ---- files and clocks read by the shell ----
+# (Each fork and exec costs more CPU than reading a small file in the
+# shell; these keep the external command's exact answer.)
+
+# read_all VAR FILE: VAR holds every byte of FILE, trailing newlines
+# too; fails (VAR unset) when the shell cannot: not bash, FILE not a
+# readable file, or a NUL byte in it.
+read_all () {
+  unset "$1"
+  [ -n "${BASH_VERSION:-}" ] && [ -f "$2" ] && [ -r "$2" ] || return 1
+  # read stops at a NUL (status 0) or at the end of the file (status 1).
+  if IFS= read -r -d '' "$1" <"$2"; then
+    unset "$1"
+    return 1
+  fi
+  eval "[ -n \"\${$1+set}\" ]" || eval "$1="
+}
+
+# same_bytes FILE1 FILE2: cmp -s FILE1 FILE2; the shell's comparison when
+# it can read both, cmp for the rest and whenever they differ.
+same_bytes () {
+  if read_all _sb_1 "$1" && read_all _sb_2 "$2" && [ "$_sb_1" = "$_sb_2" ]; then
+    return 0
+  fi
+  cmp -s "$1" "$2"
+}
+
+# line_count VAR FILE: VAR=$(wc -l <FILE), the newlines in FILE.
+line_count () {
+  _lc=0
+  while IFS= read -r _lc_l; do _lc=$((_lc + 1)); done <"$2"
+  eval "$1=\$_lc"
+}
+
+# now_to VAR: VAR=$(date -u +%s).
+now_to () {
+  if [ -n "${EPOCHSECONDS:-}" ]; then
+    eval "$1=\$EPOCHSECONDS"
+  else
+    eval "$1=\$(date -u +%s)"
+  fi
+}
+
+# iso_at_to VAR SECONDS: VAR=$(iso_at SECONDS); bash's printf formats
+# the time itself.
+iso_at_to () {
+  if [ -n "${BASH_VERSION:-}" ]; then
+    TZ=UTC0 printf -v "$1" '%(%Y-%m-%dT%H:%M:%SZ)T' "$2"
+  else
+    eval "$1=\$(iso_at \"\$2\")"
+  fi
 }
 
 # iso_at SECONDS: that instant as 2026-11-01T00:00:00Z.
