@@ -492,6 +492,24 @@ line_count () {
   eval "$1=\$_lc"
 }
 
+# after_prefix VAR PREFIX TEXT: the lines of TEXT that start with PREFIX
+# (literal), each without it, as $(printf '%s\n' TEXT | sed -n
+# 's/^PREFIX//p') has them.
+after_prefix () {
+  _ap= _ap_n=0
+  while IFS= read -r _ap_l; do
+    case $_ap_l in
+      "$2"*)
+        _ap_n=$((_ap_n + 1))
+        if [ $_ap_n -eq 1 ]; then _ap=${_ap_l#"$2"}; else _ap=$_ap$nl${_ap_l#"$2"}; fi ;;
+    esac
+  done <<EOF
+$3
+EOF
+  while :; do case $_ap in *"$nl") _ap=${_ap%"$nl"} ;; *) break ;; esac; done
+  eval "$1=\$_ap"
+}
+
 # now_to VAR: VAR=$(date -u +%s).
 now_to () {
   if [ -n "${EPOCHSECONDS:-}" ]; then
