@@ -341,13 +341,7 @@ EOF
     "^$NAME: no connection configured in /dev/null: add a \\[connection NAME\\] group .*or pass --cloud-url URL\$"
   assert "$NAME: no connection configured: nagios line" stdout_has "^$ABBREV TOKEN UNKNOWN - no connection configured"
   run "$PROG" status -v --state-dir "$st"
-  # What sed -n "s/^$NAME: configuration: //p" prints of stderr.
-  looked=
-  while IFS= read -r line; do
-    case $line in "$NAME: configuration: "*) looked=${looked:+$looked$nl}${line#"$NAME: configuration: "} ;; esac
-  done <<EOF
-$err
-EOF
+  after_prefix looked "$NAME: configuration: " "$err"
   re_quote_to looked_re "$looked"
   check "$NAME: no configuration file: names the file it looked for" 3 \
     "^$NAME: no connection configured: $looked_re does not exist"
