@@ -510,6 +510,24 @@ EOF
   eval "$1=\$_ap"
 }
 
+# no_cr VAR TEXT: VAR=$(printf '%s\n' TEXT | tr -d '\r'); a line at a
+# time (the shell's patterns are slow on a long text).
+no_cr () {
+  _nc= _nc_n=0
+  while IFS= read -r _nc_l; do
+    while :; do
+      case $_nc_l in *"$cr"*) _nc_l=${_nc_l%%"$cr"*}${_nc_l#*"$cr"} ;; *) break ;; esac
+    done
+    _nc_n=$((_nc_n + 1))
+    if [ $_nc_n -eq 1 ]; then _nc=$_nc_l; else _nc=$_nc$nl$_nc_l; fi
+  done <<EOF
+$2
+EOF
+  while :; do case $_nc in *"$nl") _nc=${_nc%"$nl"} ;; *) break ;; esac; done
+  eval "$1=\$_nc"
+}
+if [ -n "${BASH_VERSION:-}" ]; then printf -v cr '\r'; else cr=$(printf '\r'); fi
+
 # now_to VAR: VAR=$(date -u +%s).
 now_to () {
   if [ -n "${EPOCHSECONDS:-}" ]; then
