@@ -67,14 +67,8 @@ interactive () {
   out= err=
   if [ -s "$test_tmpdir/out" ]; then slurp out "$test_tmpdir/out"; fi
   if [ -s "$test_tmpdir/err" ]; then slurp err "$test_tmpdir/err"; fi
-  while :; do
-    case $out in *"$cr"*) out=${out%%"$cr"*}${out#*"$cr"} ;; *) break ;; esac
-  done
-  while :; do
-    case $out in *"$nl") out=${out%"$nl"} ;; *) break ;; esac
-  done
+  no_cr out "$out"
 }
-cr=$(printf '\r')
 
 # numbered_steps: from $out, the lines of numbered steps (^ ?[0-9]+\. ):
 # $n_steps of them, the last in $last_step, their numbers in $step_numbers

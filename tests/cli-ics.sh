@@ -153,7 +153,6 @@ crlf_and_folded () {
   done <"$1"
   [ "$_cr_lines" -eq "$_nl_lines" ] && [ "$_long" -eq 0 ]
 }
-cr=$(printf '\r')
 crlf_and_folded_cmd () {
   [ "$(grep -c "$cr\$" "$1")" -eq "$(wc -l <"$1")" ] &&
     [ "$(tr -d '\r' <"$1" | LC_ALL=C awk 'length($0) > 75 { n++ } END { print n + 0 }')" -eq 0 ]
