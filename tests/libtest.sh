@@ -528,6 +528,29 @@ EOF
 }
 if [ -n "${BASH_VERSION:-}" ]; then printf -v cr '\r'; else cr=$(printf '\r'); fi
 
+# commands_of_help: $commands, the names in the "Commands:" block of the
+# last --help, a name a line: the first word of each line of the block
+# but its first, as sed -n '/^Commands:$/,/^$/p' | awk 'NR > 1 && NF
+# { print $1 }' print them, with the shell's read.
+commands_of_help () {
+  commands= _in= _first=yes
+  while IFS= read -r _l; do
+    if [ -z "$_in" ]; then
+      [ "$_l" = "Commands:" ] || continue
+      _in=yes
+    elif [ -z "$_l" ]; then
+      _in=
+    fi
+    if [ -n "$_first" ]; then _first=; continue; fi
+    read -r _w _ <<EOF
+$_l
+EOF
+    [ -z "$_w" ] || commands=${commands:+$commands$nl}$_w
+  done <<EOF
+$out
+EOF
+}
+
 # now_to VAR: VAR=$(date -u +%s).
 now_to () {
   if [ -n "${EPOCHSECONDS:-}" ]; then
