@@ -362,7 +362,7 @@ EOT
 # diagnostics show.
 jq_later_n=0 jq_later_opts= jq_later_prog=
 
-# check_jq_later DESCRIPTION FILTER [-s] [--arg NAME VALUE|--argjson NAME JSON]...:
+# check_jq_later DESCRIPTION FILTER [-s] [--arg|--argjson|--slurpfile|--rawfile NAME VALUE]...:
 # check_jq's assertion on the last run, made by tap_done (the options may
 # come before FILTER too; -s: FILTER reads the array of every document, as
 # jq -s does). Other jq options: check_jq, now.
@@ -380,7 +380,7 @@ check_jq_later () {
   shift
   while [ $# -gt 0 ] && [ -z "$_jl_now" ]; do
     case $1 in
-      --arg|--argjson)
+      --arg|--argjson|--slurpfile|--rawfile)
         case $#,${2:-} in
           1,*|2,*|*,|*,[0-9]*|*,*[!a-zA-Z0-9_]*) _jl_now=1; continue ;;
         esac
