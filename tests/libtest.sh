@@ -83,6 +83,8 @@ matches () {
     case $2 in
       *"$nl"*) ;;
       *)
+        _matches_whole "$2" "$3" && return 0
+        case $? in 1) return 1 ;; esac
         _matches_lines "$2" "$3" && return 0
         [ $? -eq 2 ] || return 1
         ;;
@@ -91,6 +93,63 @@ matches () {
   grep "$1"q -- "$2" <<EOT
 $3
 EOT
+}
+
+# _matches_whole ERE TEXT (bash only): 0 when a line of TEXT matches, 1
+# when none does, 3 when it cannot tell (then _matches_lines decides). One
+# match over the whole text, not a read and a regex compiled per line
+# (milliseconds for a --help): an ERE of the form [^]S[$], S without
+# anchors, a | outside parentheses or back-references, is searched as
+# (^|\n)(S)(\n|$) (each part only if ERE has it). No match there: no line
+# matches either. A match whose S part has no newline lies within a line,
+# from its start (^) to its end ($): that line matches. A match across
+# lines (. or [^x] may take a newline there): the lines decide.
+_matches_whole () {
+  _mw_s=$1 _mw_start= _mw_end=
+  case $_mw_s in '^'*) _mw_s=${_mw_s#?} _mw_start=yes ;; esac
+  case $_mw_s in
+    *'\$') ;;
+    *'$') _mw_s=${_mw_s%?} _mw_end=yes ;;
+  esac
+  _mw_scan "$_mw_s" || return 3
+  _mw_re="($_mw_s)" _mw_g=1
+  if [ -n "$_mw_start" ]; then _mw_re="(^|$nl)$_mw_re" _mw_g=2; fi
+  if [ -n "$_mw_end" ]; then _mw_re="$_mw_re($nl|\$)"; fi
+  _mw_rc=0
+  [[ $2 =~ $_mw_re ]] || _mw_rc=$?
+  case $_mw_rc in
+    0) case ${BASH_REMATCH[$_mw_g]} in *"$nl"*) return 3 ;; esac ;;
+    1) return 1 ;;
+    *) return 3 ;;
+  esac
+}
+
+# _mw_scan S: S has no ^ or $ outside a bracket expression, no | outside
+# parentheses, no back-reference, no bracket expression holding a [, and
+# does not start with a repetition.
+_mw_scan () {
+  _mw_r=$1 _mw_depth=0
+  case $_mw_r in [*+?{]*) return 1 ;; esac
+  while [ -n "$_mw_r" ]; do
+    _mw_rest=${_mw_r#?}
+    _mw_c=${_mw_r%"$_mw_rest"}
+    _mw_r=$_mw_rest
+    case $_mw_c in
+      '\')
+        case $_mw_r in [0-9]*) return 1 ;; esac
+        _mw_r=${_mw_r#?} ;;
+      '[')
+        case $_mw_r in '^'*) _mw_r=${_mw_r#?} ;; esac
+        case $_mw_r in ']'*) _mw_r=${_mw_r#?} ;; esac
+        case $_mw_r in *']'*) ;; *) return 1 ;; esac
+        case ${_mw_r%%]*} in *'['*) return 1 ;; esac
+        _mw_r=${_mw_r#*]} ;;
+      '(') _mw_depth=$((_mw_depth + 1)) ;;
+      ')') _mw_depth=$((_mw_depth - 1)) ;;
+      '|') [ "$_mw_depth" -gt 0 ] || return 1 ;;
+      '^' | '$') return 1 ;;
+    esac
+  done
 }
 
 # _matches_lines ERE TEXT (bash only): 0 when a line of TEXT matches, 1
