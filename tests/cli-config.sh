@@ -8,27 +8,29 @@
 
 T=2026-11-01T00:00:00Z
 require_past "$T"
+uid=$(id -u)
 
 # bad_config DESCRIPTION LINE PATTERN: with $conf, record and the other
 # offline commands exit 78 and status 3, all saying "$conf:LINE: ...".
 bad_config () {
   for cmd in record guide history; do
     run "$PROG" $cmd --state-dir "$st" -c "$conf" </dev/null
-    check "$NAME: $1: $cmd exits 78 with FILE:LINE" 78 "^$NAME: $(re_quote "$conf"):$2: $3"
+    check "$NAME: $1: $cmd exits 78 with FILE:LINE" 78 "^$NAME: $conf_re:$2: $3"
   done
   run "$PROG" status --state-dir "$st" -c "$conf" -o nagios
-  check "$NAME: $1: status exits 3 with FILE:LINE" 3 "^$NAME: $(re_quote "$conf"):$2: $3"
+  check "$NAME: $1: status exits 3 with FILE:LINE" 3 "^$NAME: $conf_re:$2: $3"
   assert "$NAME: $1: status prints a nagios UNKNOWN line" \
-    stdout_has "^$ABBREV TOKEN UNKNOWN - $(re_quote "$conf"):$2: "
+    stdout_has "^$ABBREV TOKEN UNKNOWN - $conf_re:$2: "
 }
 
 for p in $PRODUCTS; do
   use_product "$p"
   st="$test_tmpdir/$p-state"
   conf="$test_tmpdir/$p.conf"
+  re_quote_to conf_re "$conf"
 
   # ---- connections from a file ----
-  cat >"$conf" <<'EOF'
+  put "$conf" <<'EOF'
 # comments and blank lines are fine
 
 [defaults]
@@ -43,24 +45,23 @@ cloud-url = https://acme-sandbox.atlassian.net/
 EOF
   run "$PROG" status --state-dir "$st" -c "$conf" --at "$T" -o json
   check "$NAME: two connections from --config" 3
-  check_jq "$NAME: names in file order, URLs normalised, cloud-url inherited" '
+  check_jq_later "$NAME: names in file order, URLs normalised, cloud-url inherited" '
     [.connections[] | [.name, .server_url, .cloud_url]] == [
       ["prod", "https://prod.example.com/context/", "https://acme.atlassian.net/"],
       ["test-2.eu_x", "http://test.example.com/", "https://acme-sandbox.atlassian.net/"]]'
   run "$PROG" status --state-dir "$st" --config="$conf" -C test-2.eu_x --at "$T" -o json
   check "$NAME: -C selects one connection" 3
-  check_jq "$NAME: -C test-2.eu_x: only that one" '[.connections[].name] == ["test-2.eu_x"]'
+  check_jq_later "$NAME: -C test-2.eu_x: only that one" '[.connections[].name] == ["test-2.eu_x"]'
   run "$PROG" status --state-dir "$st" -c "$conf" -C test-2.eu_x --connection prod --at "$T" -o json
   check "$NAME: -C twice selects both" 3
-  check_jq "$NAME: -C twice: both, in file order" '[.connections[].name] == ["prod", "test-2.eu_x"]'
+  check_jq_later "$NAME: -C twice: both, in file order" '[.connections[].name] == ["prod", "test-2.eu_x"]'
   run "$PROG" status --state-dir "$st" -c "$conf" -C nope --at "$T" -o nagios
   check "$NAME: status -C unknown name: UNKNOWN, listing the configured ones" 3 \
     "^$NAME: no connection named 'nope' \\(configured: prod, test-2\\.eu_x\\)\$"
+  assert "$NAME: status -C unknown name: nagios line" stdout_has "^$ABBREV TOKEN UNKNOWN - no connection named 'nope'"
   run "$PROG" status --state-dir "$st" -c "$conf" -C prdo --at "$T"
   check "$NAME: -C prdo: did you mean 'prod'?" 3 \
     "^$NAME: no connection named 'prdo'; did you mean 'prod'\\? \\(configured: prod, test-2\\.eu_x\\)\$"
-  run "$PROG" status --state-dir "$st" -c "$conf" -C nope --at "$T" -o nagios
-  assert "$NAME: status -C unknown name: nagios line" stdout_has "^$ABBREV TOKEN UNKNOWN - no connection named 'nope'"
   for cmd in record guide history; do
     run "$PROG" $cmd --state-dir "$st" -c "$conf" -C nope </dev/null
     check "$NAME: $cmd -C unknown name: usage error" 64 "^$NAME: no connection named 'nope' \\(configured: "
@@ -69,13 +70,13 @@ EOF
   # --cloud-url replaces the file's connections.
   run "$PROG" status --state-dir "$st" -c "$conf" --cloud-url https://other.atlassian.net --at "$T" -o json
   check "$NAME: --cloud-url with a config file" 3
-  check_jq "$NAME: --cloud-url replaces the file's connections with 'default'" --arg srv "$DEFAULT_SERVER" '
+  check_jq_later "$NAME: --cloud-url replaces the file's connections with 'default'" --arg srv "$DEFAULT_SERVER" '
     [.connections[] | [.name, .server_url, .cloud_url]] ==
       [["default", $srv, "https://other.atlassian.net/"]]'
   # --server-url alone takes cloud-url from [defaults].
   run "$PROG" status --state-dir "$st" -c "$conf" --server-url https://srv.example.com --at "$T" -o json
   check "$NAME: --server-url with cloud-url in [defaults]" 3
-  check_jq "$NAME: --server-url: cloud-url inherited from [defaults]" '
+  check_jq_later "$NAME: --server-url: cloud-url inherited from [defaults]" '
     [.connections[] | [.name, .server_url, .cloud_url]] ==
       [["default", "https://srv.example.com/", "https://acme.atlassian.net/"]]'
 
@@ -137,26 +138,26 @@ EOF
   printf 'cloud-url = https://acme.atlassian.net\n' >"$conf"
   run "$PROG" record --state-dir "$st" -c "$conf"
   check "$NAME: not a key file: configuration error naming the file" 78 \
-    "^$NAME: $(re_quote "$conf"):1: a line before the first \\[group\\]\$"
+    "^$NAME: $conf_re:1: a line before the first \\[group\\]\$"
   run "$PROG" status --state-dir "$st" -c "$conf"
-  check "$NAME: not a key file: status UNKNOWN" 3 "^$NAME: $(re_quote "$conf"):1: "
+  check "$NAME: not a key file: status UNKNOWN" 3 "^$NAME: $conf_re:1: "
 
   # ---- errors name file and line, never the content (-c under sudo) ----
   printf 'root:x:0:0:root:/root:/bin/bash\nnagios:$6$c0nf1dential$hash:19000:0:99999:7:::\n' >"$conf"
   for fmt in text nagios json; do
     run "$PROG" status --state-dir "$st" -c "$conf" -o $fmt
     check "$NAME: a passwd-like file ($fmt): UNKNOWN naming file and line" 3 \
-      "^$NAME: $(re_quote "$conf"):1: a line before the first \\[group\\]\$"
+      "^$NAME: $conf_re:1: a line before the first \\[group\\]\$"
     assert "$NAME: a passwd-like file ($fmt): no line of it in the output" eval \
-      '! printf "%s\n%s\n" "$out" "$err" | grep -Eq "root:x|c0nf1dential|/bin/bash"'
+      '! matches -E "root:x|c0nf1dential|/bin/bash" "$out$nl$err"'
   done
   printf '[connection prod]\ncloud-url = https://acme.atlassian.net\nc0nf1dential = 1\n[c0nf1dential]\n' >"$conf"
   run "$PROG" record --state-dir "$st" -c "$conf"
-  check "$NAME: an unknown key: file and line only" 78 "^$NAME: $(re_quote "$conf"):3: unknown key\$"
+  check "$NAME: an unknown key: file and line only" 78 "^$NAME: $conf_re:3: unknown key\$"
   printf '[connection prod]\ncloud-url = https://c0nf1dential.example.com/?x\n' >"$conf"
   run "$PROG" record --state-dir "$st" -c "$conf"
-  check "$NAME: a bad URL: file and line only" 78 "^$NAME: $(re_quote "$conf"):2: invalid cloud-url: "
-  assert "$NAME: no value of the file in the errors" eval '! printf "%s\n%s\n" "$out" "$err" | grep -q c0nf1dential'
+  check "$NAME: a bad URL: file and line only" 78 "^$NAME: $conf_re:2: invalid cloud-url: "
+  assert "$NAME: no value of the file in the errors" eval '! matches -E c0nf1dential "$out$nl$err"'
 
   # ---- --config FILE must exist; the default path need not ----
   run "$PROG" record --state-dir "$st" -c "$test_tmpdir/missing.conf" --cloud-url https://acme.atlassian.net
@@ -177,16 +178,19 @@ if [ -z "${sysconfdir:-}" ] || [ -z "${localstatedir:-}" ]; then
 else
   for p in $PRODUCTS; do
     use_product "$p"
-    if [ "$(id -u)" -eq 0 ]; then
+    if [ "$uid" -eq 0 ]; then
+      re_quote_to conf_re "$sysconfdir/cma-token/$NAME.conf"
+      re_quote_to ledger_re "$localstatedir/lib/cma-token/$NAME.ledger"
       run "$PROG" status -v --cloud-url https://acme.atlassian.net
       assert "$NAME: compiled-in sysconfdir is $sysconfdir" \
-        stderr_has "^$NAME: configuration: $(re_quote "$sysconfdir/cma-token/$NAME.conf")\$"
+        stderr_has "^$NAME: configuration: $conf_re\$"
       assert "$NAME: compiled-in localstatedir is $localstatedir" \
-        stderr_has "^$NAME: ledger: $(re_quote "$localstatedir/lib/cma-token/$NAME.ledger")\$"
+        stderr_has "^$NAME: ledger: $ledger_re\$"
     else
+      re_quote_to conf_re "$sysconfdir/cma-token/$NAME.conf"
       run "$PROG" status
       assert "$NAME: compiled-in sysconfdir is $sysconfdir" \
-        stderr_has "root reads $(re_quote "$sysconfdir/cma-token/$NAME.conf")"
+        stderr_has "root reads $conf_re"
     fi
   done
 fi
@@ -207,7 +211,7 @@ fi
 # As root the tools read $(sysconfdir)/cma-token and keep the ledger in
 # $(localstatedir)/lib/cma-token, so the user case runs as nobody.
 as_user=
-if [ "$(id -u)" -eq 0 ]; then
+if [ "$uid" -eq 0 ]; then
   for p in $PRODUCTS; do
     use_product "$p"
     run "$PROG" status -v --state-dir "$STATE" --cloud-url https://acme.atlassian.net
@@ -238,15 +242,16 @@ fi
 
 for p in $PRODUCTS; do
   use_product "$p"
-  $as_user mkdir -p "$XDG_CONFIG_HOME/cma-token"
-  $as_user sh -c "cat >'$XDG_CONFIG_HOME/cma-token/$NAME.conf'" <<EOF
+  # One shell as the user makes the directory and writes the file.
+  $as_user sh -c 'mkdir -p "$1" && cat >"$1/$2"' sh "$XDG_CONFIG_HOME/cma-token" "$NAME.conf" <<EOF
 [connection from-xdg-$p]
 cloud-url = https://xdg.atlassian.net
 EOF
+  re_quote_to conf_re "$XDG_CONFIG_HOME/cma-token/$NAME.conf"
   run $as_user "$PROG" status -v -o json
   check "$NAME: user reads \$XDG_CONFIG_HOME/cma-token/$NAME.conf" 3 \
-    "^$NAME: configuration: $(re_quote "$XDG_CONFIG_HOME/cma-token/$NAME.conf")\$"
-  check_jq "$NAME: user's default configuration defines the connection" --arg n "from-xdg-$p" \
+    "^$NAME: configuration: $conf_re\$"
+  check_jq_later "$NAME: user's default configuration defines the connection" --arg n "from-xdg-$p" \
     '[.connections[].name] == [$n]'
   run $as_user "$PROG" record --at "$T"
   check "$NAME: user records without --state-dir" 0 "Recorded renewal of from-xdg-$p "

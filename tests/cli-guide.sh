@@ -49,8 +49,8 @@ have_script () {
 interactive () {
   _answers=$1
   shift
-  rm -f "$test_tmpdir/answers"
-  mkfifo "$test_tmpdir/answers"
+  # The FIFO of the last call serves again: what it held went with it.
+  [ -p "$test_tmpdir/answers" ] || mkfifo "$test_tmpdir/answers"
   set +e
   timeout 60 script -qec "stty cols ${COLS:-200}; $PROG guide --interactive $*" /dev/null \
     <"$test_tmpdir/answers" >"$test_tmpdir/out" 2>"$test_tmpdir/err" &
@@ -63,8 +63,52 @@ interactive () {
   rc=$?
   exec 9>&-
   set -e
-  out=$(tr -d '\r' <"$test_tmpdir/out")
-  err=$(cat "$test_tmpdir/err")
+  # $(tr -d '\r' <out) and $(cat err), by the shell.
+  out= err=
+  if [ -s "$test_tmpdir/out" ]; then slurp out "$test_tmpdir/out"; fi
+  if [ -s "$test_tmpdir/err" ]; then slurp err "$test_tmpdir/err"; fi
+  no_cr out "$out"
+}
+
+# numbered_steps: from $out, the lines of numbered steps (^ ?[0-9]+\. ):
+# $n_steps of them, the last in $last_step, their numbers in $step_numbers
+# ("1 2 3 "), and $counted, "1 2 ... n_steps ".
+numbered_steps () {
+  n_steps=0 last_step= step_numbers= counted=
+  while IFS= read -r _l; do
+    _s=${_l# }
+    _d=${_s%%[!0-9]*}
+    [ -n "$_d" ] || continue
+    case ${_s#"$_d"} in ". "*) ;; *) continue ;; esac
+    n_steps=$((n_steps + 1))
+    last_step=$_l step_numbers="$step_numbers$_d " counted="$counted$n_steps "
+  done <<EOF
+$out
+EOF
+}
+
+# connections_listed: $listed, the names of the "  NAME (https" lines of
+# $out, a name a line; $blocked, how many lines say "blocked from:".
+connections_listed () {
+  listed= blocked=0
+  while IFS= read -r _l; do
+    case $_l in *"blocked from:"*) blocked=$((blocked + 1)) ;; esac
+    case $_l in "  "[a-z]*) ;; *) continue ;; esac
+    _r=${_l#  }
+    _n=${_r%%[!a-z]*}
+    case ${_r#"$_n"} in " (https"*) listed=${listed:+$listed$nl}$_n ;; esac
+  done <<EOF
+$out
+EOF
+}
+
+# snapshot LEDGER: LEDGER as it is now, in $test_tmpdir/before.
+snapshot () {
+  if read_all snap "$1"; then
+    printf '%s' "$snap" >"$test_tmpdir/before"
+  else
+    cp "$1" "$test_tmpdir/before"
+  fi
 }
 
 for p in $PRODUCTS; do
@@ -91,11 +135,8 @@ for p in $PRODUCTS; do
     stdout_fixed "The token is then usable for 21 days; record the renewal so the countdown starts again:" &&
     stdout_has "^  $NAME record --state-dir '"'"'$st'"'"' --cloud-url '"'"'$CLOUD'"'"'\$"'
   labels_present "$NAME:" "$COMMON_LABELS"
-  n_steps=$(printf '%s\n' "$out" | grep -Ec '^ ?[0-9]+\. ')
-  last_step=$(printf '%s\n' "$out" | grep -E '^ ?[0-9]+\. ' | tail -n 1)
-  assert "$NAME: steps numbered 1..$n_steps in order" [ \
-    "$(printf '%s\n' "$out" | grep -E '^ ?[0-9]+\. ' | sed 's/^ *\([0-9]*\)\..*/\1/' | tr '\n' ' ')" = \
-    "$(seq 1 "$n_steps" | tr '\n' ' ')" ]
+  numbered_steps
+  assert "$NAME: steps numbered 1..$n_steps in order" [ "$step_numbers" = "$counted" ]
   assert "$NAME: last step is Confirm" [ "$last_step" = "$(printf '%2d' "$n_steps"). Click \"Confirm\"." ]
   assert "$NAME: guide did not create a ledger" [ ! -e "$ledger" ]
 
@@ -141,7 +182,7 @@ for p in $PRODUCTS; do
 
   # ---- two connections: each with its own lines ----
   conf="$test_tmpdir/$p.conf"
-  cat >"$conf" <<EOF
+  put "$conf" <<EOF
 [connection prod]
 server-url = https://prod.example.com/base
 cloud-url = $CLOUD
@@ -154,17 +195,21 @@ EOF
   check "$NAME: record prod at T" 0
   run "$PROG" guide --state-dir "$st" -c "$conf"
   check "$NAME: guide for two connections" 0
-  assert "$NAME: both connections listed in file order" eval '
-    [ "$(printf "%s\n" "$out" | grep -E "^  [a-z]+ \\(https" | cut -d" " -f3)" = "prod
-test" ]'
-  assert "$NAME: only prod (recorded) has deadlines" \
-    [ "$(printf '%s\n' "$out" | grep -c 'blocked from:')" -eq 1 ]
+  connections_listed
+  assert "$NAME: both connections listed in file order" [ "$listed" = "prod${nl}test" ]
+  assert "$NAME: only prod (recorded) has deadlines" [ "$blocked" -eq 1 ]
   # record without -C refuses two connections: each gets its whole command.
   assert "$NAME: guide for two connections: the record command of each" eval '
     stdout_has "^  $NAME record -c '"'"'$conf'"'"' --state-dir '"'"'$st'"'"' -C prod\$" &&
     stdout_has "^  $NAME record -c '"'"'$conf'"'"' --state-dir '"'"'$st'"'"' -C test\$"'
-  cmd=$(printf '%s\n' "$out" | sed -n "s/^  \($NAME record .* -C test\)\$/\1/p")
-  run eval "PATH=\"$(dirname "$PROG"):\$PATH\" $cmd --at $T"
+  # $(sed -n "s/^  \($NAME record .* -C test\)\$/\1/p"), by the shell.
+  cmd=
+  while IFS= read -r line; do
+    case $line in "  $NAME record "*" -C test") cmd=${cmd:+$cmd$nl}${line#  } ;; esac
+  done <<EOF
+$out
+EOF
+  run eval "PATH=\"${PROG%/*}:\$PATH\" $cmd --at $T"
   check "$NAME: ... which runs as printed" 0 "^Recorded renewal of test "
   run "$PROG" guide --state-dir "$st" -c "$conf" -C test
   check "$NAME: guide -C test" 0 '^  test \(https://acme-sandbox\.atlassian\.net/\)$'
@@ -173,7 +218,7 @@ test" ]'
   # ---- the state status gives: an expired cloud API token ----
   xconf="$test_tmpdir/$p-expired.conf"
   xs="--state-dir $test_tmpdir/$p-expired -c $xconf"
-  cat >"$xconf" <<EOF
+  put "$xconf" <<EOF
 [connection prod]
 server-url = https://prod.example.com/
 cloud-url = $CLOUD
@@ -197,8 +242,9 @@ EOF
     "$CLOUD" >"$xconf.failing"
   run "$PROG" record $fs --at -1h
   check "$NAME: record an hour ago, due at once (renew-within 21)" 0
-  failed=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  cat >"$fst/$NAME.attempts" <<EOF
+  now_to now
+  iso_at_to failed "$now"
+  put "$fst/$NAME.attempts" <<EOF
 {"failures": [{"connection": "prod", "server_url": "https://prod.example.com/",
   "cloud_url": "$CLOUD/", "since": "$failed", "at": "$failed", "attempts": 2,
   "class": "network", "message": "connection refused"}]}
@@ -212,13 +258,13 @@ EOF
     stdout_has "^    renewal failing since .*, 2 attempts: last error connection refused\$"'
 
   # ---- --interactive ----
-  cp "$ledger" "$test_tmpdir/before"
+  snapshot "$ledger"
   run "$PROG" guide --state-dir "$st" --cloud-url "$CLOUD" --interactive </dev/null
   check "$NAME: --interactive without a terminal refused" 64 'needs a terminal'
   # It printed nothing while saying "the steps are printed".
   assert "$NAME: ... saying how to print the steps, not that they are printed" \
     stderr_has "^$NAME: --interactive needs a terminal; run '$NAME guide' without it to print the steps\$"
-  assert "$NAME: refused --interactive recorded nothing" cmp -s "$ledger" "$test_tmpdir/before"
+  assert "$NAME: refused --interactive recorded nothing" same_bytes "$ledger" "$test_tmpdir/before"
 
   if ! have_script; then
     for what in "Enter through every step, then y" "y recorded in history" \
@@ -234,8 +280,10 @@ EOF
   ione="--state-dir $ist --cloud-url $CLOUD"
 
   # Enter after every step but the last, which asks y/N instead.
-  enters=$(seq 2 "$n_steps" | sed 's/.*/\\n/' | tr -d '\n')
-  before=$(date -u +%s)
+  enters= i=2
+  while [ $i -le "$n_steps" ]; do enters="$enters\\n" i=$((i + 1)); done
+  re_quote_to server_re "$DEFAULT_SERVER"
+  now_to before
   interactive "${enters}y\\n" $ione -m walked-through
   check "$NAME: interactive: Enter through every step, then y" 0 \
     'Recorded renewal of default \(https://acme\.atlassian\.net/\)'
@@ -244,36 +292,39 @@ EOF
   assert "$NAME: interactive: the header first: state and the server to log in to" eval '
     stdout_has "^Renew the $PRODUCT Cloud Migration Assistant \\($ABBREV\\) container token\$" &&
     stdout_has "^    state: +UNKNOWN, no renewal recorded\$" &&
-    stdout_has "^    (log in to|open): +$(re_quote "$DEFAULT_SERVER")"'
+    stdout_has "^    (log in to|open): +$server_re"'
   assert "$NAME: interactive: the site-choosing step names the site" \
     stdout_has "^      Your site: https://acme\\.atlassian\\.net\$"
   run "$PROG" history $ione -o json
   check "$NAME: interactive: history after y" 0
-  check_jq "$NAME: interactive: y recorded in history, now, with the note" --argjson lo "$before" '
+  check_jq_later "$NAME: interactive: y recorded in history, now, with the note" --argjson lo "$before" '
     (.renewals | length) == 1 and .renewals[0].note == "walked-through" and
     .renewals[0].method == "manual" and (.renewals[0].at | fromdateiso8601) >= $lo'
 
-  cp "$iledger" "$test_tmpdir/before"
+  snapshot "$iledger"
   interactive '\nq\n' $ione
   check "$NAME: interactive: q at step 2 stops" 64 '^Stopped; nothing recorded\.$'
   assert "$NAME: interactive: q stopped before step 3" eval '
     stdout_has "^ 2\\. " && stdout_lacks "^ 3\\. "'
-  assert "$NAME: interactive: q recorded nothing" cmp -s "$iledger" "$test_tmpdir/before"
+  assert "$NAME: interactive: q recorded nothing" same_bytes "$iledger" "$test_tmpdir/before"
 
   interactive "${enters}n\\n" $ione
   check "$NAME: interactive: n at the question" 64 "Nothing recorded\\. Run '$NAME guide' again"
-  assert "$NAME: interactive: n recorded nothing" cmp -s "$iledger" "$test_tmpdir/before"
+  assert "$NAME: interactive: n recorded nothing" same_bytes "$iledger" "$test_tmpdir/before"
 
   interactive "${enters}y\\n" --state-dir "$ist" -c "$conf"
   check "$NAME: interactive: two connections need -C" 64 'choose the one to renew with -C NAME'
   assert "$NAME: interactive: refused with two connections recorded nothing" \
-    cmp -s "$iledger" "$test_tmpdir/before"
+    same_bytes "$iledger" "$test_tmpdir/before"
 
   # A narrow terminal: long steps folded to its width, with a hanging indent.
   COLS=50 interactive '\nq\n' $ione
   check "$NAME: interactive in 50 columns: stopped at step 2" 64
   assert "$NAME: interactive in 50 columns: no step line wider than the terminal" eval \
-    '[ "$(printf "%s\n" "$out" | sed -n "/^ 1\\. /,\$p" | awk "{ if (length > m) m = length } END { print m + 0 }")" -le 50 ]'
+    '[ "$(awk "/^ 1\\. / { f = 1 } f && length > m { m = length } END { print m + 0 }" <<EOF
+$out
+EOF
+)" -le 50 ]'
   assert "$NAME: interactive in 50 columns: a folded step continues indented" \
     stdout_has "^    [^ ]"
 done

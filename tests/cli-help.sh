@@ -5,9 +5,67 @@
 
 . "$(dirname "$0")/libtest.sh"
 
-# commands_of_help: the names in the "Commands:" block of the last --help.
-commands_of_help () {
-  printf '%s\n' "$out" | sed -n '/^Commands:$/,/^$/p' | awk 'NR > 1 && NF { print $1 }'
+# help_summary CMD: $summary, the text after "  CMD  " in $help_out, as
+# $(sed -n "s/^  CMD  *//p") has it.
+help_summary () {
+  summary= _n=0
+  while IFS= read -r _l; do
+    case $_l in "  $1 "*) ;; *) continue ;; esac
+    _l=${_l#"  $1"}
+    while :; do case $_l in " "*) _l=${_l# } ;; *) break ;; esac; done
+    _n=$((_n + 1))
+    if [ $_n -eq 1 ]; then summary=$_l; else summary=$summary$nl$_l; fi
+  done <<EOF
+$help_out
+EOF
+  # $(...) drops trailing newlines.
+  summary=${summary%"${summary##*[!$nl]}"}
+}
+
+# add_shorts: the "-x --long" pairs of the help in $out, as
+# sed -nE 's/^ +(-[a-zA-Z]), (--[a-z][a-z0-9-]*).*/\1 \2/p' prints them,
+# added to $shorts (a pair a line).
+add_shorts () {
+  while IFS= read -r _l; do
+    case $_l in " "*) ;; *) continue ;; esac
+    while :; do case $_l in " "*) _l=${_l# } ;; *) break ;; esac; done
+    case $_l in -[a-zA-Z]", --"[a-z]*) ;; *) continue ;; esac
+    _long=${_l#??, --}
+    shorts="$shorts${_l%"${_l#??}"} --${_long%%[!a-z0-9-]*}$nl"
+  done <<EOF
+$out
+EOF
+}
+
+# short_clashes: $clashes, the short options of $shorts with more than one
+# long one (a name a line), as sort -u | awk '{ n[$1]++ } END { for (s in
+# n) if (n[s] > 1) print s }' print them.
+short_clashes () {
+  clashes= _seen=$nl
+  while read -r _s _long; do
+    [ -n "$_s" ] || continue
+    case $_seen in *"$nl$_s $_long$nl"*) continue ;; esac
+    case $_seen in
+      *"$nl$_s "*)
+        case $nl$clashes$nl in
+          *"$nl$_s$nl"*) ;;
+          *) clashes=${clashes:+$clashes$nl}$_s ;;
+        esac ;;
+    esac
+    _seen="$_seen$_s $_long$nl"
+  done <<EOF
+$shorts
+EOF
+}
+
+# help_of CMD: the last run is "$PROG CMD --help": the text the loop over
+# the listed commands kept, or a new run for a command not listed.
+help_of () {
+  if eval "[ -n \"\${help_${p}_$1+set}\" ]"; then
+    eval "out=\$help_${p}_$1 rc=\$help_rc_${p}_$1 err=\$help_err_${p}_$1"
+  else
+    run "$PROG" "$1" --help
+  fi
 }
 
 for p in $PRODUCTS; do
@@ -24,9 +82,9 @@ for p in $PRODUCTS; do
     stdout_has "doctor: +0 every check passed, 1 some check failed, 2 none failed but some\$"
   assert "$NAME --help: points to the manual page" stdout_fixed "See $NAME(1)"
   assert "$NAME --help: nothing on stderr" stderr_empty
-  commands=$(commands_of_help)
+  commands_of_help
   for cmd in status record guide history; do
-    assert "$NAME --help lists '$cmd'" eval 'printf "%s\n" "$commands" | grep -qx "$cmd"'
+    assert "$NAME --help lists '$cmd'" eval 'case $nl$commands$nl in *"$nl$cmd$nl"*) true ;; *) false ;; esac'
   done
   help_out=$out
   for alias in -h help; do
@@ -36,12 +94,15 @@ for p in $PRODUCTS; do
   done
 
   # ---- PROG COMMAND --help, for every command listed ----
+  shorts=
   for cmd in $commands; do
     run "$PROG" "$cmd" --help
     check "$NAME $cmd --help: exit 0" 0 "^  $NAME $cmd \\[OPTION(…|\\.\\.\\.)\\]\$"
+    # Kept for the short options and the -n and -m cases below.
+    add_shorts
+    eval "help_${p}_$cmd=\$out help_rc_${p}_$cmd=\$rc help_err_${p}_$cmd=\$err"
     assert "$NAME $cmd --help: its summary from the command list" eval '
-      summary=$(printf "%s\n" "$help_out" | sed -n "s/^  $cmd  *//p") &&
-      [ -n "$summary" ] && stdout_fixed "$summary"'
+      help_summary "$cmd" && [ -n "$summary" ] && stdout_fixed "$summary"'
     assert "$NAME $cmd --help: global options" eval '
       stdout_has "^  -c, --config=FILE " && stdout_has "^  --state-dir=DIR " &&
       stdout_has "^  -C, --connection=NAME " && stdout_has "^  -q, --quiet "'
@@ -68,18 +129,14 @@ for p in $PRODUCTS; do
   done
 
   # ---- one meaning per short option, across every command ----
-  : >"$test_tmpdir/shorts"
-  for cmd in $commands; do
-    run "$PROG" "$cmd" --help
-    printf '%s\n' "$out" | sed -nE 's/^ +(-[a-zA-Z]), (--[a-z][a-z0-9-]*).*/\1 \2/p' >>"$test_tmpdir/shorts"
-  done
-  assert "$NAME: short options found in the commands' help" test -s "$test_tmpdir/shorts"
-  clashes=$(sort -u "$test_tmpdir/shorts" | awk '{ n[$1]++ } END { for (s in n) if (n[s] > 1) print s }')
+  # The pairs of each command's --help above (add_shorts).
+  assert "$NAME: short options found in the commands' help" test -n "$shorts"
+  short_clashes
   assert "$NAME: each short option has one meaning in every command (clashes: $clashes)" \
     test -z "$clashes"
-  run "$PROG" renew --help
+  help_of renew
   assert "$NAME: -n is --dry-run, as in make and rsync" stdout_has '^  -n, --dry-run '
-  run "$PROG" record --help
+  help_of record
   assert "$NAME: -m is --note, as in git commit" stdout_has '^  -m, --note=TEXT '
 
   # ---- status: the monitoring exit status for every usage error ----

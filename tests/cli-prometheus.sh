@@ -37,11 +37,42 @@ merge_families () {
 }
 
 # every_family_has_headers: each metric name in $out has its HELP and TYPE.
+# The names are what sed -n 's/^\(cma_[a-z_]*\){.*/\1/p' finds.
 every_family_has_headers () {
-  for f in $(printf '%s\n' "$out" | sed -n 's/^\(cma_[a-z_]*\){.*/\1/p' | sort -u); do
+  _fams=$nl
+  while IFS= read -r _l; do
+    case $_l in cma_*) ;; *) continue ;; esac
+    _t=${_l#cma_}
+    _w=${_t%%[!a-z_]*}
+    case ${_t#"$_w"} in "{"*) ;; *) continue ;; esac
+    case $_fams in *"${nl}cma_$_w$nl"*) continue ;; esac
+    _fams="${_fams}cma_$_w$nl"
+  done <<EOF
+$out
+EOF
+  for f in $_fams; do
     stdout_has "^# HELP $f [A-Z]" && stdout_has "^# TYPE $f gauge\$" || return 1
   done
 }
+
+# file_lines FILE: $comments, the lines of FILE that start with "#"
+# ($(grep "^#" FILE)), and $series, its other lines up to their last
+# blank (sed "s/ [^ ]*\$//"), a line each.
+file_lines () {
+  comments= series=
+  while IFS= read -r _l || [ -n "$_l" ]; do
+    case $_l in
+      "#"*) comments=$comments$_l$nl ;;
+      *) series=$series${_l% *}$nl ;;
+    esac
+  done <"$1"
+  while :; do case $comments in *"$nl") comments=${comments%"$nl"} ;; *) break ;; esac; done
+}
+
+# The instants the metrics give, in seconds (date -u -d ... +%s).
+epoch_of expiry 2026-11-22T00:00:00Z
+epoch_of warning 2026-11-17T00:00:00Z
+epoch_of renewal "$T"
 
 for p in $PRODUCTS; do
   use_product "$p"
@@ -49,12 +80,13 @@ for p in $PRODUCTS; do
   one="--state-dir $st --cloud-url $CLOUD"
   case $p in jcma) id=jira ;; ccma) id=confluence ;; esac
   labels="product=\"$id\",connection=\"default\",server_url=\"$DEFAULT_SERVER\",cloud_url=\"https://acme.atlassian.net/\""
+  re_quote_to labels_re "$labels"
 
   # ---- nothing recorded: state 3, no timestamps ----
   run "$PROG" status $one --at "$T" -o prometheus
   check "$NAME: nothing recorded: exit 3" 3
   assert "$NAME: nothing recorded: state 3 and no timestamp series" eval '
-    stdout_has "^cma_token_state\\{$(re_quote "$labels")\\} 3\$" &&
+    stdout_has "^cma_token_state\\{$labels_re\\} 3\$" &&
     stdout_lacks "^cma_token_[a-z_]+_timestamp_seconds\\{"'
   printf '%s\n' "$out" >"$test_tmpdir/$p-unknown.prom"
   check_promtool "$NAME: nothing recorded: promtool check metrics" "$test_tmpdir/$p-unknown.prom"
@@ -65,10 +97,10 @@ for p in $PRODUCTS; do
   run "$PROG" status $one --at 2026-11-17T00:00:00Z -o prometheus
   check "$NAME: WARNING: exit 1" 1
   assert "$NAME: timestamps to the second, state 1" eval '
-    stdout_has "^cma_token_expiry_timestamp_seconds\\{$(re_quote "$labels")\\} $(date -u -d 2026-11-22T00:00:00Z +%s)\$" &&
-    stdout_has "^cma_token_warning_timestamp_seconds\\{$(re_quote "$labels")\\} $(date -u -d 2026-11-17T00:00:00Z +%s)\$" &&
-    stdout_has "^cma_token_last_renewal_timestamp_seconds\\{$(re_quote "$labels")\\} $(date -u -d "$T" +%s)\$" &&
-    stdout_has "^cma_token_state\\{$(re_quote "$labels")\\} 1\$" &&
+    stdout_has "^cma_token_expiry_timestamp_seconds\\{$labels_re\\} $expiry\$" &&
+    stdout_has "^cma_token_warning_timestamp_seconds\\{$labels_re\\} $warning\$" &&
+    stdout_has "^cma_token_last_renewal_timestamp_seconds\\{$labels_re\\} $renewal\$" &&
+    stdout_has "^cma_token_state\\{$labels_re\\} 1\$" &&
     stdout_has "^cma_token_status_success\\{product=\"$id\"\\} 1\$"'
   assert "$NAME: every family has HELP and TYPE gauge" every_family_has_headers
   assert "$NAME: the same output a second later (timestamps do not age)" eval '
@@ -77,10 +109,10 @@ for p in $PRODUCTS; do
   check_promtool "$NAME: promtool check metrics" "$test_tmpdir/$p.prom"
   run "$PROG" status $one --at 2026-11-22T00:00:00Z -o prometheus -q
   check "$NAME: CRITICAL, -q still prints the metrics: state 2" 2 \
-    "^cma_token_state\\{$(re_quote "$labels")\\} 2\$"
+    "^cma_token_state\\{$labels_re\\} 2\$"
 
   # ---- attach = yes, never attached: its family, at 0 ----
-  cat >"$test_tmpdir/$p-attach.conf" <<EOC
+  put "$test_tmpdir/$p-attach.conf" <<EOC
 [connection prod]
 server-url = $DEFAULT_SERVER
 cloud-url = $CLOUD
@@ -104,15 +136,24 @@ EOC
 done
 
 # ---- both programs in one collector ----
-assert "both programs: identical HELP and TYPE lines" eval '
-  [ "$(grep "^#" "$test_tmpdir/jcma.prom")" = "$(grep "^#" "$test_tmpdir/ccma.prom")" ]'
-assert "both programs: no series twice" eval '
-  [ -z "$(cat "$test_tmpdir/jcma.prom" "$test_tmpdir/ccma.prom" | grep -v "^#" |
-          sed "s/ [^ ]*\$//" | sort | uniq -d)" ]'
+file_lines "$test_tmpdir/jcma.prom"
+jcma_comments=$comments jcma_series=$series
+file_lines "$test_tmpdir/ccma.prom"
+assert "both programs: identical HELP and TYPE lines" [ "$jcma_comments" = "$comments" ]
+# No line twice in both files' series (sort | uniq -d prints nothing).
+all=$jcma_series$series seen=$nl twice=
+while IFS= read -r s; do
+  case $seen in *"$nl$s$nl"*) twice=$twice$s$nl ;; esac
+  seen=$seen$s$nl
+done <<EOF
+${all%"$nl"}
+EOF
+assert "both programs: no series twice" [ -z "$twice" ]
 merge_families "$test_tmpdir/jcma.prom" "$test_tmpdir/ccma.prom" >"$test_tmpdir/both.prom"
+slurp both "$test_tmpdir/both.prom"
 assert "both programs: merged file holds both products' series" eval '
-  grep -q "^cma_token_state{product=\"jira\"" "$test_tmpdir/both.prom" &&
-  grep -q "^cma_token_state{product=\"confluence\"" "$test_tmpdir/both.prom"'
+  case $nl$both in *"${nl}cma_token_state{product=\"jira\""*) true ;; *) false ;; esac &&
+  case $nl$both in *"${nl}cma_token_state{product=\"confluence\""*) true ;; *) false ;; esac'
 check_promtool "both programs merged: promtool check metrics" "$test_tmpdir/both.prom"
 
 # ---- the README's alert rules ----

@@ -9,10 +9,11 @@
 T=2026-11-01T00:00:00Z
 CLOUD=https://acme.atlassian.net
 require_past "$T"
+uid=$(id -u)
 
 # One line per instant after a renewal at T:
 # at | exit | state | text phrase | Nagios phrase | perfdata value | JSON days_left
-cat >"$test_tmpdir/boundaries" <<'EOF'
+put "$test_tmpdir/boundaries" <<'EOF'
 2026-11-01T00:00:00Z|0|OK|21.0 days left|expires in 21.0 days|1814400s|21
 2026-11-16T23:59:59Z|0|OK|5.0 days left|expires in 5.0 days|432001s|5
 2026-11-17T00:00:00Z|1|WARNING|5.0 days left|expires in 5.0 days|432000s|5
@@ -27,11 +28,69 @@ ISO_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 # SERVICE STATE - summary | 'label'=value;warn;crit;min;max ...
 NAGIOS_RE="^[A-Z]+ TOKEN (OK|WARNING|CRITICAL|UNKNOWN) - [^|]+ \\| ('[^']+'=(-?[0-9]+s|U);@~:[0-9]+;@~:[0-9]+;;[0-9]+ ?)+\$"
 
-# perf_state: the state the first perfdata item of the Nagios line in $out
-# means under the plugin guidelines' range rules ("[@]start:end", start
-# "~" for minus infinity, an empty end for plus infinity; without "@"
-# alert outside the range, with "@" alert inside it, ends included).
+# perf_state: $pstate, the state the first perfdata item of the Nagios
+# line in $out means under the plugin guidelines' range rules
+# ("[@]start:end", start "~" for minus infinity, an empty end for plus
+# infinity; without "@" alert outside the range, with "@" alert inside it,
+# ends included). The shell's arithmetic for integers (every line here),
+# perf_state_awk for anything else.
 perf_state () {
+  pstate=
+  case $out in *"$nl"*) ;; *) perf_state_sh ;; esac
+  [ -n "$pstate" ] || pstate=$(perf_state_awk)
+}
+
+# perf_state_sh: perf_state for a line of integers; $pstate empty otherwise.
+# The item as perf_state_awk's sed cuts it, its unit letters off as awk
+# takes them (U too, leaving 0).
+perf_state_sh () {
+  _pd=${out##*| }
+  _pd=${_pd%% *}
+  IFS=';' read -r _pv _pw _pc _ <<EOF
+${_pd#*=}
+EOF
+  while :; do
+    case $_pv in *[a-zA-Z%]) _pv=${_pv%?} ;; *) break ;; esac
+  done
+  is_int "${_pv:-0}" || return 0
+  for _ps in "$_pc CRITICAL" "$_pw WARNING"; do
+    _pa=0
+    perf_alerts "${_pv:-0}" "${_ps% *}" || _pa=$?
+    case $_pa in
+      0) pstate=${_ps##* }; return 0 ;;
+      2) return 0 ;;
+    esac
+  done
+  pstate=OK
+}
+
+# is_int TEXT: TEXT is an integer the shell and awk read alike.
+is_int () {
+  case $1 in
+    0) return 0 ;;
+    -[1-9]* | [1-9]*) case ${1#-} in *[!0-9]*) return 1 ;; esac ;;
+    *) return 1 ;;
+  esac
+  [ ${#1} -le 15 ]
+}
+
+# perf_alerts V RANGE: 0 when the integer V alerts under RANGE, 1 when
+# not, 2 when RANGE is not of integers.
+perf_alerts () {
+  _r=${2#@}
+  [ -n "$_r" ] || return 1
+  case $_r in *:*) ;; *) _r=0:$_r ;; esac
+  _lo=${_r%%:*} _hi=${_r#*:}
+  if ! { [ "$_lo" = "~" ] || is_int "$_lo"; } || ! { [ -z "$_hi" ] || is_int "$_hi"; }; then
+    return 2
+  fi
+  case $2 in
+    @*) { [ "$_lo" = "~" ] || [ "$1" -ge "$_lo" ]; } && { [ -z "$_hi" ] || [ "$1" -le "$_hi" ]; } ;;
+    *) { [ "$_lo" != "~" ] && [ "$1" -lt "$_lo" ]; } || { [ -n "$_hi" ] && [ "$1" -gt "$_hi" ]; } ;;
+  esac
+}
+
+perf_state_awk () {
   printf '%s\n' "$out" | sed 's/.*| //; s/ .*//; s/^[^=]*=//' | awk -F';' '
     function alerts(v, r,   inside, lo, hi, n, p) {
       inside = sub(/^@/, "", r)
@@ -63,7 +122,7 @@ for p in $PRODUCTS; do
     stdout_is "$ABBREV TOKEN UNKNOWN - default has no renewal recorded | 'default_seconds_left'=U;@~:432000;@~:0;;1814400"
   run "$PROG" status $one --at "$T" -o json
   check "$NAME: nothing recorded, json: exit 3" 3
-  check_jq "$NAME: nothing recorded, json: UNKNOWN with nulls" \
+  check_jq_later "$NAME: nothing recorded, json: UNKNOWN with nulls" \
     --arg at "$T" --arg srv "$DEFAULT_SERVER" '
       .state == "UNKNOWN" and .at == $at and (.connections | length) == 1 and
       (.connections[0] | .name == "default" and .state == "UNKNOWN" and
@@ -76,9 +135,12 @@ for p in $PRODUCTS; do
   check "$NAME: record renewal at $T" 0 '^Recorded renewal of default'
 
   while IFS='|' read -r at code state phrase nphrase perf days <&3; do
-    when=$(echo "$at" | sed 's/T/ /; s/:[0-9][0-9]Z$/ UTC/')
+    # 2026-11-17T00:00:01Z is shown as 2026-11-17 00:00 UTC.
+    when=${at%:??Z}
+    when="${when%T*} ${when#*T} UTC"
+    re_quote_to phrase_re "$phrase"
     run "$PROG" status $one --at "$at"
-    check "$NAME: $at text: $state (exit $code)" "$code" "^default: $state, $(re_quote "$phrase")\$"
+    check "$NAME: $at text: $state (exit $code)" "$code" "^default: $state, $phrase_re\$"
     assert "$NAME: $at text: evaluation time" stdout_fixed "Container token status at $when"
     assert "$NAME: $at text: deadlines and last renewal" eval '
       stdout_has "^  warning from: +2026-11-17 00:00 UTC\$" &&
@@ -92,12 +154,12 @@ for p in $PRODUCTS; do
     assert "$NAME: $at nagios: whole line" stdout_is \
       "$ABBREV TOKEN $state - default $nphrase (2026-11-22T00:00:00Z) | 'default_seconds_left'=$perf;@~:432000;@~:0;;1814400"
     assert "$NAME: $at nagios: a single line in plugin format" eval \
-      '[ "$(printf "%s\n" "$out" | wc -l)" -eq 1 ] && stdout_has "$NAGIOS_RE"'
-    assert "$NAME: $at nagios: perfdata ranges say $state too" eval '[ "$(perf_state)" = "$state" ]'
+      'case $out in *"$nl"*) false ;; esac && stdout_has "$NAGIOS_RE"'
+    assert "$NAME: $at nagios: perfdata ranges say $state too" eval 'perf_state && [ "$pstate" = "$state" ]'
 
     run "$PROG" status $one --at "$at" -o json
     check "$NAME: $at json: exit $code" "$code"
-    check_jq "$NAME: $at json: fields" \
+    check_jq_later "$NAME: $at json: fields" \
       --arg at "$at" --arg state "$state" --argjson days "$days" --arg srv "$DEFAULT_SERVER" '
         .state == $state and .at == $at and (.connections | length) == 1 and
         (.connections[0] | .name == "default" and .state == $state and
@@ -105,7 +167,7 @@ for p in $PRODUCTS; do
           .last_renewed == "2026-11-01T00:00:00Z" and .last_method == "manual" and
           .warning_from == "2026-11-17T00:00:00Z" and
           .usable_until == "2026-11-22T00:00:00Z" and .days_left == $days)'
-    check_jq "$NAME: $at json: every instant is UTC with Z" --arg re "$ISO_RE" '
+    check_jq_later "$NAME: $at json: every instant is UTC with Z" --arg re "$ISO_RE" '
         [.at, (.connections[] | .last_renewed, .warning_from, .usable_until)] |
         all(type == "string" and test($re))'
   done 3<"$test_tmpdir/boundaries"
@@ -149,10 +211,10 @@ for p in $PRODUCTS; do
   check "$NAME: --at with offset equals T+16d: WARNING" 1 " 5\\.0 days "
   run "$PROG" status $one --at 2026-11-16T23:59 -o json
   check "$NAME: --at without seconds (local = UTC): OK" 0
-  check_jq "$NAME: --at without seconds is read as :00" '.at == "2026-11-16T23:59:00Z"'
+  check_jq_later "$NAME: --at without seconds is read as :00" '.at == "2026-11-16T23:59:00Z"'
   run "$PROG" status $one --at 2026-11-17 -o json
   check "$NAME: --at date only is local midnight: WARNING" 1
-  check_jq "$NAME: --at date only: at is midnight" '.at == "2026-11-17T00:00:00Z"'
+  check_jq_later "$NAME: --at date only: at is midnight" '.at == "2026-11-17T00:00:00Z"'
 
   # ---- policy overrides on the command line ----
   # lifetime 30, warning 10, critical 2: usable until T+30d, warning from
@@ -168,7 +230,7 @@ for p in $PRODUCTS; do
   check "$NAME: overridden policy: WARNING just before T+28d" 1 '^default: WARNING, 2\.0 days left$'
   run "$PROG" status $one $pol --at 2026-11-29T00:00:00Z -o json
   check "$NAME: overridden policy: CRITICAL at T+28d" 2
-  check_jq "$NAME: overridden policy: json deadlines" '
+  check_jq_later "$NAME: overridden policy: json deadlines" '
     .connections[0] | .state == "CRITICAL" and .days_left == 2 and
     .warning_from == "2026-11-21T00:00:00Z" and .usable_until == "2026-12-01T00:00:00Z"'
   run "$PROG" status $one --warning-days 0.5 --at 2026-11-21T11:59:59Z
@@ -185,7 +247,7 @@ for p in $PRODUCTS; do
 
   # ---- policy in the configuration's [defaults] ----
   conf="$test_tmpdir/$p-policy.conf"
-  cat >"$conf" <<EOF
+  put "$conf" <<EOF
 [defaults]
 lifetime-days = 30
 warning-days = 10
@@ -208,7 +270,7 @@ EOF
   # UNKNOWN comes before WARNING in the file, so WARNING must win on rank.
   st2="$test_tmpdir/$p-multi"
   conf="$test_tmpdir/$p-multi.conf"
-  cat >"$conf" <<EOF
+  put "$conf" <<EOF
 [connection test]
 server-url = https://test.example.com/
 cloud-url = https://acme-sandbox.atlassian.net/
@@ -233,7 +295,7 @@ EOF
     "$ABBREV TOKEN WARNING - prod expires in 5.0 days (2026-11-22T00:00:00Z), new has no renewal recorded, test expires in 15.0 days (2026-12-02T00:00:00Z) | $perf"
   run "$PROG" status $m --at 2026-11-17T00:00:00Z -o json
   check "$NAME: multi json: exit WARNING" 1
-  check_jq "$NAME: multi json: every connection in file order with its state" '
+  check_jq_later "$NAME: multi json: every connection in file order with its state" '
     .state == "WARNING" and
     ([.connections[] | [.name, .state]] ==
       [["test", "OK"], ["new", "UNKNOWN"], ["prod", "WARNING"]]) and
@@ -279,11 +341,12 @@ EOF
     "^$NAME: no connection configured in /dev/null: add a \\[connection NAME\\] group .*or pass --cloud-url URL\$"
   assert "$NAME: no connection configured: nagios line" stdout_has "^$ABBREV TOKEN UNKNOWN - no connection configured"
   run "$PROG" status -v --state-dir "$st"
-  looked=$(printf '%s\n' "$err" | sed -n "s/^$NAME: configuration: //p")
+  after_prefix looked "$NAME: configuration: " "$err"
+  re_quote_to looked_re "$looked"
   check "$NAME: no configuration file: names the file it looked for" 3 \
-    "^$NAME: no connection configured: $(re_quote "$looked") does not exist"
+    "^$NAME: no connection configured: $looked_re does not exist"
   assert "$NAME: no configuration file: the default path" eval 'case $looked in */cma-token/$NAME.conf) true ;; *) false ;; esac'
-  if [ "$(id -u)" -ne 0 ]; then
+  if [ "$uid" -ne 0 ]; then
     assert "$NAME: no configuration file: says where root would look" stderr_has "\\(root reads /.*/cma-token/$NAME\\.conf\\)"
   fi
   run "$PROG" record --state-dir "$st"
@@ -308,7 +371,7 @@ for p in $PRODUCTS; do
     "$ABBREV TOKEN UNKNOWN - default has nothing recorded by then | 'default_seconds_left'=U;@~:432000;@~:0;;1814400"
   run "$PROG" status $one --at 2026-11-09T23:59:59Z -o json
   check "$NAME: past: one second before the first renewal: UNKNOWN" 3
-  check_jq "$NAME: past: json nulls before the first renewal" \
+  check_jq_later "$NAME: past: json nulls before the first renewal" \
     '.connections[0] | .state == "UNKNOWN" and .last_renewed == null and .days_left == null'
   run "$PROG" status $one --at 2026-11-10T00:00:00Z
   check "$NAME: past: at the first renewal: 21 days, not more" 0 '^default: OK, 21\.0 days left$'

@@ -34,7 +34,7 @@ tap_failed=0
 ok () { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
 not_ok () { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
 skip_all () { echo "1..0 # SKIP $*"; exit 0; }
-tap_done () { bg_done; echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
+tap_done () { jq_later_done; bg_done; echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
 
 # run CMD...: run a command, keeping stdout, stderr and exit status in
 # $out, $err and $rc, without tripping set -e.
@@ -83,6 +83,8 @@ matches () {
     case $2 in
       *"$nl"*) ;;
       *)
+        _matches_whole "$2" "$3" && return 0
+        case $? in 1) return 1 ;; esac
         _matches_lines "$2" "$3" && return 0
         [ $? -eq 2 ] || return 1
         ;;
@@ -91,6 +93,63 @@ matches () {
   grep "$1"q -- "$2" <<EOT
 $3
 EOT
+}
+
+# _matches_whole ERE TEXT (bash only): 0 when a line of TEXT matches, 1
+# when none does, 3 when it cannot tell (then _matches_lines decides). One
+# match over the whole text, not a read and a regex compiled per line
+# (milliseconds for a --help): an ERE of the form [^]S[$], S without
+# anchors, a | outside parentheses or back-references, is searched as
+# (^|\n)(S)(\n|$) (each part only if ERE has it). No match there: no line
+# matches either. A match whose S part has no newline lies within a line,
+# from its start (^) to its end ($): that line matches. A match across
+# lines (. or [^x] may take a newline there): the lines decide.
+_matches_whole () {
+  _mw_s=$1 _mw_start= _mw_end=
+  case $_mw_s in '^'*) _mw_s=${_mw_s#?} _mw_start=yes ;; esac
+  case $_mw_s in
+    *'\$') ;;
+    *'$') _mw_s=${_mw_s%?} _mw_end=yes ;;
+  esac
+  _mw_scan "$_mw_s" || return 3
+  _mw_re="($_mw_s)" _mw_g=1
+  if [ -n "$_mw_start" ]; then _mw_re="(^|$nl)$_mw_re" _mw_g=2; fi
+  if [ -n "$_mw_end" ]; then _mw_re="$_mw_re($nl|\$)"; fi
+  _mw_rc=0
+  [[ $2 =~ $_mw_re ]] || _mw_rc=$?
+  case $_mw_rc in
+    0) case ${BASH_REMATCH[$_mw_g]} in *"$nl"*) return 3 ;; esac ;;
+    1) return 1 ;;
+    *) return 3 ;;
+  esac
+}
+
+# _mw_scan S: S has no ^ or $ outside a bracket expression, no | outside
+# parentheses, no back-reference, no bracket expression holding a [, and
+# does not start with a repetition.
+_mw_scan () {
+  _mw_r=$1 _mw_depth=0
+  case $_mw_r in [*+?{]*) return 1 ;; esac
+  while [ -n "$_mw_r" ]; do
+    _mw_rest=${_mw_r#?}
+    _mw_c=${_mw_r%"$_mw_rest"}
+    _mw_r=$_mw_rest
+    case $_mw_c in
+      '\')
+        case $_mw_r in [0-9]*) return 1 ;; esac
+        _mw_r=${_mw_r#?} ;;
+      '[')
+        case $_mw_r in '^'*) _mw_r=${_mw_r#?} ;; esac
+        case $_mw_r in ']'*) _mw_r=${_mw_r#?} ;; esac
+        case $_mw_r in *']'*) ;; *) return 1 ;; esac
+        case ${_mw_r%%]*} in *'['*) return 1 ;; esac
+        _mw_r=${_mw_r#*]} ;;
+      '(') _mw_depth=$((_mw_depth + 1)) ;;
+      ')') _mw_depth=$((_mw_depth - 1)) ;;
+      '|') [ "$_mw_depth" -gt 0 ] || return 1 ;;
+      '^' | '$') return 1 ;;
+    esac
+  done
 }
 
 # _matches_lines ERE TEXT (bash only): 0 when a line of TEXT matches, 1
@@ -158,9 +217,11 @@ in_background () {
   fi
   (
     test_tmpdir=$_bg sim_pid= sim_key= tap_n=0 tap_failed=0 bg_pids= bg_names=
+    jq_later_n=0 jq_later_opts= jq_later_prog=
     trap 'stop_sim' EXIT
     trap 'exit 1' TERM
     "$@"
+    jq_later_done
     echo "# background cases done"
   ) >"$_bg/tap" 2>&1 &
   bg_pids="$bg_pids $!"
@@ -364,13 +425,260 @@ EOT
   fi
 }
 
+# ---- JSON assertions made together, when the script ends ----
+# jq costs some 30 ms of CPU to start (it compiles its builtins), more than
+# a run of the programs: check_jq_later keeps the assertion, and tap_done
+# makes all of a script's at once with one jq. Each is still its own TAP
+# result under its own description (reported after the others). One that
+# fails, or every one when that jq cannot run, is made again alone by
+# check_jq on its run's output, exit status and stderr, which the
+# diagnostics show.
+jq_later_n=0 jq_later_opts= jq_later_prog=
+
+# check_jq_later DESCRIPTION FILTER [-s] [--arg|--argjson|--slurpfile|--rawfile NAME VALUE]...:
+# check_jq's assertion on the last run, made by tap_done (the options may
+# come before FILTER too; -s: FILTER reads the array of every document, as
+# jq -s does). Other jq options: check_jq, now.
+check_jq_later () {
+  _jl_i=$((jq_later_n + 1))
+  _jl_f="$test_tmpdir/jq-later.$_jl_i"
+  _jl_cmd=check_jq _jl_bind= _jl_filter= _jl_now= _jl_each='[]'
+  for _jl_a in "$@"; do
+    sh_quote_to _jl_a "$_jl_a"
+    _jl_cmd="$_jl_cmd $_jl_a"
+  done
+  sh_quote_to _jl_a "$_jl_f.out"
+  _jl_opts=" --slurpfile _jl_d$_jl_i $_jl_a"
+  _jl_desc=$1
+  shift
+  while [ $# -gt 0 ] && [ -z "$_jl_now" ]; do
+    case $1 in
+      --arg|--argjson|--slurpfile|--rawfile)
+        case $#,${2:-} in
+          1,*|2,*|*,|*,[0-9]*|*,*[!a-zA-Z0-9_]*) _jl_now=1; continue ;;
+        esac
+        # Bound under a name of its own, as $NAME for this filter only.
+        sh_quote_to _jl_a "$3"
+        _jl_opts="$_jl_opts $1 _jl_a${_jl_i}_$2 $_jl_a"
+        _jl_bind="$_jl_bind\$_jl_a${_jl_i}_$2 as \$$2 | "
+        shift 3 ;;
+      -s|--slurp) _jl_each=
+        shift ;;
+      -*) _jl_now=1 ;;
+      *) [ -z "$_jl_filter" ] || _jl_now=1
+        _jl_filter=$1
+        shift ;;
+    esac
+  done
+  if [ -n "$_jl_now" ] || [ -z "$_jl_filter" ]; then
+    eval "$_jl_cmd"
+    return 0
+  fi
+  jq_later_n=$_jl_i
+  printf '%s\n' "$out" >"$_jl_f.out"
+  printf '%s' "${err:-}" >"$_jl_f.err"
+  eval "jq_later_rc_$_jl_i=\${rc:-} jq_later_desc_$_jl_i=\$_jl_desc jq_later_cmd_$_jl_i=\$_jl_cmd"
+  jq_later_opts=$jq_later_opts$_jl_opts
+  # jq -e's verdict: the last value of the filter over every document is
+  # neither false nor null. The filter on lines of its own: it may end in
+  # a comment.
+  jq_later_prog="$jq_later_prog${jq_later_prog:+,$nl}([\$_jl_d$_jl_i$_jl_each | $_jl_bind(
+$_jl_filter
+)] | length > 0 and (last | . != null and . != false))"
+}
+
+# jq_later_done: make check_jq_later's assertions (tap_done calls it).
+jq_later_done () {
+  [ "$jq_later_n" -gt 0 ] || return 0
+  _jl_res="$test_tmpdir/jq-later.res"
+  if ! have_jq || ! eval "jq -n $jq_later_opts \"\$jq_later_prog\"" >"$_jl_res" 2>/dev/null; then
+    : >"$_jl_res"
+  fi
+  _jl_i=0
+  while [ $_jl_i -lt "$jq_later_n" ]; do
+    _jl_i=$((_jl_i + 1))
+    IFS= read -r _jl_line || _jl_line=
+    if [ "$_jl_line" = true ]; then
+      eval "ok \"\$jq_later_desc_$_jl_i\""
+      continue
+    fi
+    _jl_f="$test_tmpdir/jq-later.$_jl_i"
+    out= err=
+    if [ -s "$_jl_f.out" ]; then slurp out "$_jl_f.out"; fi
+    if [ -s "$_jl_f.err" ]; then slurp err "$_jl_f.err"; fi
+    eval "rc=\$jq_later_rc_$_jl_i; eval \"\$jq_later_cmd_$_jl_i\""
+  done <"$_jl_res"
+  jq_later_n=0 jq_later_opts= jq_later_prog=
+}
+
+# sh_quote_to VAR TEXT: VAR is TEXT quoted for the shell ('...'), for eval.
+sh_quote_to () {
+  _sq_in=$2 _sq_out=
+  while :; do
+    case $_sq_in in
+      *"'"*) _sq_out="$_sq_out${_sq_in%%"'"*}'\\''" _sq_in=${_sq_in#*"'"} ;;
+      *) break ;;
+    esac
+  done
+  eval "$1=\"'\$_sq_out\$_sq_in'\""
+}
+
+# put FILE: write standard input (a here-document) to FILE, with the
+# shell's read and printf rather than a cat.
+put () {
+  while IFS= read -r _put_l || [ -n "$_put_l" ]; do
+    printf '%s\n' "$_put_l"
+  done >"$1"
+}
+
+# ---- files and clocks read by the shell ----
+# (Each fork and exec costs more CPU than reading a small file in the
+# shell; these keep the external command's exact answer.)
+
+# read_all VAR FILE: VAR holds every byte of FILE, trailing newlines
+# too; fails (VAR unset) when the shell cannot: not bash, FILE not a
+# readable file, or a NUL byte in it.
+read_all () {
+  unset "$1"
+  [ -n "${BASH_VERSION:-}" ] && [ -f "$2" ] && [ -r "$2" ] || return 1
+  # read stops at a NUL (status 0) or at the end of the file (status 1).
+  if IFS= read -r -d '' "$1" <"$2"; then
+    unset "$1"
+    return 1
+  fi
+  eval "[ -n \"\${$1+set}\" ]" || eval "$1="
+}
+
+# same_bytes FILE1 FILE2: cmp -s FILE1 FILE2; the shell's comparison when
+# it can read both, cmp for the rest and whenever they differ.
+same_bytes () {
+  if read_all _sb_1 "$1" && read_all _sb_2 "$2" && [ "$_sb_1" = "$_sb_2" ]; then
+    return 0
+  fi
+  cmp -s "$1" "$2"
+}
+
+# line_count VAR FILE: VAR=$(wc -l <FILE), the newlines in FILE.
+line_count () {
+  _lc=0
+  while IFS= read -r _lc_l; do _lc=$((_lc + 1)); done <"$2"
+  eval "$1=\$_lc"
+}
+
+# after_prefix VAR PREFIX TEXT: the lines of TEXT that start with PREFIX
+# (literal), each without it, as $(printf '%s\n' TEXT | sed -n
+# 's/^PREFIX//p') has them.
+after_prefix () {
+  _ap= _ap_n=0
+  while IFS= read -r _ap_l; do
+    case $_ap_l in
+      "$2"*)
+        _ap_n=$((_ap_n + 1))
+        if [ $_ap_n -eq 1 ]; then _ap=${_ap_l#"$2"}; else _ap=$_ap$nl${_ap_l#"$2"}; fi ;;
+    esac
+  done <<EOF
+$3
+EOF
+  while :; do case $_ap in *"$nl") _ap=${_ap%"$nl"} ;; *) break ;; esac; done
+  eval "$1=\$_ap"
+}
+
+# no_cr VAR TEXT: VAR=$(printf '%s\n' TEXT | tr -d '\r'); a line at a
+# time (the shell's patterns are slow on a long text).
+no_cr () {
+  _nc= _nc_n=0
+  while IFS= read -r _nc_l; do
+    while :; do
+      case $_nc_l in *"$cr"*) _nc_l=${_nc_l%%"$cr"*}${_nc_l#*"$cr"} ;; *) break ;; esac
+    done
+    _nc_n=$((_nc_n + 1))
+    if [ $_nc_n -eq 1 ]; then _nc=$_nc_l; else _nc=$_nc$nl$_nc_l; fi
+  done <<EOF
+$2
+EOF
+  while :; do case $_nc in *"$nl") _nc=${_nc%"$nl"} ;; *) break ;; esac; done
+  eval "$1=\$_nc"
+}
+if [ -n "${BASH_VERSION:-}" ]; then printf -v cr '\r'; else cr=$(printf '\r'); fi
+
+# commands_of_help: $commands, the names in the "Commands:" block of the
+# last --help, a name a line: the first word of each line of the block
+# but its first, as sed -n '/^Commands:$/,/^$/p' | awk 'NR > 1 && NF
+# { print $1 }' print them, with the shell's read.
+commands_of_help () {
+  commands= _in= _first=yes
+  while IFS= read -r _l; do
+    if [ -z "$_in" ]; then
+      [ "$_l" = "Commands:" ] || continue
+      _in=yes
+    elif [ -z "$_l" ]; then
+      _in=
+    fi
+    if [ -n "$_first" ]; then _first=; continue; fi
+    read -r _w _ <<EOF
+$_l
+EOF
+    [ -z "$_w" ] || commands=${commands:+$commands$nl}$_w
+  done <<EOF
+$out
+EOF
+}
+
+# now_to VAR: VAR=$(date -u +%s).
+now_to () {
+  if [ -n "${EPOCHSECONDS:-}" ]; then
+    eval "$1=\$EPOCHSECONDS"
+  else
+    eval "$1=\$(date -u +%s)"
+  fi
+}
+
+# epoch_of VAR ISO: VAR=$(date -u -d ISO +%s); the shell's arithmetic
+# (the proleptic Gregorian calendar's day count) for a valid
+# YYYY-MM-DDTHH:MM:SSZ, date for any other form.
+epoch_of () {
+  case $2 in
+    [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z) ;;
+    *) eval "$1=\$(date -u -d \"\$2\" +%s)" || true; return ;;
+  esac
+  _ey=${2%%-*} _em=${2#*-} _ed=${2#*-*-} _eh=${2#*T} _en=${2#*T*:} _es=${2#*T*:*:}
+  _em=${_em%%-*} _ed=${_ed%%T*} _eh=${_eh%%:*} _en=${_en%%:*} _es=${_es%Z}
+  # No leading zeros: $((08)) is not eight.
+  _ey=$((1${_ey} - 10000)) _em=${_em#0} _ed=${_ed#0} _eh=${_eh#0} _en=${_en#0} _es=${_es#0}
+  _eleap=$(( (_ey % 4 == 0 && _ey % 100 != 0) || _ey % 400 == 0 ))
+  _emax=$(( _em == 2 ? 28 + _eleap : (_em == 4 || _em == 6 || _em == 9 || _em == 11) ? 30 : 31 ))
+  if [ "$_em" -lt 1 ] || [ "$_em" -gt 12 ] || [ "$_ed" -lt 1 ] || [ "$_ed" -gt "$_emax" ] ||
+     [ "$_eh" -gt 23 ] || [ "$_en" -gt 59 ] || [ "$_es" -gt 59 ]; then
+    eval "$1=\$(date -u -d \"\$2\" +%s)" || true
+    return
+  fi
+  # days_from_civil (H. Hinnant), for years 0 to 9999.
+  _ey=$((_ey - (_em <= 2)))
+  _eyoe=$((_ey % 400))
+  _edoy=$(( (153 * (_em > 2 ? _em - 3 : _em + 9) + 2) / 5 + _ed - 1 ))
+  _edays=$(( (_ey / 400) * 146097 + _eyoe * 365 + _eyoe / 4 - _eyoe / 100 + _edoy - 719468 ))
+  eval "$1=\$((_edays * 86400 + _eh * 3600 + _en * 60 + _es))"
+}
+
+# iso_at_to VAR SECONDS: VAR=$(iso_at SECONDS); bash's printf formats
+# the time itself.
+iso_at_to () {
+  if [ -n "${BASH_VERSION:-}" ]; then
+    TZ=UTC0 printf -v "$1" '%(%Y-%m-%dT%H:%M:%SZ)T' "$2"
+  else
+    eval "$1=\$(iso_at \"\$2\")"
+  fi
+}
+
 # iso_at SECONDS: that instant as 2026-11-01T00:00:00Z.
 iso_at () { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 
 # require_past ISO: skip the whole test when the clock is before ISO, as
 # record refuses renewals in the future and the tests record fixed dates.
 require_past () {
-  if [ "$(date -u +%s)" -lt "$(date -u -d "$1" +%s)" ]; then
+  now_to _rp_now
+  epoch_of _rp_then "$1"
+  if [ "$_rp_now" -lt "$_rp_then" ]; then
     skip_all "the clock is before $1"
   fi
 }
@@ -378,7 +686,13 @@ require_past () {
 # re_quote TEXT: TEXT as an extended regular expression matching itself;
 # the shell's own loop, not a sed per quoted path.
 re_quote () {
-  _rq_in=$1 _rq_out=
+  re_quote_to _rq_res "$1"
+  printf '%s' "$_rq_res"
+}
+
+# re_quote_to VAR TEXT: VAR=$(re_quote TEXT), without the subshell.
+re_quote_to () {
+  _rq_in=$2 _rq_out=
   while [ -n "$_rq_in" ]; do
     _rq_rest=${_rq_in#?}
     _rq_c=${_rq_in%"$_rq_rest"}
@@ -388,7 +702,7 @@ re_quote () {
       *) _rq_out=$_rq_out$_rq_c ;;
     esac
   done
-  printf '%s' "$_rq_out"
+  eval "$1=\$_rq_out"
 }
 
 # ---- the HTTPS simulator (tests/cma-sim) ----

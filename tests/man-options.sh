@@ -12,15 +12,40 @@ man_text () {
       -e 's/\\(en/-/g' -e 's/\\(hy/-/g' -e 's/\\//g' "$1"
 }
 
-# long_options: the long options in the last --help, one a line.
+# long_options: $cmd_options, the long options in the last --help, one a
+# line: what sed -E 's/^ +(-[a-zA-Z], )?(--[a-z][a-z0-9-]*).*/\2/' makes of
+# the lines grep -E '^ +(-[a-zA-Z], )?--[a-z]' finds.
 long_options () {
-  printf '%s\n' "$out" | grep -E '^ +(-[a-zA-Z], )?--[a-z]' |
-    sed -E 's/^ +(-[a-zA-Z], )?(--[a-z][a-z0-9-]*).*/\2/' | sort -u
+  cmd_options=
+  while IFS= read -r _l; do
+    case $_l in " "*) ;; *) continue ;; esac
+    while :; do case $_l in " "*) _l=${_l# } ;; *) break ;; esac; done
+    case $_l in -[a-zA-Z]", --"*) _l=${_l#??, } ;; esac
+    case $_l in --[a-z]*) ;; *) continue ;; esac
+    _o=${_l#--}
+    cmd_options=$cmd_options--${_o%%[!a-z0-9-]*}$nl
+  done <<EOF
+$out
+EOF
 }
 
-# in_man DESCRIPTION WORD: WORD appears in the page as a word of its own.
+# man_words PAGE: $man_words, the words of PAGE, maximal runs of
+# [a-z0-9-] (grep -o), a line each, for in_man.
+man_words () {
+  man_words=$nl$(grep -oE -- '[a-z0-9-]+' "$1" || true)$nl
+}
+
+# in_man DESCRIPTION WORD: WORD appears in the page as a word of its own:
+# grep -E "(^|[^a-z0-9-])WORD([^a-z0-9-]|$)" finds it, which for a WORD of
+# [a-z0-9-] only is WORD being one of $man_words.
 in_man () {
-  if grep -Eq -- "(^|[^a-z0-9-])$2([^a-z0-9-]|\$)" "$test_tmpdir/$NAME.man"; then
+  _found=no
+  case $2 in
+    '' | *[!a-z0-9-]*)
+      if grep -Eq -- "(^|[^a-z0-9-])$2([^a-z0-9-]|\$)" "$test_tmpdir/$NAME.man"; then _found=yes; fi ;;
+    *) case $man_words in *"$nl$2$nl"*) _found=yes ;; esac ;;
+  esac
+  if [ "$_found" = yes ]; then
     ok "$1"
   else
     not_ok "$1"
@@ -37,22 +62,24 @@ for p in $PRODUCTS; do
   fi
   ok "$NAME: $page exists and is not empty"
   man_text "$page" >"$test_tmpdir/$NAME.man"
+  man_words "$test_tmpdir/$NAME.man"
 
   run "$PROG" --help
   check "$NAME --help" 0
-  commands=$(printf '%s\n' "$out" | sed -n '/^Commands:$/,/^$/p' | awk 'NR > 1 && NF { print $1 }')
+  commands_of_help
   # The top-level options first, then each command's.
-  printf -- '--help\n--version\n' >"$test_tmpdir/options"
+  options="--help$nl--version$nl"
   for cmd in $commands; do
     in_man "$NAME: man page documents the command '$cmd'" "$cmd"
     run "$PROG" "$cmd" --help
-    long_options >"$test_tmpdir/cmd-options"
+    long_options
     # Guard the extraction itself: every command has the global options.
     assert "$NAME $cmd --help: long options extracted" \
-      grep -qx -- --state-dir "$test_tmpdir/cmd-options"
-    cat "$test_tmpdir/cmd-options" >>"$test_tmpdir/options"
+      eval 'case $nl$cmd_options in *"$nl--state-dir$nl"*) true ;; *) false ;; esac'
+    options=$options$cmd_options
   done
 
+  printf '%s' "$options" >"$test_tmpdir/options"
   for opt in $(sort -u "$test_tmpdir/options"); do
     in_man "$NAME: man page documents $opt" "$opt"
   done
