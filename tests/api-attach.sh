@@ -41,7 +41,11 @@ attached_at () {
   slurp _facts "$1"
   case $_facts in *'"attached_at"'*) ;; *) return 0 ;; esac
   attached=${_facts##*'"attached_at"'}
-  attached=${attached#*'"'}
+  # A string value only: blanks and the colon, then a quote (a null or
+  # anything else is no instant).
+  attached=${attached#"${attached%%[!	 :]*}"}
+  case $attached in '"'*) ;; *) attached= ; return 0 ;; esac
+  attached=${attached#'"'}
   attached=${attached%%'"'*}
 }
 

@@ -10,9 +10,11 @@ need_sim
 # recorded through the API, and $prod_lines, those of connection prod
 # (the shell's own loop, not a grep each).
 ledger_scan () {
-  lines=0 api_lines=0 prod_lines=0
+  lines=0 api_lines=0 prod_lines=0 _l=
   [ -f "$1" ] || return 0
-  while IFS= read -r _l || [ -n "$_l" ]; do
+  # As wc -l does, only whole lines count: a last line without its
+  # newline (a torn record) adds to none of the counts.
+  while IFS= read -r _l; do
     lines=$((lines + 1))
     case $_l in *'"method":"api"'*) api_lines=$((api_lines + 1)) ;; esac
     case $_l in *'"connection":"prod"'*) prod_lines=$((prod_lines + 1)) ;; esac

@@ -117,9 +117,9 @@ for p in $PRODUCTS; do
   run "$PROG" doctor -c "$CONF" --state-dir "$state"
   check "$p: clock skew: warnings alone: exit 2" 2 "^No check failed, but some warned"
   assert "$p: clock skew: ! for the server" \
-    stdout_has "^  ! clock agrees with the server: this host's clock is (8[0-9]{2}|900) s behind the server's.*fix NTP"
+    stdout_has "^  ! clock agrees with the server: this host's clock is (8[5-9][0-9]|900) s behind the server's.*fix NTP"
   assert "$p: clock skew: ! for the cloud API" \
-    stdout_has "^  ! clock agrees with the cloud API: this host's clock is (8[0-9]{2}|900) s behind"
+    stdout_has "^  ! clock agrees with the cloud API: this host's clock is (8[5-9][0-9]|900) s behind"
   assert "$p: clock skew: no check failed outright" stdout_lacks "^  ✗ "
 
   # The cloud API token's expiry: unknown, then close.

@@ -84,13 +84,21 @@ printf '#!/bin/sh\nkill -9 "$PPID"\n' >"$test_tmpdir/killer-hook"
 chmod +x "$test_tmpdir/slow-hook" "$test_tmpdir/stubborn-hook" "$test_tmpdir/killer-hook"
 # gone PIDFILE: that process has ended (a zombie no reaper has collected,
 # as in a container without an init, has ended too).
+# A process SIGKILLed a moment ago may still be on its way out: looked
+# at for up to 5 s before it counts as alive.
 gone () {
   _pid=
-  read -r _pid <"$1" || [ -n "$_pid" ] || return 1
-  kill -0 "$_pid" 2>/dev/null || return 0
-  read -r _stat <"/proc/$_pid/stat" || return 0
-  _stat=${_stat##*) }
-  [ "${_stat%% *}" = Z ]
+  read -r _pid <"$1" || [ -n "$_pid" ] || { echo "# $1: the hook never wrote its pid"; return 1; }
+  _gone_n=0
+  while [ $_gone_n -lt 500 ]; do
+    kill -0 "$_pid" 2>/dev/null || return 0
+    read -r _stat <"/proc/$_pid/stat" || return 0
+    _stat=${_stat##*) }
+    [ "${_stat%% *}" != Z ] || return 0
+    _gone_n=$((_gone_n + 1))
+    nap
+  done
+  return 1
 }
 
 # timeout_cases DIR: with the hooks in DIR. They wait for hook-timeout:

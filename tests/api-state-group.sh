@@ -17,7 +17,7 @@ shared () {
   f=$2
   modes=$(stat -c '%a %G' "${f%/*}" "$f" 2>/dev/null || true)
   assert "$p: $1: directory setgid and group-readable (2750, $group)" \
-    eval 'case $modes in "2750 $group"*) true ;; *) false ;; esac'
+    eval 'case $modes in "2750 $group$nl"*|"2750 $group") true ;; *) false ;; esac'
   assert "$p: $1: ${2##*/} group-readable (0640, $group)" \
     eval '[ -f "$f" ] && case $modes in *"${nl}640 $group") true ;; *) false ;; esac'
 }

@@ -894,7 +894,9 @@ sim_stats () {
 # missing, goes to cmp. A renewal's ledger is compared after nearly
 # every failure case: a cmp each was a process per case.
 same_file () {
-  [ -n "${BASH_VERSION:-}" ] && [ -f "$1" ] && [ -f "$2" ] || { cmp -s -- "$1" "$2"; return; }
+  [ -n "${BASH_VERSION:-}" ] && [ -f "$1" ] && [ -r "$1" ] && [ -f "$2" ] && [ -r "$2" ] ||
+    { cmp -s -- "$1" "$2"; return; }
+  _sf_a= _sf_b=
   # read -d '' ends with status 1 at the end of the file, 0 at a NUL.
   if IFS= read -r -d '' _sf_a <"$1" || IFS= read -r -d '' _sf_b <"$2"; then
     cmp -s -- "$1" "$2"
