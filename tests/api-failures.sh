@@ -73,9 +73,10 @@ timeout_cases () {
   # A server that takes the connection but never answers in time: the
   # save, the only request it gets, meets the timeout, and is not retried
   # to wait as long again. A second simulator plays that server, so that
-  # its counters are the server's alone; it answers a second after the
-  # timeout (the test waits for the timeout only).
-  start_sim "$p" --latency-ms 3000
+  # its counters are the server's alone; it answers long after the
+  # timeout, even for a client starved for seconds on a busy machine (the
+  # test waits for the timeout only).
+  start_sim "$p" --latency-ms 10000
   slow_pid=$sim_pid slow_port=$PORT slow_stats=$sim_stats_file
   sim_pid=
   SIM_TIMEOUT=2
