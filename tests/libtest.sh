@@ -718,16 +718,19 @@ SERVER_SECRET="server-canary-Mv4Lw8Rk"
 # were a share of every simulator test's time. Made again when
 # sim-certs.sh is newer; made in DIR when the tree cannot keep them.
 sim_certs () {
-  _sc="$top_builddir/tests/sim-certs"
+  _sc="$top_builddir/tests/sim-certs.cache"
   if [ ! -f "$_sc/future.pem" ] || [ "$top_srcdir/tests/sim-certs.sh" -nt "$_sc/future.pem" ]; then
-    if _sc_new=$(mktemp -d "$top_builddir/tests/sim-certs.XXXXXX" 2>/dev/null); then
-      sh "$top_srcdir/tests/sim-certs.sh" "$_sc_new/certs"
-      # Another check running beside this one may have been quicker;
-      # an outdated set goes first.
-      if [ -f "$_sc/future.pem" ] && [ "$top_srcdir/tests/sim-certs.sh" -nt "$_sc/future.pem" ]; then
-        rm -rf "$_sc"
+    if _sc_new=$(mktemp -d "$top_builddir/tests/sim-certs.cache.XXXXXX" 2>/dev/null); then
+      # Never a temporary directory left behind: when this fails, the
+      # fallback below makes them again and says why.
+      if sh "$top_srcdir/tests/sim-certs.sh" "$_sc_new/certs" 2>/dev/null; then
+        # Another check running beside this one may have been quicker;
+        # an outdated set goes first.
+        if [ -f "$_sc/future.pem" ] && [ "$top_srcdir/tests/sim-certs.sh" -nt "$_sc/future.pem" ]; then
+          rm -rf "$_sc"
+        fi
+        mv -T "$_sc_new/certs" "$_sc" 2>/dev/null || true
       fi
-      mv -T "$_sc_new/certs" "$_sc" 2>/dev/null || true
       rm -rf "$_sc_new"
     fi
   fi
