@@ -23,16 +23,6 @@ now_seconds () {
   [ -n "$now" ] || now=$(date -u +%s)
 }
 
-# iso_of VAR SECONDS: VAR=$(iso_at SECONDS), by bash's own printf where
-# there is one.
-iso_of () {
-  if [ -n "${BASH_VERSION:-}" ]; then
-    TZ=UTC printf -v "$1" '%(%Y-%m-%dT%H:%M:%SZ)T' "$2"
-  else
-    eval "$1=\$(iso_at \"\$2\")"
-  fi
-}
-
 # attached_at FILE: $attached, the instant of the last attach recorded in
 # FILE (ISO), or nothing.
 attached_at () {
@@ -62,21 +52,13 @@ set_first () {
 # age_attach FILE HOURS: pretend the last attach was made HOURS ago.
 age_attach () {
   now_seconds
-  iso_of _at $((now - $2 * 3600))
-  iso_of _until $((now - $2 * 3600 + 86400))
+  iso_at_to _at $((now - $2 * 3600))
+  iso_at_to _until $((now - $2 * 3600 + 86400))
   slurp _facts "$1"
   set_first "$_facts" attached_at "$_at"
   set_first "$set" until "$_until"
   printf '%s\n' "$set" >"$1.new"
   mv "$1.new" "$1"
-}
-
-# count_lines FILE: $count, its lines that are not empty.
-count_lines () {
-  count=0
-  while IFS= read -r _l || [ -n "$_l" ]; do
-    [ -z "$_l" ] || count=$((count + 1))
-  done <"$1"
 }
 
 # posts: $posts, the paths of the requests -vv shows POSTed (in $err), in
@@ -127,7 +109,7 @@ for p in $PRODUCTS; do
   assert "$p: ... the simulator counted one attach" test "$(sim_stats attaches)" = 1
   attached_at "$facts"
   assert "$p: ... recorded in the facts" test -n "$attached"
-  count_lines "$ledger"
+  count_nonempty count "$ledger"
   assert "$p: ... and never in the ledger" test "$count" = 1
   file_out "$hook.renewed"
   assert "$p: ... the hook is told" stdout_has '^CMA_ATTACH=attached$'
@@ -139,9 +121,9 @@ for p in $PRODUCTS; do
   check "$p: status shows until when it is attached" 0 "^  attached until .* \\(2[34]\\.[0-9] h left\\)\$"
 
   # ---- the rule, to the second ----
-  iso_of at_ok $((t + 72000 - 1))
-  iso_of at_warn $((t + 72000))
-  iso_of at_lapsed $((t + 86400))
+  iso_at_to at_ok $((t + 72000 - 1))
+  iso_at_to at_warn $((t + 72000))
+  iso_at_to at_lapsed $((t + 86400))
   run "$PROG" status -c "$CONF" --state-dir "$state" -C prod --at "$at_ok"
   check "$p: OK while more than 4 h remain" 0 "^prod: OK"
   run "$PROG" status -c "$CONF" --state-dir "$state" -C prod --at "$at_warn" -o nagios
@@ -198,7 +180,7 @@ for p in $PRODUCTS; do
     "has no attach endpoint \\(HTTP 404\\): the $PRODUCT Cloud Migration Assistant is missing, disabled or older than $ATTACH_VERSION_RE"
   assert "$p: ... after the renewal, which stands" stderr_has \
     "^$NAME: prod: the token was renewed and recorded, but server "
-  count_lines "$state/$NAME.ledger"
+  count_nonempty count "$state/$NAME.ledger"
   assert "$p: ... in the ledger" test "$count" = 1
   # The attempt's own renewal is no news to it: its failure is kept.
   run_out=$out

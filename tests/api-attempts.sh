@@ -38,7 +38,7 @@ for p in $PRODUCTS; do
   check "$p: first attempt fails (network)" 69
   run "$PROG" renew $s
   check "$p: second attempt fails" 69
-  assert "$p: ledger untouched by failures" same_file "$ledger" "$test_tmpdir/before"
+  assert "$p: ledger untouched by failures" same_bytes "$ledger" "$test_tmpdir/before"
   assert "$p: attempts file is private (0600)" eval '[ "$(stat -c %a "$attempts")" = 600 ]'
   assert "$p: no secret in the attempts file" eval \
     '! grep -qe "$CLOUD_SECRET" -e "$SERVER_SECRET" "$attempts"'

@@ -114,25 +114,15 @@ run "$PROG" doctor -c "$CONF" --state-dir "$state"
 check "plugin-hostile-version: doctor fails the version check" 1 "is version 1\.0\.0\\\\x1B\[2J\\\\x1B\]0;pwned"
 no_escape "plugin-hostile-version: no control character reaches the terminal"
 
-# count_lines FILE: $count, its lines that are not empty (the shell's
-# own loop, not a grep each).
-count_lines () {
-  count=0
-  [ -f "$1" ] || return 0
-  while IFS= read -r _l || [ -n "$_l" ]; do
-    [ -z "$_l" ] || count=$((count + 1))
-  done <"$1"
-}
-
 # ---- 7: a token with NUL, control characters or a megabyte is refused ----
-count_lines "$state/$NAME.ledger"
+count_nonempty count "$state/$NAME.ledger"
 recorded=$count
 for fault in cloud-nul-token cloud-huge-token; do
   renew_with "$fault"
   check "$fault: refused, not saved" 76 "answered an implausible \"token\""
   assert "$fault: the server saved nothing" [ "$(sim_stats saved)" = 0 ]
 done
-count_lines "$state/$NAME.ledger"
+count_nonempty count "$state/$NAME.ledger"
 assert "no renewal recorded for any refused token" [ "$count" = "$recorded" ]
 
 # ---- malformed HTTP: a first header line that continues nothing ----
@@ -144,7 +134,7 @@ renew_with save-space-first-header
 check "save-space-first-header: refused as malformed HTTP" 76 \
   "^jcma-token: prod: server https://[^ ]*/cloud/save/token: answered malformed HTTP \(.*\); is a proxy in the way\?$"
 no_crash "save-space-first-header: no crash"
-count_lines "$state/$NAME.ledger"
+count_nonempty count "$state/$NAME.ledger"
 assert "save-space-first-header: no renewal recorded" [ "$count" = "$recorded" ]
 run_out=$out
 slurp out "$state/$NAME.attempts"

@@ -106,7 +106,7 @@ for p in $PRODUCTS; do
   run "$PROG" renew -c "$CONF" --state-dir "$state" --dry-run
   run "$PROG" renew -c "$CONF" --state-dir "$state"
   check "$p: not due, again" 0 "^prod: not due"
-  same_file "$state/$NAME.ledger" "$test_tmpdir/before" && [ ! -e "$state/$NAME.index" ] &&
+  same_bytes "$state/$NAME.ledger" "$test_tmpdir/before" && [ ! -e "$state/$NAME.index" ] &&
     ok "$p: a run with nothing due records nothing, writes no index" ||
     not_ok "$p: ledger changed or index written after a run with nothing due"
 
@@ -127,7 +127,7 @@ for p in $PRODUCTS; do
     [ "$(sim_stats saved)" = "$saved" ] &&
     ok "$p: --dry-run: one POST, for an auth token; nothing saved" ||
     not_ok "$p: --dry-run: posts $posts -> $(sim_stats posts), saved $saved -> $(sim_stats saved)"
-  same_file "$state/$NAME.ledger" "$test_tmpdir/before" && ok "$p: --dry-run leaves the ledger alone" || not_ok "$p: --dry-run changed the ledger"
+  same_bytes "$state/$NAME.ledger" "$test_tmpdir/before" && ok "$p: --dry-run leaves the ledger alone" || not_ok "$p: --dry-run changed the ledger"
 
   # One path, one request after another: the dry run asks the server's
   # plugin manager, then the cloud for a token; a renewal asks the cloud

@@ -549,13 +549,27 @@ read_all () {
   eval "[ -n \"\${$1+set}\" ]" || eval "$1="
 }
 
-# same_bytes FILE1 FILE2: cmp -s FILE1 FILE2; the shell's comparison when
-# it can read both, cmp for the rest and whenever they differ.
+# same_bytes FILE1 FILE2: cmp -s FILE1 FILE2, by the shell when it can
+# read both (a ledger is compared after nearly every failure case: a cmp
+# each was a process per case), by cmp for the rest.
 same_bytes () {
-  if read_all _sb_1 "$1" && read_all _sb_2 "$2" && [ "$_sb_1" = "$_sb_2" ]; then
-    return 0
+  if read_all _sb_1 "$1" && read_all _sb_2 "$2"; then
+    [ "$_sb_1" = "$_sb_2" ]
+    return
   fi
-  cmp -s "$1" "$2"
+  cmp -s -- "$1" "$2"
+}
+
+# count_nonempty VAR FILE: VAR is the number of FILE's lines that are not
+# empty (0 when there is no FILE).
+count_nonempty () {
+  _cn=0
+  if [ -f "$2" ]; then
+    while IFS= read -r _cn_l || [ -n "$_cn_l" ]; do
+      [ -z "$_cn_l" ] || _cn=$((_cn + 1))
+    done <"$2"
+  fi
+  eval "$1=\$_cn"
 }
 
 # line_count VAR FILE: VAR=$(wc -l <FILE), the newlines in FILE.
@@ -890,23 +904,6 @@ sim_stats () {
 }
 
 # ---- files compared and edited by the shell itself ----
-
-# same_file A B: A and B hold the same bytes, as cmp -s says. The shell
-# reads both whole (read -d '' keeps every newline, a trailing one too);
-# a file with a NUL byte, which a shell variable cannot hold, or one
-# missing, goes to cmp. A renewal's ledger is compared after nearly
-# every failure case: a cmp each was a process per case.
-same_file () {
-  [ -n "${BASH_VERSION:-}" ] && [ -f "$1" ] && [ -r "$1" ] && [ -f "$2" ] && [ -r "$2" ] ||
-    { cmp -s -- "$1" "$2"; return; }
-  _sf_a= _sf_b=
-  # read -d '' ends with status 1 at the end of the file, 0 at a NUL.
-  if IFS= read -r -d '' _sf_a <"$1" || IFS= read -r -d '' _sf_b <"$2"; then
-    cmp -s -- "$1" "$2"
-    return
-  fi
-  [ "$_sf_a" = "$_sf_b" ]
-}
 
 # lines_begin, then for LINE in $TEXT; ...; lines_end: TEXT's non-empty
 # lines walked by the shell (IFS a newline, no globbing, both put back

@@ -180,10 +180,10 @@ assert "symlink: ... and not created through it" eval '[ ! -e "$test_tmpdir/lock
 
 # ---- kill -9 during status --output-file ----
 # json_whole FILE: FILE starts with "{" and its last line is "}". Read
-# by the shell (read -d '' keeps every byte but NUL); a tail, a grep and
-# a head for one with a NUL, or under another shell.
+# by the shell (read_all); a tail, a grep and a head for one with a NUL,
+# or under another shell.
 json_whole () {
-  if [ -n "${BASH_VERSION:-}" ] && ! IFS= read -r -d '' _jw <"$1"; then
+  if read_all _jw "$1"; then
     _jw_last=${_jw%"$nl"}
     _jw_last=${_jw_last##*"$nl"}
     [ "${_jw%"${_jw#?}"}" = "{" ] && [ "$_jw_last" = "}" ]
