@@ -16,13 +16,6 @@ secrets () {
   CMA_CLOUD_TOKEN="$CLOUD_SECRET" CMA_SERVER_TOKEN="$SERVER_SECRET" "$@"
 }
 
-# now_seconds: $now, the clock in seconds since 1970 (bash's own clock,
-# else date).
-now_seconds () {
-  now=${EPOCHSECONDS:-}
-  [ -n "$now" ] || now=$(date -u +%s)
-}
-
 # attached_at FILE: $attached, the instant of the last attach recorded in
 # FILE (ISO), or nothing.
 attached_at () {
@@ -51,7 +44,7 @@ set_first () {
 
 # age_attach FILE HOURS: pretend the last attach was made HOURS ago.
 age_attach () {
-  now_seconds
+  now_to now
   iso_at_to _at $((now - $2 * 3600))
   iso_at_to _until $((now - $2 * 3600 + 86400))
   slurp _facts "$1"
